@@ -1,0 +1,200 @@
+//! Document types, lines, and the rules for deriving one document from another.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::tax::TaxMode;
+
+/// The kinds of business document Kontor writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    Quote,
+    OrderConfirmation,
+    DeliveryNote,
+    Invoice,
+    DownPaymentInvoice,
+    CreditNote,
+    Cancellation,
+}
+
+impl DocumentType {
+    pub const ALL: [DocumentType; 7] = [
+        DocumentType::Quote,
+        DocumentType::OrderConfirmation,
+        DocumentType::DeliveryNote,
+        DocumentType::Invoice,
+        DocumentType::DownPaymentInvoice,
+        DocumentType::CreditNote,
+        DocumentType::Cancellation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Quote => "quote",
+            DocumentType::OrderConfirmation => "order_confirmation",
+            DocumentType::DeliveryNote => "delivery_note",
+            DocumentType::Invoice => "invoice",
+            DocumentType::DownPaymentInvoice => "down_payment_invoice",
+            DocumentType::CreditNote => "credit_note",
+            DocumentType::Cancellation => "cancellation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocumentType> {
+        DocumentType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Human name in German or English.
+    pub fn label(self, lang: &str) -> &'static str {
+        let en = lang == "en";
+        match self {
+            DocumentType::Quote => if en { "Quote" } else { "Angebot" },
+            DocumentType::OrderConfirmation => if en { "Order confirmation" } else { "Auftragsbestätigung" },
+            DocumentType::DeliveryNote => if en { "Delivery note" } else { "Lieferschein" },
+            DocumentType::Invoice => if en { "Invoice" } else { "Rechnung" },
+            DocumentType::DownPaymentInvoice => if en { "Down-payment invoice" } else { "Abschlagsrechnung" },
+            DocumentType::CreditNote => if en { "Credit note" } else { "Rechnungskorrektur" },
+            DocumentType::Cancellation => if en { "Cancellation invoice" } else { "Stornorechnung" },
+        }
+    }
+
+    /// Whether issuing this type creates a claim that is paid (open items, payments, dunning).
+    pub fn is_receivable(self) -> bool {
+        matches!(self, DocumentType::Invoice | DocumentType::DownPaymentInvoice)
+    }
+
+    /// Whether this type is an invoice in the sense of § 14 UStG (full legal content required).
+    pub fn is_tax_invoice(self) -> bool {
+        matches!(
+            self,
+            DocumentType::Invoice
+                | DocumentType::DownPaymentInvoice
+                | DocumentType::CreditNote
+                | DocumentType::Cancellation
+        )
+    }
+
+    /// Whether this type corrects an earlier invoice and must reference it.
+    pub fn is_correction(self) -> bool {
+        matches!(self, DocumentType::CreditNote | DocumentType::Cancellation)
+    }
+
+    /// Whether this type shows prices (a delivery note does not).
+    pub fn shows_prices(self) -> bool {
+        self != DocumentType::DeliveryNote
+    }
+
+    /// The document types that may be derived from an issued document of this type.
+    /// Cancellations are made by the cancel action, never by deriving.
+    pub fn derivable_targets(self) -> &'static [DocumentType] {
+        use DocumentType::*;
+        match self {
+            Quote => &[OrderConfirmation, DeliveryNote, Invoice, DownPaymentInvoice],
+            OrderConfirmation => &[DeliveryNote, Invoice, DownPaymentInvoice],
+            DeliveryNote => &[Invoice],
+            Invoice => &[CreditNote],
+            DownPaymentInvoice => &[CreditNote],
+            CreditNote | Cancellation => &[],
+        }
+    }
+
+    pub fn can_derive(self, target: DocumentType) -> bool {
+        self.derivable_targets().contains(&target)
+    }
+
+    /// Whether an issued document of this type may be cancelled.
+    pub fn can_be_cancelled(self) -> bool {
+        matches!(
+            self,
+            DocumentType::Invoice | DocumentType::DownPaymentInvoice | DocumentType::CreditNote
+        )
+    }
+}
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A priced position that counts towards the totals.
+    #[default]
+    Item,
+    /// An optional or alternative position on a quote: shown, but not in the totals.
+    Optional,
+    /// Text only (headings, remarks): no quantity, no price.
+    Text,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Item => "item",
+            LineKind::Optional => "optional",
+            LineKind::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LineKind> {
+        [LineKind::Item, LineKind::Optional, LineKind::Text]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// One line of a document, already validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub kind: LineKind,
+    pub article_id: Option<i64>,
+    pub description: String,
+    pub quantity: Decimal,
+    /// UN/ECE Rec 20 unit code.
+    pub unit: String,
+    /// Net unit price, up to 4 decimals.
+    pub unit_price: Decimal,
+    /// VAT rate in percent as entered; the tax mode decides what is charged.
+    pub vat_rate: Decimal,
+    pub discount_percent: Decimal,
+}
+
+impl Line {
+    /// Whether this line contributes to the totals.
+    pub fn counts(&self) -> bool {
+        self.kind == LineKind::Item
+    }
+}
+
+/// The document content that totals and issuing rules look at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentContent {
+    pub doc_type: DocumentType,
+    pub tax_mode: TaxMode,
+    pub currency: String,
+    pub date: NaiveDate,
+    pub delivery_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub discount_percent: Decimal,
+    pub prepaid_amount: Decimal,
+    pub lines: Vec<Line>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivation_chain() {
+        use DocumentType::*;
+        assert!(Quote.can_derive(OrderConfirmation));
+        assert!(OrderConfirmation.can_derive(DeliveryNote));
+        assert!(DeliveryNote.can_derive(Invoice));
+        assert!(OrderConfirmation.can_derive(DownPaymentInvoice));
+        assert!(!Invoice.can_derive(Quote));
+        assert!(!Invoice.can_derive(Cancellation));
+        assert!(Invoice.can_be_cancelled() && !Quote.can_be_cancelled());
+        for t in DocumentType::ALL {
+            assert_eq!(DocumentType::parse(t.as_str()), Some(t));
+        }
+    }
+}

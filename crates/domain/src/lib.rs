@@ -1,0 +1,18 @@
+//! Kontor's pure invoicing domain: parties, documents, lines, tax cases, totals,
+//! number patterns and the rules for issuing. No I/O, no async, no SQL.
+
+pub mod codes;
+pub mod document;
+pub mod money;
+pub mod numbering;
+pub mod party;
+pub mod payment;
+pub mod tax;
+pub mod totals;
+pub mod validation;
+
+pub use document::{DocumentType, Line, LineKind};
+pub use money::round2;
+pub use party::{CompanyProfile, ContactData, ContactKind, Language};
+pub use tax::{TaxMode, VatCategory};
+pub use totals::{Totals, VatGroup};

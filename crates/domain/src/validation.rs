@@ -1,0 +1,263 @@
+//! What must be present before a document may be issued (§ 14 Abs. 4 UStG, § 14a UStG,
+//! EN 16931 business rules that a user can fix), named field by field.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::codes;
+use crate::document::{DocumentContent, DocumentType};
+use crate::party::{CompanyProfile, ContactData};
+use crate::tax::TaxMode;
+
+/// One reason a document cannot be issued yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The field to fix, e.g. `company.vat_id`, `contact.street`, `lines[2].description`.
+    pub field: String,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// Human-readable message (English; the UI translates by code).
+    pub message: String,
+}
+
+impl Problem {
+    fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Problem { field: field.into(), code, message: message.into() }
+    }
+
+    /// The message in German, for the web pages.
+    pub fn message_de(&self) -> String {
+        let field = &self.field;
+        match self.code {
+            "missing" => format!("Pflichtangabe fehlt: {field}"),
+            "no_lines" => "Das Dokument hat keine berechnete Position.".into(),
+            "small_business_mode" => "Als Kleinunternehmer (§ 19 UStG) muss die Steuerart small_business sein.".into(),
+            "vat_id_required" => format!("USt-IdNr. fehlt oder ist ungültig: {field}"),
+            "buyer_not_eu" => "Innergemeinschaftliche Lieferung: Der Kunde muss in einem anderen EU-Staat sitzen.".into(),
+            "buyer_in_eu" => "Ausfuhrlieferung: Der Kunde muss außerhalb der EU sitzen.".into(),
+            "reference_missing" => "Korrektur ohne Bezug auf eine ausgestellte Rechnung.".into(),
+            "due_before_date" => "Das Fälligkeitsdatum liegt vor dem Rechnungsdatum.".into(),
+            "negative_due" => "Der Zahlbetrag ist negativ (Anzahlungen höher als der Rechnungsbetrag).".into(),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+/// Everything the issuing rules need to see.
+pub struct IssueContext<'a> {
+    pub content: &'a DocumentContent,
+    pub company: &'a CompanyProfile,
+    pub buyer: &'a ContactData,
+    /// For credit notes and cancellations: the number of the corrected invoice, if any.
+    pub corrected_number: Option<&'a str>,
+    /// Gross total of the document, for the small-amount and negative-due checks.
+    pub gross: Decimal,
+    pub due: Decimal,
+}
+
+fn require(problems: &mut Vec<Problem>, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        problems.push(Problem::new(field, "missing", format!("{field} is required")));
+    }
+}
+
+/// Lists every problem that stops the document from being issued; empty means it may be issued.
+pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
+    let mut p = Vec::new();
+    let doc = ctx.content;
+    let company = ctx.company;
+    let buyer = ctx.buyer;
+
+    // The seller (§ 14 Abs. 4 Nr. 1 and 2).
+    require(&mut p, "company.name", &company.name);
+    require(&mut p, "company.street", &company.street);
+    require(&mut p, "company.postal_code", &company.postal_code);
+    require(&mut p, "company.city", &company.city);
+    require(&mut p, "company.country", &company.country);
+    if doc.doc_type.is_tax_invoice() && company.tax_number.trim().is_empty() && company.vat_id.trim().is_empty() {
+        p.push(Problem::new(
+            "company.tax_number",
+            "missing",
+            "company.tax_number or company.vat_id is required on invoices (§ 14 Abs. 4 Nr. 2 UStG)",
+        ));
+    }
+
+    // The buyer (§ 14 Abs. 4 Nr. 1).
+    require(&mut p, "contact.name", &buyer.name);
+    if doc.doc_type != DocumentType::Quote || !buyer.street.is_empty() {
+        require(&mut p, "contact.street", &buyer.street);
+        require(&mut p, "contact.postal_code", &buyer.postal_code);
+        require(&mut p, "contact.city", &buyer.city);
+    }
+    require(&mut p, "contact.country", &buyer.country);
+
+    // Lines (§ 14 Abs. 4 Nr. 5).
+    if !doc.lines.iter().any(|l| l.counts()) {
+        p.push(Problem::new("lines", "no_lines", "the document needs at least one priced line"));
+    }
+    for (i, line) in doc.lines.iter().enumerate() {
+        if line.description.trim().is_empty() {
+            p.push(Problem::new(format!("lines[{i}].description"), "missing", format!("lines[{i}].description is required")));
+        }
+    }
+
+    if doc.doc_type.is_tax_invoice() {
+        // Supply date (§ 14 Abs. 4 Nr. 6); a down payment may be invoiced before the supply.
+        if doc.delivery_date.is_none() && doc.doc_type != DocumentType::DownPaymentInvoice {
+            p.push(Problem::new("delivery_date", "missing", "delivery_date is required on invoices (§ 14 Abs. 4 Nr. 6 UStG)"));
+        }
+        if doc.doc_type.is_receivable() && ctx.due > Decimal::ZERO && doc.due_date.is_none() {
+            p.push(Problem::new("due_date", "missing", "due_date or payment terms are required (EN 16931 BR-CO-25)"));
+        }
+        if let Some(due) = doc.due_date
+            && due < doc.date
+        {
+            p.push(Problem::new("due_date", "due_before_date", "due_date lies before the document date"));
+        }
+        if ctx.due < Decimal::ZERO {
+            p.push(Problem::new("prepaid_amount", "negative_due", "prepaid_amount exceeds the document total"));
+        }
+    }
+    if doc.doc_type.is_correction() && ctx.corrected_number.is_none_or(|n| n.trim().is_empty()) {
+        p.push(Problem::new("reference", "reference_missing", "a credit note or cancellation must reference an issued invoice"));
+    }
+
+    // Tax case rules.
+    if company.small_business && doc.tax_mode != TaxMode::SmallBusiness {
+        p.push(Problem::new("tax_mode", "small_business_mode", "the company is a small business (§ 19 UStG): tax_mode must be small_business"));
+    }
+    match doc.tax_mode {
+        TaxMode::ReverseCharge => {
+            if !codes::is_plausible_vat_id(&company.vat_id) {
+                p.push(Problem::new("company.vat_id", "vat_id_required", "reverse charge needs the seller's VAT ID"));
+            }
+            if !codes::is_plausible_vat_id(&buyer.vat_id) {
+                p.push(Problem::new("contact.vat_id", "vat_id_required", "reverse charge needs the buyer's VAT ID (§ 14a UStG)"));
+            }
+        }
+        TaxMode::IntraEu => {
+            if !codes::is_plausible_vat_id(&company.vat_id) {
+                p.push(Problem::new("company.vat_id", "vat_id_required", "an intra-EU supply needs the seller's VAT ID"));
+            }
+            let foreign_eu_vat = codes::is_plausible_vat_id(&buyer.vat_id)
+                && codes::vat_id_country(&buyer.vat_id).is_some_and(|c| c != "DE");
+            if !foreign_eu_vat {
+                p.push(Problem::new("contact.vat_id", "vat_id_required", "an intra-EU supply needs the buyer's foreign EU VAT ID (§ 6a UStG)"));
+            }
+            if !codes::is_eu(&buyer.country) || buyer.country == "DE" {
+                p.push(Problem::new("contact.country", "buyer_not_eu", "an intra-EU supply needs a buyer in another EU member state"));
+            }
+        }
+        TaxMode::Export => {
+            if codes::is_eu(&buyer.country) {
+                p.push(Problem::new("contact.country", "buyer_in_eu", "an export needs a buyer outside the EU"));
+            }
+        }
+        TaxMode::Standard | TaxMode::SmallBusiness => {}
+    }
+    let _ = ctx.gross;
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Line, LineKind};
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    fn company() -> CompanyProfile {
+        CompanyProfile {
+            name: "Muster GmbH".into(),
+            street: "Hauptstr. 1".into(),
+            postal_code: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+            vat_id: "DE123456789".into(),
+            ..Default::default()
+        }
+    }
+
+    fn buyer() -> ContactData {
+        ContactData {
+            name: "Kunde AG".into(),
+            street: "Weg 2".into(),
+            postal_code: "80331".into(),
+            city: "München".into(),
+            country: "DE".into(),
+            ..Default::default()
+        }
+    }
+
+    fn invoice(mode: TaxMode) -> DocumentContent {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        DocumentContent {
+            doc_type: DocumentType::Invoice,
+            tax_mode: mode,
+            currency: "EUR".into(),
+            date: d,
+            delivery_date: Some(d),
+            due_date: Some(d),
+            discount_percent: dec!(0),
+            prepaid_amount: dec!(0),
+            lines: vec![Line {
+                kind: LineKind::Item,
+                article_id: None,
+                description: "Beratung".into(),
+                quantity: dec!(1),
+                unit: "HUR".into(),
+                unit_price: dec!(100),
+                vat_rate: dec!(19),
+                discount_percent: dec!(0),
+            }],
+        }
+    }
+
+    fn problems(doc: &DocumentContent, company: &CompanyProfile, buyer: &ContactData) -> Vec<String> {
+        issue_problems(&IssueContext { content: doc, company, buyer, corrected_number: None, gross: dec!(119), due: dec!(119) })
+            .into_iter()
+            .map(|p| p.field)
+            .collect()
+    }
+
+    #[test]
+    fn complete_invoice_passes() {
+        assert!(problems(&invoice(TaxMode::Standard), &company(), &buyer()).is_empty());
+    }
+
+    #[test]
+    fn names_each_missing_field() {
+        let mut c = company();
+        c.vat_id.clear();
+        c.street.clear();
+        let mut b = buyer();
+        b.city.clear();
+        let mut doc = invoice(TaxMode::Standard);
+        doc.delivery_date = None;
+        doc.due_date = None;
+        let fields = problems(&doc, &c, &b);
+        for f in ["company.street", "company.tax_number", "contact.city", "delivery_date", "due_date"] {
+            assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn tax_cases_need_their_data() {
+        let fields = problems(&invoice(TaxMode::ReverseCharge), &company(), &buyer());
+        assert_eq!(fields, vec!["contact.vat_id"]);
+        let fields = problems(&invoice(TaxMode::IntraEu), &company(), &buyer());
+        assert_eq!(fields, vec!["contact.vat_id", "contact.country"]);
+        let mut fr = buyer();
+        fr.country = "FR".into();
+        fr.vat_id = "FR12345678901".into();
+        assert!(problems(&invoice(TaxMode::IntraEu), &company(), &fr).is_empty());
+        assert_eq!(problems(&invoice(TaxMode::Export), &company(), &buyer()), vec!["contact.country"]);
+        let mut ch = buyer();
+        ch.country = "CH".into();
+        assert!(problems(&invoice(TaxMode::Export), &company(), &ch).is_empty());
+        let mut small = company();
+        small.small_business = true;
+        assert_eq!(problems(&invoice(TaxMode::Standard), &small, &buyer()), vec!["tax_mode"]);
+        assert!(problems(&invoice(TaxMode::SmallBusiness), &small, &buyer()).is_empty());
+    }
+}
