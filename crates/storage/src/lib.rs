@@ -1,1 +1,83 @@
-//! Persistence.
+//! Persistence for Kontor on SQLite and PostgreSQL: one schema and one set of queries for both,
+//! migrations, the hash-chained audit log, and the repositories of one business.
+//!
+//! A [`Store`] is the data of exactly one business: a SQLite file, or one PostgreSQL schema.
+//! Nothing in it assumes there is only one business in the database server.
+
+mod articles;
+pub mod audit;
+mod company;
+mod contacts;
+pub mod db;
+mod documents;
+pub mod error;
+pub mod migrate;
+pub mod model;
+mod numbers;
+mod payments;
+mod users;
+pub mod testing;
+mod util;
+
+pub use audit::{Actor, AuditEntry, AuditReport};
+pub use db::{Backend, ConnectOptions};
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use users::{MIN_PASSWORD_LEN, hash_password};
+
+use sqlx::{Any, AnyPool, Transaction};
+
+/// The data of one business.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url`, applying pending migrations.
+    pub async fn connect(url: &str, options: ConnectOptions) -> Result<Store> {
+        let (pool, backend) = db::open_pool(url, &options).await?;
+        migrate::run(&pool, backend).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Opens (creating if needed) the SQLite database in a data folder.
+    pub async fn open_dir(dir: &std::path::Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::invalid("data_dir", format!("cannot create {}: {e}", dir.display())))?;
+        Store::connect(&db::sqlite_url_for_dir(dir), ConnectOptions::default()).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction (SQLite takes its write lock at once).
+    async fn write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    }
+
+    /// Whether the database answers and its schema is current.
+    pub async fn ready(&self) -> Result<bool> {
+        Ok(migrate::current_version(&self.pool).await? == migrate::latest_version())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks the audit chain from the first entry to the head.
+    pub async fn audit_verify(&self) -> Result<AuditReport> {
+        audit::verify(&self.pool).await
+    }
+
+    /// The newest audit entries about one record.
+    pub async fn audit_entries(&self, entity: &str, entity_id: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        audit::entries_for(&self.pool, entity, entity_id, limit.clamp(1, 500)).await
+    }
+}

@@ -1,0 +1,590 @@
+//! Documents: drafts that may change, and issued documents that never do (GoBD).
+//! Issuing, deriving and cancelling each happen in one transaction with one durable commit.
+
+use chrono::{Days, NaiveDate};
+use kontor_domain::document::{DocumentContent, DocumentType};
+use kontor_domain::money::{from_cents, to_cents};
+use kontor_domain::totals::{self, Totals};
+use kontor_domain::validation::{self, IssueContext};
+use kontor_domain::{CompanyProfile, ContactData, Language, Line, TaxMode};
+use rust_decimal::Decimal;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, Actor, Change};
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::numbers;
+use crate::util::{sql, date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, search_text};
+use crate::Store;
+
+const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
+    language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
+    cancelled_by_id, paid_cents, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version";
+
+fn from_row(row: &AnyRow) -> Result<Document> {
+    let doc_type: String = row.try_get("doc_type")?;
+    let status: String = row.try_get("status")?;
+    let tax_mode: String = row.try_get("tax_mode")?;
+    let language: String = row.try_get("language")?;
+    let lines: Vec<Line> = serde_json::from_str(&row.try_get::<String, _>("lines")?)?;
+    let content = DocumentContent {
+        doc_type: DocumentType::parse(&doc_type).ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
+        tax_mode: TaxMode::parse(&tax_mode).ok_or_else(|| StoreError::Corrupt(format!("tax_mode {tax_mode}")))?,
+        currency: row.try_get("currency")?,
+        date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
+        delivery_date: parse_opt_date(row.try_get("delivery_date")?)?,
+        due_date: parse_opt_date(row.try_get("due_date")?)?,
+        discount_percent: parse_dec(&row.try_get::<String, _>("discount_percent")?)?,
+        prepaid_amount: parse_dec(&row.try_get::<String, _>("prepaid_amount")?)?,
+        lines,
+    };
+    let totals = totals::compute(&content);
+    let seller: Option<String> = row.try_get("seller_snapshot")?;
+    let buyer: Option<String> = row.try_get("buyer_snapshot")?;
+    Ok(Document {
+        id: row.try_get("id")?,
+        state: DocState::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        number: row.try_get("number")?,
+        contact_id: row.try_get("contact_id")?,
+        language: Language::parse(&language).unwrap_or_default(),
+        texts: DraftTextsOut {
+            subject: row.try_get("subject")?,
+            intro_text: row.try_get("intro_text")?,
+            closing_text: row.try_get("closing_text")?,
+        },
+        source_id: row.try_get("source_id")?,
+        corrects_id: row.try_get("corrects_id")?,
+        cancelled_by_id: row.try_get("cancelled_by_id")?,
+        totals,
+        content,
+        paid: from_cents(row.try_get("paid_cents")?),
+        seller: seller.map(|s| serde_json::from_str(&s)).transpose()?,
+        buyer: buyer.map(|s| serde_json::from_str(&s)).transpose()?,
+        issued_at: row.try_get("issued_at")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+async fn load(conn: &mut AnyConnection, id: i64) -> Result<Document> {
+    let row = sqlx::query(sql(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("document", id))?;
+    from_row(&row)
+}
+
+async fn load_contact(conn: &mut AnyConnection, id: i64) -> Result<(String, ContactData, bool)> {
+    let row = sqlx::query("SELECT number, data, archived FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::invalid("contact_id", format!("contact {id} does not exist")))?;
+    Ok((
+        row.try_get("number")?,
+        serde_json::from_str(&row.try_get::<String, _>("data")?)?,
+        row.try_get::<i64, _>("archived")? != 0,
+    ))
+}
+
+async fn load_company(conn: &mut AnyConnection) -> Result<CompanyProfile> {
+    let row = sqlx::query("SELECT data FROM company WHERE id = 1").fetch_optional(&mut *conn).await?;
+    Ok(match row {
+        Some(row) => serde_json::from_str(&row.try_get::<String, _>("data")?)?,
+        None => CompanyProfile::default(),
+    })
+}
+
+/// The audit view of a document: what a reviewer needs to see changed.
+fn audit_json(doc: &Document) -> serde_json::Value {
+    serde_json::json!({
+        "type": doc.content.doc_type.as_str(),
+        "state": doc.state.as_str(),
+        "number": doc.number,
+        "contact_id": doc.contact_id,
+        "date": doc.content.date,
+        "delivery_date": doc.content.delivery_date,
+        "due_date": doc.content.due_date,
+        "tax_mode": doc.content.tax_mode.as_str(),
+        "currency": doc.content.currency,
+        "discount_percent": doc.content.discount_percent.to_string(),
+        "prepaid_amount": doc.content.prepaid_amount.to_string(),
+        "lines": doc.content.lines,
+        "gross": doc.totals.gross.to_string(),
+    })
+}
+
+/// Fills in what the draft leaves open from the contact and the company.
+fn resolve(input: &DraftInput, contact: &ContactData, company: &CompanyProfile) -> (DocumentContent, Language) {
+    let tax_mode = input.tax_mode.unwrap_or_else(|| {
+        if company.small_business { TaxMode::SmallBusiness } else { contact.tax_mode.unwrap_or(TaxMode::Standard) }
+    });
+    let currency = input
+        .currency
+        .clone()
+        .or_else(|| (!contact.currency.is_empty()).then(|| contact.currency.clone()))
+        .unwrap_or_else(|| "EUR".into());
+    let due_date = input.due_date.or_else(|| {
+        if !input.doc_type.is_receivable() {
+            return None;
+        }
+        let days = input.payment_terms_days.or(contact.payment_terms_days).unwrap_or(company.default_payment_terms_days);
+        input.date.checked_add_days(Days::new(days.clamp(0, 3650) as u64))
+    });
+    let content = DocumentContent {
+        doc_type: input.doc_type,
+        tax_mode,
+        currency,
+        date: input.date,
+        delivery_date: input.delivery_date,
+        due_date,
+        discount_percent: input.discount_percent,
+        prepaid_amount: input.prepaid_amount,
+        lines: input.lines.clone(),
+    };
+    (content, input.language.unwrap_or(contact.language))
+}
+
+struct NewDoc<'a> {
+    content: &'a DocumentContent,
+    contact_id: i64,
+    contact_name: &'a str,
+    language: Language,
+    texts: &'a DraftTexts,
+    source_id: Option<i64>,
+    corrects_id: Option<i64>,
+}
+
+async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
+    let t = totals::compute(d.content);
+    let at = now();
+    let row = sqlx::query(
+        "INSERT INTO documents (doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, language, \
+         discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
+         net_cents, vat_cents, gross_cents, due_cents, paid_cents, search, created_at, updated_at, version) \
+         VALUES ($1, 'draft', NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $22, 1) \
+         RETURNING id",
+    )
+    .bind(d.content.doc_type.as_str())
+    .bind(d.contact_id)
+    .bind(date_str(d.content.date))
+    .bind(d.content.delivery_date.map(date_str))
+    .bind(d.content.due_date.map(date_str))
+    .bind(d.content.tax_mode.as_str())
+    .bind(&d.content.currency)
+    .bind(d.language.as_str())
+    .bind(d.content.discount_percent.to_string())
+    .bind(d.content.prepaid_amount.to_string())
+    .bind(&d.texts.subject)
+    .bind(&d.texts.intro_text)
+    .bind(&d.texts.closing_text)
+    .bind(serde_json::to_string(&d.content.lines)?)
+    .bind(d.source_id)
+    .bind(d.corrects_id)
+    .bind(to_cents(t.net))
+    .bind(to_cents(t.vat))
+    .bind(to_cents(t.gross))
+    .bind(to_cents(t.due))
+    .bind(search_text(&[d.contact_name, &d.texts.subject]))
+    .bind(&at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+fn ensure_draft(doc: &Document) -> Result<()> {
+    if doc.state != DocState::Draft {
+        return Err(StoreError::conflict(
+            "document_locked",
+            format!(
+                "document {} is {} and can no longer be changed or deleted (GoBD); correct it with a credit note or cancellation",
+                doc.number.as_deref().unwrap_or("?"),
+                doc.state.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_document(&self, actor: &Actor, input: &DraftInput) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let (_, contact, archived) = load_contact(&mut tx, input.contact_id).await?;
+        if archived {
+            return Err(StoreError::invalid("contact_id", "the contact is archived"));
+        }
+        let company = load_company(&mut tx).await?;
+        let (content, language) = resolve(input, &contact, &company);
+        let id = insert(
+            &mut tx,
+            NewDoc { content: &content, contact_id: input.contact_id, contact_name: &contact.name, language, texts: &input.texts, source_id: None, corrects_id: None },
+        )
+        .await?;
+        let doc = load(&mut tx, id).await?;
+        audit::append(&mut tx, actor, Change { action: "create", entity: "document", entity_id: id.to_string(), old: None, new: Some(audit_json(&doc)) }).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    pub async fn document(&self, id: i64) -> Result<Document> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id).await
+    }
+
+    /// Replaces a draft. `expected_version` guards against overwriting someone else's change.
+    pub async fn update_document(&self, actor: &Actor, id: i64, input: &DraftInput, expected_version: Option<i64>) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let old = load(&mut tx, id).await?;
+        ensure_draft(&old)?;
+        if old.content.doc_type != input.doc_type {
+            return Err(StoreError::invalid("type", "the type of a document cannot change; derive a new document instead"));
+        }
+        if expected_version.is_some_and(|v| v != old.version) {
+            return Err(StoreError::conflict("version_conflict", "the document was changed meanwhile; reload it and try again"));
+        }
+        let (_, contact, _) = load_contact(&mut tx, input.contact_id).await?;
+        let company = load_company(&mut tx).await?;
+        let (content, language) = resolve(input, &contact, &company);
+        let t = totals::compute(&content);
+        sqlx::query(
+            "UPDATE documents SET contact_id = $1, doc_date = $2, delivery_date = $3, due_date = $4, tax_mode = $5, currency = $6, \
+             language = $7, discount_percent = $8, prepaid_amount = $9, subject = $10, intro_text = $11, closing_text = $12, lines = $13, \
+             net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1 \
+             WHERE id = $20 AND status = 'draft'",
+        )
+        .bind(input.contact_id)
+        .bind(date_str(content.date))
+        .bind(content.delivery_date.map(date_str))
+        .bind(content.due_date.map(date_str))
+        .bind(content.tax_mode.as_str())
+        .bind(&content.currency)
+        .bind(language.as_str())
+        .bind(content.discount_percent.to_string())
+        .bind(content.prepaid_amount.to_string())
+        .bind(&input.texts.subject)
+        .bind(&input.texts.intro_text)
+        .bind(&input.texts.closing_text)
+        .bind(serde_json::to_string(&content.lines)?)
+        .bind(to_cents(t.net))
+        .bind(to_cents(t.vat))
+        .bind(to_cents(t.gross))
+        .bind(to_cents(t.due))
+        .bind(search_text(&[&contact.name, &input.texts.subject]))
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let new = load(&mut tx, id).await?;
+        audit::append(&mut tx, actor, Change { action: "update", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&old)), new: Some(audit_json(&new)) }).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Deletes a draft. Issued documents are never deleted.
+    pub async fn delete_document(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        let old = load(&mut tx, id).await?;
+        ensure_draft(&old)?;
+        let referenced: i64 = sqlx::query("SELECT COUNT(*) AS n FROM documents WHERE source_id = $1 OR corrects_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if referenced > 0 {
+            return Err(StoreError::conflict("document_referenced", "other documents were derived from this draft"));
+        }
+        sqlx::query("DELETE FROM documents WHERE id = $1 AND status = 'draft'").bind(id).execute(&mut *tx).await?;
+        audit::append(&mut tx, actor, Change { action: "delete", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&old)), new: None }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What would stop this draft from being issued now (empty: it can be issued).
+    pub async fn issue_check(&self, id: i64) -> Result<Vec<validation::Problem>> {
+        let mut conn = self.pool.acquire().await?;
+        let doc = load(&mut conn, id).await?;
+        ensure_draft(&doc)?;
+        let (_, contact, _) = load_contact(&mut conn, doc.contact_id).await?;
+        let company = load_company(&mut conn).await?;
+        let corrected = corrected_number(&mut conn, &doc).await?;
+        Ok(validation::issue_problems(&IssueContext {
+            content: &doc.content,
+            company: &company,
+            buyer: &contact,
+            corrected_number: corrected.as_deref(),
+            gross: doc.totals.gross,
+            due: doc.totals.due,
+        }))
+    }
+
+    /// Issues a draft: checks the legal content, takes the next number of its range,
+    /// snapshots seller and buyer and locks the document — all in one transaction.
+    pub async fn issue_document(&self, actor: &Actor, id: i64) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let doc = load(&mut tx, id).await?;
+        ensure_draft(&doc)?;
+        let (customer_number, contact, _) = load_contact(&mut tx, doc.contact_id).await?;
+        let company = load_company(&mut tx).await?;
+        let corrected = corrected_number(&mut tx, &doc).await?;
+        let problems = validation::issue_problems(&IssueContext {
+            content: &doc.content,
+            company: &company,
+            buyer: &contact,
+            corrected_number: corrected.as_deref(),
+            gross: doc.totals.gross,
+            due: doc.totals.due,
+        });
+        if !problems.is_empty() {
+            return Err(StoreError::NotIssuable(problems));
+        }
+        let number = self.issue_in(&mut tx, &doc, &customer_number, &company, &contact).await?;
+        let issued = load(&mut tx, id).await?;
+        let change = Change { action: "issue", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&doc)), new: Some(audit_json(&issued)) };
+        audit::append(&mut tx, actor, change).await?;
+        tx.commit().await?;
+        tracing::info!(id, number, "issued document");
+        Ok(issued)
+    }
+
+    async fn issue_in(
+        &self,
+        conn: &mut AnyConnection,
+        doc: &Document,
+        customer_number: &str,
+        company: &CompanyProfile,
+        contact: &ContactData,
+    ) -> Result<String> {
+        let number = numbers::allocate(conn, doc.content.doc_type.as_str(), doc.content.date, customer_number).await?;
+        let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM documents WHERE number = $1")
+            .bind(&number)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        if taken > 0 {
+            return Err(StoreError::conflict(
+                "number_taken",
+                format!("number {number} already exists; change the pattern or first counter of the {} range", doc.content.doc_type.as_str()),
+            ));
+        }
+        let result = sqlx::query(
+            "UPDATE documents SET status = 'issued', number = $1, seller_snapshot = $2, buyer_snapshot = $3, issued_at = $4, \
+             search = $5, updated_at = $4, version = version + 1 WHERE id = $6 AND status = 'draft'",
+        )
+        .bind(&number)
+        .bind(serde_json::to_string(company)?)
+        .bind(serde_json::to_string(contact)?)
+        .bind(now())
+        .bind(search_text(&[&number, &contact.name, &doc.texts.subject]))
+        .bind(doc.id)
+        .execute(&mut *conn)
+        .await?;
+        if result.rows_affected() != 1 {
+            return Err(StoreError::conflict("document_locked", "the document was issued meanwhile"));
+        }
+        // The contact is now in use; its master data stays in the document as issued.
+        Ok(number)
+    }
+
+    /// Creates a draft of `target` type from an issued document, with its lines and texts.
+    /// A final invoice deducts the down payments already invoiced on the same order.
+    pub async fn derive_document(&self, actor: &Actor, id: i64, target: DocumentType, date: NaiveDate) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let source = load(&mut tx, id).await?;
+        if source.state != DocState::Issued {
+            return Err(StoreError::conflict("not_issued", "only issued, not cancelled documents can be derived from; issue the draft first"));
+        }
+        if !source.content.doc_type.can_derive(target) {
+            let allowed: Vec<&str> = source.content.doc_type.derivable_targets().iter().map(|t| t.as_str()).collect();
+            return Err(StoreError::invalid(
+                "type",
+                format!("a {} cannot become a {} (allowed: {})", source.content.doc_type.as_str(), target.as_str(), allowed.join(", ")),
+            ));
+        }
+        let (_, contact, _) = load_contact(&mut tx, source.contact_id).await?;
+        let company = load_company(&mut tx).await?;
+        let mut prepaid = Decimal::ZERO;
+        if target == DocumentType::Invoice {
+            prepaid = down_payments_on(&mut tx, source.source_id.unwrap_or(source.id), source.id).await?;
+        }
+        let input = DraftInput {
+            doc_type: target,
+            contact_id: source.contact_id,
+            date,
+            delivery_date: source.content.delivery_date,
+            due_date: None,
+            payment_terms_days: None,
+            tax_mode: Some(source.content.tax_mode),
+            currency: Some(source.content.currency.clone()),
+            language: Some(source.language),
+            discount_percent: source.content.discount_percent,
+            prepaid_amount: prepaid,
+            texts: DraftTexts { subject: source.texts.subject.clone(), intro_text: String::new(), closing_text: String::new() },
+            lines: source.content.lines.iter().filter(|l| l.kind != kontor_domain::LineKind::Optional).cloned().collect(),
+        };
+        let (content, language) = resolve(&input, &contact, &company);
+        let corrects = target.is_correction().then_some(source.id);
+        let new_id = insert(
+            &mut tx,
+            NewDoc { content: &content, contact_id: source.contact_id, contact_name: &contact.name, language, texts: &input.texts, source_id: Some(source.id), corrects_id: corrects },
+        )
+        .await?;
+        let doc = load(&mut tx, new_id).await?;
+        let mut new_json = audit_json(&doc);
+        new_json["derived_from"] = source.id.into();
+        audit::append(&mut tx, actor, Change { action: "derive", entity: "document", entity_id: new_id.to_string(), old: None, new: Some(new_json) }).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// Cancels an issued invoice: issues a cancellation invoice that references it and
+    /// marks the original cancelled. Returns the cancellation.
+    pub async fn cancel_document(&self, actor: &Actor, id: i64, date: NaiveDate) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let original = load(&mut tx, id).await?;
+        match original.state {
+            DocState::Draft => return Err(StoreError::conflict("not_issued", "a draft is not cancelled but deleted")),
+            DocState::Cancelled => return Err(StoreError::conflict("already_cancelled", "the document is already cancelled")),
+            DocState::Issued => {}
+        }
+        if !original.content.doc_type.can_be_cancelled() {
+            return Err(StoreError::conflict("not_cancellable", format!("a {} cannot be cancelled", original.content.doc_type.as_str())));
+        }
+        if original.paid > Decimal::ZERO {
+            return Err(StoreError::conflict("has_payments", "the invoice has payments; issue a credit note and refund instead"));
+        }
+        let (customer_number, contact, _) = load_contact(&mut tx, original.contact_id).await?;
+        let company = load_company(&mut tx).await?;
+        // The cancellation mirrors the original exactly, as issued (same parties, lines, rates).
+        let content = DocumentContent { doc_type: DocumentType::Cancellation, date, due_date: None, ..original.content.clone() };
+        let texts = DraftTexts { subject: original.texts.subject.clone(), ..Default::default() };
+        let cancel_id = insert(
+            &mut tx,
+            NewDoc { content: &content, contact_id: original.contact_id, contact_name: &contact.name, language: original.language, texts: &texts, source_id: Some(id), corrects_id: Some(id) },
+        )
+        .await?;
+        let draft = load(&mut tx, cancel_id).await?;
+        let seller = original.seller.clone().unwrap_or(company);
+        let buyer = original.buyer.clone().unwrap_or(contact);
+        self.issue_in(&mut tx, &draft, &customer_number, &seller, &buyer).await?;
+        sqlx::query("UPDATE documents SET status = 'cancelled', cancelled_by_id = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'issued'")
+            .bind(cancel_id)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let cancellation = load(&mut tx, cancel_id).await?;
+        let change = Change {
+            action: "cancel",
+            entity: "document",
+            entity_id: id.to_string(),
+            old: Some(serde_json::json!({"state": "issued"})),
+            new: Some(serde_json::json!({"state": "cancelled", "cancellation_id": cancel_id, "cancellation_number": cancellation.number})),
+        };
+        audit::append(&mut tx, actor, change).await?;
+        audit::append(&mut tx, actor, Change { action: "issue", entity: "document", entity_id: cancel_id.to_string(), old: None, new: Some(audit_json(&cancellation)) }).await?;
+        tx.commit().await?;
+        Ok(cancellation)
+    }
+
+    pub async fn list_documents(&self, q: &DocumentQuery, today: NaiveDate) -> Result<Page<DocumentSummary>> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        let mut push = |cond: &str, value: String, filter: &mut String| {
+            binds.push(value);
+            filter.push_str(&cond.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(t) = q.doc_type {
+            push(" AND d.doc_type = ?", t.as_str().into(), &mut filter);
+        }
+        if let Some(s) = q.state {
+            push(" AND d.status = ?", s.as_str().into(), &mut filter);
+        }
+        if let Some(from) = q.date_from {
+            push(" AND d.doc_date >= ?", date_str(from), &mut filter);
+        }
+        if let Some(to) = q.date_to {
+            push(" AND d.doc_date <= ?", date_str(to), &mut filter);
+        }
+        if let Some(s) = q.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            push(" AND d.search LIKE ? ESCAPE '\\'", like_pattern(s), &mut filter);
+        }
+        if q.open_only {
+            filter.push_str(" AND d.status = 'issued' AND d.doc_type IN ('invoice', 'down_payment_invoice') AND d.paid_cents < d.due_cents");
+        }
+        let contact_filter = q.contact_id.map(|c| format!(" AND d.contact_id = {c}")).unwrap_or_default();
+        let n = binds.len();
+        let list_sql = format!(
+            "SELECT d.id, d.doc_type, d.status, d.number, d.contact_id, c.name AS contact_name, d.doc_date, d.due_date, d.currency, \
+             d.net_cents, d.vat_cents, d.gross_cents, d.due_cents, d.paid_cents \
+             FROM documents d JOIN contacts c ON c.id = d.contact_id{filter}{contact_filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count_sql = format!("SELECT COUNT(*) AS n FROM documents d{filter}{contact_filter}");
+        let mut list = sqlx::query(sql(&list_sql));
+        let mut count = sqlx::query(sql(&count_sql));
+        for b in &binds {
+            list = list.bind(b.clone());
+            count = count.bind(b.clone());
+        }
+        let rows = list.bind(q.page.per_page).bind(q.page.offset()).fetch_all(&self.pool).await?;
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                let doc_type: String = row.try_get("doc_type")?;
+                let status: String = row.try_get("status")?;
+                Ok(DocumentSummary {
+                    id: row.try_get("id")?,
+                    doc_type: DocumentType::parse(&doc_type).ok_or_else(|| StoreError::Corrupt(doc_type.clone()))?,
+                    state: DocState::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?,
+                    number: row.try_get("number")?,
+                    contact_id: row.try_get("contact_id")?,
+                    contact_name: row.try_get("contact_name")?,
+                    date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
+                    due_date: parse_opt_date(row.try_get("due_date")?)?,
+                    currency: row.try_get("currency")?,
+                    net: from_cents(row.try_get("net_cents")?),
+                    vat: from_cents(row.try_get("vat_cents")?),
+                    gross: from_cents(row.try_get("gross_cents")?),
+                    due: from_cents(row.try_get("due_cents")?),
+                    paid: from_cents(row.try_get("paid_cents")?),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let _ = today;
+        Ok(Page { items, page: q.page.page, per_page: q.page.per_page, total })
+    }
+
+    /// Recomputes nothing: returns the totals stored for a document (for checks in tests).
+    pub fn totals_of(doc: &Document) -> &Totals {
+        &doc.totals
+    }
+}
+
+async fn corrected_number(conn: &mut AnyConnection, doc: &Document) -> Result<Option<String>> {
+    match doc.corrects_id {
+        Some(cid) => {
+            let original = load(conn, cid).await?;
+            Ok(original.number)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Sum of the gross amounts of issued down-payment invoices derived from the order `order_id`
+/// (or from the document `doc_id` itself), which a final invoice deducts as prepaid.
+async fn down_payments_on(conn: &mut AnyConnection, order_id: i64, doc_id: i64) -> Result<Decimal> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(gross_cents), 0) AS BIGINT) AS s FROM documents \
+         WHERE doc_type = 'down_payment_invoice' AND status = 'issued' AND (source_id = $1 OR source_id = $2)",
+    )
+    .bind(order_id)
+    .bind(doc_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(from_cents(row.try_get("s")?))
+}

@@ -1,0 +1,72 @@
+//! Versioned migrations, applied on start, per database or per PostgreSQL schema.
+
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::db::Backend;
+use crate::error::Result;
+
+/// (version, name, DDL template). Append only: never edit a released migration.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
+    sql.split(";\n")
+        .map(|chunk| {
+            chunk
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Applies every pending migration, each in its own transaction. Safe to run from several
+/// instances at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
+pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64> {
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS kontor_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    let mut applied = 0;
+    for (version, name, template) in MIGRATIONS {
+        let mut tx = pool.begin_with(backend.begin_write()).await?;
+        if backend == Backend::Postgres {
+            tx.execute("SELECT pg_advisory_xact_lock(727274, hashtext(current_schema()))").await?;
+        }
+        let done: i64 = sqlx::query("SELECT COUNT(*) AS n FROM kontor_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if done > 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        for statement in statements(&backend.ddl(template)) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO kontor_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(version)
+            .bind(*name)
+            .bind(crate::util::now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version, name, "applied migration");
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+/// The schema version the database is at.
+pub async fn current_version(pool: &AnyPool) -> Result<i64> {
+    let row = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM kontor_migrations")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get("v")?)
+}

@@ -1,0 +1,312 @@
+//! The records storage hands out: contacts, articles, documents, payments, ranges, users.
+
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentContent, DocumentType};
+use kontor_domain::payment::{self, PaymentStatus};
+use kontor_domain::totals::Totals;
+use kontor_domain::{CompanyProfile, ContactData};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Which page of a list to fetch (1-based; `per_page` is capped at 200).
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { page: 1, per_page: 50 }
+    }
+}
+
+impl PageRequest {
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
+        PageRequest { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, 200) }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub id: i64,
+    pub number: String,
+    pub archived: bool,
+    #[serde(flatten)]
+    pub data: ContactData,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactQuery {
+    /// Matches name, number, city or e-mail.
+    pub search: Option<String>,
+    pub include_archived: bool,
+    pub page: PageRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleData {
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    pub unit_price: Decimal,
+    pub vat_rate: Decimal,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub number: String,
+    #[serde(flatten)]
+    pub data: ArticleData,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ArticleQuery {
+    pub search: Option<String>,
+    pub include_inactive: bool,
+    pub page: PageRequest,
+}
+
+/// The life-cycle state stored with a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocState {
+    Draft,
+    Issued,
+    Cancelled,
+}
+
+impl DocState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocState::Draft => "draft",
+            DocState::Issued => "issued",
+            DocState::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DocState> {
+        match s {
+            "draft" => Some(DocState::Draft),
+            "issued" => Some(DocState::Issued),
+            "cancelled" => Some(DocState::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// What a draft holds besides its content: texts and links.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DraftTexts {
+    pub subject: String,
+    pub intro_text: String,
+    pub closing_text: String,
+}
+
+/// A draft as submitted: content validated by the caller, defaults still to be filled in.
+#[derive(Debug, Clone)]
+pub struct DraftInput {
+    pub doc_type: DocumentType,
+    pub contact_id: i64,
+    pub date: NaiveDate,
+    pub delivery_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    /// Payment terms in days, used for the due date when none is given.
+    pub payment_terms_days: Option<i64>,
+    pub tax_mode: Option<kontor_domain::TaxMode>,
+    pub currency: Option<String>,
+    pub language: Option<kontor_domain::Language>,
+    pub discount_percent: Decimal,
+    pub prepaid_amount: Decimal,
+    pub texts: DraftTexts,
+    pub lines: Vec<kontor_domain::Line>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: i64,
+    pub state: DocState,
+    pub number: Option<String>,
+    pub contact_id: i64,
+    pub content: DocumentContent,
+    pub language: kontor_domain::Language,
+    pub texts: DraftTextsOut,
+    pub source_id: Option<i64>,
+    pub corrects_id: Option<i64>,
+    pub cancelled_by_id: Option<i64>,
+    pub totals: Totals,
+    pub paid: Decimal,
+    /// Seller and buyer as they were at issue; `None` for drafts.
+    pub seller: Option<CompanyProfile>,
+    pub buyer: Option<ContactData>,
+    pub issued_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct DraftTextsOut {
+    pub subject: String,
+    pub intro_text: String,
+    pub closing_text: String,
+}
+
+/// The status a user sees: draft, issued, cancelled, or for issued invoices the payment state.
+pub fn display_status(
+    state: DocState,
+    doc_type: DocumentType,
+    due: Decimal,
+    paid: Decimal,
+    due_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> &'static str {
+    match state {
+        DocState::Draft => "draft",
+        DocState::Cancelled => "cancelled",
+        DocState::Issued if doc_type.is_receivable() => payment::status(due, paid, due_date, today).as_str(),
+        DocState::Issued => "issued",
+    }
+}
+
+impl Document {
+    pub fn status(&self, today: NaiveDate) -> &'static str {
+        display_status(self.state, self.content.doc_type, self.totals.due, self.paid, self.content.due_date, today)
+    }
+    pub fn payment_status(&self, today: NaiveDate) -> Option<PaymentStatus> {
+        (self.state == DocState::Issued && self.content.doc_type.is_receivable())
+            .then(|| payment::status(self.totals.due, self.paid, self.content.due_date, today))
+    }
+    pub fn open_amount(&self) -> Decimal {
+        (self.totals.due - self.paid).max(Decimal::ZERO)
+    }
+}
+
+/// A row of the document list: enough to show, no lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub doc_type: DocumentType,
+    pub state: DocState,
+    pub number: Option<String>,
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub date: NaiveDate,
+    pub due_date: Option<NaiveDate>,
+    pub currency: String,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub gross: Decimal,
+    pub due: Decimal,
+    pub paid: Decimal,
+}
+
+impl DocumentSummary {
+    pub fn status(&self, today: NaiveDate) -> &'static str {
+        display_status(self.state, self.doc_type, self.due, self.paid, self.due_date, today)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentQuery {
+    pub doc_type: Option<DocumentType>,
+    pub state: Option<DocState>,
+    pub contact_id: Option<i64>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// Matches number, contact name, subject.
+    pub search: Option<String>,
+    /// Only issued receivables with an open amount.
+    pub open_only: bool,
+    pub page: PageRequest,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Payment {
+    pub id: i64,
+    pub document_id: i64,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub method: String,
+    pub note: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentInput {
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub method: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NumberRange {
+    pub key: String,
+    pub pattern: String,
+    pub reset: kontor_domain::numbering::ResetRule,
+    pub first_counter: i64,
+    /// The number the next document of this range would get today.
+    pub next_preview: String,
+}
+
+/// What users may do. Enforced by the server on every call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Auditor,
+    Sales,
+    Accountant,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Accountant => "accountant",
+            Role::Sales => "sales",
+            Role::Auditor => "auditor",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Admin, Role::Accountant, Role::Sales, Role::Auditor].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub language: String,
+    pub active: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+}

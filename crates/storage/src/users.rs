@@ -1,0 +1,239 @@
+//! Users with argon2id password hashes, and API tokens stored only as hashes.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, Actor, Change};
+use crate::error::{Result, StoreError};
+use crate::model::{ApiToken, Role, User};
+use crate::util::now;
+use crate::Store;
+
+/// Minimum password length.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Argon2id with the OWASP recommendation (19 MiB, 2 iterations, 1 lane).
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password into a PHC string.
+pub fn hash_password(password: &str) -> Result<String> {
+    hasher()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("argon2: {e}")))
+}
+
+fn verify_hash(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Rules a user name must follow: 3–64 characters of letters, digits, `.`, `-`, `_`, `@`.
+pub fn check_username(name: &str) -> Result<()> {
+    let ok = (3..=64).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_alphanumeric() || ".-_@".contains(c));
+    if !ok {
+        return Err(StoreError::invalid("username", "must be 3 to 64 letters, digits or . - _ @"));
+    }
+    Ok(())
+}
+
+/// Password policy: at least [`MIN_PASSWORD_LEN`] characters, not only one repeated character.
+pub fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(StoreError::invalid("password", format!("must be at least {MIN_PASSWORD_LEN} characters long")));
+    }
+    let first = password.chars().next();
+    if password.chars().all(|c| Some(c) == first) {
+        return Err(StoreError::invalid("password", "must not repeat a single character"));
+    }
+    Ok(())
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        language: row.try_get("language")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A fixed hash to verify against when the user does not exist, so that both cases cost the same.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8Wv2n8ycFQ2u6SR2Pq8m7x3cYQZ1jM0n9ikXzM4kY0E";
+
+impl Store {
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    pub async fn create_user(&self, actor: &Actor, username: &str, password: &str, role: Role) -> Result<User> {
+        check_username(username)?;
+        check_password(password)?;
+        let hash = hash_password(password)?;
+        let mut tx = self.write().await?;
+        let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if taken > 0 {
+            return Err(StoreError::invalid("username", format!("user {username} already exists")));
+        }
+        let row = sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(username)
+            .bind(&hash)
+            .bind(role.as_str())
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+        let id: i64 = row.try_get("id")?;
+        let change = Change { action: "create", entity: "user", entity_id: id.to_string(), old: None, new: Some(serde_json::json!({"username": username, "role": role.as_str()})) };
+        audit::append(&mut tx, actor, change).await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query("SELECT id, username, role, language, active, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", id))?;
+        user_from_row(&row)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<User> {
+        let row = sqlx::query("SELECT id, username, role, language, active, created_at FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", username))?;
+        user_from_row(&row)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT id, username, role, language, active, created_at FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Checks a user name and password. Unknown users cost the same time as wrong passwords.
+    pub async fn verify_login(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT id, username, role, language, active, created_at, password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let password = password.to_string();
+        match row {
+            None => {
+                let _ = tokio::task::spawn_blocking(move || verify_hash(&password, DUMMY_HASH)).await;
+                Ok(None)
+            }
+            Some(row) => {
+                let hash: String = row.try_get("password_hash")?;
+                let ok = tokio::task::spawn_blocking(move || verify_hash(&password, &hash)).await.unwrap_or(false);
+                let user = user_from_row(&row)?;
+                Ok((ok && user.active).then_some(user))
+            }
+        }
+    }
+
+    /// Creates an API token for a user; returns the record and the secret, which is shown once.
+    pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, role: Option<Role>) -> Result<(ApiToken, String)> {
+        if name.trim().is_empty() || name.len() > 100 {
+            return Err(StoreError::invalid("name", "must be 1 to 100 characters"));
+        }
+        let user = self.user(user_id).await?;
+        let role = role.unwrap_or(user.role);
+        if role > user.role {
+            return Err(StoreError::invalid("role", "a token cannot have a higher role than its owner"));
+        }
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        let token = format!("kontor_{}", hex::encode(secret));
+        let mut tx = self.write().await?;
+        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash(&token))
+            .bind(role.as_str())
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+        let id: i64 = row.try_get("id")?;
+        let change = Change { action: "create", entity: "api_token", entity_id: id.to_string(), old: None, new: Some(serde_json::json!({"user": user.username, "name": name, "role": role.as_str()})) };
+        audit::append(&mut tx, actor, change).await?;
+        tx.commit().await?;
+        let record = ApiToken { id, user_id, name: name.to_string(), role, created_at: now() };
+        Ok((record, token))
+    }
+
+    /// Finds the active user and token for a bearer token.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Option<(User, ApiToken)>> {
+        if !token.starts_with("kontor_") {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT t.id AS token_id, t.name AS token_name, t.role AS token_role, t.created_at AS token_created, \
+             u.id, u.username, u.role, u.language, u.active, u.created_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user_from_row(&row)?;
+        if !user.active {
+            return Ok(None);
+        }
+        let token_role: String = row.try_get("token_role")?;
+        let role = Role::parse(&token_role).ok_or_else(|| StoreError::Corrupt(token_role.clone()))?.min(user.role);
+        let record = ApiToken {
+            id: row.try_get("token_id")?,
+            user_id: user.id,
+            name: row.try_get("token_name")?,
+            role,
+            created_at: row.try_get("token_created")?,
+        };
+        Ok(Some((user, record)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_hash("correct horse battery", &h));
+        assert!(!verify_hash("wrong horse battery", &h));
+        assert!(!verify_hash("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn policies() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("aaaaaaaaaaaaaa").is_err());
+        assert!(check_password("a long enough passphrase").is_ok());
+        assert!(check_username("anna.schmidt").is_ok());
+        assert!(check_username("a b").is_err());
+    }
+}
