@@ -1,0 +1,386 @@
+//! The storage layer against a real database: SQLite by default, PostgreSQL when
+//! `KONTOR_TEST_DATABASE_URL` is set (scripts/test.sh runs both).
+
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentType, Line, LineKind};
+use kontor_domain::{CompanyProfile, ContactData, TaxMode};
+use kontor_storage::testing::TestStore;
+use kontor_storage::*;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::collections::HashSet;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn company() -> CompanyProfile {
+    CompanyProfile {
+        name: "Muster Software GmbH".into(),
+        legal_form: "GmbH".into(),
+        street: "Hauptstraße 1".into(),
+        postal_code: "10115".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+        vat_id: "DE123456789".into(),
+        tax_number: "30/123/45678".into(),
+        iban: "DE02120300000000202051".into(),
+        default_payment_terms_days: 14,
+        ..Default::default()
+    }
+}
+
+fn customer(name: &str) -> ContactData {
+    ContactData {
+        name: name.into(),
+        street: "Kundenweg 2".into(),
+        postal_code: "80331".into(),
+        city: "München".into(),
+        country: "DE".into(),
+        is_customer: true,
+        ..Default::default()
+    }
+}
+
+fn item(desc: &str, qty: Decimal, price: Decimal, rate: Decimal) -> Line {
+    Line {
+        kind: LineKind::Item,
+        article_id: None,
+        description: desc.into(),
+        quantity: qty,
+        unit: "HUR".into(),
+        unit_price: price,
+        vat_rate: rate,
+        discount_percent: Decimal::ZERO,
+    }
+}
+
+fn draft(doc_type: DocumentType, contact_id: i64, lines: Vec<Line>) -> DraftInput {
+    DraftInput {
+        doc_type,
+        contact_id,
+        date: day("2026-11-26"),
+        delivery_date: Some(day("2026-11-20")),
+        due_date: None,
+        payment_terms_days: None,
+        tax_mode: None,
+        currency: None,
+        language: None,
+        discount_percent: Decimal::ZERO,
+        prepaid_amount: Decimal::ZERO,
+        texts: DraftTexts::default(),
+        lines,
+    }
+}
+
+async fn setup() -> (TestStore, i64) {
+    let t = TestStore::new().await.expect("test store");
+    t.store.update_company(&Actor::cli(), &company()).await.unwrap();
+    let c = t.store.create_contact(&Actor::cli(), &customer("Kunde AG")).await.unwrap();
+    (t, c.id)
+}
+
+#[tokio::test]
+async fn issue_assigns_number_snapshots_and_locks() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let actor = Actor::user("anna");
+    let d = s
+        .create_document(&actor, &draft(DocumentType::Invoice, cid, vec![item("Beratung", dec!(3), dec!(19.99), dec!(19)), item("Buch", dec!(1), dec!(4.99), dec!(7))]))
+        .await
+        .unwrap();
+    assert_eq!(d.state, DocState::Draft);
+    assert_eq!(d.number, None);
+    assert_eq!(d.totals.gross, dec!(76.70));
+    assert_eq!(d.content.due_date, Some(day("2026-12-10")), "due date from the company's 14 days");
+
+    let issued = s.issue_document(&actor, d.id).await.unwrap();
+    assert_eq!(issued.number.as_deref(), Some("RE-2026-0001"));
+    assert_eq!(issued.state, DocState::Issued);
+    assert_eq!(issued.buyer.as_ref().unwrap().name, "Kunde AG");
+    assert_eq!(issued.seller.as_ref().unwrap().name, "Muster Software GmbH");
+
+    // GoBD: no change, no delete, no second issue.
+    let err = s.update_document(&actor, d.id, &draft(DocumentType::Invoice, cid, vec![]), None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { code: "document_locked", .. }), "{err:?}");
+    let err = s.delete_document(&actor, d.id).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { code: "document_locked", .. }));
+    assert!(s.issue_document(&actor, d.id).await.is_err());
+
+    // A later change of master data does not alter the issued document.
+    let mut changed = customer("Kunde AG (neu)");
+    changed.city = "Hamburg".into();
+    s.update_contact(&actor, cid, &changed, None).await.unwrap();
+    let again = s.document(d.id).await.unwrap();
+    assert_eq!(again.buyer.as_ref().unwrap().city, "München");
+    assert_eq!(again.number, issued.number);
+
+    let second = s.create_document(&actor, &draft(DocumentType::Invoice, cid, vec![item("X", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    assert_eq!(s.issue_document(&actor, second.id).await.unwrap().number.as_deref(), Some("RE-2026-0002"));
+}
+
+#[tokio::test]
+async fn issue_refuses_naming_missing_fields_and_writes_nothing() {
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    let mut incomplete = customer("Ohne Adresse");
+    incomplete.street.clear();
+    let c = s.create_contact(&Actor::cli(), &incomplete).await.unwrap();
+    let mut d = draft(DocumentType::Invoice, c.id, vec![item("", dec!(1), dec!(10), dec!(19))]);
+    d.delivery_date = None;
+    let doc = s.create_document(&Actor::cli(), &d).await.unwrap();
+    let err = s.issue_document(&Actor::cli(), doc.id).await.unwrap_err();
+    let StoreError::NotIssuable(problems) = err else { panic!("expected NotIssuable, got {err:?}") };
+    let fields: HashSet<String> = problems.iter().map(|p| p.field.clone()).collect();
+    for f in ["company.name", "company.street", "company.tax_number", "contact.street", "lines[0].description", "delivery_date"] {
+        assert!(fields.contains(f), "{f} not named in {fields:?}");
+    }
+    let after = s.document(doc.id).await.unwrap();
+    assert_eq!(after.state, DocState::Draft);
+    assert_eq!(after.number, None);
+    // The refused attempt consumed no number.
+    s.update_company(&Actor::cli(), &company()).await.unwrap();
+    let mut fixed = customer("Ohne Adresse");
+    fixed.street = "Da 1".into();
+    s.update_contact(&Actor::cli(), c.id, &fixed, None).await.unwrap();
+    let good = s.create_document(&Actor::cli(), &draft(DocumentType::Invoice, c.id, vec![item("Ok", dec!(1), dec!(10), dec!(19))])).await.unwrap();
+    assert_eq!(s.issue_document(&Actor::cli(), good.id).await.unwrap().number.as_deref(), Some("RE-2026-0001"));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_issues_get_unique_consecutive_numbers() {
+    let t = TestStore::with_connections(16).await.unwrap();
+    let s = t.store.clone();
+    s.update_company(&Actor::cli(), &company()).await.unwrap();
+    let cid = s.create_contact(&Actor::cli(), &customer("Kunde AG")).await.unwrap().id;
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        let d = s.create_document(&Actor::cli(), &draft(DocumentType::Invoice, cid, vec![item(&format!("Pos {i}"), dec!(1), dec!(10), dec!(19))])).await.unwrap();
+        ids.push(d.id);
+    }
+    let mut tasks = Vec::new();
+    for id in ids {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move { s.issue_document(&Actor::cli(), id).await }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().expect("issue succeeds under concurrency").number.unwrap());
+    }
+    let unique: HashSet<_> = numbers.iter().cloned().collect();
+    assert_eq!(unique.len(), 50, "numbers are unique");
+    let mut counters: Vec<i64> = numbers.iter().map(|n| n.trim_start_matches("RE-2026-").parse().unwrap()).collect();
+    counters.sort();
+    assert_eq!(counters, (1..=50).collect::<Vec<_>>(), "numbers are consecutive without gaps");
+    let report = s.audit_verify().await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn derive_chain_down_payment_and_final_invoice() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let mut optional = item("Option", dec!(1), dec!(500), dec!(19));
+    optional.kind = LineKind::Optional;
+    let quote = s.create_document(&a, &draft(DocumentType::Quote, cid, vec![item("Projekt", dec!(10), dec!(100), dec!(19)), optional])).await.unwrap();
+    assert_eq!(quote.totals.net, dec!(1000), "optional positions are not in the totals");
+    let quote = s.issue_document(&a, quote.id).await.unwrap();
+    assert_eq!(quote.number.as_deref(), Some("AN-2026-0001"));
+    assert!(s.derive_document(&a, quote.id, DocumentType::CreditNote, day("2026-11-26")).await.is_err());
+
+    let oc = s.derive_document(&a, quote.id, DocumentType::OrderConfirmation, day("2026-11-27")).await.unwrap();
+    assert_eq!(oc.source_id, Some(quote.id));
+    assert_eq!(oc.content.lines.len(), 1, "the optional line is not taken over");
+    let oc = s.issue_document(&a, oc.id).await.unwrap();
+
+    let mut dp = s.derive_document(&a, oc.id, DocumentType::DownPaymentInvoice, day("2026-11-28")).await.unwrap();
+    dp.content.lines = vec![item("Anzahlung 30 %", dec!(1), dec!(300), dec!(19))];
+    let dp_input = DraftInput { lines: dp.content.lines.clone(), date: day("2026-11-28"), delivery_date: None, ..draft(DocumentType::DownPaymentInvoice, cid, vec![]) };
+    let dp = s.update_document(&a, dp.id, &dp_input, Some(dp.version)).await.unwrap();
+    let dp = s.issue_document(&a, dp.id).await.unwrap();
+    assert_eq!(dp.totals.gross, dec!(357.00));
+
+    let dn = s.derive_document(&a, oc.id, DocumentType::DeliveryNote, day("2026-12-01")).await.unwrap();
+    let dn = s.issue_document(&a, dn.id).await.unwrap();
+    let inv = s.derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02")).await.unwrap();
+    assert_eq!(inv.content.prepaid_amount, dec!(357.00), "the final invoice deducts the down payment");
+    assert_eq!(inv.totals.gross, dec!(1190.00));
+    assert_eq!(inv.totals.due, dec!(833.00));
+    let inv = s.issue_document(&a, inv.id).await.unwrap();
+    assert_eq!(inv.number.as_deref(), Some("RE-2026-0001"));
+}
+
+#[tokio::test]
+async fn cancel_payments_and_open_items() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let inv = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Leistung", dec!(1), dec!(100), dec!(19))])).await.unwrap();
+    let inv = s.issue_document(&a, inv.id).await.unwrap();
+    let today = day("2026-11-26");
+    assert_eq!(inv.status(today), "open");
+
+    let pay = |amount: Decimal| PaymentInput { date: today, amount, method: "bank_transfer".into(), note: String::new() };
+    s.add_payment(&a, inv.id, &pay(dec!(50))).await.unwrap();
+    assert_eq!(s.document(inv.id).await.unwrap().status(today), "partially_paid");
+    assert_eq!(s.document(inv.id).await.unwrap().status(day("2027-01-01")), "overdue");
+    let err = s.add_payment(&a, inv.id, &pay(dec!(69.01))).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid { ref field, .. } if field == "amount"), "{err:?}");
+    let open = s.list_documents(&DocumentQuery { open_only: true, ..Default::default() }, today).await.unwrap();
+    assert_eq!(open.total, 1);
+    s.add_payment(&a, inv.id, &pay(dec!(69))).await.unwrap();
+    let paid = s.document(inv.id).await.unwrap();
+    assert_eq!(paid.status(today), "paid");
+    assert_eq!(s.payments(inv.id).await.unwrap().len(), 2);
+    let open = s.list_documents(&DocumentQuery { open_only: true, ..Default::default() }, today).await.unwrap();
+    assert_eq!(open.total, 0);
+    assert!(s.cancel_document(&a, inv.id, today).await.is_err(), "a paid invoice is corrected by credit note");
+
+    let inv2 = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Falsch", dec!(2), dec!(50), dec!(7))])).await.unwrap();
+    let inv2 = s.issue_document(&a, inv2.id).await.unwrap();
+    let cancellation = s.cancel_document(&a, inv2.id, today).await.unwrap();
+    assert_eq!(cancellation.content.doc_type, DocumentType::Cancellation);
+    assert_eq!(cancellation.number.as_deref(), Some("ST-2026-0001"));
+    assert_eq!(cancellation.corrects_id, Some(inv2.id));
+    assert_eq!(cancellation.totals.gross, inv2.totals.gross);
+    assert_eq!(cancellation.state, DocState::Issued);
+    let original = s.document(inv2.id).await.unwrap();
+    assert_eq!(original.state, DocState::Cancelled);
+    assert_eq!(original.cancelled_by_id, Some(cancellation.id));
+    assert!(s.cancel_document(&a, inv2.id, today).await.is_err());
+    assert!(s.add_payment(&a, inv2.id, &pay(dec!(1))).await.is_err());
+}
+
+#[tokio::test]
+async fn tax_modes_and_small_business() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let mut d = draft(DocumentType::Invoice, cid, vec![item("Export", dec!(1), dec!(100), dec!(19))]);
+    d.tax_mode = Some(TaxMode::Export);
+    let doc = s.create_document(&a, &d).await.unwrap();
+    assert_eq!(doc.totals.vat, dec!(0));
+    let StoreError::NotIssuable(p) = s.issue_document(&a, doc.id).await.unwrap_err() else { panic!() };
+    assert_eq!(p[0].field, "contact.country");
+
+    let mut small = company();
+    small.small_business = true;
+    s.update_company(&a, &small).await.unwrap();
+    let doc = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Klein", dec!(1), dec!(100), dec!(19))])).await.unwrap();
+    assert_eq!(doc.content.tax_mode, TaxMode::SmallBusiness, "small businesses default to § 19");
+    assert_eq!(doc.totals.gross, dec!(100));
+    s.issue_document(&a, doc.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn contacts_search_archive_and_numbers() {
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    let a = Actor::cli();
+    let k1 = s.create_contact(&a, &customer("Bäckerei Müller")).await.unwrap();
+    let k2 = s.create_contact(&a, &customer("Zimmerei 100%_Holz")).await.unwrap();
+    let mut supplier = customer("Lieferant GmbH");
+    supplier.is_customer = false;
+    supplier.is_supplier = true;
+    let l1 = s.create_contact(&a, &supplier).await.unwrap();
+    assert_eq!(k1.number, "K10001");
+    assert_eq!(k2.number, "K10002");
+    assert_eq!(l1.number, "L70001");
+    let found = s.list_contacts(&ContactQuery { search: Some("müller".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 1);
+    let found = s.list_contacts(&ContactQuery { search: Some("100%_".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.items.len(), 1, "LIKE wildcards are literal");
+    let found = s.list_contacts(&ContactQuery { search: Some("%".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 1);
+    let found = s.list_contacts(&ContactQuery { search: Some("k1000".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 2);
+
+    s.create_document(&a, &draft(DocumentType::Quote, k1.id, vec![])).await.unwrap();
+    assert!(matches!(s.delete_contact(&a, k1.id).await.unwrap_err(), StoreError::Conflict { code: "contact_in_use", .. }));
+    s.update_contact(&a, k1.id, &k1.data, Some(true)).await.unwrap();
+    let listed = s.list_contacts(&ContactQuery::default()).await.unwrap();
+    assert_eq!(listed.total, 2, "archived contacts are hidden by default");
+    s.delete_contact(&a, k2.id).await.unwrap();
+    assert!(matches!(s.contact(k2.id).await.unwrap_err(), StoreError::NotFound { .. }));
+
+    let page = s.list_contacts(&ContactQuery { include_archived: true, page: PageRequest::new(Some(2), Some(1)), ..Default::default() }).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.total, 2);
+}
+
+#[tokio::test]
+async fn number_ranges_are_configurable() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let today = day("2026-11-26");
+    assert!(s.update_number_range(&a, "invoice", "R-{N:3}", kontor_domain::numbering::ResetRule::Yearly, 1, today).await.is_err());
+    let r = s.update_number_range(&a, "invoice", "{YYYY}{MM}-{CUST}-{N:3}", kontor_domain::numbering::ResetRule::Monthly, 5, today).await.unwrap();
+    assert_eq!(r.next_preview, "202611-K10001-005");
+    let d = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    assert_eq!(s.issue_document(&a, d.id).await.unwrap().number.as_deref(), Some("202611-K10001-005"));
+    let ranges = s.number_ranges(today).await.unwrap();
+    assert_eq!(ranges.iter().find(|r| r.key == "invoice").unwrap().next_preview, "202611-K10001-006");
+}
+
+#[tokio::test]
+async fn audit_chain_detects_edits_and_deletions() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let d = s.create_document(&Actor::user("anna"), &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    s.issue_document(&Actor::user("anna"), d.id).await.unwrap();
+    let report = s.audit_verify().await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.entries, 4, "company, contact, create, issue");
+    let entries = s.audit_entries("document", &d.id.to_string(), 10).await.unwrap();
+    assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["issue", "create"]);
+    assert_eq!(entries[0].actor, "user:anna");
+
+    // An edit is detected.
+    sqlx::query("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3").execute(s.pool()).await.unwrap();
+    let report = s.audit_verify().await.unwrap();
+    assert!(!report.ok());
+    assert!(report.problems.iter().any(|p| p.contains("entry 3 was altered")), "{:?}", report.problems);
+    sqlx::query("UPDATE audit_log SET actor = 'user:anna' WHERE seq = 3").execute(s.pool()).await.unwrap();
+    assert!(s.audit_verify().await.unwrap().ok());
+
+    // A deletion in the middle and at the end is detected.
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(s.pool()).await.unwrap();
+    assert!(!s.audit_verify().await.unwrap().ok());
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(s.pool()).await.unwrap();
+    let report = s.audit_verify().await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("missing")), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn users_and_tokens() {
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    assert_eq!(s.user_count().await.unwrap(), 0, "no default account exists");
+    assert!(s.create_user(&Actor::cli(), "anna", "short", Role::Admin).await.is_err());
+    let u = s.create_user(&Actor::cli(), "anna", "a long passphrase here", Role::Accountant).await.unwrap();
+    assert!(s.create_user(&Actor::cli(), "anna", "another long passphrase", Role::Admin).await.is_err());
+    assert!(s.verify_login("anna", "a long passphrase here").await.unwrap().is_some());
+    assert!(s.verify_login("anna", "wrong passphrase!!").await.unwrap().is_none());
+    assert!(s.verify_login("nobody", "a long passphrase here").await.unwrap().is_none());
+    assert!(s.create_token(&Actor::cli(), u.id, "ci", Some(Role::Admin)).await.is_err(), "no escalation");
+    let (rec, secret) = s.create_token(&Actor::cli(), u.id, "ci", None).await.unwrap();
+    assert_eq!(rec.role, Role::Accountant);
+    let (user, tok) = s.authenticate_token(&secret).await.unwrap().unwrap();
+    assert_eq!(user.username, "anna");
+    assert_eq!(tok.name, "ci");
+    assert!(s.authenticate_token("kontor_00").await.unwrap().is_none());
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(s.pool()).await.unwrap();
+    assert_ne!(stored, secret, "only the hash is stored");
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_data_survives_reopen() {
+    let (t, cid) = setup().await;
+    let d = t.store.create_document(&Actor::cli(), &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    t.store.issue_document(&Actor::cli(), d.id).await.unwrap();
+    let reopened = Store::connect(&t.url, t.options()).await.unwrap();
+    assert!(reopened.ready().await.unwrap());
+    assert_eq!(reopened.document(d.id).await.unwrap().number.as_deref(), Some("RE-2026-0001"));
+}
