@@ -7,8 +7,8 @@
 #
 # Tiers:
 #   sqlite    cargo test --workspace, KONTOR_TEST_DATABASE_URL unset.
-#   postgres  cargo test --workspace with KONTOR_TEST_DATABASE_URL set (tests then run
-#             on SQLite and additionally on PostgreSQL). If KONTOR_TEST_DATABASE_URL is
+#   postgres  cargo test --workspace with KONTOR_TEST_DATABASE_URL set (every database
+#             test then runs on PostgreSQL instead of SQLite). If KONTOR_TEST_DATABASE_URL is
 #             already set (a superuser postgres:// URL) it is used; otherwise a
 #             throwaway cluster is started with scripts/pg-throwaway.sh and always
 #             stopped and removed on exit.
@@ -163,8 +163,11 @@ fi
 # they are skipped under --quick. Planned:
 #   run_tier drills  <slow drills command>     # "slow drills" tier
 #   run_tier browser <browser tests command>   # "browser tests" tier (chromium + playwright-core)
+lint() {
+    cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
+}
 if [ "$QUICK" -eq 0 ]; then
-    : # (no further tiers yet)
+    run_tier lint lint
 fi
 # ------------------------------------------------------------------------------
 
