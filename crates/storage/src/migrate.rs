@@ -6,7 +6,10 @@ use crate::db::Backend;
 use crate::error::Result;
 
 /// (version, name, DDL template). Append only: never edit a released migration.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (2, "sessions_settings", include_str!("migrations/0002_sessions_settings.sql")),
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

@@ -384,3 +384,30 @@ async fn migrations_are_idempotent_and_data_survives_reopen() {
     assert!(reopened.ready().await.unwrap());
     assert_eq!(reopened.document(d.id).await.unwrap().number.as_deref(), Some("RE-2026-0001"));
 }
+
+#[tokio::test]
+async fn sessions_expire_and_end() {
+    use kontor_storage::sessions::SessionPolicy;
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    let u = s.create_user(&Actor::cli(), "bert", "a long passphrase here", Role::Sales).await.unwrap();
+    let policy = SessionPolicy::default();
+    let secret = s.create_session(u.id, "test-agent", policy).await.unwrap();
+    let live = s.session(&secret, policy).await.unwrap().expect("live session");
+    assert_eq!(live.user.username, "bert");
+    assert_eq!(live.csrf_token.len(), 64);
+    assert!(s.session("not-a-session", policy).await.unwrap().is_none());
+    let stored: String = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(s.pool()).await.unwrap();
+    assert_ne!(stored, secret, "only the hash is stored");
+    // Idle timeout: a policy with no idle time expires it at once.
+    let strict = SessionPolicy { idle: chrono::Duration::zero(), absolute: chrono::Duration::hours(1) };
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(s.session(&secret, strict).await.unwrap().is_none());
+    assert!(s.session(&secret, policy).await.unwrap().is_none(), "an expired session is deleted");
+    let again = s.create_session(u.id, "x", policy).await.unwrap();
+    assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 1);
+    assert!(s.session(&again, policy).await.unwrap().is_none());
+    s.set_setting(&Actor::cli(), "text_blocks", &serde_json::json!({"invoice": {"intro": "Hallo {name}"}})).await.unwrap();
+    assert_eq!(s.setting("text_blocks").await.unwrap().unwrap()["invoice"]["intro"], "Hallo {name}");
+    assert!(s.audit_verify().await.unwrap().ok());
+}
