@@ -15,6 +15,7 @@ pub mod migrate;
 pub mod model;
 mod numbers;
 mod payments;
+pub mod reports;
 pub mod sessions;
 mod users;
 pub mod testing;

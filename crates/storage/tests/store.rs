@@ -411,3 +411,27 @@ async fn sessions_expire_and_end() {
     assert_eq!(s.setting("text_blocks").await.unwrap().unwrap()["invoice"]["intro"], "Hallo {name}");
     assert!(s.audit_verify().await.unwrap().ok());
 }
+
+#[tokio::test]
+async fn dashboard_sums() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let mut ids = Vec::new();
+    for price in [dec!(100), dec!(200), dec!(50)] {
+        let d = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), price, dec!(19))])).await.unwrap();
+        ids.push(s.issue_document(&a, d.id).await.unwrap());
+    }
+    s.add_payment(&a, ids[0].id, &PaymentInput { date: day("2026-11-26"), amount: dec!(19), method: "cash".into(), note: String::new() }).await.unwrap();
+    s.cancel_document(&a, ids[2].id, day("2026-11-26")).await.unwrap();
+    let dash = s.dashboard(day("2026-11-30")).await.unwrap();
+    assert_eq!(dash.open_count, 2);
+    assert_eq!(dash.open_sum, dec!(338.00), "100 + 200 gross 357, less 19 paid");
+    assert_eq!(dash.revenue_month, dec!(300.00), "the cancelled invoice nets out");
+    assert_eq!(dash.revenue_year, dec!(300.00));
+    assert_eq!(dash.monthly.len(), 12);
+    assert_eq!(dash.monthly.last().unwrap(), &("2026-11".to_string(), dec!(300.00)));
+    let later = s.dashboard(day("2027-01-15")).await.unwrap();
+    assert_eq!(later.overdue_count, 2);
+    assert_eq!(later.revenue_year, dec!(0));
+}
