@@ -107,3 +107,105 @@ pub struct ContactData {
     pub is_supplier: bool,
     pub notes: String,
 }
+
+/// A field that failed validation and why (English; the UI may translate by field).
+pub type FieldProblem = (&'static str, String);
+
+fn check_email(v: &str) -> bool {
+    v.is_empty() || (v.contains('@') && !v.contains(char::is_whitespace) && v.len() <= 254)
+}
+
+/// Validates an IBAN's structure and ISO 7064 mod-97 checksum.
+pub fn is_valid_iban(iban: &str) -> bool {
+    let s: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    if !(15..=34).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) || !s[..2].chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let rearranged = format!("{}{}", &s[4..], &s[..4]);
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let v = c.to_digit(36).unwrap_or(0);
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+impl ContactData {
+    /// Checks the contact's fields; an empty list means it is acceptable.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Vec::new();
+        if self.name.trim().is_empty() {
+            p.push(("name", "is required".into()));
+        }
+        if !crate::codes::is_country(&self.country) {
+            p.push(("country", "must be an ISO 3166 country code such as DE".into()));
+        }
+        if !self.delivery_country.is_empty() && !crate::codes::is_country(&self.delivery_country) {
+            p.push(("delivery_country", "must be an ISO 3166 country code such as DE".into()));
+        }
+        if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
+            p.push(("vat_id", "must start with the country prefix, e.g. DE123456789".into()));
+        }
+        if !check_email(&self.email) {
+            p.push(("email", "is not an e-mail address".into()));
+        }
+        if !self.currency.is_empty() && !crate::codes::is_currency(&self.currency) {
+            p.push(("currency", "is not a supported ISO 4217 currency".into()));
+        }
+        if self.payment_terms_days.is_some_and(|d| !(0..=365).contains(&d)) {
+            p.push(("payment_terms_days", "must be between 0 and 365".into()));
+        }
+        for (field, value, max) in [("name", &self.name, 200), ("street", &self.street, 200), ("city", &self.city, 100), ("notes", &self.notes, 5000)] {
+            if value.chars().count() > max {
+                p.push((field, format!("is longer than {max} characters")));
+            }
+        }
+        p
+    }
+}
+
+impl CompanyProfile {
+    /// Checks the profile's fields; an empty list means it is acceptable.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Vec::new();
+        if self.name.trim().is_empty() {
+            p.push(("name", "is required".into()));
+        }
+        if !crate::codes::is_country(&self.country) {
+            p.push(("country", "must be an ISO 3166 country code such as DE".into()));
+        }
+        if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
+            p.push(("vat_id", "must start with the country prefix, e.g. DE123456789".into()));
+        }
+        if !self.iban.is_empty() && !is_valid_iban(&self.iban) {
+            p.push(("iban", "is not a valid IBAN (checksum)".into()));
+        }
+        if !check_email(&self.contact_email) {
+            p.push(("contact_email", "is not an e-mail address".into()));
+        }
+        if !(0..=365).contains(&self.default_payment_terms_days) {
+            p.push(("default_payment_terms_days", "must be between 0 and 365".into()));
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iban_checksum() {
+        assert!(is_valid_iban("DE02120300000000202051"));
+        assert!(is_valid_iban("DE02 1203 0000 0000 2020 51"));
+        assert!(!is_valid_iban("DE03120300000000202051"));
+        assert!(!is_valid_iban("XX"));
+    }
+
+    #[test]
+    fn contact_problems_name_fields() {
+        let c = ContactData { country: "XX".into(), vat_id: "123".into(), email: "nope".into(), ..Default::default() };
+        let fields: Vec<&str> = c.problems().iter().map(|p| p.0).collect();
+        assert_eq!(fields, vec!["name", "country", "vat_id", "email"]);
+    }
+}

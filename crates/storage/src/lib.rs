@@ -25,7 +25,7 @@ pub use audit::{Actor, AuditEntry, AuditReport};
 pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
 pub use model::*;
-pub use users::{MIN_PASSWORD_LEN, hash_password};
+pub use users::{MIN_PASSWORD_LEN, hash_password, users_check};
 
 use sqlx::{Any, AnyPool, Transaction};
 

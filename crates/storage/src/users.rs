@@ -237,3 +237,20 @@ mod tests {
         assert!(check_username("a b").is_err());
     }
 }
+
+impl Store {
+    /// Sets the language a user sees the pages in ("de" or "en").
+    pub async fn set_user_language(&self, user_id: i64, language: &str) -> Result<()> {
+        if !matches!(language, "de" | "en") {
+            return Err(StoreError::invalid("language", "must be de or en"));
+        }
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language).bind(user_id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Checks a user name and password against the rules without storing anything.
+pub fn users_check(username: &str, password: &str) -> Result<()> {
+    check_username(username)?;
+    check_password(password)
+}
