@@ -1,0 +1,80 @@
+//! `GET/PUT /company`: the seller's profile that every issued document snapshots.
+
+use axum::Json;
+use axum::extract::State;
+use kontor_domain::CompanyProfile;
+use serde::Deserialize;
+
+use super::error::ApiResult;
+use super::input;
+use super::json::ApiJson;
+use crate::AppState;
+use crate::auth::Auth;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyInput {
+    name: Option<String>,
+    legal_form: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    tax_number: Option<String>,
+    vat_id: Option<String>,
+    registry: Option<String>,
+    managing_directors: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    iban: Option<String>,
+    bic: Option<String>,
+    bank_name: Option<String>,
+    small_business: Option<bool>,
+    default_payment_terms_days: Option<i64>,
+}
+
+impl CompanyInput {
+    fn validate(self) -> ApiResult<CompanyProfile> {
+        let line = |field: &str, v: Option<String>| input::text(field, v, 200, false);
+        let country = self.country.unwrap_or_else(|| "DE".into());
+        Ok(CompanyProfile {
+            name: line("name", self.name)?,
+            legal_form: line("legal_form", self.legal_form)?,
+            street: line("street", self.street)?,
+            postal_code: input::text("postal_code", self.postal_code, 20, false)?,
+            city: line("city", self.city)?,
+            country: input::country("country", &country, true)?,
+            tax_number: input::text("tax_number", self.tax_number, 40, false)?,
+            vat_id: input::vat_id("vat_id", self.vat_id)?,
+            registry: line("registry", self.registry)?,
+            managing_directors: line("managing_directors", self.managing_directors)?,
+            contact_name: line("contact_name", self.contact_name)?,
+            contact_phone: input::text("contact_phone", self.contact_phone, 40, false)?,
+            contact_email: input::email("contact_email", self.contact_email)?,
+            iban: input::iban("iban", self.iban)?,
+            bic: input::bic("bic", self.bic)?,
+            bank_name: line("bank_name", self.bank_name)?,
+            small_business: self.small_business.unwrap_or(false),
+            default_payment_terms_days: input::days(
+                "default_payment_terms_days",
+                self.default_payment_terms_days.unwrap_or(14),
+            )?,
+        })
+    }
+}
+
+pub async fn get(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<CompanyProfile>> {
+    Ok(Json(state.store.company().await?))
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CompanyInput>,
+) -> ApiResult<Json<CompanyProfile>> {
+    let profile = body.validate()?;
+    Ok(Json(
+        state.store.update_company(&auth.actor(), &profile).await?,
+    ))
+}

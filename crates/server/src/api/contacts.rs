@@ -1,0 +1,216 @@
+//! Contacts: customers and suppliers, their documents and open items.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kontor_domain::{ContactData, ContactKind, Language, TaxMode};
+use kontor_storage::{Contact, ContactQuery, DocumentQuery};
+use serde::Deserialize;
+
+use super::PageOut;
+use super::document_output::SummaryOut;
+use super::error::{ApiError, ApiResult};
+use super::input;
+use super::json::{ApiJson, ApiPath, QueryParams};
+use crate::auth::Auth;
+use crate::{AppState, today};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    kind: Option<ContactKind>,
+    name: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    delivery_street: Option<String>,
+    delivery_postal_code: Option<String>,
+    delivery_city: Option<String>,
+    delivery_country: Option<String>,
+    vat_id: Option<String>,
+    tax_number: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    buyer_reference: Option<String>,
+    language: Option<Language>,
+    currency: Option<String>,
+    payment_terms_days: Option<i64>,
+    tax_mode: Option<TaxMode>,
+    is_customer: Option<bool>,
+    is_supplier: Option<bool>,
+    notes: Option<String>,
+    /// Only on PUT: archive or restore.
+    archived: Option<bool>,
+}
+
+impl ContactInput {
+    fn validate(self) -> ApiResult<(ContactData, Option<bool>)> {
+        let line = |field: &str, v: Option<String>| input::text(field, v, 200, false);
+        let currency = match self
+            .currency
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) => input::currency("currency", c)?,
+            None => String::new(),
+        };
+        let data = ContactData {
+            kind: self.kind.unwrap_or_default(),
+            name: input::text("name", self.name, 200, true)?,
+            street: line("street", self.street)?,
+            postal_code: input::text("postal_code", self.postal_code, 20, false)?,
+            city: line("city", self.city)?,
+            country: input::country("country", self.country.as_deref().unwrap_or("DE"), true)?,
+            delivery_street: line("delivery_street", self.delivery_street)?,
+            delivery_postal_code: input::text(
+                "delivery_postal_code",
+                self.delivery_postal_code,
+                20,
+                false,
+            )?,
+            delivery_city: line("delivery_city", self.delivery_city)?,
+            delivery_country: input::country(
+                "delivery_country",
+                self.delivery_country.as_deref().unwrap_or(""),
+                false,
+            )?,
+            vat_id: input::vat_id("vat_id", self.vat_id)?,
+            tax_number: input::text("tax_number", self.tax_number, 40, false)?,
+            email: input::email("email", self.email)?,
+            phone: input::text("phone", self.phone, 40, false)?,
+            buyer_reference: input::text("buyer_reference", self.buyer_reference, 200, false)?,
+            language: self.language.unwrap_or_default(),
+            currency,
+            payment_terms_days: self
+                .payment_terms_days
+                .map(|d| input::days("payment_terms_days", d))
+                .transpose()?,
+            tax_mode: self.tax_mode,
+            is_customer: self.is_customer.unwrap_or(true),
+            is_supplier: self.is_supplier.unwrap_or(false),
+            notes: input::text("notes", self.notes, 10_000, false)?,
+        };
+        Ok((data, self.archived))
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: Auth,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<Contact>>> {
+    let query = ContactQuery {
+        search: q.str("search").map(str::to_string),
+        include_archived: q.bool("include_archived")?,
+        page: q.page()?,
+    };
+    Ok(Json(PageOut::from_page(
+        state.store.list_contacts(&query).await?,
+        |c| c,
+    )))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<ContactInput>,
+) -> ApiResult<(StatusCode, Json<Contact>)> {
+    let (data, archived) = body.validate()?;
+    if archived.is_some() {
+        return Err(ApiError::field(
+            "archived",
+            "unknown_field",
+            "cannot be set on a new contact",
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_contact(&auth.actor(), &data).await?),
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Contact>> {
+    Ok(Json(state.store.contact(id).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ContactInput>,
+) -> ApiResult<Json<Contact>> {
+    let (data, archived) = body.validate()?;
+    Ok(Json(
+        state
+            .store
+            .update_contact(&auth.actor(), id, &data, archived)
+            .await?,
+    ))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.store.delete_contact(&auth.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Contact>> {
+    let contact = state.store.contact(id).await?;
+    Ok(Json(
+        state
+            .store
+            .update_contact(&auth.actor(), id, &contact.data, Some(true))
+            .await?,
+    ))
+}
+
+pub async fn documents(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    contact_documents(&state, id, false, &q).await
+}
+
+pub async fn open_items(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    contact_documents(&state, id, true, &q).await
+}
+
+async fn contact_documents(
+    state: &AppState,
+    id: i64,
+    open_only: bool,
+    q: &QueryParams,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    state.store.contact(id).await?;
+    let query = DocumentQuery {
+        contact_id: Some(id),
+        open_only,
+        page: q.page()?,
+        ..Default::default()
+    };
+    let today = today();
+    let page = state.store.list_documents(&query, today).await?;
+    Ok(Json(PageOut::from_page(page, |s| {
+        SummaryOut::new(&s, today)
+    })))
+}

@@ -1,0 +1,225 @@
+//! The body of `POST/PUT /documents`: checked field by field and turned into a storage draft,
+//! with lines completed from their articles (all loaded in one query).
+
+use std::collections::HashMap;
+
+use kontor_domain::{DocumentType, Language, Line, LineKind, TaxMode};
+use kontor_storage::{Article, DraftInput, DraftTexts, Store};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::input;
+use super::json::{Date, Dec};
+use crate::today;
+
+/// Most lines one document may have.
+pub const MAX_LINES: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    #[serde(rename = "type")]
+    doc_type: Option<DocumentType>,
+    contact_id: Option<i64>,
+    date: Option<Date>,
+    delivery_date: Option<Date>,
+    due_date: Option<Date>,
+    payment_terms_days: Option<i64>,
+    tax_mode: Option<TaxMode>,
+    currency: Option<String>,
+    language: Option<Language>,
+    discount_percent: Option<Dec>,
+    prepaid_amount: Option<Dec>,
+    subject: Option<String>,
+    intro_text: Option<String>,
+    closing_text: Option<String>,
+    /// Optimistic lock: the version the client last saw (PUT only).
+    pub version: Option<i64>,
+    lines: Option<Vec<LineInput>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    kind: Option<LineKind>,
+    article_id: Option<i64>,
+    description: Option<String>,
+    quantity: Option<Dec>,
+    unit: Option<String>,
+    unit_price: Option<Dec>,
+    vat_rate: Option<Dec>,
+    discount_percent: Option<Dec>,
+}
+
+impl DocumentInput {
+    /// Checks the body and builds the draft. `existing` is the type of the draft a PUT replaces.
+    pub async fn into_draft(
+        self,
+        store: &Store,
+        existing: Option<DocumentType>,
+    ) -> ApiResult<DraftInput> {
+        let doc_type = match (self.doc_type, existing) {
+            (Some(t), _) | (None, Some(t)) => t,
+            (None, None) => return Err(ApiError::field("type", "required", "is required")),
+        };
+        if existing.is_none() && doc_type.is_correction() {
+            return Err(ApiError::field(
+                "type",
+                "not_creatable",
+                "credit notes and cancellations refer to an invoice: use POST /documents/{id}/derive or /cancel",
+            ));
+        }
+        let contact_id = self
+            .contact_id
+            .ok_or_else(|| ApiError::field("contact_id", "required", "is required"))?;
+        let lines = self.lines.unwrap_or_default();
+        if lines.len() > MAX_LINES {
+            return Err(ApiError::field(
+                "lines",
+                "too_many",
+                format!("a document may have at most {MAX_LINES} lines"),
+            ));
+        }
+        let articles = load_articles(store, &lines).await?;
+        let lines = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| line.validate(i, &articles))
+            .collect::<ApiResult<Vec<Line>>>()?;
+        let currency = self
+            .currency
+            .as_deref()
+            .map(|c| input::currency("currency", c.trim()))
+            .transpose()?;
+        Ok(DraftInput {
+            doc_type,
+            contact_id,
+            date: self.date.map_or_else(today, |d| d.0),
+            delivery_date: self.delivery_date.map(|d| d.0),
+            due_date: self.due_date.map(|d| d.0),
+            payment_terms_days: self
+                .payment_terms_days
+                .map(|d| input::days("payment_terms_days", d))
+                .transpose()?,
+            tax_mode: self.tax_mode,
+            currency,
+            language: self.language,
+            discount_percent: input::percent(
+                "discount_percent",
+                self.discount_percent.map_or(Decimal::ZERO, |d| d.0),
+            )?,
+            prepaid_amount: input::decimal(
+                "prepaid_amount",
+                self.prepaid_amount.map_or(Decimal::ZERO, |d| d.0),
+                2,
+                Decimal::ZERO,
+                None,
+            )?,
+            texts: DraftTexts {
+                subject: input::text("subject", self.subject, 200, false)?,
+                intro_text: input::text("intro_text", self.intro_text, 10_000, false)?,
+                closing_text: input::text("closing_text", self.closing_text, 10_000, false)?,
+            },
+            lines,
+        })
+    }
+}
+
+/// The articles the lines refer to, fetched in one query.
+async fn load_articles(store: &Store, lines: &[LineInput]) -> ApiResult<HashMap<i64, Article>> {
+    let mut ids: Vec<i64> = lines.iter().filter_map(|l| l.article_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(store
+        .articles_by_id(&ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}
+
+impl LineInput {
+    fn validate(self, i: usize, articles: &HashMap<i64, Article>) -> ApiResult<Line> {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let article = match self.article_id {
+            Some(id) => Some(articles.get(&id).ok_or_else(|| {
+                ApiError::field(
+                    field("article_id"),
+                    "unknown_article",
+                    format!("article {id} does not exist"),
+                )
+            })?),
+            None => None,
+        };
+        let kind = self.kind.unwrap_or_default();
+        let description = self
+            .description
+            .or_else(|| article.map(|a| a.data.name.clone()));
+        let description = input::text(&field("description"), description, 10_000, false)?;
+        let unit = self
+            .unit
+            .or_else(|| article.map(|a| a.data.unit.clone()))
+            .unwrap_or_else(|| "C62".into());
+        let unit = input::unit(&field("unit"), unit.trim())?;
+        let vat_rate = self
+            .vat_rate
+            .map(|d| d.0)
+            .or_else(|| article.map(|a| a.data.vat_rate))
+            .unwrap_or(Decimal::from(19));
+        let vat_rate = input::vat_rate(&field("vat_rate"), vat_rate)?;
+        if kind == LineKind::Text {
+            // A text line carries no amounts, whatever was sent.
+            return Ok(Line {
+                kind,
+                article_id: self.article_id,
+                description,
+                quantity: Decimal::ZERO,
+                unit,
+                unit_price: Decimal::ZERO,
+                vat_rate,
+                discount_percent: Decimal::ZERO,
+            });
+        }
+        let quantity = input::decimal(
+            &field("quantity"),
+            self.quantity.map_or(Decimal::ONE, |d| d.0),
+            4,
+            Decimal::ZERO,
+            None,
+        )?;
+        if quantity.is_zero() {
+            return Err(ApiError::field(
+                field("quantity"),
+                "out_of_range",
+                "must be greater than 0",
+            ));
+        }
+        let unit_price = self
+            .unit_price
+            .map(|d| d.0)
+            .or_else(|| article.map(|a| a.data.unit_price))
+            .ok_or_else(|| {
+                ApiError::field(
+                    field("unit_price"),
+                    "required",
+                    "is required (or give an article_id)",
+                )
+            })?;
+        let unit_price = input::decimal(&field("unit_price"), unit_price, 4, Decimal::ZERO, None)?;
+        let discount_percent = input::percent(
+            &field("discount_percent"),
+            self.discount_percent.map_or(Decimal::ZERO, |d| d.0),
+        )?;
+        Ok(Line {
+            kind,
+            article_id: self.article_id,
+            description,
+            quantity,
+            unit,
+            unit_price,
+            vat_rate,
+            discount_percent,
+        })
+    }
+}

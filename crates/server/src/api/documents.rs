@@ -1,0 +1,200 @@
+//! Documents: drafts, issuing, deriving, cancelling, and the lists of documents and open items.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kontor_domain::DocumentType;
+use kontor_domain::validation::Problem;
+use kontor_storage::{DocState, DocumentQuery};
+use serde::{Deserialize, Serialize};
+
+use super::PageOut;
+use super::document_input::DocumentInput;
+use super::document_output::{DocumentOut, SummaryOut};
+use super::error::{ApiError, ApiResult};
+use super::json::{ApiJson, ApiPath, Date, QueryParams};
+use crate::auth::Auth;
+use crate::{AppState, today};
+
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: Auth,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    let doc_type = q
+        .str("type")
+        .map(|t| {
+            DocumentType::parse(t)
+                .ok_or_else(|| ApiError::field("type", "unknown_value", "is not a document type"))
+        })
+        .transpose()?;
+    let mut open_only = q.bool("open")?;
+    let state_filter = match q.str("status") {
+        None => None,
+        Some("open") => {
+            open_only = true;
+            None
+        }
+        Some(s) => Some(DocState::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                "unknown_value",
+                "must be draft, issued, cancelled or open",
+            )
+        })?),
+    };
+    let query = DocumentQuery {
+        doc_type,
+        state: state_filter,
+        contact_id: q.i64("contact_id")?,
+        date_from: q.date("date_from")?,
+        date_to: q.date("date_to")?,
+        search: q.str("search").map(str::to_string),
+        open_only,
+        page: q.page()?,
+    };
+    summaries(&state, &query).await
+}
+
+/// `GET /open-items`: issued invoices with something left to pay.
+pub async fn open_items(
+    State(state): State<AppState>,
+    _auth: Auth,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    let query = DocumentQuery {
+        contact_id: q.i64("contact_id")?,
+        open_only: true,
+        page: q.page()?,
+        ..Default::default()
+    };
+    summaries(&state, &query).await
+}
+
+async fn summaries(
+    state: &AppState,
+    query: &DocumentQuery,
+) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    let today = today();
+    let page = state.store.list_documents(query, today).await?;
+    Ok(Json(PageOut::from_page(page, |s| {
+        SummaryOut::new(&s, today)
+    })))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<DocumentInput>,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let draft = body.into_draft(&state.store, None).await?;
+    let doc = state.store.create_document(&auth.actor(), &draft).await?;
+    Ok((StatusCode::CREATED, Json(DocumentOut::new(doc, today()))))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<DocumentOut>> {
+    Ok(Json(DocumentOut::new(
+        state.store.document(id).await?,
+        today(),
+    )))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DocumentInput>,
+) -> ApiResult<Json<DocumentOut>> {
+    let existing = state.store.document(id).await?;
+    let version = body.version;
+    let draft = body
+        .into_draft(&state.store, Some(existing.content.doc_type))
+        .await?;
+    let doc = state
+        .store
+        .update_document(&auth.actor(), id, &draft, version)
+        .await?;
+    Ok(Json(DocumentOut::new(doc, today())))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    state.store.delete_document(&auth.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct IssueCheck {
+    ready: bool,
+    problems: Vec<Problem>,
+}
+
+pub async fn issue_check(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<IssueCheck>> {
+    let problems = state.store.issue_check(id).await?;
+    Ok(Json(IssueCheck {
+        ready: problems.is_empty(),
+        problems,
+    }))
+}
+
+pub async fn issue(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<DocumentOut>> {
+    let doc = state.store.issue_document(&auth.actor(), id).await?;
+    Ok(Json(DocumentOut::new(doc, today())))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeriveInput {
+    #[serde(rename = "type")]
+    doc_type: DocumentType,
+    date: Option<Date>,
+}
+
+pub async fn derive(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<DeriveInput>,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let date = body.date.map_or_else(today, |d| d.0);
+    let doc = state
+        .store
+        .derive_document(&auth.actor(), id, body.doc_type, date)
+        .await?;
+    Ok((StatusCode::CREATED, Json(DocumentOut::new(doc, today()))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    date: Option<Date>,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CancelInput>,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let date = body.date.map_or_else(today, |d| d.0);
+    let cancellation = state.store.cancel_document(&auth.actor(), id, date).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DocumentOut::new(cancellation, today())),
+    ))
+}

@@ -1,0 +1,248 @@
+//! Field checks shared by the request bodies: decimals with limits, codes, IBAN, texts.
+
+use kontor_domain::codes;
+use rust_decimal::Decimal;
+
+use super::error::ApiError;
+
+/// Checks the scale and range of a decimal field.
+pub fn decimal(
+    field: &str,
+    value: Decimal,
+    max_dp: u32,
+    min: Decimal,
+    max: Option<Decimal>,
+) -> Result<Decimal, ApiError> {
+    let value = value.normalize();
+    if value.scale() > max_dp {
+        return Err(ApiError::field(
+            field,
+            "too_many_decimals",
+            format!("has more than {max_dp} decimal places"),
+        ));
+    }
+    if value < min {
+        let message = if min.is_zero() {
+            "must not be negative".to_string()
+        } else {
+            format!("must be at least {min}")
+        };
+        return Err(ApiError::field(field, "out_of_range", message));
+    }
+    if let Some(max) = max
+        && value > max
+    {
+        return Err(ApiError::field(
+            field,
+            "out_of_range",
+            format!("must be at most {max}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A percentage between 0 and 100 with up to 2 decimals.
+pub fn percent(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
+    decimal(field, value, 2, Decimal::ZERO, Some(Decimal::ONE_HUNDRED))
+}
+
+/// A VAT rate Kontor accepts (19, 7 or 0).
+pub fn vat_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
+    if !kontor_domain::tax::is_allowed_vat_rate(value) {
+        return Err(ApiError::field(
+            field,
+            "unknown_vat_rate",
+            "unknown VAT rate (allowed: 19, 7, 0)",
+        ));
+    }
+    Ok(value.normalize())
+}
+
+pub fn unit(field: &str, value: &str) -> Result<String, ApiError> {
+    if !codes::is_unit(value) {
+        return Err(ApiError::field(
+            field,
+            "unknown_unit",
+            "unknown unit (use a UN/ECE Rec 20 code such as C62, HUR, KGM)",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+pub fn currency(field: &str, value: &str) -> Result<String, ApiError> {
+    if !codes::is_currency(value) {
+        return Err(ApiError::field(
+            field,
+            "unknown_currency",
+            "unknown currency (use an ISO 4217 code such as EUR)",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// A required or optional ISO country code; an empty optional one stays empty.
+pub fn country(field: &str, value: &str, required: bool) -> Result<String, ApiError> {
+    let value = value.trim().to_ascii_uppercase();
+    if value.is_empty() && !required {
+        return Ok(value);
+    }
+    if !codes::is_country(&value) {
+        return Err(ApiError::field(
+            field,
+            "unknown_country",
+            "unknown country (use an ISO 3166 code such as DE)",
+        ));
+    }
+    Ok(value)
+}
+
+/// A trimmed text of at most `max` characters; `required` refuses an empty one.
+pub fn text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+    required: bool,
+) -> Result<String, ApiError> {
+    let value = value.unwrap_or_default().trim().to_string();
+    if required && value.is_empty() {
+        return Err(ApiError::field(field, "required", "is required"));
+    }
+    if value.chars().count() > max {
+        return Err(ApiError::field(
+            field,
+            "too_long",
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An optional VAT ID, upper-cased without spaces, that looks like one.
+pub fn vat_id(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    let value: String = value
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if !value.is_empty() && !codes::is_plausible_vat_id(&value) {
+        return Err(ApiError::field(
+            field,
+            "invalid_vat_id",
+            "is not a plausible VAT ID (e.g. DE123456789)",
+        ));
+    }
+    Ok(value)
+}
+
+/// An optional e-mail address (only checked for an '@' between two parts).
+pub fn email(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    let value = text(field, value, 254, false)?;
+    let plausible = value
+        .split_once('@')
+        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('@'));
+    if !value.is_empty() && (!plausible || value.contains(char::is_whitespace)) {
+        return Err(ApiError::field(
+            field,
+            "invalid_email",
+            "is not an e-mail address",
+        ));
+    }
+    Ok(value)
+}
+
+/// An optional IBAN, upper-cased without spaces, with a valid ISO 7064 mod-97 checksum.
+pub fn iban(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    let value: String = value
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if value.is_empty() {
+        return Ok(value);
+    }
+    if !iban_is_valid(&value) {
+        return Err(ApiError::field(
+            field,
+            "invalid_iban",
+            "is not a valid IBAN (checksum or format wrong)",
+        ));
+    }
+    Ok(value)
+}
+
+fn iban_is_valid(iban: &str) -> bool {
+    let bytes = iban.as_bytes();
+    let shape = (15..=34).contains(&bytes.len())
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..4].iter().all(u8::is_ascii_digit)
+        && bytes.iter().all(u8::is_ascii_alphanumeric);
+    if !shape {
+        return false;
+    }
+    let rearranged = iban[4..].bytes().chain(iban[..4].bytes());
+    let mut remainder: u32 = 0;
+    for b in rearranged {
+        let value = if b.is_ascii_digit() {
+            u32::from(b - b'0')
+        } else {
+            u32::from(b - b'A') + 10
+        };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
+    }
+    remainder == 1
+}
+
+/// An optional BIC: 8 or 11 letters and digits.
+pub fn bic(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    let value: String = value.unwrap_or_default().trim().to_uppercase();
+    if !value.is_empty()
+        && (!matches!(value.len(), 8 | 11) || !value.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(ApiError::field(
+            field,
+            "invalid_bic",
+            "is not a BIC (8 or 11 letters and digits)",
+        ));
+    }
+    Ok(value)
+}
+
+/// Payment terms in days (0 to 3650).
+pub fn days(field: &str, value: i64) -> Result<i64, ApiError> {
+    if !(0..=3650).contains(&value) {
+        return Err(ApiError::field(
+            field,
+            "out_of_range",
+            "must be between 0 and 3650",
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_ibans() {
+        assert!(iban_is_valid("DE89370400440532013000"));
+        assert!(iban_is_valid("GB82WEST12345698765432"));
+        assert!(!iban_is_valid("DE89370400440532013001"));
+        assert!(!iban_is_valid("DE89"));
+        assert!(iban("iban", Some("de89 3704 0044 0532 0130 00".into())).is_ok());
+    }
+
+    #[test]
+    fn checks_emails() {
+        assert!(email("e", Some("a@b.de".into())).is_ok());
+        assert!(email("e", Some(String::new())).is_ok());
+        assert!(email("e", Some("nope".into())).is_err());
+        assert!(email("e", Some("@b".into())).is_err());
+    }
+}

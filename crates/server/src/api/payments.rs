@@ -1,0 +1,99 @@
+//! Payments recorded against issued invoices.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use kontor_storage::{Payment, PaymentInput as StorePayment};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::PageOut;
+use super::error::{ApiError, ApiResult};
+use super::format::money;
+use super::input;
+use super::json::{ApiJson, ApiPath, Date, Dec, QueryParams};
+use crate::auth::Auth;
+use crate::{AppState, today};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    date: Option<Date>,
+    amount: Option<Dec>,
+    method: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PaymentOut {
+    id: i64,
+    document_id: i64,
+    date: NaiveDate,
+    amount: String,
+    method: String,
+    note: String,
+    created_at: String,
+    created_by: String,
+}
+
+impl From<Payment> for PaymentOut {
+    fn from(p: Payment) -> Self {
+        PaymentOut {
+            id: p.id,
+            document_id: p.document_id,
+            date: p.date,
+            amount: money(p.amount),
+            method: p.method,
+            note: p.note,
+            created_at: p.created_at,
+            created_by: p.created_by,
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    q: QueryParams,
+) -> ApiResult<Json<PageOut<PaymentOut>>> {
+    state.store.document(id).await?;
+    let payments = state
+        .store
+        .payments(id)
+        .await?
+        .into_iter()
+        .map(PaymentOut::from)
+        .collect();
+    Ok(Json(PageOut::slice(payments, q.page()?)))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PaymentInput>,
+) -> ApiResult<(StatusCode, Json<PaymentOut>)> {
+    let amount = body
+        .amount
+        .ok_or_else(|| ApiError::field("amount", "required", "is required"))?;
+    let amount = input::decimal("amount", amount.0, 2, Decimal::ZERO, None)?;
+    if amount.is_zero() {
+        return Err(ApiError::field(
+            "amount",
+            "out_of_range",
+            "must be greater than 0",
+        ));
+    }
+    let payment = StorePayment {
+        date: body.date.map_or_else(today, |d| d.0),
+        amount,
+        method: body
+            .method
+            .map_or_else(|| "bank_transfer".to_string(), |m| m.trim().to_string()),
+        note: input::text("note", body.note, 1000, false)?,
+    };
+    let payment = state.store.add_payment(&auth.actor(), id, &payment).await?;
+    Ok((StatusCode::CREATED, Json(payment.into())))
+}
