@@ -36,6 +36,18 @@ pub struct CompanyInput {
 
 impl CompanyInput {
     fn validate(self) -> ApiResult<CompanyProfile> {
+        let profile = self.fields()?;
+        // An empty name is fine while setting up; issuing names what is still missing.
+        let problems = profile
+            .problems()
+            .into_iter()
+            .filter(|(field, _)| *field != "name")
+            .collect();
+        input::domain_problems(problems)?;
+        Ok(profile)
+    }
+
+    fn fields(self) -> ApiResult<CompanyProfile> {
         let line = |field: &str, v: Option<String>| input::text(field, v, 200, false);
         let country = self.country.unwrap_or_else(|| "DE".into());
         Ok(CompanyProfile {

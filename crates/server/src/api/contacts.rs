@@ -92,6 +92,7 @@ impl ContactInput {
             is_supplier: self.is_supplier.unwrap_or(false),
             notes: input::text("notes", self.notes, 10_000, false)?,
         };
+        input::domain_problems(data.problems())?;
         Ok((data, self.archived))
     }
 }

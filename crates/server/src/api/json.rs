@@ -95,11 +95,9 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         return ApiError::field(format!("{prefix}{name}"), "required", "is required");
     }
     if let Some(name) = backticked(&message, "unknown field `") {
-        return ApiError::field(
-            format!("{prefix}{name}"),
-            "unknown_field",
-            "is not a known field",
-        );
+        // The path already ends at the unknown key.
+        let field = if path == "." { name.to_string() } else { path };
+        return ApiError::field(field, "unknown_field", "is not a known field");
     }
     let field = if path == "." {
         "body".to_string()
