@@ -16,6 +16,12 @@ use crate::today;
 /// Most lines one document may have.
 pub const MAX_LINES: usize = 1000;
 
+/// Bounds that keep every product and sum far inside `Decimal` (whose arithmetic panics on
+/// overflow) and inside the cents storage keeps as i64.
+const MAX_QUANTITY: i64 = 1_000_000_000;
+const MAX_UNIT_PRICE: i64 = 100_000_000_000;
+const MAX_TOTAL: i64 = 1_000_000_000_000;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentInput {
@@ -87,6 +93,18 @@ impl DocumentInput {
             .enumerate()
             .map(|(i, line)| line.validate(i, &articles))
             .collect::<ApiResult<Vec<Line>>>()?;
+        let line_total: Decimal = lines
+            .iter()
+            .filter(|l| l.counts())
+            .map(|l| l.quantity * l.unit_price)
+            .sum();
+        if line_total > Decimal::from(MAX_TOTAL) {
+            return Err(ApiError::field(
+                "lines",
+                "out_of_range",
+                format!("the document total must not exceed {MAX_TOTAL}"),
+            ));
+        }
         let currency = self
             .currency
             .as_deref()
@@ -114,7 +132,7 @@ impl DocumentInput {
                 self.prepaid_amount.map_or(Decimal::ZERO, |d| d.0),
                 2,
                 Decimal::ZERO,
-                None,
+                Some(Decimal::from(MAX_TOTAL)),
             )?,
             texts: DraftTexts {
                 subject: input::text("subject", self.subject, 200, false)?,
@@ -186,7 +204,7 @@ impl LineInput {
             self.quantity.map_or(Decimal::ONE, |d| d.0),
             4,
             Decimal::ZERO,
-            None,
+            Some(Decimal::from(MAX_QUANTITY)),
         )?;
         if quantity.is_zero() {
             return Err(ApiError::field(
@@ -206,7 +224,13 @@ impl LineInput {
                     "is required (or give an article_id)",
                 )
             })?;
-        let unit_price = input::decimal(&field("unit_price"), unit_price, 4, Decimal::ZERO, None)?;
+        let unit_price = input::decimal(
+            &field("unit_price"),
+            unit_price,
+            4,
+            Decimal::ZERO,
+            Some(Decimal::from(MAX_UNIT_PRICE)),
+        )?;
         let discount_percent = input::percent(
             &field("discount_percent"),
             self.discount_percent.map_or(Decimal::ZERO, |d| d.0),
@@ -221,5 +245,20 @@ impl LineInput {
             vat_rate,
             discount_percent,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_accepted_document_cannot_overflow() {
+        let lines = Decimal::from(i64::try_from(MAX_LINES).unwrap_or(i64::MAX));
+        let worst = Decimal::from(MAX_QUANTITY)
+            * Decimal::from(MAX_UNIT_PRICE)
+            * lines
+            * Decimal::ONE_HUNDRED;
+        assert!(worst.checked_mul(Decimal::from(19)).is_some());
     }
 }

@@ -127,3 +127,30 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let e = ApiError::from(StoreError::Corrupt("secret table xyz".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.code, "internal");
+        assert!(!e.message.contains("xyz"));
+        let reference = e.reference.clone().unwrap_or_default();
+        assert_eq!(reference.len(), 16);
+        assert!(e.message.contains(&reference));
+    }
+
+    #[test]
+    fn store_errors_map_to_statuses() {
+        let status = |e: StoreError| ApiError::from(e).status.as_u16();
+        assert_eq!(status(StoreError::not_found("contact", 1)), 404);
+        assert_eq!(status(StoreError::conflict("document_locked", "x")), 409);
+        assert_eq!(status(StoreError::invalid("amount", "x")), 422);
+        assert_eq!(status(StoreError::NotIssuable(vec![])), 422);
+        let invalid = ApiError::from(StoreError::invalid("amount", "too much"));
+        assert_eq!(invalid.field.as_deref(), Some("amount"));
+    }
+}

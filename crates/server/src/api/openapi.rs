@@ -22,6 +22,17 @@ pub fn document(routes: &[Route]) -> Value {
             .or_insert_with(|| json!({}));
         entry[route.method.as_str().to_lowercase()] = operation(route);
     }
+    let plain = |summary: &str| {
+        json!({"get": {"summary": summary, "security": [], "responses": {
+            "200": {"description": "yes", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "503": {"description": "no", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        }}})
+    };
+    paths.insert("/healthz".into(), plain("Whether the process is up"));
+    paths.insert(
+        "/readyz".into(),
+        plain("Whether the database answers and its schema is current"),
+    );
     paths.insert(
         format!("{PREFIX}/openapi.json"),
         json!({"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}}),

@@ -143,6 +143,18 @@ async fn bad_line_values_name_the_line() {
     app.post(docs, with(2, "unit_price", json!("-5")))
         .await
         .expect_error(422, "out_of_range", Some("lines[2].unit_price"));
+    app.post(docs, with(0, "quantity", json!("999999999999999")))
+        .await
+        .expect_error(422, "out_of_range", Some("lines[0].quantity"));
+    app.post(docs, with(0, "unit_price", json!("999999999999999")))
+        .await
+        .expect_error(422, "out_of_range", Some("lines[0].unit_price"));
+    let mut huge = line();
+    huge["quantity"] = json!("1000000000");
+    huge["unit_price"] = json!("100000000000");
+    app.post(docs, document(contact, json!([huge.clone(), huge])))
+        .await
+        .expect_error(422, "out_of_range", Some("lines"));
     app.post(docs, with(1, "discount_percent", json!("101")))
         .await
         .expect_error(422, "out_of_range", Some("lines[1].discount_percent"));
