@@ -1,5 +1,5 @@
-//! Kontor's HTTP server: the JSON API under `/api/v1`, health checks, and the middleware
-//! around them (request ids, tracing, body limit, panics as JSON errors).
+//! Kontor's HTTP server: the web pages, the JSON API under `/api/v1`, health checks, and the
+//! middleware around them (request ids, tracing, body limit, panics as JSON errors).
 
 pub mod api;
 pub mod auth;
@@ -31,13 +31,15 @@ pub fn today() -> chrono::NaiveDate {
 
 /// The whole application: API, health checks and middleware.
 pub fn app(state: AppState) -> Router {
+    let pages = kontor_web::router(kontor_web::WebState::new(state.store.clone()));
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api::router(&state))
         .fallback(middleware::not_found)
-        .method_not_allowed_fallback(middleware::method_not_allowed);
-    middleware::wrap(routes).with_state(state)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .with_state(state);
+    middleware::wrap(routes.merge(pages))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets running requests finish.

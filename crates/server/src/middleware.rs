@@ -6,7 +6,8 @@ use std::any::Any;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Request, Response, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, header};
+use tower_http::set_header::SetResponseHeaderLayer;
 use axum::response::IntoResponse;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -15,9 +16,12 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::AppState;
 use crate::api::error::ApiError;
 use crate::api::json::BODY_LIMIT;
+
+/// No inline script or style, nothing from other origins, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// Random request ids for the `x-request-id` header (kept when the client or proxy sent one).
 #[derive(Clone, Copy, Default)]
@@ -32,7 +36,7 @@ impl MakeRequestId for RandomRequestId {
 }
 
 /// Wraps the routes in the common layers (outermost first).
-pub fn wrap(routes: Router<AppState>) -> Router<AppState> {
+pub fn wrap(routes: Router) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -41,7 +45,15 @@ pub fn wrap(routes: Router<AppState>) -> Router<AppState> {
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+        ));
     routes.layer(layers)
 }
 

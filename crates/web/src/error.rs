@@ -1,0 +1,68 @@
+//! How page handlers fail: a redirect to log in, a friendly error page, never a stack trace.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kontor_storage::StoreError;
+
+use crate::i18n::{Lang, Tr};
+
+#[derive(Debug)]
+pub enum WebError {
+    /// Not logged in: go to the login page (or the setup page on a fresh installation).
+    Login,
+    Setup,
+    NotFound(Lang),
+    Forbidden(Lang),
+    Csrf(Lang),
+    Internal(Lang, String),
+}
+
+impl WebError {
+    pub fn from_store(lang: Lang, e: StoreError) -> WebError {
+        match e {
+            StoreError::NotFound { .. } => WebError::NotFound(lang),
+            other => WebError::internal(lang, other),
+        }
+    }
+
+    pub fn internal(lang: Lang, e: impl std::fmt::Display) -> WebError {
+        let mut bytes = [0u8; 6];
+        rand::Rng::fill(&mut rand::rng(), &mut bytes);
+        let reference = hex::encode(bytes);
+        tracing::error!(reference, error = %e, "page failed");
+        WebError::Internal(lang, reference)
+    }
+}
+
+fn page(status: StatusCode, lang: Lang, title: &str, message: &str, reference: Option<&str>) -> Response {
+    let tr = Tr::new(lang);
+    let reference = reference
+        .map(|r| format!("<p>{}: <code id=\"error-reference\">{}</code></p>", tr.t("error.reference"), r))
+        .unwrap_or_default();
+    let body = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"narrow\"><h1>{}</h1><p>{}</p>{}\
+         <p><a href=\"/\">Kontor</a></p></main></body></html>",
+        lang.code(),
+        title,
+        title,
+        message,
+        reference
+    );
+    (status, Html(body)).into_response()
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::Login => Redirect::to("/login").into_response(),
+            WebError::Setup => Redirect::to("/setup").into_response(),
+            WebError::NotFound(l) => page(StatusCode::NOT_FOUND, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.not_found"), None),
+            WebError::Forbidden(l) => page(StatusCode::FORBIDDEN, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.forbidden"), None),
+            WebError::Csrf(l) => page(StatusCode::FORBIDDEN, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.csrf"), None),
+            WebError::Internal(l, r) => {
+                page(StatusCode::INTERNAL_SERVER_ERROR, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.internal"), Some(&r))
+            }
+        }
+    }
+}

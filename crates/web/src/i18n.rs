@@ -1,0 +1,391 @@
+//! The pages' texts in German (default) and English, and number/date formats per language.
+
+use chrono::NaiveDate;
+
+/// A copyable value behind any number of references (askama passes `&&T` in loops).
+pub trait Val<T: Copy> {
+    fn val(&self) -> T;
+}
+impl<T: Copy> Val<T> for T {
+    fn val(&self) -> T {
+        *self
+    }
+}
+impl<T: Copy> Val<T> for &T {
+    fn val(&self) -> T {
+        **self
+    }
+}
+impl<T: Copy> Val<T> for &&T {
+    fn val(&self) -> T {
+        ***self
+    }
+}
+impl<T: Copy> Val<T> for &&&T {
+    fn val(&self) -> T {
+        ****self
+    }
+}
+use rust_decimal::Decimal;
+
+/// The language a page is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The preferred language from an `Accept-Language` header (German unless English comes first).
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.starts_with("de") {
+                return Lang::De;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::De
+    }
+}
+
+/// (key, German, English).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app.title", "Kontor", "Kontor"),
+    ("nav.dashboard", "Übersicht", "Dashboard"),
+    ("nav.contacts", "Kontakte", "Contacts"),
+    ("nav.articles", "Artikel", "Articles"),
+    ("nav.documents", "Dokumente", "Documents"),
+    ("nav.settings", "Einstellungen", "Settings"),
+    ("nav.logout", "Abmelden", "Log out"),
+    ("nav.language", "English", "Deutsch"),
+    ("nav.skip", "Zum Inhalt springen", "Skip to content"),
+    ("login.title", "Anmelden", "Log in"),
+    ("login.username", "Benutzername", "User name"),
+    ("login.password", "Passwort", "Password"),
+    ("login.submit", "Anmelden", "Log in"),
+    ("login.failed", "Benutzername oder Passwort ist falsch.", "User name or password is wrong."),
+    ("setup.title", "Kontor einrichten", "Set up Kontor"),
+    ("setup.intro", "Willkommen! Legen Sie Ihr Unternehmen und den ersten Administrator an.", "Welcome! Enter your company and the first administrator."),
+    ("setup.company", "Unternehmen", "Company"),
+    ("setup.admin", "Administrator", "Administrator"),
+    ("setup.password_repeat", "Passwort wiederholen", "Repeat password"),
+    ("setup.password_mismatch", "Die Passwörter stimmen nicht überein.", "The passwords do not match."),
+    ("setup.submit", "Einrichten und anmelden", "Set up and log in"),
+    ("dash.open", "Offene Rechnungen", "Open invoices"),
+    ("dash.overdue", "Überfällig", "Overdue"),
+    ("dash.revenue_month", "Umsatz (netto) diesen Monat", "Revenue (net) this month"),
+    ("dash.revenue_year", "Umsatz (netto) dieses Jahr", "Revenue (net) this year"),
+    ("dash.recent", "Letzte Dokumente", "Recent documents"),
+    ("dash.chart", "Umsatz der letzten 12 Monate", "Revenue of the last 12 months"),
+    ("common.search", "Suchen", "Search"),
+    ("common.save", "Speichern", "Save"),
+    ("common.cancel", "Abbrechen", "Cancel"),
+    ("common.edit", "Bearbeiten", "Edit"),
+    ("common.delete", "Löschen", "Delete"),
+    ("common.new", "Neu", "New"),
+    ("common.back", "Zurück", "Back"),
+    ("common.previous", "Zurück", "Previous"),
+    ("common.next", "Weiter", "Next"),
+    ("common.page", "Seite", "Page"),
+    ("common.of", "von", "of"),
+    ("common.none", "Keine Einträge.", "Nothing here yet."),
+    ("common.all", "Alle", "All"),
+    ("common.filter", "Filtern", "Filter"),
+    ("common.yes", "Ja", "Yes"),
+    ("common.no", "Nein", "No"),
+    ("common.errors", "Bitte korrigieren Sie die markierten Felder.", "Please correct the marked fields."),
+    ("common.saved", "Gespeichert.", "Saved."),
+    ("common.archived", "archiviert", "archived"),
+    ("common.inactive", "inaktiv", "inactive"),
+    ("common.include_archived", "Archivierte zeigen", "Show archived"),
+    ("common.actions", "Aktionen", "Actions"),
+    ("field.number", "Nummer", "Number"),
+    ("field.name", "Name", "Name"),
+    ("field.kind", "Art", "Kind"),
+    ("field.kind.company", "Firma", "Company"),
+    ("field.kind.person", "Person", "Person"),
+    ("field.legal_form", "Rechtsform", "Legal form"),
+    ("field.street", "Straße und Hausnummer", "Street"),
+    ("field.postal_code", "PLZ", "Postal code"),
+    ("field.city", "Ort", "City"),
+    ("field.country", "Land (ISO-Code)", "Country (ISO code)"),
+    ("field.delivery_address", "Lieferadresse (falls abweichend)", "Delivery address (if different)"),
+    ("field.vat_id", "USt-IdNr.", "VAT ID"),
+    ("field.tax_number", "Steuernummer", "Tax number"),
+    ("field.registry", "Registereintrag", "Registry entry"),
+    ("field.managing_directors", "Geschäftsführung", "Managing directors"),
+    ("field.contact_name", "Ansprechpartner", "Contact person"),
+    ("field.contact_phone", "Telefon", "Phone"),
+    ("field.contact_email", "E-Mail", "E-mail"),
+    ("field.email", "E-Mail", "E-mail"),
+    ("field.phone", "Telefon", "Phone"),
+    ("field.iban", "IBAN", "IBAN"),
+    ("field.bic", "BIC", "BIC"),
+    ("field.bank_name", "Bank", "Bank"),
+    ("field.small_business", "Kleinunternehmer (§ 19 UStG)", "Small business (§ 19 UStG)"),
+    ("field.payment_terms_days", "Zahlungsziel (Tage)", "Payment terms (days)"),
+    ("field.buyer_reference", "Käufer-Referenz / Leitweg-ID", "Buyer reference / Leitweg-ID"),
+    ("field.language", "Sprache", "Language"),
+    ("field.currency", "Währung", "Currency"),
+    ("field.tax_mode", "Steuerart", "Tax mode"),
+    ("field.is_customer", "Kunde", "Customer"),
+    ("field.is_supplier", "Lieferant", "Supplier"),
+    ("field.notes", "Notizen", "Notes"),
+    ("field.description", "Beschreibung", "Description"),
+    ("field.unit", "Einheit", "Unit"),
+    ("field.unit_price", "Einzelpreis (netto)", "Unit price (net)"),
+    ("field.vat_rate", "USt-Satz %", "VAT rate %"),
+    ("field.active", "Aktiv", "Active"),
+    ("field.quantity", "Menge", "Quantity"),
+    ("field.discount_percent", "Rabatt %", "Discount %"),
+    ("field.type", "Typ", "Type"),
+    ("field.status", "Status", "Status"),
+    ("field.contact", "Kontakt", "Contact"),
+    ("field.date", "Datum", "Date"),
+    ("field.delivery_date", "Leistungsdatum", "Delivery date"),
+    ("field.due_date", "Fällig am", "Due date"),
+    ("field.date_from", "Datum von", "Date from"),
+    ("field.date_to", "Datum bis", "Date to"),
+    ("field.subject", "Betreff", "Subject"),
+    ("field.intro_text", "Einleitungstext", "Intro text"),
+    ("field.closing_text", "Schlusstext", "Closing text"),
+    ("field.prepaid_amount", "Bereits gezahlt (Anzahlungen)", "Already paid (down payments)"),
+    ("field.doc_discount", "Gesamtrabatt %", "Document discount %"),
+    ("field.amount", "Betrag", "Amount"),
+    ("field.method", "Zahlungsart", "Method"),
+    ("field.pattern", "Muster", "Pattern"),
+    ("field.reset", "Zurücksetzen", "Reset"),
+    ("field.first_counter", "Startwert", "First counter"),
+    ("field.next_preview", "Nächste Nummer", "Next number"),
+    ("field.role", "Rolle", "Role"),
+    ("field.username", "Benutzername", "User name"),
+    ("field.password", "Passwort", "Password"),
+    ("field.article", "Artikel", "Article"),
+    ("field.line_kind", "Art", "Kind"),
+    ("field.net", "Netto", "Net"),
+    ("field.vat", "USt", "VAT"),
+    ("field.gross", "Brutto", "Gross"),
+    ("field.open_amount", "Offen", "Open"),
+    ("field.paid", "Bezahlt", "Paid"),
+    ("line.item", "Position", "Item"),
+    ("line.optional", "Optional", "Optional"),
+    ("line.text", "Text", "Text"),
+    ("contacts.title", "Kontakte", "Contacts"),
+    ("contacts.new", "Neuer Kontakt", "New contact"),
+    ("contacts.edit", "Kontakt bearbeiten", "Edit contact"),
+    ("contacts.documents", "Dokumente", "Documents"),
+    ("contacts.open_items", "Offene Posten", "Open items"),
+    ("contacts.archive", "Archivieren", "Archive"),
+    ("contacts.unarchive", "Wiederherstellen", "Restore"),
+    ("articles.title", "Artikel", "Articles"),
+    ("articles.new", "Neuer Artikel", "New article"),
+    ("articles.edit", "Artikel bearbeiten", "Edit article"),
+    ("articles.include_inactive", "Inaktive zeigen", "Show inactive"),
+    ("docs.title", "Dokumente", "Documents"),
+    ("docs.new", "Neues Dokument", "New document"),
+    ("docs.lines", "Positionen", "Line items"),
+    ("docs.add_line", "Position hinzufügen", "Add line"),
+    ("docs.add_text", "Textzeile hinzufügen", "Add text line"),
+    ("docs.move_up", "Nach oben", "Move up"),
+    ("docs.move_down", "Nach unten", "Move down"),
+    ("docs.remove_line", "Position entfernen", "Remove line"),
+    ("docs.totals", "Summen", "Totals"),
+    ("docs.line_total", "Summe Positionen", "Sum of lines"),
+    ("docs.allowance", "Rabatt", "Discount"),
+    ("docs.net", "Netto", "Net"),
+    ("docs.vat_at", "USt", "VAT"),
+    ("docs.gross", "Gesamt", "Total"),
+    ("docs.prepaid", "Bereits gezahlt", "Prepaid"),
+    ("docs.due", "Zahlbetrag", "Amount due"),
+    ("docs.save_draft", "Entwurf speichern", "Save draft"),
+    ("docs.issue", "Ausstellen", "Issue"),
+    ("docs.issue_confirm", "Nach dem Ausstellen kann das Dokument nicht mehr geändert werden.", "Once issued, the document can no longer be changed."),
+    ("docs.cannot_issue", "Das Dokument kann noch nicht ausgestellt werden:", "The document cannot be issued yet:"),
+    ("docs.derive", "Weiterführen als", "Turn into"),
+    ("docs.cancel_doc", "Stornieren", "Cancel invoice"),
+    ("docs.cancel_confirm", "Es wird eine Stornorechnung erstellt.", "A cancellation invoice will be issued."),
+    ("docs.duplicate", "Duplizieren", "Duplicate"),
+    ("docs.delete_draft", "Entwurf löschen", "Delete draft"),
+    ("docs.payments", "Zahlungen", "Payments"),
+    ("docs.record_payment", "Zahlung erfassen", "Record payment"),
+    ("docs.locked", "Ausgestellt und gesperrt (GoBD): Änderungen nur über Gutschrift oder Storno.", "Issued and locked (GoBD): corrections only by credit note or cancellation."),
+    ("docs.audit", "Änderungsprotokoll", "Audit trail"),
+    ("docs.source", "Abgeleitet von", "Derived from"),
+    ("docs.corrects", "Korrigiert", "Corrects"),
+    ("docs.cancelled_by", "Storniert durch", "Cancelled by"),
+    ("docs.search_contact", "Kontakt suchen …", "Search contact …"),
+    ("docs.search_article", "Artikel suchen …", "Search article …"),
+    ("docs.draft", "Entwurf", "Draft"),
+    ("docs.issued_at", "Ausgestellt am", "Issued on"),
+    ("docs.seller", "Verkäufer", "Seller"),
+    ("docs.buyer", "Käufer", "Buyer"),
+    ("status.draft", "Entwurf", "Draft"),
+    ("status.issued", "Ausgestellt", "Issued"),
+    ("status.open", "Offen", "Open"),
+    ("status.partially_paid", "Teilweise bezahlt", "Partially paid"),
+    ("status.paid", "Bezahlt", "Paid"),
+    ("status.overdue", "Überfällig", "Overdue"),
+    ("status.cancelled", "Storniert", "Cancelled"),
+    ("tax.standard", "Regelbesteuerung", "Standard VAT"),
+    ("tax.small_business", "Kleinunternehmer (§ 19 UStG)", "Small business (§ 19 UStG)"),
+    ("tax.reverse_charge", "Reverse Charge (§ 13b UStG)", "Reverse charge (§ 13b UStG)"),
+    ("tax.intra_eu", "Innergemeinschaftliche Lieferung", "Intra-EU supply"),
+    ("tax.export", "Ausfuhrlieferung", "Export"),
+    ("pay.bank_transfer", "Überweisung", "Bank transfer"),
+    ("pay.cash", "Bar", "Cash"),
+    ("pay.card", "Karte", "Card"),
+    ("pay.direct_debit", "Lastschrift", "Direct debit"),
+    ("pay.paypal", "PayPal", "PayPal"),
+    ("pay.other", "Sonstige", "Other"),
+    ("settings.title", "Einstellungen", "Settings"),
+    ("settings.company", "Unternehmen", "Company"),
+    ("settings.numbers", "Nummernkreise", "Number ranges"),
+    ("settings.users", "Benutzer", "Users"),
+    ("settings.texts", "Textbausteine", "Text blocks"),
+    ("settings.add_user", "Benutzer anlegen", "Add user"),
+    ("settings.texts_help", "Platzhalter: {name}, {number}, {date}, {due_date}", "Placeholders: {name}, {number}, {date}, {due_date}"),
+    ("reset.never", "nie", "never"),
+    ("reset.yearly", "jährlich", "yearly"),
+    ("reset.monthly", "monatlich", "monthly"),
+    ("role.admin", "Administrator", "Administrator"),
+    ("role.accountant", "Buchhaltung", "Accountant"),
+    ("role.sales", "Vertrieb", "Sales"),
+    ("role.auditor", "Prüfer (nur lesen)", "Auditor (read-only)"),
+    ("error.title", "Es ist ein Fehler aufgetreten", "Something went wrong"),
+    ("error.reference", "Referenz", "Reference"),
+    ("error.not_found", "Nicht gefunden.", "Not found."),
+    ("error.forbidden", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
+    ("error.csrf", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.", "The form has expired. Please reload the page."),
+    ("error.internal", "Ein unerwarteter Fehler ist aufgetreten. Bitte nennen Sie dem Support die Referenz.", "An unexpected error occurred. Please give support the reference."),
+    ("error.required", "Pflichtfeld", "Required"),
+];
+
+/// Looks up texts for one language.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The text for `key`; the key itself if it is unknown (shows up in tests).
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, de, en)) => {
+                if self.lang == Lang::En {
+                    en
+                } else {
+                    de
+                }
+            }
+            None => key,
+        }
+    }
+
+    /// A text whose key is built from a prefix and a code, e.g. ("status", "paid").
+    pub fn tk(&self, prefix: &str, code: impl AsRef<str>) -> String {
+        let code = code.as_ref();
+        let key = format!("{prefix}.{code}");
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, de, en)) => (if self.lang == Lang::En { en } else { de }).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    /// Money as a reader expects it: "1.234,56 €" in German, "€1,234.56" in English.
+    pub fn money(&self, amount: impl Val<Decimal>, currency: impl AsRef<str>) -> String {
+        let currency = currency.as_ref();
+        let s = format!("{:.2}", kontor_domain::round2(amount.val()));
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, s),
+        };
+        let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(if self.lang == Lang::En { ',' } else { '.' });
+            }
+            grouped.push(c);
+        }
+        let sign = if neg { "-" } else { "" };
+        let symbol = if currency == "EUR" { "€" } else { currency };
+        match self.lang {
+            Lang::De => format!("{sign}{grouped},{frac} {symbol}"),
+            Lang::En => format!("{sign}{symbol}{grouped}.{frac}"),
+        }
+    }
+
+    /// A plain decimal for display ("2,5" in German).
+    pub fn num(&self, value: impl Val<Decimal>) -> String {
+        let s = value.val().normalize().to_string();
+        if self.lang == Lang::De { s.replace('.', ",") } else { s }
+    }
+
+    pub fn date(&self, d: impl Val<NaiveDate>) -> String {
+        let d = d.val();
+        match self.lang {
+            Lang::De => d.format("%d.%m.%Y").to_string(),
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    pub fn opt_date(&self, d: &Option<NaiveDate>) -> String {
+        d.map(|d| self.date(d)).unwrap_or_default()
+    }
+
+    pub fn doc_type(&self, t: impl Val<kontor_domain::DocumentType>) -> &'static str {
+        t.val().label(self.lang.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn formats_money_per_language() {
+        let de = Tr::new(Lang::De);
+        let en = Tr::new(Lang::En);
+        assert_eq!(de.money(&dec!(1234.5), "EUR"), "1.234,50 €");
+        assert_eq!(en.money(&dec!(1234.5), "EUR"), "€1,234.50");
+        assert_eq!(de.money(&dec!(-1234567.891), "USD"), "-1.234.567,89 USD");
+        assert_eq!(de.money(&dec!(0), "EUR"), "0,00 €");
+        assert_eq!(de.date(&NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()), "26.11.2026");
+    }
+
+    #[test]
+    fn every_key_has_both_languages_and_no_duplicates() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, de, en) in TEXTS {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!de.is_empty() && !en.is_empty(), "{k}");
+        }
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de-DE"), Lang::De);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::De);
+    }
+}

@@ -1,0 +1,70 @@
+//! Kontor's web pages: server-rendered HTML for the bookkeeper's daily work, with sessions
+//! in the database, CSRF protection on every form, and assets embedded in the binary.
+
+mod assets;
+mod error;
+mod forms;
+pub mod i18n;
+mod layout;
+mod pages;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use kontor_storage::Store;
+use kontor_storage::sessions::SessionPolicy;
+
+pub use error::WebError;
+
+/// What every page handler needs.
+#[derive(Clone)]
+pub struct WebState {
+    pub store: Store,
+    pub sessions: SessionPolicy,
+    /// Whether cookies get the Secure flag (served over TLS).
+    pub secure_cookies: bool,
+}
+
+impl WebState {
+    pub fn new(store: Store) -> WebState {
+        WebState { store, sessions: SessionPolicy::default(), secure_cookies: false }
+    }
+}
+
+/// All page routes; merge into the application router.
+pub fn router(state: WebState) -> Router {
+    use pages::*;
+    Router::new()
+        .route("/static/{file}", get(assets::serve))
+        .route("/setup", get(setup::show).post(setup::submit))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/language", post(login::language))
+        .route("/", get(dashboard::show))
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/new", get(contacts::new_form))
+        .route("/contacts/search", get(contacts::search_json))
+        .route("/contacts/{id}", get(contacts::detail).post(contacts::update))
+        .route("/contacts/{id}/edit", get(contacts::edit_form))
+        .route("/contacts/{id}/archive", post(contacts::archive))
+        .route("/articles", get(articles::list).post(articles::create))
+        .route("/articles/new", get(articles::new_form))
+        .route("/articles/search", get(articles::search_json))
+        .route("/articles/{id}", get(articles::edit_form).post(articles::update))
+        .route("/documents", get(documents::list).post(documents::create))
+        .route("/documents/new", get(documents::new_form))
+        .route("/documents/totals", post(documents::live_totals))
+        .route("/documents/{id}", get(documents::show).post(documents::update))
+        .route("/documents/{id}/issue", post(documents::issue))
+        .route("/documents/{id}/derive", post(documents::derive))
+        .route("/documents/{id}/cancel", post(documents::cancel))
+        .route("/documents/{id}/duplicate", post(documents::duplicate))
+        .route("/documents/{id}/delete", post(documents::delete))
+        .route("/documents/{id}/payments", post(documents::add_payment))
+        .route("/settings", get(settings::show))
+        .route("/settings/company", post(settings::save_company))
+        .route("/settings/numbers/{key}", post(settings::save_range))
+        .route("/settings/texts", post(settings::save_texts))
+        .route("/settings/users", post(settings::add_user))
+        .with_state(state)
+}

@@ -1,0 +1,10 @@
+//! One module per area of the application.
+
+pub mod articles;
+pub mod contacts;
+pub mod dashboard;
+pub mod documents;
+pub mod login;
+pub mod pager;
+pub mod settings;
+pub mod setup;

@@ -1,0 +1,224 @@
+//! Settings: company profile, number ranges, text blocks and users (admin only).
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_domain::CompanyProfile;
+use kontor_domain::document::DocumentType;
+use kontor_domain::numbering::ResetRule;
+use kontor_storage::{NumberRange, Role, StoreError, User};
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::layout::{Layout, render};
+use crate::session::{self, Ctx, check_csrf};
+
+/// A document type's intro and closing text.
+pub struct TextBlock {
+    pub doc_type: DocumentType,
+    pub intro: String,
+    pub closing: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    l: Layout,
+    c: CompanyProfile,
+    errors: FieldErrors,
+    ranges: Vec<NumberRange>,
+    range_error: String,
+    texts: Vec<TextBlock>,
+    users: Vec<User>,
+    user_error: String,
+}
+
+const COMPANY_FIELDS: [(&str, &str); 15] = [
+    ("name", "field.name"),
+    ("legal_form", "field.legal_form"),
+    ("street", "field.street"),
+    ("postal_code", "field.postal_code"),
+    ("city", "field.city"),
+    ("country", "field.country"),
+    ("tax_number", "field.tax_number"),
+    ("vat_id", "field.vat_id"),
+    ("registry", "field.registry"),
+    ("managing_directors", "field.managing_directors"),
+    ("contact_name", "field.contact_name"),
+    ("contact_phone", "field.contact_phone"),
+    ("contact_email", "field.contact_email"),
+    ("iban", "field.iban"),
+    ("bic", "field.bic"),
+];
+
+impl SettingsPage {
+    fn company_value(&self, name: &str) -> String {
+        let c = &self.c;
+        match name {
+            "name" => c.name.clone(),
+            "legal_form" => c.legal_form.clone(),
+            "street" => c.street.clone(),
+            "postal_code" => c.postal_code.clone(),
+            "city" => c.city.clone(),
+            "country" => c.country.clone(),
+            "tax_number" => c.tax_number.clone(),
+            "vat_id" => c.vat_id.clone(),
+            "registry" => c.registry.clone(),
+            "managing_directors" => c.managing_directors.clone(),
+            "contact_name" => c.contact_name.clone(),
+            "contact_phone" => c.contact_phone.clone(),
+            "contact_email" => c.contact_email.clone(),
+            "iban" => c.iban.clone(),
+            "bic" => c.bic.clone(),
+            _ => String::new(),
+        }
+    }
+    fn company_fields(&self) -> &'static [(&'static str, &'static str)] {
+        &COMPANY_FIELDS
+    }
+}
+
+async fn load_texts(state: &WebState) -> Vec<TextBlock> {
+    let stored = state.store.setting("text_blocks").await.ok().flatten().unwrap_or_default();
+    DocumentType::ALL
+        .iter()
+        .map(|t| TextBlock {
+            doc_type: *t,
+            intro: stored[t.as_str()]["intro"].as_str().unwrap_or("").to_string(),
+            closing: stored[t.as_str()]["closing"].as_str().unwrap_or("").to_string(),
+        })
+        .collect()
+}
+
+struct Extra {
+    company: Option<(CompanyProfile, FieldErrors)>,
+    range_error: String,
+    user_error: String,
+    flash: String,
+}
+
+async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, WebError> {
+    let lang = ctx.lang();
+    let (c, errors) = match extra.company {
+        Some(x) => x,
+        None => (state.store.company().await.map_err(|e| WebError::from_store(lang, e))?, FieldErrors::default()),
+    };
+    let today = chrono::Local::now().date_naive();
+    let ranges = state.store.number_ranges(today).await.map_err(|e| WebError::from_store(lang, e))?;
+    let users = state.store.list_users().await.map_err(|e| WebError::from_store(lang, e))?;
+    let failed = !errors.is_empty() || !extra.range_error.is_empty() || !extra.user_error.is_empty();
+    let p = SettingsPage {
+        l: Layout::new(ctx, ctx.tr.t("settings.title"), "settings").with_flash(extra.flash),
+        c,
+        errors,
+        ranges,
+        range_error: extra.range_error,
+        texts: load_texts(state).await,
+        users,
+        user_error: extra.user_error,
+    };
+    let mut r = render(lang, &p);
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+fn none() -> Extra {
+    Extra { company: None, range_error: String::new(), user_error: String::new(), flash: String::new() }
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    ctx.require(Role::Admin)?;
+    page(&state, &ctx, none()).await
+}
+
+async fn admin_form(state: &WebState, headers: &HeaderMap, body: &Bytes) -> Result<(Ctx, FormData), WebError> {
+    let ctx = session::current(state, headers).await?;
+    ctx.require(Role::Admin)?;
+    let form = FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
+pub async fn save_company(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let mut errors = FieldErrors::default();
+    let terms = form.text("default_payment_terms_days");
+    let default_payment_terms_days = terms.parse::<i64>().unwrap_or_else(|_| {
+        errors.add("default_payment_terms_days", "0–365");
+        14
+    });
+    let c = CompanyProfile {
+        name: form.text("name"),
+        legal_form: form.text("legal_form"),
+        street: form.text("street"),
+        postal_code: form.text("postal_code"),
+        city: form.text("city"),
+        country: form.text("country").to_uppercase(),
+        tax_number: form.text("tax_number"),
+        vat_id: form.text("vat_id").replace(' ', "").to_uppercase(),
+        registry: form.text("registry"),
+        managing_directors: form.text("managing_directors"),
+        contact_name: form.text("contact_name"),
+        contact_phone: form.text("contact_phone"),
+        contact_email: form.text("contact_email"),
+        iban: form.text("iban").replace(' ', "").to_uppercase(),
+        bic: form.text("bic").to_uppercase(),
+        bank_name: form.text("bank_name"),
+        small_business: form.checked("small_business"),
+        default_payment_terms_days,
+    };
+    for (field, message) in c.problems() {
+        errors.add(field, message);
+    }
+    if !errors.is_empty() {
+        return page(&state, &ctx, Extra { company: Some((c, errors)), ..none() }).await;
+    }
+    state.store.update_company(&ctx.actor(), &c).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await
+}
+
+pub async fn save_range(State(state): State<WebState>, headers: HeaderMap, Path(key): Path<String>, body: Bytes) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let reset = ResetRule::parse(&form.text("reset")).unwrap_or(ResetRule::Never);
+    let first: i64 = form.text("first_counter").parse().unwrap_or(-1);
+    let today = chrono::Local::now().date_naive();
+    match state.store.update_number_range(&ctx.actor(), &key, &form.text("pattern"), reset, first, today).await {
+        Ok(_) => page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await,
+        Err(StoreError::Invalid { field, message }) => page(&state, &ctx, Extra { range_error: format!("{key}: {field} {message}"), ..none() }).await,
+        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+    }
+}
+
+pub async fn save_texts(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let mut value = serde_json::Map::new();
+    for t in DocumentType::ALL {
+        let intro = form.get(&format!("intro_{}", t.as_str())).unwrap_or("").chars().take(5000).collect::<String>();
+        let closing = form.get(&format!("closing_{}", t.as_str())).unwrap_or("").chars().take(5000).collect::<String>();
+        value.insert(t.as_str().into(), serde_json::json!({"intro": intro, "closing": closing}));
+    }
+    state
+        .store
+        .set_setting(&ctx.actor(), "text_blocks", &serde_json::Value::Object(value))
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await
+}
+
+pub async fn add_user(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let role = Role::parse(&form.text("role")).unwrap_or(Role::Sales);
+    match state.store.create_user(&ctx.actor(), &form.text("username"), form.get("password").unwrap_or(""), role).await {
+        Ok(_) => Ok(Redirect::to("/settings#users").into_response()),
+        Err(StoreError::Invalid { field, message }) => {
+            page(&state, &ctx, Extra { user_error: format!("{}: {message}", ctx.tr.t(&format!("field.{field}"))), ..none() }).await
+        }
+        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+    }
+}

@@ -1,0 +1,121 @@
+//! First run: the company profile and the first administrator, while no user exists.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_domain::CompanyProfile;
+use kontor_storage::{Actor, Role, StoreError};
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::{Lang, Tr};
+use crate::layout::render;
+use crate::session::{check_origin, guest_lang, session_cookie};
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    tr: Tr,
+    title: String,
+    company_fields: Vec<(&'static str, &'static str, String)>,
+    username: String,
+    errors: FieldErrors,
+}
+
+const FIELDS: [(&str, &str); 7] = [
+    ("name", "field.name"),
+    ("street", "field.street"),
+    ("postal_code", "field.postal_code"),
+    ("city", "field.city"),
+    ("country", "field.country"),
+    ("vat_id", "field.vat_id"),
+    ("tax_number", "field.tax_number"),
+];
+
+fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
+    let tr = Tr::new(lang);
+    let company_fields = FIELDS
+        .iter()
+        .map(|(name, key)| {
+            let value = form.get(name).map(str::to_string).unwrap_or_else(|| if *name == "country" { "DE".into() } else { String::new() });
+            (*name, *key, value)
+        })
+        .collect();
+    let p = SetupPage { tr, title: tr.t("setup.title").into(), company_fields, username: form.text("username"), errors };
+    render(lang, &p)
+}
+
+async fn ensure_fresh(state: &WebState, lang: Lang) -> Result<(), WebError> {
+    if state.store.user_count().await.map_err(|e| WebError::internal(lang, e))? > 0 {
+        return Err(WebError::Login);
+    }
+    Ok(())
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let lang = guest_lang(&headers);
+    ensure_fresh(&state, lang).await?;
+    Ok(page(lang, &FormData::default(), FieldErrors::default()))
+}
+
+pub async fn submit(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+    let lang = guest_lang(&headers);
+    if check_origin(&headers).is_err() {
+        return Err(WebError::Csrf(lang));
+    }
+    ensure_fresh(&state, lang).await?;
+    let form = FormData::parse(&body);
+    let tr = Tr::new(lang);
+    let mut errors = FieldErrors::default();
+    let company = CompanyProfile {
+        name: form.text("name"),
+        street: form.text("street"),
+        postal_code: form.text("postal_code"),
+        city: form.text("city"),
+        country: form.text("country").to_uppercase(),
+        vat_id: form.text("vat_id").replace(' ', "").to_uppercase(),
+        tax_number: form.text("tax_number"),
+        default_payment_terms_days: 14,
+        ..Default::default()
+    };
+    if company.name.is_empty() {
+        errors.add("name", tr.t("error.required"));
+    }
+    if !kontor_domain::codes::is_country(&company.country) {
+        errors.add("country", "ISO 3166 (DE, AT, FR …)");
+    }
+    if !company.vat_id.is_empty() && !kontor_domain::codes::is_plausible_vat_id(&company.vat_id) {
+        errors.add("vat_id", "DE123456789");
+    }
+    let password = form.get("password").unwrap_or("");
+    if password != form.get("password2").unwrap_or("") {
+        errors.add("password2", tr.t("setup.password_mismatch"));
+    }
+    if let Err(StoreError::Invalid { field, message }) = kontor_storage::users_check(&form.text("username"), password) {
+        errors.add(field, message);
+    }
+    if !errors.is_empty() {
+        let mut response = page(lang, &form, errors);
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let actor = Actor::user(&form.text("username"));
+    let user = match state.store.create_user(&actor, &form.text("username"), password, Role::Admin).await {
+        Ok(u) => u,
+        Err(StoreError::Invalid { field, message }) => {
+            errors.add(field, message);
+            return Ok(page(lang, &form, errors));
+        }
+        Err(e) => return Err(WebError::internal(lang, e)),
+    };
+    state.store.set_user_language(user.id, lang.code()).await.map_err(|e| WebError::internal(lang, e))?;
+    state.store.update_company(&actor, &company).await.map_err(|e| WebError::internal(lang, e))?;
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let secret = state.store.create_session(user.id, ua, state.sessions).await.map_err(|e| WebError::internal(lang, e))?;
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &secret));
+    Ok(response)
+}
