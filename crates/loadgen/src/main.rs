@@ -208,6 +208,9 @@ enum Command {
         pg_test_fsync: bool,
         #[arg(long, default_value_t = 2)]
         pg_test_fsync_seconds: u32,
+        /// When this measurement was taken, for the record (e.g. before, after).
+        #[arg(long, default_value = "")]
+        phase: String,
     },
     /// Read a process's VmRSS and VmHWM.
     Rss {
@@ -252,6 +255,14 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The 1, 5 and 15 minute load averages: other work on the machine skews the figures.
+fn loadavg() -> Value {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .map_or(Value::Null, Value::String)
+}
+
 fn print_run(title: &str, unit: &str, r: &mut RunResult) {
     println!("{title}");
     println!("  {:<22} {}", "completed", r.ok);
@@ -279,6 +290,7 @@ fn run_record(kind: &str, backend: &str, clients: usize, r: &mut RunResult) -> V
         "kind": kind,
         "backend": backend,
         "at": now_rfc3339(),
+        "loadavg": loadavg(),
         "clients": clients,
         "ok": r.ok,
         "errors": r.errors,
@@ -476,11 +488,18 @@ async fn run(cli: Cli) -> Result<()> {
             max_ops,
             pg_test_fsync,
             pg_test_fsync_seconds,
+            phase,
         } => {
             let duration = Duration::from_secs_f64(seconds.clamp(0.1, 60.0));
             let over = fsync::measure(&dir, fsync::Mode::Overwrite, duration, max_ops)?;
             let app = fsync::measure(&dir, fsync::Mode::Append, duration, max_ops)?;
-            println!("fsync rate in {} ({})", dir.display(), out.backend);
+            println!(
+                "fsync rate in {} ({}{}{})",
+                dir.display(),
+                out.backend,
+                if phase.is_empty() { "" } else { ", " },
+                phase
+            );
             println!(
                 "  {:<30} {:>8.0} /s  ({:.0} µs each)",
                 "4 KiB overwrite + fdatasync",
@@ -505,7 +524,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
             let record = json!({
-                "kind": "fsync", "backend": out.backend, "at": now_rfc3339(), "dir": dir,
+                "kind": "fsync", "backend": out.backend, "at": now_rfc3339(), "dir": dir, "phase": phase, "loadavg": loadavg(),
                 "overwrite_per_s": round3(over.per_second()), "overwrite_ops": over.ops,
                 "append_per_s": round3(app.per_second()), "append_ops": app.ops,
                 "seconds": round3(duration.as_secs_f64()), "pg_test_fsync": pg,

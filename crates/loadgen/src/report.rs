@@ -41,6 +41,17 @@ fn backends(records: &[Value]) -> Vec<String> {
     seen
 }
 
+/// All records of `kind` for `backend`, in order.
+fn all<'a>(
+    records: &'a [Value],
+    backend: &'a str,
+    kind: &'a str,
+) -> impl Iterator<Item = &'a Value> {
+    records
+        .iter()
+        .filter(move |r| r["backend"] == backend && r["kind"] == kind)
+}
+
 /// The last record of `kind` for `backend` that satisfies `pred`.
 fn last<'a>(
     records: &'a [Value],
@@ -102,31 +113,38 @@ pub fn summarize(records: &[Value]) -> (Value, String) {
         cells: backends.iter().map(|b| cell(b)).collect(),
         target: target.into(),
     };
-    rows.push(row(
-        "fsync/s, 4 KiB overwrite + fdatasync",
-        "",
-        &mut |b| match last(records, b, "fsync", |_| true)
-            .and_then(|r| r["overwrite_per_s"].as_f64())
-        {
-            Some(v) => {
-                put(b, "fsync_per_s", json!(v.round()));
-                format!("{v:.0}")
+    // Every fsync measurement of a backend (before and after the load), in order.
+    for (name, field, key) in [
+        (
+            "fsync/s, 4 KiB overwrite + fdatasync",
+            "overwrite_per_s",
+            "fsync_per_s",
+        ),
+        (
+            "fsync/s, 4 KiB append + fdatasync",
+            "append_per_s",
+            "fsync_append_per_s",
+        ),
+    ] {
+        rows.push(row(name, "", &mut |b| {
+            let values: Vec<f64> = all(records, b, "fsync")
+                .filter_map(|r| r[field].as_f64())
+                .collect();
+            if values.is_empty() {
+                return "—".into();
             }
-            None => "—".into(),
-        },
-    ));
-    rows.push(row(
-        "fsync/s, 4 KiB append + fdatasync",
-        "",
-        &mut |b| match last(records, b, "fsync", |_| true).and_then(|r| r["append_per_s"].as_f64())
-        {
-            Some(v) => {
-                put(b, "fsync_append_per_s", json!(v.round()));
-                format!("{v:.0}")
-            }
-            None => "—".into(),
-        },
-    ));
+            put(
+                b,
+                key,
+                json!(values.iter().map(|v| v.round()).collect::<Vec<_>>()),
+            );
+            values
+                .iter()
+                .map(|v| format!("{v:.0}"))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        }));
+    }
     rows.push(row(
         "pg_test_fsync fdatasync ops/s (8 kB)",
         "",
@@ -195,11 +213,14 @@ pub fn summarize(records: &[Value]) -> (Value, String) {
     }
     // How many fsyncs one create+issue could afford if a single client were bound by fsync alone.
     rows.push(row(
-        "  fsync/s ÷ create+issue/s (1 client)",
+        "  mean fsync/s ÷ create+issue/s (1 client)",
         "",
         &mut |b| {
+            let values: Vec<f64> = all(records, b, "fsync")
+                .filter_map(|r| r["overwrite_per_s"].as_f64())
+                .collect();
             let fsync =
-                last(records, b, "fsync", |_| true).and_then(|r| r["overwrite_per_s"].as_f64());
+                (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
             let ops = last(records, b, "create_issue", |r| r["clients"] == 1)
                 .and_then(|r| r["per_s"].as_f64());
             match (fsync, ops) {
@@ -369,6 +390,7 @@ mod tests {
     fn sample() -> Vec<Value> {
         vec![
             json!({"kind": "fsync", "backend": "sqlite", "overwrite_per_s": 1500.4, "append_per_s": 900.0, "pg_test_fsync": null}),
+            json!({"kind": "fsync", "backend": "sqlite", "overwrite_per_s": 1499.6, "append_per_s": 901.0, "pg_test_fsync": null}),
             json!({"kind": "create_issue", "backend": "sqlite", "clients": 1, "per_s": 150.0, "errors": 0, "latency_ms": {"p50": 6.5, "p99": 9.0}}),
             json!({"kind": "create_issue", "backend": "sqlite", "clients": 16, "per_s": 250.0, "errors": 0, "latency_ms": {"p50": 60.0, "p99": 90.0}}),
             json!({"kind": "seed", "backend": "sqlite", "after": 100000}),
@@ -396,7 +418,8 @@ mod tests {
         assert!(table.contains("10.0"), "fsync budget per op: {table}");
         assert_eq!(summary["sqlite"]["create_issue_per_s_16"], json!(250.0));
         assert_eq!(summary["sqlite"]["vm_rss_mb"], json!(50.0));
-        assert_eq!(summary["sqlite"]["fsync_per_s"], json!(1500.0));
+        assert_eq!(summary["sqlite"]["fsync_per_s"], json!([1500.0, 1500.0]));
+        assert!(table.contains("1500 / 1500"), "{table}");
         assert_eq!(
             summary["postgres"]["pg_test_fsync_fdatasync"],
             json!("fdatasync 1413.155 ops/sec 708 usecs/op")
