@@ -198,3 +198,15 @@ mod tests {
         }
     }
 }
+
+/// Bounds that keep every computation on a document far from decimal overflow.
+pub mod limits {
+    /// Lines per document.
+    pub const MAX_LINES: usize = 1000;
+    /// Quantity of one line.
+    pub const MAX_QUANTITY: i64 = 1_000_000_000;
+    /// Net unit price of one line.
+    pub const MAX_UNIT_PRICE: i64 = 100_000_000_000;
+    /// Sum of the line nets of a document.
+    pub const MAX_TOTAL: i64 = 1_000_000_000_000;
+}

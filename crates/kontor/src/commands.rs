@@ -122,7 +122,8 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
     if users == 0 {
         let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "kontor".into());
         let dir = if cli.database.is_some() { String::new() } else { format!(" --data-dir {}", cli.data_dir.display()) };
-        eprintln!("Noch kein Benutzer / no user yet. In a second terminal, create the first one and an API token:");
+        eprintln!("Noch kein Benutzer / no user yet. Open http://{addr}/ in a browser to set up Kontor");
+        eprintln!("(company profile and the first administrator). Or, in a second terminal:");
         eprintln!("  {exe}{dir} user add NAME --role admin    (asks for a password, at least 12 characters)");
         eprintln!("  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')");
     }

@@ -14,7 +14,7 @@ impl Store {
         let row = sqlx::query("SELECT data FROM company WHERE id = 1").fetch_optional(&self.pool).await?;
         match row {
             Some(row) => Ok(serde_json::from_str(&row.try_get::<String, _>("data")?)?),
-            None => Ok(CompanyProfile { country: "DE".into(), default_payment_terms_days: 14, ..Default::default() }),
+            None => Ok(default_profile()),
         }
     }
 
@@ -46,4 +46,9 @@ impl Store {
         tx.commit().await?;
         Ok(profile.clone())
     }
+}
+
+/// The profile of a business that has not saved one yet.
+pub(crate) fn default_profile() -> CompanyProfile {
+    CompanyProfile { country: "DE".into(), default_payment_terms_days: 14, ..Default::default() }
 }

@@ -94,7 +94,7 @@ async fn load_company(conn: &mut AnyConnection) -> Result<CompanyProfile> {
     let row = sqlx::query("SELECT data FROM company WHERE id = 1").fetch_optional(&mut *conn).await?;
     Ok(match row {
         Some(row) => serde_json::from_str(&row.try_get::<String, _>("data")?)?,
-        None => CompanyProfile::default(),
+        None => crate::company::default_profile(),
     })
 }
 
@@ -245,7 +245,10 @@ impl Store {
         if expected_version.is_some_and(|v| v != old.version) {
             return Err(StoreError::conflict("version_conflict", "the document was changed meanwhile; reload it and try again"));
         }
-        let (_, contact, _) = load_contact(&mut tx, input.contact_id).await?;
+        let (_, contact, archived) = load_contact(&mut tx, input.contact_id).await?;
+        if archived && input.contact_id != old.contact_id {
+            return Err(StoreError::invalid("contact_id", "the contact is archived"));
+        }
         let company = load_company(&mut tx).await?;
         let (content, language) = resolve(input, &contact, &company);
         let t = totals::compute(&content);
@@ -514,21 +517,29 @@ impl Store {
         if q.open_only {
             filter.push_str(" AND d.status = 'issued' AND d.doc_type IN ('invoice', 'down_payment_invoice') AND d.paid_cents < d.due_cents");
         }
-        let contact_filter = q.contact_id.map(|c| format!(" AND d.contact_id = {c}")).unwrap_or_default();
-        let n = binds.len();
+        let mut contact_bind = None;
+        if let Some(c) = q.contact_id {
+            contact_bind = Some(c);
+            filter.push_str(&format!(" AND d.contact_id = ${}", binds.len() + 1));
+        }
+        let n = binds.len() + usize::from(contact_bind.is_some());
         let list_sql = format!(
             "SELECT d.id, d.doc_type, d.status, d.number, d.contact_id, c.name AS contact_name, d.doc_date, d.due_date, d.currency, \
              d.net_cents, d.vat_cents, d.gross_cents, d.due_cents, d.paid_cents \
-             FROM documents d JOIN contacts c ON c.id = d.contact_id{filter}{contact_filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}",
+             FROM documents d JOIN contacts c ON c.id = d.contact_id{filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
-        let count_sql = format!("SELECT COUNT(*) AS n FROM documents d{filter}{contact_filter}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM documents d{filter}");
         let mut list = sqlx::query(sql(&list_sql));
         let mut count = sqlx::query(sql(&count_sql));
         for b in &binds {
             list = list.bind(b.clone());
             count = count.bind(b.clone());
+        }
+        if let Some(c) = contact_bind {
+            list = list.bind(c);
+            count = count.bind(c);
         }
         let rows = list.bind(q.page.per_page).bind(q.page.offset()).fetch_all(&self.pool).await?;
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;

@@ -14,13 +14,13 @@ use super::json::{Date, Dec};
 use crate::today;
 
 /// Most lines one document may have.
-pub const MAX_LINES: usize = 1000;
+pub use kontor_domain::document::limits::MAX_LINES;
 
 /// Bounds that keep every product and sum far inside `Decimal` (whose arithmetic panics on
 /// overflow) and inside the cents storage keeps as i64.
-const MAX_QUANTITY: i64 = 1_000_000_000;
-const MAX_UNIT_PRICE: i64 = 100_000_000_000;
-const MAX_TOTAL: i64 = 1_000_000_000_000;
+use kontor_domain::document::limits::MAX_QUANTITY;
+use kontor_domain::document::limits::MAX_UNIT_PRICE;
+use kontor_domain::document::limits::MAX_TOTAL;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

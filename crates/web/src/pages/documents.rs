@@ -141,7 +141,7 @@ impl EditorForm {
             col("line_discount"),
         );
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
-        let lines = (0..kinds.len().min(1000))
+        let lines = (0..kinds.len().min(kontor_domain::document::limits::MAX_LINES))
             .map(|i| LineForm {
                 kind: at(&kinds, i),
                 article_id: at(&articles, i),
@@ -284,6 +284,13 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
         let vat_rate = if l.vat_rate.is_empty() { Decimal::from(19) } else { dec(&l.vat_rate, 2, &field("vat_rate"), &mut e) };
         if !kontor_domain::tax::is_allowed_vat_rate(vat_rate) {
             e.add(field("vat_rate"), "19, 7, 0");
+        }
+        use kontor_domain::document::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
+        if quantity > Decimal::from(MAX_QUANTITY) {
+            e.add(field("quantity"), format!("max. {MAX_QUANTITY}"));
+        }
+        if unit_price > Decimal::from(MAX_UNIT_PRICE) {
+            e.add(field("unit_price"), format!("max. {MAX_UNIT_PRICE}"));
         }
         let discount_percent = dec(&l.discount, 2, &field("discount"), &mut e);
         if discount_percent > Decimal::ONE_HUNDRED {
