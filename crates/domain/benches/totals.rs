@@ -16,7 +16,11 @@ fn hundred_lines() -> Vec<Line> {
             quantity: Decimal::new(1 + i % 7 * 250, 2),
             unit: "HUR".into(),
             unit_price: Decimal::new(85_1234 + i * 1_0001, 4),
-            vat_rate: if i % 3 == 0 { Decimal::from(7) } else { Decimal::from(19) },
+            vat_rate: if i % 3 == 0 {
+                Decimal::from(7)
+            } else {
+                Decimal::from(19)
+            },
             discount_percent: Decimal::from(i % 4 * 5),
         })
         .collect()
@@ -25,7 +29,14 @@ fn hundred_lines() -> Vec<Line> {
 fn bench_totals(c: &mut Criterion) {
     let lines = hundred_lines();
     c.bench_function("totals_100_lines", |b| {
-        b.iter(|| compute_parts(TaxMode::Standard, black_box(&lines), Decimal::from(3), Decimal::ZERO))
+        b.iter(|| {
+            compute_parts(
+                TaxMode::Standard,
+                black_box(&lines),
+                Decimal::from(3),
+                Decimal::ZERO,
+            )
+        })
     });
 }
 

@@ -68,8 +68,8 @@ pub fn is_eu(code: &str) -> bool {
 
 /// ISO 4217 currencies accepted on documents.
 pub const CURRENCIES: &[&str] = &[
-    "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN",
-    "CAD", "AUD", "NZD", "TRY", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR", "AED",
+    "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON",
+    "BGN", "CAD", "AUD", "NZD", "TRY", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR", "AED",
 ];
 
 /// Whether `code` is an accepted ISO 4217 currency.
@@ -80,7 +80,10 @@ pub fn is_currency(code: &str) -> bool {
 /// The country prefix of a VAT ID ("DE123456789" → "DE"; Greece uses "EL").
 pub fn vat_id_country(vat_id: &str) -> Option<&str> {
     let prefix = vat_id.get(0..2)?;
-    prefix.chars().all(|c| c.is_ascii_uppercase()).then_some(prefix)
+    prefix
+        .chars()
+        .all(|c| c.is_ascii_uppercase())
+        .then_some(prefix)
 }
 
 /// A plausibility check of a VAT ID: two-letter prefix and 2–13 alphanumerics.

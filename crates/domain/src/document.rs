@@ -50,19 +50,64 @@ impl DocumentType {
     pub fn label(self, lang: &str) -> &'static str {
         let en = lang == "en";
         match self {
-            DocumentType::Quote => if en { "Quote" } else { "Angebot" },
-            DocumentType::OrderConfirmation => if en { "Order confirmation" } else { "Auftragsbestätigung" },
-            DocumentType::DeliveryNote => if en { "Delivery note" } else { "Lieferschein" },
-            DocumentType::Invoice => if en { "Invoice" } else { "Rechnung" },
-            DocumentType::DownPaymentInvoice => if en { "Down-payment invoice" } else { "Abschlagsrechnung" },
-            DocumentType::CreditNote => if en { "Credit note" } else { "Rechnungskorrektur" },
-            DocumentType::Cancellation => if en { "Cancellation invoice" } else { "Stornorechnung" },
+            DocumentType::Quote => {
+                if en {
+                    "Quote"
+                } else {
+                    "Angebot"
+                }
+            }
+            DocumentType::OrderConfirmation => {
+                if en {
+                    "Order confirmation"
+                } else {
+                    "Auftragsbestätigung"
+                }
+            }
+            DocumentType::DeliveryNote => {
+                if en {
+                    "Delivery note"
+                } else {
+                    "Lieferschein"
+                }
+            }
+            DocumentType::Invoice => {
+                if en {
+                    "Invoice"
+                } else {
+                    "Rechnung"
+                }
+            }
+            DocumentType::DownPaymentInvoice => {
+                if en {
+                    "Down-payment invoice"
+                } else {
+                    "Abschlagsrechnung"
+                }
+            }
+            DocumentType::CreditNote => {
+                if en {
+                    "Credit note"
+                } else {
+                    "Rechnungskorrektur"
+                }
+            }
+            DocumentType::Cancellation => {
+                if en {
+                    "Cancellation invoice"
+                } else {
+                    "Stornorechnung"
+                }
+            }
         }
     }
 
     /// Whether issuing this type creates a claim that is paid (open items, payments, dunning).
     pub fn is_receivable(self) -> bool {
-        matches!(self, DocumentType::Invoice | DocumentType::DownPaymentInvoice)
+        matches!(
+            self,
+            DocumentType::Invoice | DocumentType::DownPaymentInvoice
+        )
     }
 
     /// Whether this type is an invoice in the sense of § 14 UStG (full legal content required).

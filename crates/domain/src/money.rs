@@ -23,7 +23,11 @@ pub enum DecimalError {
 
 /// Parses a decimal string such as `"12.5"` strictly: plain digits, optional sign and dot,
 /// no exponent, no thousands separators, at most `max_dp` decimal places.
-pub fn parse_decimal(input: &str, max_dp: u32, allow_negative: bool) -> Result<Decimal, DecimalError> {
+pub fn parse_decimal(
+    input: &str,
+    max_dp: u32,
+    allow_negative: bool,
+) -> Result<Decimal, DecimalError> {
     let s = input.trim();
     let digits = s.strip_prefix('-').unwrap_or(s);
     let valid = !digits.is_empty()
@@ -80,15 +84,27 @@ mod tests {
     fn parses_strictly() {
         assert_eq!(parse_decimal("2.5", 4, false), Ok(dec!(2.5)));
         assert_eq!(parse_decimal("85.0000", 4, false), Ok(dec!(85)));
-        assert_eq!(parse_decimal("1e3", 4, false), Err(DecimalError::NotANumber));
-        assert_eq!(parse_decimal("1,5", 4, false), Err(DecimalError::NotANumber));
+        assert_eq!(
+            parse_decimal("1e3", 4, false),
+            Err(DecimalError::NotANumber)
+        );
+        assert_eq!(
+            parse_decimal("1,5", 4, false),
+            Err(DecimalError::NotANumber)
+        );
         assert_eq!(parse_decimal("", 4, false), Err(DecimalError::NotANumber));
         assert_eq!(parse_decimal(".5", 4, false), Err(DecimalError::NotANumber));
         assert_eq!(parse_decimal("-1", 4, false), Err(DecimalError::Negative));
         assert_eq!(parse_decimal("-1", 4, true), Ok(dec!(-1)));
-        assert_eq!(parse_decimal("1.23456", 4, false), Err(DecimalError::TooManyDecimals(4)));
+        assert_eq!(
+            parse_decimal("1.23456", 4, false),
+            Err(DecimalError::TooManyDecimals(4))
+        );
         assert_eq!(parse_decimal("1.23450", 4, false), Ok(dec!(1.2345)));
-        assert_eq!(parse_decimal("9999999999999999", 4, false), Err(DecimalError::TooLarge));
+        assert_eq!(
+            parse_decimal("9999999999999999", 4, false),
+            Err(DecimalError::TooLarge)
+        );
     }
 
     #[test]

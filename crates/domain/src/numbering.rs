@@ -124,10 +124,18 @@ impl NumberPattern {
         if !literal.is_empty() {
             tokens.push(Token::Literal(literal));
         }
-        if tokens.iter().filter(|t| matches!(t, Token::Counter { .. })).count() != 1 {
+        if tokens
+            .iter()
+            .filter(|t| matches!(t, Token::Counter { .. }))
+            .count()
+            != 1
+        {
             return Err(PatternError::CounterCount);
         }
-        Ok(NumberPattern { source: source.to_string(), tokens })
+        Ok(NumberPattern {
+            source: source.to_string(),
+            tokens,
+        })
     }
 
     /// Checks that the pattern distinguishes the periods its reset rule counts in.
@@ -137,10 +145,13 @@ impl NumberPattern {
         let has_month = has(|t| matches!(t, Token::Month));
         match reset {
             ResetRule::Never => Ok(()),
-            ResetRule::Yearly if !has_year => Err(PatternError::MissingPeriod("yearly", "{YYYY} or {YY}")),
-            ResetRule::Monthly if !(has_year && has_month) => {
-                Err(PatternError::MissingPeriod("monthly", "{YYYY} (or {YY}) and {MM}"))
+            ResetRule::Yearly if !has_year => {
+                Err(PatternError::MissingPeriod("yearly", "{YYYY} or {YY}"))
             }
+            ResetRule::Monthly if !(has_year && has_month) => Err(PatternError::MissingPeriod(
+                "monthly",
+                "{YYYY} (or {YY}) and {MM}",
+            )),
             _ => Ok(()),
         }
     }
@@ -186,13 +197,28 @@ mod tests {
 
     #[test]
     fn rejects_bad_patterns() {
-        assert_eq!(NumberPattern::parse("RE-{YYYY}"), Err(PatternError::CounterCount));
-        assert_eq!(NumberPattern::parse("{N}{N}"), Err(PatternError::CounterCount));
-        assert_eq!(NumberPattern::parse("RE-{FOO}-{N}"), Err(PatternError::UnknownToken("FOO".into())));
+        assert_eq!(
+            NumberPattern::parse("RE-{YYYY}"),
+            Err(PatternError::CounterCount)
+        );
+        assert_eq!(
+            NumberPattern::parse("{N}{N}"),
+            Err(PatternError::CounterCount)
+        );
+        assert_eq!(
+            NumberPattern::parse("RE-{FOO}-{N}"),
+            Err(PatternError::UnknownToken("FOO".into()))
+        );
         assert_eq!(NumberPattern::parse("RE-{N"), Err(PatternError::Unclosed));
-        assert_eq!(NumberPattern::parse("RE {N}"), Err(PatternError::BadLiteral(' ')));
+        assert_eq!(
+            NumberPattern::parse("RE {N}"),
+            Err(PatternError::BadLiteral(' '))
+        );
         assert_eq!(NumberPattern::parse("{N:0}"), Err(PatternError::BadWidth));
-        assert_eq!(NumberPattern::parse("<script>{N}"), Err(PatternError::BadLiteral('<')));
+        assert_eq!(
+            NumberPattern::parse("<script>{N}"),
+            Err(PatternError::BadLiteral('<'))
+        );
     }
 
     #[test]

@@ -117,15 +117,26 @@ fn check_email(v: &str) -> bool {
 
 /// Validates an IBAN's structure and ISO 7064 mod-97 checksum.
 pub fn is_valid_iban(iban: &str) -> bool {
-    let s: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-    if !(15..=34).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) || !s[..2].chars().all(|c| c.is_ascii_alphabetic()) {
+    let s: String = iban
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if !(15..=34).contains(&s.len())
+        || !s.chars().all(|c| c.is_ascii_alphanumeric())
+        || !s[..2].chars().all(|c| c.is_ascii_alphabetic())
+    {
         return false;
     }
     let rearranged = format!("{}{}", &s[4..], &s[..4]);
     let mut rem: u32 = 0;
     for c in rearranged.chars() {
         let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -138,13 +149,22 @@ impl ContactData {
             p.push(("name", "is required".into()));
         }
         if !crate::codes::is_country(&self.country) {
-            p.push(("country", "must be an ISO 3166 country code such as DE".into()));
+            p.push((
+                "country",
+                "must be an ISO 3166 country code such as DE".into(),
+            ));
         }
         if !self.delivery_country.is_empty() && !crate::codes::is_country(&self.delivery_country) {
-            p.push(("delivery_country", "must be an ISO 3166 country code such as DE".into()));
+            p.push((
+                "delivery_country",
+                "must be an ISO 3166 country code such as DE".into(),
+            ));
         }
         if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
-            p.push(("vat_id", "must start with the country prefix, e.g. DE123456789".into()));
+            p.push((
+                "vat_id",
+                "must start with the country prefix, e.g. DE123456789".into(),
+            ));
         }
         if !check_email(&self.email) {
             p.push(("email", "is not an e-mail address".into()));
@@ -152,10 +172,18 @@ impl ContactData {
         if !self.currency.is_empty() && !crate::codes::is_currency(&self.currency) {
             p.push(("currency", "is not a supported ISO 4217 currency".into()));
         }
-        if self.payment_terms_days.is_some_and(|d| !(0..=365).contains(&d)) {
+        if self
+            .payment_terms_days
+            .is_some_and(|d| !(0..=365).contains(&d))
+        {
             p.push(("payment_terms_days", "must be between 0 and 365".into()));
         }
-        for (field, value, max) in [("name", &self.name, 200), ("street", &self.street, 200), ("city", &self.city, 100), ("notes", &self.notes, 5000)] {
+        for (field, value, max) in [
+            ("name", &self.name, 200),
+            ("street", &self.street, 200),
+            ("city", &self.city, 100),
+            ("notes", &self.notes, 5000),
+        ] {
             if value.chars().count() > max {
                 p.push((field, format!("is longer than {max} characters")));
             }
@@ -172,10 +200,16 @@ impl CompanyProfile {
             p.push(("name", "is required".into()));
         }
         if !crate::codes::is_country(&self.country) {
-            p.push(("country", "must be an ISO 3166 country code such as DE".into()));
+            p.push((
+                "country",
+                "must be an ISO 3166 country code such as DE".into(),
+            ));
         }
         if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
-            p.push(("vat_id", "must start with the country prefix, e.g. DE123456789".into()));
+            p.push((
+                "vat_id",
+                "must start with the country prefix, e.g. DE123456789".into(),
+            ));
         }
         if !self.iban.is_empty() && !is_valid_iban(&self.iban) {
             p.push(("iban", "is not a valid IBAN (checksum)".into()));
@@ -184,7 +218,10 @@ impl CompanyProfile {
             p.push(("contact_email", "is not an e-mail address".into()));
         }
         if !(0..=365).contains(&self.default_payment_terms_days) {
-            p.push(("default_payment_terms_days", "must be between 0 and 365".into()));
+            p.push((
+                "default_payment_terms_days",
+                "must be between 0 and 365".into(),
+            ));
         }
         p
     }
@@ -204,7 +241,12 @@ mod tests {
 
     #[test]
     fn contact_problems_name_fields() {
-        let c = ContactData { country: "XX".into(), vat_id: "123".into(), email: "nope".into(), ..Default::default() };
+        let c = ContactData {
+            country: "XX".into(),
+            vat_id: "123".into(),
+            email: "nope".into(),
+            ..Default::default()
+        };
         let fields: Vec<&str> = c.problems().iter().map(|p| p.0).collect();
         assert_eq!(fields, vec!["name", "country", "vat_id", "email"]);
     }

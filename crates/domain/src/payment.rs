@@ -27,7 +27,12 @@ impl PaymentStatus {
 
 /// The status from the amount due, the sum paid so far, the due date and today.
 /// Overdue wins over partially paid: a reminder is what the bookkeeper needs to see.
-pub fn status(due: Decimal, paid: Decimal, due_date: Option<NaiveDate>, today: NaiveDate) -> PaymentStatus {
+pub fn status(
+    due: Decimal,
+    paid: Decimal,
+    due_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> PaymentStatus {
     if paid >= due {
         PaymentStatus::Paid
     } else if due_date.is_some_and(|d| d < today) {
@@ -48,10 +53,25 @@ mod tests {
     fn statuses() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let today = d("2026-11-26");
-        assert_eq!(status(dec!(100), dec!(0), Some(d("2026-12-01")), today), PaymentStatus::Open);
-        assert_eq!(status(dec!(100), dec!(40), Some(d("2026-12-01")), today), PaymentStatus::PartiallyPaid);
-        assert_eq!(status(dec!(100), dec!(100), Some(d("2026-11-01")), today), PaymentStatus::Paid);
-        assert_eq!(status(dec!(100), dec!(40), Some(d("2026-11-25")), today), PaymentStatus::Overdue);
-        assert_eq!(status(dec!(100), dec!(0), Some(d("2026-11-26")), today), PaymentStatus::Open);
+        assert_eq!(
+            status(dec!(100), dec!(0), Some(d("2026-12-01")), today),
+            PaymentStatus::Open
+        );
+        assert_eq!(
+            status(dec!(100), dec!(40), Some(d("2026-12-01")), today),
+            PaymentStatus::PartiallyPaid
+        );
+        assert_eq!(
+            status(dec!(100), dec!(100), Some(d("2026-11-01")), today),
+            PaymentStatus::Paid
+        );
+        assert_eq!(
+            status(dec!(100), dec!(40), Some(d("2026-11-25")), today),
+            PaymentStatus::Overdue
+        );
+        assert_eq!(
+            status(dec!(100), dec!(0), Some(d("2026-11-26")), today),
+            PaymentStatus::Open
+        );
     }
 }

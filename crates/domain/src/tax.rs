@@ -61,7 +61,11 @@ impl TaxMode {
 
     /// The rate a line effectively carries: its own in the standard mode, 0 otherwise.
     pub fn effective_rate(self, line_rate: Decimal) -> Decimal {
-        if self.charges_vat() { line_rate } else { Decimal::ZERO }
+        if self.charges_vat() {
+            line_rate
+        } else {
+            Decimal::ZERO
+        }
     }
 
     /// The legally required note on the document, in the document's language.
@@ -155,9 +159,18 @@ mod tests {
     fn modes_force_categories() {
         assert_eq!(TaxMode::Standard.category(dec!(19)), VatCategory::Standard);
         assert_eq!(TaxMode::Standard.category(dec!(0)), VatCategory::ZeroRated);
-        assert_eq!(TaxMode::SmallBusiness.category(dec!(19)), VatCategory::Exempt);
-        assert_eq!(TaxMode::ReverseCharge.category(dec!(19)), VatCategory::ReverseCharge);
-        assert_eq!(TaxMode::IntraEu.category(dec!(7)), VatCategory::IntraCommunity);
+        assert_eq!(
+            TaxMode::SmallBusiness.category(dec!(19)),
+            VatCategory::Exempt
+        );
+        assert_eq!(
+            TaxMode::ReverseCharge.category(dec!(19)),
+            VatCategory::ReverseCharge
+        );
+        assert_eq!(
+            TaxMode::IntraEu.category(dec!(7)),
+            VatCategory::IntraCommunity
+        );
         assert_eq!(TaxMode::Export.category(dec!(7)), VatCategory::Export);
         assert_eq!(TaxMode::Export.effective_rate(dec!(19)), dec!(0));
     }
@@ -168,9 +181,24 @@ mod tests {
             assert_eq!(mode.legal_note("de").is_some(), mode != TaxMode::Standard);
             assert_eq!(mode.legal_note("en").is_some(), mode != TaxMode::Standard);
         }
-        assert!(TaxMode::SmallBusiness.legal_note("de").unwrap().contains("§ 19 UStG"));
-        assert!(TaxMode::ReverseCharge.legal_note("de").unwrap().contains("Steuerschuldnerschaft des Leistungsempfängers"));
-        assert!(TaxMode::Export.legal_note("de").unwrap().contains("Ausfuhrlieferung"));
+        assert!(
+            TaxMode::SmallBusiness
+                .legal_note("de")
+                .unwrap()
+                .contains("§ 19 UStG")
+        );
+        assert!(
+            TaxMode::ReverseCharge
+                .legal_note("de")
+                .unwrap()
+                .contains("Steuerschuldnerschaft des Leistungsempfängers")
+        );
+        assert!(
+            TaxMode::Export
+                .legal_note("de")
+                .unwrap()
+                .contains("Ausfuhrlieferung")
+        );
     }
 
     #[test]

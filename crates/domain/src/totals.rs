@@ -59,12 +59,21 @@ pub struct LineAmounts {
 pub fn line_amounts(line: &Line) -> LineAmounts {
     let gross = round2(line.quantity * line.unit_price);
     let allowance = round2(gross * line.discount_percent / Decimal::ONE_HUNDRED);
-    LineAmounts { gross, allowance, net: gross - allowance }
+    LineAmounts {
+        gross,
+        allowance,
+        net: gross - allowance,
+    }
 }
 
 /// Computes the totals of a document.
 pub fn compute(doc: &DocumentContent) -> Totals {
-    compute_parts(doc.tax_mode, &doc.lines, doc.discount_percent, doc.prepaid_amount)
+    compute_parts(
+        doc.tax_mode,
+        &doc.lines,
+        doc.discount_percent,
+        doc.prepaid_amount,
+    )
 }
 
 /// Computes totals from the parts that matter; see [`compute`].
@@ -85,7 +94,14 @@ pub fn compute_parts(
         let allowance = round2(line_total * discount_percent / Decimal::ONE_HUNDRED);
         let taxable = line_total - allowance;
         let vat = round2(taxable * rate / Decimal::ONE_HUNDRED);
-        vat_breakdown.push(VatGroup { category, rate, line_total, allowance, taxable, vat });
+        vat_breakdown.push(VatGroup {
+            category,
+            rate,
+            line_total,
+            allowance,
+            taxable,
+            vat,
+        });
     }
     // Highest rate first, as invoices usually list them.
     vat_breakdown.sort_by(|a, b| b.rate.cmp(&a.rate).then(a.category.cmp(&b.category)));
@@ -130,7 +146,10 @@ mod tests {
     #[test]
     fn rules_vector_two_rates() {
         // RULES.md R3.4: 3 × 19.99 @ 19 % + 4.99 @ 7 % → VAT 11.39 + 0.35, total 76.70.
-        let lines = [item(dec!(3), dec!(19.99), dec!(19), dec!(0)), item(dec!(1), dec!(4.99), dec!(7), dec!(0))];
+        let lines = [
+            item(dec!(3), dec!(19.99), dec!(19), dec!(0)),
+            item(dec!(1), dec!(4.99), dec!(7), dec!(0)),
+        ];
         let t = compute_parts(TaxMode::Standard, &lines, dec!(0), dec!(0));
         assert_eq!(t.vat_breakdown.len(), 2);
         assert_eq!(t.vat_breakdown[0].vat, dec!(11.39));
@@ -143,7 +162,9 @@ mod tests {
     #[test]
     fn rules_vector_vat_on_sum_not_per_line() {
         // RULES.md R3.4: 10 × 0.10 @ 19 % → VAT 0.19, not 0.20.
-        let lines: Vec<Line> = (0..10).map(|_| item(dec!(1), dec!(0.10), dec!(19), dec!(0))).collect();
+        let lines: Vec<Line> = (0..10)
+            .map(|_| item(dec!(1), dec!(0.10), dec!(19), dec!(0)))
+            .collect();
         let t = compute_parts(TaxMode::Standard, &lines, dec!(0), dec!(0));
         assert_eq!(t.vat, dec!(0.19));
         assert_eq!(t.gross, dec!(1.19));
@@ -179,19 +200,43 @@ mod tests {
 
     #[test]
     fn exempt_modes_charge_no_vat() {
-        let lines = [item(dec!(1), dec!(100), dec!(19), dec!(0)), item(dec!(1), dec!(10), dec!(7), dec!(0))];
-        for mode in [TaxMode::SmallBusiness, TaxMode::ReverseCharge, TaxMode::IntraEu, TaxMode::Export] {
+        let lines = [
+            item(dec!(1), dec!(100), dec!(19), dec!(0)),
+            item(dec!(1), dec!(10), dec!(7), dec!(0)),
+        ];
+        for mode in [
+            TaxMode::SmallBusiness,
+            TaxMode::ReverseCharge,
+            TaxMode::IntraEu,
+            TaxMode::Export,
+        ] {
             let t = compute_parts(mode, &lines, dec!(0), dec!(0));
             assert_eq!(t.vat, dec!(0));
             assert_eq!(t.gross, dec!(110));
-            assert_eq!(t.vat_breakdown.len(), 1, "{mode:?} collapses into one group");
+            assert_eq!(
+                t.vat_breakdown.len(),
+                1,
+                "{mode:?} collapses into one group"
+            );
             assert_eq!(t.vat_breakdown[0].category, mode.category(dec!(0)));
         }
     }
 
     fn arb_line() -> impl Strategy<Value = Line> {
-        (0i64..100_000, 0i64..10_000_000, prop::sample::select(vec![0i64, 7, 19]), 0i64..=100)
-            .prop_map(|(q, p, r, d)| item(Decimal::new(q, 3), Decimal::new(p, 4), Decimal::from(r), Decimal::from(d)))
+        (
+            0i64..100_000,
+            0i64..10_000_000,
+            prop::sample::select(vec![0i64, 7, 19]),
+            0i64..=100,
+        )
+            .prop_map(|(q, p, r, d)| {
+                item(
+                    Decimal::new(q, 3),
+                    Decimal::new(p, 4),
+                    Decimal::from(r),
+                    Decimal::from(d),
+                )
+            })
     }
 
     proptest! {

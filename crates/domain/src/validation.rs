@@ -22,7 +22,11 @@ pub struct Problem {
 
 impl Problem {
     fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Problem { field: field.into(), code, message: message.into() }
+        Problem {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 
     /// The message in German, for the web pages.
@@ -31,13 +35,20 @@ impl Problem {
         match self.code {
             "missing" => format!("Pflichtangabe fehlt: {field}"),
             "no_lines" => "Das Dokument hat keine berechnete Position.".into(),
-            "small_business_mode" => "Als Kleinunternehmer (§ 19 UStG) muss die Steuerart small_business sein.".into(),
+            "small_business_mode" => {
+                "Als Kleinunternehmer (§ 19 UStG) muss die Steuerart small_business sein.".into()
+            }
             "vat_id_required" => format!("USt-IdNr. fehlt oder ist ungültig: {field}"),
-            "buyer_not_eu" => "Innergemeinschaftliche Lieferung: Der Kunde muss in einem anderen EU-Staat sitzen.".into(),
+            "buyer_not_eu" => {
+                "Innergemeinschaftliche Lieferung: Der Kunde muss in einem anderen EU-Staat sitzen."
+                    .into()
+            }
             "buyer_in_eu" => "Ausfuhrlieferung: Der Kunde muss außerhalb der EU sitzen.".into(),
             "reference_missing" => "Korrektur ohne Bezug auf eine ausgestellte Rechnung.".into(),
             "due_before_date" => "Das Fälligkeitsdatum liegt vor dem Rechnungsdatum.".into(),
-            "negative_due" => "Der Zahlbetrag ist negativ (Anzahlungen höher als der Rechnungsbetrag).".into(),
+            "negative_due" => {
+                "Der Zahlbetrag ist negativ (Anzahlungen höher als der Rechnungsbetrag).".into()
+            }
             _ => self.message.clone(),
         }
     }
@@ -57,7 +68,11 @@ pub struct IssueContext<'a> {
 
 fn require(problems: &mut Vec<Problem>, field: &str, value: &str) {
     if value.trim().is_empty() {
-        problems.push(Problem::new(field, "missing", format!("{field} is required")));
+        problems.push(Problem::new(
+            field,
+            "missing",
+            format!("{field} is required"),
+        ));
     }
 }
 
@@ -74,7 +89,10 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     require(&mut p, "company.postal_code", &company.postal_code);
     require(&mut p, "company.city", &company.city);
     require(&mut p, "company.country", &company.country);
-    if doc.doc_type.is_tax_invoice() && company.tax_number.trim().is_empty() && company.vat_id.trim().is_empty() {
+    if doc.doc_type.is_tax_invoice()
+        && company.tax_number.trim().is_empty()
+        && company.vat_id.trim().is_empty()
+    {
         p.push(Problem::new(
             "company.tax_number",
             "missing",
@@ -93,64 +111,120 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
 
     // Lines (§ 14 Abs. 4 Nr. 5).
     if !doc.lines.iter().any(|l| l.counts()) {
-        p.push(Problem::new("lines", "no_lines", "the document needs at least one priced line"));
+        p.push(Problem::new(
+            "lines",
+            "no_lines",
+            "the document needs at least one priced line",
+        ));
     }
     for (i, line) in doc.lines.iter().enumerate() {
         if line.description.trim().is_empty() {
-            p.push(Problem::new(format!("lines[{i}].description"), "missing", format!("lines[{i}].description is required")));
+            p.push(Problem::new(
+                format!("lines[{i}].description"),
+                "missing",
+                format!("lines[{i}].description is required"),
+            ));
         }
     }
 
     if doc.doc_type.is_tax_invoice() {
         // Supply date (§ 14 Abs. 4 Nr. 6); a down payment may be invoiced before the supply.
         if doc.delivery_date.is_none() && doc.doc_type != DocumentType::DownPaymentInvoice {
-            p.push(Problem::new("delivery_date", "missing", "delivery_date is required on invoices (§ 14 Abs. 4 Nr. 6 UStG)"));
+            p.push(Problem::new(
+                "delivery_date",
+                "missing",
+                "delivery_date is required on invoices (§ 14 Abs. 4 Nr. 6 UStG)",
+            ));
         }
         if doc.doc_type.is_receivable() && ctx.due > Decimal::ZERO && doc.due_date.is_none() {
-            p.push(Problem::new("due_date", "missing", "due_date or payment terms are required (EN 16931 BR-CO-25)"));
+            p.push(Problem::new(
+                "due_date",
+                "missing",
+                "due_date or payment terms are required (EN 16931 BR-CO-25)",
+            ));
         }
         if let Some(due) = doc.due_date
             && due < doc.date
         {
-            p.push(Problem::new("due_date", "due_before_date", "due_date lies before the document date"));
+            p.push(Problem::new(
+                "due_date",
+                "due_before_date",
+                "due_date lies before the document date",
+            ));
         }
         if ctx.due < Decimal::ZERO {
-            p.push(Problem::new("prepaid_amount", "negative_due", "prepaid_amount exceeds the document total"));
+            p.push(Problem::new(
+                "prepaid_amount",
+                "negative_due",
+                "prepaid_amount exceeds the document total",
+            ));
         }
     }
     if doc.doc_type.is_correction() && ctx.corrected_number.is_none_or(|n| n.trim().is_empty()) {
-        p.push(Problem::new("reference", "reference_missing", "a credit note or cancellation must reference an issued invoice"));
+        p.push(Problem::new(
+            "reference",
+            "reference_missing",
+            "a credit note or cancellation must reference an issued invoice",
+        ));
     }
 
     // Tax case rules.
     if company.small_business && doc.tax_mode != TaxMode::SmallBusiness {
-        p.push(Problem::new("tax_mode", "small_business_mode", "the company is a small business (§ 19 UStG): tax_mode must be small_business"));
+        p.push(Problem::new(
+            "tax_mode",
+            "small_business_mode",
+            "the company is a small business (§ 19 UStG): tax_mode must be small_business",
+        ));
     }
     match doc.tax_mode {
         TaxMode::ReverseCharge => {
             if !codes::is_plausible_vat_id(&company.vat_id) {
-                p.push(Problem::new("company.vat_id", "vat_id_required", "reverse charge needs the seller's VAT ID"));
+                p.push(Problem::new(
+                    "company.vat_id",
+                    "vat_id_required",
+                    "reverse charge needs the seller's VAT ID",
+                ));
             }
             if !codes::is_plausible_vat_id(&buyer.vat_id) {
-                p.push(Problem::new("contact.vat_id", "vat_id_required", "reverse charge needs the buyer's VAT ID (§ 14a UStG)"));
+                p.push(Problem::new(
+                    "contact.vat_id",
+                    "vat_id_required",
+                    "reverse charge needs the buyer's VAT ID (§ 14a UStG)",
+                ));
             }
         }
         TaxMode::IntraEu => {
             if !codes::is_plausible_vat_id(&company.vat_id) {
-                p.push(Problem::new("company.vat_id", "vat_id_required", "an intra-EU supply needs the seller's VAT ID"));
+                p.push(Problem::new(
+                    "company.vat_id",
+                    "vat_id_required",
+                    "an intra-EU supply needs the seller's VAT ID",
+                ));
             }
             let foreign_eu_vat = codes::is_plausible_vat_id(&buyer.vat_id)
                 && codes::vat_id_country(&buyer.vat_id).is_some_and(|c| c != "DE");
             if !foreign_eu_vat {
-                p.push(Problem::new("contact.vat_id", "vat_id_required", "an intra-EU supply needs the buyer's foreign EU VAT ID (§ 6a UStG)"));
+                p.push(Problem::new(
+                    "contact.vat_id",
+                    "vat_id_required",
+                    "an intra-EU supply needs the buyer's foreign EU VAT ID (§ 6a UStG)",
+                ));
             }
             if !codes::is_eu(&buyer.country) || buyer.country == "DE" {
-                p.push(Problem::new("contact.country", "buyer_not_eu", "an intra-EU supply needs a buyer in another EU member state"));
+                p.push(Problem::new(
+                    "contact.country",
+                    "buyer_not_eu",
+                    "an intra-EU supply needs a buyer in another EU member state",
+                ));
             }
         }
         TaxMode::Export => {
             if codes::is_eu(&buyer.country) {
-                p.push(Problem::new("contact.country", "buyer_in_eu", "an export needs a buyer outside the EU"));
+                p.push(Problem::new(
+                    "contact.country",
+                    "buyer_in_eu",
+                    "an export needs a buyer outside the EU",
+                ));
             }
         }
         TaxMode::Standard | TaxMode::SmallBusiness => {}
@@ -213,11 +287,22 @@ mod tests {
         }
     }
 
-    fn problems(doc: &DocumentContent, company: &CompanyProfile, buyer: &ContactData) -> Vec<String> {
-        issue_problems(&IssueContext { content: doc, company, buyer, corrected_number: None, gross: dec!(119), due: dec!(119) })
-            .into_iter()
-            .map(|p| p.field)
-            .collect()
+    fn problems(
+        doc: &DocumentContent,
+        company: &CompanyProfile,
+        buyer: &ContactData,
+    ) -> Vec<String> {
+        issue_problems(&IssueContext {
+            content: doc,
+            company,
+            buyer,
+            corrected_number: None,
+            gross: dec!(119),
+            due: dec!(119),
+        })
+        .into_iter()
+        .map(|p| p.field)
+        .collect()
     }
 
     #[test]
@@ -236,8 +321,17 @@ mod tests {
         doc.delivery_date = None;
         doc.due_date = None;
         let fields = problems(&doc, &c, &b);
-        for f in ["company.street", "company.tax_number", "contact.city", "delivery_date", "due_date"] {
-            assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+        for f in [
+            "company.street",
+            "company.tax_number",
+            "contact.city",
+            "delivery_date",
+            "due_date",
+        ] {
+            assert!(
+                fields.contains(&f.to_string()),
+                "{f} missing from {fields:?}"
+            );
         }
     }
 
@@ -251,13 +345,19 @@ mod tests {
         fr.country = "FR".into();
         fr.vat_id = "FR12345678901".into();
         assert!(problems(&invoice(TaxMode::IntraEu), &company(), &fr).is_empty());
-        assert_eq!(problems(&invoice(TaxMode::Export), &company(), &buyer()), vec!["contact.country"]);
+        assert_eq!(
+            problems(&invoice(TaxMode::Export), &company(), &buyer()),
+            vec!["contact.country"]
+        );
         let mut ch = buyer();
         ch.country = "CH".into();
         assert!(problems(&invoice(TaxMode::Export), &company(), &ch).is_empty());
         let mut small = company();
         small.small_business = true;
-        assert_eq!(problems(&invoice(TaxMode::Standard), &small, &buyer()), vec!["tax_mode"]);
+        assert_eq!(
+            problems(&invoice(TaxMode::Standard), &small, &buyer()),
+            vec!["tax_mode"]
+        );
         assert!(problems(&invoice(TaxMode::SmallBusiness), &small, &buyer()).is_empty());
     }
 }

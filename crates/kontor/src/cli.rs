@@ -9,15 +9,30 @@ use std::path::PathBuf;
 #[command(name = "kontor", version, about, propagate_version = true)]
 pub struct Cli {
     /// Folder for the embedded SQLite database and stored files.
-    #[arg(long, global = true, env = "KONTOR_DATA_DIR", default_value = "kontor-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "KONTOR_DATA_DIR",
+        default_value = "kontor-data"
+    )]
     pub data_dir: PathBuf,
 
     /// Database URL (postgres://user:password@host/db). Without it, SQLite in the data folder is used.
-    #[arg(long, global = true, env = "KONTOR_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "KONTOR_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database: Option<String>,
 
     /// PostgreSQL schema that holds this business's tables.
-    #[arg(long, global = true, env = "KONTOR_DATABASE_SCHEMA", default_value = "kontor")]
+    #[arg(
+        long,
+        global = true,
+        env = "KONTOR_DATABASE_SCHEMA",
+        default_value = "kontor"
+    )]
     pub schema: String,
 
     #[command(subcommand)]

@@ -8,17 +8,27 @@ use std::process::ExitCode;
 use crate::cli::{AuditCommand, Cli, Command, TokenCommand, UserCommand};
 
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn open(cli: &Cli) -> Result<Store> {
     match &cli.database {
         Some(url) => {
-            let options = ConnectOptions { schema: Some(cli.schema.clone()), ..Default::default() };
-            Store::connect(url, options)
-                .await
-                .with_context(|| format!("cannot open database {}", kontor_storage::db::redact_url(url)))
+            let options = ConnectOptions {
+                schema: Some(cli.schema.clone()),
+                ..Default::default()
+            };
+            Store::connect(url, options).await.with_context(|| {
+                format!(
+                    "cannot open database {}",
+                    kontor_storage::db::redact_url(url)
+                )
+            })
         }
         None => Store::open_dir(&cli.data_dir)
             .await
@@ -31,19 +41,36 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Serve { listen } => serve(&cli, store, *listen).await,
         Command::Migrate => {
-            println!("database schema is current (version {})", kontor_storage::migrate::latest_version());
+            println!(
+                "database schema is current (version {})",
+                kontor_storage::migrate::latest_version()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::Add { name, role }) => {
-            let role = Role::parse(role).ok_or_else(|| anyhow!("unknown role {role:?} (admin, accountant, sales, auditor)"))?;
+            let role = Role::parse(role).ok_or_else(|| {
+                anyhow!("unknown role {role:?} (admin, accountant, sales, auditor)")
+            })?;
             let password = read_password()?;
-            let user = store.create_user(&Actor::cli(), name, &password, role).await.map_err(explain)?;
-            eprintln!("user {} created with role {}", user.username, user.role.as_str());
+            let user = store
+                .create_user(&Actor::cli(), name, &password, role)
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "user {} created with role {}",
+                user.username,
+                user.role.as_str()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::List) => {
             for u in store.list_users().await? {
-                println!("{}\t{}\t{}", u.username, u.role.as_str(), if u.active { "active" } else { "inactive" });
+                println!(
+                    "{}\t{}\t{}",
+                    u.username,
+                    u.role.as_str(),
+                    if u.active { "active" } else { "inactive" }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -54,7 +81,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let users = store.list_users().await?;
                     match users.as_slice() {
                         [only] => only.clone(),
-                        [] => bail!("there is no user yet; create one with `kontor user add NAME --role admin`"),
+                        [] => bail!(
+                            "there is no user yet; create one with `kontor user add NAME --role admin`"
+                        ),
                         _ => bail!("there are several users; name one with --user"),
                     }
                 }
@@ -63,14 +92,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 .as_deref()
                 .map(|r| Role::parse(r).ok_or_else(|| anyhow!("unknown role {r:?}")))
                 .transpose()?;
-            let (_, secret) = store.create_token(&Actor::cli(), user.id, name, role).await.map_err(explain)?;
+            let (_, secret) = store
+                .create_token(&Actor::cli(), user.id, name, role)
+                .await
+                .map_err(explain)?;
             println!("{secret}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {
             let report = store.audit_verify().await?;
             if report.ok() {
-                println!("audit log intact: {} entries, hash chain verified", report.entries);
+                println!(
+                    "audit log intact: {} entries, hash chain verified",
+                    report.entries
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
                 println!("audit log NOT intact ({} entries checked):", report.entries);
@@ -101,7 +136,9 @@ fn read_password() -> Result<String> {
         Ok(first)
     } else {
         let mut input = String::new();
-        std::io::stdin().read_to_string(&mut input).context("cannot read the password from standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("cannot read the password from standard input")?;
         let password = input.lines().next().unwrap_or("").to_string();
         if password.is_empty() {
             bail!("no password on standard input");
@@ -112,7 +149,9 @@ fn read_password() -> Result<String> {
 
 async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<ExitCode> {
     let users = store.user_count().await?;
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let where_ = match &cli.database {
         Some(url) => kontor_storage::db::redact_url(url),
@@ -120,12 +159,24 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
     };
     eprintln!("Kontor läuft auf / is running on http://{addr}  (database: {where_})");
     if users == 0 {
-        let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "kontor".into());
-        let dir = if cli.database.is_some() { String::new() } else { format!(" --data-dir {}", cli.data_dir.display()) };
-        eprintln!("Noch kein Benutzer / no user yet. Open http://{addr}/ in a browser to set up Kontor");
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "kontor".into());
+        let dir = if cli.database.is_some() {
+            String::new()
+        } else {
+            format!(" --data-dir {}", cli.data_dir.display())
+        };
+        eprintln!(
+            "Noch kein Benutzer / no user yet. Open http://{addr}/ in a browser to set up Kontor"
+        );
         eprintln!("(company profile and the first administrator). Or, in a second terminal:");
-        eprintln!("  {exe}{dir} user add NAME --role admin    (asks for a password, at least 12 characters)");
-        eprintln!("  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')");
+        eprintln!(
+            "  {exe}{dir} user add NAME --role admin    (asks for a password, at least 12 characters)"
+        );
+        eprintln!(
+            "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
+        );
     }
     kontor_server::serve(kontor_server::AppState::new(store), listener).await?;
     Ok(ExitCode::SUCCESS)

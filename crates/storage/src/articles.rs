@@ -3,14 +3,15 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Article, ArticleData, ArticleQuery, Page};
 use crate::numbers;
-use crate::util::{sql, like_pattern, now, parse_dec, search_text};
-use crate::Store;
+use crate::util::{like_pattern, now, parse_dec, search_text, sql};
 
-const COLUMNS: &str = "id, number, name, description, unit, unit_price, vat_rate, active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, number, name, description, unit, unit_price, vat_rate, active, created_at, updated_at";
 
 fn from_row(row: &AnyRow) -> Result<Article> {
     Ok(Article {
@@ -38,21 +39,32 @@ fn json(a: &ArticleData, number: &str) -> serde_json::Value {
 
 impl Store {
     /// Creates an article; without a number it gets the next one of the article range.
-    pub async fn create_article(&self, actor: &Actor, number: Option<&str>, data: &ArticleData) -> Result<Article> {
+    pub async fn create_article(
+        &self,
+        actor: &Actor,
+        number: Option<&str>,
+        data: &ArticleData,
+    ) -> Result<Article> {
         let mut tx = self.write().await?;
         let number = match number.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => {
-                let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE number = $1")
-                    .bind(n)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("n")?;
+                let taken: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM articles WHERE number = $1")
+                        .bind(n)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("n")?;
                 if taken > 0 {
-                    return Err(StoreError::invalid("number", format!("article number {n} is already taken")));
+                    return Err(StoreError::invalid(
+                        "number",
+                        format!("article number {n} is already taken"),
+                    ));
                 }
                 n.to_string()
             }
-            None => numbers::allocate(&mut tx, "article", chrono::Utc::now().date_naive(), "").await?,
+            None => {
+                numbers::allocate(&mut tx, "article", chrono::Utc::now().date_naive(), "").await?
+            }
         };
         let at = now();
         let row = sqlx::query(
@@ -71,7 +83,18 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        audit::append(&mut tx, actor, Change { action: "create", entity: "article", entity_id: id.to_string(), old: None, new: Some(json(data, &number)) }).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "create",
+                entity: "article",
+                entity_id: id.to_string(),
+                old: None,
+                new: Some(json(data, &number)),
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.article(id).await
     }
@@ -91,15 +114,28 @@ impl Store {
             return Ok(Vec::new());
         }
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let query_sql = format!("SELECT {COLUMNS} FROM articles WHERE id IN ({})", placeholders.join(", "));
+        let query_sql = format!(
+            "SELECT {COLUMNS} FROM articles WHERE id IN ({})",
+            placeholders.join(", ")
+        );
         let mut query = sqlx::query(sql(&query_sql));
         for id in ids {
             query = query.bind(*id);
         }
-        query.fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
-    pub async fn update_article(&self, actor: &Actor, id: i64, data: &ArticleData) -> Result<Article> {
+    pub async fn update_article(
+        &self,
+        actor: &Actor,
+        id: i64,
+        data: &ArticleData,
+    ) -> Result<Article> {
         let mut tx = self.write().await?;
         let old = sqlx::query(sql(format!("SELECT {COLUMNS} FROM articles WHERE id = $1")))
             .bind(id)
@@ -122,7 +158,13 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let change = Change { action: "update", entity: "article", entity_id: id.to_string(), old: Some(json(&old.data, &old.number)), new: Some(json(data, &old.number)) };
+        let change = Change {
+            action: "update",
+            entity: "article",
+            entity_id: id.to_string(),
+            old: Some(json(&old.data, &old.number)),
+            new: Some(json(data, &old.number)),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         self.article(id).await
@@ -133,12 +175,18 @@ impl Store {
         if !q.include_inactive {
             filter.push_str(" AND active = 1");
         }
-        let pattern = q.search.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
+        let pattern = q
+            .search
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(like_pattern);
         if pattern.is_some() {
             filter.push_str(" AND search LIKE $1 ESCAPE '\\'");
         }
         let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
-        let list_sql = format!("SELECT {COLUMNS} FROM articles{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}");
+        let list_sql = format!(
+            "SELECT {COLUMNS} FROM articles{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}"
+        );
         let count_sql = format!("SELECT COUNT(*) AS n FROM articles{filter}");
         let mut list = sqlx::query(sql(&list_sql));
         let mut count = sqlx::query(sql(&count_sql));
@@ -146,8 +194,17 @@ impl Store {
             list = list.bind(p.clone());
             count = count.bind(p.clone());
         }
-        let rows = list.bind(q.page.per_page).bind(q.page.offset()).fetch_all(&self.pool).await?;
+        let rows = list
+            .bind(q.page.per_page)
+            .bind(q.page.offset())
+            .fetch_all(&self.pool)
+            .await?;
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(Page { items: rows.iter().map(from_row).collect::<Result<_>>()?, page: q.page.page, per_page: q.page.per_page, total })
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<Result<_>>()?,
+            page: q.page.page,
+            per_page: q.page.per_page,
+            total,
+        })
     }
 }

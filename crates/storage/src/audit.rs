@@ -49,9 +49,29 @@ pub(crate) struct Change<'a> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn entry_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, entity: &str, entity_id: &str, old: Option<&str>, new: Option<&str>) -> String {
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> String {
     let mut h = Sha256::new();
-    for part in [prev, &seq.to_string(), at, actor, action, entity, entity_id, old.unwrap_or("\u{0}"), new.unwrap_or("\u{0}")] {
+    for part in [
+        prev,
+        &seq.to_string(),
+        at,
+        actor,
+        action,
+        entity,
+        entity_id,
+        old.unwrap_or("\u{0}"),
+        new.unwrap_or("\u{0}"),
+    ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -60,7 +80,11 @@ fn entry_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, entity:
 
 /// Appends one entry inside the caller's transaction. The update of the single head row
 /// serialises writers, so the chain never forks.
-pub(crate) async fn append(conn: &mut AnyConnection, actor: &Actor, change: Change<'_>) -> Result<()> {
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<()> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
@@ -69,7 +93,17 @@ pub(crate) async fn append(conn: &mut AnyConnection, actor: &Actor, change: Chan
     let at = now();
     let old = change.old.map(|v| v.to_string());
     let new = change.new.map(|v| v.to_string());
-    let hash = entry_hash(&prev, seq, &at, &actor.0, change.action, change.entity, &change.entity_id, old.as_deref(), new.as_deref());
+    let hash = entry_hash(
+        &prev,
+        seq,
+        &at,
+        &actor.0,
+        change.action,
+        change.entity,
+        &change.entity_id,
+        old.as_deref(),
+        new.as_deref(),
+    );
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, old_value, new_value, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -86,7 +120,10 @@ pub(crate) async fn append(conn: &mut AnyConnection, actor: &Actor, change: Chan
     .bind(&hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -117,7 +154,10 @@ pub(crate) async fn verify(pool: &sqlx::AnyPool) -> Result<AuditReport> {
         entries += 1;
         let seq: i64 = row.try_get("seq")?;
         if seq != expected_seq {
-            problems.push(format!("entries {expected_seq}..{} are missing (deleted)", seq - 1));
+            problems.push(format!(
+                "entries {expected_seq}..{} are missing (deleted)",
+                seq - 1
+            ));
         }
         let stored_prev: String = row.try_get("prev_hash")?;
         let stored_hash: String = row.try_get("hash")?;
@@ -135,7 +175,9 @@ pub(crate) async fn verify(pool: &sqlx::AnyPool) -> Result<AuditReport> {
             new.as_deref(),
         );
         if stored_prev != prev {
-            problems.push(format!("entry {seq} does not follow the entry before it (chain broken)"));
+            problems.push(format!(
+                "entry {seq} does not follow the entry before it (chain broken)"
+            ));
         }
         if computed != stored_hash {
             problems.push(format!("entry {seq} was altered (hash mismatch)"));
@@ -144,18 +186,29 @@ pub(crate) async fn verify(pool: &sqlx::AnyPool) -> Result<AuditReport> {
         expected_seq = seq + 1;
     }
     drop(rows);
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("hash")?;
     if head_seq != expected_seq - 1 {
-        problems.push(format!("the log ends at entry {} but {} were written (entries deleted at the end)", expected_seq - 1, head_seq));
+        problems.push(format!(
+            "the log ends at entry {} but {} were written (entries deleted at the end)",
+            expected_seq - 1,
+            head_seq
+        ));
     } else if head_hash != prev {
         problems.push("the last entry does not match the recorded head (altered)".to_string());
     }
     Ok(AuditReport { entries, problems })
 }
 
-pub(crate) async fn entries_for(pool: &sqlx::AnyPool, entity: &str, entity_id: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+pub(crate) async fn entries_for(
+    pool: &sqlx::AnyPool,
+    entity: &str,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, entity, entity_id, old_value, new_value, hash FROM audit_log \
          WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT $3",
@@ -190,8 +243,17 @@ mod tests {
     #[test]
     fn hash_depends_on_every_field() {
         let base = entry_hash("p", 1, "t", "a", "x", "e", "1", Some("{}"), None);
-        assert_ne!(base, entry_hash("p", 2, "t", "a", "x", "e", "1", Some("{}"), None));
-        assert_ne!(base, entry_hash("p", 1, "t", "a", "x", "e", "1", None, Some("{}")));
-        assert_ne!(base, entry_hash("q", 1, "t", "a", "x", "e", "1", Some("{}"), None));
+        assert_ne!(
+            base,
+            entry_hash("p", 2, "t", "a", "x", "e", "1", Some("{}"), None)
+        );
+        assert_ne!(
+            base,
+            entry_hash("p", 1, "t", "a", "x", "e", "1", None, Some("{}"))
+        );
+        assert_ne!(
+            base,
+            entry_hash("q", 1, "t", "a", "x", "e", "1", Some("{}"), None)
+        );
     }
 }

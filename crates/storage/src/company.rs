@@ -3,15 +3,17 @@
 use kontor_domain::CompanyProfile;
 use sqlx::Row;
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::Result;
 use crate::util::now;
-use crate::Store;
 
 impl Store {
     /// The company profile; empty until it is first saved.
     pub async fn company(&self) -> Result<CompanyProfile> {
-        let row = sqlx::query("SELECT data FROM company WHERE id = 1").fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT data FROM company WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
         match row {
             Some(row) => Ok(serde_json::from_str(&row.try_get::<String, _>("data")?)?),
             None => Ok(default_profile()),
@@ -19,7 +21,11 @@ impl Store {
     }
 
     /// Replaces the company profile and logs the change.
-    pub async fn update_company(&self, actor: &Actor, profile: &CompanyProfile) -> Result<CompanyProfile> {
+    pub async fn update_company(
+        &self,
+        actor: &Actor,
+        profile: &CompanyProfile,
+    ) -> Result<CompanyProfile> {
         let mut tx = self.write().await?;
         let old: Option<String> = sqlx::query("SELECT data FROM company WHERE id = 1")
             .fetch_optional(&mut *tx)
@@ -50,5 +56,9 @@ impl Store {
 
 /// The profile of a business that has not saved one yet.
 pub(crate) fn default_profile() -> CompanyProfile {
-    CompanyProfile { country: "DE".into(), default_payment_terms_days: 14, ..Default::default() }
+    CompanyProfile {
+        country: "DE".into(),
+        default_payment_terms_days: 14,
+        ..Default::default()
+    }
 }

@@ -4,12 +4,12 @@ use kontor_domain::ContactData;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Contact, ContactQuery, Page};
 use crate::numbers;
-use crate::util::{sql, like_pattern, now, search_text};
-use crate::Store;
+use crate::util::{like_pattern, now, search_text, sql};
 
 const COLUMNS: &str = "id, number, data, archived, created_at, updated_at";
 
@@ -31,7 +31,11 @@ fn contact_search(number: &str, d: &ContactData) -> String {
 impl Store {
     pub async fn create_contact(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
         let mut tx = self.write().await?;
-        let range = if data.is_supplier && !data.is_customer { "supplier" } else { "customer" };
+        let range = if data.is_supplier && !data.is_customer {
+            "supplier"
+        } else {
+            "customer"
+        };
         let today = chrono::Utc::now().date_naive();
         let number = numbers::allocate(&mut tx, range, today, "").await?;
         let at = now();
@@ -50,7 +54,13 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change { action: "create", entity: "contact", entity_id: id.to_string(), old: None, new: Some(serde_json::to_value(data)?) };
+        let change = Change {
+            action: "create",
+            entity: "contact",
+            entity_id: id.to_string(),
+            old: None,
+            new: Some(serde_json::to_value(data)?),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         self.contact(id).await
@@ -66,7 +76,13 @@ impl Store {
     }
 
     /// Replaces a contact's data; `archived` sets or clears the archive flag when given.
-    pub async fn update_contact(&self, actor: &Actor, id: i64, data: &ContactData, archived: Option<bool>) -> Result<Contact> {
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: i64,
+        data: &ContactData,
+        archived: Option<bool>,
+    ) -> Result<Contact> {
         let mut tx = self.write().await?;
         let old_row = sqlx::query(sql(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1")))
             .bind(id)
@@ -94,7 +110,13 @@ impl Store {
         old_json["archived"] = old.archived.into();
         let mut new_json = serde_json::to_value(data)?;
         new_json["archived"] = archived.into();
-        let change = Change { action: "update", entity: "contact", entity_id: id.to_string(), old: Some(old_json), new: Some(new_json) };
+        let change = Change {
+            action: "update",
+            entity: "contact",
+            entity_id: id.to_string(),
+            old: Some(old_json),
+            new: Some(new_json),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         self.contact(id).await
@@ -120,8 +142,17 @@ impl Store {
                 "the contact is used by documents and cannot be deleted; archive it instead (\"archived\": true)",
             ));
         }
-        sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        let change = Change { action: "delete", entity: "contact", entity_id: id.to_string(), old: Some(serde_json::to_value(&old.data)?), new: None };
+        sqlx::query("DELETE FROM contacts WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "delete",
+            entity: "contact",
+            entity_id: id.to_string(),
+            old: Some(serde_json::to_value(&old.data)?),
+            new: None,
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         Ok(())
@@ -132,12 +163,18 @@ impl Store {
         if !q.include_archived {
             filter.push_str(" AND archived = 0");
         }
-        let pattern = q.search.as_deref().filter(|s| !s.trim().is_empty()).map(like_pattern);
+        let pattern = q
+            .search
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(like_pattern);
         if pattern.is_some() {
             filter.push_str(" AND search LIKE $1 ESCAPE '\\'");
         }
         let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
-        let list_sql = format!("SELECT {COLUMNS} FROM contacts{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}");
+        let list_sql = format!(
+            "SELECT {COLUMNS} FROM contacts{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}"
+        );
         let count_sql = format!("SELECT COUNT(*) AS n FROM contacts{filter}");
         let mut list = sqlx::query(sql(&list_sql));
         let mut count = sqlx::query(sql(&count_sql));
@@ -145,8 +182,17 @@ impl Store {
             list = list.bind(p.clone());
             count = count.bind(p.clone());
         }
-        let rows = list.bind(q.page.per_page).bind(q.page.offset()).fetch_all(&self.pool).await?;
+        let rows = list
+            .bind(q.page.per_page)
+            .bind(q.page.offset())
+            .fetch_all(&self.pool)
+            .await?;
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(Page { items: rows.iter().map(from_row).collect::<Result<_>>()?, page: q.page.page, per_page: q.page.per_page, total })
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<Result<_>>()?,
+            page: q.page.page,
+            per_page: q.page.per_page,
+            total,
+        })
     }
 }

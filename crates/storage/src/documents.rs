@@ -11,12 +11,14 @@ use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::numbers;
-use crate::util::{sql, date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, search_text};
-use crate::Store;
+use crate::util::{
+    date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, search_text, sql,
+};
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
@@ -29,8 +31,10 @@ fn from_row(row: &AnyRow) -> Result<Document> {
     let language: String = row.try_get("language")?;
     let lines: Vec<Line> = serde_json::from_str(&row.try_get::<String, _>("lines")?)?;
     let content = DocumentContent {
-        doc_type: DocumentType::parse(&doc_type).ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
-        tax_mode: TaxMode::parse(&tax_mode).ok_or_else(|| StoreError::Corrupt(format!("tax_mode {tax_mode}")))?,
+        doc_type: DocumentType::parse(&doc_type)
+            .ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
+        tax_mode: TaxMode::parse(&tax_mode)
+            .ok_or_else(|| StoreError::Corrupt(format!("tax_mode {tax_mode}")))?,
         currency: row.try_get("currency")?,
         date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
         delivery_date: parse_opt_date(row.try_get("delivery_date")?)?,
@@ -44,7 +48,8 @@ fn from_row(row: &AnyRow) -> Result<Document> {
     let buyer: Option<String> = row.try_get("buyer_snapshot")?;
     Ok(Document {
         id: row.try_get("id")?,
-        state: DocState::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        state: DocState::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
         number: row.try_get("number")?,
         contact_id: row.try_get("contact_id")?,
         language: Language::parse(&language).unwrap_or_default(),
@@ -69,11 +74,13 @@ fn from_row(row: &AnyRow) -> Result<Document> {
 }
 
 async fn load(conn: &mut AnyConnection, id: i64) -> Result<Document> {
-    let row = sqlx::query(sql(format!("SELECT {COLUMNS} FROM documents WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::not_found("document", id))?;
+    let row = sqlx::query(sql(format!(
+        "SELECT {COLUMNS} FROM documents WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::not_found("document", id))?;
     from_row(&row)
 }
 
@@ -91,7 +98,9 @@ async fn load_contact(conn: &mut AnyConnection, id: i64) -> Result<(String, Cont
 }
 
 async fn load_company(conn: &mut AnyConnection) -> Result<CompanyProfile> {
-    let row = sqlx::query("SELECT data FROM company WHERE id = 1").fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT data FROM company WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(match row {
         Some(row) => serde_json::from_str(&row.try_get::<String, _>("data")?)?,
         None => crate::company::default_profile(),
@@ -118,9 +127,17 @@ fn audit_json(doc: &Document) -> serde_json::Value {
 }
 
 /// Fills in what the draft leaves open from the contact and the company.
-fn resolve(input: &DraftInput, contact: &ContactData, company: &CompanyProfile) -> (DocumentContent, Language) {
+fn resolve(
+    input: &DraftInput,
+    contact: &ContactData,
+    company: &CompanyProfile,
+) -> (DocumentContent, Language) {
     let tax_mode = input.tax_mode.unwrap_or_else(|| {
-        if company.small_business { TaxMode::SmallBusiness } else { contact.tax_mode.unwrap_or(TaxMode::Standard) }
+        if company.small_business {
+            TaxMode::SmallBusiness
+        } else {
+            contact.tax_mode.unwrap_or(TaxMode::Standard)
+        }
     });
     let currency = input
         .currency
@@ -131,8 +148,13 @@ fn resolve(input: &DraftInput, contact: &ContactData, company: &CompanyProfile) 
         if !input.doc_type.is_receivable() {
             return None;
         }
-        let days = input.payment_terms_days.or(contact.payment_terms_days).unwrap_or(company.default_payment_terms_days);
-        input.date.checked_add_days(Days::new(days.clamp(0, 3650) as u64))
+        let days = input
+            .payment_terms_days
+            .or(contact.payment_terms_days)
+            .unwrap_or(company.default_payment_terms_days);
+        input
+            .date
+            .checked_add_days(Days::new(days.clamp(0, 3650) as u64))
     });
     let content = DocumentContent {
         doc_type: input.doc_type,
@@ -220,11 +242,30 @@ impl Store {
         let (content, language) = resolve(input, &contact, &company);
         let id = insert(
             &mut tx,
-            NewDoc { content: &content, contact_id: input.contact_id, contact_name: &contact.name, language, texts: &input.texts, source_id: None, corrects_id: None },
+            NewDoc {
+                content: &content,
+                contact_id: input.contact_id,
+                contact_name: &contact.name,
+                language,
+                texts: &input.texts,
+                source_id: None,
+                corrects_id: None,
+            },
         )
         .await?;
         let doc = load(&mut tx, id).await?;
-        audit::append(&mut tx, actor, Change { action: "create", entity: "document", entity_id: id.to_string(), old: None, new: Some(audit_json(&doc)) }).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "create",
+                entity: "document",
+                entity_id: id.to_string(),
+                old: None,
+                new: Some(audit_json(&doc)),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -235,15 +276,27 @@ impl Store {
     }
 
     /// Replaces a draft. `expected_version` guards against overwriting someone else's change.
-    pub async fn update_document(&self, actor: &Actor, id: i64, input: &DraftInput, expected_version: Option<i64>) -> Result<Document> {
+    pub async fn update_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &DraftInput,
+        expected_version: Option<i64>,
+    ) -> Result<Document> {
         let mut tx = self.write().await?;
         let old = load(&mut tx, id).await?;
         ensure_draft(&old)?;
         if old.content.doc_type != input.doc_type {
-            return Err(StoreError::invalid("type", "the type of a document cannot change; derive a new document instead"));
+            return Err(StoreError::invalid(
+                "type",
+                "the type of a document cannot change; derive a new document instead",
+            ));
         }
         if expected_version.is_some_and(|v| v != old.version) {
-            return Err(StoreError::conflict("version_conflict", "the document was changed meanwhile; reload it and try again"));
+            return Err(StoreError::conflict(
+                "version_conflict",
+                "the document was changed meanwhile; reload it and try again",
+            ));
         }
         let (_, contact, archived) = load_contact(&mut tx, input.contact_id).await?;
         if archived && input.contact_id != old.contact_id {
@@ -281,7 +334,18 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let new = load(&mut tx, id).await?;
-        audit::append(&mut tx, actor, Change { action: "update", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&old)), new: Some(audit_json(&new)) }).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "update",
+                entity: "document",
+                entity_id: id.to_string(),
+                old: Some(audit_json(&old)),
+                new: Some(audit_json(&new)),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(new)
     }
@@ -291,16 +355,35 @@ impl Store {
         let mut tx = self.write().await?;
         let old = load(&mut tx, id).await?;
         ensure_draft(&old)?;
-        let referenced: i64 = sqlx::query("SELECT COUNT(*) AS n FROM documents WHERE source_id = $1 OR corrects_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let referenced: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM documents WHERE source_id = $1 OR corrects_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
         if referenced > 0 {
-            return Err(StoreError::conflict("document_referenced", "other documents were derived from this draft"));
+            return Err(StoreError::conflict(
+                "document_referenced",
+                "other documents were derived from this draft",
+            ));
         }
-        sqlx::query("DELETE FROM documents WHERE id = $1 AND status = 'draft'").bind(id).execute(&mut *tx).await?;
-        audit::append(&mut tx, actor, Change { action: "delete", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&old)), new: None }).await?;
+        sqlx::query("DELETE FROM documents WHERE id = $1 AND status = 'draft'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "delete",
+                entity: "document",
+                entity_id: id.to_string(),
+                old: Some(audit_json(&old)),
+                new: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -343,9 +426,17 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::NotIssuable(problems));
         }
-        let number = self.issue_in(&mut tx, &doc, &customer_number, &company, &contact).await?;
+        let number = self
+            .issue_in(&mut tx, &doc, &customer_number, &company, &contact)
+            .await?;
         let issued = load(&mut tx, id).await?;
-        let change = Change { action: "issue", entity: "document", entity_id: id.to_string(), old: Some(audit_json(&doc)), new: Some(audit_json(&issued)) };
+        let change = Change {
+            action: "issue",
+            entity: "document",
+            entity_id: id.to_string(),
+            old: Some(audit_json(&doc)),
+            new: Some(audit_json(&issued)),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         tracing::info!(id, number, "issued document");
@@ -360,7 +451,13 @@ impl Store {
         company: &CompanyProfile,
         contact: &ContactData,
     ) -> Result<String> {
-        let number = numbers::allocate(conn, doc.content.doc_type.as_str(), doc.content.date, customer_number).await?;
+        let number = numbers::allocate(
+            conn,
+            doc.content.doc_type.as_str(),
+            doc.content.date,
+            customer_number,
+        )
+        .await?;
         let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM documents WHERE number = $1")
             .bind(&number)
             .fetch_one(&mut *conn)
@@ -369,7 +466,10 @@ impl Store {
         if taken > 0 {
             return Err(StoreError::conflict(
                 "number_taken",
-                format!("number {number} already exists; change the pattern or first counter of the {} range", doc.content.doc_type.as_str()),
+                format!(
+                    "number {number} already exists; change the pattern or first counter of the {} range",
+                    doc.content.doc_type.as_str()
+                ),
             ));
         }
         let result = sqlx::query(
@@ -385,7 +485,10 @@ impl Store {
         .execute(&mut *conn)
         .await?;
         if result.rows_affected() != 1 {
-            return Err(StoreError::conflict("document_locked", "the document was issued meanwhile"));
+            return Err(StoreError::conflict(
+                "document_locked",
+                "the document was issued meanwhile",
+            ));
         }
         // The contact is now in use; its master data stays in the document as issued.
         Ok(number)
@@ -393,24 +496,45 @@ impl Store {
 
     /// Creates a draft of `target` type from an issued document, with its lines and texts.
     /// A final invoice deducts the down payments already invoiced on the same order.
-    pub async fn derive_document(&self, actor: &Actor, id: i64, target: DocumentType, date: NaiveDate) -> Result<Document> {
+    pub async fn derive_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        target: DocumentType,
+        date: NaiveDate,
+    ) -> Result<Document> {
         let mut tx = self.write().await?;
         let source = load(&mut tx, id).await?;
         if source.state != DocState::Issued {
-            return Err(StoreError::conflict("not_issued", "only issued, not cancelled documents can be derived from; issue the draft first"));
+            return Err(StoreError::conflict(
+                "not_issued",
+                "only issued, not cancelled documents can be derived from; issue the draft first",
+            ));
         }
         if !source.content.doc_type.can_derive(target) {
-            let allowed: Vec<&str> = source.content.doc_type.derivable_targets().iter().map(|t| t.as_str()).collect();
+            let allowed: Vec<&str> = source
+                .content
+                .doc_type
+                .derivable_targets()
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
             return Err(StoreError::invalid(
                 "type",
-                format!("a {} cannot become a {} (allowed: {})", source.content.doc_type.as_str(), target.as_str(), allowed.join(", ")),
+                format!(
+                    "a {} cannot become a {} (allowed: {})",
+                    source.content.doc_type.as_str(),
+                    target.as_str(),
+                    allowed.join(", ")
+                ),
             ));
         }
         let (_, contact, _) = load_contact(&mut tx, source.contact_id).await?;
         let company = load_company(&mut tx).await?;
         let mut prepaid = Decimal::ZERO;
         if target == DocumentType::Invoice {
-            prepaid = down_payments_on(&mut tx, source.source_id.unwrap_or(source.id), source.id).await?;
+            prepaid =
+                down_payments_on(&mut tx, source.source_id.unwrap_or(source.id), source.id).await?;
         }
         let input = DraftInput {
             doc_type: target,
@@ -424,54 +548,124 @@ impl Store {
             language: Some(source.language),
             discount_percent: source.content.discount_percent,
             prepaid_amount: prepaid,
-            texts: DraftTexts { subject: source.texts.subject.clone(), intro_text: String::new(), closing_text: String::new() },
-            lines: source.content.lines.iter().filter(|l| l.kind != kontor_domain::LineKind::Optional).cloned().collect(),
+            texts: DraftTexts {
+                subject: source.texts.subject.clone(),
+                intro_text: String::new(),
+                closing_text: String::new(),
+            },
+            lines: source
+                .content
+                .lines
+                .iter()
+                .filter(|l| l.kind != kontor_domain::LineKind::Optional)
+                .cloned()
+                .collect(),
         };
         let (content, language) = resolve(&input, &contact, &company);
         let corrects = target.is_correction().then_some(source.id);
         let new_id = insert(
             &mut tx,
-            NewDoc { content: &content, contact_id: source.contact_id, contact_name: &contact.name, language, texts: &input.texts, source_id: Some(source.id), corrects_id: corrects },
+            NewDoc {
+                content: &content,
+                contact_id: source.contact_id,
+                contact_name: &contact.name,
+                language,
+                texts: &input.texts,
+                source_id: Some(source.id),
+                corrects_id: corrects,
+            },
         )
         .await?;
         let doc = load(&mut tx, new_id).await?;
         let mut new_json = audit_json(&doc);
         new_json["derived_from"] = source.id.into();
-        audit::append(&mut tx, actor, Change { action: "derive", entity: "document", entity_id: new_id.to_string(), old: None, new: Some(new_json) }).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "derive",
+                entity: "document",
+                entity_id: new_id.to_string(),
+                old: None,
+                new: Some(new_json),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(doc)
     }
 
     /// Cancels an issued invoice: issues a cancellation invoice that references it and
     /// marks the original cancelled. Returns the cancellation.
-    pub async fn cancel_document(&self, actor: &Actor, id: i64, date: NaiveDate) -> Result<Document> {
+    pub async fn cancel_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+        date: NaiveDate,
+    ) -> Result<Document> {
         let mut tx = self.write().await?;
         let original = load(&mut tx, id).await?;
         match original.state {
-            DocState::Draft => return Err(StoreError::conflict("not_issued", "a draft is not cancelled but deleted")),
-            DocState::Cancelled => return Err(StoreError::conflict("already_cancelled", "the document is already cancelled")),
+            DocState::Draft => {
+                return Err(StoreError::conflict(
+                    "not_issued",
+                    "a draft is not cancelled but deleted",
+                ));
+            }
+            DocState::Cancelled => {
+                return Err(StoreError::conflict(
+                    "already_cancelled",
+                    "the document is already cancelled",
+                ));
+            }
             DocState::Issued => {}
         }
         if !original.content.doc_type.can_be_cancelled() {
-            return Err(StoreError::conflict("not_cancellable", format!("a {} cannot be cancelled", original.content.doc_type.as_str())));
+            return Err(StoreError::conflict(
+                "not_cancellable",
+                format!(
+                    "a {} cannot be cancelled",
+                    original.content.doc_type.as_str()
+                ),
+            ));
         }
         if original.paid > Decimal::ZERO {
-            return Err(StoreError::conflict("has_payments", "the invoice has payments; issue a credit note and refund instead"));
+            return Err(StoreError::conflict(
+                "has_payments",
+                "the invoice has payments; issue a credit note and refund instead",
+            ));
         }
         let (customer_number, contact, _) = load_contact(&mut tx, original.contact_id).await?;
         let company = load_company(&mut tx).await?;
         // The cancellation mirrors the original exactly, as issued (same parties, lines, rates).
-        let content = DocumentContent { doc_type: DocumentType::Cancellation, date, due_date: None, ..original.content.clone() };
-        let texts = DraftTexts { subject: original.texts.subject.clone(), ..Default::default() };
+        let content = DocumentContent {
+            doc_type: DocumentType::Cancellation,
+            date,
+            due_date: None,
+            ..original.content.clone()
+        };
+        let texts = DraftTexts {
+            subject: original.texts.subject.clone(),
+            ..Default::default()
+        };
         let cancel_id = insert(
             &mut tx,
-            NewDoc { content: &content, contact_id: original.contact_id, contact_name: &contact.name, language: original.language, texts: &texts, source_id: Some(id), corrects_id: Some(id) },
+            NewDoc {
+                content: &content,
+                contact_id: original.contact_id,
+                contact_name: &contact.name,
+                language: original.language,
+                texts: &texts,
+                source_id: Some(id),
+                corrects_id: Some(id),
+            },
         )
         .await?;
         let draft = load(&mut tx, cancel_id).await?;
         let seller = original.seller.clone().unwrap_or(company);
         let buyer = original.buyer.clone().unwrap_or(contact);
-        self.issue_in(&mut tx, &draft, &customer_number, &seller, &buyer).await?;
+        self.issue_in(&mut tx, &draft, &customer_number, &seller, &buyer)
+            .await?;
         sqlx::query("UPDATE documents SET status = 'cancelled', cancelled_by_id = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'issued'")
             .bind(cancel_id)
             .bind(now())
@@ -484,15 +678,32 @@ impl Store {
             entity: "document",
             entity_id: id.to_string(),
             old: Some(serde_json::json!({"state": "issued"})),
-            new: Some(serde_json::json!({"state": "cancelled", "cancellation_id": cancel_id, "cancellation_number": cancellation.number})),
+            new: Some(
+                serde_json::json!({"state": "cancelled", "cancellation_id": cancel_id, "cancellation_number": cancellation.number}),
+            ),
         };
         audit::append(&mut tx, actor, change).await?;
-        audit::append(&mut tx, actor, Change { action: "issue", entity: "document", entity_id: cancel_id.to_string(), old: None, new: Some(audit_json(&cancellation)) }).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change {
+                action: "issue",
+                entity: "document",
+                entity_id: cancel_id.to_string(),
+                old: None,
+                new: Some(audit_json(&cancellation)),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(cancellation)
     }
 
-    pub async fn list_documents(&self, q: &DocumentQuery, today: NaiveDate) -> Result<Page<DocumentSummary>> {
+    pub async fn list_documents(
+        &self,
+        q: &DocumentQuery,
+        today: NaiveDate,
+    ) -> Result<Page<DocumentSummary>> {
         let mut filter = String::from(" WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         let mut push = |cond: &str, value: String, filter: &mut String| {
@@ -512,7 +723,11 @@ impl Store {
             push(" AND d.doc_date <= ?", date_str(to), &mut filter);
         }
         if let Some(s) = q.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            push(" AND d.search LIKE ? ESCAPE '\\'", like_pattern(s), &mut filter);
+            push(
+                " AND d.search LIKE ? ESCAPE '\\'",
+                like_pattern(s),
+                &mut filter,
+            );
         }
         if q.open_only {
             filter.push_str(" AND d.status = 'issued' AND d.doc_type IN ('invoice', 'down_payment_invoice') AND d.paid_cents < d.due_cents");
@@ -541,7 +756,11 @@ impl Store {
             list = list.bind(c);
             count = count.bind(c);
         }
-        let rows = list.bind(q.page.per_page).bind(q.page.offset()).fetch_all(&self.pool).await?;
+        let rows = list
+            .bind(q.page.per_page)
+            .bind(q.page.offset())
+            .fetch_all(&self.pool)
+            .await?;
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
         let items = rows
             .iter()
@@ -550,8 +769,10 @@ impl Store {
                 let status: String = row.try_get("status")?;
                 Ok(DocumentSummary {
                     id: row.try_get("id")?,
-                    doc_type: DocumentType::parse(&doc_type).ok_or_else(|| StoreError::Corrupt(doc_type.clone()))?,
-                    state: DocState::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?,
+                    doc_type: DocumentType::parse(&doc_type)
+                        .ok_or_else(|| StoreError::Corrupt(doc_type.clone()))?,
+                    state: DocState::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(status.clone()))?,
                     number: row.try_get("number")?,
                     contact_id: row.try_get("contact_id")?,
                     contact_name: row.try_get("contact_name")?,
@@ -567,7 +788,12 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let _ = today;
-        Ok(Page { items, page: q.page.page, per_page: q.page.per_page, total })
+        Ok(Page {
+            items,
+            page: q.page.page,
+            per_page: q.page.per_page,
+            total,
+        })
     }
 
     /// Recomputes nothing: returns the totals stored for a document (for checks in tests).

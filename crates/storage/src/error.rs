@@ -26,13 +26,22 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        StoreError::NotFound { entity, id: id.to_string() }
+        StoreError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Conflict { code, message: message.into() }
+        StoreError::Conflict {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field: field.into(), message: message.into() }
+        StoreError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -17,8 +17,8 @@ mod numbers;
 mod payments;
 pub mod reports;
 pub mod sessions;
-mod users;
 pub mod testing;
+mod users;
 mod util;
 
 pub use audit::{Actor, AuditEntry, AuditReport};
@@ -46,8 +46,9 @@ impl Store {
 
     /// Opens (creating if needed) the SQLite database in a data folder.
     pub async fn open_dir(dir: &std::path::Path) -> Result<Store> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::invalid("data_dir", format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::invalid("data_dir", format!("cannot create {}: {e}", dir.display()))
+        })?;
         Store::connect(&db::sqlite_url_for_dir(dir), ConnectOptions::default()).await
     }
 
@@ -79,7 +80,12 @@ impl Store {
     }
 
     /// The newest audit entries about one record.
-    pub async fn audit_entries(&self, entity: &str, entity_id: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        entity: &str,
+        entity_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
         audit::entries_for(&self.pool, entity, entity_id, limit.clamp(1, 500)).await
     }
 }

@@ -8,7 +8,11 @@ use crate::error::Result;
 /// (version, name, DDL template). Append only: never edit a released migration.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
-    (2, "sessions_settings", include_str!("migrations/0002_sessions_settings.sql")),
+    (
+        2,
+        "sessions_settings",
+        include_str!("migrations/0002_sessions_settings.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
@@ -39,26 +43,32 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64> {
     for (version, name, template) in MIGRATIONS {
         let mut tx = pool.begin_with(backend.begin_write()).await?;
         if backend == Backend::Postgres {
-            tx.execute("SELECT pg_advisory_xact_lock(727274, hashtext(current_schema()))").await?;
+            tx.execute("SELECT pg_advisory_xact_lock(727274, hashtext(current_schema()))")
+                .await?;
         }
-        let done: i64 = sqlx::query("SELECT COUNT(*) AS n FROM kontor_migrations WHERE version = $1")
-            .bind(version)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let done: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM kontor_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
         if done > 0 {
             tx.rollback().await?;
             continue;
         }
         for statement in statements(&backend.ddl(template)) {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("INSERT INTO kontor_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(*name)
-            .bind(crate::util::now())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO kontor_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(*name)
+        .bind(crate::util::now())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(version, name, "applied migration");
         applied += 1;
@@ -68,8 +78,9 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64> {
 
 /// The schema version the database is at.
 pub async fn current_version(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM kontor_migrations")
-        .fetch_one(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM kontor_migrations")
+            .fetch_one(pool)
+            .await?;
     Ok(row.try_get("v")?)
 }

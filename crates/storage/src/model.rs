@@ -26,13 +26,19 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest { page: 1, per_page: 50 }
+        PageRequest {
+            page: 1,
+            per_page: 50,
+        }
     }
 }
 
 impl PageRequest {
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
-        PageRequest { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, 200) }
+        PageRequest {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, 200),
+        }
     }
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.per_page)
@@ -181,14 +187,23 @@ pub fn display_status(
     match state {
         DocState::Draft => "draft",
         DocState::Cancelled => "cancelled",
-        DocState::Issued if doc_type.is_receivable() => payment::status(due, paid, due_date, today).as_str(),
+        DocState::Issued if doc_type.is_receivable() => {
+            payment::status(due, paid, due_date, today).as_str()
+        }
         DocState::Issued => "issued",
     }
 }
 
 impl Document {
     pub fn status(&self, today: NaiveDate) -> &'static str {
-        display_status(self.state, self.content.doc_type, self.totals.due, self.paid, self.content.due_date, today)
+        display_status(
+            self.state,
+            self.content.doc_type,
+            self.totals.due,
+            self.paid,
+            self.content.due_date,
+            today,
+        )
     }
     pub fn payment_status(&self, today: NaiveDate) -> Option<PaymentStatus> {
         (self.state == DocState::Issued && self.content.doc_type.is_receivable())
@@ -220,7 +235,14 @@ pub struct DocumentSummary {
 
 impl DocumentSummary {
     pub fn status(&self, today: NaiveDate) -> &'static str {
-        display_status(self.state, self.doc_type, self.due, self.paid, self.due_date, today)
+        display_status(
+            self.state,
+            self.doc_type,
+            self.due,
+            self.paid,
+            self.due_date,
+            today,
+        )
     }
 }
 
@@ -288,7 +310,9 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Admin, Role::Accountant, Role::Sales, Role::Auditor].into_iter().find(|r| r.as_str() == s)
+        [Role::Admin, Role::Accountant, Role::Sales, Role::Auditor]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 

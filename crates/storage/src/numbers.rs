@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use kontor_domain::numbering::{NumberPattern, ResetRule};
 use sqlx::{AnyConnection, Row};
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::NumberRange;
-use crate::Store;
 
 struct RangeRow {
     pattern: NumberPattern,
@@ -16,16 +16,20 @@ struct RangeRow {
 }
 
 async fn load_range(conn: &mut AnyConnection, key: &str) -> Result<RangeRow> {
-    let row = sqlx::query("SELECT pattern, reset_rule, first_counter FROM number_ranges WHERE range_key = $1")
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::not_found("number range", key))?;
+    let row = sqlx::query(
+        "SELECT pattern, reset_rule, first_counter FROM number_ranges WHERE range_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::not_found("number range", key))?;
     let pattern: String = row.try_get("pattern")?;
     let reset: String = row.try_get("reset_rule")?;
     Ok(RangeRow {
-        pattern: NumberPattern::parse(&pattern).map_err(|e| StoreError::Corrupt(format!("pattern {pattern}: {e}")))?,
-        reset: ResetRule::parse(&reset).ok_or_else(|| StoreError::Corrupt(format!("reset rule {reset}")))?,
+        pattern: NumberPattern::parse(&pattern)
+            .map_err(|e| StoreError::Corrupt(format!("pattern {pattern}: {e}")))?,
+        reset: ResetRule::parse(&reset)
+            .ok_or_else(|| StoreError::Corrupt(format!("reset rule {reset}")))?,
         first_counter: row.try_get("first_counter")?,
     })
 }
@@ -33,7 +37,12 @@ async fn load_range(conn: &mut AnyConnection, key: &str) -> Result<RangeRow> {
 /// Takes the next number of a range inside the caller's transaction. The upsert locks the
 /// counter row, so concurrent transactions queue up and never get the same number; a rolled
 /// back transaction gives its number back.
-pub(crate) async fn allocate(conn: &mut AnyConnection, key: &str, date: NaiveDate, customer_number: &str) -> Result<String> {
+pub(crate) async fn allocate(
+    conn: &mut AnyConnection,
+    key: &str,
+    date: NaiveDate,
+    customer_number: &str,
+) -> Result<String> {
     let range = load_range(conn, key).await?;
     let period = range.reset.period(date);
     let row = sqlx::query(
@@ -68,12 +77,14 @@ impl Store {
                 let reset: String = row.try_get("reset_rule")?;
                 let first: i64 = row.try_get("first_counter")?;
                 let last: Option<i64> = row.try_get("last_counter")?;
-                let parsed = NumberPattern::parse(&pattern).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let parsed = NumberPattern::parse(&pattern)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 Ok(NumberRange {
                     key: row.try_get("range_key")?,
                     next_preview: parsed.render(last.map_or(first, |l| l + 1), today, "K10001"),
                     pattern,
-                    reset: ResetRule::parse(&reset).ok_or_else(|| StoreError::Corrupt(reset.clone()))?,
+                    reset: ResetRule::parse(&reset)
+                        .ok_or_else(|| StoreError::Corrupt(reset.clone()))?,
                     first_counter: first,
                 })
             })
@@ -91,10 +102,16 @@ impl Store {
         first_counter: i64,
         today: NaiveDate,
     ) -> Result<NumberRange> {
-        let parsed = NumberPattern::parse(pattern).map_err(|e| StoreError::invalid("pattern", e.to_string()))?;
-        parsed.check_reset(reset).map_err(|e| StoreError::invalid("pattern", e.to_string()))?;
+        let parsed = NumberPattern::parse(pattern)
+            .map_err(|e| StoreError::invalid("pattern", e.to_string()))?;
+        parsed
+            .check_reset(reset)
+            .map_err(|e| StoreError::invalid("pattern", e.to_string()))?;
         if !(0..=1_000_000_000).contains(&first_counter) {
-            return Err(StoreError::invalid("first_counter", "must be between 0 and 1000000000"));
+            return Err(StoreError::invalid(
+                "first_counter",
+                "must be between 0 and 1000000000",
+            ));
         }
         let mut tx = self.write().await?;
         let old = load_range(&mut tx, key).await?;
@@ -109,8 +126,12 @@ impl Store {
             action: "update",
             entity: "number_range",
             entity_id: key.to_string(),
-            old: Some(serde_json::json!({"pattern": old.pattern.as_str(), "reset": old.reset.as_str(), "first_counter": old.first_counter})),
-            new: Some(serde_json::json!({"pattern": pattern, "reset": reset.as_str(), "first_counter": first_counter})),
+            old: Some(
+                serde_json::json!({"pattern": old.pattern.as_str(), "reset": old.reset.as_str(), "first_counter": old.first_counter}),
+            ),
+            new: Some(
+                serde_json::json!({"pattern": pattern, "reset": reset.as_str(), "first_counter": first_counter}),
+            ),
         };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;

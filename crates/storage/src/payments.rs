@@ -5,11 +5,11 @@ use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{DocState, Payment, PaymentInput};
 use crate::util::{date_str, now, parse_date};
-use crate::Store;
 
 fn from_row(row: &AnyRow) -> Result<Payment> {
     Ok(Payment {
@@ -25,39 +25,68 @@ fn from_row(row: &AnyRow) -> Result<Payment> {
 }
 
 /// Payment methods a bookkeeper can choose.
-pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "cash", "card", "direct_debit", "paypal", "other"];
+pub const PAYMENT_METHODS: &[&str] = &[
+    "bank_transfer",
+    "cash",
+    "card",
+    "direct_debit",
+    "paypal",
+    "other",
+];
 
 impl Store {
     /// Records a full or partial payment of an issued invoice. A payment larger than the
     /// open amount is refused, so that a typo cannot turn an invoice into a credit.
-    pub async fn add_payment(&self, actor: &Actor, document_id: i64, input: &PaymentInput) -> Result<Payment> {
+    pub async fn add_payment(
+        &self,
+        actor: &Actor,
+        document_id: i64,
+        input: &PaymentInput,
+    ) -> Result<Payment> {
         if input.amount <= Decimal::ZERO {
             return Err(StoreError::invalid("amount", "must be greater than 0"));
         }
         if input.amount.scale() > 2 && input.amount.normalize().scale() > 2 {
-            return Err(StoreError::invalid("amount", "has more than 2 decimal places"));
+            return Err(StoreError::invalid(
+                "amount",
+                "has more than 2 decimal places",
+            ));
         }
         if !PAYMENT_METHODS.contains(&input.method.as_str()) {
-            return Err(StoreError::invalid("method", format!("must be one of {}", PAYMENT_METHODS.join(", "))));
+            return Err(StoreError::invalid(
+                "method",
+                format!("must be one of {}", PAYMENT_METHODS.join(", ")),
+            ));
         }
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT doc_type, status, number, due_cents, paid_cents FROM documents WHERE id = $1")
-            .bind(document_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("document", document_id))?;
+        let row = sqlx::query(
+            "SELECT doc_type, status, number, due_cents, paid_cents FROM documents WHERE id = $1",
+        )
+        .bind(document_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("document", document_id))?;
         let doc_type: String = row.try_get("doc_type")?;
         let status: String = row.try_get("status")?;
         if !matches!(doc_type.as_str(), "invoice" | "down_payment_invoice") {
-            return Err(StoreError::conflict("not_payable", format!("payments are recorded against invoices, not a {doc_type}")));
+            return Err(StoreError::conflict(
+                "not_payable",
+                format!("payments are recorded against invoices, not a {doc_type}"),
+            ));
         }
         if DocState::parse(&status) != Some(DocState::Issued) {
-            return Err(StoreError::conflict("not_payable", format!("the invoice is {status}; only issued invoices take payments")));
+            return Err(StoreError::conflict(
+                "not_payable",
+                format!("the invoice is {status}; only issued invoices take payments"),
+            ));
         }
         let open = row.try_get::<i64, _>("due_cents")? - row.try_get::<i64, _>("paid_cents")?;
         let cents = to_cents(input.amount);
         if cents > open {
-            return Err(StoreError::invalid("amount", format!("exceeds the open amount of {}", from_cents(open.max(0)))));
+            return Err(StoreError::invalid(
+                "amount",
+                format!("exceeds the open amount of {}", from_cents(open.max(0))),
+            ));
         }
         let created_by = actor.0.clone();
         let inserted = sqlx::query(
@@ -74,18 +103,24 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = inserted.try_get("id")?;
-        sqlx::query("UPDATE documents SET paid_cents = paid_cents + $1, updated_at = $2 WHERE id = $3")
-            .bind(cents)
-            .bind(now())
-            .bind(document_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE documents SET paid_cents = paid_cents + $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(cents)
+        .bind(now())
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
         let change = Change {
             action: "payment",
             entity: "document",
             entity_id: document_id.to_string(),
-            old: Some(serde_json::json!({"paid": from_cents(row.try_get("paid_cents")?).to_string()})),
-            new: Some(serde_json::json!({"payment_id": id, "date": input.date, "amount": input.amount.to_string(), "method": input.method, "note": input.note})),
+            old: Some(
+                serde_json::json!({"paid": from_cents(row.try_get("paid_cents")?).to_string()}),
+            ),
+            new: Some(
+                serde_json::json!({"payment_id": id, "date": input.date, "amount": input.amount.to_string(), "method": input.method, "note": input.note}),
+            ),
         };
         audit::append(&mut tx, actor, change).await?;
         let payment = sqlx::query("SELECT id, document_id, paid_on, amount_cents, method, note, created_at, created_by FROM payments WHERE id = $1")

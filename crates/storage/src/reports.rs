@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::Store;
 use crate::error::Result;
 use crate::util::date_str;
-use crate::Store;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
@@ -44,10 +44,16 @@ impl Store {
             "SELECT SUBSTR(doc_date, 1, 7) AS ym, CAST(COALESCE(SUM({REVENUE_SIGN}), 0) AS BIGINT) AS s FROM documents \
              WHERE status IN ('issued', 'cancelled') AND currency = 'EUR' AND doc_date >= $1 GROUP BY SUBSTR(doc_date, 1, 7)"
         );
-        let rows = sqlx::query(crate::util::sql(&sql)).bind(date_str(first_month)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(crate::util::sql(&sql))
+            .bind(date_str(first_month))
+            .fetch_all(&self.pool)
+            .await?;
         let mut by_month = std::collections::HashMap::new();
         for row in &rows {
-            by_month.insert(row.try_get::<String, _>("ym")?, from_cents(row.try_get("s")?));
+            by_month.insert(
+                row.try_get::<String, _>("ym")?,
+                from_cents(row.try_get("s")?),
+            );
         }
         let mut monthly = Vec::new();
         let mut m = first_month;

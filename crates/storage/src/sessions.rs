@@ -6,9 +6,9 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::Store;
 use crate::error::Result;
 use crate::model::{Role, User};
-use crate::Store;
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy)]
@@ -19,7 +19,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { idle: Duration::minutes(30), absolute: Duration::hours(12) }
+        SessionPolicy {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
     }
 }
 
@@ -47,7 +50,12 @@ fn ts(t: DateTime<Utc>) -> String {
 
 impl Store {
     /// Starts a session for a user; returns the cookie value (shown to the browser only).
-    pub async fn create_session(&self, user_id: i64, user_agent: &str, policy: SessionPolicy) -> Result<String> {
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        user_agent: &str,
+        policy: SessionPolicy,
+    ) -> Result<String> {
         let secret = random_hex(32);
         let now = Utc::now();
         let ua: String = user_agent.chars().take(200).collect();
@@ -65,7 +73,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // Expired sessions of anyone are cleaned up on the way.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(ts(now)).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(secret)
     }
@@ -85,8 +96,14 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let last_seen: String = row.try_get("last_seen_at")?;
         let expires: String = row.try_get("expires_at")?;
-        let parse = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).ok();
-        let (Some(last_seen), Some(expires)) = (parse(&last_seen), parse(&expires)) else { return Ok(None) };
+        let parse = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&Utc))
+                .ok()
+        };
+        let (Some(last_seen), Some(expires)) = (parse(&last_seen), parse(&expires)) else {
+            return Ok(None);
+        };
         let role: String = row.try_get("role")?;
         let user = User {
             id: row.try_get("id")?,
@@ -107,35 +124,60 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(Session { user, csrf_token: row.try_get("csrf_token")?, created_at: row.try_get("s_created")? }))
+        Ok(Some(Session {
+            user,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: row.try_get("s_created")?,
+        }))
     }
 
     /// Ends a session (logout).
     pub async fn delete_session(&self, secret: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(hash(secret)).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(hash(secret))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Ends every session of a user (password or role change, admin action).
     pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     /// Reads a setting's JSON value.
     pub async fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
-        let row = sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1").bind(key).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("setting_value")?)?)).transpose()
+        let row = sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(serde_json::from_str(
+                &r.try_get::<String, _>("setting_value")?,
+            )?)
+        })
+        .transpose()
     }
 
     /// Stores a setting's JSON value and logs the change.
-    pub async fn set_setting(&self, actor: &crate::Actor, key: &str, value: &serde_json::Value) -> Result<()> {
+    pub async fn set_setting(
+        &self,
+        actor: &crate::Actor,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
-        let old: Option<String> = sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("setting_value"))
-            .transpose()?;
+        let old: Option<String> =
+            sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("setting_value"))
+                .transpose()?;
         sqlx::query(
             "INSERT INTO settings (setting_key, setting_value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value, updated_at = excluded.updated_at",

@@ -18,13 +18,18 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The PostgreSQL URL tests should use, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("KONTOR_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+    std::env::var("KONTOR_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
 /// A unique schema name for one test.
 pub fn unique_schema() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("t_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, n)
 }
 
@@ -37,21 +42,45 @@ impl TestStore {
         match postgres_url() {
             Some(url) => {
                 let schema = unique_schema();
-                let options = ConnectOptions { schema: Some(schema.clone()), max_connections };
+                let options = ConnectOptions {
+                    schema: Some(schema.clone()),
+                    max_connections,
+                };
                 let store = Store::connect(&url, options).await?;
-                Ok(TestStore { store, url, schema: Some(schema), _dir: None })
+                Ok(TestStore {
+                    store,
+                    url,
+                    schema: Some(schema),
+                    _dir: None,
+                })
             }
             None => {
-                let dir = tempfile::tempdir().map_err(|e| crate::StoreError::invalid("tempdir", e.to_string()))?;
+                let dir = tempfile::tempdir()
+                    .map_err(|e| crate::StoreError::invalid("tempdir", e.to_string()))?;
                 let url = crate::db::sqlite_url_for_dir(dir.path());
-                let store = Store::connect(&url, ConnectOptions { schema: None, max_connections }).await?;
-                Ok(TestStore { store, url, schema: None, _dir: Some(dir) })
+                let store = Store::connect(
+                    &url,
+                    ConnectOptions {
+                        schema: None,
+                        max_connections,
+                    },
+                )
+                .await?;
+                Ok(TestStore {
+                    store,
+                    url,
+                    schema: None,
+                    _dir: Some(dir),
+                })
             }
         }
     }
 
     /// Options that reopen the same database (same schema).
     pub fn options(&self) -> ConnectOptions {
-        ConnectOptions { schema: self.schema.clone(), max_connections: 4 }
+        ConnectOptions {
+            schema: self.schema.clone(),
+            max_connections: 4,
+        }
     }
 }

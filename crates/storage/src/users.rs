@@ -8,11 +8,11 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{ApiToken, Role, User};
 use crate::util::now;
-use crate::Store;
 
 /// Minimum password length.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -32,15 +32,24 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 fn verify_hash(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Rules a user name must follow: 3–64 characters of letters, digits, `.`, `-`, `_`, `@`.
 pub fn check_username(name: &str) -> Result<()> {
     let ok = (3..=64).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_alphanumeric() || ".-_@".contains(c));
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".-_@".contains(c));
     if !ok {
-        return Err(StoreError::invalid("username", "must be 3 to 64 letters, digits or . - _ @"));
+        return Err(StoreError::invalid(
+            "username",
+            "must be 3 to 64 letters, digits or . - _ @",
+        ));
     }
     Ok(())
 }
@@ -48,11 +57,17 @@ pub fn check_username(name: &str) -> Result<()> {
 /// Password policy: at least [`MIN_PASSWORD_LEN`] characters, not only one repeated character.
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(StoreError::invalid("password", format!("must be at least {MIN_PASSWORD_LEN} characters long")));
+        return Err(StoreError::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LEN} characters long"),
+        ));
     }
     let first = password.chars().next();
     if password.chars().all(|c| Some(c) == first) {
-        return Err(StoreError::invalid("password", "must not repeat a single character"));
+        return Err(StoreError::invalid(
+            "password",
+            "must not repeat a single character",
+        ));
     }
     Ok(())
 }
@@ -78,10 +93,19 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 
 impl Store {
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.try_get("n")?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
     }
 
-    pub async fn create_user(&self, actor: &Actor, username: &str, password: &str, role: Role) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<User> {
         check_username(username)?;
         check_password(password)?;
         let hash = hash_password(password)?;
@@ -92,7 +116,10 @@ impl Store {
             .await?
             .try_get("n")?;
         if taken > 0 {
-            return Err(StoreError::invalid("username", format!("user {username} already exists")));
+            return Err(StoreError::invalid(
+                "username",
+                format!("user {username} already exists"),
+            ));
         }
         let row = sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(username)
@@ -102,18 +129,26 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change { action: "create", entity: "user", entity_id: id.to_string(), old: None, new: Some(serde_json::json!({"username": username, "role": role.as_str()})) };
+        let change = Change {
+            action: "create",
+            entity: "user",
+            entity_id: id.to_string(),
+            old: None,
+            new: Some(serde_json::json!({"username": username, "role": role.as_str()})),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         self.user(id).await
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {
-        let row = sqlx::query("SELECT id, username, role, language, active, created_at FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("user", id))?;
+        let row = sqlx::query(
+            "SELECT id, username, role, language, active, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("user", id))?;
         user_from_row(&row)
     }
 
@@ -127,9 +162,11 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query("SELECT id, username, role, language, active, created_at FROM users ORDER BY username")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, username, role, language, active, created_at FROM users ORDER BY username",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -142,12 +179,15 @@ impl Store {
         let password = password.to_string();
         match row {
             None => {
-                let _ = tokio::task::spawn_blocking(move || verify_hash(&password, DUMMY_HASH)).await;
+                let _ =
+                    tokio::task::spawn_blocking(move || verify_hash(&password, DUMMY_HASH)).await;
                 Ok(None)
             }
             Some(row) => {
                 let hash: String = row.try_get("password_hash")?;
-                let ok = tokio::task::spawn_blocking(move || verify_hash(&password, &hash)).await.unwrap_or(false);
+                let ok = tokio::task::spawn_blocking(move || verify_hash(&password, &hash))
+                    .await
+                    .unwrap_or(false);
                 let user = user_from_row(&row)?;
                 Ok((ok && user.active).then_some(user))
             }
@@ -155,14 +195,23 @@ impl Store {
     }
 
     /// Creates an API token for a user; returns the record and the secret, which is shown once.
-    pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, role: Option<Role>) -> Result<(ApiToken, String)> {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        name: &str,
+        role: Option<Role>,
+    ) -> Result<(ApiToken, String)> {
         if name.trim().is_empty() || name.len() > 100 {
             return Err(StoreError::invalid("name", "must be 1 to 100 characters"));
         }
         let user = self.user(user_id).await?;
         let role = role.unwrap_or(user.role);
         if role > user.role {
-            return Err(StoreError::invalid("role", "a token cannot have a higher role than its owner"));
+            return Err(StoreError::invalid(
+                "role",
+                "a token cannot have a higher role than its owner",
+            ));
         }
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
@@ -177,10 +226,24 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change { action: "create", entity: "api_token", entity_id: id.to_string(), old: None, new: Some(serde_json::json!({"user": user.username, "name": name, "role": role.as_str()})) };
+        let change = Change {
+            action: "create",
+            entity: "api_token",
+            entity_id: id.to_string(),
+            old: None,
+            new: Some(
+                serde_json::json!({"user": user.username, "name": name, "role": role.as_str()}),
+            ),
+        };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
-        let record = ApiToken { id, user_id, name: name.to_string(), role, created_at: now() };
+        let record = ApiToken {
+            id,
+            user_id,
+            name: name.to_string(),
+            role,
+            created_at: now(),
+        };
         Ok((record, token))
     }
 
@@ -203,7 +266,9 @@ impl Store {
             return Ok(None);
         }
         let token_role: String = row.try_get("token_role")?;
-        let role = Role::parse(&token_role).ok_or_else(|| StoreError::Corrupt(token_role.clone()))?.min(user.role);
+        let role = Role::parse(&token_role)
+            .ok_or_else(|| StoreError::Corrupt(token_role.clone()))?
+            .min(user.role);
         let record = ApiToken {
             id: row.try_get("token_id")?,
             user_id: user.id,
@@ -213,6 +278,27 @@ impl Store {
         };
         Ok(Some((user, record)))
     }
+}
+
+impl Store {
+    /// Sets the language a user sees the pages in ("de" or "en").
+    pub async fn set_user_language(&self, user_id: i64, language: &str) -> Result<()> {
+        if !matches!(language, "de" | "en") {
+            return Err(StoreError::invalid("language", "must be de or en"));
+        }
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Checks a user name and password against the rules without storing anything.
+pub fn users_check(username: &str, password: &str) -> Result<()> {
+    check_username(username)?;
+    check_password(password)
 }
 
 #[cfg(test)]
@@ -236,21 +322,4 @@ mod tests {
         assert!(check_username("anna.schmidt").is_ok());
         assert!(check_username("a b").is_err());
     }
-}
-
-impl Store {
-    /// Sets the language a user sees the pages in ("de" or "en").
-    pub async fn set_user_language(&self, user_id: i64, language: &str) -> Result<()> {
-        if !matches!(language, "de" | "en") {
-            return Err(StoreError::invalid("language", "must be de or en"));
-        }
-        sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language).bind(user_id).execute(&self.pool).await?;
-        Ok(())
-    }
-}
-
-/// Checks a user name and password against the rules without storing anything.
-pub fn users_check(username: &str, password: &str) -> Result<()> {
-    check_username(username)?;
-    check_password(password)
 }

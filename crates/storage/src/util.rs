@@ -16,7 +16,8 @@ pub fn date_str(d: NaiveDate) -> String {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
 }
 
 pub fn parse_opt_date(s: Option<String>) -> Result<Option<NaiveDate>> {
@@ -29,12 +30,21 @@ pub fn parse_dec(s: &str) -> Result<Decimal> {
 
 /// Lower-cased search text built from the given parts.
 pub fn search_text(parts: &[&str]) -> String {
-    parts.iter().map(|p| p.trim().to_lowercase()).collect::<Vec<_>>().join(" ")
+    parts
+        .iter()
+        .map(|p| p.trim().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A LIKE pattern that matches `q` anywhere, with LIKE wildcards in `q` taken literally.
 pub fn like_pattern(q: &str) -> String {
-    let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = q
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 

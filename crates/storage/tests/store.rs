@@ -75,8 +75,15 @@ fn draft(doc_type: DocumentType, contact_id: i64, lines: Vec<Line>) -> DraftInpu
 
 async fn setup() -> (TestStore, i64) {
     let t = TestStore::new().await.expect("test store");
-    t.store.update_company(&Actor::cli(), &company()).await.unwrap();
-    let c = t.store.create_contact(&Actor::cli(), &customer("Kunde AG")).await.unwrap();
+    t.store
+        .update_company(&Actor::cli(), &company())
+        .await
+        .unwrap();
+    let c = t
+        .store
+        .create_contact(&Actor::cli(), &customer("Kunde AG"))
+        .await
+        .unwrap();
     (t, c.id)
 }
 
@@ -86,13 +93,27 @@ async fn issue_assigns_number_snapshots_and_locks() {
     let s = &t.store;
     let actor = Actor::user("anna");
     let d = s
-        .create_document(&actor, &draft(DocumentType::Invoice, cid, vec![item("Beratung", dec!(3), dec!(19.99), dec!(19)), item("Buch", dec!(1), dec!(4.99), dec!(7))]))
+        .create_document(
+            &actor,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![
+                    item("Beratung", dec!(3), dec!(19.99), dec!(19)),
+                    item("Buch", dec!(1), dec!(4.99), dec!(7)),
+                ],
+            ),
+        )
         .await
         .unwrap();
     assert_eq!(d.state, DocState::Draft);
     assert_eq!(d.number, None);
     assert_eq!(d.totals.gross, dec!(76.70));
-    assert_eq!(d.content.due_date, Some(day("2026-12-10")), "due date from the company's 14 days");
+    assert_eq!(
+        d.content.due_date,
+        Some(day("2026-12-10")),
+        "due date from the company's 14 days"
+    );
 
     let issued = s.issue_document(&actor, d.id).await.unwrap();
     assert_eq!(issued.number.as_deref(), Some("RE-2026-0001"));
@@ -101,10 +122,33 @@ async fn issue_assigns_number_snapshots_and_locks() {
     assert_eq!(issued.seller.as_ref().unwrap().name, "Muster Software GmbH");
 
     // GoBD: no change, no delete, no second issue.
-    let err = s.update_document(&actor, d.id, &draft(DocumentType::Invoice, cid, vec![]), None).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "document_locked", .. }), "{err:?}");
+    let err = s
+        .update_document(
+            &actor,
+            d.id,
+            &draft(DocumentType::Invoice, cid, vec![]),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                code: "document_locked",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = s.delete_document(&actor, d.id).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "document_locked", .. }));
+    assert!(matches!(
+        err,
+        StoreError::Conflict {
+            code: "document_locked",
+            ..
+        }
+    ));
     assert!(s.issue_document(&actor, d.id).await.is_err());
 
     // A later change of master data does not alter the issued document.
@@ -115,8 +159,25 @@ async fn issue_assigns_number_snapshots_and_locks() {
     assert_eq!(again.buyer.as_ref().unwrap().city, "München");
     assert_eq!(again.number, issued.number);
 
-    let second = s.create_document(&actor, &draft(DocumentType::Invoice, cid, vec![item("X", dec!(1), dec!(1), dec!(19))])).await.unwrap();
-    assert_eq!(s.issue_document(&actor, second.id).await.unwrap().number.as_deref(), Some("RE-2026-0002"));
+    let second = s
+        .create_document(
+            &actor,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("X", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.issue_document(&actor, second.id)
+            .await
+            .unwrap()
+            .number
+            .as_deref(),
+        Some("RE-2026-0002")
+    );
 }
 
 #[tokio::test]
@@ -126,13 +187,26 @@ async fn issue_refuses_naming_missing_fields_and_writes_nothing() {
     let mut incomplete = customer("Ohne Adresse");
     incomplete.street.clear();
     let c = s.create_contact(&Actor::cli(), &incomplete).await.unwrap();
-    let mut d = draft(DocumentType::Invoice, c.id, vec![item("", dec!(1), dec!(10), dec!(19))]);
+    let mut d = draft(
+        DocumentType::Invoice,
+        c.id,
+        vec![item("", dec!(1), dec!(10), dec!(19))],
+    );
     d.delivery_date = None;
     let doc = s.create_document(&Actor::cli(), &d).await.unwrap();
     let err = s.issue_document(&Actor::cli(), doc.id).await.unwrap_err();
-    let StoreError::NotIssuable(problems) = err else { panic!("expected NotIssuable, got {err:?}") };
+    let StoreError::NotIssuable(problems) = err else {
+        panic!("expected NotIssuable, got {err:?}")
+    };
     let fields: HashSet<String> = problems.iter().map(|p| p.field.clone()).collect();
-    for f in ["company.name", "company.street", "company.tax_number", "contact.street", "lines[0].description", "delivery_date"] {
+    for f in [
+        "company.name",
+        "company.street",
+        "company.tax_number",
+        "contact.street",
+        "lines[0].description",
+        "delivery_date",
+    ] {
         assert!(fields.contains(f), "{f} not named in {fields:?}");
     }
     let after = s.document(doc.id).await.unwrap();
@@ -142,9 +216,28 @@ async fn issue_refuses_naming_missing_fields_and_writes_nothing() {
     s.update_company(&Actor::cli(), &company()).await.unwrap();
     let mut fixed = customer("Ohne Adresse");
     fixed.street = "Da 1".into();
-    s.update_contact(&Actor::cli(), c.id, &fixed, None).await.unwrap();
-    let good = s.create_document(&Actor::cli(), &draft(DocumentType::Invoice, c.id, vec![item("Ok", dec!(1), dec!(10), dec!(19))])).await.unwrap();
-    assert_eq!(s.issue_document(&Actor::cli(), good.id).await.unwrap().number.as_deref(), Some("RE-2026-0001"));
+    s.update_contact(&Actor::cli(), c.id, &fixed, None)
+        .await
+        .unwrap();
+    let good = s
+        .create_document(
+            &Actor::cli(),
+            &draft(
+                DocumentType::Invoice,
+                c.id,
+                vec![item("Ok", dec!(1), dec!(10), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.issue_document(&Actor::cli(), good.id)
+            .await
+            .unwrap()
+            .number
+            .as_deref(),
+        Some("RE-2026-0001")
+    );
 }
 
 #[tokio::test]
@@ -152,26 +245,55 @@ async fn fifty_concurrent_issues_get_unique_consecutive_numbers() {
     let t = TestStore::with_connections(16).await.unwrap();
     let s = t.store.clone();
     s.update_company(&Actor::cli(), &company()).await.unwrap();
-    let cid = s.create_contact(&Actor::cli(), &customer("Kunde AG")).await.unwrap().id;
+    let cid = s
+        .create_contact(&Actor::cli(), &customer("Kunde AG"))
+        .await
+        .unwrap()
+        .id;
     let mut ids = Vec::new();
     for i in 0..50 {
-        let d = s.create_document(&Actor::cli(), &draft(DocumentType::Invoice, cid, vec![item(&format!("Pos {i}"), dec!(1), dec!(10), dec!(19))])).await.unwrap();
+        let d = s
+            .create_document(
+                &Actor::cli(),
+                &draft(
+                    DocumentType::Invoice,
+                    cid,
+                    vec![item(&format!("Pos {i}"), dec!(1), dec!(10), dec!(19))],
+                ),
+            )
+            .await
+            .unwrap();
         ids.push(d.id);
     }
     let mut tasks = Vec::new();
     for id in ids {
         let s = s.clone();
-        tasks.push(tokio::spawn(async move { s.issue_document(&Actor::cli(), id).await }));
+        tasks.push(tokio::spawn(async move {
+            s.issue_document(&Actor::cli(), id).await
+        }));
     }
     let mut numbers = Vec::new();
     for task in tasks {
-        numbers.push(task.await.unwrap().expect("issue succeeds under concurrency").number.unwrap());
+        numbers.push(
+            task.await
+                .unwrap()
+                .expect("issue succeeds under concurrency")
+                .number
+                .unwrap(),
+        );
     }
     let unique: HashSet<_> = numbers.iter().cloned().collect();
     assert_eq!(unique.len(), 50, "numbers are unique");
-    let mut counters: Vec<i64> = numbers.iter().map(|n| n.trim_start_matches("RE-2026-").parse().unwrap()).collect();
+    let mut counters: Vec<i64> = numbers
+        .iter()
+        .map(|n| n.trim_start_matches("RE-2026-").parse().unwrap())
+        .collect();
     counters.sort();
-    assert_eq!(counters, (1..=50).collect::<Vec<_>>(), "numbers are consecutive without gaps");
+    assert_eq!(
+        counters,
+        (1..=50).collect::<Vec<_>>(),
+        "numbers are consecutive without gaps"
+    );
     let report = s.audit_verify().await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
@@ -183,28 +305,84 @@ async fn derive_chain_down_payment_and_final_invoice() {
     let a = Actor::cli();
     let mut optional = item("Option", dec!(1), dec!(500), dec!(19));
     optional.kind = LineKind::Optional;
-    let quote = s.create_document(&a, &draft(DocumentType::Quote, cid, vec![item("Projekt", dec!(10), dec!(100), dec!(19)), optional])).await.unwrap();
-    assert_eq!(quote.totals.net, dec!(1000), "optional positions are not in the totals");
+    let quote = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Quote,
+                cid,
+                vec![item("Projekt", dec!(10), dec!(100), dec!(19)), optional],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        quote.totals.net,
+        dec!(1000),
+        "optional positions are not in the totals"
+    );
     let quote = s.issue_document(&a, quote.id).await.unwrap();
     assert_eq!(quote.number.as_deref(), Some("AN-2026-0001"));
-    assert!(s.derive_document(&a, quote.id, DocumentType::CreditNote, day("2026-11-26")).await.is_err());
+    assert!(
+        s.derive_document(&a, quote.id, DocumentType::CreditNote, day("2026-11-26"))
+            .await
+            .is_err()
+    );
 
-    let oc = s.derive_document(&a, quote.id, DocumentType::OrderConfirmation, day("2026-11-27")).await.unwrap();
+    let oc = s
+        .derive_document(
+            &a,
+            quote.id,
+            DocumentType::OrderConfirmation,
+            day("2026-11-27"),
+        )
+        .await
+        .unwrap();
     assert_eq!(oc.source_id, Some(quote.id));
-    assert_eq!(oc.content.lines.len(), 1, "the optional line is not taken over");
+    assert_eq!(
+        oc.content.lines.len(),
+        1,
+        "the optional line is not taken over"
+    );
     let oc = s.issue_document(&a, oc.id).await.unwrap();
 
-    let mut dp = s.derive_document(&a, oc.id, DocumentType::DownPaymentInvoice, day("2026-11-28")).await.unwrap();
+    let mut dp = s
+        .derive_document(
+            &a,
+            oc.id,
+            DocumentType::DownPaymentInvoice,
+            day("2026-11-28"),
+        )
+        .await
+        .unwrap();
     dp.content.lines = vec![item("Anzahlung 30 %", dec!(1), dec!(300), dec!(19))];
-    let dp_input = DraftInput { lines: dp.content.lines.clone(), date: day("2026-11-28"), delivery_date: None, ..draft(DocumentType::DownPaymentInvoice, cid, vec![]) };
-    let dp = s.update_document(&a, dp.id, &dp_input, Some(dp.version)).await.unwrap();
+    let dp_input = DraftInput {
+        lines: dp.content.lines.clone(),
+        date: day("2026-11-28"),
+        delivery_date: None,
+        ..draft(DocumentType::DownPaymentInvoice, cid, vec![])
+    };
+    let dp = s
+        .update_document(&a, dp.id, &dp_input, Some(dp.version))
+        .await
+        .unwrap();
     let dp = s.issue_document(&a, dp.id).await.unwrap();
     assert_eq!(dp.totals.gross, dec!(357.00));
 
-    let dn = s.derive_document(&a, oc.id, DocumentType::DeliveryNote, day("2026-12-01")).await.unwrap();
+    let dn = s
+        .derive_document(&a, oc.id, DocumentType::DeliveryNote, day("2026-12-01"))
+        .await
+        .unwrap();
     let dn = s.issue_document(&a, dn.id).await.unwrap();
-    let inv = s.derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02")).await.unwrap();
-    assert_eq!(inv.content.prepaid_amount, dec!(357.00), "the final invoice deducts the down payment");
+    let inv = s
+        .derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02"))
+        .await
+        .unwrap();
+    assert_eq!(
+        inv.content.prepaid_amount,
+        dec!(357.00),
+        "the final invoice deducts the down payment"
+    );
     assert_eq!(inv.totals.gross, dec!(1190.00));
     assert_eq!(inv.totals.due, dec!(833.00));
     let inv = s.issue_document(&a, inv.id).await.unwrap();
@@ -216,28 +394,86 @@ async fn cancel_payments_and_open_items() {
     let (t, cid) = setup().await;
     let s = &t.store;
     let a = Actor::cli();
-    let inv = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Leistung", dec!(1), dec!(100), dec!(19))])).await.unwrap();
+    let inv = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("Leistung", dec!(1), dec!(100), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
     let inv = s.issue_document(&a, inv.id).await.unwrap();
     let today = day("2026-11-26");
     assert_eq!(inv.status(today), "open");
 
-    let pay = |amount: Decimal| PaymentInput { date: today, amount, method: "bank_transfer".into(), note: String::new() };
+    let pay = |amount: Decimal| PaymentInput {
+        date: today,
+        amount,
+        method: "bank_transfer".into(),
+        note: String::new(),
+    };
     s.add_payment(&a, inv.id, &pay(dec!(50))).await.unwrap();
-    assert_eq!(s.document(inv.id).await.unwrap().status(today), "partially_paid");
-    assert_eq!(s.document(inv.id).await.unwrap().status(day("2027-01-01")), "overdue");
-    let err = s.add_payment(&a, inv.id, &pay(dec!(69.01))).await.unwrap_err();
-    assert!(matches!(err, StoreError::Invalid { ref field, .. } if field == "amount"), "{err:?}");
-    let open = s.list_documents(&DocumentQuery { open_only: true, ..Default::default() }, today).await.unwrap();
+    assert_eq!(
+        s.document(inv.id).await.unwrap().status(today),
+        "partially_paid"
+    );
+    assert_eq!(
+        s.document(inv.id).await.unwrap().status(day("2027-01-01")),
+        "overdue"
+    );
+    let err = s
+        .add_payment(&a, inv.id, &pay(dec!(69.01)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid { ref field, .. } if field == "amount"),
+        "{err:?}"
+    );
+    let open = s
+        .list_documents(
+            &DocumentQuery {
+                open_only: true,
+                ..Default::default()
+            },
+            today,
+        )
+        .await
+        .unwrap();
     assert_eq!(open.total, 1);
     s.add_payment(&a, inv.id, &pay(dec!(69))).await.unwrap();
     let paid = s.document(inv.id).await.unwrap();
     assert_eq!(paid.status(today), "paid");
     assert_eq!(s.payments(inv.id).await.unwrap().len(), 2);
-    let open = s.list_documents(&DocumentQuery { open_only: true, ..Default::default() }, today).await.unwrap();
+    let open = s
+        .list_documents(
+            &DocumentQuery {
+                open_only: true,
+                ..Default::default()
+            },
+            today,
+        )
+        .await
+        .unwrap();
     assert_eq!(open.total, 0);
-    assert!(s.cancel_document(&a, inv.id, today).await.is_err(), "a paid invoice is corrected by credit note");
+    assert!(
+        s.cancel_document(&a, inv.id, today).await.is_err(),
+        "a paid invoice is corrected by credit note"
+    );
 
-    let inv2 = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Falsch", dec!(2), dec!(50), dec!(7))])).await.unwrap();
+    let inv2 = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("Falsch", dec!(2), dec!(50), dec!(7))],
+            ),
+        )
+        .await
+        .unwrap();
     let inv2 = s.issue_document(&a, inv2.id).await.unwrap();
     let cancellation = s.cancel_document(&a, inv2.id, today).await.unwrap();
     assert_eq!(cancellation.content.doc_type, DocumentType::Cancellation);
@@ -257,18 +493,38 @@ async fn tax_modes_and_small_business() {
     let (t, cid) = setup().await;
     let s = &t.store;
     let a = Actor::cli();
-    let mut d = draft(DocumentType::Invoice, cid, vec![item("Export", dec!(1), dec!(100), dec!(19))]);
+    let mut d = draft(
+        DocumentType::Invoice,
+        cid,
+        vec![item("Export", dec!(1), dec!(100), dec!(19))],
+    );
     d.tax_mode = Some(TaxMode::Export);
     let doc = s.create_document(&a, &d).await.unwrap();
     assert_eq!(doc.totals.vat, dec!(0));
-    let StoreError::NotIssuable(p) = s.issue_document(&a, doc.id).await.unwrap_err() else { panic!() };
+    let StoreError::NotIssuable(p) = s.issue_document(&a, doc.id).await.unwrap_err() else {
+        panic!()
+    };
     assert_eq!(p[0].field, "contact.country");
 
     let mut small = company();
     small.small_business = true;
     s.update_company(&a, &small).await.unwrap();
-    let doc = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("Klein", dec!(1), dec!(100), dec!(19))])).await.unwrap();
-    assert_eq!(doc.content.tax_mode, TaxMode::SmallBusiness, "small businesses default to § 19");
+    let doc = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("Klein", dec!(1), dec!(100), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        doc.content.tax_mode,
+        TaxMode::SmallBusiness,
+        "small businesses default to § 19"
+    );
     assert_eq!(doc.totals.gross, dec!(100));
     s.issue_document(&a, doc.id).await.unwrap();
 }
@@ -278,8 +534,14 @@ async fn contacts_search_archive_and_numbers() {
     let t = TestStore::new().await.unwrap();
     let s = &t.store;
     let a = Actor::cli();
-    let k1 = s.create_contact(&a, &customer("Bäckerei Müller")).await.unwrap();
-    let k2 = s.create_contact(&a, &customer("Zimmerei 100%_Holz")).await.unwrap();
+    let k1 = s
+        .create_contact(&a, &customer("Bäckerei Müller"))
+        .await
+        .unwrap();
+    let k2 = s
+        .create_contact(&a, &customer("Zimmerei 100%_Holz"))
+        .await
+        .unwrap();
     let mut supplier = customer("Lieferant GmbH");
     supplier.is_customer = false;
     supplier.is_supplier = true;
@@ -287,24 +549,68 @@ async fn contacts_search_archive_and_numbers() {
     assert_eq!(k1.number, "K10001");
     assert_eq!(k2.number, "K10002");
     assert_eq!(l1.number, "L70001");
-    let found = s.list_contacts(&ContactQuery { search: Some("müller".into()), ..Default::default() }).await.unwrap();
+    let found = s
+        .list_contacts(&ContactQuery {
+            search: Some("müller".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.total, 1);
-    let found = s.list_contacts(&ContactQuery { search: Some("100%_".into()), ..Default::default() }).await.unwrap();
+    let found = s
+        .list_contacts(&ContactQuery {
+            search: Some("100%_".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.items.len(), 1, "LIKE wildcards are literal");
-    let found = s.list_contacts(&ContactQuery { search: Some("%".into()), ..Default::default() }).await.unwrap();
+    let found = s
+        .list_contacts(&ContactQuery {
+            search: Some("%".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.total, 1);
-    let found = s.list_contacts(&ContactQuery { search: Some("k1000".into()), ..Default::default() }).await.unwrap();
+    let found = s
+        .list_contacts(&ContactQuery {
+            search: Some("k1000".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.total, 2);
 
-    s.create_document(&a, &draft(DocumentType::Quote, k1.id, vec![])).await.unwrap();
-    assert!(matches!(s.delete_contact(&a, k1.id).await.unwrap_err(), StoreError::Conflict { code: "contact_in_use", .. }));
-    s.update_contact(&a, k1.id, &k1.data, Some(true)).await.unwrap();
+    s.create_document(&a, &draft(DocumentType::Quote, k1.id, vec![]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.delete_contact(&a, k1.id).await.unwrap_err(),
+        StoreError::Conflict {
+            code: "contact_in_use",
+            ..
+        }
+    ));
+    s.update_contact(&a, k1.id, &k1.data, Some(true))
+        .await
+        .unwrap();
     let listed = s.list_contacts(&ContactQuery::default()).await.unwrap();
     assert_eq!(listed.total, 2, "archived contacts are hidden by default");
     s.delete_contact(&a, k2.id).await.unwrap();
-    assert!(matches!(s.contact(k2.id).await.unwrap_err(), StoreError::NotFound { .. }));
+    assert!(matches!(
+        s.contact(k2.id).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
 
-    let page = s.list_contacts(&ContactQuery { include_archived: true, page: PageRequest::new(Some(2), Some(1)), ..Default::default() }).await.unwrap();
+    let page = s
+        .list_contacts(&ContactQuery {
+            include_archived: true,
+            page: PageRequest::new(Some(2), Some(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.total, 2);
 }
@@ -315,74 +621,222 @@ async fn number_ranges_are_configurable() {
     let s = &t.store;
     let a = Actor::cli();
     let today = day("2026-11-26");
-    assert!(s.update_number_range(&a, "invoice", "R-{N:3}", kontor_domain::numbering::ResetRule::Yearly, 1, today).await.is_err());
-    let r = s.update_number_range(&a, "invoice", "{YYYY}{MM}-{CUST}-{N:3}", kontor_domain::numbering::ResetRule::Monthly, 5, today).await.unwrap();
+    assert!(
+        s.update_number_range(
+            &a,
+            "invoice",
+            "R-{N:3}",
+            kontor_domain::numbering::ResetRule::Yearly,
+            1,
+            today
+        )
+        .await
+        .is_err()
+    );
+    let r = s
+        .update_number_range(
+            &a,
+            "invoice",
+            "{YYYY}{MM}-{CUST}-{N:3}",
+            kontor_domain::numbering::ResetRule::Monthly,
+            5,
+            today,
+        )
+        .await
+        .unwrap();
     assert_eq!(r.next_preview, "202611-K10001-005");
-    let d = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
-    assert_eq!(s.issue_document(&a, d.id).await.unwrap().number.as_deref(), Some("202611-K10001-005"));
+    let d = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("A", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.issue_document(&a, d.id).await.unwrap().number.as_deref(),
+        Some("202611-K10001-005")
+    );
     let ranges = s.number_ranges(today).await.unwrap();
-    assert_eq!(ranges.iter().find(|r| r.key == "invoice").unwrap().next_preview, "202611-K10001-006");
+    assert_eq!(
+        ranges
+            .iter()
+            .find(|r| r.key == "invoice")
+            .unwrap()
+            .next_preview,
+        "202611-K10001-006"
+    );
 }
 
 #[tokio::test]
 async fn audit_chain_detects_edits_and_deletions() {
     let (t, cid) = setup().await;
     let s = &t.store;
-    let d = s.create_document(&Actor::user("anna"), &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    let d = s
+        .create_document(
+            &Actor::user("anna"),
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("A", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
     s.issue_document(&Actor::user("anna"), d.id).await.unwrap();
     let report = s.audit_verify().await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, 4, "company, contact, create, issue");
-    let entries = s.audit_entries("document", &d.id.to_string(), 10).await.unwrap();
-    assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["issue", "create"]);
+    let entries = s
+        .audit_entries("document", &d.id.to_string(), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["issue", "create"]
+    );
     assert_eq!(entries[0].actor, "user:anna");
 
     // An edit is detected.
-    sqlx::query("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3").execute(s.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 3")
+        .execute(s.pool())
+        .await
+        .unwrap();
     let report = s.audit_verify().await.unwrap();
     assert!(!report.ok());
-    assert!(report.problems.iter().any(|p| p.contains("entry 3 was altered")), "{:?}", report.problems);
-    sqlx::query("UPDATE audit_log SET actor = 'user:anna' WHERE seq = 3").execute(s.pool()).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("entry 3 was altered")),
+        "{:?}",
+        report.problems
+    );
+    sqlx::query("UPDATE audit_log SET actor = 'user:anna' WHERE seq = 3")
+        .execute(s.pool())
+        .await
+        .unwrap();
     assert!(s.audit_verify().await.unwrap().ok());
 
     // A deletion in the middle and at the end is detected.
-    sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(s.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(s.pool())
+        .await
+        .unwrap();
     assert!(!s.audit_verify().await.unwrap().ok());
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(s.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(s.pool())
+        .await
+        .unwrap();
     let report = s.audit_verify().await.unwrap();
-    assert!(report.problems.iter().any(|p| p.contains("missing")), "{:?}", report.problems);
+    assert!(
+        report.problems.iter().any(|p| p.contains("missing")),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[tokio::test]
 async fn users_and_tokens() {
     let t = TestStore::new().await.unwrap();
     let s = &t.store;
-    assert_eq!(s.user_count().await.unwrap(), 0, "no default account exists");
-    assert!(s.create_user(&Actor::cli(), "anna", "short", Role::Admin).await.is_err());
-    let u = s.create_user(&Actor::cli(), "anna", "a long passphrase here", Role::Accountant).await.unwrap();
-    assert!(s.create_user(&Actor::cli(), "anna", "another long passphrase", Role::Admin).await.is_err());
-    assert!(s.verify_login("anna", "a long passphrase here").await.unwrap().is_some());
-    assert!(s.verify_login("anna", "wrong passphrase!!").await.unwrap().is_none());
-    assert!(s.verify_login("nobody", "a long passphrase here").await.unwrap().is_none());
-    assert!(s.create_token(&Actor::cli(), u.id, "ci", Some(Role::Admin)).await.is_err(), "no escalation");
-    let (rec, secret) = s.create_token(&Actor::cli(), u.id, "ci", None).await.unwrap();
+    assert_eq!(
+        s.user_count().await.unwrap(),
+        0,
+        "no default account exists"
+    );
+    assert!(
+        s.create_user(&Actor::cli(), "anna", "short", Role::Admin)
+            .await
+            .is_err()
+    );
+    let u = s
+        .create_user(
+            &Actor::cli(),
+            "anna",
+            "a long passphrase here",
+            Role::Accountant,
+        )
+        .await
+        .unwrap();
+    assert!(
+        s.create_user(
+            &Actor::cli(),
+            "anna",
+            "another long passphrase",
+            Role::Admin
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        s.verify_login("anna", "a long passphrase here")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.verify_login("anna", "wrong passphrase!!")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.verify_login("nobody", "a long passphrase here")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.create_token(&Actor::cli(), u.id, "ci", Some(Role::Admin))
+            .await
+            .is_err(),
+        "no escalation"
+    );
+    let (rec, secret) = s
+        .create_token(&Actor::cli(), u.id, "ci", None)
+        .await
+        .unwrap();
     assert_eq!(rec.role, Role::Accountant);
     let (user, tok) = s.authenticate_token(&secret).await.unwrap().unwrap();
     assert_eq!(user.username, "anna");
     assert_eq!(tok.name, "ci");
     assert!(s.authenticate_token("kontor_00").await.unwrap().is_none());
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(s.pool()).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
     assert_ne!(stored, secret, "only the hash is stored");
 }
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_data_survives_reopen() {
     let (t, cid) = setup().await;
-    let d = t.store.create_document(&Actor::cli(), &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), dec!(1), dec!(19))])).await.unwrap();
+    let d = t
+        .store
+        .create_document(
+            &Actor::cli(),
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("A", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
     t.store.issue_document(&Actor::cli(), d.id).await.unwrap();
     let reopened = Store::connect(&t.url, t.options()).await.unwrap();
     assert!(reopened.ready().await.unwrap());
-    assert_eq!(reopened.document(d.id).await.unwrap().number.as_deref(), Some("RE-2026-0001"));
+    assert_eq!(
+        reopened.document(d.id).await.unwrap().number.as_deref(),
+        Some("RE-2026-0001")
+    );
 }
 
 #[tokio::test]
@@ -390,25 +844,50 @@ async fn sessions_expire_and_end() {
     use kontor_storage::sessions::SessionPolicy;
     let t = TestStore::new().await.unwrap();
     let s = &t.store;
-    let u = s.create_user(&Actor::cli(), "bert", "a long passphrase here", Role::Sales).await.unwrap();
+    let u = s
+        .create_user(&Actor::cli(), "bert", "a long passphrase here", Role::Sales)
+        .await
+        .unwrap();
     let policy = SessionPolicy::default();
     let secret = s.create_session(u.id, "test-agent", policy).await.unwrap();
-    let live = s.session(&secret, policy).await.unwrap().expect("live session");
+    let live = s
+        .session(&secret, policy)
+        .await
+        .unwrap()
+        .expect("live session");
     assert_eq!(live.user.username, "bert");
     assert_eq!(live.csrf_token.len(), 64);
     assert!(s.session("not-a-session", policy).await.unwrap().is_none());
-    let stored: String = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_one(s.pool()).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT id_hash FROM sessions")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
     assert_ne!(stored, secret, "only the hash is stored");
     // Idle timeout: a policy with no idle time expires it at once.
-    let strict = SessionPolicy { idle: chrono::Duration::zero(), absolute: chrono::Duration::hours(1) };
+    let strict = SessionPolicy {
+        idle: chrono::Duration::zero(),
+        absolute: chrono::Duration::hours(1),
+    };
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(s.session(&secret, strict).await.unwrap().is_none());
-    assert!(s.session(&secret, policy).await.unwrap().is_none(), "an expired session is deleted");
+    assert!(
+        s.session(&secret, policy).await.unwrap().is_none(),
+        "an expired session is deleted"
+    );
     let again = s.create_session(u.id, "x", policy).await.unwrap();
     assert_eq!(s.delete_user_sessions(u.id).await.unwrap(), 1);
     assert!(s.session(&again, policy).await.unwrap().is_none());
-    s.set_setting(&Actor::cli(), "text_blocks", &serde_json::json!({"invoice": {"intro": "Hallo {name}"}})).await.unwrap();
-    assert_eq!(s.setting("text_blocks").await.unwrap().unwrap()["invoice"]["intro"], "Hallo {name}");
+    s.set_setting(
+        &Actor::cli(),
+        "text_blocks",
+        &serde_json::json!({"invoice": {"intro": "Hallo {name}"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.setting("text_blocks").await.unwrap().unwrap()["invoice"]["intro"],
+        "Hallo {name}"
+    );
     assert!(s.audit_verify().await.unwrap().ok());
 }
 
@@ -419,18 +898,52 @@ async fn dashboard_sums() {
     let a = Actor::cli();
     let mut ids = Vec::new();
     for price in [dec!(100), dec!(200), dec!(50)] {
-        let d = s.create_document(&a, &draft(DocumentType::Invoice, cid, vec![item("A", dec!(1), price, dec!(19))])).await.unwrap();
+        let d = s
+            .create_document(
+                &a,
+                &draft(
+                    DocumentType::Invoice,
+                    cid,
+                    vec![item("A", dec!(1), price, dec!(19))],
+                ),
+            )
+            .await
+            .unwrap();
         ids.push(s.issue_document(&a, d.id).await.unwrap());
     }
-    s.add_payment(&a, ids[0].id, &PaymentInput { date: day("2026-11-26"), amount: dec!(19), method: "cash".into(), note: String::new() }).await.unwrap();
-    s.cancel_document(&a, ids[2].id, day("2026-11-26")).await.unwrap();
+    s.add_payment(
+        &a,
+        ids[0].id,
+        &PaymentInput {
+            date: day("2026-11-26"),
+            amount: dec!(19),
+            method: "cash".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    s.cancel_document(&a, ids[2].id, day("2026-11-26"))
+        .await
+        .unwrap();
     let dash = s.dashboard(day("2026-11-30")).await.unwrap();
     assert_eq!(dash.open_count, 2);
-    assert_eq!(dash.open_sum, dec!(338.00), "100 + 200 gross 357, less 19 paid");
-    assert_eq!(dash.revenue_month, dec!(300.00), "the cancelled invoice nets out");
+    assert_eq!(
+        dash.open_sum,
+        dec!(338.00),
+        "100 + 200 gross 357, less 19 paid"
+    );
+    assert_eq!(
+        dash.revenue_month,
+        dec!(300.00),
+        "the cancelled invoice nets out"
+    );
     assert_eq!(dash.revenue_year, dec!(300.00));
     assert_eq!(dash.monthly.len(), 12);
-    assert_eq!(dash.monthly.last().unwrap(), &("2026-11".to_string(), dec!(300.00)));
+    assert_eq!(
+        dash.monthly.last().unwrap(),
+        &("2026-11".to_string(), dec!(300.00))
+    );
     let later = s.dashboard(day("2027-01-15")).await.unwrap();
     assert_eq!(later.overdue_count, 2);
     assert_eq!(later.revenue_year, dec!(0));

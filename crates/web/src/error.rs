@@ -34,10 +34,22 @@ impl WebError {
     }
 }
 
-fn page(status: StatusCode, lang: Lang, title: &str, message: &str, reference: Option<&str>) -> Response {
+fn page(
+    status: StatusCode,
+    lang: Lang,
+    title: &str,
+    message: &str,
+    reference: Option<&str>,
+) -> Response {
     let tr = Tr::new(lang);
     let reference = reference
-        .map(|r| format!("<p>{}: <code id=\"error-reference\">{}</code></p>", tr.t("error.reference"), r))
+        .map(|r| {
+            format!(
+                "<p>{}: <code id=\"error-reference\">{}</code></p>",
+                tr.t("error.reference"),
+                r
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -57,12 +69,34 @@ impl IntoResponse for WebError {
         match self {
             WebError::Login => Redirect::to("/login").into_response(),
             WebError::Setup => Redirect::to("/setup").into_response(),
-            WebError::NotFound(l) => page(StatusCode::NOT_FOUND, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.not_found"), None),
-            WebError::Forbidden(l) => page(StatusCode::FORBIDDEN, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.forbidden"), None),
-            WebError::Csrf(l) => page(StatusCode::FORBIDDEN, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.csrf"), None),
-            WebError::Internal(l, r) => {
-                page(StatusCode::INTERNAL_SERVER_ERROR, l, Tr::new(l).t("error.title"), Tr::new(l).t("error.internal"), Some(&r))
-            }
+            WebError::NotFound(l) => page(
+                StatusCode::NOT_FOUND,
+                l,
+                Tr::new(l).t("error.title"),
+                Tr::new(l).t("error.not_found"),
+                None,
+            ),
+            WebError::Forbidden(l) => page(
+                StatusCode::FORBIDDEN,
+                l,
+                Tr::new(l).t("error.title"),
+                Tr::new(l).t("error.forbidden"),
+                None,
+            ),
+            WebError::Csrf(l) => page(
+                StatusCode::FORBIDDEN,
+                l,
+                Tr::new(l).t("error.title"),
+                Tr::new(l).t("error.csrf"),
+                None,
+            ),
+            WebError::Internal(l, r) => page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                l,
+                Tr::new(l).t("error.title"),
+                Tr::new(l).t("error.internal"),
+                Some(&r),
+            ),
         }
     }
 }

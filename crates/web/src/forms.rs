@@ -11,13 +11,20 @@ impl FormData {
         FormData(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default())
     }
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     pub fn text(&self, key: &str) -> String {
         self.get(key).unwrap_or("").trim().to_string()
     }
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     pub fn checked(&self, key: &str) -> bool {
         matches!(self.get(key), Some("on" | "true" | "1"))

@@ -55,7 +55,12 @@ impl Lang {
     /// The preferred language from an `Accept-Language` header (German unless English comes first).
     pub fn from_accept_language(header: &str) -> Lang {
         for part in header.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("de") {
                 return Lang::De;
             }
@@ -82,20 +87,52 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "Benutzername", "User name"),
     ("login.password", "Passwort", "Password"),
     ("login.submit", "Anmelden", "Log in"),
-    ("login.failed", "Benutzername oder Passwort ist falsch.", "User name or password is wrong."),
+    (
+        "login.failed",
+        "Benutzername oder Passwort ist falsch.",
+        "User name or password is wrong.",
+    ),
     ("setup.title", "Kontor einrichten", "Set up Kontor"),
-    ("setup.intro", "Willkommen! Legen Sie Ihr Unternehmen und den ersten Administrator an.", "Welcome! Enter your company and the first administrator."),
+    (
+        "setup.intro",
+        "Willkommen! Legen Sie Ihr Unternehmen und den ersten Administrator an.",
+        "Welcome! Enter your company and the first administrator.",
+    ),
     ("setup.company", "Unternehmen", "Company"),
     ("setup.admin", "Administrator", "Administrator"),
-    ("setup.password_repeat", "Passwort wiederholen", "Repeat password"),
-    ("setup.password_mismatch", "Die Passwörter stimmen nicht überein.", "The passwords do not match."),
-    ("setup.submit", "Einrichten und anmelden", "Set up and log in"),
+    (
+        "setup.password_repeat",
+        "Passwort wiederholen",
+        "Repeat password",
+    ),
+    (
+        "setup.password_mismatch",
+        "Die Passwörter stimmen nicht überein.",
+        "The passwords do not match.",
+    ),
+    (
+        "setup.submit",
+        "Einrichten und anmelden",
+        "Set up and log in",
+    ),
     ("dash.open", "Offene Rechnungen", "Open invoices"),
     ("dash.overdue", "Überfällig", "Overdue"),
-    ("dash.revenue_month", "Umsatz (netto) diesen Monat", "Revenue (net) this month"),
-    ("dash.revenue_year", "Umsatz (netto) dieses Jahr", "Revenue (net) this year"),
+    (
+        "dash.revenue_month",
+        "Umsatz (netto) diesen Monat",
+        "Revenue (net) this month",
+    ),
+    (
+        "dash.revenue_year",
+        "Umsatz (netto) dieses Jahr",
+        "Revenue (net) this year",
+    ),
     ("dash.recent", "Letzte Dokumente", "Recent documents"),
-    ("dash.chart", "Umsatz der letzten 12 Monate", "Revenue of the last 12 months"),
+    (
+        "dash.chart",
+        "Umsatz der letzten 12 Monate",
+        "Revenue of the last 12 months",
+    ),
     ("common.search", "Suchen", "Search"),
     ("common.save", "Speichern", "Save"),
     ("common.cancel", "Abbrechen", "Cancel"),
@@ -112,11 +149,19 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("common.filter", "Filtern", "Filter"),
     ("common.yes", "Ja", "Yes"),
     ("common.no", "Nein", "No"),
-    ("common.errors", "Bitte korrigieren Sie die markierten Felder.", "Please correct the marked fields."),
+    (
+        "common.errors",
+        "Bitte korrigieren Sie die markierten Felder.",
+        "Please correct the marked fields.",
+    ),
     ("common.saved", "Gespeichert.", "Saved."),
     ("common.archived", "archiviert", "archived"),
     ("common.inactive", "inaktiv", "inactive"),
-    ("common.include_archived", "Archivierte zeigen", "Show archived"),
+    (
+        "common.include_archived",
+        "Archivierte zeigen",
+        "Show archived",
+    ),
     ("common.actions", "Aktionen", "Actions"),
     ("field.number", "Nummer", "Number"),
     ("field.name", "Name", "Name"),
@@ -128,11 +173,19 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("field.postal_code", "PLZ", "Postal code"),
     ("field.city", "Ort", "City"),
     ("field.country", "Land (ISO-Code)", "Country (ISO code)"),
-    ("field.delivery_address", "Lieferadresse (falls abweichend)", "Delivery address (if different)"),
+    (
+        "field.delivery_address",
+        "Lieferadresse (falls abweichend)",
+        "Delivery address (if different)",
+    ),
     ("field.vat_id", "USt-IdNr.", "VAT ID"),
     ("field.tax_number", "Steuernummer", "Tax number"),
     ("field.registry", "Registereintrag", "Registry entry"),
-    ("field.managing_directors", "Geschäftsführung", "Managing directors"),
+    (
+        "field.managing_directors",
+        "Geschäftsführung",
+        "Managing directors",
+    ),
     ("field.contact_name", "Ansprechpartner", "Contact person"),
     ("field.contact_phone", "Telefon", "Phone"),
     ("field.contact_email", "E-Mail", "E-mail"),
@@ -141,9 +194,21 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("field.iban", "IBAN", "IBAN"),
     ("field.bic", "BIC", "BIC"),
     ("field.bank_name", "Bank", "Bank"),
-    ("field.small_business", "Kleinunternehmer (§ 19 UStG)", "Small business (§ 19 UStG)"),
-    ("field.payment_terms_days", "Zahlungsziel (Tage)", "Payment terms (days)"),
-    ("field.buyer_reference", "Käufer-Referenz / Leitweg-ID", "Buyer reference / Leitweg-ID"),
+    (
+        "field.small_business",
+        "Kleinunternehmer (§ 19 UStG)",
+        "Small business (§ 19 UStG)",
+    ),
+    (
+        "field.payment_terms_days",
+        "Zahlungsziel (Tage)",
+        "Payment terms (days)",
+    ),
+    (
+        "field.buyer_reference",
+        "Käufer-Referenz / Leitweg-ID",
+        "Buyer reference / Leitweg-ID",
+    ),
     ("field.language", "Sprache", "Language"),
     ("field.currency", "Währung", "Currency"),
     ("field.tax_mode", "Steuerart", "Tax mode"),
@@ -152,7 +217,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("field.notes", "Notizen", "Notes"),
     ("field.description", "Beschreibung", "Description"),
     ("field.unit", "Einheit", "Unit"),
-    ("field.unit_price", "Einzelpreis (netto)", "Unit price (net)"),
+    (
+        "field.unit_price",
+        "Einzelpreis (netto)",
+        "Unit price (net)",
+    ),
     ("field.vat_rate", "USt-Satz %", "VAT rate %"),
     ("field.active", "Aktiv", "Active"),
     ("field.quantity", "Menge", "Quantity"),
@@ -168,8 +237,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("field.subject", "Betreff", "Subject"),
     ("field.intro_text", "Einleitungstext", "Intro text"),
     ("field.closing_text", "Schlusstext", "Closing text"),
-    ("field.prepaid_amount", "Bereits gezahlt (Anzahlungen)", "Already paid (down payments)"),
-    ("field.doc_discount", "Gesamtrabatt %", "Document discount %"),
+    (
+        "field.prepaid_amount",
+        "Bereits gezahlt (Anzahlungen)",
+        "Already paid (down payments)",
+    ),
+    (
+        "field.doc_discount",
+        "Gesamtrabatt %",
+        "Document discount %",
+    ),
     ("field.amount", "Betrag", "Amount"),
     ("field.method", "Zahlungsart", "Method"),
     ("field.pattern", "Muster", "Pattern"),
@@ -199,7 +276,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("articles.title", "Artikel", "Articles"),
     ("articles.new", "Neuer Artikel", "New article"),
     ("articles.edit", "Artikel bearbeiten", "Edit article"),
-    ("articles.include_inactive", "Inaktive zeigen", "Show inactive"),
+    (
+        "articles.include_inactive",
+        "Inaktive zeigen",
+        "Show inactive",
+    ),
     ("docs.title", "Dokumente", "Documents"),
     ("docs.new", "Neues Dokument", "New document"),
     ("docs.lines", "Positionen", "Line items"),
@@ -218,22 +299,46 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("docs.due", "Zahlbetrag", "Amount due"),
     ("docs.save_draft", "Entwurf speichern", "Save draft"),
     ("docs.issue", "Ausstellen", "Issue"),
-    ("docs.issue_confirm", "Nach dem Ausstellen kann das Dokument nicht mehr geändert werden.", "Once issued, the document can no longer be changed."),
-    ("docs.cannot_issue", "Das Dokument kann noch nicht ausgestellt werden:", "The document cannot be issued yet:"),
+    (
+        "docs.issue_confirm",
+        "Nach dem Ausstellen kann das Dokument nicht mehr geändert werden.",
+        "Once issued, the document can no longer be changed.",
+    ),
+    (
+        "docs.cannot_issue",
+        "Das Dokument kann noch nicht ausgestellt werden:",
+        "The document cannot be issued yet:",
+    ),
     ("docs.derive", "Weiterführen als", "Turn into"),
     ("docs.cancel_doc", "Stornieren", "Cancel invoice"),
-    ("docs.cancel_confirm", "Es wird eine Stornorechnung erstellt.", "A cancellation invoice will be issued."),
+    (
+        "docs.cancel_confirm",
+        "Es wird eine Stornorechnung erstellt.",
+        "A cancellation invoice will be issued.",
+    ),
     ("docs.duplicate", "Duplizieren", "Duplicate"),
     ("docs.delete_draft", "Entwurf löschen", "Delete draft"),
     ("docs.payments", "Zahlungen", "Payments"),
     ("docs.record_payment", "Zahlung erfassen", "Record payment"),
-    ("docs.locked", "Ausgestellt und gesperrt (GoBD): Änderungen nur über Gutschrift oder Storno.", "Issued and locked (GoBD): corrections only by credit note or cancellation."),
+    (
+        "docs.locked",
+        "Ausgestellt und gesperrt (GoBD): Änderungen nur über Gutschrift oder Storno.",
+        "Issued and locked (GoBD): corrections only by credit note or cancellation.",
+    ),
     ("docs.audit", "Änderungsprotokoll", "Audit trail"),
     ("docs.source", "Abgeleitet von", "Derived from"),
     ("docs.corrects", "Korrigiert", "Corrects"),
     ("docs.cancelled_by", "Storniert durch", "Cancelled by"),
-    ("docs.search_contact", "Kontakt suchen …", "Search contact …"),
-    ("docs.search_article", "Artikel suchen …", "Search article …"),
+    (
+        "docs.search_contact",
+        "Kontakt suchen …",
+        "Search contact …",
+    ),
+    (
+        "docs.search_article",
+        "Artikel suchen …",
+        "Search article …",
+    ),
     ("docs.draft", "Entwurf", "Draft"),
     ("docs.issued_at", "Ausgestellt am", "Issued on"),
     ("docs.seller", "Verkäufer", "Seller"),
@@ -241,14 +346,30 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("status.draft", "Entwurf", "Draft"),
     ("status.issued", "Ausgestellt", "Issued"),
     ("status.open", "Offen", "Open"),
-    ("status.partially_paid", "Teilweise bezahlt", "Partially paid"),
+    (
+        "status.partially_paid",
+        "Teilweise bezahlt",
+        "Partially paid",
+    ),
     ("status.paid", "Bezahlt", "Paid"),
     ("status.overdue", "Überfällig", "Overdue"),
     ("status.cancelled", "Storniert", "Cancelled"),
     ("tax.standard", "Regelbesteuerung", "Standard VAT"),
-    ("tax.small_business", "Kleinunternehmer (§ 19 UStG)", "Small business (§ 19 UStG)"),
-    ("tax.reverse_charge", "Reverse Charge (§ 13b UStG)", "Reverse charge (§ 13b UStG)"),
-    ("tax.intra_eu", "Innergemeinschaftliche Lieferung", "Intra-EU supply"),
+    (
+        "tax.small_business",
+        "Kleinunternehmer (§ 19 UStG)",
+        "Small business (§ 19 UStG)",
+    ),
+    (
+        "tax.reverse_charge",
+        "Reverse Charge (§ 13b UStG)",
+        "Reverse charge (§ 13b UStG)",
+    ),
+    (
+        "tax.intra_eu",
+        "Innergemeinschaftliche Lieferung",
+        "Intra-EU supply",
+    ),
     ("tax.export", "Ausfuhrlieferung", "Export"),
     ("pay.bank_transfer", "Überweisung", "Bank transfer"),
     ("pay.cash", "Bar", "Cash"),
@@ -262,7 +383,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.users", "Benutzer", "Users"),
     ("settings.texts", "Textbausteine", "Text blocks"),
     ("settings.add_user", "Benutzer anlegen", "Add user"),
-    ("settings.texts_help", "Platzhalter: {name}, {number}, {date}, {due_date}", "Placeholders: {name}, {number}, {date}, {due_date}"),
+    (
+        "settings.texts_help",
+        "Platzhalter: {name}, {number}, {date}, {due_date}",
+        "Placeholders: {name}, {number}, {date}, {due_date}",
+    ),
     ("reset.never", "nie", "never"),
     ("reset.yearly", "jährlich", "yearly"),
     ("reset.monthly", "monatlich", "monthly"),
@@ -270,12 +395,28 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("role.accountant", "Buchhaltung", "Accountant"),
     ("role.sales", "Vertrieb", "Sales"),
     ("role.auditor", "Prüfer (nur lesen)", "Auditor (read-only)"),
-    ("error.title", "Es ist ein Fehler aufgetreten", "Something went wrong"),
+    (
+        "error.title",
+        "Es ist ein Fehler aufgetreten",
+        "Something went wrong",
+    ),
     ("error.reference", "Referenz", "Reference"),
     ("error.not_found", "Nicht gefunden.", "Not found."),
-    ("error.forbidden", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
-    ("error.csrf", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.", "The form has expired. Please reload the page."),
-    ("error.internal", "Ein unerwarteter Fehler ist aufgetreten. Bitte nennen Sie dem Support die Referenz.", "An unexpected error occurred. Please give support the reference."),
+    (
+        "error.forbidden",
+        "Dafür fehlt Ihnen die Berechtigung.",
+        "You are not allowed to do this.",
+    ),
+    (
+        "error.csrf",
+        "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.",
+        "The form has expired. Please reload the page.",
+    ),
+    (
+        "error.internal",
+        "Ein unerwarteter Fehler ist aufgetreten. Bitte nennen Sie dem Support die Referenz.",
+        "An unexpected error occurred. Please give support the reference.",
+    ),
     ("error.required", "Pflichtfeld", "Required"),
 ];
 
@@ -341,7 +482,11 @@ impl Tr {
     /// A plain decimal for display ("2,5" in German).
     pub fn num(&self, value: impl Val<Decimal>) -> String {
         let s = value.val().normalize().to_string();
-        if self.lang == Lang::De { s.replace('.', ",") } else { s }
+        if self.lang == Lang::De {
+            s.replace('.', ",")
+        } else {
+            s
+        }
     }
 
     pub fn date(&self, d: impl Val<NaiveDate>) -> String {
@@ -370,11 +515,14 @@ mod tests {
     fn formats_money_per_language() {
         let de = Tr::new(Lang::De);
         let en = Tr::new(Lang::En);
-        assert_eq!(de.money(&dec!(1234.5), "EUR"), "1.234,50 €");
-        assert_eq!(en.money(&dec!(1234.5), "EUR"), "€1,234.50");
-        assert_eq!(de.money(&dec!(-1234567.891), "USD"), "-1.234.567,89 USD");
-        assert_eq!(de.money(&dec!(0), "EUR"), "0,00 €");
-        assert_eq!(de.date(&NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()), "26.11.2026");
+        assert_eq!(de.money(dec!(1234.5), "EUR"), "1.234,50 €");
+        assert_eq!(en.money(dec!(1234.5), "EUR"), "€1,234.50");
+        assert_eq!(de.money(dec!(-1234567.891), "USD"), "-1.234.567,89 USD");
+        assert_eq!(de.money(dec!(0), "EUR"), "0,00 €");
+        assert_eq!(
+            de.date(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            "26.11.2026"
+        );
     }
 
     #[test]
@@ -384,7 +532,10 @@ mod tests {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!de.is_empty() && !en.is_empty(), "{k}");
         }
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"),
+            Lang::En
+        );
         assert_eq!(Lang::from_accept_language("de-DE"), Lang::De);
         assert_eq!(Lang::from_accept_language("fr"), Lang::De);
     }

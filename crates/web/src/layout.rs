@@ -58,6 +58,9 @@ pub fn same(a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
 }
 
 /// The status of a list row as of `today` (for templates).
-pub fn summary_status(d: &kontor_storage::DocumentSummary, today: impl crate::i18n::Val<chrono::NaiveDate>) -> &'static str {
+pub fn summary_status(
+    d: &kontor_storage::DocumentSummary,
+    today: impl crate::i18n::Val<chrono::NaiveDate>,
+) -> &'static str {
     d.status(today.val())
 }

@@ -27,7 +27,11 @@ pub struct WebState {
 
 impl WebState {
     pub fn new(store: Store) -> WebState {
-        WebState { store, sessions: SessionPolicy::default(), secure_cookies: false }
+        WebState {
+            store,
+            sessions: SessionPolicy::default(),
+            secure_cookies: false,
+        }
     }
 }
 
@@ -44,17 +48,26 @@ pub fn router(state: WebState) -> Router {
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/search", get(contacts::search_json))
-        .route("/contacts/{id}", get(contacts::detail).post(contacts::update))
+        .route(
+            "/contacts/{id}",
+            get(contacts::detail).post(contacts::update),
+        )
         .route("/contacts/{id}/edit", get(contacts::edit_form))
         .route("/contacts/{id}/archive", post(contacts::archive))
         .route("/articles", get(articles::list).post(articles::create))
         .route("/articles/new", get(articles::new_form))
         .route("/articles/search", get(articles::search_json))
-        .route("/articles/{id}", get(articles::edit_form).post(articles::update))
+        .route(
+            "/articles/{id}",
+            get(articles::edit_form).post(articles::update),
+        )
         .route("/documents", get(documents::list).post(documents::create))
         .route("/documents/new", get(documents::new_form))
         .route("/documents/totals", post(documents::live_totals))
-        .route("/documents/{id}", get(documents::show).post(documents::update))
+        .route(
+            "/documents/{id}",
+            get(documents::show).post(documents::update),
+        )
         .route("/documents/{id}/issue", post(documents::issue))
         .route("/documents/{id}/derive", post(documents::derive))
         .route("/documents/{id}/cancel", post(documents::cancel))

@@ -27,7 +27,11 @@ impl Ctx {
     }
     /// Refuses the request unless the user has at least `role`.
     pub fn require(&self, role: Role) -> Result<(), WebError> {
-        if self.user.role >= role { Ok(()) } else { Err(WebError::Forbidden(self.lang())) }
+        if self.user.role >= role {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(self.lang()))
+        }
     }
     pub fn can(&self, role: Role) -> bool {
         self.user.role >= role
@@ -49,19 +53,40 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn guest_lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
-        .unwrap_or_else(|| Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")))
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        })
 }
 
 /// The logged-in user, or a redirect to the login (or setup) page.
 pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
     let lang = guest_lang(headers);
     if let Some(secret) = cookie(headers, SESSION_COOKIE)
-        && let Some(session) = state.store.session(secret, state.sessions).await.map_err(|e| WebError::internal(lang, e))?
+        && let Some(session) = state
+            .store
+            .session(secret, state.sessions)
+            .await
+            .map_err(|e| WebError::internal(lang, e))?
     {
         let lang = Lang::parse(&session.user.language).unwrap_or_default();
-        return Ok(Ctx { user: session.user, csrf: session.csrf_token, tr: Tr::new(lang) });
+        return Ok(Ctx {
+            user: session.user,
+            csrf: session.csrf_token,
+            tr: Tr::new(lang),
+        });
     }
-    if state.store.user_count().await.map_err(|e| WebError::internal(lang, e))? == 0 {
+    if state
+        .store
+        .user_count()
+        .await
+        .map_err(|e| WebError::internal(lang, e))?
+        == 0
+    {
         return Err(WebError::Setup);
     }
     Err(WebError::Login)
@@ -69,7 +94,11 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebEr
 
 /// Constant-time comparison of two tokens.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Checks a state-changing request: the form's (or header's) CSRF token must match the
@@ -87,16 +116,27 @@ pub fn check_origin(headers: &HeaderMap) -> Result<(), ()> {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return Err(());
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return Ok(()) };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
-    if origin == "null" || origin_host != host { Err(()) } else { Ok(()) }
+    if origin == "null" || origin_host != host {
+        Err(())
+    } else {
+        Ok(())
+    }
 }
 
 pub fn session_cookie(state: &WebState, secret: &str) -> HeaderValue {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("kontor_session=; Path=/"))
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("kontor_session=; Path=/"))
 }
 
 pub fn clear_session_cookie() -> HeaderValue {
@@ -112,9 +152,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(check_origin(&h).is_ok());
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(check_origin(&h).is_ok());
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
         assert!(check_origin(&h).is_err());
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
@@ -122,7 +168,10 @@ mod tests {
     #[test]
     fn reads_cookies() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; kontor_session=xyz; kontor_lang=en"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kontor_session=xyz; kontor_lang=en"),
+        );
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
         assert_eq!(guest_lang(&h), Lang::En);
     }

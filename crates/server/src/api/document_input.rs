@@ -19,8 +19,8 @@ pub use kontor_domain::document::limits::MAX_LINES;
 /// Bounds that keep every product and sum far inside `Decimal` (whose arithmetic panics on
 /// overflow) and inside the cents storage keeps as i64.
 use kontor_domain::document::limits::MAX_QUANTITY;
-use kontor_domain::document::limits::MAX_UNIT_PRICE;
 use kontor_domain::document::limits::MAX_TOTAL;
+use kontor_domain::document::limits::MAX_UNIT_PRICE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -39,22 +39,63 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(State(state): State<WebState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let inactive = q.inactive.as_deref() == Some("on");
-    let query = ArticleQuery { search: q.q.clone(), include_inactive: inactive, page: PageRequest::new(q.page, Some(50)) };
-    let page = state.store.list_articles(&query).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let query = ArticleQuery {
+        search: q.q.clone(),
+        include_inactive: inactive,
+        page: PageRequest::new(q.page, Some(50)),
+    };
+    let page = state
+        .store
+        .list_articles(&query)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let search = q.q.unwrap_or_default();
-    let pager = Pager::new(&page, "/articles", &[("q", &search), ("inactive", if inactive { "on" } else { "" })]);
+    let pager = Pager::new(
+        &page,
+        "/articles",
+        &[
+            ("q", &search),
+            ("inactive", if inactive { "on" } else { "" }),
+        ],
+    );
     let l = Layout::new(&ctx, ctx.tr.t("articles.title"), "articles");
-    Ok(render(ctx.lang(), &ListPage { l, q: search, inactive, page, pager, can_edit: ctx.can(Role::Sales) }))
+    Ok(render(
+        ctx.lang(),
+        &ListPage {
+            l,
+            q: search,
+            inactive,
+            page,
+            pager,
+            can_edit: ctx.can(Role::Sales),
+        },
+    ))
 }
 
 /// Search as you type for the document editor.
-pub async fn search_json(State(state): State<WebState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn search_json(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let query = ArticleQuery { search: q.q, include_inactive: false, page: PageRequest::new(Some(1), Some(10)) };
-    let page = state.store.list_articles(&query).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let query = ArticleQuery {
+        search: q.q,
+        include_inactive: false,
+        page: PageRequest::new(Some(1), Some(10)),
+    };
+    let page = state
+        .store
+        .list_articles(&query)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let items: Vec<_> = page
         .items
         .iter()
@@ -88,11 +129,35 @@ struct FormPage {
     units: Vec<(&'static str, &'static str)>,
 }
 
-fn form_page(ctx: &session::Ctx, title: &str, action: String, a: ArticleForm, editing: bool, errors: FieldErrors) -> Response {
+fn form_page(
+    ctx: &session::Ctx,
+    title: &str,
+    action: String,
+    a: ArticleForm,
+    editing: bool,
+    errors: FieldErrors,
+) -> Response {
     let l = Layout::new(ctx, title, "articles");
-    let units = codes::UNITS.iter().map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de })).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(ctx.lang(), &FormPage { l, action, a, editing, errors, units });
+    let units = codes::UNITS
+        .iter()
+        .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        ctx.lang(),
+        &FormPage {
+            l,
+            action,
+            a,
+            editing,
+            errors,
+            units,
+        },
+    );
     *r.status_mut() = status;
     r
 }
@@ -100,10 +165,18 @@ fn form_page(ctx: &session::Ctx, title: &str, action: String, a: ArticleForm, ed
 /// Reads a decimal typed in German ("1.234,50") or English ("1234.50") notation.
 pub fn user_decimal(input: &str, max_dp: u32, lang: Lang) -> Result<Decimal, String> {
     let s = input.trim().replace(' ', "");
-    let normalized = if s.contains(',') { s.replace('.', "").replace(',', ".") } else { s };
+    let normalized = if s.contains(',') {
+        s.replace('.', "").replace(',', ".")
+    } else {
+        s
+    };
     parse_decimal(&normalized, max_dp, false).map_err(|e| {
         let msg = e.to_string();
-        if lang == Lang::En { msg } else { format!("ungültige Zahl ({msg})") }
+        if lang == Lang::En {
+            msg
+        } else {
+            format!("ungültige Zahl ({msg})")
+        }
     })
 }
 
@@ -124,8 +197,12 @@ fn parse(form: &FormData, tr: &Tr) -> (ArticleForm, Option<ArticleData>, FieldEr
     if !codes::is_unit(&a.unit) {
         errors.add("unit", "UN/ECE Rec 20");
     }
-    let price = user_decimal(&a.unit_price, 4, tr.lang).map_err(|m| errors.add("unit_price", m)).ok();
-    let rate = user_decimal(&a.vat_rate, 2, tr.lang).ok().filter(|r| is_allowed_vat_rate(*r));
+    let price = user_decimal(&a.unit_price, 4, tr.lang)
+        .map_err(|m| errors.add("unit_price", m))
+        .ok();
+    let rate = user_decimal(&a.vat_rate, 2, tr.lang)
+        .ok()
+        .filter(|r| is_allowed_vat_rate(*r));
     if rate.is_none() {
         errors.add("vat_rate", "19, 7, 0");
     }
@@ -143,7 +220,10 @@ fn parse(form: &FormData, tr: &Tr) -> (ArticleForm, Option<ArticleData>, FieldEr
     (a, data, errors)
 }
 
-pub async fn new_form(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn new_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let a = ArticleForm {
@@ -155,53 +235,113 @@ pub async fn new_form(State(state): State<WebState>, headers: HeaderMap) -> Resu
         vat_rate: "19".into(),
         active: true,
     };
-    Ok(form_page(&ctx, ctx.tr.t("articles.new"), "/articles".into(), a, false, FieldErrors::default()))
+    Ok(form_page(
+        &ctx,
+        ctx.tr.t("articles.new"),
+        "/articles".into(),
+        a,
+        false,
+        FieldErrors::default(),
+    ))
 }
 
-pub async fn create(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let (a, data, mut errors) = parse(&form, &ctx.tr);
     let Some(data) = data else {
-        return Ok(form_page(&ctx, ctx.tr.t("articles.new"), "/articles".into(), a, false, errors));
+        return Ok(form_page(
+            &ctx,
+            ctx.tr.t("articles.new"),
+            "/articles".into(),
+            a,
+            false,
+            errors,
+        ));
     };
     let number = Some(a.number.as_str()).filter(|n| !n.is_empty());
-    match state.store.create_article(&ctx.actor(), number, &data).await {
+    match state
+        .store
+        .create_article(&ctx.actor(), number, &data)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/articles").into_response()),
         Err(StoreError::Invalid { field, message }) => {
             errors.add(field, message);
-            Ok(form_page(&ctx, ctx.tr.t("articles.new"), "/articles".into(), a, false, errors))
+            Ok(form_page(
+                &ctx,
+                ctx.tr.t("articles.new"),
+                "/articles".into(),
+                a,
+                false,
+                errors,
+            ))
         }
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }
 }
 
-pub async fn edit_form(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn edit_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let article = state.store.article(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let article = state
+        .store
+        .article(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let a = ArticleForm {
         number: article.number,
         name: article.data.name,
         description: article.data.description,
         unit: article.data.unit,
-        unit_price: ctx.tr.num(&article.data.unit_price),
-        vat_rate: ctx.tr.num(&article.data.vat_rate),
+        unit_price: ctx.tr.num(article.data.unit_price),
+        vat_rate: ctx.tr.num(article.data.vat_rate),
         active: article.data.active,
     };
-    Ok(form_page(&ctx, ctx.tr.t("articles.edit"), format!("/articles/{id}"), a, true, FieldErrors::default()))
+    Ok(form_page(
+        &ctx,
+        ctx.tr.t("articles.edit"),
+        format!("/articles/{id}"),
+        a,
+        true,
+        FieldErrors::default(),
+    ))
 }
 
-pub async fn update(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn update(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let (a, data, errors) = parse(&form, &ctx.tr);
     let Some(data) = data else {
-        return Ok(form_page(&ctx, ctx.tr.t("articles.edit"), format!("/articles/{id}"), a, true, errors));
+        return Ok(form_page(
+            &ctx,
+            ctx.tr.t("articles.edit"),
+            format!("/articles/{id}"),
+            a,
+            true,
+            errors,
+        ));
     };
-    state.store.update_article(&ctx.actor(), id, &data).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    state
+        .store
+        .update_article(&ctx.actor(), id, &data)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     Ok(Redirect::to("/articles").into_response())
 }

@@ -8,7 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_domain::{ContactData, ContactKind, Language, TaxMode};
-use kontor_storage::{AuditEntry, Contact, ContactQuery, DocumentQuery, DocumentSummary, Page, PageRequest, Role, StoreError};
+use kontor_storage::{
+    AuditEntry, Contact, ContactQuery, DocumentQuery, DocumentSummary, Page, PageRequest, Role,
+    StoreError,
+};
 use serde::Deserialize;
 
 use crate::WebState;
@@ -36,22 +39,63 @@ struct ListPage {
     can_edit: bool,
 }
 
-pub async fn list(State(state): State<WebState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let archived = q.archived.as_deref() == Some("on");
-    let query = ContactQuery { search: q.q.clone(), include_archived: archived, page: PageRequest::new(q.page, Some(50)) };
-    let page = state.store.list_contacts(&query).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let query = ContactQuery {
+        search: q.q.clone(),
+        include_archived: archived,
+        page: PageRequest::new(q.page, Some(50)),
+    };
+    let page = state
+        .store
+        .list_contacts(&query)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let search = q.q.unwrap_or_default();
-    let pager = Pager::new(&page, "/contacts", &[("q", &search), ("archived", if archived { "on" } else { "" })]);
+    let pager = Pager::new(
+        &page,
+        "/contacts",
+        &[
+            ("q", &search),
+            ("archived", if archived { "on" } else { "" }),
+        ],
+    );
     let l = Layout::new(&ctx, ctx.tr.t("contacts.title"), "contacts");
-    Ok(render(ctx.lang(), &ListPage { l, q: search, archived, page, pager, can_edit: ctx.can(Role::Sales) }))
+    Ok(render(
+        ctx.lang(),
+        &ListPage {
+            l,
+            q: search,
+            archived,
+            page,
+            pager,
+            can_edit: ctx.can(Role::Sales),
+        },
+    ))
 }
 
 /// Search as you type for the document editor: id, number, name, city as JSON.
-pub async fn search_json(State(state): State<WebState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn search_json(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let query = ContactQuery { search: q.q, include_archived: false, page: PageRequest::new(Some(1), Some(10)) };
-    let page = state.store.list_contacts(&query).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let query = ContactQuery {
+        search: q.q,
+        include_archived: false,
+        page: PageRequest::new(Some(1), Some(10)),
+    };
+    let page = state
+        .store
+        .list_contacts(&query)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let items: Vec<_> = page
         .items
         .iter()
@@ -72,24 +116,59 @@ struct FormPage {
 
 impl FormPage {
     fn terms(&self) -> String {
-        self.c.payment_terms_days.map(|d| d.to_string()).unwrap_or_default()
+        self.c
+            .payment_terms_days
+            .map(|d| d.to_string())
+            .unwrap_or_default()
     }
 }
 
-fn form_page(ctx: &session::Ctx, title: &str, action: String, c: ContactData, errors: FieldErrors) -> Response {
+fn form_page(
+    ctx: &session::Ctx,
+    title: &str,
+    action: String,
+    c: ContactData,
+    errors: FieldErrors,
+) -> Response {
     let l = Layout::new(ctx, title, "contacts");
     let tax_modes = TaxMode::ALL.iter().map(|m| m.as_str()).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(ctx.lang(), &FormPage { l, action, c, errors, tax_modes });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(
+        ctx.lang(),
+        &FormPage {
+            l,
+            action,
+            c,
+            errors,
+            tax_modes,
+        },
+    );
     *r.status_mut() = status;
     r
 }
 
-pub async fn new_form(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn new_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
-    let c = ContactData { country: "DE".into(), is_customer: true, ..Default::default() };
-    Ok(form_page(&ctx, ctx.tr.t("contacts.new"), "/contacts".into(), c, FieldErrors::default()))
+    let c = ContactData {
+        country: "DE".into(),
+        is_customer: true,
+        ..Default::default()
+    };
+    Ok(form_page(
+        &ctx,
+        ctx.tr.t("contacts.new"),
+        "/contacts".into(),
+        c,
+        FieldErrors::default(),
+    ))
 }
 
 /// Reads a contact form; problems are named by field in the user's language where it matters.
@@ -102,7 +181,14 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         match terms.parse::<i64>() {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.add("payment_terms_days", if tr.lang == crate::i18n::Lang::En { "must be a whole number" } else { "muss eine ganze Zahl sein" });
+                errors.add(
+                    "payment_terms_days",
+                    if tr.lang == crate::i18n::Lang::En {
+                        "must be a whole number"
+                    } else {
+                        "muss eine ganze Zahl sein"
+                    },
+                );
                 None
             }
         }
@@ -132,52 +218,115 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         notes: form.text("notes"),
     };
     for (field, message) in c.problems() {
-        errors.add(field, if field == "name" { tr.t("error.required").to_string() } else { message });
+        errors.add(
+            field,
+            if field == "name" {
+                tr.t("error.required").to_string()
+            } else {
+                message
+            },
+        );
     }
     (c, errors)
 }
 
-pub async fn create(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let (c, errors) = parse_contact(&form, &ctx.tr);
     if !errors.is_empty() {
-        return Ok(form_page(&ctx, ctx.tr.t("contacts.new"), "/contacts".into(), c, errors));
+        return Ok(form_page(
+            &ctx,
+            ctx.tr.t("contacts.new"),
+            "/contacts".into(),
+            c,
+            errors,
+        ));
     }
-    let created = state.store.create_contact(&ctx.actor(), &c).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let created = state
+        .store
+        .create_contact(&ctx.actor(), &c)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     Ok(Redirect::to(&format!("/contacts/{}", created.id)).into_response())
 }
 
-pub async fn edit_form(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn edit_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
-    let c = state.store.contact(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    Ok(form_page(&ctx, ctx.tr.t("contacts.edit"), format!("/contacts/{id}"), c.data, FieldErrors::default()))
+    let c = state
+        .store
+        .contact(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    Ok(form_page(
+        &ctx,
+        ctx.tr.t("contacts.edit"),
+        format!("/contacts/{id}"),
+        c.data,
+        FieldErrors::default(),
+    ))
 }
 
-pub async fn update(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn update(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let (c, errors) = parse_contact(&form, &ctx.tr);
     if !errors.is_empty() {
-        return Ok(form_page(&ctx, ctx.tr.t("contacts.edit"), format!("/contacts/{id}"), c, errors));
+        return Ok(form_page(
+            &ctx,
+            ctx.tr.t("contacts.edit"),
+            format!("/contacts/{id}"),
+            c,
+            errors,
+        ));
     }
-    state.store.update_contact(&ctx.actor(), id, &c, None).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    state
+        .store
+        .update_contact(&ctx.actor(), id, &c, None)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }
 
-pub async fn archive(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn archive(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let c = state.store.contact(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let c = state
+        .store
+        .contact(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let archive = form.get("archived") != Some("false");
-    state.store.update_contact(&ctx.actor(), id, &c.data, Some(archive)).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    state
+        .store
+        .update_contact(&ctx.actor(), id, &c.data, Some(archive))
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }
 
@@ -193,16 +342,58 @@ struct DetailPage {
     can_edit: bool,
 }
 
-pub async fn detail(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn detail(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let lang = ctx.lang();
-    let c = state.store.contact(id).await.map_err(|e| WebError::from_store(lang, e))?;
+    let c = state
+        .store
+        .contact(id)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
     let today = chrono::Local::now().date_naive();
-    let docs_q = DocumentQuery { contact_id: Some(id), page: PageRequest::new(Some(1), Some(50)), ..Default::default() };
-    let docs = state.store.list_documents(&docs_q, today).await.map_err(|e| WebError::from_store(lang, e))?.items;
-    let open_q = DocumentQuery { contact_id: Some(id), open_only: true, page: PageRequest::new(Some(1), Some(100)), ..Default::default() };
-    let open = state.store.list_documents(&open_q, today).await.map_err(|e| WebError::from_store(lang, e))?.items;
-    let audit = state.store.audit_entries("contact", &id.to_string(), 50).await.map_err(|e: StoreError| WebError::from_store(lang, e))?;
+    let docs_q = DocumentQuery {
+        contact_id: Some(id),
+        page: PageRequest::new(Some(1), Some(50)),
+        ..Default::default()
+    };
+    let docs = state
+        .store
+        .list_documents(&docs_q, today)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?
+        .items;
+    let open_q = DocumentQuery {
+        contact_id: Some(id),
+        open_only: true,
+        page: PageRequest::new(Some(1), Some(100)),
+        ..Default::default()
+    };
+    let open = state
+        .store
+        .list_documents(&open_q, today)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?
+        .items;
+    let audit = state
+        .store
+        .audit_entries("contact", &id.to_string(), 50)
+        .await
+        .map_err(|e: StoreError| WebError::from_store(lang, e))?;
     let l = Layout::new(&ctx, c.data.name.clone(), "contacts");
-    Ok(render(lang, &DetailPage { l, c, all_docs: docs, open, audit, today, can_edit: ctx.can(Role::Sales) }))
+    Ok(render(
+        lang,
+        &DetailPage {
+            l,
+            c,
+            all_docs: docs,
+            open,
+            audit,
+            today,
+            can_edit: ctx.can(Role::Sales),
+        },
+    ))
 }

@@ -34,14 +34,26 @@ struct DashboardPage {
 }
 
 fn bars(d: &Dashboard, tr: &crate::i18n::Tr) -> Vec<Bar> {
-    let max = d.monthly.iter().map(|(_, v)| *v).max().unwrap_or_default().max(Decimal::ONE);
+    let max = d
+        .monthly
+        .iter()
+        .map(|(_, v)| *v)
+        .max()
+        .unwrap_or_default()
+        .max(Decimal::ONE);
     d.monthly
         .iter()
         .enumerate()
         .map(|(i, (month, value))| {
             let ratio = (value.max(&Decimal::ZERO) / max).to_f64().unwrap_or(0.0);
             let height = (ratio * 160.0).round() as u32;
-            Bar { x: 10 + i as u32 * 50, y: 180 - height, height, label: month[5..].to_string(), value: tr.money(value, "EUR") }
+            Bar {
+                x: 10 + i as u32 * 50,
+                y: 180 - height,
+                height,
+                label: month[5..].to_string(),
+                value: tr.money(value, "EUR"),
+            }
         })
         .collect()
 }
@@ -49,13 +61,29 @@ fn bars(d: &Dashboard, tr: &crate::i18n::Tr) -> Vec<Bar> {
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let today = chrono::Local::now().date_naive();
-    let d = state.store.dashboard(today).await.map_err(|e| WebError::internal(ctx.lang(), e))?;
+    let d = state
+        .store
+        .dashboard(today)
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let recent = state
         .store
-        .list_documents(&DocumentQuery { page: PageRequest::new(Some(1), Some(10)), ..Default::default() }, today)
+        .list_documents(
+            &DocumentQuery {
+                page: PageRequest::new(Some(1), Some(10)),
+                ..Default::default()
+            },
+            today,
+        )
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?
         .items;
-    let page = DashboardPage { bars: bars(&d, &ctx.tr), l: Layout::new(&ctx, ctx.tr.t("nav.dashboard"), "dashboard"), d, recent, today };
+    let page = DashboardPage {
+        bars: bars(&d, &ctx.tr),
+        l: Layout::new(&ctx, ctx.tr.t("nav.dashboard"), "dashboard"),
+        d,
+        recent,
+        today,
+    };
     Ok(render(ctx.lang(), &page))
 }

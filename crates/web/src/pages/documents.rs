@@ -13,8 +13,8 @@ use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
 use kontor_domain::{TaxMode, codes};
 use kontor_storage::{
-    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page, PageRequest, Payment,
-    PaymentInput, Role, StoreError,
+    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
+    PageRequest, Payment, PaymentInput, Role, StoreError,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -58,10 +58,15 @@ struct ListPage {
 }
 
 fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+    s.as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
 }
 
-pub async fn list(State(state): State<WebState>, headers: HeaderMap, Query(f): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(f): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let status = f.status.as_deref().unwrap_or("");
     let query = DocumentQuery {
@@ -75,7 +80,11 @@ pub async fn list(State(state): State<WebState>, headers: HeaderMap, Query(f): Q
         page: PageRequest::new(f.page, Some(50)),
     };
     let today = today();
-    let page = state.store.list_documents(&query, today).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let page = state
+        .store
+        .list_documents(&query, today)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let params = [
         ("type", opt(&f.doc_type)),
@@ -88,7 +97,17 @@ pub async fn list(State(state): State<WebState>, headers: HeaderMap, Query(f): Q
     let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let pager = Pager::new(&page, "/documents", &borrowed);
     let l = Layout::new(&ctx, ctx.tr.t("docs.title"), "documents");
-    Ok(render(ctx.lang(), &ListPage { l, f, page, pager, types: DocumentType::ALL.to_vec(), today }))
+    Ok(render(
+        ctx.lang(),
+        &ListPage {
+            l,
+            f,
+            page,
+            pager,
+            types: DocumentType::ALL.to_vec(),
+            today,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- editor
@@ -129,7 +148,12 @@ pub struct EditorForm {
 
 impl EditorForm {
     fn from_form(form: &FormData) -> EditorForm {
-        let col = |k: &str| form.all(k).into_iter().map(|s| s.trim().to_string()).collect::<Vec<_>>();
+        let col = |k: &str| {
+            form.all(k)
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>()
+        };
         let kinds = col("line_kind");
         let (articles, descs, qtys, units, prices, rates, discounts) = (
             col("line_article_id"),
@@ -184,13 +208,18 @@ impl EditorForm {
             due_date: date(&d.content.due_date),
             tax_mode: d.content.tax_mode.as_str().into(),
             currency: d.content.currency.clone(),
-            discount: tr.num(&d.content.discount_percent),
-            prepaid: tr.num(&d.content.prepaid_amount),
+            discount: tr.num(d.content.discount_percent),
+            prepaid: tr.num(d.content.prepaid_amount),
             subject: d.texts.subject.clone(),
             intro_text: d.texts.intro_text.clone(),
             closing_text: d.texts.closing_text.clone(),
             version: d.version.to_string(),
-            lines: d.content.lines.iter().map(|l| line_form(l, tr, &d.content.currency)).collect(),
+            lines: d
+                .content
+                .lines
+                .iter()
+                .map(|l| line_form(l, tr, &d.content.currency))
+                .collect(),
         }
     }
 }
@@ -200,12 +229,16 @@ fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
         kind: l.kind.as_str().into(),
         article_id: l.article_id.map(|a| a.to_string()).unwrap_or_default(),
         description: l.description.clone(),
-        quantity: tr.num(&l.quantity),
+        quantity: tr.num(l.quantity),
         unit: l.unit.clone(),
-        unit_price: tr.num(&l.unit_price),
-        vat_rate: tr.num(&l.vat_rate),
-        discount: tr.num(&l.discount_percent),
-        net: if l.kind == LineKind::Text { String::new() } else { tr.money(&totals::line_amounts(l).net, currency) },
+        unit_price: tr.num(l.unit_price),
+        vat_rate: tr.num(l.vat_rate),
+        discount: tr.num(l.discount_percent),
+        net: if l.kind == LineKind::Text {
+            String::new()
+        } else {
+            tr.money(totals::line_amounts(l).net, currency)
+        },
     }
 }
 
@@ -215,19 +248,42 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
     let en = lang == Lang::En;
     let doc_type = DocumentType::parse(&f.doc_type);
     if doc_type.is_none() {
-        e.add("type", if en { "choose a document type" } else { "Dokumenttyp wählen" });
+        e.add(
+            "type",
+            if en {
+                "choose a document type"
+            } else {
+                "Dokumenttyp wählen"
+            },
+        );
     }
     let contact_id = f.contact_id.parse::<i64>().ok();
     if contact_id.is_none() {
-        e.add("contact_id", if en { "choose a contact" } else { "Kontakt wählen" });
+        e.add(
+            "contact_id",
+            if en {
+                "choose a contact"
+            } else {
+                "Kontakt wählen"
+            },
+        );
     }
     let date_of = |s: &str, field: &str, e: &mut FieldErrors| -> Option<NaiveDate> {
         if s.is_empty() {
             return None;
         }
-        let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y")).ok();
+        let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
+            .ok();
         if parsed.is_none() {
-            e.add(field, if en { "not a date (YYYY-MM-DD)" } else { "kein Datum (TT.MM.JJJJ)" });
+            e.add(
+                field,
+                if en {
+                    "not a date (YYYY-MM-DD)"
+                } else {
+                    "kein Datum (TT.MM.JJJJ)"
+                },
+            );
         }
         parsed
     };
@@ -243,7 +299,11 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
         }
         m
     };
-    let currency = if f.currency.is_empty() { None } else { Some(f.currency.to_uppercase()) };
+    let currency = if f.currency.is_empty() {
+        None
+    } else {
+        Some(f.currency.to_uppercase())
+    };
     if currency.as_deref().is_some_and(|c| !codes::is_currency(c)) {
         e.add("currency", "ISO 4217 (EUR, USD …)");
     }
@@ -251,7 +311,9 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
         if s.is_empty() {
             return Decimal::ZERO;
         }
-        user_decimal(s, dp, lang).map_err(|m| e.add(field, m)).unwrap_or_default()
+        user_decimal(s, dp, lang)
+            .map_err(|m| e.add(field, m))
+            .unwrap_or_default()
     };
     let discount_percent = dec(&f.discount, 2, "discount_percent", &mut e);
     if discount_percent > Decimal::ONE_HUNDRED {
@@ -275,13 +337,25 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
             });
             continue;
         }
-        let quantity = if l.quantity.is_empty() { Decimal::ONE } else { dec(&l.quantity, 4, &field("quantity"), &mut e) };
-        let unit = if l.unit.is_empty() { "C62".to_string() } else { l.unit.clone() };
+        let quantity = if l.quantity.is_empty() {
+            Decimal::ONE
+        } else {
+            dec(&l.quantity, 4, &field("quantity"), &mut e)
+        };
+        let unit = if l.unit.is_empty() {
+            "C62".to_string()
+        } else {
+            l.unit.clone()
+        };
         if !codes::is_unit(&unit) {
             e.add(field("unit"), "UN/ECE Rec 20");
         }
         let unit_price = dec(&l.unit_price, 4, &field("unit_price"), &mut e);
-        let vat_rate = if l.vat_rate.is_empty() { Decimal::from(19) } else { dec(&l.vat_rate, 2, &field("vat_rate"), &mut e) };
+        let vat_rate = if l.vat_rate.is_empty() {
+            Decimal::from(19)
+        } else {
+            dec(&l.vat_rate, 2, &field("vat_rate"), &mut e)
+        };
         if !kontor_domain::tax::is_allowed_vat_rate(vat_rate) {
             e.add(field("vat_rate"), "19, 7, 0");
         }
@@ -323,7 +397,11 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
             language: None,
             discount_percent,
             prepaid_amount,
-            texts: DraftTexts { subject: f.subject.clone(), intro_text: f.intro_text.clone(), closing_text: f.closing_text.clone() },
+            texts: DraftTexts {
+                subject: f.subject.clone(),
+                intro_text: f.intro_text.clone(),
+                closing_text: f.closing_text.clone(),
+            },
             lines,
         }),
         _ => None,
@@ -352,11 +430,26 @@ impl EditorPage {
         let f = &self.f;
         vec![
             ("date", "field.date", f.date.as_str(), "date"),
-            ("delivery_date", "field.delivery_date", f.delivery_date.as_str(), "date"),
+            (
+                "delivery_date",
+                "field.delivery_date",
+                f.delivery_date.as_str(),
+                "date",
+            ),
             ("due_date", "field.due_date", f.due_date.as_str(), "date"),
             ("currency", "field.currency", f.currency.as_str(), "text"),
-            ("discount_percent", "field.doc_discount", f.discount.as_str(), "text"),
-            ("prepaid_amount", "field.prepaid_amount", f.prepaid.as_str(), "text"),
+            (
+                "discount_percent",
+                "field.doc_discount",
+                f.discount.as_str(),
+                "text",
+            ),
+            (
+                "prepaid_amount",
+                "field.prepaid_amount",
+                f.prepaid.as_str(),
+                "text",
+            ),
             ("subject", "field.subject", f.subject.as_str(), "text"),
         ]
     }
@@ -366,13 +459,27 @@ impl EditorPage {
     }
 }
 
-fn editor(ctx: &Ctx, f: EditorForm, id: Option<i64>, errors: FieldErrors, problems: Vec<String>, totals: Option<Totals>) -> Response {
+fn editor(
+    ctx: &Ctx,
+    f: EditorForm,
+    id: Option<i64>,
+    errors: FieldErrors,
+    problems: Vec<String>,
+    totals: Option<Totals>,
+) -> Response {
     let title = match id {
         Some(id) => format!("{} #{id}", ctx.tr.t("docs.draft")),
         None => ctx.tr.t("docs.new").to_string(),
     };
-    let units = codes::UNITS.iter().map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de })).collect();
-    let status = if errors.is_empty() && problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let units = codes::UNITS
+        .iter()
+        .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
+        .collect();
+    let status = if errors.is_empty() && problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = EditorPage {
         l: Layout::new(ctx, title, "documents"),
         f,
@@ -380,7 +487,11 @@ fn editor(ctx: &Ctx, f: EditorForm, id: Option<i64>, errors: FieldErrors, proble
         errors,
         problems,
         totals,
-        types: DocumentType::ALL.iter().copied().filter(|t| *t != DocumentType::Cancellation).collect(),
+        types: DocumentType::ALL
+            .iter()
+            .copied()
+            .filter(|t| *t != DocumentType::Cancellation)
+            .collect(),
         tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
         units,
         blank: LineForm::blank(),
@@ -397,11 +508,18 @@ pub struct NewQuery {
     contact_id: Option<i64>,
 }
 
-pub async fn new_form(State(state): State<WebState>, headers: HeaderMap, Query(q): Query<NewQuery>) -> Result<Response, WebError> {
+pub async fn new_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let mut f = EditorForm {
-        doc_type: q.doc_type.filter(|t| DocumentType::parse(t).is_some()).unwrap_or_else(|| "invoice".into()),
+        doc_type: q
+            .doc_type
+            .filter(|t| DocumentType::parse(t).is_some())
+            .unwrap_or_else(|| "invoice".into()),
         date: today().to_string(),
         delivery_date: today().to_string(),
         currency: "EUR".into(),
@@ -413,16 +531,39 @@ pub async fn new_form(State(state): State<WebState>, headers: HeaderMap, Query(q
         f.contact_id = cid.to_string();
         f.contact_label = format!("{} – {}", c.number, c.data.name);
     }
-    f.lines.push(LineForm { kind: "item".into(), quantity: "1".into(), unit: "C62".into(), vat_rate: "19".into(), ..Default::default() });
-    Ok(editor(&ctx, f, None, FieldErrors::default(), Vec::new(), None))
+    f.lines.push(LineForm {
+        kind: "item".into(),
+        quantity: "1".into(),
+        unit: "C62".into(),
+        vat_rate: "19".into(),
+        ..Default::default()
+    });
+    Ok(editor(
+        &ctx,
+        f,
+        None,
+        FieldErrors::default(),
+        Vec::new(),
+        None,
+    ))
 }
 
 fn problem_text(p: &Problem, lang: Lang) -> String {
-    if lang == Lang::En { format!("{}: {}", p.field, p.message) } else { p.message_de() }
+    if lang == Lang::En {
+        format!("{}: {}", p.field, p.message)
+    } else {
+        p.message_de()
+    }
 }
 
 /// Saves the editor (create or update), then issues if asked to.
-async fn save(state: &WebState, ctx: &Ctx, id: Option<i64>, body: &Bytes, headers: &HeaderMap) -> Result<Response, WebError> {
+async fn save(
+    state: &WebState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    body: &Bytes,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
     let form = FormData::parse(body);
     check_csrf(ctx, headers, form.get("_csrf"))?;
     let f = EditorForm::from_form(&form);
@@ -433,7 +574,12 @@ async fn save(state: &WebState, ctx: &Ctx, id: Option<i64>, body: &Bytes, header
     let version = f.version.parse().ok();
     let saved = match id {
         None => state.store.create_document(&ctx.actor(), &input).await,
-        Some(id) => state.store.update_document(&ctx.actor(), id, &input, version).await,
+        Some(id) => {
+            state
+                .store
+                .update_document(&ctx.actor(), id, &input, version)
+                .await
+        }
     };
     let doc = match saved {
         Ok(doc) => doc,
@@ -441,7 +587,9 @@ async fn save(state: &WebState, ctx: &Ctx, id: Option<i64>, body: &Bytes, header
             errors.add(field, message);
             return Ok(editor(ctx, f, id, errors, Vec::new(), None));
         }
-        Err(StoreError::Conflict { message, .. }) => return Ok(editor(ctx, f, id, errors, vec![message], None)),
+        Err(StoreError::Conflict { message, .. }) => {
+            return Ok(editor(ctx, f, id, errors, vec![message], None));
+        }
         Err(e) => return Err(WebError::from_store(ctx.lang(), e)),
     };
     if form.get("then_issue") == Some("1") {
@@ -454,11 +602,25 @@ async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, Web
     match state.store.issue_document(&ctx.actor(), id).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
         Err(StoreError::NotIssuable(problems)) => {
-            let doc = state.store.document(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
+            let doc = state
+                .store
+                .document(id)
+                .await
+                .map_err(|e| WebError::from_store(ctx.lang(), e))?;
             let label = contact_label(state, doc.contact_id).await;
             let f = EditorForm::from_document(&doc, label, &ctx.tr);
-            let texts = problems.iter().map(|p| problem_text(p, ctx.lang())).collect();
-            Ok(editor(ctx, f, Some(id), FieldErrors::default(), texts, Some(doc.totals)))
+            let texts = problems
+                .iter()
+                .map(|p| problem_text(p, ctx.lang()))
+                .collect();
+            Ok(editor(
+                ctx,
+                f,
+                Some(id),
+                FieldErrors::default(),
+                texts,
+                Some(doc.totals),
+            ))
         }
         Err(StoreError::Conflict { message, .. }) => Ok(show_doc(state, ctx, id, message).await?),
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
@@ -466,23 +628,41 @@ async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, Web
 }
 
 async fn contact_label(state: &WebState, id: i64) -> String {
-    state.store.contact(id).await.map(|c| format!("{} – {}", c.number, c.data.name)).unwrap_or_default()
+    state
+        .store
+        .contact(id)
+        .await
+        .map(|c| format!("{} – {}", c.number, c.data.name))
+        .unwrap_or_default()
 }
 
-pub async fn create(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     save(&state, &ctx, None, &body, &headers).await
 }
 
-pub async fn update(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn update(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     save(&state, &ctx, Some(id), &body, &headers).await
 }
 
 /// Live totals for the editor: the same computation the server stores, formatted for display.
-pub async fn live_totals(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn live_totals(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
@@ -492,32 +672,55 @@ pub async fn live_totals(State(state): State<WebState>, headers: HeaderMap, body
     }
     let (input, errors) = parse_editor(&f, ctx.lang());
     let Some(input) = input else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({"errors": errors.0}))).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"errors": errors.0})),
+        )
+            .into_response());
     };
-    let company = state.store.company().await.map_err(|e| WebError::internal(ctx.lang(), e))?;
-    let mode = input.tax_mode.unwrap_or(if company.small_business { TaxMode::SmallBusiness } else { TaxMode::Standard });
-    let t = totals::compute_parts(mode, &input.lines, input.discount_percent, input.prepaid_amount);
+    let company = state
+        .store
+        .company()
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    let mode = input.tax_mode.unwrap_or(if company.small_business {
+        TaxMode::SmallBusiness
+    } else {
+        TaxMode::Standard
+    });
+    let t = totals::compute_parts(
+        mode,
+        &input.lines,
+        input.discount_percent,
+        input.prepaid_amount,
+    );
     let currency = input.currency.as_deref().unwrap_or("EUR");
     let tr = ctx.tr;
     let lines: Vec<String> = input
         .lines
         .iter()
-        .map(|l| if l.kind == LineKind::Text { String::new() } else { tr.money(&totals::line_amounts(l).net, currency) })
+        .map(|l| {
+            if l.kind == LineKind::Text {
+                String::new()
+            } else {
+                tr.money(totals::line_amounts(l).net, currency)
+            }
+        })
         .collect();
     let groups: Vec<_> = t
         .vat_breakdown
         .iter()
-        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t("docs.vat_at"), tr.num(&g.rate), g.category.code()), "taxable": tr.money(&g.taxable, currency), "vat": tr.money(&g.vat, currency)}))
+        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t("docs.vat_at"), tr.num(g.rate), g.category.code()), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
         .collect();
     Ok(Json(serde_json::json!({
         "lines": lines,
-        "line_total": tr.money(&t.line_total, currency),
-        "allowance_total": tr.money(&t.allowance_total, currency),
-        "net": tr.money(&t.net, currency),
-        "vat": tr.money(&t.vat, currency),
-        "gross": tr.money(&t.gross, currency),
-        "prepaid": tr.money(&t.prepaid, currency),
-        "due": tr.money(&t.due, currency),
+        "line_total": tr.money(t.line_total, currency),
+        "allowance_total": tr.money(t.allowance_total, currency),
+        "net": tr.money(t.net, currency),
+        "vat": tr.money(t.vat, currency),
+        "gross": tr.money(t.gross, currency),
+        "prepaid": tr.money(t.prepaid, currency),
+        "due": tr.money(t.due, currency),
         "vat_breakdown": groups,
         "raw": {"net": t.net.to_string(), "vat": t.vat.to_string(), "gross": t.gross.to_string(), "due": t.due.to_string()},
     }))
@@ -544,33 +747,85 @@ struct ViewPage {
     message: String,
 }
 
-async fn show_doc(state: &WebState, ctx: &Ctx, id: i64, message: String) -> Result<Response, WebError> {
+async fn show_doc(
+    state: &WebState,
+    ctx: &Ctx,
+    id: i64,
+    message: String,
+) -> Result<Response, WebError> {
     let lang = ctx.lang();
-    let d = state.store.document(id).await.map_err(|e| WebError::from_store(lang, e))?;
+    let d = state
+        .store
+        .document(id)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
     if d.state == DocState::Draft {
         let label = contact_label(state, d.contact_id).await;
         let f = EditorForm::from_document(&d, label, &ctx.tr);
-        let problems = if message.is_empty() { Vec::new() } else { vec![message] };
-        return Ok(editor(ctx, f, Some(id), FieldErrors::default(), problems, Some(d.totals.clone())));
+        let problems = if message.is_empty() {
+            Vec::new()
+        } else {
+            vec![message]
+        };
+        return Ok(editor(
+            ctx,
+            f,
+            Some(id),
+            FieldErrors::default(),
+            problems,
+            Some(d.totals.clone()),
+        ));
     }
     let today = today();
-    let payments = state.store.payments(id).await.map_err(|e| WebError::from_store(lang, e))?;
-    let audit = state.store.audit_entries("document", &id.to_string(), 50).await.map_err(|e| WebError::from_store(lang, e))?;
-    let lines = d.content.lines.iter().map(|l| line_form(l, &ctx.tr, &d.content.currency)).collect();
+    let payments = state
+        .store
+        .payments(id)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let audit = state
+        .store
+        .audit_entries("document", &id.to_string(), 50)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let lines = d
+        .content
+        .lines
+        .iter()
+        .map(|l| line_form(l, &ctx.tr, &d.content.currency))
+        .collect();
     let doc_lang = d.language.as_str();
-    let legal_note = d.content.tax_mode.legal_note(doc_lang).unwrap_or("").to_string();
+    let legal_note = d
+        .content
+        .tax_mode
+        .legal_note(doc_lang)
+        .unwrap_or("")
+        .to_string();
     let issued = d.state == DocState::Issued;
-    let title = format!("{} {}", ctx.tr.doc_type(&d.content.doc_type), d.number.clone().unwrap_or_default());
+    let title = format!(
+        "{} {}",
+        ctx.tr.doc_type(d.content.doc_type),
+        d.number.clone().unwrap_or_default()
+    );
     let page = ViewPage {
         l: Layout::new(ctx, title, "documents"),
         status: d.status(today),
         lines,
         payments,
         audit,
-        targets: if issued { d.content.doc_type.derivable_targets().to_vec() } else { Vec::new() },
+        targets: if issued {
+            d.content.doc_type.derivable_targets().to_vec()
+        } else {
+            Vec::new()
+        },
         legal_note,
-        can_pay: issued && d.content.doc_type.is_receivable() && d.open_amount() > Decimal::ZERO && ctx.can(Role::Accountant),
-        can_cancel: issued && d.content.doc_type.can_be_cancelled() && d.paid.is_zero() && ctx.can(Role::Accountant),
+        can_pay: issued
+            && d.content.doc_type.is_receivable()
+            && d.open_amount() > Decimal::ZERO
+            && ctx.can(Role::Accountant),
+        can_cancel: issued
+            && d.content.doc_type.can_be_cancelled()
+            && d.paid.is_zero()
+            && ctx.can(Role::Accountant),
         can_derive: ctx.can(Role::Sales),
         today,
         message,
@@ -579,12 +834,21 @@ async fn show_doc(state: &WebState, ctx: &Ctx, id: i64, message: String) -> Resu
     Ok(render(lang, &page))
 }
 
-pub async fn show(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     show_doc(&state, &ctx, id, String::new()).await
 }
 
-async fn action_ctx(state: &WebState, headers: &HeaderMap, body: &Bytes, role: Role) -> Result<(Ctx, FormData), WebError> {
+async fn action_ctx(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    role: Role,
+) -> Result<(Ctx, FormData), WebError> {
     let ctx = session::current(state, headers).await?;
     ctx.require(role)?;
     let form = FormData::parse(body);
@@ -592,24 +856,45 @@ async fn action_ctx(state: &WebState, headers: &HeaderMap, body: &Bytes, role: R
     Ok((ctx, form))
 }
 
-pub async fn issue(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn issue(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
     issue_now(&state, &ctx, id).await
 }
 
-pub async fn derive(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn derive(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = action_ctx(&state, &headers, &body, Role::Sales).await?;
     let Some(target) = form.get("type").and_then(DocumentType::parse) else {
         return show_doc(&state, &ctx, id, "?".into()).await;
     };
-    match state.store.derive_document(&ctx.actor(), id, target, today()).await {
+    match state
+        .store
+        .derive_document(&ctx.actor(), id, target, today())
+        .await
+    {
         Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(StoreError::Conflict { message, .. } | StoreError::Invalid { message, .. }) => show_doc(&state, &ctx, id, message).await,
+        Err(StoreError::Conflict { message, .. } | StoreError::Invalid { message, .. }) => {
+            show_doc(&state, &ctx, id, message).await
+        }
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }
 }
 
-pub async fn cancel(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn cancel(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
     match state.store.cancel_document(&ctx.actor(), id, today()).await {
         Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
@@ -618,10 +903,23 @@ pub async fn cancel(State(state): State<WebState>, headers: HeaderMap, Path(id):
     }
 }
 
-pub async fn duplicate(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn duplicate(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
-    let d = state.store.document(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    let doc_type = if d.content.doc_type == DocumentType::Cancellation { DocumentType::Invoice } else { d.content.doc_type };
+    let d = state
+        .store
+        .document(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let doc_type = if d.content.doc_type == DocumentType::Cancellation {
+        DocumentType::Invoice
+    } else {
+        d.content.doc_type
+    };
     let input = DraftInput {
         doc_type,
         contact_id: d.contact_id,
@@ -634,7 +932,11 @@ pub async fn duplicate(State(state): State<WebState>, headers: HeaderMap, Path(i
         language: Some(d.language),
         discount_percent: d.content.discount_percent,
         prepaid_amount: Decimal::ZERO,
-        texts: DraftTexts { subject: d.texts.subject.clone(), intro_text: d.texts.intro_text.clone(), closing_text: d.texts.closing_text.clone() },
+        texts: DraftTexts {
+            subject: d.texts.subject.clone(),
+            intro_text: d.texts.intro_text.clone(),
+            closing_text: d.texts.closing_text.clone(),
+        },
         lines: d.content.lines.clone(),
     };
     match state.store.create_document(&ctx.actor(), &input).await {
@@ -644,7 +946,12 @@ pub async fn duplicate(State(state): State<WebState>, headers: HeaderMap, Path(i
     }
 }
 
-pub async fn delete(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn delete(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
     match state.store.delete_document(&ctx.actor(), id).await {
         Ok(()) => Ok(Redirect::to("/documents").into_response()),
@@ -653,17 +960,38 @@ pub async fn delete(State(state): State<WebState>, headers: HeaderMap, Path(id):
     }
 }
 
-pub async fn add_payment(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn add_payment(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
     let amount = match user_decimal(&form.text("amount"), 2, ctx.lang()) {
         Ok(a) => a,
-        Err(m) => return show_doc(&state, &ctx, id, format!("{}: {m}", ctx.tr.t("field.amount"))).await,
+        Err(m) => {
+            return show_doc(
+                &state,
+                &ctx,
+                id,
+                format!("{}: {m}", ctx.tr.t("field.amount")),
+            )
+            .await;
+        }
     };
-    let date = NaiveDate::parse_from_str(&form.text("date"), "%Y-%m-%d").unwrap_or_else(|_| today());
-    let input = PaymentInput { date, amount, method: form.text("method"), note: form.text("note") };
+    let date =
+        NaiveDate::parse_from_str(&form.text("date"), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let input = PaymentInput {
+        date,
+        amount,
+        method: form.text("method"),
+        note: form.text("note"),
+    };
     match state.store.add_payment(&ctx.actor(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(StoreError::Invalid { field, message }) => show_doc(&state, &ctx, id, format!("{field}: {message}")).await,
+        Err(StoreError::Invalid { field, message }) => {
+            show_doc(&state, &ctx, id, format!("{field}: {message}")).await
+        }
         Err(StoreError::Conflict { message, .. }) => show_doc(&state, &ctx, id, message).await,
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }
@@ -672,6 +1000,12 @@ pub async fn add_payment(State(state): State<WebState>, headers: HeaderMap, Path
 impl LineForm {
     /// The row a new line starts as (used by the editor's row template).
     pub fn blank() -> LineForm {
-        LineForm { kind: "item".into(), quantity: "1".into(), unit: "C62".into(), vat_rate: "19".into(), ..Default::default() }
+        LineForm {
+            kind: "item".into(),
+            quantity: "1".into(),
+            unit: "C62".into(),
+            vat_rate: "19".into(),
+            ..Default::default()
+        }
     }
 }

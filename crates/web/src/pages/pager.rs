@@ -15,9 +15,16 @@ impl Pager {
     pub fn new<T>(p: &Page<T>, base: &str, params: &[(&str, &str)]) -> Pager {
         let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
         let link = |n: i64| {
-            let mut pairs: Vec<(&str, String)> = params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.to_string())).collect();
+            let mut pairs: Vec<(&str, String)> = params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (*k, v.to_string()))
+                .collect();
             pairs.push(("page", n.to_string()));
-            format!("{base}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+            format!(
+                "{base}?{}",
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            )
         };
         Pager {
             page: p.page,

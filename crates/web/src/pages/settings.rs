@@ -82,13 +82,25 @@ impl SettingsPage {
 }
 
 async fn load_texts(state: &WebState) -> Vec<TextBlock> {
-    let stored = state.store.setting("text_blocks").await.ok().flatten().unwrap_or_default();
+    let stored = state
+        .store
+        .setting("text_blocks")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     DocumentType::ALL
         .iter()
         .map(|t| TextBlock {
             doc_type: *t,
-            intro: stored[t.as_str()]["intro"].as_str().unwrap_or("").to_string(),
-            closing: stored[t.as_str()]["closing"].as_str().unwrap_or("").to_string(),
+            intro: stored[t.as_str()]["intro"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            closing: stored[t.as_str()]["closing"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
         })
         .collect()
 }
@@ -104,12 +116,28 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
     let lang = ctx.lang();
     let (c, errors) = match extra.company {
         Some(x) => x,
-        None => (state.store.company().await.map_err(|e| WebError::from_store(lang, e))?, FieldErrors::default()),
+        None => (
+            state
+                .store
+                .company()
+                .await
+                .map_err(|e| WebError::from_store(lang, e))?,
+            FieldErrors::default(),
+        ),
     };
     let today = chrono::Local::now().date_naive();
-    let ranges = state.store.number_ranges(today).await.map_err(|e| WebError::from_store(lang, e))?;
-    let users = state.store.list_users().await.map_err(|e| WebError::from_store(lang, e))?;
-    let failed = !errors.is_empty() || !extra.range_error.is_empty() || !extra.user_error.is_empty();
+    let ranges = state
+        .store
+        .number_ranges(today)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let users = state
+        .store
+        .list_users()
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let failed =
+        !errors.is_empty() || !extra.range_error.is_empty() || !extra.user_error.is_empty();
     let p = SettingsPage {
         l: Layout::new(ctx, ctx.tr.t("settings.title"), "settings").with_flash(extra.flash),
         c,
@@ -128,7 +156,12 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
 }
 
 fn none() -> Extra {
-    Extra { company: None, range_error: String::new(), user_error: String::new(), flash: String::new() }
+    Extra {
+        company: None,
+        range_error: String::new(),
+        user_error: String::new(),
+        flash: String::new(),
+    }
 }
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -137,7 +170,11 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     page(&state, &ctx, none()).await
 }
 
-async fn admin_form(state: &WebState, headers: &HeaderMap, body: &Bytes) -> Result<(Ctx, FormData), WebError> {
+async fn admin_form(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
     let ctx = session::current(state, headers).await?;
     ctx.require(Role::Admin)?;
     let form = FormData::parse(body);
@@ -145,7 +182,11 @@ async fn admin_form(state: &WebState, headers: &HeaderMap, body: &Bytes) -> Resu
     Ok((ctx, form))
 }
 
-pub async fn save_company(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn save_company(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let mut errors = FieldErrors::default();
     let terms = form.text("default_payment_terms_days");
@@ -177,47 +218,153 @@ pub async fn save_company(State(state): State<WebState>, headers: HeaderMap, bod
         errors.add(field, message);
     }
     if !errors.is_empty() {
-        return page(&state, &ctx, Extra { company: Some((c, errors)), ..none() }).await;
+        return page(
+            &state,
+            &ctx,
+            Extra {
+                company: Some((c, errors)),
+                ..none()
+            },
+        )
+        .await;
     }
-    state.store.update_company(&ctx.actor(), &c).await.map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await
+    state
+        .store
+        .update_company(&ctx.actor(), &c)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    page(
+        &state,
+        &ctx,
+        Extra {
+            flash: ctx.tr.t("common.saved").into(),
+            ..none()
+        },
+    )
+    .await
 }
 
-pub async fn save_range(State(state): State<WebState>, headers: HeaderMap, Path(key): Path<String>, body: Bytes) -> Result<Response, WebError> {
+pub async fn save_range(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let reset = ResetRule::parse(&form.text("reset")).unwrap_or(ResetRule::Never);
     let first: i64 = form.text("first_counter").parse().unwrap_or(-1);
     let today = chrono::Local::now().date_naive();
-    match state.store.update_number_range(&ctx.actor(), &key, &form.text("pattern"), reset, first, today).await {
-        Ok(_) => page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await,
-        Err(StoreError::Invalid { field, message }) => page(&state, &ctx, Extra { range_error: format!("{key}: {field} {message}"), ..none() }).await,
+    match state
+        .store
+        .update_number_range(
+            &ctx.actor(),
+            &key,
+            &form.text("pattern"),
+            reset,
+            first,
+            today,
+        )
+        .await
+    {
+        Ok(_) => {
+            page(
+                &state,
+                &ctx,
+                Extra {
+                    flash: ctx.tr.t("common.saved").into(),
+                    ..none()
+                },
+            )
+            .await
+        }
+        Err(StoreError::Invalid { field, message }) => {
+            page(
+                &state,
+                &ctx,
+                Extra {
+                    range_error: format!("{key}: {field} {message}"),
+                    ..none()
+                },
+            )
+            .await
+        }
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }
 }
 
-pub async fn save_texts(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn save_texts(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let mut value = serde_json::Map::new();
     for t in DocumentType::ALL {
-        let intro = form.get(&format!("intro_{}", t.as_str())).unwrap_or("").chars().take(5000).collect::<String>();
-        let closing = form.get(&format!("closing_{}", t.as_str())).unwrap_or("").chars().take(5000).collect::<String>();
-        value.insert(t.as_str().into(), serde_json::json!({"intro": intro, "closing": closing}));
+        let intro = form
+            .get(&format!("intro_{}", t.as_str()))
+            .unwrap_or("")
+            .chars()
+            .take(5000)
+            .collect::<String>();
+        let closing = form
+            .get(&format!("closing_{}", t.as_str()))
+            .unwrap_or("")
+            .chars()
+            .take(5000)
+            .collect::<String>();
+        value.insert(
+            t.as_str().into(),
+            serde_json::json!({"intro": intro, "closing": closing}),
+        );
     }
     state
         .store
-        .set_setting(&ctx.actor(), "text_blocks", &serde_json::Value::Object(value))
+        .set_setting(
+            &ctx.actor(),
+            "text_blocks",
+            &serde_json::Value::Object(value),
+        )
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    page(&state, &ctx, Extra { flash: ctx.tr.t("common.saved").into(), ..none() }).await
+    page(
+        &state,
+        &ctx,
+        Extra {
+            flash: ctx.tr.t("common.saved").into(),
+            ..none()
+        },
+    )
+    .await
 }
 
-pub async fn add_user(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn add_user(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let role = Role::parse(&form.text("role")).unwrap_or(Role::Sales);
-    match state.store.create_user(&ctx.actor(), &form.text("username"), form.get("password").unwrap_or(""), role).await {
+    match state
+        .store
+        .create_user(
+            &ctx.actor(),
+            &form.text("username"),
+            form.get("password").unwrap_or(""),
+            role,
+        )
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/settings#users").into_response()),
         Err(StoreError::Invalid { field, message }) => {
-            page(&state, &ctx, Extra { user_error: format!("{}: {message}", ctx.tr.t(&format!("field.{field}"))), ..none() }).await
+            page(
+                &state,
+                &ctx,
+                Extra {
+                    user_error: format!("{}: {message}", ctx.tr.t(&format!("field.{field}"))),
+                    ..none()
+                },
+            )
+            .await
         }
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }

@@ -40,16 +40,34 @@ fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
     let company_fields = FIELDS
         .iter()
         .map(|(name, key)| {
-            let value = form.get(name).map(str::to_string).unwrap_or_else(|| if *name == "country" { "DE".into() } else { String::new() });
+            let value = form.get(name).map(str::to_string).unwrap_or_else(|| {
+                if *name == "country" {
+                    "DE".into()
+                } else {
+                    String::new()
+                }
+            });
             (*name, *key, value)
         })
         .collect();
-    let p = SetupPage { tr, title: tr.t("setup.title").into(), company_fields, username: form.text("username"), errors };
+    let p = SetupPage {
+        tr,
+        title: tr.t("setup.title").into(),
+        company_fields,
+        username: form.text("username"),
+        errors,
+    };
     render(lang, &p)
 }
 
 async fn ensure_fresh(state: &WebState, lang: Lang) -> Result<(), WebError> {
-    if state.store.user_count().await.map_err(|e| WebError::internal(lang, e))? > 0 {
+    if state
+        .store
+        .user_count()
+        .await
+        .map_err(|e| WebError::internal(lang, e))?
+        > 0
+    {
         return Err(WebError::Login);
     }
     Ok(())
@@ -61,7 +79,11 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     Ok(page(lang, &FormData::default(), FieldErrors::default()))
 }
 
-pub async fn submit(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn submit(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let lang = guest_lang(&headers);
     if check_origin(&headers).is_err() {
         return Err(WebError::Csrf(lang));
@@ -94,7 +116,9 @@ pub async fn submit(State(state): State<WebState>, headers: HeaderMap, body: Byt
     if password != form.get("password2").unwrap_or("") {
         errors.add("password2", tr.t("setup.password_mismatch"));
     }
-    if let Err(StoreError::Invalid { field, message }) = kontor_storage::users_check(&form.text("username"), password) {
+    if let Err(StoreError::Invalid { field, message }) =
+        kontor_storage::users_check(&form.text("username"), password)
+    {
         errors.add(field, message);
     }
     if !errors.is_empty() {
@@ -103,7 +127,11 @@ pub async fn submit(State(state): State<WebState>, headers: HeaderMap, body: Byt
         return Ok(response);
     }
     let actor = Actor::user(&form.text("username"));
-    let user = match state.store.create_user(&actor, &form.text("username"), password, Role::Admin).await {
+    let user = match state
+        .store
+        .create_user(&actor, &form.text("username"), password, Role::Admin)
+        .await
+    {
         Ok(u) => u,
         Err(StoreError::Invalid { field, message }) => {
             errors.add(field, message);
@@ -111,11 +139,28 @@ pub async fn submit(State(state): State<WebState>, headers: HeaderMap, body: Byt
         }
         Err(e) => return Err(WebError::internal(lang, e)),
     };
-    state.store.set_user_language(user.id, lang.code()).await.map_err(|e| WebError::internal(lang, e))?;
-    state.store.update_company(&actor, &company).await.map_err(|e| WebError::internal(lang, e))?;
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let secret = state.store.create_session(user.id, ua, state.sessions).await.map_err(|e| WebError::internal(lang, e))?;
+    state
+        .store
+        .set_user_language(user.id, lang.code())
+        .await
+        .map_err(|e| WebError::internal(lang, e))?;
+    state
+        .store
+        .update_company(&actor, &company)
+        .await
+        .map_err(|e| WebError::internal(lang, e))?;
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let secret = state
+        .store
+        .create_session(user.id, ua, state.sessions)
+        .await
+        .map_err(|e| WebError::internal(lang, e))?;
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &secret));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, &secret));
     Ok(response)
 }
