@@ -1,0 +1,580 @@
+//! The web pages over real HTTP: first-run setup, login, sessions, CSRF, roles, escaping,
+//! and live totals that equal the API's. (Browser flows are in tests/e2e.)
+
+use kontor_server::AppState;
+use kontor_storage::testing::TestStore;
+use kontor_storage::{Actor, Role, Store};
+use reqwest::redirect::Policy;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+struct App {
+    base: String,
+    store: Store,
+    _db: TestStore,
+}
+
+impl App {
+    async fn spawn() -> App {
+        let db = TestStore::new().await.expect("test store");
+        let store = db.store.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(kontor_server::serve(AppState::new(store.clone()), listener));
+        App {
+            base: format!("http://{addr}"),
+            store,
+            _db: db,
+        }
+    }
+
+    fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A logged-in browser of a new user with `role`, and its CSRF token.
+    async fn login_as(&self, name: &str, role: Role) -> (reqwest::Client, String) {
+        self.store
+            .create_user(&Actor::system(), name, PASSWORD, role)
+            .await
+            .expect("user");
+        let b = self.browser();
+        let r = b
+            .post(self.url("/login"))
+            .form(&[("username", name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "login redirects");
+        let csrf = csrf_of(
+            &b.get(self.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+        (b, csrf)
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html
+        .find("data-csrf=\"")
+        .expect("page carries a CSRF token")
+        + 11;
+    html[start..start + 64].to_string()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn first_run_setup_then_login_only() {
+    let app = App::spawn().await;
+    let b = app.browser();
+    let r = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        location(&r),
+        "/setup",
+        "a fresh installation leads to the setup page"
+    );
+    let page = b
+        .get(app.url("/setup"))
+        .header("accept-language", "de-DE")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Kontor einrichten"));
+
+    // Mismatched passwords: the form comes back with a message, nothing is stored.
+    let bad = [
+        ("name", "Muster GmbH"),
+        ("country", "DE"),
+        ("username", "anna"),
+        ("password", PASSWORD),
+        ("password2", "other"),
+    ];
+    let r = b.post(app.url("/setup")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("stimmen nicht überein"));
+    assert_eq!(app.store.user_count().await.unwrap(), 0);
+
+    let good = [
+        ("name", "Muster GmbH"),
+        ("street", "Hauptstr. 1"),
+        ("postal_code", "10115"),
+        ("city", "Berlin"),
+        ("country", "DE"),
+        ("vat_id", "DE123456789"),
+        ("username", "anna"),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ];
+    let r = b.post(app.url("/setup")).form(&good).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(app.store.company().await.unwrap().name, "Muster GmbH");
+    let r = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200, "setup logs the admin in");
+
+    // Setup is gone once a user exists; other visitors must log in.
+    let stranger = app.browser();
+    let r = stranger
+        .post(app.url("/setup"))
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/login");
+    assert_eq!(app.store.user_count().await.unwrap(), 1);
+    for path in [
+        "/",
+        "/contacts",
+        "/documents",
+        "/articles",
+        "/settings",
+        "/documents/new",
+    ] {
+        let r = stranger.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            (path, location(&r)),
+            (path, "/login".to_string()),
+            "nothing is reachable without login"
+        );
+    }
+}
+
+#[tokio::test]
+async fn login_failure_logout_and_session_end() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("bert", Role::Accountant).await;
+    let wrong = app.browser();
+    let r = wrong
+        .post(app.url("/login"))
+        .form(&[("username", "bert"), ("password", "wrong password!!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let unknown = wrong
+        .post(app.url("/login"))
+        .form(&[("username", "nobody"), ("password", "wrong password!!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 401);
+    let (known_page, unknown_page) = (r.text().await.unwrap(), unknown.text().await.unwrap());
+    assert_eq!(
+        known_page.replace("bert", "X"),
+        unknown_page.replace("nobody", "X"),
+        "no user enumeration: the same page"
+    );
+
+    // Logout without the CSRF token is refused; with it, the session ends on the server.
+    let r = b.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = b
+        .post(app.url("/logout"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/login");
+    let r = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(location(&r), "/login");
+}
+
+#[tokio::test]
+async fn forms_need_csrf_and_same_origin() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("carla", Role::Admin).await;
+    let contact = [
+        ("name", "Kunde AG"),
+        ("country", "DE"),
+        ("is_customer", "on"),
+    ];
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&contact)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "no token");
+    let mut with_token = contact.to_vec();
+    with_token.push(("_csrf", csrf.as_str()));
+    let r = b
+        .post(app.url("/contacts"))
+        .header("origin", "http://evil.example")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "foreign origin");
+    let mut wrong = contact.to_vec();
+    wrong.push(("_csrf", "00"));
+    assert_eq!(
+        b.post(app.url("/contacts"))
+            .form(&wrong)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.store
+            .list_contacts(&Default::default())
+            .await
+            .unwrap()
+            .total,
+        0,
+        "nothing was written"
+    );
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store
+            .list_contacts(&Default::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+#[tokio::test]
+async fn roles_are_enforced_on_pages() {
+    let app = App::spawn().await;
+    let (sales, sales_csrf) = app.login_as("sam", Role::Sales).await;
+    assert_eq!(
+        sales
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = sales
+        .post(app.url("/settings/company"))
+        .form(&[("_csrf", sales_csrf.as_str()), ("name", "X")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (auditor, csrf) = app.login_as("audrey", Role::Auditor).await;
+    assert_eq!(
+        auditor
+            .get(app.url("/contacts"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "auditors read"
+    );
+    let r = auditor
+        .post(app.url("/contacts"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "X"), ("country", "DE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "auditors do not write");
+    assert_eq!(
+        auditor
+            .get(app.url("/documents/new"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn validation_messages_and_escaping() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("dora", Role::Admin).await;
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", ""),
+            ("country", "XX"),
+            ("email", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"e-name\"")
+            && html.contains("id=\"e-country\"")
+            && html.contains("id=\"e-email\""),
+        "messages next to the fields"
+    );
+
+    let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", evil),
+        ("country", "DE"),
+        ("city", evil),
+        ("is_customer", "on"),
+    ];
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let detail = location(&r);
+    for path in [detail.as_str(), "/contacts", "/"] {
+        let html = b
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !html.contains("<script>alert") && !html.contains("<img src=x"),
+            "{path} escapes user text"
+        );
+    }
+    // Search suggestions are JSON (inserted with textContent by the page), never HTML.
+    let r = b
+        .get(app.url("/contacts/search?q=script"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn live_totals_equal_the_stored_totals() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("erik", Role::Admin).await;
+    let mut c = kontor_domain::ContactData {
+        name: "Kunde".into(),
+        country: "DE".into(),
+        ..Default::default()
+    };
+    c.street = "Weg 1".into();
+    let contact = app
+        .store
+        .create_contact(&Actor::system(), &c)
+        .await
+        .unwrap();
+    let cid = contact.id.to_string();
+    let lines = [
+        ("3", "19,99", "19"),
+        ("1", "4,99", "7"),
+        ("2,5", "85,1234", "19"),
+    ];
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("type", "invoice"),
+        ("contact_id", &cid),
+        ("discount_percent", "5"),
+    ];
+    for (q, p, r) in &lines {
+        form.extend([
+            ("line_kind", "item"),
+            ("line_article_id", ""),
+            ("line_description", "Pos"),
+            ("line_quantity", *q),
+            ("line_unit", "C62"),
+            ("line_unit_price", *p),
+            ("line_vat_rate", *r),
+            ("line_discount", ""),
+        ]);
+    }
+    let live: serde_json::Value = b
+        .post(app.url("/documents/totals"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        303,
+        "{}",
+        r.text()
+            .await
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("error"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let id: i64 = location(&r)
+        .trim_start_matches("/documents/")
+        .parse()
+        .unwrap();
+    let stored = app.store.document(id).await.unwrap();
+    assert_eq!(live["raw"]["gross"], stored.totals.gross.to_string());
+    assert_eq!(live["raw"]["net"], stored.totals.net.to_string());
+    assert_eq!(live["raw"]["vat"], stored.totals.vat.to_string());
+    assert_eq!(
+        live["gross"],
+        format!("{} €", stored.totals.gross.to_string().replace('.', ","))
+    );
+
+    // Issuing names what is missing (no company profile yet) and leaves the draft as it was.
+    let r = b
+        .post(app.url(&format!("/documents/{id}/issue")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"issue-problems\"")
+            && html.contains("company.name")
+            && html.contains("delivery_date"),
+        "problems listed"
+    );
+    let company = kontor_domain::CompanyProfile {
+        name: "Muster GmbH".into(),
+        street: "Hauptstr. 1".into(),
+        postal_code: "10115".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+        vat_id: "DE123456789".into(),
+        ..Default::default()
+    };
+    app.store
+        .update_company(&Actor::system(), &company)
+        .await
+        .unwrap();
+    c.postal_code = "80331".into();
+    c.city = "München".into();
+    app.store
+        .update_contact(&Actor::system(), contact.id, &c, None)
+        .await
+        .unwrap();
+    let mut form = form.clone();
+    form.extend([("delivery_date", "2026-11-20"), ("version", "1")]);
+    let r = b
+        .post(app.url(&format!("/documents/{id}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    // Issue from the page; the document is then shown locked.
+    let r = b
+        .post(app.url(&format!("/documents/{id}/issue")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = b
+        .get(app.url(&format!("/documents/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("RE-2026-0001")
+            || html.contains(&format!("RE-{}-0001", chrono::Local::now().format("%Y")))
+    );
+    assert!(html.contains("id=\"locked-note\"") && !html.contains("id=\"editor\""));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_switch_language() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("fritz", Role::Admin).await;
+    let r = b.get(app.url("/contacts")).send().await.unwrap();
+    let h = r.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        r.text().await.unwrap().contains(">Kontakte<"),
+        "German by default"
+    );
+    let r = b
+        .post(app.url("/language"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        b.get(app.url("/contacts"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains(">Contacts<")
+    );
+    let login = app
+        .browser()
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert!(login.text().await.unwrap().contains("Log in"));
+}
