@@ -12,6 +12,10 @@
 #             already set (a superuser postgres:// URL) it is used; otherwise a
 #             throwaway cluster is started with scripts/pg-throwaway.sh and always
 #             stopped and removed on exit.
+#   browser   end-to-end tests in real headless Chromium (Debian's /usr/bin/chromium driven
+#             by playwright-core from tests/e2e/package-lock.json, `node --test tests/e2e/`)
+#             against a debug `kontor` build; screenshots land in tests/e2e/artifacts/.
+#             Fails (is not skipped) when chromium or node/npm is missing.
 #
 # Build output goes to CARGO_TARGET_DIR, default ~/.cache/kontor/target, so it
 # survives between runs and clean clones. Exits non-zero if any tier failed.
@@ -125,6 +129,51 @@ postgres_tier_throwaway() {
     KONTOR_TEST_DATABASE_URL="$url" cargo_test
 }
 
+# ---------------------------------------------------------------------------
+# Browser tier: tests/e2e (node --test, playwright-core, Debian's chromium)
+# ---------------------------------------------------------------------------
+E2E_DIR="$ROOT/tests/e2e"
+CHROMIUM_BIN="${KONTOR_CHROMIUM:-/usr/bin/chromium}"
+
+browser_tier() {
+    local missing=0 lock_hash stamp
+    if [ ! -x "$CHROMIUM_BIN" ]; then
+        echo "test.sh: browser tier needs Chromium at $CHROMIUM_BIN (apt-get install chromium; .ci/run installs it)" >&2
+        missing=1
+    fi
+    for tool in node npm; do
+        if ! command -v "$tool" >/dev/null; then
+            echo "test.sh: browser tier needs $tool on PATH (Node.js 20 or newer)" >&2
+            missing=1
+        fi
+    done
+    [ "$missing" -eq 0 ] || return 1
+    if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+        echo "test.sh: browser tier needs Node.js 20 or newer, found $(node --version)" >&2
+        return 1
+    fi
+
+    cargo build -p kontor || return 1
+
+    # playwright-core exactly as locked; installed again only when the lock file changed.
+    # It never downloads a browser: the tests launch $CHROMIUM_BIN.
+    lock_hash="$(sha256sum "$E2E_DIR/package-lock.json" | cut -d' ' -f1)"
+    stamp="$E2E_DIR/node_modules/.kontor-lock-sha256"
+    if [ ! -d "$E2E_DIR/node_modules/playwright-core" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
+        echo "test.sh: npm ci in tests/e2e"
+        (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || return 1
+        echo "$lock_hash" >"$stamp"
+    fi
+
+    rm -rf "$E2E_DIR/artifacts"
+    echo "test.sh: $("$CHROMIUM_BIN" --version 2>/dev/null), node $(node --version)"
+    local rc=0
+    KONTOR_BIN="$CARGO_TARGET_DIR/debug/kontor" KONTOR_CHROMIUM="$CHROMIUM_BIN" \
+        timeout --kill-after=15 900 node --test --test-timeout=120000 "$E2E_DIR/" || rc=$?
+    echo "test.sh: browser screenshots and server logs in $E2E_DIR/artifacts/"
+    return "$rc"
+}
+
 summary() {
     local i failed=0 total=${#TIER_NAMES[@]}
     printf '\n==================== Kontor test summary ====================\n'
@@ -162,7 +211,11 @@ fi
 # Add them here, each as `run_tier NAME CMD...` (CMD may be a shell function);
 # they are skipped under --quick. Planned:
 #   run_tier drills  <slow drills command>     # "slow drills" tier
-#   run_tier browser <browser tests command>   # "browser tests" tier (chromium + playwright-core)
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier browser "--quick"
+else
+    run_tier browser browser_tier
+fi
 lint() {
     cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
 }
