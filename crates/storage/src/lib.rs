@@ -6,6 +6,7 @@
 
 mod articles;
 pub mod audit;
+pub mod blobs;
 mod company;
 mod contacts;
 pub mod db;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sessions_settings",
         include_str!("migrations/0002_sessions_settings.sql"),
     ),
+    (3, "blobs", include_str!("migrations/0003_blobs.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -948,3 +948,24 @@ async fn dashboard_sums() {
     assert_eq!(later.overdue_count, 2);
     assert_eq!(later.revenue_year, dec!(0));
 }
+
+#[tokio::test]
+async fn blobs_are_content_addressed_and_checked() {
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    let bytes = b"\x89PNG\r\n\x1a\n fake image".to_vec();
+    let key = s.put_blob("image/png", &bytes).await.unwrap();
+    assert_eq!(key.len(), 64);
+    assert_eq!(
+        s.put_blob("image/png", &bytes).await.unwrap(),
+        key,
+        "stored once"
+    );
+    let blob = s.blob(&key).await.unwrap();
+    assert_eq!(blob.data, bytes);
+    assert_eq!(blob.content_type, "image/png");
+    assert!(matches!(
+        s.blob("00").await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+}

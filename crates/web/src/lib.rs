@@ -79,5 +79,7 @@ pub fn router(state: WebState) -> Router {
         .route("/settings/numbers/{key}", post(settings::save_range))
         .route("/settings/texts", post(settings::save_texts))
         .route("/settings/users", post(settings::add_user))
+        .route("/settings/logo", post(logo::upload))
+        .route("/logo", get(logo::show))
         .with_state(state)
 }

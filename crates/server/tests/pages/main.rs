@@ -578,3 +578,68 @@ async fn pages_carry_security_headers_and_switch_language() {
         .unwrap();
     assert!(login.text().await.unwrap().contains("Log in"));
 }
+
+#[tokio::test]
+async fn logo_upload_is_type_checked() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("gina", Role::Admin).await;
+    let upload = |bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .part(
+                "logo",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("logo.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        b.post(app.url("/settings/logo")).multipart(form).send()
+    };
+    let r = upload(
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        422,
+        "an SVG with a script is refused whatever it claims to be"
+    );
+    assert!(r.text().await.unwrap().contains("id=\"logo-error\""));
+    let r = upload(b"GIF89a....".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        b.get(app.url("/logo")).send().await.unwrap().status(),
+        404,
+        "no logo stored"
+    );
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let r = upload(png.clone()).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = b.get(app.url("/logo")).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    let (sales, sales_csrf) = app.login_as("hans", Role::Sales).await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", sales_csrf)
+        .part(
+            "logo",
+            reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n".to_vec()),
+        );
+    assert_eq!(
+        sales
+            .post(app.url("/settings/logo"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}

@@ -531,6 +531,17 @@ pub async fn new_form(
         f.contact_id = cid.to_string();
         f.contact_label = format!("{} – {}", c.number, c.data.name);
     }
+    // The intro and closing text blocks of this document type, as set in the settings.
+    if let Ok(Some(blocks)) = state.store.setting("text_blocks").await {
+        f.intro_text = blocks[f.doc_type.as_str()]["intro"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        f.closing_text = blocks[f.doc_type.as_str()]["closing"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+    }
     f.lines.push(LineForm {
         kind: "item".into(),
         quantity: "1".into(),

@@ -5,6 +5,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod documents;
 pub mod login;
+pub mod logo;
 pub mod pager;
 pub mod settings;
 pub mod setup;

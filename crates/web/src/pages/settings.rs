@@ -34,6 +34,8 @@ struct SettingsPage {
     texts: Vec<TextBlock>,
     users: Vec<User>,
     user_error: String,
+    has_logo: bool,
+    logo_error: String,
 }
 
 const COMPANY_FIELDS: [(&str, &str); 15] = [
@@ -107,6 +109,7 @@ async fn load_texts(state: &WebState) -> Vec<TextBlock> {
 
 struct Extra {
     company: Option<(CompanyProfile, FieldErrors)>,
+    logo_error: String,
     range_error: String,
     user_error: String,
     flash: String,
@@ -136,8 +139,16 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         .list_users()
         .await
         .map_err(|e| WebError::from_store(lang, e))?;
-    let failed =
-        !errors.is_empty() || !extra.range_error.is_empty() || !extra.user_error.is_empty();
+    let failed = !errors.is_empty()
+        || !extra.range_error.is_empty()
+        || !extra.user_error.is_empty()
+        || !extra.logo_error.is_empty();
+    let has_logo = state
+        .store
+        .setting("logo")
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?
+        .is_some();
     let p = SettingsPage {
         l: Layout::new(ctx, ctx.tr.t("settings.title"), "settings").with_flash(extra.flash),
         c,
@@ -147,6 +158,8 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         texts: load_texts(state).await,
         users,
         user_error: extra.user_error,
+        has_logo,
+        logo_error: extra.logo_error,
     };
     let mut r = render(lang, &p);
     if failed {
@@ -158,10 +171,28 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
 fn none() -> Extra {
     Extra {
         company: None,
+        logo_error: String::new(),
         range_error: String::new(),
         user_error: String::new(),
         flash: String::new(),
     }
+}
+
+/// The settings page with a refused logo upload's message.
+pub async fn with_message(
+    state: &WebState,
+    ctx: &Ctx,
+    message: &str,
+) -> Result<Response, WebError> {
+    page(
+        state,
+        ctx,
+        Extra {
+            logo_error: message.to_string(),
+            ..none()
+        },
+    )
+    .await
 }
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
