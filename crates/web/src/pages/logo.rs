@@ -91,7 +91,7 @@ pub async fn upload(
     let data = data.unwrap_or_default();
     let content_type = match sniff(&data) {
         Ok(t) => t,
-        Err(e) => return Ok(super::settings::with_message(&state, &ctx, e.message(en)).await?),
+        Err(e) => return super::settings::with_message(&state, &ctx, e.message(en)).await,
     };
     let key = state
         .store
