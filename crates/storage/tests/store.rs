@@ -969,3 +969,37 @@ async fn blobs_are_content_addressed_and_checked() {
         StoreError::NotFound { .. }
     ));
 }
+
+#[tokio::test]
+async fn commits_are_durable() {
+    let t = TestStore::new().await.unwrap();
+    let pool = t.store.pool();
+    match t.store.backend() {
+        Backend::Sqlite => {
+            // Every connection of the pool runs in WAL mode with synchronous=FULL (2).
+            for _ in 0..3 {
+                let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+                assert_eq!((mode.as_str(), sync), ("wal", 2));
+            }
+        }
+        Backend::Postgres => {
+            let sync: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(sync, "on");
+            let fsync: String = sqlx::query_scalar("SHOW fsync")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(fsync, "on");
+        }
+    }
+}
