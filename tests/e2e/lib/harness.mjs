@@ -46,11 +46,17 @@ export function kontorBin() {
 // ------------------------------------------------------------------ cleanup and watchdog
 
 const children = new Set();
+const dataDirs = new Set();
 process.on('exit', () => {
   for (const c of children) {
     try { c.kill('SIGKILL'); } catch { /* already gone */ }
   }
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
 });
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  // Exit through 'exit' so the servers (above) and the browsers (playwright) are ended too.
+  process.once(signal, () => process.exit(code));
+}
 const watchdog = setTimeout(() => {
   console.error(`e2e: watchdog: ${path.basename(process.argv[1] || '?')} ran longer than ${FILE_WATCHDOG_MS} ms, ending it`);
   process.exit(3);
@@ -91,6 +97,7 @@ export async function startServer(name) {
   assert.ok(existsSync(bin), `kontor binary not found at ${bin} (build it with cargo build -p kontor or set KONTOR_BIN)`);
   mkdirSync(path.join(ARTIFACTS, 'logs'), { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), `kontor-e2e-${name}-`));
+  dataDirs.add(dataDir);
   const logPath = path.join(ARTIFACTS, 'logs', `${name}.server.log`);
   const log = createWriteStream(logPath);
   let lastError = null;
@@ -158,6 +165,7 @@ function makeServer({ name, bin, dataDir, url, port, child, log, logPath }) {
       children.delete(child);
       log.end();
       rmSync(dataDir, { recursive: true, force: true });
+      dataDirs.delete(dataDir);
     },
   };
   return server;
