@@ -8,7 +8,14 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
-        FormData(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default())
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default();
+        // Browsers send textarea line breaks as CRLF; store plain LF.
+        FormData(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, v.replace("\r\n", "\n")))
+                .collect(),
+        )
     }
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0

@@ -391,6 +391,24 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("reset.never", "nie", "never"),
     ("reset.yearly", "jährlich", "yearly"),
     ("reset.monthly", "monatlich", "monthly"),
+    ("range.quote", "Angebote", "Quotes"),
+    (
+        "range.order_confirmation",
+        "Auftragsbestätigungen",
+        "Order confirmations",
+    ),
+    ("range.delivery_note", "Lieferscheine", "Delivery notes"),
+    ("range.invoice", "Rechnungen", "Invoices"),
+    (
+        "range.down_payment_invoice",
+        "Abschlagsrechnungen",
+        "Down-payment invoices",
+    ),
+    ("range.credit_note", "Rechnungskorrekturen", "Credit notes"),
+    ("range.cancellation", "Stornorechnungen", "Cancellations"),
+    ("range.customer", "Kundennummern", "Customer numbers"),
+    ("range.supplier", "Lieferantennummern", "Supplier numbers"),
+    ("range.article", "Artikelnummern", "Article numbers"),
     ("role.admin", "Administrator", "Administrator"),
     ("role.accountant", "Buchhaltung", "Accountant"),
     ("role.sales", "Vertrieb", "Sales"),
@@ -487,6 +505,41 @@ impl Tr {
         } else {
             s
         }
+    }
+
+    /// A price with at least two decimals ("12,50", "85,1234").
+    pub fn price(&self, value: impl Val<Decimal>) -> String {
+        let v = value.val().normalize();
+        let v = if v.scale() < 2 {
+            v.round_dp(2).trunc_with_scale(2)
+        } else {
+            v
+        };
+        let s = format!("{v:.*}", v.scale().max(2) as usize);
+        if self.lang == Lang::De {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    /// A stored RFC 3339 timestamp as local date and time ("26.11.2026 18:04").
+    pub fn timestamp(&self, ts: impl AsRef<str>) -> String {
+        match chrono::DateTime::parse_from_rfc3339(ts.as_ref()) {
+            Ok(t) => {
+                let local = t.with_timezone(&chrono::Local);
+                match self.lang {
+                    Lang::De => local.format("%d.%m.%Y %H:%M").to_string(),
+                    Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+                }
+            }
+            Err(_) => ts.as_ref().to_string(),
+        }
+    }
+
+    /// A unit code's label in this language ("HUR" → "Std.").
+    pub fn unit(&self, code: impl AsRef<str>) -> &'static str {
+        kontor_domain::codes::unit_label(code.as_ref(), self.lang.code())
     }
 
     pub fn date(&self, d: impl Val<NaiveDate>) -> String {

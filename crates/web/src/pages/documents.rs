@@ -231,7 +231,7 @@ fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
         description: l.description.clone(),
         quantity: tr.num(l.quantity),
         unit: l.unit.clone(),
-        unit_price: tr.num(l.unit_price),
+        unit_price: tr.price(l.unit_price),
         vat_rate: tr.num(l.vat_rate),
         discount: tr.num(l.discount_percent),
         net: if l.kind == LineKind::Text {
@@ -751,6 +751,8 @@ struct ViewPage {
     audit: Vec<AuditEntry>,
     targets: Vec<DocumentType>,
     legal_note: String,
+    /// Linked documents: (label key, id, number or #id, element id).
+    related: Vec<(&'static str, i64, String, &'static str)>,
     can_pay: bool,
     can_cancel: bool,
     can_derive: bool,
@@ -812,6 +814,26 @@ async fn show_doc(
         .unwrap_or("")
         .to_string();
     let issued = d.state == DocState::Issued;
+    let mut related = Vec::new();
+    for (key, id, anchor) in [
+        ("docs.source", d.source_id, "source-link"),
+        ("docs.corrects", d.corrects_id, "corrects-link"),
+        ("docs.cancelled_by", d.cancelled_by_id, "cancelled-by-link"),
+    ] {
+        if let Some(id) = id
+            && !(key == "docs.source" && d.corrects_id == Some(id))
+        {
+            let label = match state.store.document(id).await {
+                Ok(other) => format!(
+                    "{} {}",
+                    ctx.tr.doc_type(other.content.doc_type),
+                    other.number.unwrap_or_else(|| format!("#{id}"))
+                ),
+                Err(_) => format!("#{id}"),
+            };
+            related.push((key, id, label, anchor));
+        }
+    }
     let title = format!(
         "{} {}",
         ctx.tr.doc_type(d.content.doc_type),
@@ -829,6 +851,7 @@ async fn show_doc(
             Vec::new()
         },
         legal_note,
+        related,
         can_pay: issued
             && d.content.doc_type.is_receivable()
             && d.open_amount() > Decimal::ZERO
