@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("migrations/0002_sessions_settings.sql"),
     ),
     (3, "blobs", include_str!("migrations/0003_blobs.sql")),
+    (
+        4,
+        "document_files",
+        include_str!("migrations/0004_document_files.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

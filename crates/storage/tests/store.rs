@@ -1003,3 +1003,70 @@ async fn commits_are_durable() {
         }
     }
 }
+
+#[tokio::test]
+async fn archived_files_are_written_once() {
+    use kontor_storage::blobs::Artefact;
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let d = s
+        .create_document(
+            &Actor::cli(),
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("A", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    let pdf = |bytes: &[u8]| {
+        vec![Artefact {
+            kind: "pdf".into(),
+            content_type: "application/pdf".into(),
+            data: bytes.to_vec(),
+        }]
+    };
+    assert!(
+        s.archive_artefacts(d.id, &pdf(b"draft")).await.is_err(),
+        "drafts are not archived"
+    );
+    s.issue_document(&Actor::cli(), d.id).await.unwrap();
+    assert_eq!(
+        s.documents_missing_artefact("pdf", 10).await.unwrap(),
+        vec![d.id]
+    );
+    assert_eq!(
+        s.archive_artefacts(d.id, &pdf(b"%PDF-original"))
+            .await
+            .unwrap(),
+        vec!["pdf"]
+    );
+    assert!(
+        s.archive_artefacts(d.id, &pdf(b"%PDF-changed"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "never replaced"
+    );
+    assert_eq!(
+        s.archived_artefact(d.id, "pdf")
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+        b"%PDF-original"
+    );
+    assert!(
+        s.archived_artefact(d.id, "xrechnung-ubl")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.documents_missing_artefact("pdf", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
