@@ -1,6 +1,7 @@
 //! Kontor's web pages: server-rendered HTML for the bookkeeper's daily work, with sessions
 //! in the database, CSRF protection on every form, and assets embedded in the binary.
 
+pub mod archive;
 mod assets;
 mod error;
 mod forms;

@@ -153,7 +153,7 @@ pub async fn issue(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<DocumentOut>> {
-    let doc = state.store.issue_document(&auth.actor(), id).await?;
+    let doc = kontor_web::archive::issue_and_archive(&state.store, &auth.actor(), id).await?;
     Ok(Json(DocumentOut::new(doc, today())))
 }
 
@@ -192,7 +192,8 @@ pub async fn cancel(
     ApiJson(body): ApiJson<CancelInput>,
 ) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
     let date = body.date.map_or_else(today, |d| d.0);
-    let cancellation = state.store.cancel_document(&auth.actor(), id, date).await?;
+    let cancellation =
+        kontor_web::archive::cancel_and_archive(&state.store, &auth.actor(), id, date).await?;
     Ok((
         StatusCode::CREATED,
         Json(DocumentOut::new(cancellation, today())),

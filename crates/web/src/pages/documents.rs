@@ -610,7 +610,7 @@ async fn save(
 }
 
 async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, WebError> {
-    match state.store.issue_document(&ctx.actor(), id).await {
+    match crate::archive::issue_and_archive(&state.store, &ctx.actor(), id).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
         Err(StoreError::NotIssuable(problems)) => {
             let doc = state
@@ -930,7 +930,7 @@ pub async fn cancel(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
-    match state.store.cancel_document(&ctx.actor(), id, today()).await {
+    match crate::archive::cancel_and_archive(&state.store, &ctx.actor(), id, today()).await {
         Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
         Err(StoreError::Conflict { message, .. }) => show_doc(&state, &ctx, id, message).await,
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),

@@ -1,0 +1,73 @@
+//! Issuing with the archive: every path that issues a document (web pages and JSON API) goes
+//! through here, so the files of record (PDF, e-invoice XML) are produced and stored right
+//! after the number is assigned.
+//!
+//! Issuing and archiving are two transactions: rendering inside SQLite's single write lock
+//! would serialise every issue behind the renderer. If the process dies in between, the
+//! document is issued without files; `archive_missing` (run at start) produces them then,
+//! from the document's own snapshot.
+
+use kontor_storage::blobs::Artefact;
+use kontor_storage::{Actor, Document, Store, StoreError};
+
+/// The files of record for an issued document. Each format adds its own here.
+pub fn artefacts_for(doc: &Document) -> Result<Vec<Artefact>, String> {
+    let artefacts = Vec::new();
+    let _ = doc;
+    Ok(artefacts)
+}
+
+async fn archive(store: &Store, doc: &Document) -> Result<(), StoreError> {
+    let artefacts = artefacts_for(doc)
+        .map_err(|e| StoreError::Corrupt(format!("cannot render document {}: {e}", doc.id)))?;
+    if !artefacts.is_empty() {
+        store.archive_artefacts(doc.id, &artefacts).await?;
+    }
+    Ok(())
+}
+
+/// Issues a draft and archives its files.
+pub async fn issue_and_archive(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<Document, StoreError> {
+    let doc = store.issue_document(actor, id).await?;
+    archive(store, &doc).await?;
+    Ok(doc)
+}
+
+/// Cancels an invoice (issuing the cancellation) and archives the cancellation's files.
+pub async fn cancel_and_archive(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    date: chrono::NaiveDate,
+) -> Result<Document, StoreError> {
+    let cancellation = store.cancel_document(actor, id, date).await?;
+    archive(store, &cancellation).await?;
+    Ok(cancellation)
+}
+
+/// Archives issued documents that lack their files (after a crash between issue and archive).
+pub async fn archive_missing(store: &Store, kind: &str) -> Result<usize, StoreError> {
+    let mut done = 0;
+    loop {
+        let ids = store.documents_missing_artefact(kind, 100).await?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        let before = done;
+        for id in ids {
+            let doc = store.document(id).await?;
+            archive(store, &doc).await?;
+            if store.archived_artefact(id, kind).await?.is_some() {
+                done += 1;
+            }
+        }
+        if done == before {
+            // Nothing of this kind is produced for these documents; stop rather than loop.
+            return Ok(done);
+        }
+    }
+}
