@@ -185,7 +185,7 @@ impl Store {
         }
         let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
         let list_sql = format!(
-            "SELECT {COLUMNS} FROM articles{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}"
+            "SELECT {COLUMNS} FROM articles WHERE id IN (SELECT id FROM articles{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}) ORDER BY name, id"
         );
         let count_sql = format!("SELECT COUNT(*) AS n FROM articles{filter}");
         let mut list = sqlx::query(sql(&list_sql));

@@ -173,7 +173,7 @@ impl Store {
         }
         let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
         let list_sql = format!(
-            "SELECT {COLUMNS} FROM contacts{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}"
+            "SELECT {COLUMNS} FROM contacts WHERE id IN (SELECT id FROM contacts{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}) ORDER BY name, id"
         );
         let count_sql = format!("SELECT COUNT(*) AS n FROM contacts{filter}");
         let mut list = sqlx::query(sql(&list_sql));

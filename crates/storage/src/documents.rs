@@ -22,7 +22,8 @@ use crate::util::{
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
-    cancelled_by_id, paid_cents, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version";
+    cancelled_by_id, paid_cents, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
+    (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number";
 
 fn from_row(row: &AnyRow) -> Result<Document> {
     let doc_type: String = row.try_get("doc_type")?;
@@ -60,6 +61,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         },
         source_id: row.try_get("source_id")?,
         corrects_id: row.try_get("corrects_id")?,
+        corrects_number: row.try_get("corrects_number")?,
         cancelled_by_id: row.try_get("cancelled_by_id")?,
         totals,
         content,
@@ -741,7 +743,8 @@ impl Store {
         let list_sql = format!(
             "SELECT d.id, d.doc_type, d.status, d.number, d.contact_id, c.name AS contact_name, d.doc_date, d.due_date, d.currency, \
              d.net_cents, d.vat_cents, d.gross_cents, d.due_cents, d.paid_cents \
-             FROM documents d JOIN contacts c ON c.id = d.contact_id{filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}",
+             FROM documents d JOIN contacts c ON c.id = d.contact_id \
+             WHERE d.id IN (SELECT d.id FROM documents d{filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}) ORDER BY d.id DESC",
             n + 1,
             n + 2
         );

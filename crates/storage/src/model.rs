@@ -156,6 +156,8 @@ pub struct Document {
     pub texts: DraftTextsOut,
     pub source_id: Option<i64>,
     pub corrects_id: Option<i64>,
+    /// The number of the document `corrects_id` points to (EN 16931 BG-3), if it has one.
+    pub corrects_number: Option<String>,
     pub cancelled_by_id: Option<i64>,
     pub totals: Totals,
     pub paid: Decimal,
