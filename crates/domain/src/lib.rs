@@ -13,6 +13,6 @@ pub mod validation;
 
 pub use document::{DocumentType, Line, LineKind};
 pub use money::round2;
-pub use party::{CompanyProfile, ContactData, ContactKind, Language};
+pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Language};
 pub use tax::{TaxMode, VatCategory};
 pub use totals::{Totals, VatGroup};

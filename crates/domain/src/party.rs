@@ -54,6 +54,45 @@ impl ContactKind {
     }
 }
 
+/// The electronic invoice format a contact wants to receive (issue 5).
+///
+/// `Zugferd` (the default) is the invoice PDF, which becomes the ZUGFeRD hybrid once the PDF
+/// renderer embeds the XML. The two XRechnung choices make the XRechnung rules (BR-DE-*, e.g.
+/// the buyer reference BT-10) mandatory before a document for this contact may be issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EInvoiceFormat {
+    #[default]
+    Zugferd,
+    XrechnungUbl,
+    XrechnungCii,
+}
+
+impl EInvoiceFormat {
+    pub const ALL: [EInvoiceFormat; 3] = [
+        EInvoiceFormat::Zugferd,
+        EInvoiceFormat::XrechnungUbl,
+        EInvoiceFormat::XrechnungCii,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EInvoiceFormat::Zugferd => "zugferd",
+            EInvoiceFormat::XrechnungUbl => "xrechnung_ubl",
+            EInvoiceFormat::XrechnungCii => "xrechnung_cii",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EInvoiceFormat> {
+        EInvoiceFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Whether the contact wants an XRechnung, so that its rules apply before issuing.
+    pub fn is_xrechnung(self) -> bool {
+        self != EInvoiceFormat::Zugferd
+    }
+}
+
 /// The seller: the business that runs Kontor. Snapshotted into every issued document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -98,7 +137,10 @@ pub struct ContactData {
     pub tax_number: String,
     pub email: String,
     pub phone: String,
+    /// BT-10: the buyer's reference, for public-sector buyers the Leitweg-ID.
     pub buyer_reference: String,
+    /// The e-invoice format the contact wants (ZUGFeRD PDF, XRechnung UBL or CII).
+    pub einvoice_format: EInvoiceFormat,
     pub language: Language,
     pub currency: String,
     pub payment_terms_days: Option<i64>,

@@ -49,6 +49,30 @@ impl Problem {
             "negative_due" => {
                 "Der Zahlbetrag ist negativ (Anzahlungen höher als der Rechnungsbetrag).".into()
             }
+            "einvoice_missing" => match field.as_str() {
+                "contact.buyer_reference" => {
+                    "Käufer-Referenz / Leitweg-ID fehlt (XRechnung BT-10).".into()
+                }
+                "contact.email" => {
+                    "E-Mail-Adresse des Kunden fehlt (elektronische Adresse, XRechnung BT-49)."
+                        .into()
+                }
+                "company.contact_name" => {
+                    "Ansprechpartner des Verkäufers fehlt (Firmendaten, XRechnung BR-DE-5).".into()
+                }
+                "company.contact_phone" => {
+                    "Telefonnummer des Verkäufers fehlt (Firmendaten, XRechnung BR-DE-6).".into()
+                }
+                "company.contact_email" => {
+                    "E-Mail-Adresse des Verkäufers fehlt (Firmendaten, XRechnung BR-DE-7, BT-34)."
+                        .into()
+                }
+                "company.iban" => {
+                    "IBAN des Verkäufers fehlt oder ist ungültig (Firmendaten, XRechnung BR-DE-23)."
+                        .into()
+                }
+                _ => format!("Angabe für die E-Rechnung fehlt: {field}"),
+            },
             _ => self.message.clone(),
         }
     }
@@ -229,7 +253,49 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
         }
         TaxMode::Standard | TaxMode::SmallBusiness => {}
     }
+    // E-invoice (XRechnung) rules, when the buyer wants an XRechnung.
+    if doc.doc_type.is_tax_invoice() && buyer.einvoice_format.is_xrechnung() {
+        p.extend(xrechnung_problems(company, buyer));
+    }
     let _ = ctx.gross;
+    p
+}
+
+fn einvoice_missing(p: &mut Vec<Problem>, field: &str, what: &str) {
+    p.push(Problem::new(
+        field,
+        "einvoice_missing",
+        format!("{field} is required for an XRechnung ({what})"),
+    ));
+}
+
+/// What an XRechnung 3.0 needs beyond the § 14 UStG content that [`issue_problems`] checks
+/// anyway: the buyer reference BT-10 (BR-DE-15), both electronic addresses BT-34/BT-49
+/// (here: e-mail, scheme EM), the seller contact BG-6 (BR-DE-2/5/6/7) and the payment
+/// instructions BG-16 with an IBAN (BR-DE-1, BR-DE-23, payment means 58).
+///
+/// Empty means the e-invoice can be produced from an issuable document. The e-invoice writer
+/// uses the same function to decide whether it writes XML for a document at all.
+pub fn xrechnung_problems(company: &CompanyProfile, buyer: &ContactData) -> Vec<Problem> {
+    let mut p = Vec::new();
+    if buyer.buyer_reference.trim().is_empty() {
+        einvoice_missing(&mut p, "contact.buyer_reference", "BR-DE-15, BT-10");
+    }
+    if buyer.email.trim().is_empty() {
+        einvoice_missing(&mut p, "contact.email", "electronic address BT-49");
+    }
+    if company.contact_name.trim().is_empty() {
+        einvoice_missing(&mut p, "company.contact_name", "BR-DE-5");
+    }
+    if company.contact_phone.trim().is_empty() {
+        einvoice_missing(&mut p, "company.contact_phone", "BR-DE-6");
+    }
+    if company.contact_email.trim().is_empty() {
+        einvoice_missing(&mut p, "company.contact_email", "BR-DE-7, BT-34");
+    }
+    if !crate::party::is_valid_iban(&company.iban) {
+        einvoice_missing(&mut p, "company.iban", "BR-DE-23");
+    }
     p
 }
 
@@ -359,5 +425,45 @@ mod tests {
             vec!["tax_mode"]
         );
         assert!(problems(&invoice(TaxMode::SmallBusiness), &small, &buyer()).is_empty());
+    }
+
+    #[test]
+    fn xrechnung_rules_apply_when_the_contact_wants_one() {
+        let mut b = buyer();
+        // A contact without a format preference keeps the plain § 14 checks.
+        assert!(problems(&invoice(TaxMode::Standard), &company(), &b).is_empty());
+        b.einvoice_format = crate::party::EInvoiceFormat::XrechnungUbl;
+        let fields = problems(&invoice(TaxMode::Standard), &company(), &b);
+        assert_eq!(
+            fields,
+            vec![
+                "contact.buyer_reference",
+                "contact.email",
+                "company.contact_name",
+                "company.contact_phone",
+                "company.contact_email",
+                "company.iban"
+            ]
+        );
+        let found = issue_problems(&IssueContext {
+            content: &invoice(TaxMode::Standard),
+            company: &company(),
+            buyer: &b,
+            corrected_number: None,
+            gross: dec!(119),
+            due: dec!(119),
+        });
+        assert_eq!(
+            found[0].message_de(),
+            "Käufer-Referenz / Leitweg-ID fehlt (XRechnung BT-10)."
+        );
+        let mut c = company();
+        c.contact_name = "Erika Muster".into();
+        c.contact_phone = "+49 30 1234567".into();
+        c.contact_email = "rechnung@muster.de".into();
+        c.iban = "DE02120300000000202051".into();
+        b.buyer_reference = "04011000-12345-03".into();
+        b.email = "einkauf@kunde.de".into();
+        assert!(problems(&invoice(TaxMode::Standard), &c, &b).is_empty());
     }
 }

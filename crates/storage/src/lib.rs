@@ -29,12 +29,44 @@ pub use model::*;
 pub use users::{MIN_PASSWORD_LEN, hash_password, users_check};
 
 use sqlx::{Any, AnyPool, Transaction};
+use std::sync::Arc;
 
 /// The data of one business.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time; queueing writers here, first come first served, avoids
+    /// the busy handler's sleep-and-retry that gives long tail latencies under concurrency.
+    writers: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction; on SQLite it also holds this process's writer turn until it ends.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+    pub(crate) async fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback().await?)
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -42,7 +74,7 @@ impl Store {
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Store> {
         let (pool, backend) = db::open_pool(url, &options).await?;
         migrate::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, writers: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
     /// Opens (creating if needed) the SQLite database in a data folder.
@@ -62,8 +94,13 @@ impl Store {
     }
 
     /// Starts a write transaction (SQLite takes its write lock at once).
-    async fn write(&self) -> Result<Transaction<'static, Any>> {
-        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    async fn write(&self) -> Result<WriteTx> {
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.writers.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Whether the database answers and its schema is current.

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kontor_domain::{ContactData, ContactKind, Language, TaxMode};
+use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
 use kontor_storage::{Contact, ContactQuery, DocumentQuery};
 use serde::Deserialize;
 
@@ -33,6 +33,7 @@ pub struct ContactInput {
     email: Option<String>,
     phone: Option<String>,
     buyer_reference: Option<String>,
+    einvoice_format: Option<EInvoiceFormat>,
     language: Option<Language>,
     currency: Option<String>,
     payment_terms_days: Option<i64>,
@@ -81,6 +82,7 @@ impl ContactInput {
             email: input::email("email", self.email)?,
             phone: input::text("phone", self.phone, 40, false)?,
             buyer_reference: input::text("buyer_reference", self.buyer_reference, 200, false)?,
+            einvoice_format: self.einvoice_format.unwrap_or_default(),
             language: self.language.unwrap_or_default(),
             currency,
             payment_terms_days: self

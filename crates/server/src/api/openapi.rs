@@ -242,6 +242,7 @@ const CONTACT_DATA: &[(&str, &str)] = &[
     ("email", "string"),
     ("phone", "string"),
     ("buyer_reference", "string"),
+    ("einvoice_format", "zugferd|xrechnung_ubl|xrechnung_cii"),
     ("language", "de|en"),
     ("currency", "string"),
     ("payment_terms_days", "integer?"),

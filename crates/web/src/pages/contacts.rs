@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use kontor_domain::{ContactData, ContactKind, Language, TaxMode};
+use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
 use kontor_storage::{
     AuditEntry, Contact, ContactQuery, DocumentQuery, DocumentSummary, Page, PageRequest, Role,
     StoreError,
@@ -209,6 +209,7 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         email: form.text("email"),
         phone: form.text("phone"),
         buyer_reference: form.text("buyer_reference"),
+        einvoice_format: EInvoiceFormat::parse(&form.text("einvoice_format")).unwrap_or_default(),
         language: Language::parse(&form.text("language")).unwrap_or_default(),
         currency: form.text("currency").to_uppercase(),
         payment_terms_days,

@@ -1,0 +1,19 @@
+//! Microseconds to build and serialise a 10-line invoice as XRechnung UBL and CII
+//! (issue 5 target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kontor_einvoice::{Syntax, sample, write};
+use std::hint::black_box;
+
+fn xml(c: &mut Criterion) {
+    let s = sample::invoice(10);
+    c.bench_function("xrechnung_ubl_10_lines", |b| {
+        b.iter(|| write(black_box(&s.invoice()), Syntax::Ubl).expect("ubl"))
+    });
+    c.bench_function("xrechnung_cii_10_lines", |b| {
+        b.iter(|| write(black_box(&s.invoice()), Syntax::Cii).expect("cii"))
+    });
+}
+
+criterion_group!(benches, xml);
+criterion_main!(benches);

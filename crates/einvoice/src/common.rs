@@ -1,0 +1,254 @@
+//! What both syntaxes share: codes, number formats, texts, lines, addresses.
+
+use chrono::NaiveDate;
+use kontor_domain::money::{fmt2, round2};
+use kontor_domain::tax::{TaxMode, VatCategory};
+use kontor_domain::totals::{LineAmounts, line_amounts};
+use kontor_domain::{ContactData, DocumentType, Language, Line};
+use rust_decimal::Decimal;
+
+use crate::Invoice;
+
+/// BT-3 (UNTDID 1001).
+pub(crate) fn type_code(t: DocumentType) -> &'static str {
+    match t {
+        DocumentType::DownPaymentInvoice => "326",
+        DocumentType::CreditNote | DocumentType::Cancellation => "381",
+        _ => "380",
+    }
+}
+
+pub(crate) fn is_credit_note(t: DocumentType) -> bool {
+    t.is_correction()
+}
+
+/// Amounts: exactly 2 decimals.
+pub(crate) fn amount(d: Decimal) -> String {
+    fmt2(d)
+}
+
+/// Prices, percentages, quantities: as exact as stored (prices up to 4 decimals), at least 2
+/// decimals for prices and percentages.
+pub(crate) fn decimal_min2(d: Decimal) -> String {
+    let n = d.normalize();
+    if n.scale() < 2 {
+        format!("{n:.2}")
+    } else {
+        n.to_string()
+    }
+}
+
+pub(crate) fn quantity(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// ISO date (UBL).
+pub(crate) fn iso_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// CII date format 102.
+pub(crate) fn date_102(d: NaiveDate) -> String {
+    d.format("%Y%m%d").to_string()
+}
+
+pub(crate) fn lang(inv: &Invoice<'_>) -> &'static str {
+    match inv.language {
+        Language::En => "en",
+        Language::De => "de",
+    }
+}
+
+/// BT-121 / BT-120: exemption reason code and text of a VAT category.
+pub(crate) fn exemption(
+    inv: &Invoice<'_>,
+    category: VatCategory,
+) -> (Option<&'static str>, Option<&'static str>) {
+    let mode = inv.content.tax_mode;
+    let note = mode.legal_note(lang(inv));
+    match category {
+        VatCategory::Standard | VatCategory::ZeroRated => (None, None),
+        // § 19 UStG: no VATEX code exists; the text is the exemption reason.
+        VatCategory::Exempt => (None, note.or(TaxMode::SmallBusiness.legal_note("de"))),
+        VatCategory::ReverseCharge => (Some("VATEX-EU-AE"), note),
+        VatCategory::IntraCommunity => (Some("VATEX-EU-IC"), note),
+        VatCategory::Export => (Some("VATEX-EU-G"), note),
+    }
+}
+
+/// BT-22: the document's texts and the tax mode's legal note.
+pub(crate) fn notes<'a>(inv: &Invoice<'a>) -> Vec<&'a str> {
+    let mut notes: Vec<&'a str> = [inv.subject, inv.intro_text, inv.closing_text]
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    if let Some(note) = inv.content.tax_mode.legal_note(lang(inv)) {
+        notes.push(note);
+    }
+    notes
+}
+
+/// BT-20: payment terms as text (BR-CO-25 needs it or a due date when something is due).
+pub(crate) fn payment_terms(inv: &Invoice<'_>) -> String {
+    let en = lang(inv) == "en";
+    let doc_type = inv.content.doc_type;
+    if doc_type.is_correction() {
+        let number = inv.preceding_number.unwrap_or_default();
+        return if en {
+            format!("The amount is credited against invoice {number} or refunded.")
+        } else {
+            format!("Der Betrag wird mit der Rechnung {number} verrechnet oder erstattet.")
+        };
+    }
+    if inv.totals.due <= Decimal::ZERO {
+        return if en {
+            "Nothing is due: the amount has been paid in advance.".into()
+        } else {
+            "Kein Zahlbetrag offen: der Betrag wurde bereits vorausbezahlt.".into()
+        };
+    }
+    match inv.content.due_date {
+        Some(due) if en => format!("Payable by {} without deduction.", iso_date(due)),
+        Some(due) => format!("Zahlbar bis zum {} ohne Abzug.", due.format("%d.%m.%Y")),
+        None if en => "Payable on receipt without deduction.".into(),
+        None => "Zahlbar sofort ohne Abzug.".into(),
+    }
+}
+
+/// One invoice line as both syntaxes write it.
+pub(crate) struct LineOut<'a> {
+    pub id: usize,
+    pub line: &'a Line,
+    pub amounts: LineAmounts,
+    pub category: VatCategory,
+    pub rate: Decimal,
+    pub name: &'a str,
+    /// The full description when it has more than the name.
+    pub description: Option<&'a str>,
+}
+
+pub(crate) fn lines<'a>(inv: &Invoice<'a>) -> Vec<LineOut<'a>> {
+    let mode = inv.content.tax_mode;
+    inv.content
+        .lines
+        .iter()
+        .filter(|l| l.counts())
+        .enumerate()
+        .map(|(i, line)| {
+            let rate = mode.effective_rate(line.vat_rate).normalize();
+            let text = line.description.trim();
+            let name = text.lines().next().unwrap_or("").trim();
+            LineOut {
+                id: i + 1,
+                line,
+                amounts: line_amounts(line),
+                category: mode.category(rate),
+                rate,
+                name,
+                description: (name.len() < text.len()).then_some(text),
+            }
+        })
+        .collect()
+}
+
+/// The document discount of a VAT group, as a percentage of the group's line total.
+pub(crate) fn discount(inv: &Invoice<'_>) -> Decimal {
+    inv.content.discount_percent
+}
+
+/// A postal address (BG-5, BG-8, BG-15).
+pub(crate) struct Address<'a> {
+    pub street: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub country: &'a str,
+}
+
+/// BG-15 deliver-to address: the contact's delivery address when it is complete, otherwise
+/// (for intra-EU supplies, where BR-IC-12 needs the country) the buyer's address.
+pub(crate) fn delivery_address<'a>(inv: &Invoice<'a>) -> Option<Address<'a>> {
+    let b: &'a ContactData = inv.buyer;
+    let has_delivery =
+        !b.delivery_city.trim().is_empty() && !b.delivery_postal_code.trim().is_empty();
+    if has_delivery {
+        Some(Address {
+            street: &b.delivery_street,
+            postal_code: &b.delivery_postal_code,
+            city: &b.delivery_city,
+            country: if b.delivery_country.trim().is_empty() {
+                &b.country
+            } else {
+                &b.delivery_country
+            },
+        })
+    } else if inv.content.tax_mode == TaxMode::IntraEu {
+        Some(buyer_address(inv))
+    } else {
+        None
+    }
+}
+
+pub(crate) fn buyer_address<'a>(inv: &Invoice<'a>) -> Address<'a> {
+    let b: &'a ContactData = inv.buyer;
+    Address {
+        street: &b.street,
+        postal_code: &b.postal_code,
+        city: &b.city,
+        country: &b.country,
+    }
+}
+
+pub(crate) fn seller_address<'a>(inv: &Invoice<'a>) -> Address<'a> {
+    let s = inv.seller;
+    Address {
+        street: &s.street,
+        postal_code: &s.postal_code,
+        city: &s.city,
+        country: &s.country,
+    }
+}
+
+/// BT-33: further legal information on the seller (register, managing directors).
+pub(crate) fn seller_legal_info(inv: &Invoice<'_>) -> String {
+    let s = inv.seller;
+    let mut parts = Vec::new();
+    if !s.registry.trim().is_empty() {
+        parts.push(s.registry.trim().to_string());
+    }
+    if !s.managing_directors.trim().is_empty() {
+        let label = if lang(inv) == "en" {
+            "Managing directors"
+        } else {
+            "Geschäftsführung"
+        };
+        parts.push(format!("{label}: {}", s.managing_directors.trim()));
+    }
+    parts.join("; ")
+}
+
+/// The IBAN without spaces, upper case.
+pub(crate) fn iban(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+pub(crate) fn discount_reason(inv: &Invoice<'_>) -> &'static str {
+    if lang(inv) == "en" {
+        "Discount"
+    } else {
+        "Rabatt"
+    }
+}
+
+/// UNTDID 5189 code 95: discount.
+pub(crate) const DISCOUNT_CODE: &str = "95";
+
+pub(crate) fn line_allowance_percent(line: &Line) -> String {
+    decimal_min2(line.discount_percent)
+}
+
+pub(crate) fn rate(d: Decimal) -> String {
+    decimal_min2(round2(d * Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED)
+}
