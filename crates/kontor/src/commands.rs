@@ -178,6 +178,12 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
+    // Issued documents whose PDF was not archived (a crash between issue and archive).
+    match kontor_web::archive::archive_missing(&store, "pdf").await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("Archived the missing PDF of {n} issued document(s)."),
+        Err(e) => eprintln!("warning: cannot archive missing PDFs: {e}"),
+    }
     kontor_server::serve(kontor_server::AppState::new(store), listener).await?;
     Ok(ExitCode::SUCCESS)
 }

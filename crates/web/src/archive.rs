@@ -11,14 +11,27 @@ use kontor_storage::blobs::Artefact;
 use kontor_storage::{Actor, Document, Store, StoreError};
 
 /// The files of record for an issued document. Each format adds its own here.
-pub fn artefacts_for(doc: &Document) -> Result<Vec<Artefact>, String> {
-    let artefacts = Vec::new();
-    let _ = doc;
+/// `pdf_extras` is the PDF look (logo, settings) as it is at issue.
+pub fn artefacts_for(
+    doc: &Document,
+    pdf_extras: &kontor_pdf::Extras,
+) -> Result<Vec<Artefact>, String> {
+    let mut artefacts = Vec::new();
+    // The PDF from the document's own seller and buyer snapshots (issue 4).
+    if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
+        let pdf = kontor_pdf::render(doc, seller, buyer, pdf_extras).map_err(|e| e.to_string())?;
+        artefacts.push(Artefact {
+            kind: "pdf".into(),
+            content_type: "application/pdf".into(),
+            data: pdf,
+        });
+    }
     Ok(artefacts)
 }
 
 async fn archive(store: &Store, doc: &Document) -> Result<(), StoreError> {
-    let artefacts = artefacts_for(doc)
+    let pdf_extras = crate::pdf::extras_for(store, doc).await?;
+    let artefacts = artefacts_for(doc, &pdf_extras)
         .map_err(|e| StoreError::Corrupt(format!("cannot render document {}: {e}", doc.id)))?;
     if !artefacts.is_empty() {
         store.archive_artefacts(doc.id, &artefacts).await?;

@@ -317,6 +317,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "A cancellation invoice will be issued.",
     ),
     ("docs.duplicate", "Duplizieren", "Duplicate"),
+    ("docs.pdf_download", "PDF öffnen", "Open PDF"),
+    ("docs.pdf_preview", "PDF-Vorschau", "PDF preview"),
     ("docs.delete_draft", "Entwurf löschen", "Delete draft"),
     ("docs.payments", "Zahlungen", "Payments"),
     ("docs.record_payment", "Zahlung erfassen", "Record payment"),

@@ -8,6 +8,7 @@ mod forms;
 pub mod i18n;
 mod layout;
 mod pages;
+pub mod pdf;
 mod session;
 
 use axum::Router;
@@ -69,6 +70,7 @@ pub fn router(state: WebState) -> Router {
             "/documents/{id}",
             get(documents::show).post(documents::update),
         )
+        .route("/documents/{id}/pdf", get(pdf::show))
         .route("/documents/{id}/issue", post(documents::issue))
         .route("/documents/{id}/derive", post(documents::derive))
         .route("/documents/{id}/cancel", post(documents::cancel))

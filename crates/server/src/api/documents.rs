@@ -130,6 +130,16 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The PDF: archived bytes for issued documents (never re-rendered), a preview for drafts.
+pub async fn pdf(
+    State(state): State<AppState>,
+    _auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::response::Response> {
+    let (bytes, name) = kontor_web::pdf::document_pdf(&state.store, id).await?;
+    Ok(kontor_web::pdf::pdf_response(bytes, &name))
+}
+
 #[derive(Debug, Serialize)]
 pub struct IssueCheck {
     ready: bool,

@@ -44,6 +44,8 @@ pub struct Route {
     pub status: u16,
     /// Schema name of the response body; `None` for an empty response.
     pub response: Option<&'static str>,
+    /// Media type of a file response (instead of JSON), e.g. `application/pdf`.
+    pub file: Option<&'static str>,
     handler: MethodRouter<AppState>,
 }
 
@@ -69,6 +71,7 @@ impl Route {
             body: None,
             status: 200,
             response: None,
+            file: None,
             handler: on(filter, handler),
         }
     }
@@ -106,6 +109,12 @@ impl Route {
     fn returns(mut self, status: u16, schema: &'static str) -> Route {
         self.status = status;
         self.response = Some(schema);
+        self
+    }
+    fn returns_file(mut self, media_type: &'static str) -> Route {
+        self.status = 200;
+        self.response = None;
+        self.file = Some(media_type);
         self
     }
     fn no_content(mut self) -> Route {
@@ -218,6 +227,9 @@ pub fn routes() -> Vec<Route> {
             .role(Sales)
             .summary("Delete a draft")
             .no_content(),
+        Route::get("/documents/{id}/pdf", documents::pdf)
+            .summary("The document as PDF: the archived original once issued, a watermarked preview for drafts")
+            .returns_file("application/pdf"),
         Route::get("/documents/{id}/issue-check", documents::issue_check)
             .summary("What stops a draft from being issued")
             .returns(200, "IssueCheck"),

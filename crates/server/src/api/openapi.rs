@@ -71,6 +71,10 @@ fn operation(route: &Route) -> Value {
         |name| json!({"name": name, "in": "query", "required": false, "schema": query_type(name)}),
     ));
     let success = match route.response {
+        None if route.file.is_some() => {
+            let media = route.file.unwrap_or("application/octet-stream");
+            json!({"description": "the file", "content": {media: {"schema": {"type": "string", "format": "binary"}}}})
+        }
         Some(schema) => {
             json!({"description": "success", "content": {"application/json": {"schema": reference(schema)}}})
         }

@@ -12,3 +12,4 @@ mod errors;
 mod numbers;
 mod openapi;
 mod payments;
+mod pdf;

@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/documents/{id}"),
     ("put", "/documents/{id}"),
     ("delete", "/documents/{id}"),
+    ("get", "/documents/{id}/pdf"),
     ("get", "/documents/{id}/issue-check"),
     ("post", "/documents/{id}/issue"),
     ("post", "/documents/{id}/derive"),

@@ -1,0 +1,652 @@
+//! The data model the template reads from `/data.json`: everything already formatted and
+//! translated, so the template only lays it out. This is also the documented model for a
+//! future user-supplied template.
+
+use kontor_domain::document::LineKind;
+use kontor_domain::totals::line_amounts;
+use kontor_domain::{CompanyProfile, ContactData, DocumentType, TaxMode, codes};
+use kontor_storage::{DocState, Document};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::format;
+use crate::{Extras, LogoFormat};
+
+#[derive(Debug, Serialize)]
+pub struct Data {
+    pub lang: &'static str,
+    pub title: String,
+    pub number: String,
+    pub draft: bool,
+    pub accent: String,
+    pub labels: Labels,
+    pub seller: Seller,
+    pub sender_line: String,
+    pub recipient: Vec<String>,
+    /// Label and value rows of the information block.
+    pub info: Vec<(String, String)>,
+    pub subject: String,
+    pub reference: String,
+    pub intro: String,
+    pub columns: Vec<Column>,
+    pub lines: Vec<RowData>,
+    pub totals: Vec<TotalRow>,
+    pub notes: Vec<String>,
+    pub closing: String,
+    pub footer: Vec<Vec<String>>,
+    pub logo: Option<&'static str>,
+    pub qr: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Labels {
+    pub page: &'static str,
+    pub of: &'static str,
+    pub carry: &'static str,
+    pub carried: &'static str,
+    pub optional: &'static str,
+    pub draft: &'static str,
+    pub qr: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Seller {
+    pub name: String,
+    pub tagline: String,
+}
+
+/// A table column: `width` in millimetres, 0 for the flexible description column.
+#[derive(Debug, Serialize)]
+pub struct Column {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub width: u32,
+    pub align: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RowData {
+    pub kind: &'static str,
+    pub optional: bool,
+    /// First line of the description; further lines go to `detail`.
+    pub title: String,
+    pub detail: String,
+    /// Cell text per column key.
+    pub values: BTreeMap<&'static str, String>,
+    /// Running net total after this row (for carried-over subtotals), on priced rows.
+    pub run: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TotalRow {
+    pub label: String,
+    pub value: String,
+    pub strong: bool,
+    pub rule: bool,
+}
+
+/// Which optional columns show; from the setting "pdf" (`{"columns": {"unit": false, ...}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    pub position: bool,
+    pub unit: bool,
+    pub unit_price: bool,
+    pub vat_rate: bool,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            position: true,
+            unit: true,
+            unit_price: true,
+            vat_rate: true,
+        }
+    }
+}
+
+fn t(en: bool, de: &'static str, english: &'static str) -> &'static str {
+    if en { english } else { de }
+}
+
+fn nonempty(parts: &[&str], sep: &str) -> String {
+    parts
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn country_line(code: &str, seller_country: &str) -> Option<String> {
+    (!code.is_empty() && code != seller_country).then(|| code.to_string())
+}
+
+/// Builds the template data for a document with the given seller and buyer (the snapshots
+/// for issued documents, the current records for drafts).
+pub fn build(
+    doc: &Document,
+    seller: &CompanyProfile,
+    buyer: &ContactData,
+    extras: &Extras,
+) -> (Data, Option<String>) {
+    let c = &doc.content;
+    let en = doc.language == kontor_domain::Language::En;
+    let lang = if en { "en" } else { "de" };
+    let cur = c.currency.as_str();
+    let money = |v: Decimal| format::money(v, cur, en);
+    let prices = c.doc_type.shows_prices();
+    let charges_vat = c.tax_mode.charges_vat();
+    let title = c.doc_type.label(lang).to_string();
+    let number = doc.number.clone().unwrap_or_default();
+    let draft = doc.state == DocState::Draft;
+
+    let seller_name = nonempty(&[&seller.name, &seller.legal_form], " ");
+    let sender_line = nonempty(
+        &[
+            &seller_name,
+            &seller.street,
+            &nonempty(&[&seller.postal_code, &seller.city], " "),
+        ],
+        " · ",
+    );
+    let mut recipient = vec![buyer.name.clone(), buyer.street.clone()];
+    recipient.push(nonempty(&[&buyer.postal_code, &buyer.city], " "));
+    recipient.extend(country_line(&buyer.country, &seller.country));
+    recipient.retain(|l| !l.trim().is_empty());
+
+    let mut info: Vec<(String, String)> = Vec::new();
+    let number_label = match c.doc_type {
+        DocumentType::Quote => t(en, "Angebotsnr.", "Quote no."),
+        DocumentType::OrderConfirmation => t(en, "Auftragsnr.", "Order no."),
+        DocumentType::DeliveryNote => t(en, "Lieferscheinnr.", "Delivery note no."),
+        _ => t(en, "Rechnungsnr.", "Invoice no."),
+    };
+    info.push((
+        number_label.into(),
+        if number.is_empty() {
+            t(en, "Entwurf", "Draft").into()
+        } else {
+            number.clone()
+        },
+    ));
+    info.push((t(en, "Datum", "Date").into(), format::date(c.date, en)));
+    if let Some(d) = c.delivery_date {
+        info.push((
+            t(en, "Leistungsdatum", "Delivery date").into(),
+            format::date(d, en),
+        ));
+    }
+    if !extras.customer_number.is_empty() {
+        info.push((
+            t(en, "Kundennr.", "Customer no.").into(),
+            extras.customer_number.clone(),
+        ));
+    }
+    if !buyer.buyer_reference.is_empty() {
+        info.push((
+            t(en, "Ihre Referenz", "Your reference").into(),
+            buyer.buyer_reference.clone(),
+        ));
+    }
+    if !buyer.vat_id.is_empty() {
+        info.push((
+            t(en, "Ihre USt-IdNr.", "Your VAT ID").into(),
+            buyer.vat_id.clone(),
+        ));
+    }
+    if !seller.contact_name.is_empty() {
+        info.push((
+            t(en, "Ansprechpartner", "Contact").into(),
+            seller.contact_name.clone(),
+        ));
+    }
+    if !seller.contact_phone.is_empty() {
+        info.push((
+            t(en, "Telefon", "Phone").into(),
+            seller.contact_phone.clone(),
+        ));
+    }
+    if !seller.contact_email.is_empty() {
+        info.push((
+            t(en, "E-Mail", "E-mail").into(),
+            seller.contact_email.clone(),
+        ));
+    }
+
+    let subject = if doc.texts.subject.trim().is_empty() {
+        nonempty(&[&title, &number], " ")
+    } else {
+        doc.texts.subject.clone()
+    };
+
+    // Columns: position, description, quantity, unit, unit price, VAT rate, total.
+    let cols = &extras.columns;
+    let show_vat = prices && charges_vat && cols.vat_rate;
+    let mut columns = Vec::new();
+    if cols.position {
+        columns.push(Column {
+            key: "pos",
+            label: t(en, "Pos.", "Item"),
+            width: 9,
+            align: "left",
+        });
+    }
+    columns.push(Column {
+        key: "description",
+        label: t(en, "Beschreibung", "Description"),
+        width: 0,
+        align: "left",
+    });
+    columns.push(Column {
+        key: "quantity",
+        label: t(en, "Menge", "Qty"),
+        width: 16,
+        align: "right",
+    });
+    if cols.unit {
+        columns.push(Column {
+            key: "unit",
+            label: t(en, "Einheit", "Unit"),
+            width: 15,
+            align: "left",
+        });
+    }
+    if prices && cols.unit_price {
+        columns.push(Column {
+            key: "unit_price",
+            label: t(en, "Einzelpreis", "Unit price"),
+            width: 25,
+            align: "right",
+        });
+    }
+    if show_vat {
+        columns.push(Column {
+            key: "vat_rate",
+            label: t(en, "USt.", "VAT"),
+            width: 12,
+            align: "right",
+        });
+    }
+    if prices {
+        columns.push(Column {
+            key: "total",
+            label: t(en, "Gesamt", "Total"),
+            width: 26,
+            align: "right",
+        });
+    }
+
+    let mut lines = Vec::with_capacity(c.lines.len());
+    let mut pos = 0;
+    let mut running = Decimal::ZERO;
+    for line in &c.lines {
+        let (title, detail) = match line.description.trim_end().split_once('\n') {
+            Some((a, b)) => (a.trim_end().to_string(), b.trim_end().to_string()),
+            None => (line.description.trim_end().to_string(), String::new()),
+        };
+        if line.kind == LineKind::Text {
+            lines.push(RowData {
+                kind: "text",
+                optional: false,
+                title,
+                detail,
+                values: BTreeMap::new(),
+                run: None,
+            });
+            continue;
+        }
+        pos += 1;
+        let amounts = line_amounts(line);
+        let mut values = BTreeMap::new();
+        values.insert("pos", pos.to_string());
+        values.insert("quantity", format::quantity(line.quantity, en));
+        let unit = codes::unit_label(&line.unit, lang);
+        values.insert(
+            "unit",
+            if unit.is_empty() {
+                line.unit.clone()
+            } else {
+                unit.to_string()
+            },
+        );
+        let mut price = money(line.unit_price);
+        if !line.discount_percent.is_zero() {
+            price = format!("{price}\n−{}", format::percent(line.discount_percent, en));
+        }
+        values.insert("unit_price", price);
+        values.insert(
+            "vat_rate",
+            format::percent(c.tax_mode.effective_rate(line.vat_rate), en),
+        );
+        let optional = line.kind == LineKind::Optional;
+        let total = if optional {
+            format!("({})", money(amounts.net))
+        } else {
+            money(amounts.net)
+        };
+        values.insert("total", total);
+        let run = if prices && !optional {
+            running += amounts.net;
+            Some(money(running))
+        } else {
+            None
+        };
+        lines.push(RowData {
+            kind: "item",
+            optional,
+            title,
+            detail,
+            values,
+            run,
+        });
+    }
+
+    let totals = if prices {
+        totals_rows(doc, en, &money)
+    } else {
+        Vec::new()
+    };
+
+    let mut notes = Vec::new();
+    if let Some(note) = c.tax_mode.legal_note(lang) {
+        notes.push(note.to_string());
+    }
+    let receivable = c.doc_type.is_receivable() && doc.totals.due > Decimal::ZERO;
+    if receivable {
+        let due = match c.due_date {
+            Some(d) => format!(
+                "{} {}.",
+                t(
+                    en,
+                    "Bitte überweisen Sie den Betrag ohne Abzug bis zum",
+                    "Please transfer the amount without deduction by"
+                ),
+                format::date(d, en)
+            ),
+            None => t(
+                en,
+                "Zahlbar sofort ohne Abzug.",
+                "Payable immediately without deduction.",
+            )
+            .to_string(),
+        };
+        let mut text = due;
+        if !seller.iban.is_empty() {
+            text.push_str(&format!(
+                " {} {} · IBAN {}{}",
+                t(en, "Bankverbindung:", "Bank account:"),
+                seller.bank_name,
+                seller.iban,
+                if seller.bic.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · BIC {}", seller.bic)
+                },
+            ));
+            if !number.is_empty() {
+                text.push_str(&format!(
+                    " · {} {}",
+                    t(en, "Verwendungszweck:", "Reference:"),
+                    number
+                ));
+            }
+        }
+        notes.push(text);
+    }
+    if c.doc_type == DocumentType::Quote {
+        notes.push(
+            t(
+                en,
+                "Alle Preise verstehen sich zuzüglich der gesetzlichen Umsatzsteuer, soweit ausgewiesen.",
+                "Prices plus statutory VAT where shown.",
+            )
+            .to_string(),
+        );
+    }
+    if c.doc_type == DocumentType::DeliveryNote {
+        notes.push(
+            t(
+                en,
+                "Ware in einwandfreiem Zustand erhalten: ____________________ (Datum, Unterschrift)",
+                "Goods received in good condition: ____________________ (date, signature)",
+            )
+            .to_string(),
+        );
+    }
+
+    let qr_payload = (receivable && cur == "EUR" && !number.is_empty())
+        .then(|| {
+            crate::girocode::payload(
+                &seller_name,
+                &seller.iban,
+                &seller.bic,
+                doc.totals.due,
+                &format!("{} {}", title, number),
+            )
+        })
+        .flatten();
+
+    let mut footer = vec![
+        vec![
+            seller_name.clone(),
+            seller.street.clone(),
+            nonempty(&[&seller.postal_code, &seller.city], " "),
+        ],
+        vec![],
+        vec![],
+        vec![],
+    ];
+    if !seller.contact_phone.is_empty() {
+        footer[1].push(format!(
+            "{} {}",
+            t(en, "Tel.", "Phone"),
+            seller.contact_phone
+        ));
+    }
+    if !seller.contact_email.is_empty() {
+        footer[1].push(seller.contact_email.clone());
+    }
+    if !seller.managing_directors.is_empty() {
+        footer[1].push(format!(
+            "{}: {}",
+            t(en, "Geschäftsführung", "Managing directors"),
+            seller.managing_directors
+        ));
+    }
+    if !seller.registry.is_empty() {
+        footer[2].push(seller.registry.clone());
+    }
+    if !seller.tax_number.is_empty() {
+        footer[2].push(format!(
+            "{} {}",
+            t(en, "St.-Nr.", "Tax no."),
+            seller.tax_number
+        ));
+    }
+    if !seller.vat_id.is_empty() {
+        footer[2].push(format!(
+            "{} {}",
+            t(en, "USt-IdNr.", "VAT ID"),
+            seller.vat_id
+        ));
+    }
+    if !seller.bank_name.is_empty() {
+        footer[3].push(seller.bank_name.clone());
+    }
+    if !seller.iban.is_empty() {
+        footer[3].push(format!("IBAN {}", seller.iban));
+    }
+    if !seller.bic.is_empty() {
+        footer[3].push(format!("BIC {}", seller.bic));
+    }
+    for col in &mut footer {
+        col.retain(|l| !l.trim().is_empty());
+    }
+    footer.retain(|c| !c.is_empty());
+
+    let data = Data {
+        lang,
+        title,
+        number,
+        draft,
+        accent: extras.accent.clone(),
+        labels: Labels {
+            page: t(en, "Seite", "Page"),
+            of: t(en, "von", "of"),
+            carry: t(en, "Zwischensumme (Übertrag)", "Subtotal carried forward"),
+            carried: t(en, "Übertrag", "Brought forward"),
+            optional: t(en, "optional", "optional"),
+            draft: "ENTWURF / DRAFT",
+            qr: t(en, "Mit Banking-App scannen", "Scan with your banking app"),
+        },
+        seller: Seller {
+            name: seller_name,
+            tagline: extras.tagline.clone(),
+        },
+        sender_line,
+        recipient,
+        info,
+        subject,
+        reference: extras.reference.clone(),
+        intro: doc.texts.intro_text.clone(),
+        columns,
+        lines,
+        totals,
+        notes,
+        closing: doc.texts.closing_text.clone(),
+        footer,
+        logo: extras.logo.as_ref().map(|l| match l.format {
+            LogoFormat::Png => "png",
+            LogoFormat::Jpeg => "jpg",
+            LogoFormat::Svg => "svg",
+        }),
+        qr: qr_payload.is_some(),
+    };
+    (data, qr_payload)
+}
+
+fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> Vec<TotalRow> {
+    let c = &doc.content;
+    let tt = &doc.totals;
+    let row = |label: String, value: Decimal, strong: bool, rule: bool| TotalRow {
+        label,
+        value: money(value),
+        strong,
+        rule,
+    };
+    let mut rows = Vec::new();
+    if !tt.allowance_total.is_zero() {
+        rows.push(row(
+            t(en, "Summe Positionen", "Items total").into(),
+            tt.line_total,
+            false,
+            false,
+        ));
+        rows.push(row(
+            format!(
+                "{} {}",
+                t(en, "abzgl. Rabatt", "less discount"),
+                format::percent(c.discount_percent, en)
+            ),
+            -tt.allowance_total,
+            false,
+            false,
+        ));
+    }
+    match c.tax_mode {
+        TaxMode::Standard => {
+            if tt.vat_breakdown.len() > 1 {
+                for g in &tt.vat_breakdown {
+                    rows.push(row(
+                        format!(
+                            "{} {} {}",
+                            t(en, "Nettobetrag", "Net amount"),
+                            format::percent(g.rate, en),
+                            t(en, "USt.", "VAT")
+                        ),
+                        g.taxable,
+                        false,
+                        false,
+                    ));
+                }
+            }
+            rows.push(row(
+                t(en, "Summe netto", "Total net").into(),
+                tt.net,
+                false,
+                false,
+            ));
+            for g in &tt.vat_breakdown {
+                rows.push(row(
+                    format!(
+                        "{} {} {} {}",
+                        t(en, "zzgl. USt.", "plus VAT"),
+                        format::percent(g.rate, en),
+                        t(en, "auf", "on"),
+                        money(g.taxable)
+                    ),
+                    g.vat,
+                    false,
+                    false,
+                ));
+            }
+            rows.push(row(
+                t(en, "Gesamtbetrag brutto", "Total gross").into(),
+                tt.gross,
+                true,
+                true,
+            ));
+        }
+        TaxMode::SmallBusiness => {
+            // No rate and no VAT amount may appear (§ 14c UStG).
+            rows.push(row(
+                t(en, "Gesamtbetrag", "Total").into(),
+                tt.gross,
+                true,
+                true,
+            ));
+        }
+        _ => {
+            rows.push(row(
+                t(en, "Summe netto (steuerfrei)", "Total net (VAT exempt)").into(),
+                tt.net,
+                false,
+                false,
+            ));
+            rows.push(row(
+                format!("{} 0 %", t(en, "USt.", "VAT")),
+                Decimal::ZERO,
+                false,
+                false,
+            ));
+            rows.push(row(
+                t(en, "Gesamtbetrag", "Total").into(),
+                tt.gross,
+                true,
+                true,
+            ));
+        }
+    }
+    if !tt.prepaid.is_zero() {
+        rows.push(row(
+            t(
+                en,
+                "abzgl. geleistete Anzahlungen",
+                "less payments on account",
+            )
+            .into(),
+            -tt.prepaid,
+            false,
+            false,
+        ));
+        rows.push(row(
+            t(en, "Zahlbetrag", "Amount due").into(),
+            tt.due,
+            true,
+            true,
+        ));
+    }
+    rows
+}

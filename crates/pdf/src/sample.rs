@@ -1,0 +1,115 @@
+//! Sample documents for tests, benchmarks and the look of the layout (not used in serving).
+
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentContent, LineKind};
+use kontor_domain::{CompanyProfile, ContactData, DocumentType, Language, Line, TaxMode, totals};
+use kontor_storage::{DocState, Document, DraftTextsOut};
+use rust_decimal::Decimal;
+
+/// Lines that fill ten pages with the default layout (checked by a test).
+pub const LINES_FOR_TEN_PAGES: usize = 300;
+
+pub fn seller() -> CompanyProfile {
+    CompanyProfile {
+        name: "Müller & Söhne Werkzeugbau".into(),
+        legal_form: "GmbH".into(),
+        street: "Hauptstraße 12".into(),
+        postal_code: "80331".into(),
+        city: "München".into(),
+        country: "DE".into(),
+        tax_number: "143/123/45678".into(),
+        vat_id: "DE123456789".into(),
+        registry: "Amtsgericht München HRB 123456".into(),
+        managing_directors: "Anna Müller, Jürgen Groß".into(),
+        contact_name: "Łukasz Peña".into(),
+        contact_phone: "+49 89 1234567".into(),
+        contact_email: "rechnung@mueller-werkzeugbau.de".into(),
+        iban: "DE89 3704 0044 0532 0130 00".into(),
+        bic: "COBADEFFXXX".into(),
+        bank_name: "Commerzbank München".into(),
+        default_payment_terms_days: 14,
+        ..Default::default()
+    }
+}
+
+pub fn buyer() -> ContactData {
+    ContactData {
+        name: "Brauerei Weißbräu Straßberger KG".into(),
+        street: "Am Mühlbach 7".into(),
+        postal_code: "93047".into(),
+        city: "Regensburg".into(),
+        country: "DE".into(),
+        buyer_reference: "PO-4711".into(),
+        ..Default::default()
+    }
+}
+
+const ITEMS: &[(&str, &str, i64, i64)] = &[
+    (
+        "Fräsarbeiten Gehäuse Typ A\nAluminium, eloxiert, nach Zeichnung 4711-B",
+        "HUR",
+        8550,
+        19,
+    ),
+    ("Drehteil Welle Ø 20 mm", "H87", 1240, 19),
+    ("Montage vor Ort", "HUR", 7200, 19),
+    ("Fachbuch Zerspanungstechnik", "H87", 4990, 7),
+    ("Materialzuschlag Edelstahl 1.4301", "KGM", 1875, 19),
+    ("Anfahrtspauschale", "LS", 6500, 19),
+];
+
+/// An issued invoice with `n` lines (numbered, snapshots set).
+pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
+    let lines: Vec<Line> = (0..n)
+        .map(|i| {
+            let (desc, unit, cents, rate) = ITEMS[i % ITEMS.len()];
+            Line {
+                kind: LineKind::Item,
+                article_id: None,
+                description: desc.into(),
+                quantity: Decimal::from((i % 7 + 1) as i64),
+                unit: unit.into(),
+                unit_price: Decimal::new(cents, 2),
+                vat_rate: Decimal::from(rate),
+                discount_percent: Decimal::ZERO,
+            }
+        })
+        .collect();
+    let content = DocumentContent {
+        doc_type: DocumentType::Invoice,
+        tax_mode,
+        currency: "EUR".into(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+        delivery_date: NaiveDate::from_ymd_opt(2026, 11, 20),
+        due_date: NaiveDate::from_ymd_opt(2026, 12, 10),
+        discount_percent: Decimal::ZERO,
+        prepaid_amount: Decimal::ZERO,
+        lines,
+    };
+    let totals = totals::compute(&content);
+    Document {
+        id: 1,
+        state: DocState::Issued,
+        number: Some("RE-2026-0042".into()),
+        contact_id: 1,
+        content,
+        language,
+        texts: DraftTextsOut {
+            subject: String::new(),
+            intro_text: "Sehr geehrte Damen und Herren,\nvielen Dank für Ihren Auftrag. Wir berechnen Ihnen folgende Leistungen:".into(),
+            closing_text: "Mit freundlichen Grüßen\nMüller & Söhne Werkzeugbau GmbH".into(),
+        },
+        source_id: None,
+        corrects_id: None,
+        corrects_number: None,
+        cancelled_by_id: None,
+        totals,
+        paid: Decimal::ZERO,
+        seller: Some(seller()),
+        buyer: Some(buyer()),
+        issued_at: Some("2026-11-26T10:00:00Z".into()),
+        created_at: "2026-11-26T09:00:00Z".into(),
+        updated_at: "2026-11-26T10:00:00Z".into(),
+        version: 1,
+    }
+}

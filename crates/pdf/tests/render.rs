@@ -1,0 +1,355 @@
+//! Rendered PDFs checked from the outside: poppler's `pdftotext` for the text, `pdftoppm`
+//! plus a QR decoder for the GiroCode. Page images of the samples land in `artifacts/pdf/`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use kontor_domain::{DocumentType, Language, LineKind, TaxMode};
+use kontor_pdf::{Extras, render, sample};
+use kontor_storage::{DocState, Document};
+use rust_decimal::Decimal;
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/pdf");
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
+fn pdf_of(doc: &Document) -> Vec<u8> {
+    render(doc, &sample::seller(), &sample::buyer(), &Extras::default()).expect("renders")
+}
+
+/// Writes the PDF (and with `png`, page images) under artifacts/pdf and returns the text.
+fn text_of(name: &str, pdf: &[u8], png: bool) -> String {
+    let dir = artifacts();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).expect("write pdf");
+    if png {
+        let status = Command::new("pdftoppm")
+            .args(["-r", "80", "-png"])
+            .arg(&path)
+            .arg(dir.join(name))
+            .status()
+            .expect("pdftoppm (Debian poppler-utils) is installed");
+        assert!(status.success());
+    }
+    page_text(&path, None)
+}
+
+fn page_text(path: &std::path::Path, page: Option<usize>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    cmd.arg("-raw");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).expect("utf-8 text")
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn legally_required_items_for_every_tax_mode() {
+    for mode in TaxMode::ALL {
+        let doc = sample::invoice(6, mode, Language::De);
+        let text = squash(&text_of(
+            &format!("invoice-{}", mode.as_str()),
+            &pdf_of(&doc),
+            true,
+        ));
+        for needed in [
+            "Rechnung",
+            "RE-2026-0042",
+            "26.11.2026",
+            "20.11.2026",
+            "Müller & Söhne Werkzeugbau GmbH",
+            "Hauptstraße 12",
+            "Brauerei Weißbräu Straßberger KG",
+            "Am Mühlbach 7",
+            "93047 Regensburg",
+            "DE123456789",
+            "143/123/45678",
+            "Amtsgericht München HRB 123456",
+            "Anna Müller, Jürgen Groß",
+            "Łukasz Peña",
+            "DE89 3704 0044 0532 0130 00",
+            "Seite 1 von 1",
+            "Fräsarbeiten Gehäuse Typ A",
+            "Aluminium, eloxiert, nach Zeichnung 4711-B",
+        ] {
+            assert!(
+                text.contains(needed),
+                "{mode:?}: {needed:?} missing in {text}"
+            );
+        }
+        let gross = sample::invoice(6, mode, Language::De).totals.gross;
+        let gross = kontor_pdf::format::money(gross, "EUR", false);
+        assert!(text.contains(&gross), "{mode:?}: total {gross} missing");
+        match mode {
+            TaxMode::Standard => {
+                // Two rates: net and VAT per rate.
+                let t = &doc.totals;
+                assert_eq!(t.vat_breakdown.len(), 2);
+                for g in &t.vat_breakdown {
+                    let rate = kontor_pdf::format::percent(g.rate, false);
+                    let taxable = kontor_pdf::format::money(g.taxable, "EUR", false);
+                    let vat = kontor_pdf::format::money(g.vat, "EUR", false);
+                    let line = format!("zzgl. USt. {rate} auf {taxable} {vat}");
+                    assert!(text.contains(&line), "{line:?} missing in {text}");
+                    let net = format!("Nettobetrag {rate} USt. {taxable}");
+                    assert!(text.contains(&net), "{net:?} missing");
+                }
+                assert!(
+                    !text.contains("UStG"),
+                    "no exemption note on a standard invoice"
+                );
+            }
+            TaxMode::SmallBusiness => {
+                assert!(text.contains("Gemäß § 19 UStG wird keine Umsatzsteuer berechnet"));
+                assert!(!text.contains("USt."), "§ 14c: no VAT shown: {text}");
+                assert!(!text.contains("19 %"), "§ 14c: no rate shown");
+            }
+            TaxMode::ReverseCharge => {
+                assert!(
+                    text.contains("Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)")
+                );
+                assert!(!text.contains("zzgl. USt."));
+            }
+            TaxMode::IntraEu => {
+                assert!(text.contains("Steuerfreie innergemeinschaftliche Lieferung"));
+            }
+            TaxMode::Export => assert!(text.contains("Steuerfreie Ausfuhrlieferung")),
+        }
+    }
+}
+
+#[test]
+fn english_documents_use_english_words_and_formats() {
+    let doc = sample::invoice(3, TaxMode::Standard, Language::En);
+    let text = squash(&text_of("invoice-en", &pdf_of(&doc), true));
+    for needed in [
+        "Invoice",
+        "Page 1 of 1",
+        "26 November 2026",
+        "Total gross",
+        "plus VAT 19%",
+    ] {
+        assert!(text.contains(needed), "{needed:?} missing in {text}");
+    }
+    let gross = kontor_pdf::format::money(doc.totals.gross, "EUR", true);
+    assert!(gross.starts_with('€') && text.contains(&gross));
+}
+
+#[test]
+fn three_hundred_lines_break_into_numbered_pages_with_repeated_header_and_carry_over() {
+    let doc = sample::invoice(300, TaxMode::Standard, Language::De);
+    let pdf = pdf_of(&doc);
+    let dir = artifacts();
+    let path = dir.join("invoice-300.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let first = squash(&page_text(&path, Some(1)));
+    let pages: usize = first
+        .split("Seite 1 von ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 'Seite 1 von N' on page 1: {first}"));
+    assert!(pages >= 6, "300 lines on only {pages} pages");
+    for p in 1..=pages {
+        let text = squash(&page_text(&path, Some(p)));
+        assert!(
+            text.contains(&format!("Seite {p} von {pages}")),
+            "page {p}: {text}"
+        );
+        assert!(
+            text.contains("Pos. Beschreibung Menge Einheit Einzelpreis USt. Gesamt"),
+            "header row missing on page {p}"
+        );
+        if p < pages {
+            assert!(
+                text.contains("Zwischensumme (Übertrag)"),
+                "no carry-over on page {p}"
+            );
+        }
+        if p > 1 {
+            assert!(text.contains("Übertrag:"), "no brought-forward on page {p}");
+        }
+    }
+    // The last position is there once, and the totals come at the end.
+    let all = squash(&page_text(&path, None));
+    assert_eq!(all.matches("Gesamtbetrag brutto").count(), 1);
+    let gross = kontor_pdf::format::money(doc.totals.gross, "EUR", false);
+    assert!(squash(&page_text(&path, Some(pages))).contains(&gross));
+    let status = Command::new("pdftoppm")
+        .args(["-r", "60", "-png", "-f", "1", "-l", "2"])
+        .arg(&path)
+        .arg(dir.join("invoice-300"))
+        .status()
+        .expect("pdftoppm");
+    assert!(status.success());
+}
+
+#[test]
+fn girocode_decodes_to_the_epc_payload() {
+    let doc = sample::invoice(6, TaxMode::Standard, Language::De);
+    let pdf = pdf_of(&doc);
+    let dir = artifacts();
+    let path = dir.join("qr.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let status = Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(&path)
+        .arg(dir.join("qr-page"))
+        .status()
+        .expect("pdftoppm");
+    assert!(status.success());
+    let img = image::open(dir.join("qr-page.png"))
+        .expect("png")
+        .to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one QR code on the page");
+    let (_, content) = grids[0].decode().expect("decodes");
+    let lines: Vec<&str> = content.split('\n').collect();
+    assert_eq!(&lines[..4], ["BCD", "002", "1", "SCT"]);
+    assert_eq!(lines[4], "COBADEFFXXX");
+    assert_eq!(lines[5], "Müller & Söhne Werkzeugbau GmbH");
+    assert_eq!(lines[6], "DE89370400440532013000");
+    assert_eq!(lines[7], format!("EUR{:.2}", doc.totals.due));
+    assert_eq!(lines[10], "Rechnung RE-2026-0042");
+
+    // No code without an amount due, on quotes, or in other currencies.
+    for change in [
+        |d: &mut Document| d.content.doc_type = DocumentType::Quote,
+        |d: &mut Document| d.content.currency = "CHF".into(),
+        |d: &mut Document| d.totals.due = Decimal::ZERO,
+    ] {
+        let mut other = doc.clone();
+        change(&mut other);
+        let (data, qr) = kontor_pdf::data::build(
+            &other,
+            &sample::seller(),
+            &sample::buyer(),
+            &Extras::default(),
+        );
+        assert!(qr.is_none() && !data.qr);
+    }
+}
+
+#[test]
+fn untrusted_text_stays_text() {
+    let attacks = [
+        r#"#read("/etc/passwd")"#,
+        r#"#image("http://evil.example/x.png")"#,
+        "] [ $ x^2 $ *bold* _emph_ `raw` <label> @ref",
+        "https://evil.example/?q=1 // not a comment",
+        r#"#let x = 1; #x \ #{ panic("boom") }"#,
+    ];
+    let mut doc = sample::invoice(0, TaxMode::Standard, Language::De);
+    for (i, a) in attacks.iter().enumerate() {
+        doc.content.lines.push(kontor_domain::Line {
+            kind: if i == 4 {
+                LineKind::Text
+            } else {
+                LineKind::Item
+            },
+            article_id: None,
+            description: (*a).to_string(),
+            quantity: Decimal::ONE,
+            unit: "H87".into(),
+            unit_price: Decimal::TEN,
+            vat_rate: Decimal::from(19),
+            discount_percent: Decimal::ZERO,
+        });
+    }
+    doc.totals = kontor_domain::totals::compute(&doc.content);
+    doc.texts.subject = attacks[0].into();
+    doc.texts.intro_text = attacks[1].into();
+    doc.texts.closing_text = attacks[2].into();
+    let mut buyer = sample::buyer();
+    buyer.name = attacks[3].into();
+    buyer.street = attacks[4].into();
+    buyer.buyer_reference = "#sys.inputs".into();
+    doc.buyer = Some(buyer);
+    let mut seller = sample::seller();
+    seller.name = r#"#image("/etc/hostname") GmbH"#.into();
+    doc.seller = Some(seller);
+    let mut extras = Extras::default();
+    extras.apply_settings(
+        &serde_json::json!({"accent": "red); #read(\"/x\")", "tagline": "#eval(\"1+1\")"}),
+    );
+    assert_eq!(
+        extras.accent,
+        kontor_pdf::DEFAULT_ACCENT,
+        "a bad colour keeps the default"
+    );
+    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let text = squash(&text_of("injection", &pdf, true));
+    for a in attacks.iter().chain(&[
+        r#"#image("/etc/hostname") GmbH"#,
+        "#sys.inputs",
+        "#eval(\"1+1\")",
+    ]) {
+        assert!(
+            text.contains(&squash(a)),
+            "{a:?} not shown literally in {text}"
+        );
+    }
+    assert!(!text.contains("root:"), "no file content leaked");
+}
+
+#[test]
+fn drafts_carry_a_watermark_and_delivery_notes_no_prices() {
+    let mut draft = sample::invoice(4, TaxMode::Standard, Language::De);
+    draft.state = DocState::Draft;
+    draft.number = None;
+    let text = squash(&text_of("draft", &pdf_of(&draft), true));
+    // The watermark is rotated, so pdftotext may split it: compare without spaces.
+    let compact: String = text.split_whitespace().collect();
+    assert!(compact.contains("ENTWURF/DRAFT"), "no watermark: {text}");
+    assert!(
+        !text.contains("Mit Banking-App scannen"),
+        "no payable code on a draft"
+    );
+    let issued = squash(&text_of(
+        "issued",
+        &pdf_of(&sample::invoice(4, TaxMode::Standard, Language::De)),
+        false,
+    ));
+    let compact: String = issued.split_whitespace().collect();
+    assert!(!compact.contains("ENTWURF/DRAFT"));
+
+    let mut note = sample::invoice(4, TaxMode::Standard, Language::De);
+    note.content.doc_type = DocumentType::DeliveryNote;
+    let text = squash(&text_of("delivery-note", &pdf_of(&note), true));
+    assert!(text.contains("Lieferschein"));
+    assert!(
+        !text.contains('€') && !text.contains("Einzelpreis"),
+        "prices on a delivery note: {text}"
+    );
+}
+
+#[test]
+fn rendering_is_deterministic_and_columns_follow_settings() {
+    let doc = sample::invoice(12, TaxMode::Standard, Language::De);
+    assert_eq!(pdf_of(&doc), pdf_of(&doc), "same data, same bytes");
+    let mut extras = Extras::default();
+    extras.apply_settings(
+        &serde_json::json!({"accent": "#8B0000", "columns": {"unit": false, "position": false}}),
+    );
+    assert_eq!(extras.accent, "#8b0000");
+    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let text = squash(&text_of("columns", &pdf, true));
+    assert!(
+        text.contains("Beschreibung Menge Einzelpreis USt. Gesamt"),
+        "{text}"
+    );
+    assert!(!text.contains("Einheit") && !text.contains("Pos."));
+}
