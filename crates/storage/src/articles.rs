@@ -200,8 +200,10 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let items: Vec<_> = rows.iter().map(from_row).collect::<Result<_>>()?;
         Ok(Page {
-            items: rows.iter().map(from_row).collect::<Result<_>>()?,
+            has_more: q.page.offset() + (items.len() as i64) < total,
+            items,
             page: q.page.page,
             per_page: q.page.per_page,
             total,

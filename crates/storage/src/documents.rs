@@ -759,12 +759,19 @@ impl Store {
             list = list.bind(c);
             count = count.bind(c);
         }
-        let rows = list
-            .bind(q.page.per_page)
+        // One row more than shown tells whether a next page exists without counting.
+        let mut rows = list
+            .bind(q.page.per_page + 1)
             .bind(q.page.offset())
             .fetch_all(&self.pool)
             .await?;
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let has_more = rows.len() as i64 > q.page.per_page;
+        rows.truncate(q.page.per_page as usize);
+        let total: i64 = if q.skip_total {
+            -1
+        } else {
+            count.fetch_one(&self.pool).await?.try_get("n")?
+        };
         let items = rows
             .iter()
             .map(|row| {
@@ -796,6 +803,7 @@ impl Store {
             page: q.page.page,
             per_page: q.page.per_page,
             total,
+            has_more,
         })
     }
 

@@ -51,9 +51,6 @@ impl WriteTx {
     pub(crate) async fn commit(self) -> Result<()> {
         Ok(self.tx.commit().await?)
     }
-    pub(crate) async fn rollback(self) -> Result<()> {
-        Ok(self.tx.rollback().await?)
-    }
 }
 
 impl std::ops::Deref for WriteTx {
@@ -74,7 +71,11 @@ impl Store {
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Store> {
         let (pool, backend) = db::open_pool(url, &options).await?;
         migrate::run(&pool, backend).await?;
-        Ok(Store { pool, backend, writers: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Store {
+            pool,
+            backend,
+            writers: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// Opens (creating if needed) the SQLite database in a data folder.

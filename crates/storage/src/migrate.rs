@@ -19,7 +19,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "document_files",
         include_str!("migrations/0004_document_files.sql"),
     ),
-    (5, "list_indexes", include_str!("migrations/0005_list_indexes.sql")),
+    (
+        5,
+        "list_indexes",
+        include_str!("migrations/0005_list_indexes.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

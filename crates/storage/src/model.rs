@@ -14,7 +14,10 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub page: i64,
     pub per_page: i64,
+    /// Number of matching rows; -1 when the query asked not to count them.
     pub total: i64,
+    /// Whether a next page exists.
+    pub has_more: bool,
 }
 
 /// Which page of a list to fetch (1-based; `per_page` is capped at 200).
@@ -259,6 +262,8 @@ pub struct DocumentQuery {
     pub search: Option<String>,
     /// Only issued receivables with an open amount.
     pub open_only: bool,
+    /// Leave the total uncounted (`Page::total` is -1); the page still knows `has_more`.
+    pub skip_total: bool,
     pub page: PageRequest,
 }
 

@@ -52,6 +52,7 @@ pub async fn list(
         search: q.str("search").map(str::to_string),
         open_only,
         page: q.page()?,
+        skip_total: false,
     };
     summaries(&state, &query).await
 }

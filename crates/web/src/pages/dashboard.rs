@@ -71,6 +71,7 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
         .list_documents(
             &DocumentQuery {
                 page: PageRequest::new(Some(1), Some(10)),
+                skip_total: true,
                 ..Default::default()
             },
             today,

@@ -78,6 +78,7 @@ pub async fn list(
         date_to: parse_date(&f.date_to),
         search: f.q.clone(),
         page: PageRequest::new(f.page, Some(50)),
+        skip_total: true,
     };
     let today = today();
     let page = state

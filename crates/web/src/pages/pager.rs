@@ -13,7 +13,8 @@ pub struct Pager {
 impl Pager {
     /// Links to the previous and next page, keeping the list's filters.
     pub fn new<T>(p: &Page<T>, base: &str, params: &[(&str, &str)]) -> Pager {
-        let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
+        // An uncounted list (total -1) knows only whether a next page exists.
+        let pages = if p.total < 0 { -1 } else { ((p.total + p.per_page - 1) / p.per_page).max(1) };
         let link = |n: i64| {
             let mut pairs: Vec<(&str, String)> = params
                 .iter()
@@ -31,7 +32,7 @@ impl Pager {
             pages,
             total: p.total,
             prev: (p.page > 1).then(|| link(p.page - 1)),
-            next: (p.page < pages).then(|| link(p.page + 1)),
+            next: p.has_more.then(|| link(p.page + 1)),
         }
     }
 }
