@@ -258,6 +258,9 @@ fn tax_registration(x: &mut Xml, id: &str, scheme: &str) -> io::Result<()> {
 fn seller(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     let s = inv.seller;
     x.open("ram:SellerTradeParty")?;
+    if let Some(id) = common::seller_identifier(inv) {
+        x.leaf("ram:ID", id)?;
+    }
     x.leaf("ram:Name", &s.name)?;
     x.leaf("ram:Description", &common::seller_legal_info(inv))?;
     x.open("ram:DefinedTradeContact")?;

@@ -226,6 +226,13 @@ pub(crate) fn seller_legal_info(inv: &Invoice<'_>) -> String {
     parts.join("; ")
 }
 
+/// BT-29: without a VAT ID (e.g. a § 19 small business), BR-CO-26 needs another seller
+/// identifier; Kontor uses the tax number (Steuernummer), which the seller always has then.
+pub(crate) fn seller_identifier<'a>(inv: &Invoice<'a>) -> Option<&'a str> {
+    let s = inv.seller;
+    (s.vat_id.trim().is_empty() && !s.tax_number.trim().is_empty()).then_some(s.tax_number.trim())
+}
+
 /// The IBAN without spaces, upper case.
 pub(crate) fn iban(raw: &str) -> String {
     raw.chars()

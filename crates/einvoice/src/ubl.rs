@@ -244,6 +244,11 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     x.open("cac:AccountingSupplierParty")?;
     x.open("cac:Party")?;
     x.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], &s.contact_email)?;
+    if let Some(id) = common::seller_identifier(inv) {
+        x.open("cac:PartyIdentification")?;
+        x.leaf("cbc:ID", id)?;
+        x.close("cac:PartyIdentification")?;
+    }
     address(x, "cac:PostalAddress", &common::seller_address(inv))?;
     party_tax_scheme(x, &s.vat_id, "VAT")?;
     party_tax_scheme(x, &s.tax_number, "FC")?;

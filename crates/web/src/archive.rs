@@ -26,6 +26,8 @@ pub fn artefacts_for(
             data: pdf,
         });
     }
+    // The XRechnung in UBL and CII, when the data allows (issue 5).
+    artefacts.extend(crate::einvoice::artefacts(doc)?);
     Ok(artefacts)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod archive;
 mod assets;
+pub mod einvoice;
 mod error;
 mod forms;
 pub mod i18n;
@@ -71,6 +72,7 @@ pub fn router(state: WebState) -> Router {
             get(documents::show).post(documents::update),
         )
         .route("/documents/{id}/pdf", get(pdf::show))
+        .route("/documents/{id}/xrechnung", get(einvoice::show))
         .route("/documents/{id}/issue", post(documents::issue))
         .route("/documents/{id}/derive", post(documents::derive))
         .route("/documents/{id}/cancel", post(documents::cancel))

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod document_input;
 pub mod document_output;
 pub mod documents;
+pub mod einvoice;
 pub mod error;
 pub mod format;
 pub mod input;
@@ -230,6 +231,10 @@ pub fn routes() -> Vec<Route> {
         Route::get("/documents/{id}/pdf", documents::pdf)
             .summary("The document as PDF: the archived original once issued, a watermarked preview for drafts")
             .returns_file("application/pdf"),
+        Route::get("/documents/{id}/xrechnung", einvoice::xrechnung)
+            .summary("The XRechnung (syntax=ubl, the default, or cii) archived at issue; 409 for drafts")
+            .query(&["syntax"])
+            .returns_file("application/xml"),
         Route::get("/documents/{id}/issue-check", documents::issue_check)
             .summary("What stops a draft from being issued")
             .returns(200, "IssueCheck"),

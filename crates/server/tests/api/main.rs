@@ -8,6 +8,7 @@ mod auth;
 mod company;
 mod contacts;
 mod documents;
+mod einvoice;
 mod errors;
 mod numbers;
 mod openapi;

@@ -1,0 +1,501 @@
+//! E-invoices (issue 5): a scenario matrix issued through the API, every archived UBL and CII
+//! file checked by the official validator (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0) in one
+//! call, totals in the XML equal to the API totals, and the refusals before issuing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id, today};
+
+/// The validator beside the repository (CI has `../shared` next to the clone).
+fn validator() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let v = root.join("../shared/einvoice/validate");
+    assert!(
+        v.exists(),
+        "the e-invoice validator is missing at {} (expected ../shared/einvoice/validate beside \
+         the repository root); these tests need it and do not skip",
+        v.display()
+    );
+    v
+}
+
+fn company(small_business: bool) -> Value {
+    let mut c = json!({
+        "name": "Muster & Partner GmbH", "street": "Hauptstr. 1", "postal_code": "10115",
+        "city": "Berlin", "country": "DE", "vat_id": "DE123456789", "tax_number": "30/123/45678",
+        "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX",
+        "contact_name": "Erika Muster", "contact_phone": "+49 30 1234567",
+        "contact_email": "rechnung@muster.example", "default_payment_terms_days": 14,
+        "registry": "HRB 12345, AG Charlottenburg", "managing_directors": "Erika Muster"
+    });
+    if small_business {
+        c["small_business"] = json!(true);
+        c["vat_id"] = json!("");
+    }
+    c
+}
+
+async fn contact(app: &TestApp, extra: Value) -> i64 {
+    let mut body = json!({
+        "name": "Kunde AG", "street": "Weg 2", "postal_code": "80331", "city": "München",
+        "country": "DE", "email": "einkauf@kunde.example", "buyer_reference": "K-4711",
+        "einvoice_format": "xrechnung_ubl"
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    id(&app.post("/api/v1/contacts", body).await.expect(201))
+}
+
+fn line(desc: &str, qty: &str, unit: &str, price: &str, rate: &str, discount: &str) -> Value {
+    json!({"description": desc, "quantity": qty, "unit": unit, "unit_price": price,
+           "vat_rate": rate, "discount_percent": discount})
+}
+
+fn invoice(doc_type: &str, contact: i64, lines: Vec<Value>) -> Value {
+    json!({"type": doc_type, "contact_id": contact, "date": today(), "delivery_date": today(),
+           "lines": lines})
+}
+
+async fn issue(app: &TestApp, body: Value) -> Value {
+    let draft = app.draft(body).await;
+    app.post(
+        &format!("/api/v1/documents/{}/issue", id(&draft)),
+        json!({}),
+    )
+    .await
+    .expect(200)
+}
+
+/// The raw bytes of a GET.
+async fn bytes(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, ct, r.bytes().await.expect("body").to_vec())
+}
+
+/// Text of elements by their path of local names joined with '/', e.g.
+/// "Invoice/LegalMonetaryTotal/PayableAmount".
+fn texts(xml: &[u8]) -> HashMap<String, Vec<String>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut stack: Vec<String> = Vec::new();
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                let local = e.local_name();
+                let name: &str = local.as_ref();
+                stack.push(name.to_string())
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Text(t) => {
+                let text = t.xml10_content().trim().to_string();
+                if !text.is_empty() {
+                    out.entry(stack.join("/")).or_default().push(text);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+fn one<'a>(t: &'a HashMap<String, Vec<String>>, path: &str) -> &'a str {
+    match t.get(path).map(Vec::as_slice) {
+        Some([v]) => v,
+        other => panic!("{path}: expected one value, got {other:?}"),
+    }
+}
+
+fn opt<'a>(t: &'a HashMap<String, Vec<String>>, path: &str) -> &'a str {
+    t.get(path)
+        .and_then(|v| v.first())
+        .map_or("0.00", String::as_str)
+}
+
+/// Asserts that the XML's totals are the API's totals.
+fn assert_totals(doc: &Value, ubl: &[u8], cii: &[u8]) {
+    let tot = &doc["totals"];
+    let s = |k: &str| {
+        tot[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("totals.{k}"))
+            .to_string()
+    };
+    let u = texts(ubl);
+    let root = if doc["type"] == "credit_note" || doc["type"] == "cancellation" {
+        "CreditNote"
+    } else {
+        "Invoice"
+    };
+    let m = format!("{root}/LegalMonetaryTotal");
+    assert_eq!(
+        one(&u, &format!("{m}/LineExtensionAmount")),
+        s("line_total")
+    );
+    assert_eq!(one(&u, &format!("{m}/TaxExclusiveAmount")), s("net"));
+    assert_eq!(one(&u, &format!("{m}/TaxInclusiveAmount")), s("gross"));
+    assert_eq!(
+        opt(&u, &format!("{m}/AllowanceTotalAmount")),
+        s("allowance_total")
+    );
+    assert_eq!(opt(&u, &format!("{m}/PrepaidAmount")), s("prepaid"));
+    assert_eq!(one(&u, &format!("{m}/PayableAmount")), s("due"));
+    assert_eq!(one(&u, &format!("{root}/TaxTotal/TaxAmount")), s("vat"));
+    let c = texts(cii);
+    let m = "CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeSettlement/\
+             SpecifiedTradeSettlementHeaderMonetarySummation";
+    assert_eq!(one(&c, &format!("{m}/LineTotalAmount")), s("line_total"));
+    assert_eq!(
+        opt(&c, &format!("{m}/AllowanceTotalAmount")),
+        s("allowance_total")
+    );
+    assert_eq!(one(&c, &format!("{m}/TaxBasisTotalAmount")), s("net"));
+    assert_eq!(one(&c, &format!("{m}/TaxTotalAmount")), s("vat"));
+    assert_eq!(one(&c, &format!("{m}/GrandTotalAmount")), s("gross"));
+    assert_eq!(opt(&c, &format!("{m}/TotalPrepaidAmount")), s("prepaid"));
+    assert_eq!(one(&c, &format!("{m}/DuePayableAmount")), s("due"));
+    // The VAT breakdown, group by group.
+    let groups = tot["vat_breakdown"].as_array().expect("vat_breakdown");
+    let cii_vat = &c["CrossIndustryInvoice/SupplyChainTradeTransaction/\
+                      ApplicableHeaderTradeSettlement/ApplicableTradeTax/CalculatedAmount"];
+    let api_vat: Vec<&str> = groups.iter().filter_map(|g| g["vat"].as_str()).collect();
+    assert_eq!(cii_vat, &api_vat, "VAT per group");
+}
+
+/// Downloads both syntaxes of an issued document, checks them against the archive and the
+/// API totals, and writes them into `dir`.
+async fn collect(app: &TestApp, doc: &Value, name: &str, dir: &Path, files: &mut Vec<PathBuf>) {
+    let doc_id = id(doc);
+    let mut got = Vec::new();
+    for syntax in ["ubl", "cii"] {
+        let path = format!("/api/v1/documents/{doc_id}/xrechnung?syntax={syntax}");
+        let (status, ct, body) = bytes(app, &path).await;
+        assert_eq!(
+            status,
+            200,
+            "{name} {syntax}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(ct.starts_with("application/xml"), "{ct}");
+        let archived = app
+            .store
+            .archived_artefact(doc_id, &format!("xrechnung-{syntax}"))
+            .await
+            .expect("archive")
+            .unwrap_or_else(|| panic!("{name}: no archived {syntax} file"));
+        assert_eq!(
+            archived.data, body,
+            "{name} {syntax}: download = archived bytes"
+        );
+        assert_eq!(bytes(app, &path).await.2, body, "byte-identical again");
+        let file = dir.join(format!("{name}-{syntax}.xml"));
+        std::fs::write(&file, &body).expect("write");
+        files.push(file);
+        got.push(body);
+    }
+    assert_totals(doc, &got[0], &got[1]);
+}
+
+#[tokio::test]
+async fn scenario_matrix_passes_the_official_validator() {
+    let validate = validator();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+
+    let app = TestApp::spawn().await;
+    app.put("/api/v1/company", company(false)).await.expect(200);
+
+    // Public-sector buyer with a Leitweg-ID: 19 %, 7 % and 0 % (Z), line and document
+    // discounts, prices with 4 decimals, partial quantities.
+    let public = contact(
+        &app,
+        json!({"name": "Stadt Musterhausen <Bauamt>", "buyer_reference": "04011000-12345-03"}),
+    )
+    .await;
+    let mut body = invoice(
+        "invoice",
+        public,
+        vec![
+            line(
+                "Beratung\nVor Ort & remote",
+                "2.5",
+                "HUR",
+                "85.1234",
+                "19",
+                "10",
+            ),
+            line("Fachbuch", "3", "H87", "19.99", "7", "0"),
+            line("Photovoltaikmodul", "0.75", "C62", "333.3333", "0", "5"),
+            line("Reisekosten", "1", "LS", "120", "19", "0"),
+        ],
+    );
+    body["discount_percent"] = json!("3");
+    let standard = issue(&app, body).await;
+    assert_eq!(
+        standard["totals"]["vat_breakdown"].as_array().map(Vec::len),
+        Some(3)
+    );
+    collect(&app, &standard, "standard-public", dir.path(), &mut files).await;
+
+    // B2B with VAT IDs, CII preference, a prepaid amount and a due date.
+    let b2b = contact(
+        &app,
+        json!({"vat_id": "DE987654321", "einvoice_format": "xrechnung_cii", "buyer_reference": "PO-2026-17"}),
+    )
+    .await;
+    let mut body = invoice(
+        "invoice",
+        b2b,
+        vec![line("Wartung", "12", "MON", "49.9", "19", "0")],
+    );
+    body["prepaid_amount"] = json!("100");
+    let prepaid = issue(&app, body).await;
+    assert_eq!(prepaid["totals"]["prepaid"], "100.00");
+    collect(&app, &prepaid, "b2b-prepaid", dir.path(), &mut files).await;
+
+    // Down-payment invoice (326).
+    let mut body = invoice(
+        "down_payment_invoice",
+        b2b,
+        vec![line("Abschlag 30 %", "1", "LS", "3000", "19", "0")],
+    );
+    body["delivery_date"] = Value::Null;
+    let down = issue(&app, body).await;
+    collect(&app, &down, "down-payment", dir.path(), &mut files).await;
+
+    // Reverse charge § 13b (AE): both VAT IDs.
+    let rc = contact(&app, json!({"name": "Bau GmbH", "vat_id": "DE811111111"})).await;
+    let mut body = invoice(
+        "invoice",
+        rc,
+        vec![line("Trockenbau", "40", "HUR", "55", "19", "0")],
+    );
+    body["tax_mode"] = json!("reverse_charge");
+    let reverse = issue(&app, body).await;
+    collect(&app, &reverse, "reverse-charge", dir.path(), &mut files).await;
+
+    // Intra-EU supply (K) to France with a delivery address.
+    let fr = contact(
+        &app,
+        json!({"name": "Client SARL", "street": "1 Rue de la Paix", "postal_code": "75002",
+               "city": "Paris", "country": "FR", "vat_id": "FR12345678901",
+               "delivery_street": "5 Quai Sud", "delivery_postal_code": "69002",
+               "delivery_city": "Lyon", "delivery_country": "FR"}),
+    )
+    .await;
+    let mut body = invoice(
+        "invoice",
+        fr,
+        vec![
+            line("Maschine", "1", "H87", "12500", "19", "2"),
+            line("Ersatzteile", "7", "H87", "12.3456", "7", "0"),
+        ],
+    );
+    body["tax_mode"] = json!("intra_eu");
+    let intra = issue(&app, body).await;
+    collect(&app, &intra, "intra-eu", dir.path(), &mut files).await;
+
+    // Export (G) to Switzerland, in a foreign currency.
+    let ch = contact(
+        &app,
+        json!({"name": "Kunde Schweiz AG", "street": "Bahnhofstr. 1", "postal_code": "8001",
+               "city": "Zürich", "country": "CH", "language": "en"}),
+    )
+    .await;
+    let mut body = invoice(
+        "invoice",
+        ch,
+        vec![line("Software licence", "5", "C62", "199", "19", "0")],
+    );
+    body["tax_mode"] = json!("export");
+    body["currency"] = json!("CHF");
+    let export = issue(&app, body).await;
+    collect(&app, &export, "export-chf", dir.path(), &mut files).await;
+
+    // A contact that prefers the ZUGFeRD PDF but whose data allows an XRechnung gets one too.
+    let zugferd = contact(&app, json!({"einvoice_format": "zugferd"})).await;
+    let plain = issue(
+        &app,
+        invoice(
+            "invoice",
+            zugferd,
+            vec![line("Schulung", "1", "DAY", "950", "19", "0")],
+        ),
+    )
+    .await;
+    collect(&app, &plain, "zugferd-contact", dir.path(), &mut files).await;
+
+    // Credit note (381) derived from the public invoice, and a cancellation (381).
+    let credit = app
+        .post(
+            &format!("/api/v1/documents/{}/derive", id(&standard)),
+            json!({"type": "credit_note"}),
+        )
+        .await
+        .expect(201);
+    let credit = app
+        .post(
+            &format!("/api/v1/documents/{}/issue", id(&credit)),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    collect(&app, &credit, "credit-note", dir.path(), &mut files).await;
+    let cancellation = app
+        .post(
+            &format!("/api/v1/documents/{}/cancel", id(&reverse)),
+            json!({"date": today()}),
+        )
+        .await
+        .expect(201);
+    collect(&app, &cancellation, "cancellation", dir.path(), &mut files).await;
+    let ubl = std::fs::read_to_string(dir.path().join("cancellation-ubl.xml")).expect("read");
+    assert!(ubl.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"));
+    assert!(ubl.contains(&format!(
+        "<cbc:ID>{}</cbc:ID>",
+        reverse["number"].as_str().expect("number")
+    )));
+
+    // Small business (§ 19 UStG, category E with the exemption reason), only a tax number.
+    let small = TestApp::spawn().await;
+    small
+        .put("/api/v1/company", company(true))
+        .await
+        .expect(200);
+    let buyer = contact(&small, json!({})).await;
+    let mut body = invoice(
+        "invoice",
+        buyer,
+        vec![line("Gartenpflege", "3.5", "HUR", "35", "19", "0")],
+    );
+    body["tax_mode"] = json!("small_business");
+    let sb = issue(&small, body).await;
+    assert_eq!(sb["totals"]["vat"], "0.00");
+    collect(&small, &sb, "small-business", dir.path(), &mut files).await;
+
+    // One validator run over all files.
+    let out = std::process::Command::new(&validate)
+        .arg("--quiet")
+        .args(&files)
+        .output()
+        .expect("run the validator");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    println!("validator: {last}");
+    assert!(
+        out.status.success() && last == format!("{} passed, 0 failed", files.len()),
+        "validator failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn issuing_refuses_what_an_xrechnung_cannot_carry() {
+    let app = TestApp::spawn().await;
+    let mut c = company(false);
+    c["contact_phone"] = json!("");
+    app.put("/api/v1/company", c).await.expect(200);
+    let buyer = contact(&app, json!({"buyer_reference": "", "email": ""})).await;
+    let draft = app
+        .draft(invoice(
+            "invoice",
+            buyer,
+            vec![line("Beratung", "1", "HUR", "100", "19", "0")],
+        ))
+        .await;
+    let refused = app
+        .post(
+            &format!("/api/v1/documents/{}/issue", id(&draft)),
+            json!({}),
+        )
+        .await
+        .expect_error(422, "not_issuable", None);
+    let problems: Vec<(&str, &str)> = refused["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["field"].as_str()?, p["code"].as_str()?)))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            ("contact.buyer_reference", "einvoice_missing"),
+            ("contact.email", "einvoice_missing"),
+            ("company.contact_phone", "einvoice_missing"),
+        ]
+    );
+    // A draft has no XRechnung; the syntax is checked.
+    app.get(&format!("/api/v1/documents/{}/xrechnung", id(&draft)))
+        .await
+        .expect_error(409, "not_issued", None);
+    app.get(&format!(
+        "/api/v1/documents/{}/xrechnung?syntax=xml",
+        id(&draft)
+    ))
+    .await
+    .expect_error(422, "unknown_value", Some("syntax"));
+
+    // A ZUGFeRD contact without a buyer reference: the invoice is issued, but no invalid
+    // XRechnung is produced; the download names what is missing.
+    let plain = contact(
+        &app,
+        json!({"einvoice_format": "zugferd", "buyer_reference": ""}),
+    )
+    .await;
+    let issued = app
+        .post(
+            &format!(
+                "/api/v1/documents/{}/issue",
+                id(&app
+                    .draft(invoice(
+                        "invoice",
+                        plain,
+                        vec![line("Beratung", "1", "HUR", "100", "19", "0")],
+                    ))
+                    .await)
+            ),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    let err = app
+        .get(&format!(
+            "/api/v1/documents/{}/xrechnung?syntax=cii",
+            id(&issued)
+        ))
+        .await
+        .expect_error(409, "einvoice_unavailable", None);
+    assert!(
+        err["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("contact.buyer_reference"))
+    );
+    assert!(
+        app.store
+            .archived_artefact(id(&issued), "xrechnung-ubl")
+            .await
+            .expect("archive")
+            .is_none()
+    );
+}
