@@ -178,12 +178,16 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
-    // Issued documents whose PDF was not archived (a crash between issue and archive).
-    match kontor_web::archive::archive_missing(&store, "pdf").await {
-        Ok(0) => {}
-        Ok(n) => eprintln!("Archived the missing PDF of {n} issued document(s)."),
-        Err(e) => eprintln!("warning: cannot archive missing PDFs: {e}"),
-    }
+    // Issued documents whose PDF was not archived (a crash between issue and archive) are
+    // archived in the background, so that serving starts at once.
+    let sweep = store.clone();
+    tokio::spawn(async move {
+        match kontor_web::archive::archive_missing(&sweep, "pdf").await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(documents = n, "archived missing PDFs"),
+            Err(e) => tracing::warn!(error = %e, "cannot archive missing PDFs"),
+        }
+    });
     kontor_server::serve(kontor_server::AppState::new(store), listener).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -33,12 +33,22 @@ pub fn artefacts_for(
 
 async fn archive(store: &Store, doc: &Document) -> Result<(), StoreError> {
     let pdf_extras = crate::pdf::extras_for(store, doc).await?;
-    let artefacts = artefacts_for(doc, &pdf_extras)
+    // Rendering is CPU work of milliseconds: keep it off the async workers.
+    let owned = doc.clone();
+    let artefacts = tokio::task::spawn_blocking(move || artefacts_for(&owned, &pdf_extras))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("renderer stopped: {e}")))?
         .map_err(|e| StoreError::Corrupt(format!("cannot render document {}: {e}", doc.id)))?;
     if !artefacts.is_empty() {
         store.archive_artefacts(doc.id, &artefacts).await?;
     }
     Ok(())
+}
+
+/// Archives one issued document's files if they are missing (write once: existing files stay).
+pub async fn archive_document(store: &Store, id: i64) -> Result<(), StoreError> {
+    let doc = store.document(id).await?;
+    archive(store, &doc).await
 }
 
 /// Issues a draft and archives its files.

@@ -67,7 +67,7 @@ pub async fn document_pdf(store: &Store, id: i64) -> Result<(Vec<u8>, String), S
         if let Some(blob) = store.archived_artefact(id, "pdf").await? {
             return Ok((blob.data, name));
         }
-        crate::archive::archive_missing(store, "pdf").await?;
+        crate::archive::archive_document(store, id).await?;
         if let Some(blob) = store.archived_artefact(id, "pdf").await? {
             return Ok((blob.data, name));
         }
