@@ -209,6 +209,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Käufer-Referenz / Leitweg-ID",
         "Buyer reference / Leitweg-ID",
     ),
+    (
+        "field.einvoice_format",
+        "E-Rechnungsformat",
+        "E-invoice format",
+    ),
     ("field.language", "Sprache", "Language"),
     ("field.currency", "Währung", "Currency"),
     ("field.tax_mode", "Steuerart", "Tax mode"),

@@ -30,6 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/documents/{id}"),
     ("delete", "/documents/{id}"),
     ("get", "/documents/{id}/pdf"),
+    ("get", "/documents/{id}/xrechnung"),
     ("get", "/documents/{id}/issue-check"),
     ("post", "/documents/{id}/issue"),
     ("post", "/documents/{id}/derive"),
