@@ -14,7 +14,11 @@ impl Pager {
     /// Links to the previous and next page, keeping the list's filters.
     pub fn new<T>(p: &Page<T>, base: &str, params: &[(&str, &str)]) -> Pager {
         // An uncounted list (total -1) knows only whether a next page exists.
-        let pages = if p.total < 0 { -1 } else { ((p.total + p.per_page - 1) / p.per_page).max(1) };
+        let pages = if p.total < 0 {
+            -1
+        } else {
+            ((p.total + p.per_page - 1) / p.per_page).max(1)
+        };
         let link = |n: i64| {
             let mut pairs: Vec<(&str, String)> = params
                 .iter()
