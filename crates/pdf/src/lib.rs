@@ -15,7 +15,6 @@ pub mod girocode;
 pub mod sample;
 
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kontor_domain::{CompanyProfile, ContactData};
 use kontor_storage::Document;
@@ -160,11 +159,9 @@ pub fn render(
         day: chrono::Datelike::day(&date) as u8,
     };
     let result = compile(&world);
-    // Keep typst's memo cache bounded in a long-running process.
-    static RENDERS: AtomicUsize = AtomicUsize::new(0);
-    if RENDERS.fetch_add(1, Ordering::Relaxed) % 16 == 15 {
-        comemo::evict(8);
-    }
+    // Keep typst's memo cache bounded in a long-running process: results survive two more
+    // renders, enough for the next document to reuse the template's unchanged parts.
+    comemo::evict(2);
     result
 }
 

@@ -162,23 +162,27 @@ fn three_hundred_lines_break_into_numbered_pages_with_repeated_header_and_carry_
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no 'Seite 1 von N' on page 1: {first}"));
     assert!(pages >= 6, "300 lines on only {pages} pages");
+    let texts: Vec<String> = (1..=pages)
+        .map(|p| squash(&page_text(&path, Some(p))))
+        .collect();
+    let header = "Pos. Beschreibung Menge Einheit Einzelpreis USt. Gesamt";
+    let has_rows = |p: usize| texts[p - 1].contains(header);
+    for p in 1..pages {
+        assert!(has_rows(p), "header row missing on page {p}");
+    }
     for p in 1..=pages {
-        let text = squash(&page_text(&path, Some(p)));
+        let text = &texts[p - 1];
         assert!(
             text.contains(&format!("Seite {p} von {pages}")),
             "page {p}: {text}"
         );
-        assert!(
-            text.contains("Pos. Beschreibung Menge Einheit Einzelpreis USt. Gesamt"),
-            "header row missing on page {p}"
-        );
-        if p < pages {
+        if p < pages && has_rows(p + 1) {
             assert!(
                 text.contains("Zwischensumme (Übertrag)"),
                 "no carry-over on page {p}"
             );
         }
-        if p > 1 {
+        if p > 1 && has_rows(p) {
             assert!(text.contains("Übertrag:"), "no brought-forward on page {p}");
         }
     }
@@ -204,7 +208,7 @@ fn girocode_decodes_to_the_epc_payload() {
     let path = dir.join("qr.pdf");
     std::fs::write(&path, &pdf).expect("write");
     let status = Command::new("pdftoppm")
-        .args(["-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .args(["-r", "300", "-png", "-singlefile", "-f", "1", "-l", "1"])
         .arg(&path)
         .arg(dir.join("qr-page"))
         .status()
@@ -214,9 +218,13 @@ fn girocode_decodes_to_the_epc_payload() {
         .expect("png")
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "exactly one QR code on the page");
-    let (_, content) = grids[0].decode().expect("decodes");
+    let decoded: Vec<String> = prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, content)| content))
+        .collect();
+    assert_eq!(decoded.len(), 1, "exactly one readable QR code on the page");
+    let content = &decoded[0];
     let lines: Vec<&str> = content.split('\n').collect();
     assert_eq!(&lines[..4], ["BCD", "002", "1", "SCT"]);
     assert_eq!(lines[4], "COBADEFFXXX");
