@@ -3,9 +3,11 @@
 //! after the number is assigned.
 //!
 //! Issuing and archiving are two transactions: rendering inside SQLite's single write lock
-//! would serialise every issue behind the renderer. If the process dies in between, the
-//! document is issued without files; `archive_missing` (run at start) produces them then,
-//! from the document's own snapshot.
+//! would serialise every issue behind the renderer. The files are rendered in the background,
+//! one document at a time (bounded CPU and memory), right after the issue is acknowledged; a
+//! download that comes first archives that document on the spot. Either way the first
+//! rendering is the one kept (write once), and it is made from the document's own snapshot.
+//! If the process dies before, `archive_missing` (run at start) produces the files then.
 
 use kontor_storage::blobs::Artefact;
 use kontor_storage::{Actor, Document, Store, StoreError};
@@ -51,14 +53,30 @@ pub async fn archive_document(store: &Store, id: i64) -> Result<(), StoreError> 
     archive(store, &doc).await
 }
 
-/// Issues a draft and archives its files.
+/// One rendering at a time in the background: the renderer is CPU- and memory-heavy.
+static RENDER_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Archives a just-issued document's files in the background.
+fn archive_later(store: &Store, doc: &Document) {
+    let (store, doc) = (store.clone(), doc.clone());
+    tokio::spawn(async move {
+        let Ok(_turn) = RENDER_TURN.acquire().await else {
+            return;
+        };
+        if let Err(e) = archive(&store, &doc).await {
+            tracing::error!(document = doc.id, error = %e, "archiving the issued document failed; it is retried at the next start");
+        }
+    });
+}
+
+/// Issues a draft; its files of record are archived right after (see the module comment).
 pub async fn issue_and_archive(
     store: &Store,
     actor: &Actor,
     id: i64,
 ) -> Result<Document, StoreError> {
     let doc = store.issue_document(actor, id).await?;
-    archive(store, &doc).await?;
+    archive_later(store, &doc);
     Ok(doc)
 }
 
@@ -70,7 +88,7 @@ pub async fn cancel_and_archive(
     date: chrono::NaiveDate,
 ) -> Result<Document, StoreError> {
     let cancellation = store.cancel_document(actor, id, date).await?;
-    archive(store, &cancellation).await?;
+    archive_later(store, &cancellation);
     Ok(cancellation)
 }
 
@@ -85,7 +103,13 @@ pub async fn archive_missing(store: &Store, kind: &str) -> Result<usize, StoreEr
         let before = done;
         for id in ids {
             let doc = store.document(id).await?;
-            archive(store, &doc).await?;
+            {
+                let _turn = RENDER_TURN
+                    .acquire()
+                    .await
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                archive(store, &doc).await?;
+            }
             if store.archived_artefact(id, kind).await?.is_some() {
                 done += 1;
             }
