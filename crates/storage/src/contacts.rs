@@ -9,7 +9,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Contact, ContactQuery, Page};
 use crate::numbers;
-use crate::util::{like_pattern, now, search_text, sql};
+use crate::util::{now, search_text, sql};
 
 const COLUMNS: &str = "id, number, data, archived, created_at, updated_at";
 
@@ -159,42 +159,13 @@ impl Store {
     }
 
     pub async fn list_contacts(&self, q: &ContactQuery) -> Result<Page<Contact>> {
-        let mut filter = String::from(" WHERE 1 = 1");
-        if !q.include_archived {
-            filter.push_str(" AND archived = 0");
-        }
-        let pattern = q
-            .search
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(like_pattern);
-        if pattern.is_some() {
-            filter.push_str(" AND search LIKE $1 ESCAPE '\\'");
-        }
-        let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
-        let list_sql = format!(
-            "SELECT {COLUMNS} FROM contacts WHERE id IN (SELECT id FROM contacts{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}) ORDER BY name, id"
-        );
-        let count_sql = format!("SELECT COUNT(*) AS n FROM contacts{filter}");
-        let mut list = sqlx::query(sql(&list_sql));
-        let mut count = sqlx::query(sql(&count_sql));
-        if let Some(p) = &pattern {
-            list = list.bind(p.clone());
-            count = count.bind(p.clone());
-        }
-        let rows = list
-            .bind(q.page.per_page)
-            .bind(q.page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
-        let items: Vec<_> = rows.iter().map(from_row).collect::<Result<_>>()?;
-        Ok(Page {
-            has_more: q.page.offset() + (items.len() as i64) < total,
-            items,
-            page: q.page.page,
-            per_page: q.page.per_page,
-            total,
-        })
+        let list = crate::catalog::CatalogList {
+            table: "contacts",
+            columns: COLUMNS,
+            hide: (!q.include_archived).then_some("archived = 0"),
+            search: q.search.as_deref(),
+            page: q.page,
+        };
+        self.list_catalog(list, from_row).await
     }
 }

@@ -7,6 +7,7 @@
 mod articles;
 pub mod audit;
 pub mod blobs;
+mod catalog;
 mod company;
 mod contacts;
 pub mod db;
