@@ -891,6 +891,24 @@ async fn action_ctx(
     Ok((ctx, form))
 }
 
+/// Where an action on document `id` leads: to `target` on success; errors the user can act on
+/// (a conflict with the document's state, a refused value) come back on the document page.
+async fn after_action(
+    state: &WebState,
+    ctx: &Ctx,
+    id: i64,
+    result: Result<String, StoreError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(target) => Ok(Redirect::to(&target).into_response()),
+        Err(StoreError::Conflict { message, .. }) => show_doc(state, ctx, id, message).await,
+        Err(StoreError::Invalid { field, message }) => {
+            show_doc(state, ctx, id, format!("{field}: {message}")).await
+        }
+        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+    }
+}
+
 pub async fn issue(
     State(state): State<WebState>,
     headers: HeaderMap,
@@ -911,17 +929,17 @@ pub async fn derive(
     let Some(target) = form.get("type").and_then(DocumentType::parse) else {
         return show_doc(&state, &ctx, id, "?".into()).await;
     };
-    match state
+    let result = state
         .store
         .derive_document(&ctx.actor(), id, target, today())
-        .await
-    {
-        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(StoreError::Conflict { message, .. } | StoreError::Invalid { message, .. }) => {
-            show_doc(&state, &ctx, id, message).await
-        }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+        .await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
 }
 
 pub async fn cancel(
@@ -931,11 +949,14 @@ pub async fn cancel(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
-    match crate::archive::cancel_and_archive(&state.store, &ctx.actor(), id, today()).await {
-        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(StoreError::Conflict { message, .. }) => show_doc(&state, &ctx, id, message).await,
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+    let result = crate::archive::cancel_and_archive(&state.store, &ctx.actor(), id, today()).await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
 }
 
 pub async fn duplicate(
@@ -974,11 +995,14 @@ pub async fn duplicate(
         },
         lines: d.content.lines.clone(),
     };
-    match state.store.create_document(&ctx.actor(), &input).await {
-        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(StoreError::Invalid { message, .. }) => show_doc(&state, &ctx, id, message).await,
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+    let result = state.store.create_document(&ctx.actor(), &input).await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
 }
 
 pub async fn delete(
@@ -988,11 +1012,8 @@ pub async fn delete(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
-    match state.store.delete_document(&ctx.actor(), id).await {
-        Ok(()) => Ok(Redirect::to("/documents").into_response()),
-        Err(StoreError::Conflict { message, .. }) => show_doc(&state, &ctx, id, message).await,
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+    let result = state.store.delete_document(&ctx.actor(), id).await;
+    after_action(&state, &ctx, id, result.map(|()| "/documents".to_string())).await
 }
 
 pub async fn add_payment(
@@ -1022,14 +1043,8 @@ pub async fn add_payment(
         method: form.text("method"),
         note: form.text("note"),
     };
-    match state.store.add_payment(&ctx.actor(), id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(StoreError::Invalid { field, message }) => {
-            show_doc(&state, &ctx, id, format!("{field}: {message}")).await
-        }
-        Err(StoreError::Conflict { message, .. }) => show_doc(&state, &ctx, id, message).await,
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+    let result = state.store.add_payment(&ctx.actor(), id, &input).await;
+    after_action(&state, &ctx, id, result.map(|_| format!("/documents/{id}"))).await
 }
 
 impl LineForm {
