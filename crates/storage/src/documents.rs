@@ -4,7 +4,7 @@
 use chrono::{Days, NaiveDate};
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
-use kontor_domain::totals::{self, Totals};
+use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
 use kontor_domain::{CompanyProfile, ContactData, Language, Line, TaxMode};
 use rust_decimal::Decimal;
@@ -805,11 +805,6 @@ impl Store {
             total,
             has_more,
         })
-    }
-
-    /// Recomputes nothing: returns the totals stored for a document (for checks in tests).
-    pub fn totals_of(doc: &Document) -> &Totals {
-        &doc.totals
     }
 }
 
