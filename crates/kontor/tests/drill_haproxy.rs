@@ -29,7 +29,7 @@ fn free_port() -> u16 {
 }
 
 /// Kills the child on drop (the test may fail half-way).
-struct Proc(Child, &'static str);
+struct Proc(Child);
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -61,7 +61,7 @@ fn serve(admin_url: &str, installation: &str, secret: &str, port: u16, log: &Pat
         .stderr(log)
         .spawn()
         .expect("kontor serve");
-    Proc(child, "kontor")
+    Proc(child)
 }
 
 async fn wait_ready(client: &reqwest::Client, url: &str) {
@@ -131,7 +131,6 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
             .stderr(haproxy_log)
             .spawn()
             .expect("haproxy"),
-        "haproxy",
     );
     let base = format!("http://127.0.0.1:{front}");
     wait_ready(&client, &format!("{base}/readyz")).await;
@@ -225,6 +224,32 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
     );
     assert!(killed_at > 100 && total > killed_at + 100, "the load ran on both sides of the kill");
     assert_eq!(failures.load(Ordering::Relaxed), 0, "failed requests: {all_errors:#?}");
+    // HAProxy saw both instances serve, took the killed one out, and retried what hit it.
+    let csv = client
+        .get(format!("http://127.0.0.1:{stats}/;csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let server = |name: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("kontor_instances,{name},")))
+            .unwrap_or_else(|| panic!("{name} in {csv}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    let (k1, k2) = (server("kontor1"), server("kontor2"));
+    // Columns: 7 stot (sessions), 15 wretr (retries), 16 wredis (redispatches), 17 status.
+    eprintln!(
+        "drill: haproxy kontor1 {} sessions, {} retries, {} redispatches, {}; kontor2 {} sessions, {}",
+        k1[7], k1[15], k1[16], k1[17], k2[7], k2[17]
+    );
+    assert!(k1[7].parse::<u64>().unwrap() > 100, "the killed instance served before: {k1:?}");
+    assert!(k1[17].starts_with("DOWN"), "killed instance marked down: {k1:?}");
+    assert!(k2[17].starts_with("UP"), "{k2:?}");
     // The audit chain covers every write and is intact.
     let r = authed(client.get(api("/audit/verify"))).send().await.unwrap();
     let v: Value = r.json().await.unwrap();
