@@ -289,7 +289,12 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
     let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
         .await
         .map_err(explain)
-        .with_context(|| format!("cannot set up cloud mode in {}", kontor_storage::db::redact_url(url)))?;
+        .with_context(|| {
+            format!(
+                "cannot set up cloud mode in {}",
+                kontor_storage::db::redact_url(url)
+            )
+        })?;
     let code = match command {
         TenantCommand::Create {
             name,
@@ -351,15 +356,21 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
                 bail!("tenant {name} is deleted; nothing to export");
             }
             // A suspended tenant's role may not log in: let it in for the export only.
-            let store = provisioner.open_tenant_for_export(&tenant).await.map_err(explain)?;
+            let store = provisioner
+                .open_tenant_for_export(&tenant)
+                .await
+                .map_err(explain)?;
             let zip = store.export_zip().await.map_err(explain);
             store.close().await;
             provisioner.end_export(&tenant).await.map_err(explain)?;
             let zip = zip?;
-            std::fs::write(out, &zip)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            std::fs::write(out, &zip).with_context(|| format!("cannot write {}", out.display()))?;
             provisioner.record_export(name).await.map_err(explain)?;
-            eprintln!("tenant {name} exported to {} ({} bytes)", out.display(), zip.len());
+            eprintln!(
+                "tenant {name} exported to {} ({} bytes)",
+                out.display(),
+                zip.len()
+            );
             ExitCode::SUCCESS
         }
         TenantCommand::Delete { name, confirm } => {

@@ -98,7 +98,12 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
     let tenant = provisioner.create("drill", "Drill GmbH").await.unwrap();
     let store = provisioner.open_tenant(&tenant).await.unwrap();
     let user = store
-        .create_user(&Actor::cli(), "ops", "a long enough passphrase", Role::Admin)
+        .create_user(
+            &Actor::cli(),
+            "ops",
+            "a long enough passphrase",
+            Role::Admin,
+        )
         .await
         .unwrap();
     let (_, token) = store
@@ -109,8 +114,20 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
 
     // Two instances and HAProxy with the shipped configuration.
     let (p1, p2, front, stats) = (free_port(), free_port(), free_port(), free_port());
-    let mut first = serve(&admin_url, &installation, &secret, p1, &dir.path().join("k1.log"));
-    let _second = serve(&admin_url, &installation, &secret, p2, &dir.path().join("k2.log"));
+    let mut first = serve(
+        &admin_url,
+        &installation,
+        &secret,
+        p1,
+        &dir.path().join("k1.log"),
+    );
+    let _second = serve(
+        &admin_url,
+        &installation,
+        &secret,
+        p2,
+        &dir.path().join("k2.log"),
+    );
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
@@ -138,13 +155,18 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let api = |path: &str| format!("{base}/api/v1{path}");
-    let authed = |r: reqwest::RequestBuilder| r.bearer_auth(&token).header("x-kontor-tenant", "drill");
+    let authed =
+        |r: reqwest::RequestBuilder| r.bearer_auth(&token).header("x-kontor-tenant", "drill");
     // One contact per worker; each worker writes only its own, so its last acknowledged write is
     // what must be there at the end. Writes are PUTs (safe to retry); see the HAProxy config.
     let mut contacts = Vec::new();
     for w in 0..WORKERS {
         let body = json!({"name": format!("drill-{w}-0"), "street": "Weg 1", "postal_code": "10115", "city": "Berlin"});
-        let r = authed(client.post(api("/contacts"))).json(&body).send().await.unwrap();
+        let r = authed(client.post(api("/contacts")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 201);
         let v: Value = r.json().await.unwrap();
         contacts.push(v["id"].as_i64().unwrap());
@@ -155,7 +177,12 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for (w, id) in contacts.iter().copied().enumerate() {
-        let (client, failures, requests, stop) = (client.clone(), failures.clone(), requests.clone(), stop.clone());
+        let (client, failures, requests, stop) = (
+            client.clone(),
+            failures.clone(),
+            requests.clone(),
+            stop.clone(),
+        );
         let (url, token) = (api(&format!("/contacts/{id}")), token.clone());
         let list = api("/contacts?per_page=20");
         tasks.push(tokio::spawn(async move {
@@ -213,17 +240,31 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
         writes += seq;
         all_errors.extend(errors);
         // The last acknowledged write is there (read through HAProxy, i.e. the survivor).
-        let r = authed(client.get(api(&format!("/contacts/{}", contacts[w])))).send().await.unwrap();
+        let r = authed(client.get(api(&format!("/contacts/{}", contacts[w]))))
+            .send()
+            .await
+            .unwrap();
         let v: Value = r.json().await.unwrap();
-        assert_eq!(v["name"], acknowledged.as_str(), "worker {w}'s last acknowledged write");
+        assert_eq!(
+            v["name"],
+            acknowledged.as_str(),
+            "worker {w}'s last acknowledged write"
+        );
     }
     let total = requests.load(Ordering::Relaxed);
     eprintln!(
         "drill: {total} requests ({writes} writes), {killed_at} before the SIGKILL, {} failed",
         failures.load(Ordering::Relaxed)
     );
-    assert!(killed_at > 100 && total > killed_at + 100, "the load ran on both sides of the kill");
-    assert_eq!(failures.load(Ordering::Relaxed), 0, "failed requests: {all_errors:#?}");
+    assert!(
+        killed_at > 100 && total > killed_at + 100,
+        "the load ran on both sides of the kill"
+    );
+    assert_eq!(
+        failures.load(Ordering::Relaxed),
+        0,
+        "failed requests: {all_errors:#?}"
+    );
     // HAProxy saw both instances serve, took the killed one out, and retried what hit it.
     let csv = client
         .get(format!("http://127.0.0.1:{stats}/;csv"))
@@ -247,11 +288,20 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
         "drill: haproxy kontor1 {} sessions, {} retries, {} redispatches, {}; kontor2 {} sessions, {}",
         k1[7], k1[15], k1[16], k1[17], k2[7], k2[17]
     );
-    assert!(k1[7].parse::<u64>().unwrap() > 100, "the killed instance served before: {k1:?}");
-    assert!(k1[17].starts_with("DOWN"), "killed instance marked down: {k1:?}");
+    assert!(
+        k1[7].parse::<u64>().unwrap() > 100,
+        "the killed instance served before: {k1:?}"
+    );
+    assert!(
+        k1[17].starts_with("DOWN"),
+        "killed instance marked down: {k1:?}"
+    );
     assert!(k2[17].starts_with("UP"), "{k2:?}");
     // The audit chain covers every write and is intact.
-    let r = authed(client.get(api("/audit/verify"))).send().await.unwrap();
+    let r = authed(client.get(api("/audit/verify")))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["ok"], true, "{v}");
     provisioner.close().await;

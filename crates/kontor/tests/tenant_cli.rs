@@ -37,7 +37,12 @@ impl Cloud {
             .env_remove("KONTOR_DATABASE_URL")
             .env_remove("KONTOR_MASTER_SECRET")
             .env("KONTOR_LOG", "warn")
-            .args(["--database", &self.url, "--installation", &self.installation])
+            .args([
+                "--database",
+                &self.url,
+                "--installation",
+                &self.installation,
+            ])
             .arg("--master-secret-file")
             .arg(self.secret_file.path())
             .args(args)
@@ -46,7 +51,12 @@ impl Cloud {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 
@@ -61,7 +71,11 @@ impl Cloud {
     fn fails(&self, args: &[&str], stdin: &str, message: &str) {
         let out = self.run(args, stdin);
         assert!(!out.status.success(), "{args:?} succeeded");
-        assert!(text(&out.stderr).contains(message), "{args:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(message),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -85,12 +99,39 @@ fn tenant_lifecycle_from_the_command_line() {
     let Some(cloud) = Cloud::new() else { return };
     let password = "a long enough passphrase\n";
 
-    cloud.fails(&["tenant", "create", "Bad Name", "--admin", "anna"], password, "tenant");
-    cloud.fails(&["tenant", "create", "acme", "--admin", "anna"], "short\n", "at least 12 characters");
-    let out = cloud.run(&["tenant", "create", "acme", "--admin", "anna", "--display-name", "ACME GmbH"], password);
+    cloud.fails(
+        &["tenant", "create", "Bad Name", "--admin", "anna"],
+        password,
+        "tenant",
+    );
+    cloud.fails(
+        &["tenant", "create", "acme", "--admin", "anna"],
+        "short\n",
+        "at least 12 characters",
+    );
+    let out = cloud.run(
+        &[
+            "tenant",
+            "create",
+            "acme",
+            "--admin",
+            "anna",
+            "--display-name",
+            "ACME GmbH",
+        ],
+        password,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("tenant acme created in"), "{}", text(&out.stderr));
-    cloud.fails(&["tenant", "create", "acme", "--admin", "anna"], password, "exists already");
+    assert!(
+        text(&out.stderr).contains("tenant acme created in"),
+        "{}",
+        text(&out.stderr)
+    );
+    cloud.fails(
+        &["tenant", "create", "acme", "--admin", "anna"],
+        password,
+        "exists already",
+    );
     cloud.ok(&["tenant", "create", "other", "--admin", "otto"], password);
 
     let list = cloud.ok(&["tenant", "list"], "");
@@ -98,35 +139,79 @@ fn tenant_lifecycle_from_the_command_line() {
     assert!(list.contains("other\tactive"), "{list}");
 
     cloud.ok(&["tenant", "suspend", "acme"], "");
-    assert!(cloud.ok(&["tenant", "list"], "").contains("acme\tsuspended"));
+    assert!(
+        cloud
+            .ok(&["tenant", "list"], "")
+            .contains("acme\tsuspended")
+    );
     cloud.fails(&["tenant", "suspend", "acme"], "", "not active");
     cloud.fails(&["tenant", "suspend", "nobody"], "", "not found");
 
     // A suspended tenant can still be exported (the GDPR hand-back), and stays suspended.
     let zip = cloud.dir.path().join("acme.zip");
-    cloud.fails(&["tenant", "delete", "acme", "--confirm", "acme"], "", "export acme first");
-    let out = cloud.run(&["tenant", "export", "acme", "--out", zip.to_str().unwrap()], "");
+    cloud.fails(
+        &["tenant", "delete", "acme", "--confirm", "acme"],
+        "",
+        "export acme first",
+    );
+    let out = cloud.run(
+        &["tenant", "export", "acme", "--out", zip.to_str().unwrap()],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let entries = zip_entries(&zip);
-    for expected in ["manifest.json", "tables/users.json", "tables/users.csv", "tables/audit_log.json", "tables/company.json"] {
-        assert!(entries.iter().any(|e| e == expected), "{expected} in {entries:?}");
+    for expected in [
+        "manifest.json",
+        "tables/users.json",
+        "tables/users.csv",
+        "tables/audit_log.json",
+        "tables/company.json",
+    ] {
+        assert!(
+            entries.iter().any(|e| e == expected),
+            "{expected} in {entries:?}"
+        );
     }
-    assert!(!entries.iter().any(|e| e.contains("sessions")), "{entries:?}");
+    assert!(
+        !entries.iter().any(|e| e.contains("sessions")),
+        "{entries:?}"
+    );
     let mut users = String::new();
-    zip_member(&zip, "tables/users.json").read_to_string(&mut users).unwrap();
+    zip_member(&zip, "tables/users.json")
+        .read_to_string(&mut users)
+        .unwrap();
     assert!(users.contains("\"anna\""), "{users}");
-    assert!(!users.contains("password_hash") && !users.contains("argon2"), "{users}");
-    assert!(cloud.ok(&["tenant", "list"], "").contains("acme\tsuspended"));
+    assert!(
+        !users.contains("password_hash") && !users.contains("argon2"),
+        "{users}"
+    );
+    assert!(
+        cloud
+            .ok(&["tenant", "list"], "")
+            .contains("acme\tsuspended")
+    );
 
     cloud.ok(&["tenant", "resume", "acme"], "");
     let migrate = cloud.run(&["tenant", "migrate"], "");
     assert!(migrate.status.success(), "{}", text(&migrate.stderr));
-    assert!(text(&migrate.stderr).contains("0 migrated, 2 already current, 0 failed"), "{}", text(&migrate.stderr));
+    assert!(
+        text(&migrate.stderr).contains("0 migrated, 2 already current, 0 failed"),
+        "{}",
+        text(&migrate.stderr)
+    );
 
-    cloud.fails(&["tenant", "delete", "acme", "--confirm", "other"], "", "confirm");
+    cloud.fails(
+        &["tenant", "delete", "acme", "--confirm", "other"],
+        "",
+        "confirm",
+    );
     cloud.ok(&["tenant", "delete", "acme", "--confirm", "acme"], "");
     assert!(cloud.ok(&["tenant", "list"], "").contains("acme\tdeleted"));
-    cloud.fails(&["tenant", "export", "acme", "--out", zip.to_str().unwrap()], "", "deleted");
+    cloud.fails(
+        &["tenant", "export", "acme", "--out", zip.to_str().unwrap()],
+        "",
+        "deleted",
+    );
 
     // Operator mistakes get a clear message.
     let out = Command::new(env!("CARGO_BIN_EXE_kontor"))
@@ -136,13 +221,26 @@ fn tenant_lifecycle_from_the_command_line() {
         .args(["--database", &cloud.url, "tenant", "list"])
         .output()
         .unwrap();
-    assert!(text(&out.stderr).contains("master secret"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("master secret"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_kontor"))
         .env_remove("KONTOR_DATABASE_URL")
-        .args(["--data-dir", cloud.dir.path().to_str().unwrap(), "tenant", "list"])
+        .args([
+            "--data-dir",
+            cloud.dir.path().to_str().unwrap(),
+            "tenant",
+            "list",
+        ])
         .output()
         .unwrap();
-    assert!(text(&out.stderr).contains("cloud mode needs PostgreSQL"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cloud mode needs PostgreSQL"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// One member of a ZIP, read with Python's zipfile.

@@ -279,7 +279,11 @@ async fn dispatch(State(cloud): State<Arc<Cloud>>, request: Request) -> Response
         }
         (Request::from_parts(parts, Body::from(bytes.clone())), {
             if slug.is_empty() {
-                return pages::login_page(&headers, None, Some(("", &form_field(&bytes, "username"))));
+                return pages::login_page(
+                    &headers,
+                    None,
+                    Some(("", &form_field(&bytes, "username"))),
+                );
             }
             slug
         })
@@ -346,10 +350,11 @@ async fn dispatch(State(cloud): State<Arc<Cloud>>, request: Request) -> Response
         let username = form_username.unwrap_or_default();
         return pages::login_page(&headers, None, Some((&tenant.slug, &username)));
     }
-    if source == Source::LoginForm && logged_in {
-        if let Some(cookie) = pages::tenant_cookie(&tenant.slug, cloud.config.secure_cookies) {
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-        }
+    if source == Source::LoginForm
+        && logged_in
+        && let Some(cookie) = pages::tenant_cookie(&tenant.slug, cloud.config.secure_cookies)
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     if source == Source::Cookie && path == "/logout" && response.status().is_redirection() {
         response

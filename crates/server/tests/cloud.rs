@@ -134,22 +134,47 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
         "country": "DE", "vat_id": "DE123456789", "iban": "DE89 3704 0044 0532 0130 00",
         "contact_email": "info@b.de", "default_payment_terms_days": 14
     });
-    let (s, body) = call(client, Method::PUT, &api("/company"), Some(&t.token_b), Some(&company)).await;
+    let (s, body) = call(
+        client,
+        Method::PUT,
+        &api("/company"),
+        Some(&t.token_b),
+        Some(&company),
+    )
+    .await;
     assert_eq!(s, 200, "{body}");
     let mut ids = Vec::new();
     let mut contact = 0;
     for i in 0..4 {
         let c = json!({"name": format!("{B_MARKER} {i}"), "street": "Weg 2", "postal_code": "80331", "city": "München"});
-        let (s, body) = call(client, Method::POST, &api("/contacts"), Some(&t.token_b), Some(&c)).await;
+        let (s, body) = call(
+            client,
+            Method::POST,
+            &api("/contacts"),
+            Some(&t.token_b),
+            Some(&c),
+        )
+        .await;
         assert_eq!(s, 201, "{body}");
-        contact = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+        contact = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         ids.push(("contacts".to_string(), contact));
     }
     for i in 0..3 {
         let a = json!({"name": format!("{B_MARKER} Artikel {i}"), "unit": "HUR", "unit_price": "99", "vat_rate": "19"});
-        let (s, body) = call(client, Method::POST, &api("/articles"), Some(&t.token_b), Some(&a)).await;
+        let (s, body) = call(
+            client,
+            Method::POST,
+            &api("/articles"),
+            Some(&t.token_b),
+            Some(&a),
+        )
+        .await;
         assert_eq!(s, 201, "{body}");
-        let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         ids.push(("articles".to_string(), id));
     }
     let today = kontor_server::today().format("%Y-%m-%d").to_string();
@@ -158,17 +183,40 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
             "type": "invoice", "contact_id": contact, "date": today, "delivery_date": today,
             "lines": [{"description": format!("{B_MARKER} Leistung {i}"), "quantity": "1", "unit": "HUR", "unit_price": "100", "vat_rate": "19"}]
         });
-        let (s, body) = call(client, Method::POST, &api("/documents"), Some(&t.token_b), Some(&d)).await;
+        let (s, body) = call(
+            client,
+            Method::POST,
+            &api("/documents"),
+            Some(&t.token_b),
+            Some(&d),
+        )
+        .await;
         assert_eq!(s, 201, "{body}");
-        let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         ids.push(("documents".to_string(), id));
         if i > 0 {
-            let (s, body) = call(client, Method::POST, &api(&format!("/documents/{id}/issue")), Some(&t.token_b), Some(&json!({}))).await;
+            let (s, body) = call(
+                client,
+                Method::POST,
+                &api(&format!("/documents/{id}/issue")),
+                Some(&t.token_b),
+                Some(&json!({})),
+            )
+            .await;
             assert_eq!(s, 200, "{body}");
         }
         if i == 2 {
             let p = json!({"amount": "10", "note": B_MARKER});
-            let (s, body) = call(client, Method::POST, &api(&format!("/documents/{id}/payments")), Some(&t.token_b), Some(&p)).await;
+            let (s, body) = call(
+                client,
+                Method::POST,
+                &api(&format!("/documents/{id}/payments")),
+                Some(&t.token_b),
+                Some(&p),
+            )
+            .await;
             assert_eq!(s, 201, "{body}");
         }
     }
@@ -178,8 +226,22 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
 /// Everything B has, as B sees it (to show nothing changed).
 async fn snapshot_b(t: &Tenants, client: &reqwest::Client) -> Vec<String> {
     let mut out = Vec::new();
-    for path in ["/contacts?include_archived=true", "/articles", "/documents", "/open-items", "/company", "/audit/verify"] {
-        let (s, body) = call(client, Method::GET, &t.url(Some("beta"), &format!("/api/v1{path}")), Some(&t.token_b), None).await;
+    for path in [
+        "/contacts?include_archived=true",
+        "/articles",
+        "/documents",
+        "/open-items",
+        "/company",
+        "/audit/verify",
+    ] {
+        let (s, body) = call(
+            client,
+            Method::GET,
+            &t.url(Some("beta"), &format!("/api/v1{path}")),
+            Some(&t.token_b),
+            None,
+        )
+        .await;
         assert_eq!(s, 200, "{path}: {body}");
         out.push(body);
     }
@@ -191,15 +253,33 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
     let Some(t) = spawn().await else { return };
     let client = t.client();
     // A has one record of each kind, B several: B's higher ids do not exist at A.
-    let a_contact = json!({"name": "Kunde von A", "street": "Weg 1", "postal_code": "10115", "city": "Berlin"});
-    let (s, body) = call(&client, Method::POST, &t.url(Some("alpha"), "/api/v1/contacts"), Some(&t.token_a), Some(&a_contact)).await;
+    let a_contact =
+        json!({"name": "Kunde von A", "street": "Weg 1", "postal_code": "10115", "city": "Berlin"});
+    let (s, body) = call(
+        &client,
+        Method::POST,
+        &t.url(Some("alpha"), "/api/v1/contacts"),
+        Some(&t.token_a),
+        Some(&a_contact),
+    )
+    .await;
     assert_eq!(s, 201, "{body}");
     let b_ids = seed_b(&t, &client).await;
     let before = snapshot_b(&t, &client).await;
-    assert!(before.iter().any(|b| b.contains(B_MARKER)), "B sees its own data");
+    assert!(
+        before.iter().any(|b| b.contains(B_MARKER)),
+        "B sees its own data"
+    );
 
     // Every route with an id, from the API's own description.
-    let (s, spec) = call(&client, Method::GET, &t.url(Some("alpha"), "/api/v1/openapi.json"), Some(&t.token_a), None).await;
+    let (s, spec) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("alpha"), "/api/v1/openapi.json"),
+        Some(&t.token_a),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     let spec: Value = serde_json::from_str(&spec).unwrap();
     let mut routes = Vec::new();
@@ -218,7 +298,10 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
             json!({"amount": "1", "note": "A"})
         } else if path.ends_with("/derive") {
             json!({"type": "credit_note"})
-        } else if path.ends_with("/cancel") || path.ends_with("/issue") || path.ends_with("/archive") {
+        } else if path.ends_with("/cancel")
+            || path.ends_with("/issue")
+            || path.ends_with("/archive")
+        {
             json!({})
         } else if path.contains("/contacts/") {
             json!({"name": "von A überschrieben", "street": "x", "postal_code": "1", "city": "x"})
@@ -234,15 +317,34 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
     let max_a_id = 1; // A created exactly one contact and nothing else
     let mut tried = 0;
     for (method, path) in &routes {
-        let full = if path.starts_with("/api/v1") { path.clone() } else { format!("/api/v1{path}") };
-        let kind = full.trim_start_matches("/api/v1/").split('/').next().unwrap_or("").to_string();
+        let full = if path.starts_with("/api/v1") {
+            path.clone()
+        } else {
+            format!("/api/v1{path}")
+        };
+        let kind = full
+            .trim_start_matches("/api/v1/")
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
         for (b_kind, id) in b_ids.iter().filter(|(k, _)| *k == kind) {
             let url_path = full.replace("{id}", &id.to_string());
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let body = (method != Method::GET && method != Method::DELETE).then(|| body_for(&full));
             // At A's host with A's token: B's ids are either missing at A or A's own records.
-            let (status, text) = call(&client, method.clone(), &t.url(Some("alpha"), &url_path), Some(&t.token_a), body.as_ref()).await;
-            assert!(!text.contains(B_MARKER), "{method} {url_path} leaked B: {text}");
+            let (status, text) = call(
+                &client,
+                method.clone(),
+                &t.url(Some("alpha"), &url_path),
+                Some(&t.token_a),
+                body.as_ref(),
+            )
+            .await;
+            assert!(
+                !text.contains(B_MARKER),
+                "{method} {url_path} leaked B: {text}"
+            );
             if *id > max_a_id || *b_kind != "contacts" {
                 assert!(
                     status == 404 || status == 403,
@@ -250,31 +352,79 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
                 );
             }
             // A's token at B's host, and A's token naming B by header: not authenticated there.
-            let (status, text) = call(&client, method.clone(), &t.url(Some("beta"), &url_path), Some(&t.token_a), body.as_ref()).await;
-            assert_eq!(status, 401, "{method} {url_path} at B with A's token: {text}");
+            let (status, text) = call(
+                &client,
+                method.clone(),
+                &t.url(Some("beta"), &url_path),
+                Some(&t.token_a),
+                body.as_ref(),
+            )
+            .await;
+            assert_eq!(
+                status, 401,
+                "{method} {url_path} at B with A's token: {text}"
+            );
             assert!(!text.contains(B_MARKER));
-            let mut forged = client.request(method.clone(), t.url(None, &url_path)).bearer_auth(&t.token_a).header("x-kontor-tenant", "beta");
+            let mut forged = client
+                .request(method.clone(), t.url(None, &url_path))
+                .bearer_auth(&t.token_a)
+                .header("x-kontor-tenant", "beta");
             if let Some(b) = &body {
                 forged = forged.json(b);
             }
             let response = forged.send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 401, "{method} {url_path} with X-Kontor-Tenant: beta");
+            assert_eq!(
+                response.status().as_u16(),
+                401,
+                "{method} {url_path} with X-Kontor-Tenant: beta"
+            );
             tried += 1;
         }
     }
     assert!(tried >= 60, "only {tried} attempts");
     // Lists at A show none of B.
-    for path in ["/contacts", "/articles", "/documents", "/open-items", "/company"] {
-        let (s, text) = call(&client, Method::GET, &t.url(Some("alpha"), &format!("/api/v1{path}")), Some(&t.token_a), None).await;
+    for path in [
+        "/contacts",
+        "/articles",
+        "/documents",
+        "/open-items",
+        "/company",
+    ] {
+        let (s, text) = call(
+            &client,
+            Method::GET,
+            &t.url(Some("alpha"), &format!("/api/v1{path}")),
+            Some(&t.token_a),
+            None,
+        )
+        .await;
         assert_eq!(s, 200, "{path}");
         assert!(!text.contains(B_MARKER), "{path} at A: {text}");
     }
     // Unknown tenants and forged hosts.
-    let (s, _) = call(&client, Method::GET, &t.url(Some("nobody"), "/api/v1/contacts"), Some(&t.token_a), None).await;
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("nobody"), "/api/v1/contacts"),
+        Some(&t.token_a),
+        None,
+    )
+    .await;
     assert_eq!(s, 404);
-    let (s, _) = call(&client, Method::GET, &t.url(None, "/api/v1/contacts"), Some(&t.token_a), None).await;
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(None, "/api/v1/contacts"),
+        Some(&t.token_a),
+        None,
+    )
+    .await;
     assert_eq!(s, 404, "no tenant named at all");
-    for host in [format!("beta.{BASE}.evil.example"), format!("x.beta.{BASE}"), "beta".to_string()] {
+    for host in [
+        format!("beta.{BASE}.evil.example"),
+        format!("x.beta.{BASE}"),
+        "beta".to_string(),
+    ] {
         let response = client
             .get(t.url(None, "/api/v1/contacts"))
             .bearer_auth(&t.token_b)
@@ -282,7 +432,11 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status().as_u16(), 404, "host {host} must not reach beta");
+        assert_eq!(
+            response.status().as_u16(),
+            404,
+            "host {host} must not reach beta"
+        );
     }
 
     assert_eq!(snapshot_b(&t, &client).await, before, "B's data changed");
@@ -299,25 +453,48 @@ async fn sessions_belong_to_their_tenant() {
     // Log in to A through the login form's tenant field (no tenant host).
     let (s, page) = call(&client, Method::GET, &t.url(None, "/login"), None, None).await;
     assert_eq!(s, 200);
-    assert!(page.contains("name=\"tenant\""), "login form has a tenant field");
+    assert!(
+        page.contains("name=\"tenant\""),
+        "login form has a tenant field"
+    );
     // Wrong tenant, unknown tenant, wrong password: one answer.
     let mut failures = Vec::new();
-    for (tenant, user) in [("beta", "alice"), ("nobody", "alice"), ("alpha", "bob"), ("'; drop schema x; --", "alice")] {
+    for (tenant, user) in [
+        ("beta", "alice"),
+        ("nobody", "alice"),
+        ("alpha", "bob"),
+        ("'; drop schema x; --", "alice"),
+    ] {
         let response = client
             .post(t.url(None, "/login"))
-            .form(&[("tenant", tenant), ("username", user), ("password", PASSWORD)])
+            .form(&[
+                ("tenant", tenant),
+                ("username", user),
+                ("password", PASSWORD),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 401, "{tenant}/{user}");
         let text = response.text().await.unwrap();
         let escaped = tenant.replace('\'', "&#39;");
-        failures.push(text.replace(&escaped, "").replace(tenant, "").replace(user, ""));
+        failures.push(
+            text.replace(&escaped, "")
+                .replace(tenant, "")
+                .replace(user, ""),
+        );
     }
-    assert!(failures.windows(2).all(|w| w[0] == w[1]), "failed logins differ: {failures:#?}");
+    assert!(
+        failures.windows(2).all(|w| w[0] == w[1]),
+        "failed logins differ: {failures:#?}"
+    );
     let response = client
         .post(t.url(None, "/login"))
-        .form(&[("tenant", "alpha"), ("username", "alice"), ("password", PASSWORD)])
+        .form(&[
+            ("tenant", "alpha"),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -334,7 +511,12 @@ async fn sessions_belong_to_their_tenant() {
         .and_then(|c| c.split(';').next())
         .expect("session cookie")
         .to_string();
-    assert!(cookies.iter().any(|c| c.starts_with("kontor_tenant=alpha;")), "{cookies:?}");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("kontor_tenant=alpha;")),
+        "{cookies:?}"
+    );
     let (s, home) = call(&client, Method::GET, &t.url(None, "/"), None, None).await;
     assert_eq!(s, 200, "logged in at A");
     assert!(!home.contains(B_MARKER));
@@ -349,7 +531,12 @@ async fn sessions_belong_to_their_tenant() {
             paths.push(format!("/documents/{id}/xrechnung"));
         }
         for path in paths {
-            let response = plain.get(t.url(None, &path)).header("cookie", with_session("alpha")).send().await.unwrap();
+            let response = plain
+                .get(t.url(None, &path))
+                .header("cookie", with_session("alpha"))
+                .send()
+                .await
+                .unwrap();
             let status = response.status().as_u16();
             let text = response.text().await.unwrap();
             assert!(!text.contains(B_MARKER), "{path}: {text}");
@@ -357,16 +544,35 @@ async fn sessions_belong_to_their_tenant() {
                 assert_eq!(status, 404, "{path} at A");
             }
             // The same session cookie with the tenant cookie forged to B: not logged in there.
-            let response = plain.get(t.url(None, &path)).header("cookie", with_session("beta")).send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 303, "{path} with forged tenant cookie");
+            let response = plain
+                .get(t.url(None, &path))
+                .header("cookie", with_session("beta"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status().as_u16(),
+                303,
+                "{path} with forged tenant cookie"
+            );
             assert_eq!(response.headers()["location"], "/login");
             // And at B's host name.
-            let response = plain.get(t.url(Some("beta"), &path)).header("cookie", format!("kontor_session={session}")).send().await.unwrap();
+            let response = plain
+                .get(t.url(Some("beta"), &path))
+                .header("cookie", format!("kontor_session={session}"))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(response.status().as_u16(), 303, "{path} at beta's host");
         }
     }
     // State-changing pages at B with A's session and a CSRF token from A: refused as logged out.
-    for path in ["/contacts", "/documents/2/delete", "/documents/2/issue", "/settings/company"] {
+    for path in [
+        "/contacts",
+        "/documents/2/delete",
+        "/documents/2/issue",
+        "/settings/company",
+    ] {
         let response = plain
             .post(t.url(Some("beta"), path))
             .header("cookie", format!("kontor_session={session}"))
@@ -381,13 +587,39 @@ async fn sessions_belong_to_their_tenant() {
 
     // Suspending A ends A's access at once; B is untouched.
     t.provisioner.suspend("alpha").await.unwrap();
-    let response = plain.get(t.url(None, "/")).header("cookie", with_session("alpha")).send().await.unwrap();
+    let response = plain
+        .get(t.url(None, "/"))
+        .header("cookie", with_session("alpha"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 403, "suspended tenant");
-    let (s, _) = call(&client, Method::GET, &t.url(Some("alpha"), "/api/v1/contacts"), Some(&t.token_a), None).await;
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("alpha"), "/api/v1/contacts"),
+        Some(&t.token_a),
+        None,
+    )
+    .await;
     assert_eq!(s, 403);
-    let (s, _) = call(&client, Method::GET, &t.url(Some("beta"), "/api/v1/contacts"), Some(&t.token_b), None).await;
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("beta"), "/api/v1/contacts"),
+        Some(&t.token_b),
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     t.provisioner.resume("alpha").await.unwrap();
-    let (s, _) = call(&client, Method::GET, &t.url(Some("alpha"), "/api/v1/contacts"), Some(&t.token_a), None).await;
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("alpha"), "/api/v1/contacts"),
+        Some(&t.token_a),
+        None,
+    )
+    .await;
     assert_eq!(s, 200, "resumed");
 }

@@ -31,16 +31,25 @@ impl Store {
         .iter()
         .map(|r| r.try_get::<String, _>("tablename"))
         .collect::<std::result::Result<_, _>>()?;
-        let drop_columns: String = SKIPPED_COLUMNS.iter().map(|c| format!(" - '{c}'")).collect();
+        let drop_columns: String = SKIPPED_COLUMNS
+            .iter()
+            .map(|c| format!(" - '{c}'"))
+            .collect();
         let mut counts = serde_json::Map::new();
-        for table in tables.iter().filter(|t| !SKIPPED_TABLES.contains(&t.as_str())) {
+        for table in tables
+            .iter()
+            .filter(|t| !SKIPPED_TABLES.contains(&t.as_str()))
+        {
             if !crate::db::is_safe_identifier(table) {
                 continue;
             }
             let sql = if table == "blobs" {
-                "SELECT CAST(to_jsonb(t) - 'data' AS TEXT) AS j FROM blobs t ORDER BY sha256".to_string()
+                "SELECT CAST(to_jsonb(t) - 'data' AS TEXT) AS j FROM blobs t ORDER BY sha256"
+                    .to_string()
             } else {
-                format!("SELECT CAST(to_jsonb(t){drop_columns} AS TEXT) AS j FROM {table} t ORDER BY 1")
+                format!(
+                    "SELECT CAST(to_jsonb(t){drop_columns} AS TEXT) AS j FROM {table} t ORDER BY 1"
+                )
             };
             let rows: Vec<serde_json::Value> = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&self.pool)
@@ -69,7 +78,9 @@ impl Store {
             let content_type: String = row.try_get("content_type")?;
             let data: Vec<u8> = row.try_get("data")?;
             if hex::encode(Sha256::digest(&data)) != sha {
-                return Err(StoreError::Corrupt(format!("file {sha} does not match its hash")));
+                return Err(StoreError::Corrupt(format!(
+                    "file {sha} does not match its hash"
+                )));
             }
             let ext = match content_type.as_str() {
                 "application/pdf" => "pdf",
@@ -88,10 +99,15 @@ impl Store {
                 _ => format!("files/other/{sha}.{ext}"),
             };
             zip.add(&name, &data)?;
-            listed.push(serde_json::json!({"file": name, "sha256": sha, "content_type": content_type}));
+            listed.push(
+                serde_json::json!({"file": name, "sha256": sha, "content_type": content_type}),
+            );
         }
         manifest.insert("files".into(), listed.into());
-        manifest.insert("schema_version".into(), crate::migrate::current_version(&self.pool).await?.into());
+        manifest.insert(
+            "schema_version".into(),
+            crate::migrate::current_version(&self.pool).await?.into(),
+        );
         manifest.insert("exported_at".into(), crate::util::now().into());
         zip.add("manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
         zip.finish()
@@ -111,7 +127,11 @@ fn csv(rows: &[serde_json::Value]) -> String {
             s.to_string()
         }
     };
-    let mut out = columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
+    let mut out = columns
+        .iter()
+        .map(|c| field(c))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     for row in rows {
         let line = columns
@@ -218,6 +238,9 @@ mod tests {
         assert_eq!(&end[..4], b"PK\x05\x06");
         assert_eq!(u16::from_le_bytes([end[10], end[11]]), 1);
         assert_eq!(u32::from_le_bytes([end[16], end[17], end[18], end[19]]), 40);
-        assert_eq!(u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]), crc32fast::hash(b"hello"));
+        assert_eq!(
+            u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]),
+            crc32fast::hash(b"hello")
+        );
     }
 }

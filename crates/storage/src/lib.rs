@@ -99,10 +99,8 @@ impl Store {
             .idle_timeout(Some(idle_timeout))
             .acquire_timeout(std::time::Duration::from_secs(10));
         let (pool, backend) = db::open_pool_with(url, &options, pool_options).await?;
-        let current = match migrate::current_version(&pool).await {
-            Ok(v) => v,
-            Err(_) => 0,
-        };
+        // A schema without the migrations table yet counts as version 0.
+        let current: i64 = migrate::current_version(&pool).await.unwrap_or_default();
         if current < migrate::latest_version() {
             migrate::run(&pool, backend).await?;
         }

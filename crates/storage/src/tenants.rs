@@ -236,12 +236,14 @@ fn quote_ident(name: &str) -> String {
 /// Serialises changes to database-wide grants: PostgreSQL fails concurrent GRANT/REVOKE on one
 /// object with "tuple concurrently updated".
 async fn lock_database(tx: &mut sqlx::AnyConnection) -> Result<()> {
-    tx.execute("SELECT pg_advisory_xact_lock(727275, 0)").await?;
+    tx.execute("SELECT pg_advisory_xact_lock(727275, 0)")
+        .await?;
     Ok(())
 }
 
 async fn exec(pool: impl Executor<'_, Database = sqlx::Any>, sql: String) -> Result<()> {
-    pool.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))).await?;
+    pool.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
+        .await?;
     Ok(())
 }
 
@@ -437,7 +439,11 @@ impl Provisioner {
         )
         .await?;
         self.ensure_role(&mut tx, &ctl_role).await?;
-        exec(&mut *tx, format!("GRANT USAGE ON SCHEMA {ctl} TO {ctl_role}")).await?;
+        exec(
+            &mut *tx,
+            format!("GRANT USAGE ON SCHEMA {ctl} TO {ctl_role}"),
+        )
+        .await?;
         exec(
             &mut *tx,
             format!("GRANT SELECT ON {ctl}.tenants TO {ctl_role}"),
@@ -451,11 +457,12 @@ impl Provisioner {
     /// to the one derived from the current master secret).
     async fn ensure_role(&self, tx: &mut sqlx::AnyConnection, role: &str) -> Result<()> {
         let verifier = new_verifier(&self.secret.role_password(role));
-        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM pg_catalog.pg_roles WHERE rolname = $1")
-            .bind(role)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let exists: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM pg_catalog.pg_roles WHERE rolname = $1")
+                .bind(role)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
         let attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 32";
         if exists == 0 {
             exec(
@@ -632,8 +639,12 @@ impl Provisioner {
             ));
         }
         let role = self.installation.tenant_role(tenant.id);
-        self.set_row(slug, "state = 'suspended', schema_version = schema_version + $2", 0)
-            .await?;
+        self.set_row(
+            slug,
+            "state = 'suspended', schema_version = schema_version + $2",
+            0,
+        )
+        .await?;
         exec(&self.admin, format!("ALTER ROLE {role} NOLOGIN")).await?;
         sqlx::query(
             "SELECT pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1",
@@ -655,8 +666,12 @@ impl Provisioner {
         }
         let role = self.installation.tenant_role(tenant.id);
         exec(&self.admin, format!("ALTER ROLE {role} LOGIN")).await?;
-        self.set_row(slug, "state = 'active', schema_version = schema_version + $2", 0)
-            .await?;
+        self.set_row(
+            slug,
+            "state = 'active', schema_version = schema_version + $2",
+            0,
+        )
+        .await?;
         self.get(slug).await
     }
 
@@ -893,7 +908,10 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD;
         let (_, keys) = verifier.rsplit_once('$').unwrap();
         let (stored_key, server_key) = keys.split_once(':').unwrap();
-        let (stored_key, server_key) = (b64.decode(stored_key).unwrap(), b64.decode(server_key).unwrap());
+        let (stored_key, server_key) = (
+            b64.decode(stored_key).unwrap(),
+            b64.decode(server_key).unwrap(),
+        );
         let auth_message = "n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
         // The server's signature from the verifier's ServerKey is the RFC's.
         assert_eq!(
@@ -901,9 +919,15 @@ mod tests {
             "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
         );
         // The client proof the RFC shows verifies against the verifier's StoredKey.
-        let proof = b64.decode("dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=").unwrap();
+        let proof = b64
+            .decode("dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+            .unwrap();
         let signature = hmac_sha256(&stored_key, auth_message.as_bytes());
-        let client_key: Vec<u8> = proof.iter().zip(signature.iter()).map(|(a, b)| a ^ b).collect();
+        let client_key: Vec<u8> = proof
+            .iter()
+            .zip(signature.iter())
+            .map(|(a, b)| a ^ b)
+            .collect();
         assert_eq!(Sha256::digest(&client_key).to_vec(), stored_key);
     }
 
@@ -923,7 +947,15 @@ mod tests {
     fn slugs() {
         assert!(validate_slug("acme").is_ok());
         assert!(validate_slug("acme-gmbh-2").is_ok());
-        for bad in ["", "Acme", "1acme", "acme-", "a b", "x'; drop schema y; --", "www"] {
+        for bad in [
+            "",
+            "Acme",
+            "1acme",
+            "acme-",
+            "a b",
+            "x'; drop schema y; --",
+            "www",
+        ] {
             let err = validate_slug(bad).unwrap_err().to_string();
             assert!(err.starts_with("tenant:"), "{bad}: {err}");
         }

@@ -126,9 +126,21 @@ async fn provisioning_and_lifecycle() {
 
     let acme = p.create("acme", "ACME GmbH").await.unwrap();
     assert_eq!(acme.state, TenantState::Active);
-    assert_eq!(acme.schema_version, kontor_storage::migrate::latest_version());
+    assert_eq!(
+        acme.schema_version,
+        kontor_storage::migrate::latest_version()
+    );
     let err = p.create("acme", "again").await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "tenant_exists", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                code: "tenant_exists",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = p.create("Bad Name", "x").await.unwrap_err().to_string();
     assert!(err.starts_with("tenant:"), "{err}");
     let err = p.create("ok-name", " ").await.unwrap_err().to_string();
@@ -176,13 +188,14 @@ async fn provisioning_and_lifecycle() {
     assert_eq!(foreign_tables, 0);
 
     // The password PostgreSQL keeps is a SCRAM verifier of the derived password, not the password.
-    let stored: String = sqlx::query("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1")
-        .bind(&role)
-        .fetch_one(&admin)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
+    let stored: String =
+        sqlx::query("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1")
+            .bind(&role)
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
     assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
     assert!(!stored.contains(&cloud.secret.role_password(&role)));
 
@@ -225,12 +238,24 @@ async fn provisioning_and_lifecycle() {
     assert!(directory.open(&acme, TenantPool::default()).await.is_err());
     assert_eq!(p.resume("acme").await.unwrap().state, TenantState::Active);
     let store = directory.open(&acme, TenantPool::default()).await.unwrap();
-    assert_eq!(count(store.pool(), "SELECT COUNT(*) FROM contacts").await, 1);
+    assert_eq!(
+        count(store.pool(), "SELECT COUNT(*) FROM contacts").await,
+        1
+    );
     store.close().await;
 
     // Deleting needs an export first and the name repeated.
     let err = p.delete("acme", "acme").await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { code: "not_exported", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                code: "not_exported",
+                ..
+            }
+        ),
+        "{err}"
+    );
     p.record_export("acme").await.unwrap();
     let err = p.delete("acme", "acm").await.unwrap_err().to_string();
     assert!(err.starts_with("confirm:"), "{err}");
@@ -246,7 +271,10 @@ async fn provisioning_and_lifecycle() {
     .await;
     assert_eq!(left, 0, "role and schema are gone");
     assert!(directory.open(&acme, TenantPool::default()).await.is_err());
-    assert!(p.create("acme", "new").await.is_err(), "a deleted name is not reused");
+    assert!(
+        p.create("acme", "new").await.is_err(),
+        "a deleted name is not reused"
+    );
     assert_eq!(p.list().await.unwrap().len(), 1);
 }
 
@@ -310,11 +338,23 @@ async fn a_tenant_role_reaches_nothing_but_its_own_schema() {
     // Other tenants, the control schema, credentials.
     refused(&attacker, &format!("SELECT * FROM {role_b}.contacts")).await;
     refused(&attacker, &format!("SELECT * FROM {role_b}.users")).await;
-    refused(&attacker, &format!("INSERT INTO {role_b}.settings VALUES ('x', 'y', 'z')")).await;
+    refused(
+        &attacker,
+        &format!("INSERT INTO {role_b}.settings VALUES ('x', 'y', 'z')"),
+    )
+    .await;
     refused(&attacker, &format!("DROP SCHEMA {role_b} CASCADE")).await;
-    refused(&attacker, &format!("ALTER SCHEMA {role_b} OWNER TO {role_a}")).await;
+    refused(
+        &attacker,
+        &format!("ALTER SCHEMA {role_b} OWNER TO {role_a}"),
+    )
+    .await;
     refused(&attacker, &format!("SELECT * FROM {ctl}.tenants")).await;
-    refused(&attacker, &format!("UPDATE {ctl}.tenants SET state = 'active'")).await;
+    refused(
+        &attacker,
+        &format!("UPDATE {ctl}.tenants SET state = 'active'"),
+    )
+    .await;
     refused(&attacker, "SELECT * FROM pg_catalog.pg_authid").await;
     refused(&attacker, "SELECT rolpassword FROM pg_catalog.pg_authid").await;
     refused(&attacker, "SELECT passwd FROM pg_catalog.pg_shadow").await;
@@ -323,9 +363,17 @@ async fn a_tenant_role_reaches_nothing_but_its_own_schema() {
     refused(&attacker, "SELECT pg_read_binary_file('/etc/passwd')").await;
     refused(&attacker, "SELECT pg_ls_dir('.')").await;
     refused(&attacker, "SELECT pg_stat_file('postgresql.conf')").await;
-    refused(&attacker, "CREATE TABLE loot (line TEXT); COPY loot FROM '/etc/passwd'").await;
+    refused(
+        &attacker,
+        "CREATE TABLE loot (line TEXT); COPY loot FROM '/etc/passwd'",
+    )
+    .await;
     refused(&attacker, "COPY (SELECT 1) TO '/tmp/kontor-pwned'").await;
-    refused(&attacker, "CREATE TABLE cmd (line TEXT); COPY cmd FROM PROGRAM 'id'").await;
+    refused(
+        &attacker,
+        "CREATE TABLE cmd (line TEXT); COPY cmd FROM PROGRAM 'id'",
+    )
+    .await;
     // Large objects: neither others' nor new ones.
     refused(&attacker, &format!("SELECT lo_get({large_object})")).await;
     refused(&attacker, "SELECT lo_create(0)").await;
@@ -359,7 +407,11 @@ async fn a_tenant_role_reaches_nothing_but_its_own_schema() {
     refused(&attacker, "CREATE ROLE planted LOGIN").await;
     // Giving its own schema away so that another could plant things there is pointless, but
     // handing objects to other roles is refused too.
-    refused(&attacker, &format!("ALTER SCHEMA {role_a} OWNER TO {role_b}")).await;
+    refused(
+        &attacker,
+        &format!("ALTER SCHEMA {role_a} OWNER TO {role_b}"),
+    )
+    .await;
     refused(&attacker, "ALTER SYSTEM SET log_statement = 'none'").await;
     refused(
         &attacker,
@@ -376,7 +428,10 @@ async fn a_tenant_role_reaches_nothing_but_its_own_schema() {
     );
 
     // Nothing of B changed.
-    assert_eq!(count(&admin, &format!("SELECT COUNT(*) FROM {role_b}.contacts")).await, 1);
+    assert_eq!(
+        count(&admin, &format!("SELECT COUNT(*) FROM {role_b}.contacts")).await,
+        1
+    );
     assert_eq!(p.get("tenant-b").await.unwrap().state, TenantState::Active);
     attacker.close().await;
 }
@@ -430,11 +485,16 @@ async fn tenant_credentials_are_its_own() {
         (role_a.clone(), String::from("guess")),
         (
             role_a.clone(),
-            MasterSecret::new(vec![7u8; 32]).unwrap().role_password(&role_a),
+            MasterSecret::new(vec![7u8; 32])
+                .unwrap()
+                .role_password(&role_a),
         ),
     ] {
         let err = connect(user.clone(), password).await.unwrap_err();
-        let code = err.as_database_error().and_then(|d| d.code()).map(|c| c.to_string());
+        let code = err
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.to_string());
         assert_eq!(code.as_deref(), Some("28P01"), "{user}: {err}");
     }
 }
@@ -447,7 +507,12 @@ async fn injected_names_change_nothing() {
     let victim_role = cloud.role(&victim);
     let ctl = p.installation().control_schema();
     let evil = format!("'; DROP SCHEMA {victim_role} CASCADE; DROP TABLE {ctl}.tenants; --");
-    for slug in [evil.as_str(), "a\"; drop schema x; --", "victim; --", "x'--"] {
+    for slug in [
+        evil.as_str(),
+        "a\"; drop schema x; --",
+        "victim; --",
+        "x'--",
+    ] {
         let err = p.create(slug, "x").await.unwrap_err().to_string();
         assert!(err.starts_with("tenant:"), "{slug}: {err}");
     }
@@ -459,7 +524,13 @@ async fn injected_names_change_nothing() {
     assert_eq!(store.contact(id).await.unwrap().data.name, evil);
     let admin = cloud.admin().await;
     assert_eq!(
-        count(&admin, &format!("SELECT COUNT(*) FROM pg_catalog.pg_namespace WHERE nspname = '{victim_role}'")).await,
+        count(
+            &admin,
+            &format!(
+                "SELECT COUNT(*) FROM pg_catalog.pg_namespace WHERE nspname = '{victim_role}'"
+            )
+        )
+        .await,
         1
     );
     assert_eq!(p.list().await.unwrap().len(), 2);
