@@ -21,7 +21,6 @@ function request()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("tenants: %d\n", #tenants))
   io.write(string.format("requests: %d, errors: connect %d read %d write %d status %d timeout %d\n",
     summary.requests, summary.errors.connect, summary.errors.read, summary.errors.write,
     summary.errors.status, summary.errors.timeout))

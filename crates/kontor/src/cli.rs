@@ -78,6 +78,10 @@ pub enum Command {
         /// Cloud mode: seconds without requests after which a tenant's pool is closed.
         #[arg(long, env = "KONTOR_TENANT_IDLE_SECS", default_value_t = 120)]
         tenant_idle_secs: u64,
+        /// Cloud mode: file with the operator API's bearer token (at least 32 characters).
+        /// Enables /operator/v1, which uses the --database URL as the admin connection.
+        #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
+        operator_token_file: Option<PathBuf>,
     },
     /// Apply pending database migrations and exit.
     Migrate,

@@ -237,6 +237,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         tenant_pool,
         max_open_tenants,
         tenant_idle_secs,
+        operator_token_file,
         ..
     } = &cli.command
     else {
@@ -279,8 +280,28 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         kontor_storage::db::redact_url(url),
         *tenant_pool as usize * *max_open_tenants
     );
+    let operator = match operator_token_file {
+        Some(path) => {
+            let token = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the operator token from {}", path.display())
+            })?;
+            let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+                .await
+                .map_err(explain)
+                .context("the operator API needs the admin URL in --database")?;
+            Some(
+                kontor_server::operator::Operator::new(provisioner, &token).map_err(|_| {
+                    anyhow!(
+                        "{}: the operator token must be at least 32 characters",
+                        path.display()
+                    )
+                })?,
+            )
+        }
+        None => None,
+    };
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
-    kontor_server::serve_app(kontor_server::cloud::app(cloud), listener).await?;
+    kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -307,17 +328,14 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
             kontor_storage::users_check(admin, &password).map_err(explain)?;
             let started = std::time::Instant::now();
             let tenant = provisioner
-                .create(name, display_name.as_deref().unwrap_or(name))
+                .create_with_admin(
+                    name,
+                    display_name.as_deref().unwrap_or(name),
+                    admin,
+                    &password,
+                )
                 .await
                 .map_err(explain)?;
-            let store = provisioner.open_tenant(&tenant).await.map_err(explain)?;
-            if store.user_count().await? == 0 {
-                store
-                    .create_user(&Actor::cli(), admin, &password, Role::Admin)
-                    .await
-                    .map_err(explain)?;
-            }
-            store.close().await;
             eprintln!(
                 "tenant {} created in {:.2} s (schema version {}), administrator {admin}",
                 tenant.slug,

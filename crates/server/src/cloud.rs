@@ -5,7 +5,7 @@
 //!
 //! The tenant comes from the host name (`TENANT.example.com` under the configured base domain),
 //! else from the `X-Kontor-Tenant` header (API clients), else from the tenant cookie that the
-//! login form with a tenant field sets. Tenants' pools are small, opened on demand, dropped
+//! login form with a tenant field sets. `/operator/v1` is the operator API (when configured). Tenants' pools are small, opened on demand, dropped
 //! when idle, and at most `max_open_tenants` are open at once.
 
 use std::collections::{HashMap, HashSet};
@@ -204,13 +204,18 @@ async fn evict_idle(cloud: Weak<Cloud>) {
 
 /// The application of a cloud instance: health checks, the tenant-less login form, and every
 /// other request handed to its tenant's application.
-pub fn app(cloud: Arc<Cloud>) -> Router {
-    Router::new()
+pub fn app(cloud: Arc<Cloud>, operator: Option<crate::operator::Operator>) -> Router {
+    let operator = match operator {
+        Some(op) => Router::new().nest("/operator/v1", crate::operator::router(op)),
+        None => Router::new(),
+    };
+    let tenants = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(readyz))
         .merge(pages::static_router())
         .fallback(dispatch)
-        .with_state(cloud)
+        .with_state(cloud);
+    operator.merge(tenants)
 }
 
 async fn readyz(State(cloud): State<Arc<Cloud>>) -> Response {

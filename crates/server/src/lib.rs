@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod cloud;
 mod middleware;
+pub mod operator;
 
 use axum::Router;
 use axum::extract::State;

@@ -15,6 +15,7 @@ const PASSWORD: &str = "a long enough passphrase";
 const BASE: &str = "kontor.test";
 /// Text that exists only in tenant B's data; no answer to A may contain it.
 const B_MARKER: &str = "Geheimkunde-B";
+const OPERATOR_TOKEN: &str = "operator-token-for-tests-0123456789abcdef";
 
 struct Tenants {
     addr: SocketAddr,
@@ -53,6 +54,13 @@ async fn spawn() -> Option<Tenants> {
     let b = provisioner.open_tenant(&tb).await.unwrap();
     let token_a = user_and_token(&a, "alice").await;
     let token_b = user_and_token(&b, "bob").await;
+    let operator = kontor_server::operator::Operator::new(
+        Provisioner::connect(&admin_url, installation.clone(), secret.clone())
+            .await
+            .unwrap(),
+        OPERATOR_TOKEN,
+    )
+    .unwrap();
     let directory = Directory::connect(&admin_url, installation, secret)
         .await
         .expect("directory");
@@ -64,7 +72,7 @@ async fn spawn() -> Option<Tenants> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(kontor_server::serve_app(
-        kontor_server::cloud::app(Cloud::new(directory, config)),
+        kontor_server::cloud::app(Cloud::new(directory, config), Some(operator)),
         listener,
     ));
     Some(Tenants {
@@ -91,6 +99,7 @@ impl Tenants {
             format!("alpha.{BASE}"),
             format!("beta.{BASE}"),
             format!("nobody.{BASE}"),
+            format!("gamma.{BASE}"),
             BASE.to_string(),
         ] {
             builder = builder.resolve(&host, self.addr);
@@ -622,4 +631,106 @@ async fn sessions_belong_to_their_tenant() {
     )
     .await;
     assert_eq!(s, 200, "resumed");
+}
+
+#[tokio::test]
+async fn the_operator_api_runs_the_tenant_lifecycle() {
+    let Some(t) = spawn().await else { return };
+    let client = t.client();
+    let op = |path: &str| t.url(None, &format!("/operator/v1{path}"));
+    // No token, a wrong token, a tenant's token: refused.
+    for token in [None, Some("wrong"), Some(t.token_a.as_str())] {
+        let (s, _) = call(&client, Method::GET, &op("/tenants"), token, None).await;
+        assert_eq!(s, 401, "{token:?}");
+    }
+    let tok = Some(OPERATOR_TOKEN);
+    let (s, body) = call(&client, Method::GET, &op("/tenants"), tok, None).await;
+    assert_eq!(s, 200, "{body}");
+    let names: Vec<String> = serde_json::from_str::<Value>(&body).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["alpha", "beta"]);
+
+    let new =
+        json!({"name": "gamma", "display_name": "Gamma KG", "admin": "gina", "password": PASSWORD});
+    let (s, body) = call(&client, Method::POST, &op("/tenants"), tok, Some(&new)).await;
+    assert_eq!(s, 201, "{body}");
+    let (s, body) = call(&client, Method::POST, &op("/tenants"), tok, Some(&new)).await;
+    assert_eq!(s, 409, "{body}");
+    let bad = json!({"name": "Bad Name", "admin": "gina", "password": PASSWORD});
+    let (s, body) = call(&client, Method::POST, &op("/tenants"), tok, Some(&bad)).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("\"field\":\"tenant\""), "{body}");
+    let weak = json!({"name": "delta", "admin": "dora", "password": "short"});
+    let (s, body) = call(&client, Method::POST, &op("/tenants"), tok, Some(&weak)).await;
+    assert_eq!(s, 422, "{body}");
+    let (s, _) = call(&client, Method::GET, &op("/tenants/delta"), tok, None).await;
+    assert_eq!(s, 404, "nothing made for a refused request");
+
+    // The new tenant's admin logs in at its host.
+    let response = client
+        .post(t.url(Some("gamma"), "/login"))
+        .form(&[("username", "gina"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+
+    let (s, body) = call(
+        &client,
+        Method::POST,
+        &op("/tenants/gamma/suspend"),
+        tok,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let (s, _) = call(&client, Method::GET, &t.url(Some("gamma"), "/"), None, None).await;
+    assert_eq!(s, 403);
+    let (s, _) = call(
+        &client,
+        Method::DELETE,
+        &op("/tenants/gamma?confirm=gamma"),
+        tok,
+        None,
+    )
+    .await;
+    assert_eq!(s, 409, "delete before export");
+    let response = client
+        .get(op("/tenants/gamma/export"))
+        .bearer_auth(OPERATOR_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let zip = response.bytes().await.unwrap();
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    let (s, _) = call(&client, Method::DELETE, &op("/tenants/gamma"), tok, None).await;
+    assert_eq!(s, 422, "delete without confirmation");
+    let (s, body) = call(
+        &client,
+        Method::DELETE,
+        &op("/tenants/gamma?confirm=gamma"),
+        tok,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("\"state\":\"deleted\""), "{body}");
+    let (s, _) = call(
+        &client,
+        Method::GET,
+        &t.url(Some("gamma"), "/login"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "a deleted tenant is unknown");
+    let (s, body) = call(&client, Method::POST, &op("/migrate"), tok, None).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("\"current\":2"), "{body}");
 }

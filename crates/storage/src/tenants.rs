@@ -548,6 +548,32 @@ impl Provisioner {
         self.get(slug).await
     }
 
+    /// Creates a tenant with its first administrator (both checked before anything is made).
+    pub async fn create_with_admin(
+        &self,
+        slug: &str,
+        name: &str,
+        admin: &str,
+        password: &str,
+    ) -> Result<Tenant> {
+        validate_slug(slug)?;
+        crate::users_check(admin, password)?;
+        let tenant = self.create(slug, name).await?;
+        let store = self.open_tenant(&tenant).await?;
+        let result = async {
+            if store.user_count().await? == 0 {
+                store
+                    .create_user(&crate::Actor::cli(), admin, password, crate::Role::Admin)
+                    .await?;
+            }
+            Ok::<(), StoreError>(())
+        }
+        .await;
+        store.close().await;
+        result?;
+        Ok(tenant)
+    }
+
     async fn set_row(&self, slug: &str, set: &str, value: i64) -> Result<()> {
         let ctl = self.installation.control_schema();
         sqlx::query(sqlx::AssertSqlSafe(format!(
