@@ -6,6 +6,7 @@
 #   bench/tenants.sh                 # 1,000 tenants, 30 s of load
 #   bench/tenants.sh --quick         # 50 tenants, 5 s of load
 #   TENANTS=300 SECS=10 bench/tenants.sh
+#   PG_MAX_CONNECTIONS=1200 MAX_OPEN=1000 POOL=1 IDLE=900 bench/tenants.sh   # a pool per tenant
 #
 # Starts a throwaway PostgreSQL (scripts/pg-throwaway.sh, max_connections 300), creates the
 # tenants with `kontor tenant create` (two at a time), starts one `kontor serve --cloud`
@@ -22,6 +23,8 @@ SECS="${SECS:-30}"
 CONNS="${CONNS:-16}"
 MAX_OPEN="${MAX_OPEN:-100}"
 POOL="${POOL:-2}"
+IDLE="${IDLE:-60}"
+PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-}"
 PROFILE="${PROFILE:-release}"
 if [ "${1:-}" = "--quick" ]; then TENANTS=50; SECS=5; fi
 [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ] && { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
@@ -47,8 +50,14 @@ trap cleanup EXIT
 chmod 755 "$WORK"
 
 URL="$("$ROOT/scripts/pg-throwaway.sh" start "$PG_DIR")"
-PSQL_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/psql"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+PSQL_BIN="$PG_BIN/psql"
 psql() { "$PSQL_BIN" -X -q -t -A "$URL" -c "$1"; }
+if [ -n "$PG_MAX_CONNECTIONS" ]; then
+    psql "ALTER SYSTEM SET max_connections = $PG_MAX_CONNECTIONS"
+    as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+    (cd / && as_pg "$PG_BIN/pg_ctl" restart -D "$PG_DIR/data" -w -l "$PG_DIR/log" -o "-p $(cat "$PG_DIR/port")" >/dev/null)
+fi
 export KONTOR_DATABASE_URL="$URL" KONTOR_INSTALLATION=kb KONTOR_LOG=warn
 export KONTOR_MASTER_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PASS='a long passphrase 123'
@@ -69,7 +78,7 @@ echo "disk: $(( (size_after - size_before) / 1024 / 1024 )) MiB for $TENANTS ten
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$KONTOR" serve --cloud --listen "127.0.0.1:$PORT" --base-domain bench.test \
-    --max-open-tenants "$MAX_OPEN" --tenant-pool "$POOL" --tenant-idle-secs 60 2>"$WORK/serve.log" &
+    --max-open-tenants "$MAX_OPEN" --tenant-pool "$POOL" --tenant-idle-secs "$IDLE" 2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 
@@ -84,6 +93,7 @@ for i in $(seq 1 "$TENANTS"); do
 done
 echo "sessions: $(wc -l <"$SESSIONS")"
 
+echo "== kontor serve --cloud --max-open-tenants $MAX_OPEN --tenant-pool $POOL --tenant-idle-secs $IDLE ($PROFILE build)"
 echo "== wrk: $CONNS connections, ${SECS} s, GET / (dashboard) of a random tenant per request"
 ( peak=0; while kill -0 "$SERVER_PID" 2>/dev/null; do
       n=$(psql "SELECT COUNT(*) FROM pg_stat_activity WHERE usename LIKE 'kb\\_%'" 2>/dev/null || echo 0)
