@@ -87,6 +87,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "Benutzername", "User name"),
     ("login.password", "Passwort", "Password"),
     ("login.submit", "Anmelden", "Log in"),
+    ("tenant.field", "Mandant", "Tenant"),
     (
         "login.failed",
         "Benutzername oder Passwort ist falsch.",

@@ -11,6 +11,7 @@ mod layout;
 mod pages;
 pub mod pdf;
 mod session;
+pub mod tenant;
 
 use axum::Router;
 use axum::routing::{get, post};
