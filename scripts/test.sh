@@ -227,7 +227,7 @@ drills_tier() {
         url="$("$ROOT/scripts/pg-throwaway.sh" start "$PG_DIR")" || return 1
     fi
     KONTOR_TEST_DATABASE_URL="$url" PATH="$PATH:/usr/sbin" \
-        cargo test -p kontor --test drill_haproxy -- --ignored --nocapture || rc=$?
+        cargo test --workspace --test drill_haproxy -- --ignored --nocapture || rc=$?
     cleanup
     return "$rc"
 }
