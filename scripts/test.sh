@@ -157,7 +157,10 @@ browser_tier() {
         return 1
     fi
 
-    cargo build -p kontor || return 1
+    # The same build as the test tiers (`cargo test` builds target/debug/kontor with the
+    # workspace's test-time feature set): `cargo build -p kontor` would compile many
+    # dependencies a second time with other features.
+    cargo test --workspace --no-run || return 1
 
     # playwright-core exactly as locked; installed again only when the lock file changed.
     # It never downloads a browser: the tests launch $CHROMIUM_BIN.
