@@ -643,3 +643,101 @@ async fn logo_upload_is_type_checked() {
         403
     );
 }
+
+#[tokio::test]
+async fn editor_saves_and_checks_payment_terms() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    let c = kontor_domain::ContactData {
+        name: "Kunde".into(),
+        street: "Weg 1".into(),
+        country: "DE".into(),
+        ..Default::default()
+    };
+    let contact = app
+        .store
+        .create_contact(&Actor::system(), &c)
+        .await
+        .unwrap();
+    let cid = contact.id.to_string();
+    let form = |extra: Vec<(&'static str, &'static str)>| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("_csrf", csrf.clone()),
+            ("type", "invoice".into()),
+            ("contact_id", cid.clone()),
+            ("due_date", "2026-12-10".into()),
+            ("date", "2026-11-26".into()),
+            ("line_kind", "item".into()),
+            ("line_article_id", String::new()),
+            ("line_description", "Pos".into()),
+            ("line_quantity", "1".into()),
+            ("line_unit", "C62".into()),
+            ("line_unit_price", "1000".into()),
+            ("line_vat_rate", "19".into()),
+            ("line_discount", String::new()),
+        ];
+        f.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+        f
+    };
+    // A wrong Skonto percentage comes back with the message next to the field.
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form(vec![
+            ("skonto1_days", "7"),
+            ("skonto1_percent", "100"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("größer als 0 und kleiner als 100"),
+        "field message missing"
+    );
+    // Skonto, direct debit and an exchange rate are saved as typed.
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form(vec![
+            ("skonto1_days", "7"),
+            ("skonto1_percent", "2,5"),
+            ("payment_method", "direct_debit"),
+            ("currency", "USD"),
+            ("exchange_rate", "1,0823"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let id: i64 = location(&r)
+        .trim_start_matches("/documents/")
+        .parse()
+        .unwrap();
+    let d = app.store.document(id).await.unwrap();
+    assert_eq!(
+        d.content.skonto,
+        vec![kontor_domain::SkontoStep {
+            days: 7,
+            percent: rust_decimal::Decimal::new(25, 1)
+        }]
+    );
+    assert_eq!(
+        d.content.payment_method,
+        kontor_domain::PaymentMethod::DirectDebit
+    );
+    assert_eq!(
+        d.content.exchange_rate,
+        Some(rust_decimal::Decimal::new(10823, 4))
+    );
+    // The editor shows them again.
+    let html = b
+        .get(app.url(&format!("/documents/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="skonto1_percent" type="text" value="2,5""#));
+    assert!(html.contains(r#"<option value="direct_debit" selected>"#));
+}
