@@ -740,4 +740,57 @@ async fn editor_saves_and_checks_payment_terms() {
         .unwrap();
     assert!(html.contains(r#"name="skonto1_percent" type="text" value="2,5""#));
     assert!(html.contains(r#"<option value="direct_debit" selected>"#));
+
+    // The contact form keeps Skonto terms and the SEPA mandate; a wrong IBAN is named.
+    let contact_form = |iban: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("name", "Lastschrift GmbH".to_string()),
+            ("country", "DE".into()),
+            ("skonto", "7:3; 14:1,5".into()),
+            ("payment_method", "direct_debit".into()),
+            ("sepa_mandate_reference", "M-2026-1".into()),
+            ("sepa_debtor_iban", iban.into()),
+        ]
+    };
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&contact_form("DE02120300000000202052"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(r#"id="e-sepa_debtor_iban""#)
+    );
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&contact_form("DE02 1203 0000 0000 2020 51"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let saved = app
+        .store
+        .list_contacts(&kontor_storage::ContactQuery {
+            search: Some("Lastschrift".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(saved.data.sepa_debtor_iban, "DE02120300000000202051");
+    assert_eq!(
+        saved.data.payment_method,
+        kontor_domain::PaymentMethod::DirectDebit
+    );
+    assert_eq!(
+        saved.data.skonto.as_deref().map(<[_]>::len),
+        Some(2),
+        "two Skonto steps"
+    );
 }
