@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod cloud;
 mod middleware;
+pub mod operator;
 
 use axum::Router;
 use axum::extract::State;
@@ -44,10 +46,15 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, then lets running requests finish.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_app(app(state), listener).await
+}
+
+/// Serves any of the applications (single business, or cloud mode's [`cloud::app`]).
+pub async fn serve_app(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }
-    axum::serve(listener, app(state))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -19,17 +19,23 @@ pub fn artefacts_for(
     pdf_extras: &kontor_pdf::Extras,
 ) -> Result<Vec<Artefact>, String> {
     let mut artefacts = Vec::new();
-    // The PDF from the document's own seller and buyer snapshots (issue 4).
+    // The XRechnung in UBL and CII, when the data allows (issue 5).
+    let xml = crate::einvoice::artefacts(doc)?;
+    // The PDF from the document's own seller and buyer snapshots (issue 4); for invoices, credit
+    // notes and cancellations the ZUGFeRD / Factur-X hybrid with the Factur-X CII of profile
+    // EN 16931 embedded (issue 5; it needs none of the XRechnung-only data, so every issued
+    // invoice gets it, whatever format the contact prefers).
     if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
-        let pdf = kontor_pdf::render(doc, seller, buyer, pdf_extras).map_err(|e| e.to_string())?;
+        let mut extras = pdf_extras.clone();
+        extras.facturx_xml = crate::einvoice::facturx_xml(doc)?;
+        let pdf = kontor_pdf::render(doc, seller, buyer, &extras).map_err(|e| e.to_string())?;
         artefacts.push(Artefact {
             kind: "pdf".into(),
             content_type: "application/pdf".into(),
             data: pdf,
         });
     }
-    // The XRechnung in UBL and CII, when the data allows (issue 5).
-    artefacts.extend(crate::einvoice::artefacts(doc)?);
+    artefacts.extend(xml);
     Ok(artefacts)
 }
 

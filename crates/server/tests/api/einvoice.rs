@@ -1,6 +1,7 @@
 //! E-invoices (issue 5): a scenario matrix issued through the API, every archived UBL and CII
-//! file checked by the official validator (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0) in one
-//! call, totals in the XML equal to the API totals, and the refusals before issuing.
+//! file, every Factur-X XML and every ZUGFeRD hybrid PDF checked by the official validator
+//! (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0 + Factur-X 1.09 EN 16931) in one call, totals
+//! in the XML equal to the API totals, and the refusals before issuing.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -237,6 +238,19 @@ async fn collect(app: &TestApp, doc: &Value, name: &str, dir: &Path, files: &mut
     assert_totals(doc, &got[0], &fx);
     let file = dir.join(format!("{name}-facturx.xml"));
     std::fs::write(&file, &fx).expect("write");
+    files.push(file);
+    // The ZUGFeRD / Factur-X hybrid PDF as downloaded (the archived original): the validator
+    // checks the embedded factur-x.xml with the Factur-X EN 16931 rules plus /AF and XMP.
+    let (status, ct, pdf) = bytes(app, &format!("/api/v1/documents/{doc_id}/pdf")).await;
+    assert_eq!(status, 200, "{name} pdf");
+    assert!(ct.starts_with("application/pdf"), "{ct}");
+    assert!(
+        pdf.windows(b"factur-x.xml".len())
+            .any(|w| w == b"factur-x.xml"),
+        "{name}: the PDF embeds factur-x.xml"
+    );
+    let file = dir.join(format!("{name}-zugferd.pdf"));
+    std::fs::write(&file, &pdf).expect("write");
     files.push(file);
     assert_vat_in_eur(doc, &got[0], &got[1]);
 }
