@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::tax::TaxMode;
+use crate::terms::{PaymentMethod, SkontoStep};
 
 /// The kinds of business document Kontor writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -222,6 +223,25 @@ pub struct DocumentContent {
     pub discount_percent: Decimal,
     pub prepaid_amount: Decimal,
     pub lines: Vec<Line>,
+    /// Cash discount steps (at most two), see [`crate::terms`].
+    #[serde(default)]
+    pub skonto: Vec<SkontoStep>,
+    #[serde(default)]
+    pub payment_method: PaymentMethod,
+    /// For a currency other than EUR: units of the document currency per 1 EUR.
+    #[serde(default)]
+    pub exchange_rate: Option<Decimal>,
+}
+
+impl DocumentContent {
+    /// The VAT total in EUR (§ 16 (6) UStG, EN 16931 BT-111) of a foreign-currency document
+    /// with an exchange rate; `None` for EUR documents or without a rate.
+    pub fn vat_in_eur(&self, vat: Decimal) -> Option<Decimal> {
+        if self.currency == "EUR" {
+            return None;
+        }
+        crate::terms::to_eur(vat, self.exchange_rate?)
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod numbering;
 pub mod party;
 pub mod payment;
 pub mod tax;
+pub mod terms;
 pub mod totals;
 pub mod validation;
 
@@ -15,4 +16,5 @@ pub use document::{DocumentType, Line, LineKind};
 pub use money::round2;
 pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Language};
 pub use tax::{TaxMode, VatCategory};
+pub use terms::{PaymentMethod, SkontoStep};
 pub use totals::{Totals, VatGroup};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::tax::TaxMode;
+use crate::terms::{PaymentMethod, SkontoStep};
 
 /// Document and correspondence language of a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -117,6 +118,10 @@ pub struct CompanyProfile {
     /// Kleinunternehmer according to § 19 UStG.
     pub small_business: bool,
     pub default_payment_terms_days: i64,
+    /// Skonto steps for new documents when the contact sets none (issue 5).
+    pub default_skonto: Vec<SkontoStep>,
+    /// SEPA creditor identifier (Gläubiger-ID, EN 16931 BT-90), needed for direct debits.
+    pub creditor_id: String,
 }
 
 /// A customer's or supplier's master data. Snapshotted as the buyer into issued documents.
@@ -144,6 +149,14 @@ pub struct ContactData {
     pub language: Language,
     pub currency: String,
     pub payment_terms_days: Option<i64>,
+    /// Skonto steps for this contact's documents; `None` takes the company's default.
+    pub skonto: Option<Vec<SkontoStep>>,
+    /// How this contact pays by default (transfer or SEPA direct debit).
+    pub payment_method: PaymentMethod,
+    /// SEPA direct debit mandate reference (EN 16931 BT-89).
+    pub sepa_mandate_reference: String,
+    /// The debited account's IBAN (EN 16931 BT-91).
+    pub sepa_debtor_iban: String,
     pub tax_mode: Option<TaxMode>,
     pub is_customer: bool,
     pub is_supplier: bool,
@@ -183,6 +196,36 @@ pub fn is_valid_iban(iban: &str) -> bool {
     rem == 1
 }
 
+/// `FieldProblem` names are static: the Skonto fields that can occur.
+fn skonto_field(name: &str) -> &'static str {
+    const NAMES: &[&str] = &[
+        "skonto",
+        "skonto[0].days",
+        "skonto[0].percent",
+        "skonto[1]",
+        "skonto[1].days",
+        "skonto[1].percent",
+        "default_skonto",
+        "default_skonto[0].days",
+        "default_skonto[0].percent",
+        "default_skonto[1]",
+        "default_skonto[1].days",
+        "default_skonto[1].percent",
+    ];
+    NAMES
+        .iter()
+        .find(|n| **n == name)
+        .copied()
+        .unwrap_or("skonto")
+}
+
+fn skonto_field_problems(steps: &[SkontoStep]) -> Vec<FieldProblem> {
+    crate::terms::skonto_problems("skonto", steps)
+        .into_iter()
+        .map(|(f, m)| (skonto_field(&f), m))
+        .collect()
+}
+
 impl ContactData {
     /// Checks the contact's fields; an empty list means it is acceptable.
     pub fn problems(&self) -> Vec<FieldProblem> {
@@ -219,6 +262,23 @@ impl ContactData {
             .is_some_and(|d| !(0..=365).contains(&d))
         {
             p.push(("payment_terms_days", "must be between 0 and 365".into()));
+        }
+        if let Some(steps) = &self.skonto {
+            p.extend(skonto_field_problems(steps));
+        }
+        if !self.sepa_debtor_iban.is_empty() && !is_valid_iban(&self.sepa_debtor_iban) {
+            p.push(("sepa_debtor_iban", "is not a valid IBAN (checksum)".into()));
+        }
+        if self.sepa_mandate_reference.chars().count() > 35
+            || !self
+                .sepa_mandate_reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+?/-:().,' ".contains(c))
+        {
+            p.push((
+                "sepa_mandate_reference",
+                "must have at most 35 characters: letters A-Z, digits and + ? / - : ( ) . , ' or space".into(),
+            ));
         }
         for (field, value, max) in [
             ("name", &self.name, 200),
@@ -264,6 +324,15 @@ impl CompanyProfile {
                 "default_payment_terms_days",
                 "must be between 0 and 365".into(),
             ));
+        }
+        if !self.creditor_id.is_empty() && !crate::terms::is_valid_creditor_id(&self.creditor_id) {
+            p.push((
+                "creditor_id",
+                "is not a valid SEPA creditor identifier (e.g. DE98ZZZ09999999999)".into(),
+            ));
+        }
+        for (field, msg) in crate::terms::skonto_problems("default_skonto", &self.default_skonto) {
+            p.push((skonto_field(&field), msg));
         }
         p
     }

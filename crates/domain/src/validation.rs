@@ -8,6 +8,7 @@ use crate::codes;
 use crate::document::{DocumentContent, DocumentType};
 use crate::party::{CompanyProfile, ContactData};
 use crate::tax::TaxMode;
+use crate::terms::PaymentMethod;
 
 /// One reason a document cannot be issued yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,6 +50,23 @@ impl Problem {
             "negative_due" => {
                 "Der Zahlbetrag ist negativ (Anzahlungen höher als der Rechnungsbetrag).".into()
             }
+            "exchange_rate_missing" => "Wechselkurs fehlt (Einheiten der Währung je 1 EUR): Bei Rechnungen in Fremdwährung muss die Umsatzsteuer auch in EUR angegeben werden (§ 16 Abs. 6 UStG).".into(),
+            "skonto_after_due" => format!(
+                "Die Skontofrist ({field}) muss kürzer sein als das Zahlungsziel."
+            ),
+            "direct_debit_missing" => match field.as_str() {
+                "company.creditor_id" => {
+                    "Gläubiger-Identifikationsnummer fehlt oder ist ungültig (Firmendaten, SEPA-Lastschrift, BT-90)."
+                        .into()
+                }
+                "contact.sepa_mandate_reference" => {
+                    "Mandatsreferenz des Kunden fehlt (SEPA-Lastschrift, BT-89).".into()
+                }
+                "contact.sepa_debtor_iban" => {
+                    "IBAN des Kunden für die Lastschrift fehlt oder ist ungültig (BT-91).".into()
+                }
+                _ => format!("Angabe für die SEPA-Lastschrift fehlt: {field}"),
+            },
             "einvoice_missing" => match field.as_str() {
                 "contact.buyer_reference" => {
                     "Käufer-Referenz / Leitweg-ID fehlt (XRechnung BT-10).".into()
@@ -253,11 +271,88 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
         }
         TaxMode::Standard | TaxMode::SmallBusiness => {}
     }
-    // E-invoice (XRechnung) rules, when the buyer wants an XRechnung.
-    if doc.doc_type.is_tax_invoice() && buyer.einvoice_format.is_xrechnung() {
-        p.extend(xrechnung_problems(company, buyer));
+    if doc.doc_type.is_tax_invoice() {
+        p.extend(payment_problems(doc, company, buyer));
+        // E-invoice rules of the format the buyer wants.
+        if buyer.einvoice_format.is_xrechnung() {
+            p.extend(xrechnung_problems(company, buyer));
+        } else {
+            p.extend(facturx_problems(company, buyer));
+        }
     }
     let _ = ctx.gross;
+    p
+}
+
+/// What the payment terms of an invoice need (issue 5), for every output (PDF and XML):
+/// Skonto periods shorter than the payment term, a SEPA direct debit's creditor identifier,
+/// mandate reference and debtor IBAN (BT-90, BT-89, BT-91; XRechnung BR-DE-29/30/31), and for a
+/// currency other than EUR the exchange rate, because the VAT must also be stated in EUR
+/// (§ 16 Abs. 6 UStG; EN 16931 BT-6/BT-111).
+pub fn payment_problems(
+    doc: &DocumentContent,
+    company: &CompanyProfile,
+    buyer: &ContactData,
+) -> Vec<Problem> {
+    let mut p = Vec::new();
+    if doc.doc_type.is_receivable() {
+        for (field, message) in
+            crate::terms::skonto_due_problems(&doc.skonto, doc.date, doc.due_date)
+        {
+            p.push(Problem::new(field, "skonto_after_due", message));
+        }
+    }
+    if doc.doc_type.is_receivable() && doc.payment_method == PaymentMethod::DirectDebit {
+        if !crate::terms::is_valid_creditor_id(&company.creditor_id) {
+            p.push(Problem::new(
+                "company.creditor_id",
+                "direct_debit_missing",
+                "a direct debit needs the company's SEPA creditor identifier (BT-90)",
+            ));
+        }
+        if buyer.sepa_mandate_reference.trim().is_empty() {
+            p.push(Problem::new(
+                "contact.sepa_mandate_reference",
+                "direct_debit_missing",
+                "a direct debit needs the contact's SEPA mandate reference (BT-89)",
+            ));
+        }
+        if !crate::party::is_valid_iban(&buyer.sepa_debtor_iban) {
+            p.push(Problem::new(
+                "contact.sepa_debtor_iban",
+                "direct_debit_missing",
+                "a direct debit needs the contact's valid IBAN (BT-91)",
+            ));
+        }
+    }
+    if doc.currency != "EUR" && doc.exchange_rate.is_none() {
+        p.push(Problem::new(
+            "exchange_rate",
+            "exchange_rate_missing",
+            format!(
+                "exchange_rate (units per 1 EUR) is required to state the VAT in EUR on an invoice in {}",
+                doc.currency
+            ),
+        ));
+    }
+    p
+}
+
+/// What a ZUGFeRD / Factur-X invoice in profile EN 16931 needs beyond [`issue_problems`]'s
+/// § 14 content and [`payment_problems`]: EN 16931 itself has no buyer reference, seller
+/// contact or electronic address rule (those are XRechnung's BR-DE-*), so only data that would
+/// make the XML invalid is named: a seller IBAN, when one is given, must pass its checksum
+/// (BR-61 needs a usable account for payment means 58). Without an IBAN the payment
+/// instructions (BG-16) are left out and BT-20 carries the terms as text.
+pub fn facturx_problems(company: &CompanyProfile, _buyer: &ContactData) -> Vec<Problem> {
+    let mut p = Vec::new();
+    if !company.iban.trim().is_empty() && !crate::party::is_valid_iban(&company.iban) {
+        p.push(Problem::new(
+            "company.iban",
+            "einvoice_missing",
+            "company.iban is not a valid IBAN (EN 16931 BR-61)",
+        ));
+    }
     p
 }
 
@@ -350,6 +445,9 @@ mod tests {
                 vat_rate: dec!(19),
                 discount_percent: dec!(0),
             }],
+            skonto: Vec::new(),
+            payment_method: PaymentMethod::Transfer,
+            exchange_rate: None,
         }
     }
 

@@ -1,8 +1,8 @@
-//! Microseconds to build and serialise a 10-line invoice as XRechnung UBL and CII
-//! (issue 5 target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
+//! Microseconds to build and serialise a 10-line invoice as XRechnung UBL and CII and as the
+//! Factur-X EN 16931 CII (issue 5 target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kontor_einvoice::{Syntax, sample, write};
+use kontor_einvoice::{Syntax, facturx_cii, sample, write};
 use std::hint::black_box;
 
 fn xml(c: &mut Criterion) {
@@ -12,6 +12,9 @@ fn xml(c: &mut Criterion) {
     });
     c.bench_function("xrechnung_cii_10_lines", |b| {
         b.iter(|| write(black_box(&s.invoice()), Syntax::Cii).expect("cii"))
+    });
+    c.bench_function("facturx_cii_10_lines", |b| {
+        b.iter(|| facturx_cii(black_box(&s.invoice())).expect("factur-x"))
     });
 }
 

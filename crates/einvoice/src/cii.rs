@@ -5,7 +5,7 @@ use std::io;
 
 use crate::common::{self, Address, amount, date_102, decimal_min2, quantity};
 use crate::xml::Xml;
-use crate::{CUSTOMIZATION_ID, Invoice, PROFILE_ID};
+use crate::{CUSTOMIZATION_ID, FACTURX_GUIDELINE, Invoice, PROFILE_ID, Profile};
 
 const NS_RSM: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
 const NS_RAM: &str =
@@ -13,7 +13,7 @@ const NS_RAM: &str =
 const NS_UDT: &str = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100";
 const NS_QDT: &str = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100";
 
-pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
+pub(crate) fn write(inv: &Invoice<'_>, profile: Profile) -> io::Result<Vec<u8>> {
     let c = inv.content;
     let t = inv.totals;
     let cur = c.currency.as_str();
@@ -28,11 +28,20 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         ],
     )?;
     x.open("rsm:ExchangedDocumentContext")?;
-    x.open("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
-    x.leaf("ram:ID", PROFILE_ID)?;
-    x.close("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
+    // BT-23 is the Peppol process XRechnung asks for; Factur-X leaves it out.
+    if profile == Profile::XRechnung {
+        x.open("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
+        x.leaf("ram:ID", PROFILE_ID)?;
+        x.close("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
+    }
     x.open("ram:GuidelineSpecifiedDocumentContextParameter")?;
-    x.leaf("ram:ID", CUSTOMIZATION_ID)?;
+    x.leaf(
+        "ram:ID",
+        match profile {
+            Profile::XRechnung => CUSTOMIZATION_ID,
+            Profile::FacturX => FACTURX_GUIDELINE,
+        },
+    )?;
     x.close("ram:GuidelineSpecifiedDocumentContextParameter")?;
     x.close("rsm:ExchangedDocumentContext")?;
 
@@ -114,20 +123,39 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
     x.close("ram:ApplicableHeaderTradeDelivery")?;
 
     x.open("ram:ApplicableHeaderTradeSettlement")?;
-    x.leaf("ram:PaymentReference", inv.number)?;
-    x.leaf("ram:InvoiceCurrencyCode", cur)?;
-    x.open("ram:SpecifiedTradeSettlementPaymentMeans")?;
-    x.leaf("ram:TypeCode", "58")?;
-    x.open("ram:PayeePartyCreditorFinancialAccount")?;
-    x.leaf("ram:IBANID", &common::iban(&inv.seller.iban))?;
-    x.leaf("ram:AccountName", &inv.seller.name)?;
-    x.close("ram:PayeePartyCreditorFinancialAccount")?;
-    if !inv.seller.bic.trim().is_empty() {
-        x.open("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
-        x.leaf("ram:BICID", &inv.seller.bic)?;
-        x.close("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
+    let debit = common::direct_debit(inv);
+    if debit {
+        // BT-90: the seller's SEPA creditor identifier.
+        x.leaf("ram:CreditorReferenceID", &inv.seller.creditor_id)?;
     }
-    x.close("ram:SpecifiedTradeSettlementPaymentMeans")?;
+    x.leaf("ram:PaymentReference", inv.number)?;
+    let vat_eur = common::vat_in_eur(inv);
+    if vat_eur.is_some() {
+        x.leaf("ram:TaxCurrencyCode", "EUR")?;
+    }
+    x.leaf("ram:InvoiceCurrencyCode", cur)?;
+    if debit {
+        // BG-16 with code 59 and the debited account BT-91 (BG-19).
+        x.open("ram:SpecifiedTradeSettlementPaymentMeans")?;
+        x.leaf("ram:TypeCode", "59")?;
+        x.open("ram:PayerPartyDebtorFinancialAccount")?;
+        x.leaf("ram:IBANID", &common::iban(&inv.buyer.sepa_debtor_iban))?;
+        x.close("ram:PayerPartyDebtorFinancialAccount")?;
+        x.close("ram:SpecifiedTradeSettlementPaymentMeans")?;
+    } else if common::credit_transfer(inv) {
+        x.open("ram:SpecifiedTradeSettlementPaymentMeans")?;
+        x.leaf("ram:TypeCode", "58")?;
+        x.open("ram:PayeePartyCreditorFinancialAccount")?;
+        x.leaf("ram:IBANID", &common::iban(&inv.seller.iban))?;
+        x.leaf("ram:AccountName", &inv.seller.name)?;
+        x.close("ram:PayeePartyCreditorFinancialAccount")?;
+        if !inv.seller.bic.trim().is_empty() {
+            x.open("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
+            x.leaf("ram:BICID", &inv.seller.bic)?;
+            x.close("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
+        }
+        x.close("ram:SpecifiedTradeSettlementPaymentMeans")?;
+    }
 
     for g in &t.vat_breakdown {
         x.open("ram:ApplicableTradeTax")?;
@@ -159,9 +187,16 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
     }
 
     x.open("ram:SpecifiedTradePaymentTerms")?;
-    x.leaf("ram:Description", &common::payment_terms(inv))?;
+    x.leaf_lines("ram:Description", &common::payment_terms(inv))?;
     if let Some(due) = c.due_date.filter(|_| c.doc_type.is_receivable()) {
         date_time(&mut x, "ram:DueDateDateTime", due)?;
+    }
+    if debit {
+        // BT-89: the mandate reference.
+        x.leaf(
+            "ram:DirectDebitMandateID",
+            &inv.buyer.sepa_mandate_reference,
+        )?;
     }
     x.close("ram:SpecifiedTradePaymentTerms")?;
 
@@ -172,6 +207,10 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
     }
     x.leaf("ram:TaxBasisTotalAmount", &amount(t.net))?;
     x.leaf_with("ram:TaxTotalAmount", &[("currencyID", cur)], &amount(t.vat))?;
+    if let Some(vat) = vat_eur {
+        // BT-111: the VAT total in EUR (§ 16 Abs. 6 UStG).
+        x.leaf_with("ram:TaxTotalAmount", &[("currencyID", "EUR")], &amount(vat))?;
+    }
     x.leaf("ram:GrandTotalAmount", &amount(t.gross))?;
     if !t.prepaid.is_zero() {
         x.leaf("ram:TotalPrepaidAmount", &amount(t.prepaid))?;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use kontor_domain::money::{fmt2, round2};
 use kontor_domain::tax::{TaxMode, VatCategory};
 use kontor_domain::totals::{LineAmounts, line_amounts};
-use kontor_domain::{ContactData, DocumentType, Language, Line};
+use kontor_domain::{ContactData, DocumentType, Language, Line, PaymentMethod, SkontoStep};
 use rust_decimal::Decimal;
 
 use crate::Invoice;
@@ -88,10 +88,13 @@ pub(crate) fn notes<'a>(inv: &Invoice<'a>) -> Vec<&'a str> {
     notes
 }
 
-/// BT-20: payment terms as text (BR-CO-25 needs it or a due date when something is due).
+/// BT-20: payment terms as text (BR-CO-25 needs it or a due date when something is due),
+/// followed by one `#SKONTO#TAGE=n#PROZENT=p#` line per Skonto step (XRechnung BR-DE-18, also
+/// understood by ZUGFeRD readers), each ending with a line break.
 pub(crate) fn payment_terms(inv: &Invoice<'_>) -> String {
     let en = lang(inv) == "en";
-    let doc_type = inv.content.doc_type;
+    let c = inv.content;
+    let doc_type = c.doc_type;
     if doc_type.is_correction() {
         let number = inv.preceding_number.unwrap_or_default();
         return if en {
@@ -107,12 +110,73 @@ pub(crate) fn payment_terms(inv: &Invoice<'_>) -> String {
             "Kein Zahlbetrag offen: der Betrag wurde bereits vorausbezahlt.".into()
         };
     }
-    match inv.content.due_date {
-        Some(due) if en => format!("Payable by {} without deduction.", iso_date(due)),
-        Some(due) => format!("Zahlbar bis zum {} ohne Abzug.", due.format("%d.%m.%Y")),
-        None if en => "Payable on receipt without deduction.".into(),
-        None => "Zahlbar sofort ohne Abzug.".into(),
+    let mut text = match c.due_date {
+        Some(due) if en => format!("Payable by {} without deduction", iso_date(due)),
+        Some(due) => format!("Zahlbar bis zum {} ohne Abzug", due.format("%d.%m.%Y")),
+        None if en => "Payable on receipt without deduction".into(),
+        None => "Zahlbar sofort ohne Abzug".into(),
+    };
+    for step in skonto(inv) {
+        let until = step.until(c.date).unwrap_or(c.date);
+        let cash = amount(step.amount(inv.totals.due));
+        let pct = decimal_min2(step.percent);
+        text.push_str(&if en {
+            format!(
+                "; if paid by {}, {pct} % cash discount ({cash} {})",
+                iso_date(until),
+                c.currency
+            )
+        } else {
+            format!(
+                "; bei Zahlung bis zum {} {pct} % Skonto ({cash} {})",
+                until.format("%d.%m.%Y"),
+                c.currency
+            )
+        });
     }
+    text.push('.');
+    if direct_debit(inv) {
+        text.push_str(if en {
+            " The amount will be debited from your account under the SEPA mandate."
+        } else {
+            " Der Betrag wird per SEPA-Lastschrift von Ihrem Konto eingezogen."
+        });
+    }
+    for step in skonto(inv) {
+        text.push('\n');
+        text.push_str(&step.xrechnung_line());
+    }
+    if !skonto(inv).is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+/// The Skonto steps that apply: only on receivables with an amount due.
+pub(crate) fn skonto<'a>(inv: &Invoice<'a>) -> &'a [SkontoStep] {
+    let c = inv.content;
+    if c.doc_type.is_receivable() && inv.totals.due > Decimal::ZERO {
+        &c.skonto
+    } else {
+        &[]
+    }
+}
+
+/// Whether the amount due is collected by SEPA direct debit (payment means 59).
+pub(crate) fn direct_debit(inv: &Invoice<'_>) -> bool {
+    let c = inv.content;
+    c.doc_type.is_receivable() && c.payment_method == PaymentMethod::DirectDebit
+}
+
+/// Whether a credit transfer to the seller's IBAN is written (payment means 58). Without a
+/// valid IBAN (possible only for ZUGFeRD: XRechnung requires one) BG-16 is left out.
+pub(crate) fn credit_transfer(inv: &Invoice<'_>) -> bool {
+    !direct_debit(inv) && kontor_domain::party::is_valid_iban(&inv.seller.iban)
+}
+
+/// BT-6 / BT-111: the VAT total in EUR for a foreign-currency invoice with an exchange rate.
+pub(crate) fn vat_in_eur(inv: &Invoice<'_>) -> Option<Decimal> {
+    inv.content.vat_in_eur(inv.totals.vat)
 }
 
 /// One invoice line as both syntaxes write it.

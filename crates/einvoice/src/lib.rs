@@ -1,6 +1,7 @@
 //! E-invoices out (issue 5): XRechnung 3.0.x as OASIS UBL 2.1 (Invoice / CreditNote) and as
-//! UN/CEFACT CII D16B, built from an issued document's own snapshot (content, totals, seller
-//! and buyer as issued), so a re-render gives the same bytes.
+//! UN/CEFACT CII D16B, and the Factur-X / ZUGFeRD 2.x XML of profile EN 16931 that the hybrid
+//! PDF embeds as `factur-x.xml` — all built from an issued document's own snapshot (content,
+//! totals, seller and buyer as issued), so a re-render gives the same bytes.
 //!
 //! The XML is written with quick-xml's event writer: values are escaped by quick-xml, never
 //! concatenated into markup. The `en16931-formats` 0.8 crate was looked at: it brings its own
@@ -8,7 +9,15 @@
 //! Kontor's document into it would be as much code as writing the two syntaxes directly, with
 //! less control over the XRechnung specifics (BR-DE-*). Decision: quick-xml directly.
 //!
-//! Mapping decisions (see also `kontor_domain::validation::xrechnung_problems`):
+//! Mapping decisions (see also `kontor_domain::validation::{xrechnung_problems,
+//! facturx_problems, payment_problems}`):
+//! - Profiles: [`write`] produces XRechnung (BT-24 [`CUSTOMIZATION_ID`], BT-23 the Peppol
+//!   process). [`facturx_cii`] produces the same CII with BT-24 = [`FACTURX_GUIDELINE`]
+//!   (`urn:cen.eu:en16931:2017`, Factur-X "EN 16931" / ZUGFeRD "COMFORT") and without BT-23;
+//!   the XRechnung-only rules (BT-10 buyer reference, seller contact BR-DE-2/5/6/7, electronic
+//!   addresses, an IBAN) are not required for it — the element is simply left out when empty.
+//!   Without a valid seller IBAN the Factur-X has no BG-16 (EN 16931 BR-61 would need the
+//!   account for code 58); BT-20 still states the terms.
 //! - BT-3: invoice 380, down-payment invoice 326 (partial invoice; 386 is outside the codes
 //!   XRechnung allows, BR-DE-17), credit note and cancellation 381 with positive amounts and
 //!   the corrected invoice as BG-3.
@@ -21,10 +30,24 @@
 //! - BT-34 / BT-49: e-mail addresses with scheme EM; BT-10 is the contact's buyer reference
 //!   (Leitweg-ID for public buyers). Without one no XRechnung is produced (BR-DE-15): Kontor
 //!   invents no placeholder.
-//! - Payment: means 58 (SEPA credit transfer) with the seller's IBAN, BT-20 as text with the
-//!   due date. Skonto is not modelled in Kontor yet, so no `#SKONTO#` line is written.
-//! - Foreign currency: BT-5 is the document currency; BT-6/BT-111 (VAT in EUR) need an
-//!   exchange rate Kontor does not store yet, so they are not written (optional in EN 16931).
+//! - Payment (BG-16): a credit transfer is means 58 with the seller's IBAN/BIC (BG-17); a
+//!   SEPA direct debit (document payment method `direct_debit`, receivables only) is means 59
+//!   with the mandate reference BT-89, the debited IBAN BT-91 (BG-19) and the seller's SEPA
+//!   creditor identifier BT-90 (UBL: seller `PartyIdentification` with scheme `SEPA`; CII:
+//!   `CreditorReferenceID`); no seller account is written then (XRechnung BR-DE-25). Issuing a
+//!   direct debit without these refuses, naming the field.
+//! - BT-20 payment terms: a sentence in the document's language (due date, each Skonto step
+//!   with its date and amount, the direct debit notice), then one line per Skonto step in the
+//!   XRechnung form `#SKONTO#TAGE=n#PROZENT=p.pp#`, each ending with a line break (BR-DE-18).
+//!   The Skonto base is the amount due BT-115 (Kontor computes Skonto on nothing else), so
+//!   `BASISBETRAG` is never needed and not written. Factur-X gets the same text (ZUGFeRD
+//!   readers understand the `#SKONTO#` convention; EN 16931 has no structured Skonto).
+//! - Foreign currency: BT-5 is the document currency. With a currency other than EUR the
+//!   document must carry an exchange rate, stated as units of the document currency per 1 EUR
+//!   (the ECB / Federal Ministry of Finance convention); BT-6 is then `EUR` and BT-111 (UBL: a
+//!   second `TaxTotal` without subtotals; CII: a second `TaxTotalAmount`) is the VAT total
+//!   divided by the rate, rounded to 2 decimals half away from zero. The per-group amounts stay
+//!   in the document currency, as EN 16931 defines them.
 
 mod cii;
 mod common;
@@ -44,6 +67,18 @@ pub const CUSTOMIZATION_ID: &str =
     "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0";
 /// The business process (BT-23), required by PEPPOL-EN16931-R001 which XRechnung includes.
 pub const PROFILE_ID: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+
+/// The Factur-X / ZUGFeRD 2.x guideline of profile EN 16931 (BT-24, "COMFORT").
+pub const FACTURX_GUIDELINE: &str = "urn:cen.eu:en16931:2017";
+
+/// Which rules a CII file is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// XRechnung 3.0 (EN 16931 + the German CIUS, BR-DE-*).
+    XRechnung,
+    /// Factur-X / ZUGFeRD profile EN 16931: the XML inside the hybrid PDF.
+    FacturX,
+}
 
 /// The two XRechnung syntaxes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,11 +145,24 @@ pub enum Error {
 /// of `issue_problems` (which every issued document passed), the XRechnung needs what
 /// `validation::xrechnung_problems` lists, and credit notes need the corrected invoice.
 pub fn check(inv: &Invoice<'_>) -> Result<(), Error> {
+    check_profile(inv, Profile::XRechnung)
+}
+
+/// What stops an e-invoice of the given profile for this invoice (empty: it can be written).
+pub fn check_profile(inv: &Invoice<'_>, profile: Profile) -> Result<(), Error> {
     let doc_type = inv.content.doc_type;
     if !doc_type.is_tax_invoice() {
         return Err(Error::NotAnInvoice(doc_type.as_str()));
     }
-    let mut problems = validation::xrechnung_problems(inv.seller, inv.buyer);
+    let mut problems = match profile {
+        Profile::XRechnung => validation::xrechnung_problems(inv.seller, inv.buyer),
+        Profile::FacturX => validation::facturx_problems(inv.seller, inv.buyer),
+    };
+    problems.extend(validation::payment_problems(
+        inv.content,
+        inv.seller,
+        inv.buyer,
+    ));
     if inv.number.trim().is_empty() {
         problems.push(problem("number"));
     }
@@ -135,7 +183,7 @@ fn problem(field: &str) -> Problem {
     Problem {
         field: field.to_string(),
         code: "einvoice_missing",
-        message: format!("{field} is required for an XRechnung"),
+        message: format!("{field} is required for an e-invoice"),
     }
 }
 
@@ -144,8 +192,15 @@ pub fn write(inv: &Invoice<'_>, syntax: Syntax) -> Result<Vec<u8>, Error> {
     check(inv)?;
     Ok(match syntax {
         Syntax::Ubl => ubl::write(inv)?,
-        Syntax::Cii => cii::write(inv)?,
+        Syntax::Cii => cii::write(inv, Profile::XRechnung)?,
     })
+}
+
+/// Builds and serialises the Factur-X / ZUGFeRD invoice (profile EN 16931, CII D16B) that
+/// the hybrid PDF embeds as `factur-x.xml`.
+pub fn facturx_cii(inv: &Invoice<'_>) -> Result<Vec<u8>, Error> {
+    check_profile(inv, Profile::FacturX)?;
+    Ok(cii::write(inv, Profile::FacturX)?)
 }
 
 #[cfg(test)]

@@ -83,6 +83,9 @@ pub fn invoice(n: usize) -> Sample {
         discount_percent: Decimal::from(3),
         prepaid_amount: Decimal::from(100),
         lines,
+        skonto: Vec::new(),
+        payment_method: Default::default(),
+        exchange_rate: None,
     };
     let totals = totals::compute(&content);
     Sample {

@@ -49,3 +49,106 @@ fn credit_notes_reference_the_invoice() {
     let cii = String::from_utf8(write(&inv, Syntax::Cii).unwrap()).unwrap();
     assert!(cii.contains("<ram:IssuerAssignedID>RE-2026-0001</ram:IssuerAssignedID>"));
 }
+
+#[test]
+fn facturx_uses_the_en16931_guideline_and_no_xrechnung_rules() {
+    let mut s = sample::invoice(3);
+    // No buyer reference, no seller contact: fine for EN 16931, not for XRechnung.
+    s.buyer.buyer_reference.clear();
+    s.seller.contact_phone.clear();
+    assert!(matches!(
+        write(&s.invoice(), Syntax::Cii),
+        Err(Error::Incomplete(_))
+    ));
+    let xml = String::from_utf8(facturx_cii(&s.invoice()).unwrap()).unwrap();
+    assert!(xml.contains(&format!("<ram:ID>{FACTURX_GUIDELINE}</ram:ID>")));
+    assert!(!xml.contains("xrechnung"));
+    assert!(!xml.contains("BusinessProcessSpecifiedDocumentContextParameter"));
+    assert!(!xml.contains("<ram:BuyerReference>"));
+}
+
+#[test]
+fn skonto_goes_to_bt20_in_the_xrechnung_form() {
+    let mut s = sample::invoice(2);
+    s.content.skonto = vec![
+        kontor_domain::SkontoStep {
+            days: 7,
+            percent: rust_decimal_macros::dec!(3),
+        },
+        kontor_domain::SkontoStep {
+            days: 10,
+            percent: rust_decimal_macros::dec!(1.5),
+        },
+    ];
+    for xml in [
+        write(&s.invoice(), Syntax::Ubl).unwrap(),
+        write(&s.invoice(), Syntax::Cii).unwrap(),
+        facturx_cii(&s.invoice()).unwrap(),
+    ] {
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains("ohne Abzug; bei Zahlung bis zum 03.12.2026 3.00 % Skonto"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("\n#SKONTO#TAGE=7#PROZENT=3.00#\n#SKONTO#TAGE=10#PROZENT=1.50#\n</"),
+            "{xml}"
+        );
+    }
+}
+
+#[test]
+fn direct_debit_writes_means_59_with_the_mandate() {
+    let mut s = sample::invoice(1);
+    s.content.payment_method = kontor_domain::PaymentMethod::DirectDebit;
+    // Without creditor ID and mandate: refused, naming the fields.
+    match write(&s.invoice(), Syntax::Ubl) {
+        Err(Error::Incomplete(p)) => {
+            let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
+            assert_eq!(
+                fields,
+                vec![
+                    "company.creditor_id",
+                    "contact.sepa_mandate_reference",
+                    "contact.sepa_debtor_iban"
+                ]
+            );
+        }
+        other => panic!("expected Incomplete, got {other:?}"),
+    }
+    s.seller.creditor_id = "DE98ZZZ09999999999".into();
+    s.buyer.sepa_mandate_reference = "MANDAT-2026-17".into();
+    s.buyer.sepa_debtor_iban = "DE89370400440532013000".into();
+    let ubl = String::from_utf8(write(&s.invoice(), Syntax::Ubl).unwrap()).unwrap();
+    assert!(ubl.contains("<cbc:PaymentMeansCode>59</cbc:PaymentMeansCode>"));
+    assert!(ubl.contains("<cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID>"));
+    assert!(ubl.contains("<cbc:ID>MANDAT-2026-17</cbc:ID>"));
+    assert!(!ubl.contains("PayeeFinancialAccount"));
+    let cii = String::from_utf8(write(&s.invoice(), Syntax::Cii).unwrap()).unwrap();
+    assert!(cii.contains("<ram:CreditorReferenceID>DE98ZZZ09999999999</ram:CreditorReferenceID>"));
+    assert!(cii.contains("<ram:DirectDebitMandateID>MANDAT-2026-17</ram:DirectDebitMandateID>"));
+    assert!(cii.contains("<ram:TypeCode>59</ram:TypeCode>"));
+    assert!(cii.contains("<ram:IBANID>DE89370400440532013000</ram:IBANID>"));
+}
+
+#[test]
+fn foreign_currency_states_the_vat_in_eur() {
+    let mut s = sample::invoice(2);
+    s.content.currency = "USD".into();
+    assert!(matches!(
+        write(&s.invoice(), Syntax::Ubl),
+        Err(Error::Incomplete(_))
+    ));
+    s.content.exchange_rate = Some(rust_decimal_macros::dec!(1.0823));
+    let eur = kontor_domain::round2(s.totals.vat / rust_decimal_macros::dec!(1.0823));
+    let ubl = String::from_utf8(write(&s.invoice(), Syntax::Ubl).unwrap()).unwrap();
+    assert!(ubl.contains("<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>"));
+    assert!(ubl.contains(&format!(
+        "<cbc:TaxAmount currencyID=\"EUR\">{eur:.2}</cbc:TaxAmount>"
+    )));
+    let cii = String::from_utf8(write(&s.invoice(), Syntax::Cii).unwrap()).unwrap();
+    assert!(cii.contains("<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>"));
+    assert!(cii.contains(&format!(
+        "<ram:TaxTotalAmount currencyID=\"EUR\">{eur:.2}</ram:TaxTotalAmount>"
+    )));
+}

@@ -47,6 +47,10 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.leaf("cbc:Note", note)?;
     }
     x.leaf("cbc:DocumentCurrencyCode", cur)?;
+    let vat_eur = common::vat_in_eur(inv);
+    if vat_eur.is_some() {
+        x.leaf("cbc:TaxCurrencyCode", "EUR")?;
+    }
     x.leaf("cbc:BuyerReference", &inv.buyer.buyer_reference)?;
     if let Some(number) = inv.preceding_number {
         x.open("cac:BillingReference")?;
@@ -76,22 +80,36 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.close("cac:Delivery")?;
     }
 
-    // BG-16 payment instructions: SEPA credit transfer to the seller's account.
-    x.open("cac:PaymentMeans")?;
-    x.leaf("cbc:PaymentMeansCode", "58")?;
-    x.leaf("cbc:PaymentID", inv.number)?;
-    x.open("cac:PayeeFinancialAccount")?;
-    x.leaf("cbc:ID", &common::iban(&inv.seller.iban))?;
-    x.leaf("cbc:Name", &inv.seller.name)?;
-    if !inv.seller.bic.trim().is_empty() {
-        x.open("cac:FinancialInstitutionBranch")?;
-        x.leaf("cbc:ID", &inv.seller.bic)?;
-        x.close("cac:FinancialInstitutionBranch")?;
+    // BG-16 payment instructions: SEPA credit transfer to the seller's account, or a SEPA
+    // direct debit under the buyer's mandate (BT-89) from the buyer's account (BT-91).
+    if common::direct_debit(inv) {
+        x.open("cac:PaymentMeans")?;
+        x.leaf("cbc:PaymentMeansCode", "59")?;
+        x.leaf("cbc:PaymentID", inv.number)?;
+        x.open("cac:PaymentMandate")?;
+        x.leaf("cbc:ID", &inv.buyer.sepa_mandate_reference)?;
+        x.open("cac:PayerFinancialAccount")?;
+        x.leaf("cbc:ID", &common::iban(&inv.buyer.sepa_debtor_iban))?;
+        x.close("cac:PayerFinancialAccount")?;
+        x.close("cac:PaymentMandate")?;
+        x.close("cac:PaymentMeans")?;
+    } else if common::credit_transfer(inv) {
+        x.open("cac:PaymentMeans")?;
+        x.leaf("cbc:PaymentMeansCode", "58")?;
+        x.leaf("cbc:PaymentID", inv.number)?;
+        x.open("cac:PayeeFinancialAccount")?;
+        x.leaf("cbc:ID", &common::iban(&inv.seller.iban))?;
+        x.leaf("cbc:Name", &inv.seller.name)?;
+        if !inv.seller.bic.trim().is_empty() {
+            x.open("cac:FinancialInstitutionBranch")?;
+            x.leaf("cbc:ID", &inv.seller.bic)?;
+            x.close("cac:FinancialInstitutionBranch")?;
+        }
+        x.close("cac:PayeeFinancialAccount")?;
+        x.close("cac:PaymentMeans")?;
     }
-    x.close("cac:PayeeFinancialAccount")?;
-    x.close("cac:PaymentMeans")?;
     x.open("cac:PaymentTerms")?;
-    x.leaf("cbc:Note", &common::payment_terms(inv))?;
+    x.leaf_lines("cbc:Note", &common::payment_terms(inv))?;
     x.close("cac:PaymentTerms")?;
 
     // BG-20: the document discount, one allowance per VAT group.
@@ -134,6 +152,12 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.close("cac:TaxSubtotal")?;
     }
     x.close("cac:TaxTotal")?;
+    if let Some(vat) = vat_eur {
+        // BT-111: the VAT total in EUR (§ 16 Abs. 6 UStG), a second TaxTotal without subtotals.
+        x.open("cac:TaxTotal")?;
+        money(&mut x, "cbc:TaxAmount", vat, "EUR")?;
+        x.close("cac:TaxTotal")?;
+    }
 
     // BG-22 totals.
     x.open("cac:LegalMonetaryTotal")?;
@@ -247,6 +271,12 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     if let Some(id) = common::seller_identifier(inv) {
         x.open("cac:PartyIdentification")?;
         x.leaf("cbc:ID", id)?;
+        x.close("cac:PartyIdentification")?;
+    }
+    if common::direct_debit(inv) {
+        // BT-90: the SEPA creditor identifier.
+        x.open("cac:PartyIdentification")?;
+        x.leaf_with("cbc:ID", &[("schemeID", "SEPA")], &s.creditor_id)?;
         x.close("cac:PartyIdentification")?;
     }
     address(x, "cac:PostalAddress", &common::seller_address(inv))?;

@@ -55,6 +55,18 @@ impl Xml {
         self.close(name)
     }
 
+    /// Like [`Xml::leaf`] but keeps trailing line breaks (the XRechnung Skonto lines end with
+    /// one); leading and trailing spaces are still trimmed.
+    pub(crate) fn leaf_lines(&mut self, name: &str, text: &str) -> io::Result<()> {
+        let text = text.trim_start().trim_end_matches([' ', '\t']);
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        self.open(name)?;
+        self.w.write_event(Event::Text(BytesText::new(text)))?;
+        self.close(name)
+    }
+
     pub(crate) fn leaf(&mut self, name: &str, text: &str) -> io::Result<()> {
         self.leaf_with(name, &[], text)
     }

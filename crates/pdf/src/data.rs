@@ -4,7 +4,7 @@
 
 use kontor_domain::document::LineKind;
 use kontor_domain::totals::line_amounts;
-use kontor_domain::{CompanyProfile, ContactData, DocumentType, TaxMode, codes};
+use kontor_domain::{CompanyProfile, ContactData, DocumentType, PaymentMethod, TaxMode, codes};
 use kontor_storage::{DocState, Document};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -358,46 +358,9 @@ pub fn build(
         notes.push(note.to_string());
     }
     let receivable = c.doc_type.is_receivable() && doc.totals.due > Decimal::ZERO;
+    let debit = c.payment_method == PaymentMethod::DirectDebit;
     if receivable {
-        let due = match c.due_date {
-            Some(d) => format!(
-                "{} {}.",
-                t(
-                    en,
-                    "Bitte überweisen Sie den Betrag ohne Abzug bis zum",
-                    "Please transfer the amount without deduction by"
-                ),
-                format::date(d, en)
-            ),
-            None => t(
-                en,
-                "Zahlbar sofort ohne Abzug.",
-                "Payable immediately without deduction.",
-            )
-            .to_string(),
-        };
-        let mut text = due;
-        if !seller.iban.is_empty() {
-            text.push_str(&format!(
-                " {} {} · IBAN {}{}",
-                t(en, "Bankverbindung:", "Bank account:"),
-                seller.bank_name,
-                seller.iban,
-                if seller.bic.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · BIC {}", seller.bic)
-                },
-            ));
-            if !number.is_empty() {
-                text.push_str(&format!(
-                    " · {} {}",
-                    t(en, "Verwendungszweck:", "Reference:"),
-                    number
-                ));
-            }
-        }
-        notes.push(text);
+        notes.push(payment_text(doc, seller, buyer, en, &number, &money));
     }
     if c.doc_type == DocumentType::Quote {
         notes.push(
@@ -420,7 +383,7 @@ pub fn build(
         );
     }
 
-    let qr_payload = (receivable && cur == "EUR" && !number.is_empty())
+    let qr_payload = (receivable && !debit && cur == "EUR" && !number.is_empty())
         .then(|| {
             crate::girocode::payload(
                 &seller_name,
@@ -533,6 +496,137 @@ pub fn build(
     (data, qr_payload)
 }
 
+/// The payment terms under the totals: due date, Skonto steps with their amounts (issue 5),
+/// and either the bank transfer details or the SEPA direct debit notice (pre-notification:
+/// amount, date, mandate reference, creditor identifier).
+fn payment_text(
+    doc: &Document,
+    seller: &CompanyProfile,
+    buyer: &ContactData,
+    en: bool,
+    number: &str,
+    money: &dyn Fn(Decimal) -> String,
+) -> String {
+    let c = &doc.content;
+    let due_amount = doc.totals.due;
+    let debit = c.payment_method == PaymentMethod::DirectDebit;
+    let mut text = if debit {
+        let when = match c.due_date {
+            Some(d) => format!(
+                "{} {}",
+                t(en, "zum Fälligkeitstag", "on the due date"),
+                format::date(d, en)
+            ),
+            None => t(en, "nach Rechnungsstellung", "after invoicing").to_string(),
+        };
+        let iban = masked_iban(&buyer.sepa_debtor_iban);
+        if en {
+            format!(
+                "The amount of {} will be debited {when} from your account IBAN {iban} by SEPA direct debit (mandate reference {}, creditor ID {}).",
+                money(due_amount),
+                buyer.sepa_mandate_reference,
+                seller.creditor_id
+            )
+        } else {
+            format!(
+                "Der Betrag von {} wird {when} per SEPA-Lastschrift von Ihrem Konto IBAN {iban} eingezogen (Mandatsreferenz {}, Gläubiger-ID {}).",
+                money(due_amount),
+                buyer.sepa_mandate_reference,
+                seller.creditor_id
+            )
+        }
+    } else if !c.skonto.is_empty() {
+        let mut s = match c.due_date {
+            Some(d) => format!(
+                "{} {} {}",
+                t(en, "Zahlbar bis", "Payable by"),
+                format::date(d, en),
+                t(en, "ohne Abzug", "without deduction")
+            ),
+            None => t(
+                en,
+                "Zahlbar sofort ohne Abzug",
+                "Payable immediately without deduction",
+            )
+            .to_string(),
+        };
+        for step in &c.skonto {
+            let until = step.until(c.date).unwrap_or(c.date);
+            s.push_str(&format!(
+                "; {} {} {} {} ({})",
+                t(en, "bei Zahlung bis", "if paid by"),
+                format::date(until, en),
+                format::percent(step.percent, en),
+                t(en, "Skonto", "cash discount"),
+                money(step.amount(due_amount))
+            ));
+        }
+        s.push('.');
+        s
+    } else {
+        match c.due_date {
+            Some(d) => format!(
+                "{} {}.",
+                t(
+                    en,
+                    "Bitte überweisen Sie den Betrag ohne Abzug bis zum",
+                    "Please transfer the amount without deduction by"
+                ),
+                format::date(d, en)
+            ),
+            None => t(
+                en,
+                "Zahlbar sofort ohne Abzug.",
+                "Payable immediately without deduction.",
+            )
+            .to_string(),
+        }
+    };
+    if debit && !c.skonto.is_empty() {
+        for step in &c.skonto {
+            let until = step.until(c.date).unwrap_or(c.date);
+            text.push_str(&format!(
+                " {} {} {} {} ({}).",
+                t(en, "Bei Zahlung bis", "If paid by"),
+                format::date(until, en),
+                format::percent(step.percent, en),
+                t(en, "Skonto", "cash discount"),
+                money(step.amount(due_amount))
+            ));
+        }
+    }
+    if !debit && !seller.iban.is_empty() {
+        text.push_str(&format!(
+            " {} {} · IBAN {}{}",
+            t(en, "Bankverbindung:", "Bank account:"),
+            seller.bank_name,
+            seller.iban,
+            if seller.bic.is_empty() {
+                String::new()
+            } else {
+                format!(" · BIC {}", seller.bic)
+            },
+        ));
+        if !number.is_empty() {
+            text.push_str(&format!(
+                " · {} {}",
+                t(en, "Verwendungszweck:", "Reference:"),
+                number
+            ));
+        }
+    }
+    text
+}
+
+/// An IBAN with only its country, check digits and last four characters shown.
+fn masked_iban(raw: &str) -> String {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if s.len() < 8 {
+        return s;
+    }
+    format!("{} **** {}", &s[..4], &s[s.len() - 4..])
+}
+
 fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> Vec<TotalRow> {
     let c = &doc.content;
     let tt = &doc.totals;
@@ -604,6 +698,20 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                 true,
                 true,
             ));
+            // § 16 Abs. 6 UStG: the VAT of a foreign-currency invoice also in EUR.
+            if let (Some(vat_eur), Some(rate)) = (c.vat_in_eur(tt.vat), c.exchange_rate) {
+                rows.push(TotalRow {
+                    label: format!(
+                        "{} (1 EUR = {} {})",
+                        t(en, "USt. in EUR", "VAT in EUR"),
+                        format::number(rate, rate.normalize().scale().max(2), en),
+                        c.currency
+                    ),
+                    value: format::money(vat_eur, "EUR", en),
+                    strong: false,
+                    rule: false,
+                });
+            }
         }
         TaxMode::SmallBusiness => {
             // No rate and no VAT amount may appear (§ 14c UStG).

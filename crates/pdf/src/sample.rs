@@ -85,6 +85,9 @@ pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
         discount_percent: Decimal::ZERO,
         prepaid_amount: Decimal::ZERO,
         lines,
+        skonto: Vec::new(),
+        payment_method: Default::default(),
+        exchange_rate: None,
     };
     let totals = totals::compute(&content);
     Document {

@@ -6,7 +6,7 @@ use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
 use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
-use kontor_domain::{CompanyProfile, ContactData, Language, Line, TaxMode};
+use kontor_domain::{CompanyProfile, ContactData, Language, Line, PaymentMethod, TaxMode};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -22,7 +22,7 @@ use crate::util::{
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
-    cancelled_by_id, paid_cents, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
+    cancelled_by_id, paid_cents, skonto, payment_method, exchange_rate, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
     (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number";
 
 fn from_row(row: &AnyRow) -> Result<Document> {
@@ -31,6 +31,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
     let tax_mode: String = row.try_get("tax_mode")?;
     let language: String = row.try_get("language")?;
     let lines: Vec<Line> = serde_json::from_str(&row.try_get::<String, _>("lines")?)?;
+    let payment_method: String = row.try_get("payment_method")?;
     let content = DocumentContent {
         doc_type: DocumentType::parse(&doc_type)
             .ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
@@ -43,6 +44,14 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         discount_percent: parse_dec(&row.try_get::<String, _>("discount_percent")?)?,
         prepaid_amount: parse_dec(&row.try_get::<String, _>("prepaid_amount")?)?,
         lines,
+        skonto: serde_json::from_str(&row.try_get::<String, _>("skonto")?)?,
+        payment_method: PaymentMethod::parse(&payment_method)
+            .ok_or_else(|| StoreError::Corrupt(format!("payment_method {payment_method}")))?,
+        exchange_rate: row
+            .try_get::<Option<String>, _>("exchange_rate")?
+            .as_deref()
+            .map(parse_dec)
+            .transpose()?,
     };
     let totals = totals::compute(&content);
     let seller: Option<String> = row.try_get("seller_snapshot")?;
@@ -124,6 +133,9 @@ fn audit_json(doc: &Document) -> serde_json::Value {
         "discount_percent": doc.content.discount_percent.to_string(),
         "prepaid_amount": doc.content.prepaid_amount.to_string(),
         "lines": doc.content.lines,
+        "skonto": doc.content.skonto,
+        "payment_method": doc.content.payment_method.as_str(),
+        "exchange_rate": doc.content.exchange_rate.map(|r| r.to_string()),
         "gross": doc.totals.gross.to_string(),
     })
 }
@@ -168,6 +180,21 @@ fn resolve(
         discount_percent: input.discount_percent,
         prepaid_amount: input.prepaid_amount,
         lines: input.lines.clone(),
+        skonto: if input.doc_type.is_receivable() {
+            input
+                .skonto
+                .clone()
+                .or_else(|| contact.skonto.clone())
+                .unwrap_or_else(|| company.default_skonto.clone())
+        } else {
+            Vec::new()
+        },
+        payment_method: input.payment_method.unwrap_or(contact.payment_method),
+        exchange_rate: None,
+    };
+    let content = DocumentContent {
+        exchange_rate: input.exchange_rate.filter(|_| content.currency != "EUR"),
+        ..content
     };
     (content, input.language.unwrap_or(contact.language))
 }
@@ -188,8 +215,10 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO documents (doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, language, \
          discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
-         net_cents, vat_cents, gross_cents, due_cents, paid_cents, search, created_at, updated_at, version) \
-         VALUES ($1, 'draft', NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $22, 1) \
+         net_cents, vat_cents, gross_cents, due_cents, paid_cents, search, created_at, updated_at, version, \
+         skonto, payment_method, exchange_rate) \
+         VALUES ($1, 'draft', NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $22, 1, \
+         $23, $24, $25) \
          RETURNING id",
     )
     .bind(d.content.doc_type.as_str())
@@ -214,6 +243,9 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
     .bind(to_cents(t.due))
     .bind(search_text(&[d.contact_name, &d.texts.subject]))
     .bind(&at)
+    .bind(serde_json::to_string(&d.content.skonto)?)
+    .bind(d.content.payment_method.as_str())
+    .bind(d.content.exchange_rate.map(|r| r.to_string()))
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -310,7 +342,8 @@ impl Store {
         sqlx::query(
             "UPDATE documents SET contact_id = $1, doc_date = $2, delivery_date = $3, due_date = $4, tax_mode = $5, currency = $6, \
              language = $7, discount_percent = $8, prepaid_amount = $9, subject = $10, intro_text = $11, closing_text = $12, lines = $13, \
-             net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1 \
+             net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1, \
+             skonto = $21, payment_method = $22, exchange_rate = $23 \
              WHERE id = $20 AND status = 'draft'",
         )
         .bind(input.contact_id)
@@ -333,6 +366,9 @@ impl Store {
         .bind(search_text(&[&contact.name, &input.texts.subject]))
         .bind(now())
         .bind(id)
+        .bind(serde_json::to_string(&content.skonto)?)
+        .bind(content.payment_method.as_str())
+        .bind(content.exchange_rate.map(|r| r.to_string()))
         .execute(&mut *tx)
         .await?;
         let new = load(&mut tx, id).await?;
@@ -562,6 +598,12 @@ impl Store {
                 .filter(|l| l.kind != kontor_domain::LineKind::Optional)
                 .cloned()
                 .collect(),
+            // The terms agreed on the source carry over (a quote's terms become the
+            // invoice's); a source without receivable terms leaves them to the contact.
+            skonto: (source.content.doc_type.is_receivable())
+                .then(|| source.content.skonto.clone()),
+            payment_method: Some(source.content.payment_method),
+            exchange_rate: source.content.exchange_rate,
         };
         let (content, language) = resolve(&input, &contact, &company);
         let corrects = target.is_correction().then_some(source.id);

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_indexes",
         include_str!("migrations/0005_list_indexes.sql"),
     ),
+    (
+        6,
+        "payment_terms",
+        include_str!("migrations/0006_payment_terms.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

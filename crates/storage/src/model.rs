@@ -146,6 +146,12 @@ pub struct DraftInput {
     pub prepaid_amount: Decimal,
     pub texts: DraftTexts,
     pub lines: Vec<kontor_domain::Line>,
+    /// Skonto steps; `None` takes the contact's, else the company's default.
+    pub skonto: Option<Vec<kontor_domain::SkontoStep>>,
+    /// `None` takes the contact's payment method.
+    pub payment_method: Option<kontor_domain::PaymentMethod>,
+    /// Units of the document currency per 1 EUR (ignored for EUR documents).
+    pub exchange_rate: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -70,6 +70,9 @@ fn draft(doc_type: DocumentType, contact_id: i64, lines: Vec<Line>) -> DraftInpu
         prepaid_amount: Decimal::ZERO,
         texts: DraftTexts::default(),
         lines,
+        skonto: None,
+        payment_method: None,
+        exchange_rate: None,
     }
 }
 

@@ -21,11 +21,13 @@ pub fn artefacts_for(
     let mut artefacts = Vec::new();
     // The XRechnung in UBL and CII, when the data allows (issue 5).
     let xml = crate::einvoice::artefacts(doc)?;
-    // The PDF from the document's own seller and buyer snapshots (issue 4); for invoices the
-    // ZUGFeRD / Factur-X hybrid with the CII embedded (issue 5).
+    // The PDF from the document's own seller and buyer snapshots (issue 4); for invoices, credit
+    // notes and cancellations the ZUGFeRD / Factur-X hybrid with the Factur-X CII of profile
+    // EN 16931 embedded (issue 5; it needs none of the XRechnung-only data, so every issued
+    // invoice gets it, whatever format the contact prefers).
     if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
         let mut extras = pdf_extras.clone();
-        extras.facturx_xml = facturx_xml(doc, &xml);
+        extras.facturx_xml = crate::einvoice::facturx_xml(doc)?;
         let pdf = kontor_pdf::render(doc, seller, buyer, &extras).map_err(|e| e.to_string())?;
         artefacts.push(Artefact {
             kind: "pdf".into(),
@@ -35,16 +37,6 @@ pub fn artefacts_for(
     }
     artefacts.extend(xml);
     Ok(artefacts)
-}
-
-/// The CII invoice to embed in the PDF of an invoice, credit note or cancellation.
-fn facturx_xml(doc: &Document, xml: &[Artefact]) -> Option<Vec<u8>> {
-    if !doc.content.doc_type.is_tax_invoice() {
-        return None;
-    }
-    xml.iter()
-        .find(|a| a.kind == kontor_einvoice::Syntax::Cii.kind())
-        .map(|a| a.data.clone())
 }
 
 async fn archive(store: &Store, doc: &Document) -> Result<(), StoreError> {

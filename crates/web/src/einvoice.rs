@@ -56,6 +56,20 @@ pub fn artefacts(doc: &Document) -> Result<Vec<Artefact>, String> {
     Ok(out)
 }
 
+/// The Factur-X / ZUGFeRD XML (profile EN 16931) that the hybrid PDF of an issued invoice
+/// embeds as `factur-x.xml`; `None` for drafts, documents that are no invoice, or when the
+/// data does not allow a valid one (issuing names what is missing before that can happen).
+pub fn facturx_xml(doc: &Document) -> Result<Option<Vec<u8>>, String> {
+    let Some(inv) = invoice_of(doc) else {
+        return Ok(None);
+    };
+    match kontor_einvoice::facturx_cii(&inv) {
+        Ok(xml) => Ok(Some(xml)),
+        Err(Error::NotAnInvoice(_) | Error::Incomplete(_)) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The archived XRechnung of an issued document and its download file name.
 pub async fn document_xml(
     store: &Store,

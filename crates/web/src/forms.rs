@@ -56,3 +56,56 @@ impl FieldErrors {
         self.0.contains_key(field)
     }
 }
+
+/// Skonto steps typed as text: `"7:3; 14:2"` (days:percent, German decimal comma allowed).
+/// Empty gives `None` (take the default), `"-"` gives no Skonto at all.
+pub fn parse_skonto(text: &str) -> Result<Option<Vec<kontor_domain::SkontoStep>>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text == "-" {
+        return Ok(Some(Vec::new()));
+    }
+    let mut steps = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (days, percent) = part.split_once(':').ok_or_else(|| {
+            format!("\"{part}\": Tage:Prozent, z. B. 14:2 / days:percent, e.g. 14:2")
+        })?;
+        let days = days
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("\"{part}\": Tage / days?"))?;
+        let percent = kontor_domain::money::parse_decimal(
+            &percent
+                .trim()
+                .trim_end_matches('%')
+                .trim()
+                .replace(',', "."),
+            2,
+            false,
+        )
+        .map_err(|e| format!("\"{part}\": % {e}"))?;
+        steps.push(kontor_domain::SkontoStep { days, percent });
+    }
+    if let Some((_, message)) = kontor_domain::terms::skonto_problems("skonto", &steps)
+        .into_iter()
+        .next()
+    {
+        return Err(message);
+    }
+    Ok(Some(steps))
+}
+
+/// The text form of Skonto steps for [`parse_skonto`].
+pub fn skonto_text(steps: Option<&[kontor_domain::SkontoStep]>) -> String {
+    match steps {
+        None => String::new(),
+        Some([]) => "-".into(),
+        Some(steps) => steps
+            .iter()
+            .map(|s| format!("{}:{}", s.days, s.percent.normalize()))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}

@@ -249,6 +249,58 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Already paid (down payments)",
     ),
     (
+        "field.skonto1_days",
+        "Skonto 1: Tage",
+        "Cash discount 1: days",
+    ),
+    ("field.skonto1_percent", "Skonto 1: %", "Cash discount 1: %"),
+    (
+        "field.skonto2_days",
+        "Skonto 2: Tage",
+        "Cash discount 2: days",
+    ),
+    ("field.skonto2_percent", "Skonto 2: %", "Cash discount 2: %"),
+    ("field.skonto", "Skonto", "Cash discount"),
+    (
+        "field.contact_skonto",
+        "Skonto (Tage:%; leer = Standard, - = keins)",
+        "Cash discount (days:%; empty = default, - = none)",
+    ),
+    (
+        "field.default_skonto",
+        "Standard-Skonto (Tage:%, z. B. 14:2)",
+        "Default cash discount (days:%, e.g. 14:2)",
+    ),
+    ("common.days", "Tage", "days"),
+    (
+        "field.exchange_rate",
+        "Wechselkurs (Einheiten je 1 EUR)",
+        "Exchange rate (units per 1 EUR)",
+    ),
+    ("field.vat_in_eur", "USt. in EUR", "VAT in EUR"),
+    ("field.payment_method", "Zahlungsweise", "Payment method"),
+    ("payment_method.transfer", "Überweisung", "Bank transfer"),
+    (
+        "payment_method.direct_debit",
+        "SEPA-Lastschrift",
+        "SEPA direct debit",
+    ),
+    (
+        "field.sepa_mandate_reference",
+        "SEPA-Mandatsreferenz",
+        "SEPA mandate reference",
+    ),
+    (
+        "field.sepa_debtor_iban",
+        "IBAN für Lastschrift",
+        "IBAN for direct debit",
+    ),
+    (
+        "field.creditor_id",
+        "Gläubiger-ID (SEPA)",
+        "SEPA creditor ID",
+    ),
+    (
         "field.doc_discount",
         "Gesamtrabatt %",
         "Document discount %",

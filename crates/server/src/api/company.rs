@@ -32,6 +32,10 @@ pub struct CompanyInput {
     bank_name: Option<String>,
     small_business: Option<bool>,
     default_payment_terms_days: Option<i64>,
+    /// Skonto steps for new documents of contacts without their own.
+    default_skonto: Option<Vec<input::SkontoInput>>,
+    /// SEPA creditor identifier (BT-90), needed for direct debits.
+    creditor_id: Option<String>,
 }
 
 impl CompanyInput {
@@ -72,6 +76,11 @@ impl CompanyInput {
                 "default_payment_terms_days",
                 self.default_payment_terms_days.unwrap_or(14),
             )?,
+            default_skonto: input::skonto(
+                "default_skonto",
+                self.default_skonto.unwrap_or_default(),
+            )?,
+            creditor_id: input::creditor_id("creditor_id", self.creditor_id)?,
         })
     }
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
+use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, PaymentMethod, TaxMode};
 use kontor_storage::{Contact, ContactQuery, DocumentQuery};
 use serde::Deserialize;
 
@@ -37,6 +37,11 @@ pub struct ContactInput {
     language: Option<Language>,
     currency: Option<String>,
     payment_terms_days: Option<i64>,
+    /// Skonto steps for this contact; absent or null: the company's default.
+    skonto: Option<Vec<super::input::SkontoInput>>,
+    payment_method: Option<PaymentMethod>,
+    sepa_mandate_reference: Option<String>,
+    sepa_debtor_iban: Option<String>,
     tax_mode: Option<TaxMode>,
     is_customer: Option<bool>,
     is_supplier: Option<bool>,
@@ -89,6 +94,18 @@ impl ContactInput {
                 .payment_terms_days
                 .map(|d| input::days("payment_terms_days", d))
                 .transpose()?,
+            skonto: self
+                .skonto
+                .map(|steps| input::skonto("skonto", steps))
+                .transpose()?,
+            payment_method: self.payment_method.unwrap_or_default(),
+            sepa_mandate_reference: input::text(
+                "sepa_mandate_reference",
+                self.sepa_mandate_reference,
+                35,
+                false,
+            )?,
+            sepa_debtor_iban: input::iban("sepa_debtor_iban", self.sepa_debtor_iban)?,
             tax_mode: self.tax_mode,
             is_customer: self.is_customer.unwrap_or(true),
             is_supplier: self.is_supplier.unwrap_or(false),

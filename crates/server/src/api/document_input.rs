@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kontor_domain::{DocumentType, Language, Line, LineKind, TaxMode};
+use kontor_domain::{DocumentType, Language, Line, LineKind, PaymentMethod, TaxMode};
 use kontor_storage::{Article, DraftInput, DraftTexts, Store};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -37,6 +37,11 @@ pub struct DocumentInput {
     language: Option<Language>,
     discount_percent: Option<Dec>,
     prepaid_amount: Option<Dec>,
+    /// Skonto steps; absent takes the contact's (else the company's) default, `[]` none.
+    skonto: Option<Vec<input::SkontoInput>>,
+    payment_method: Option<PaymentMethod>,
+    /// Units of the document currency per 1 EUR (documents in another currency than EUR).
+    exchange_rate: Option<Dec>,
     subject: Option<String>,
     intro_text: Option<String>,
     closing_text: Option<String>,
@@ -140,6 +145,15 @@ impl DocumentInput {
                 closing_text: input::text("closing_text", self.closing_text, 10_000, false)?,
             },
             lines,
+            skonto: self
+                .skonto
+                .map(|steps| input::skonto("skonto", steps))
+                .transpose()?,
+            payment_method: self.payment_method,
+            exchange_rate: self
+                .exchange_rate
+                .map(|r| input::exchange_rate("exchange_rate", r.0))
+                .transpose()?,
         })
     }
 }

@@ -26,6 +26,11 @@ pub struct DocumentOut {
     language: &'static str,
     discount_percent: String,
     prepaid_amount: String,
+    skonto: Vec<SkontoOut>,
+    payment_method: &'static str,
+    exchange_rate: Option<String>,
+    /// The VAT total in EUR of a foreign-currency document (§ 16 Abs. 6 UStG).
+    vat_in_eur: Option<String>,
     subject: String,
     intro_text: String,
     closing_text: String,
@@ -44,6 +49,12 @@ pub struct DocumentOut {
     created_at: String,
     updated_at: String,
     version: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkontoOut {
+    days: i64,
+    percent: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,6 +126,17 @@ impl DocumentOut {
             language,
             discount_percent: plain(content.discount_percent),
             prepaid_amount: money(content.prepaid_amount),
+            skonto: content
+                .skonto
+                .iter()
+                .map(|s| SkontoOut {
+                    days: s.days,
+                    percent: plain(s.percent),
+                })
+                .collect(),
+            payment_method: content.payment_method.as_str(),
+            exchange_rate: content.exchange_rate.map(plain),
+            vat_in_eur: content.vat_in_eur(doc.totals.vat).map(money),
             subject: doc.texts.subject,
             intro_text: doc.texts.intro_text,
             closing_text: doc.texts.closing_text,

@@ -199,6 +199,68 @@ pub fn days(field: &str, value: i64) -> Result<i64, ApiError> {
     Ok(value)
 }
 
+/// One Skonto step as sent: `{"days": 14, "percent": "2"}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkontoInput {
+    days: Option<i64>,
+    percent: Option<super::json::Dec>,
+}
+
+/// Skonto steps (at most two; `0 < percent < 100` with up to 2 decimals, `0 < days`, the
+/// second step longer and smaller), fields named `{field}[i].days` / `.percent`.
+pub fn skonto(
+    field: &str,
+    steps: Vec<SkontoInput>,
+) -> Result<Vec<kontor_domain::SkontoStep>, ApiError> {
+    let mut out = Vec::with_capacity(steps.len());
+    for (i, s) in steps.into_iter().enumerate() {
+        let days = s.days.ok_or_else(|| {
+            ApiError::field(format!("{field}[{i}].days"), "required", "is required")
+        })?;
+        let percent = s.percent.map(|d| d.0).ok_or_else(|| {
+            ApiError::field(format!("{field}[{i}].percent"), "required", "is required")
+        })?;
+        out.push(kontor_domain::SkontoStep {
+            days,
+            percent: percent.normalize(),
+        });
+    }
+    match kontor_domain::terms::skonto_problems(field, &out)
+        .into_iter()
+        .next()
+    {
+        Some((f, message)) => Err(ApiError::field(f, "invalid", message)),
+        None => Ok(out),
+    }
+}
+
+/// An exchange rate in units of the document currency per 1 EUR.
+pub fn exchange_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
+    match kontor_domain::terms::exchange_rate_problem(value) {
+        Some(message) => Err(ApiError::field(field, "invalid", message)),
+        None => Ok(value.normalize()),
+    }
+}
+
+/// An optional SEPA creditor identifier, upper-cased without spaces, with valid check digits.
+pub fn creditor_id(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    let value: String = value
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if !value.is_empty() && !kontor_domain::terms::is_valid_creditor_id(&value) {
+        return Err(ApiError::field(
+            field,
+            "invalid_creditor_id",
+            "is not a valid SEPA creditor identifier (e.g. DE98ZZZ09999999999)",
+        ));
+    }
+    Ok(value)
+}
+
 /// The domain's own field checks, as an API error naming the first failing field.
 pub fn domain_problems(problems: Vec<kontor_domain::party::FieldProblem>) -> Result<(), ApiError> {
     match problems.into_iter().next() {

@@ -207,6 +207,7 @@ fn page_of(item: &str) -> Value {
 const DOC_TYPES: &str =
     "quote|order_confirmation|delivery_note|invoice|down_payment_invoice|credit_note|cancellation";
 const TAX_MODES: &str = "standard|small_business|reverse_charge|intra_eu|export";
+const PAYMENT_METHODS: &str = "transfer|direct_debit";
 const STATUSES: &str = "draft|issued|open|partially_paid|paid|overdue|cancelled";
 
 const COMPANY: &[(&str, &str)] = &[
@@ -228,6 +229,8 @@ const COMPANY: &[(&str, &str)] = &[
     ("bank_name", "string"),
     ("small_business", "boolean"),
     ("default_payment_terms_days", "integer"),
+    ("default_skonto", "[SkontoStep]"),
+    ("creditor_id", "string"),
 ];
 
 const CONTACT_DATA: &[(&str, &str)] = &[
@@ -250,6 +253,10 @@ const CONTACT_DATA: &[(&str, &str)] = &[
     ("language", "de|en"),
     ("currency", "string"),
     ("payment_terms_days", "integer?"),
+    ("skonto", "[SkontoStep]?"),
+    ("payment_method", PAYMENT_METHODS),
+    ("sepa_mandate_reference", "string"),
+    ("sepa_debtor_iban", "string"),
     (
         "tax_mode",
         "standard|small_business|reverse_charge|intra_eu|export?",
@@ -292,6 +299,9 @@ const DOCUMENT_INPUT: &[(&str, &str)] = &[
     ("language", "de|en"),
     ("discount_percent", "decimal"),
     ("prepaid_amount", "decimal"),
+    ("skonto", "[SkontoStep]"),
+    ("payment_method", PAYMENT_METHODS),
+    ("exchange_rate", "decimal"),
     ("subject", "string"),
     ("intro_text", "string"),
     ("closing_text", "string"),
@@ -348,6 +358,7 @@ fn schemas() -> Value {
         "LineInput": request(LINE_INPUT, &[]),
         "Line": response(&line),
         "DocumentInput": request(DOCUMENT_INPUT, &["contact_id"]),
+        "SkontoStep": object(&[("days", "integer"), ("percent", "decimal")], &["days", "percent"]),
         "VatGroup": response(&[("category", "S|Z|E|AE|K|G"), ("rate", "decimal"), ("taxable", "money"), ("vat", "money")]),
         "Totals": response(&[
             ("line_total", "money"), ("allowance_total", "money"), ("net", "money"), ("vat", "money"),
@@ -357,7 +368,9 @@ fn schemas() -> Value {
             ("id", "integer"), ("type", DOC_TYPES), ("status", STATUSES), ("state", "draft|issued|cancelled"),
             ("number", "string?"), ("contact_id", "integer"), ("date", "date"), ("delivery_date", "date?"),
             ("due_date", "date?"), ("tax_mode", TAX_MODES), ("currency", "string"), ("language", "de|en"),
-            ("discount_percent", "decimal"), ("prepaid_amount", "money"), ("subject", "string"),
+            ("discount_percent", "decimal"), ("prepaid_amount", "money"), ("skonto", "[SkontoStep]"),
+            ("payment_method", PAYMENT_METHODS), ("exchange_rate", "decimal?"), ("vat_in_eur", "money?"),
+            ("subject", "string"),
             ("intro_text", "string"), ("closing_text", "string"), ("source_id", "integer?"),
             ("corrects_id", "integer?"), ("cancelled_by_id", "integer?"), ("locked", "boolean"), ("paid", "money"),
             ("open_amount", "money"), ("lines", "[Line]"), ("totals", "Totals"), ("legal_note", "string?"),

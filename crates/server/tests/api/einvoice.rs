@@ -1,6 +1,7 @@
 //! E-invoices (issue 5): a scenario matrix issued through the API, every archived UBL and CII
-//! file checked by the official validator (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0) in one
-//! call, totals in the XML equal to the API totals, and the refusals before issuing.
+//! file, every Factur-X XML and every ZUGFeRD hybrid PDF checked by the official validator
+//! (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0 + Factur-X 1.09 EN 16931) in one call, totals
+//! in the XML equal to the API totals, and the refusals before issuing.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,8 @@ fn company(small_business: bool) -> Value {
         "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX",
         "contact_name": "Erika Muster", "contact_phone": "+49 30 1234567",
         "contact_email": "rechnung@muster.example", "default_payment_terms_days": 14,
-        "registry": "HRB 12345, AG Charlottenburg", "managing_directors": "Erika Muster"
+        "registry": "HRB 12345, AG Charlottenburg", "managing_directors": "Erika Muster",
+        "creditor_id": "DE98ZZZ09999999999"
     });
     if small_business {
         c["small_business"] = json!(true);
@@ -161,7 +163,14 @@ fn assert_totals(doc: &Value, ubl: &[u8], cii: &[u8]) {
     );
     assert_eq!(opt(&u, &format!("{m}/PrepaidAmount")), s("prepaid"));
     assert_eq!(one(&u, &format!("{m}/PayableAmount")), s("due"));
-    assert_eq!(one(&u, &format!("{root}/TaxTotal/TaxAmount")), s("vat"));
+    // The first TaxTotal is in the document currency; a foreign-currency invoice has a second
+    // one in EUR (BT-111, checked by `assert_vat_in_eur`).
+    assert_eq!(
+        u[&format!("{root}/TaxTotal/TaxAmount")]
+            .first()
+            .map(String::as_str),
+        Some(s("vat").as_str())
+    );
     let c = texts(cii);
     let m = "CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeSettlement/\
              SpecifiedTradeSettlementHeaderMonetarySummation";
@@ -171,7 +180,12 @@ fn assert_totals(doc: &Value, ubl: &[u8], cii: &[u8]) {
         s("allowance_total")
     );
     assert_eq!(one(&c, &format!("{m}/TaxBasisTotalAmount")), s("net"));
-    assert_eq!(one(&c, &format!("{m}/TaxTotalAmount")), s("vat"));
+    assert_eq!(
+        c[&format!("{m}/TaxTotalAmount")]
+            .first()
+            .map(String::as_str),
+        Some(s("vat").as_str())
+    );
     assert_eq!(one(&c, &format!("{m}/GrandTotalAmount")), s("gross"));
     assert_eq!(opt(&c, &format!("{m}/TotalPrepaidAmount")), s("prepaid"));
     assert_eq!(one(&c, &format!("{m}/DuePayableAmount")), s("due"));
@@ -215,6 +229,59 @@ async fn collect(app: &TestApp, doc: &Value, name: &str, dir: &Path, files: &mut
         got.push(body);
     }
     assert_totals(doc, &got[0], &got[1]);
+    // The Factur-X / ZUGFeRD XML (profile EN 16931) of the same issued document, as the hybrid
+    // PDF embeds it; its totals are the API's too.
+    let stored = app.store.document(doc_id).await.expect("document");
+    let fx = kontor_web::einvoice::facturx_xml(&stored)
+        .expect("factur-x")
+        .unwrap_or_else(|| panic!("{name}: no Factur-X XML"));
+    assert_totals(doc, &got[0], &fx);
+    let file = dir.join(format!("{name}-facturx.xml"));
+    std::fs::write(&file, &fx).expect("write");
+    files.push(file);
+    // The ZUGFeRD / Factur-X hybrid PDF as downloaded (the archived original): the validator
+    // checks the embedded factur-x.xml with the Factur-X EN 16931 rules plus /AF and XMP.
+    let (status, ct, pdf) = bytes(app, &format!("/api/v1/documents/{doc_id}/pdf")).await;
+    assert_eq!(status, 200, "{name} pdf");
+    assert!(ct.starts_with("application/pdf"), "{ct}");
+    assert!(
+        pdf.windows(b"factur-x.xml".len())
+            .any(|w| w == b"factur-x.xml"),
+        "{name}: the PDF embeds factur-x.xml"
+    );
+    let file = dir.join(format!("{name}-zugferd.pdf"));
+    std::fs::write(&file, &pdf).expect("write");
+    files.push(file);
+    assert_vat_in_eur(doc, &got[0], &got[1]);
+}
+
+/// A foreign-currency document states its VAT in EUR (BT-6 = EUR, BT-111) exactly as the API
+/// reports it; an EUR document does not.
+fn assert_vat_in_eur(doc: &Value, ubl: &[u8], cii: &[u8]) {
+    let u = String::from_utf8_lossy(ubl);
+    let c = String::from_utf8_lossy(cii);
+    match doc["vat_in_eur"].as_str() {
+        Some(eur) => {
+            assert_ne!(doc["currency"], "EUR");
+            assert!(u.contains("<cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>"));
+            assert!(
+                u.contains(&format!(
+                    "<cbc:TaxAmount currencyID=\"EUR\">{eur}</cbc:TaxAmount>"
+                )),
+                "{u}"
+            );
+            assert!(c.contains("<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>"));
+            assert!(
+                c.contains(&format!(
+                    "<ram:TaxTotalAmount currencyID=\"EUR\">{eur}</ram:TaxTotalAmount>"
+                )),
+                "{c}"
+            );
+        }
+        None => {
+            assert!(!u.contains("TaxCurrencyCode") && !c.contains("TaxCurrencyCode"));
+        }
+    }
 }
 
 #[tokio::test]
@@ -330,7 +397,9 @@ async fn scenario_matrix_passes_the_official_validator() {
     );
     body["tax_mode"] = json!("export");
     body["currency"] = json!("CHF");
+    body["exchange_rate"] = json!("0.9412");
     let export = issue(&app, body).await;
+    assert_eq!(export["vat_in_eur"], "0.00");
     collect(&app, &export, "export-chf", dir.path(), &mut files).await;
 
     // A contact that prefers the ZUGFeRD PDF but whose data allows an XRechnung gets one too.
@@ -345,6 +414,83 @@ async fn scenario_matrix_passes_the_official_validator() {
     )
     .await;
     collect(&app, &plain, "zugferd-contact", dir.path(), &mut files).await;
+
+    // Skonto in two steps (BT-20 `#SKONTO#` lines), amounts on the amount due.
+    let mut body = invoice(
+        "invoice",
+        public,
+        vec![line("Planung", "10", "HUR", "95", "19", "0")],
+    );
+    body["payment_terms_days"] = json!(30);
+    body["skonto"] = json!([{"days": 10, "percent": "3"}, {"days": 14, "percent": "1.5"}]);
+    let skonto = issue(&app, body).await;
+    assert_eq!(
+        skonto["skonto"],
+        json!([{"days": 10, "percent": "3"}, {"days": 14, "percent": "1.5"}])
+    );
+    collect(&app, &skonto, "skonto", dir.path(), &mut files).await;
+    let ubl = std::fs::read_to_string(dir.path().join("skonto-ubl.xml")).expect("read");
+    assert!(
+        ubl.contains("\n#SKONTO#TAGE=10#PROZENT=3.00#\n#SKONTO#TAGE=14#PROZENT=1.50#\n</cbc:Note>"),
+        "{ubl}"
+    );
+    // 3 % of 1,130.50 due = 33.92.
+    assert!(ubl.contains("3.00 % Skonto (33.92 EUR)"), "{ubl}");
+
+    // SEPA direct debit: means 59, mandate BT-89, debited IBAN BT-91, creditor ID BT-90;
+    // the contact's Skonto default carries into the document.
+    let debtor = contact(
+        &app,
+        json!({"name": "Abo Kunde GmbH", "payment_method": "direct_debit",
+               "sepa_mandate_reference": "MANDAT-2026-0017",
+               "sepa_debtor_iban": "DE02 1203 0000 0000 2020 51",
+               "skonto": [{"days": 7, "percent": "2"}]}),
+    )
+    .await;
+    let debit = issue(
+        &app,
+        invoice(
+            "invoice",
+            debtor,
+            vec![line(
+                "Wartungsvertrag Dezember",
+                "1",
+                "MON",
+                "250",
+                "19",
+                "0",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(debit["payment_method"], "direct_debit");
+    assert_eq!(debit["skonto"], json!([{"days": 7, "percent": "2"}]));
+    collect(&app, &debit, "direct-debit", dir.path(), &mut files).await;
+    let cii = std::fs::read_to_string(dir.path().join("direct-debit-cii.xml")).expect("read");
+    assert!(cii.contains("<ram:DirectDebitMandateID>MANDAT-2026-0017</ram:DirectDebitMandateID>"));
+    assert!(cii.contains("<ram:CreditorReferenceID>DE98ZZZ09999999999</ram:CreditorReferenceID>"));
+
+    // Foreign currency with VAT: USD at 1.0823 USD per EUR, VAT also in EUR (BT-6, BT-111).
+    let us = contact(
+        &app,
+        json!({"name": "US Branch Inc.", "currency": "USD", "language": "en"}),
+    )
+    .await;
+    let mut body = invoice(
+        "invoice",
+        us,
+        vec![
+            line("Consulting", "12.5", "HUR", "180", "19", "0"),
+            line("Manual", "2", "H87", "49.9", "7", "0"),
+        ],
+    );
+    body["exchange_rate"] = json!("1.0823");
+    let usd = issue(&app, body).await;
+    assert_eq!(usd["currency"], "USD");
+    // (427.50 + 6.99) / 1.0823 = 401.45 EUR
+    assert_eq!(usd["totals"]["vat"], "434.49");
+    assert_eq!(usd["vat_in_eur"], "401.45");
+    collect(&app, &usd, "foreign-currency-usd", dir.path(), &mut files).await;
 
     // Credit note (381) derived from the public invoice, and a cancellation (381).
     let credit = app
@@ -394,9 +540,10 @@ async fn scenario_matrix_passes_the_official_validator() {
     assert_eq!(sb["totals"]["vat"], "0.00");
     collect(&small, &sb, "small-business", dir.path(), &mut files).await;
 
-    // One validator run over all files.
+    // One validator run over all files; `--facturx always` adds the Factur-X EN 16931 XSD and
+    // Schematron to the plain Factur-X XML files (XRechnung and UBL files are not affected).
     let out = std::process::Command::new(&validate)
-        .arg("--quiet")
+        .args(["--quiet", "--facturx", "always"])
         .args(&files)
         .output()
         .expect("run the validator");
@@ -498,4 +645,129 @@ async fn issuing_refuses_what_an_xrechnung_cannot_carry() {
             .expect("archive")
             .is_none()
     );
+}
+
+/// Problems of a refused issue as (field, code).
+async fn refused_fields(app: &TestApp, draft: &Value) -> Vec<(String, String)> {
+    let refused = app
+        .post(&format!("/api/v1/documents/{}/issue", id(draft)), json!({}))
+        .await
+        .expect_error(422, "not_issuable", None);
+    refused["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p["field"].as_str()?.to_string(),
+                p["code"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn issuing_refuses_payment_terms_an_e_invoice_cannot_carry() {
+    let app = TestApp::spawn().await;
+    let mut c = company(false);
+    c["creditor_id"] = json!("");
+    app.put("/api/v1/company", c).await.expect(200);
+    let one = || vec![line("Beratung", "1", "HUR", "100", "19", "0")];
+
+    // Direct debit without the company's creditor ID and the contact's mandate.
+    let buyer = contact(&app, json!({"einvoice_format": "zugferd"})).await;
+    let mut body = invoice("invoice", buyer, one());
+    body["payment_method"] = json!("direct_debit");
+    let draft = app.draft(body).await;
+    let pair = |f: &str, c: &str| (f.to_string(), c.to_string());
+    assert_eq!(
+        refused_fields(&app, &draft).await,
+        vec![
+            pair("company.creditor_id", "direct_debit_missing"),
+            pair("contact.sepa_mandate_reference", "direct_debit_missing"),
+            pair("contact.sepa_debtor_iban", "direct_debit_missing"),
+        ]
+    );
+
+    // A foreign currency without an exchange rate.
+    let mut body = invoice("invoice", buyer, one());
+    body["currency"] = json!("USD");
+    let draft = app.draft(body).await;
+    assert_eq!(
+        refused_fields(&app, &draft).await,
+        vec![pair("exchange_rate", "exchange_rate_missing")]
+    );
+    // Sent for EUR, a rate is dropped (there is nothing to convert).
+    let mut body = invoice("invoice", buyer, one());
+    body["exchange_rate"] = json!("1.1");
+    assert_eq!(app.draft(body).await["exchange_rate"], Value::Null);
+
+    // A Skonto period that is not shorter than the payment term.
+    let mut body = invoice("invoice", buyer, one());
+    body["payment_terms_days"] = json!(14);
+    body["skonto"] = json!([{"days": 14, "percent": "2"}]);
+    let draft = app.draft(body).await;
+    assert_eq!(
+        refused_fields(&app, &draft).await,
+        vec![pair("skonto[0].days", "skonto_after_due")]
+    );
+
+    // Malformed terms are refused when saved, naming the field.
+    for (skonto, field) in [
+        (json!([{"days": 7, "percent": "100"}]), "skonto[0].percent"),
+        (json!([{"days": 7, "percent": "0"}]), "skonto[0].percent"),
+        (
+            json!([{"days": 7, "percent": "2.125"}]),
+            "skonto[0].percent",
+        ),
+        (json!([{"days": 0, "percent": "2"}]), "skonto[0].days"),
+        (
+            json!([{"days": 14, "percent": "2"}, {"days": 7, "percent": "3"}]),
+            "skonto[1]",
+        ),
+        (
+            json!([{"days": 7, "percent": "3"}, {"days": 10, "percent": "2"}, {"days": 12, "percent": "1"}]),
+            "skonto",
+        ),
+    ] {
+        let mut body = invoice("invoice", buyer, one());
+        body["skonto"] = skonto;
+        app.post("/api/v1/documents", body)
+            .await
+            .expect_error(422, "invalid", Some(field));
+    }
+    let mut body = invoice("invoice", buyer, one());
+    body["currency"] = json!("USD");
+    body["exchange_rate"] = json!("0");
+    app.post("/api/v1/documents", body)
+        .await
+        .expect_error(422, "invalid", Some("exchange_rate"));
+    let mut c = company(false);
+    c["creditor_id"] = json!("DE99ZZZ09999999999");
+    app.put("/api/v1/company", c).await.expect_error(
+        422,
+        "invalid_creditor_id",
+        Some("creditor_id"),
+    );
+    app.post(
+        "/api/v1/contacts",
+        json!({"name": "X", "sepa_debtor_iban": "DE02120300000000202052"}),
+    )
+    .await
+    .expect_error(422, "invalid_iban", Some("sepa_debtor_iban"));
+
+    // With the data complete, the direct debit is issued and its PDF says it is debited.
+    let mut c = company(false);
+    c["creditor_id"] = json!("DE98 ZZZ 09999999999");
+    app.put("/api/v1/company", c).await.expect(200);
+    let debtor = contact(
+        &app,
+        json!({"einvoice_format": "zugferd", "sepa_mandate_reference": "M-1",
+               "sepa_debtor_iban": "DE02120300000000202051"}),
+    )
+    .await;
+    let mut body = invoice("invoice", debtor, one());
+    body["payment_method"] = json!("direct_debit");
+    let issued = issue(&app, body).await;
+    assert_eq!(issued["payment_method"], "direct_debit");
 }

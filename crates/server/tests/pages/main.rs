@@ -747,3 +747,154 @@ async fn document_look_is_set_on_the_settings_page_with_template_errors_by_line(
         "#aa0000"
     );
 }
+
+#[tokio::test]
+async fn editor_saves_and_checks_payment_terms() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    let c = kontor_domain::ContactData {
+        name: "Kunde".into(),
+        street: "Weg 1".into(),
+        country: "DE".into(),
+        ..Default::default()
+    };
+    let contact = app
+        .store
+        .create_contact(&Actor::system(), &c)
+        .await
+        .unwrap();
+    let cid = contact.id.to_string();
+    let form = |extra: Vec<(&'static str, &'static str)>| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("_csrf", csrf.clone()),
+            ("type", "invoice".into()),
+            ("contact_id", cid.clone()),
+            ("due_date", "2026-12-10".into()),
+            ("date", "2026-11-26".into()),
+            ("line_kind", "item".into()),
+            ("line_article_id", String::new()),
+            ("line_description", "Pos".into()),
+            ("line_quantity", "1".into()),
+            ("line_unit", "C62".into()),
+            ("line_unit_price", "1000".into()),
+            ("line_vat_rate", "19".into()),
+            ("line_discount", String::new()),
+        ];
+        f.extend(extra.into_iter().map(|(k, v)| (k, v.to_string())));
+        f
+    };
+    // A wrong Skonto percentage comes back with the message next to the field.
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form(vec![
+            ("skonto1_days", "7"),
+            ("skonto1_percent", "100"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("größer als 0 und kleiner als 100"),
+        "field message missing"
+    );
+    // Skonto, direct debit and an exchange rate are saved as typed.
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form(vec![
+            ("skonto1_days", "7"),
+            ("skonto1_percent", "2,5"),
+            ("payment_method", "direct_debit"),
+            ("currency", "USD"),
+            ("exchange_rate", "1,0823"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let id: i64 = location(&r)
+        .trim_start_matches("/documents/")
+        .parse()
+        .unwrap();
+    let d = app.store.document(id).await.unwrap();
+    assert_eq!(
+        d.content.skonto,
+        vec![kontor_domain::SkontoStep {
+            days: 7,
+            percent: rust_decimal::Decimal::new(25, 1)
+        }]
+    );
+    assert_eq!(
+        d.content.payment_method,
+        kontor_domain::PaymentMethod::DirectDebit
+    );
+    assert_eq!(
+        d.content.exchange_rate,
+        Some(rust_decimal::Decimal::new(10823, 4))
+    );
+    // The editor shows them again.
+    let html = b
+        .get(app.url(&format!("/documents/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="skonto1_percent" type="text" value="2,5""#));
+    assert!(html.contains(r#"<option value="direct_debit" selected>"#));
+
+    // The contact form keeps Skonto terms and the SEPA mandate; a wrong IBAN is named.
+    let contact_form = |iban: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("name", "Lastschrift GmbH".to_string()),
+            ("country", "DE".into()),
+            ("skonto", "7:3; 14:1,5".into()),
+            ("payment_method", "direct_debit".into()),
+            ("sepa_mandate_reference", "M-2026-1".into()),
+            ("sepa_debtor_iban", iban.into()),
+        ]
+    };
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&contact_form("DE02120300000000202052"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(r#"id="e-sepa_debtor_iban""#)
+    );
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&contact_form("DE02 1203 0000 0000 2020 51"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let saved = app
+        .store
+        .list_contacts(&kontor_storage::ContactQuery {
+            search: Some("Lastschrift".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(saved.data.sepa_debtor_iban, "DE02120300000000202051");
+    assert_eq!(
+        saved.data.payment_method,
+        kontor_domain::PaymentMethod::DirectDebit
+    );
+    assert_eq!(
+        saved.data.skonto.as_deref().map(<[_]>::len),
+        Some(2),
+        "two Skonto steps"
+    );
+}

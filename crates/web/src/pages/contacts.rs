@@ -115,6 +115,9 @@ struct FormPage {
 }
 
 impl FormPage {
+    fn skonto(&self) -> String {
+        crate::forms::skonto_text(self.c.skonto.as_deref())
+    }
     fn terms(&self) -> String {
         self.c
             .payment_terms_days
@@ -213,6 +216,17 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         language: Language::parse(&form.text("language")).unwrap_or_default(),
         currency: form.text("currency").to_uppercase(),
         payment_terms_days,
+        skonto: crate::forms::parse_skonto(&form.text("skonto")).unwrap_or_else(|message| {
+            errors.add("skonto", message);
+            None
+        }),
+        payment_method: kontor_domain::PaymentMethod::parse(&form.text("payment_method"))
+            .unwrap_or_default(),
+        sepa_mandate_reference: form.text("sepa_mandate_reference"),
+        sepa_debtor_iban: form
+            .text("sepa_debtor_iban")
+            .replace(' ', "")
+            .to_uppercase(),
         tax_mode: TaxMode::parse(&form.text("tax_mode")),
         is_customer: form.checked("is_customer"),
         is_supplier: form.checked("is_supplier"),

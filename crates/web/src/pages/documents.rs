@@ -140,6 +140,10 @@ pub struct EditorForm {
     pub currency: String,
     pub discount: String,
     pub prepaid: String,
+    /// Skonto steps as typed: [(days, percent); 2].
+    pub skonto: [(String, String); 2],
+    pub payment_method: String,
+    pub exchange_rate: String,
     pub subject: String,
     pub intro_text: String,
     pub closing_text: String,
@@ -190,6 +194,12 @@ impl EditorForm {
             currency: form.text("currency"),
             discount: form.text("discount_percent"),
             prepaid: form.text("prepaid_amount"),
+            skonto: [
+                (form.text("skonto1_days"), form.text("skonto1_percent")),
+                (form.text("skonto2_days"), form.text("skonto2_percent")),
+            ],
+            payment_method: form.text("payment_method"),
+            exchange_rate: form.text("exchange_rate"),
             subject: form.text("subject"),
             intro_text: form.get("intro_text").unwrap_or("").to_string(),
             closing_text: form.get("closing_text").unwrap_or("").to_string(),
@@ -211,6 +221,19 @@ impl EditorForm {
             currency: d.content.currency.clone(),
             discount: tr.num(d.content.discount_percent),
             prepaid: tr.num(d.content.prepaid_amount),
+            skonto: [0, 1].map(|i| {
+                d.content
+                    .skonto
+                    .get(i)
+                    .map(|s| (s.days.to_string(), tr.num(s.percent)))
+                    .unwrap_or_default()
+            }),
+            payment_method: d.content.payment_method.as_str().into(),
+            exchange_rate: d
+                .content
+                .exchange_rate
+                .map(|r| tr.num(r))
+                .unwrap_or_default(),
             subject: d.texts.subject.clone(),
             intro_text: d.texts.intro_text.clone(),
             closing_text: d.texts.closing_text.clone(),
@@ -321,6 +344,79 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
         e.add("discount_percent", "0–100");
     }
     let prepaid_amount = dec(&f.prepaid, 2, "prepaid_amount", &mut e);
+    // Skonto: up to two steps; a new document with none typed takes the contact's default,
+    // a saved draft with none typed has none.
+    let mut skonto = Vec::new();
+    for (i, (days, percent)) in f.skonto.iter().enumerate() {
+        if days.is_empty() && percent.is_empty() {
+            continue;
+        }
+        let (days_field, pct_field) = SKONTO_FIELDS[i];
+        let d = days.parse::<i64>().unwrap_or_else(|_| {
+            e.add(
+                days_field,
+                if en {
+                    "whole days, e.g. 14"
+                } else {
+                    "ganze Tage, z. B. 14"
+                },
+            );
+            0
+        });
+        let p = if percent.is_empty() {
+            e.add(pct_field, if en { "required" } else { "Pflichtfeld" });
+            Decimal::ZERO
+        } else {
+            dec(percent, 2, pct_field, &mut e)
+        };
+        skonto.push(kontor_domain::SkontoStep {
+            days: d,
+            percent: p,
+        });
+    }
+    if e.is_empty() {
+        for (field, message) in kontor_domain::terms::skonto_problems("skonto", &skonto) {
+            let name = match field.as_str() {
+                "skonto[0].days" => "skonto1_days",
+                "skonto[0].percent" => "skonto1_percent",
+                "skonto[1].percent" => "skonto2_percent",
+                _ => "skonto2_days",
+            };
+            e.add(name, skonto_message(&message, en));
+        }
+    }
+    let skonto = if skonto.is_empty() && f.version.is_empty() {
+        None
+    } else {
+        Some(skonto)
+    };
+    let payment_method = if f.payment_method.is_empty() {
+        None
+    } else {
+        let m = kontor_domain::PaymentMethod::parse(&f.payment_method);
+        if m.is_none() {
+            e.add("payment_method", "transfer | direct_debit");
+        }
+        m
+    };
+    let exchange_rate = if f.exchange_rate.is_empty() {
+        None
+    } else {
+        let r = dec(&f.exchange_rate, 6, "exchange_rate", &mut e);
+        if let Some(m) = kontor_domain::terms::exchange_rate_problem(r)
+            && e.get("exchange_rate").is_empty()
+        {
+            e.add(
+                "exchange_rate",
+                if en {
+                    m
+                } else {
+                    "größer als 0 (Einheiten der Währung je 1 EUR)".into()
+                },
+            );
+        }
+        Some(r)
+    };
     let mut lines = Vec::with_capacity(f.lines.len());
     for (i, l) in f.lines.iter().enumerate() {
         let kind = LineKind::parse(&l.kind).unwrap_or_default();
@@ -404,10 +500,34 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
                 closing_text: f.closing_text.clone(),
             },
             lines,
+            skonto,
+            payment_method,
+            exchange_rate,
         }),
         _ => None,
     };
     (input, e)
+}
+
+/// The editor's Skonto inputs: (days, percent) per step.
+const SKONTO_FIELDS: [(&str, &str); 2] = [
+    ("skonto1_days", "skonto1_percent"),
+    ("skonto2_days", "skonto2_percent"),
+];
+
+fn skonto_message(english: &str, en: bool) -> String {
+    if en {
+        return english.to_string();
+    }
+    if english.starts_with("must be between 1 and 365") {
+        "1 bis 365 Tage".into()
+    } else if english.starts_with("must be greater than 0") {
+        "größer als 0 und kleiner als 100".into()
+    } else if english.starts_with("has more than 2") {
+        "höchstens 2 Nachkommastellen".into()
+    } else {
+        "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste".into()
+    }
 }
 
 #[derive(Template)]
@@ -421,6 +541,7 @@ struct EditorPage {
     totals: Option<Totals>,
     types: Vec<DocumentType>,
     tax_modes: Vec<&'static str>,
+    payment_methods: Vec<&'static str>,
     units: Vec<(&'static str, &'static str)>,
     blank: LineForm,
 }
@@ -449,6 +570,36 @@ impl EditorPage {
                 "prepaid_amount",
                 "field.prepaid_amount",
                 f.prepaid.as_str(),
+                "text",
+            ),
+            (
+                "skonto1_days",
+                "field.skonto1_days",
+                f.skonto[0].0.as_str(),
+                "text",
+            ),
+            (
+                "skonto1_percent",
+                "field.skonto1_percent",
+                f.skonto[0].1.as_str(),
+                "text",
+            ),
+            (
+                "skonto2_days",
+                "field.skonto2_days",
+                f.skonto[1].0.as_str(),
+                "text",
+            ),
+            (
+                "skonto2_percent",
+                "field.skonto2_percent",
+                f.skonto[1].1.as_str(),
+                "text",
+            ),
+            (
+                "exchange_rate",
+                "field.exchange_rate",
+                f.exchange_rate.as_str(),
                 "text",
             ),
             ("subject", "field.subject", f.subject.as_str(), "text"),
@@ -494,6 +645,10 @@ fn editor(
             .filter(|t| *t != DocumentType::Cancellation)
             .collect(),
         tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
+        payment_methods: kontor_domain::PaymentMethod::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect(),
         units,
         blank: LineForm::blank(),
     };
@@ -761,6 +916,41 @@ struct ViewPage {
     message: String,
 }
 
+impl ViewPage {
+    /// "2 % / 7 Tage (03.12.2026: 23,80 €)" per Skonto step.
+    fn skonto_rows(&self) -> Vec<String> {
+        let (c, tr) = (&self.d.content, &self.l.tr);
+        c.skonto
+            .iter()
+            .map(|s| {
+                let mut row = format!(
+                    "{} % / {} {}",
+                    tr.num(s.percent),
+                    s.days,
+                    tr.t("common.days")
+                );
+                if let Some(until) = s.until(c.date) {
+                    row.push_str(&format!(
+                        " ({}: {})",
+                        tr.date(until),
+                        tr.money(s.amount(self.d.totals.due), &c.currency)
+                    ));
+                }
+                row
+            })
+            .collect()
+    }
+
+    /// The VAT in EUR of a foreign-currency document, formatted; empty otherwise.
+    fn vat_in_eur(&self) -> String {
+        self.d
+            .content
+            .vat_in_eur(self.d.totals.vat)
+            .map(|v| self.l.tr.money(v, "EUR"))
+            .unwrap_or_default()
+    }
+}
+
 async fn show_doc(
     state: &WebState,
     ctx: &Ctx,
@@ -994,6 +1184,13 @@ pub async fn duplicate(
             closing_text: d.texts.closing_text.clone(),
         },
         lines: d.content.lines.clone(),
+        skonto: d
+            .content
+            .doc_type
+            .is_receivable()
+            .then(|| d.content.skonto.clone()),
+        payment_method: Some(d.content.payment_method),
+        exchange_rate: d.content.exchange_rate,
     };
     let result = state.store.create_document(&ctx.actor(), &input).await;
     after_action(

@@ -42,7 +42,7 @@ struct SettingsPage {
     fonts: Vec<(&'static str, &'static str)>,
 }
 
-const COMPANY_FIELDS: [(&str, &str); 15] = [
+const COMPANY_FIELDS: [(&str, &str); 17] = [
     ("name", "field.name"),
     ("legal_form", "field.legal_form"),
     ("street", "field.street"),
@@ -58,6 +58,8 @@ const COMPANY_FIELDS: [(&str, &str); 15] = [
     ("contact_email", "field.contact_email"),
     ("iban", "field.iban"),
     ("bic", "field.bic"),
+    ("creditor_id", "field.creditor_id"),
+    ("default_skonto", "field.default_skonto"),
 ];
 
 impl SettingsPage {
@@ -79,6 +81,10 @@ impl SettingsPage {
             "contact_email" => c.contact_email.clone(),
             "iban" => c.iban.clone(),
             "bic" => c.bic.clone(),
+            "creditor_id" => c.creditor_id.clone(),
+            "default_skonto" => crate::forms::skonto_text(Some(&c.default_skonto))
+                .trim_start_matches('-')
+                .to_string(),
             _ => String::new(),
         }
     }
@@ -272,6 +278,14 @@ pub async fn save_company(
         bank_name: form.text("bank_name"),
         small_business: form.checked("small_business"),
         default_payment_terms_days,
+        default_skonto: match crate::forms::parse_skonto(&form.text("default_skonto")) {
+            Ok(steps) => steps.unwrap_or_default(),
+            Err(message) => {
+                errors.add("default_skonto", message);
+                Vec::new()
+            }
+        },
+        creditor_id: form.text("creditor_id").replace(' ', "").to_uppercase(),
     };
     for (field, message) in c.problems() {
         errors.add(field, message);
