@@ -12,6 +12,9 @@
 #             already set (a superuser postgres:// URL) it is used; otherwise a
 #             throwaway cluster is started with scripts/pg-throwaway.sh and always
 #             stopped and removed on exit.
+#   tls       scripts/tls-scan.sh: `kontor serve` with a test certificate on 127.0.0.1,
+#             scanned with openssl s_client, curl and sslyze (PyPI, in a venv under
+#             ~/.cache/kontor), plus `haproxy -c` of deploy/haproxy/tls-termination.cfg.
 #   browser   end-to-end tests in real headless Chromium (Debian's /usr/bin/chromium driven
 #             by playwright-core from tests/e2e/package-lock.json, `node --test tests/e2e/`)
 #             against a debug `kontor` build; screenshots land in tests/e2e/artifacts/.
@@ -211,6 +214,15 @@ fi
 # Add them here, each as `run_tier NAME CMD...` (CMD may be a shell function);
 # they are skipped under --quick. Planned:
 #   run_tier drills  <slow drills command>     # "slow drills" tier
+tls_tier() {
+    cargo build -p kontor || return 1
+    KONTOR_BIN="$CARGO_TARGET_DIR/debug/kontor" "$ROOT/scripts/tls-scan.sh"
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier tls "--quick"
+else
+    run_tier tls tls_tier
+fi
 if [ "$QUICK" -eq 1 ]; then
     skip_tier browser "--quick"
 else

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_indexes",
         include_str!("migrations/0005_list_indexes.sql"),
     ),
+    (
+        7,
+        "login_security",
+        include_str!("migrations/0007_login_security.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

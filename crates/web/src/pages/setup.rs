@@ -161,6 +161,6 @@ pub async fn submit(
     let mut response = Redirect::to("/").into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, &secret));
+        .insert(header::SET_COOKIE, session_cookie(&state, &headers, &secret));
     Ok(response)
 }
