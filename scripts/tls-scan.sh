@@ -76,7 +76,7 @@ case "$HSTS" in max-age=31536000*) ok "HSTS: $HSTS" ;; *) bad "HSTS missing or s
 REDIRECT=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$RPORT/documents?page=2")
 if [ "$REDIRECT" = "308 https://127.0.0.1:$PORT/documents?page=2" ]; then ok "plain HTTP redirects: $REDIRECT"; else bad "plain HTTP: $REDIRECT"; fi
 
-if timeout 300 "$VENV/bin/sslyze" --json_out="$WORK/sslyze.json" "127.0.0.1:$PORT" >"$WORK/sslyze.txt" 2>&1; then
+if timeout 300 "$VENV/bin/sslyze" --mozilla_config=disable --sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --compression --reneg --heartbleed --openssl_ccs --robot --elliptic_curves --http_headers --json_out="$WORK/sslyze.json" "127.0.0.1:$PORT" >"$WORK/sslyze.txt" 2>&1; then
     ok "sslyze scan ran"
 else
     bad "sslyze did not finish"; tail -20 "$WORK/sslyze.txt"
