@@ -186,7 +186,11 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let scheme = if options.tls.is_some() { "https" } else { "http" };
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let where_ = match &cli.database {
         Some(url) => kontor_storage::db::redact_url(url),
         None => cli.data_dir.join("kontor.db").display().to_string(),
@@ -239,7 +243,10 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
                 None => None,
             };
             if let Some(r) = &redirect {
-                eprintln!("Plain HTTP on http://{} redirects to HTTPS", r.local_addr()?);
+                eprintln!(
+                    "Plain HTTP on http://{} redirects to HTTPS",
+                    r.local_addr()?
+                );
             }
             kontor_server::serve_tls(
                 router,

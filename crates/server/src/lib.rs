@@ -70,7 +70,10 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 }
 
 /// Serves a finished router over plain HTTP (with client addresses).
-pub async fn serve_router(router: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve_router(
+    router: Router,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }

@@ -126,7 +126,9 @@ pub fn load_and_watch(files: TlsFiles, every: Duration) -> Result<RustlsConfig, 
                     live.reload_from_config(Arc::new(fresh));
                     tracing::info!(cert = %files.cert.display(), "TLS certificate reloaded");
                 }
-                Err(e) => tracing::warn!(error = %e, "TLS files changed but cannot be used; keeping the old ones"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "TLS files changed but cannot be used; keeping the old ones")
+                }
             }
         }
     });
@@ -145,7 +147,10 @@ mod tests {
                 name.starts_with("TLS13_") || name.starts_with("TLS_ECDHE_"),
                 "{name}"
             );
-            assert!(name.contains("GCM") || name.contains("CHACHA20_POLY1305"), "{name}");
+            assert!(
+                name.contains("GCM") || name.contains("CHACHA20_POLY1305"),
+                "{name}"
+            );
         }
     }
 
@@ -162,6 +167,9 @@ mod tests {
         assert!(e.contains("missing.pem"), "{e}");
         std::fs::write(dir.path().join("missing.pem"), "x").unwrap();
         let e = server_config(&files).unwrap_err().to_string();
-        assert!(e.contains("cert.pem") && e.contains("no PEM certificate"), "{e}");
+        assert!(
+            e.contains("cert.pem") && e.contains("no PEM certificate"),
+            "{e}"
+        );
     }
 }

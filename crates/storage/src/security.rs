@@ -60,7 +60,10 @@ impl ThrottlePolicy {
 pub enum Gate {
     Open,
     /// Try again after this many seconds (growing delay or lockout).
-    Wait { seconds: i64, locked: bool },
+    Wait {
+        seconds: i64,
+        locked: bool,
+    },
 }
 
 fn ts(t: DateTime<Utc>) -> String {

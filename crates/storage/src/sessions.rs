@@ -174,7 +174,11 @@ impl Store {
     }
 
     /// The live sessions of a user, newest first.
-    pub async fn user_sessions(&self, user_id: i64, policy: SessionPolicy) -> Result<Vec<SessionInfo>> {
+    pub async fn user_sessions(
+        &self,
+        user_id: i64,
+        policy: SessionPolicy,
+    ) -> Result<Vec<SessionInfo>> {
         let now = Utc::now();
         let rows = sqlx::query(
             "SELECT id_hash, created_at, last_seen_at, expires_at, user_agent, client_ip FROM sessions \
@@ -211,13 +215,15 @@ impl Store {
     /// Ends one session of a user by its handle (the stored hash, never the cookie value).
     /// Returns whether there was such a session.
     pub async fn end_user_session(&self, user_id: i64, handle: &str) -> Result<bool> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
-            .bind(user_id)
-            .bind(handle)
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
-            > 0)
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
+                .bind(user_id)
+                .bind(handle)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                > 0,
+        )
     }
 
     /// The handle of a session cookie (to mark "this session" in a list).

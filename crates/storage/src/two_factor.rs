@@ -49,7 +49,9 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut buffer: u32 = 0;
     let mut bits = 0;
     for c in text.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
-        let v = BASE32.iter().position(|&b| b as char == c.to_ascii_uppercase())? as u32;
+        let v = BASE32
+            .iter()
+            .position(|&b| b as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -199,13 +201,22 @@ impl Store {
 
     /// Confirms an enrolment with a code from the app; turns 2FA on and returns fresh recovery
     /// codes (shown once, stored hashed).
-    pub async fn confirm_totp(&self, actor: &Actor, user: &User, code: &str) -> Result<Vec<String>> {
+    pub async fn confirm_totp(
+        &self,
+        actor: &Actor,
+        user: &User,
+        code: &str,
+    ) -> Result<Vec<String>> {
         let secret = self.pending_totp_secret(user.id).await?.ok_or_else(|| {
             StoreError::conflict("totp_not_pending", "start the two-factor setup first")
         })?;
-        let bytes = base32_decode(&secret).ok_or_else(|| StoreError::Corrupt("totp secret".into()))?;
+        let bytes =
+            base32_decode(&secret).ok_or_else(|| StoreError::Corrupt("totp secret".into()))?;
         let Some(step) = matching_step(&bytes, code.trim(), unix_now()) else {
-            return Err(StoreError::invalid("code", "the code does not match; check the time on your phone"));
+            return Err(StoreError::invalid(
+                "code",
+                "the code does not match; check the time on your phone",
+            ));
         };
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let mut tx = self.write().await?;
@@ -219,12 +230,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for c in &codes {
-            sqlx::query("INSERT INTO recovery_codes (code_hash, user_id, created_at) VALUES ($1, $2, $3)")
-                .bind(sha256_hex(&normalize_recovery(c)))
-                .bind(user.id)
-                .bind(crate::util::now())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO recovery_codes (code_hash, user_id, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(sha256_hex(&normalize_recovery(c)))
+            .bind(user.id)
+            .bind(crate::util::now())
+            .execute(&mut *tx)
+            .await?;
         }
         let change = Change {
             action: "totp_enabled",
@@ -274,7 +287,11 @@ impl Store {
 
     /// Checks a second factor: a 6-digit TOTP code (each step accepted once) or an unused
     /// recovery code (then used up). Returns how it was given, or `None` when it is wrong.
-    pub async fn verify_second_factor(&self, user: &User, code: &str) -> Result<Option<SecondFactor>> {
+    pub async fn verify_second_factor(
+        &self,
+        user: &User,
+        code: &str,
+    ) -> Result<Option<SecondFactor>> {
         let code = code.trim();
         let mut tx = self.write().await?;
         if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {

@@ -45,12 +45,10 @@ pub fn needs_rehash(phc: &str) -> bool {
     if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
         return true;
     }
-    let param = |name: &str| {
-        parsed
-            .params
-            .get_decimal(name)
-    };
-    param("m") != Some(ARGON2_M_COST) || param("t") != Some(ARGON2_T_COST) || param("p") != Some(ARGON2_P_COST)
+    let param = |name: &str| parsed.params.get_decimal(name);
+    param("m") != Some(ARGON2_M_COST)
+        || param("t") != Some(ARGON2_T_COST)
+        || param("p") != Some(ARGON2_P_COST)
 }
 
 /// Hashes a password into a PHC string.
@@ -107,7 +105,9 @@ pub fn check_password_for(username: &str, password: &str) -> Result<()> {
             .unwrap_or_default();
         return Err(StoreError::invalid(
             "password",
-            format!("is too easy to guess: it is a common password or close to one{hint}; use a longer passphrase"),
+            format!(
+                "is too easy to guess: it is a common password or close to one{hint}; use a longer passphrase"
+            ),
         ));
     }
     Ok(())
@@ -379,12 +379,11 @@ impl Store {
         }
         let mut tx = self.write().await?;
         if before.role == Role::Admin {
-            let admins: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1",
-            )
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+            let admins: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1")
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
             if admins <= 1 {
                 return Err(StoreError::invalid(
                     "role",
@@ -483,7 +482,12 @@ mod tests {
         }
         assert!(check_username("admin.meier").is_ok());
         // Common and guessable passwords fail although they are long enough.
-        for weak in ["password1234", "qwertzuiop123", "anna.schmidt2024", "1234567890ab"] {
+        for weak in [
+            "password1234",
+            "qwertzuiop123",
+            "anna.schmidt2024",
+            "1234567890ab",
+        ] {
             assert!(check_password_for("anna.schmidt", weak).is_err(), "{weak}");
         }
         assert!(check_password_for("anna", "a long enough passphrase").is_ok());

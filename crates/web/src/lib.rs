@@ -62,9 +62,15 @@ pub fn router(state: WebState) -> Router {
         .route("/account/2fa/disable", post(account::disable_totp))
         .route("/account/sessions/end", post(account::end_session))
         .route("/settings/security", get(security::show))
-        .route("/settings/security/require-2fa", post(security::require_2fa))
+        .route(
+            "/settings/security/require-2fa",
+            post(security::require_2fa),
+        )
         .route("/settings/users/{id}/role", post(security::change_role))
-        .route("/settings/users/{id}/sessions/end", post(security::end_sessions))
+        .route(
+            "/settings/users/{id}/sessions/end",
+            post(security::end_sessions),
+        )
         .route("/settings/users/{id}/2fa/reset", post(security::reset_totp))
         .route("/language", post(login::language))
         .route("/", get(dashboard::show))

@@ -69,12 +69,22 @@ pub async fn password_step(
 }
 
 /// A redirect to the second-factor page with a fresh challenge cookie.
-pub async fn to_second_factor(state: &WebState, headers: &HeaderMap, user: &User) -> Result<Response> {
+pub async fn to_second_factor(
+    state: &WebState,
+    headers: &HeaderMap,
+    user: &User,
+) -> Result<Response> {
     let secret = state.store.create_login_challenge(user.id).await?;
     let mut response = Redirect::to("/login/2fa").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        scheme_cookie(state, headers, CHALLENGE_COOKIE, &secret, "; SameSite=Strict; Max-Age=300"),
+        scheme_cookie(
+            state,
+            headers,
+            CHALLENGE_COOKIE,
+            &secret,
+            "; SameSite=Strict; Max-Age=300",
+        ),
     );
     Ok(response)
 }
@@ -127,7 +137,13 @@ pub async fn start_session(
     h.append(header::SET_COOKIE, session_cookie(state, headers, &secret));
     h.append(
         header::SET_COOKIE,
-        scheme_cookie(state, headers, CHALLENGE_COOKIE, "", "; SameSite=Strict; Max-Age=0"),
+        scheme_cookie(
+            state,
+            headers,
+            CHALLENGE_COOKIE,
+            "",
+            "; SameSite=Strict; Max-Age=0",
+        ),
     );
     Ok(response)
 }

@@ -198,7 +198,13 @@ pub fn session_cookie(state: &WebState, headers: &HeaderMap, secret: &str) -> He
 }
 
 pub fn clear_session_cookie(state: &WebState, headers: &HeaderMap) -> HeaderValue {
-    scheme_cookie(state, headers, SESSION_COOKIE, "", "; SameSite=Lax; Max-Age=0")
+    scheme_cookie(
+        state,
+        headers,
+        SESSION_COOKIE,
+        "",
+        "; SameSite=Lax; Max-Age=0",
+    )
 }
 
 #[cfg(test)]

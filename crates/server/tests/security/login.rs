@@ -20,7 +20,10 @@ fn fast_lockout(web: &mut kontor_web::WebState) {
 
 /// The login page's error text (the field values aside).
 fn error_text(html: &str) -> String {
-    let start = html.find("id=\"login-error\">").map(|i| i + 17).unwrap_or(0);
+    let start = html
+        .find("id=\"login-error\">")
+        .map(|i| i + 17)
+        .unwrap_or(0);
     let end = html[start..].find('<').map(|i| i + start).unwrap_or(start);
     html[start..end].to_string()
 }
@@ -40,11 +43,18 @@ async fn lockout_engages_and_unknown_users_look_the_same() {
             let r = app.login(&b, name, &format!("wrong password {i}!!")).await;
             times.push(start.elapsed());
             assert_eq!(r.status(), 401, "{name} attempt {i}");
-            assert!(set_cookies(&r).iter().all(|c| !c.contains("kontor_session=")));
+            assert!(
+                set_cookies(&r)
+                    .iter()
+                    .all(|c| !c.contains("kontor_session="))
+            );
             texts.push(error_text(&r.text().await.expect("body")));
         }
     }
-    assert!(texts.windows(2).all(|w| w[0] == w[1]), "one answer: {texts:?}");
+    assert!(
+        texts.windows(2).all(|w| w[0] == w[1]),
+        "one answer: {texts:?}"
+    );
     let avg = |v: &[Duration]| v.iter().sum::<Duration>() / v.len() as u32;
     let (k, u) = (avg(&known), avg(&unknown));
     let ratio = k.as_secs_f64() / u.as_secs_f64();
@@ -62,10 +72,16 @@ async fn lockout_engages_and_unknown_users_look_the_same() {
         .parse()
         .expect("seconds");
     assert!((60..=900).contains(&retry), "{retry}");
-    assert_eq!(app.login(&b, "nobody", "whatever it is!").await.status(), 429);
+    assert_eq!(
+        app.login(&b, "nobody", "whatever it is!").await.status(),
+        429
+    );
     // Another account from the same source is not locked.
     app.user("clara", Role::Sales).await;
-    assert_eq!(app.login(&app.browser(), "clara", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.login(&app.browser(), "clara", PASSWORD).await.status(),
+        303
+    );
     // The lockout is in the security log, which is in the audit chain.
     let log = app.store.security_log(100).await.expect("log");
     assert!(
@@ -84,13 +100,19 @@ async fn failures_slow_down_with_growing_delays() {
     app.user("bert", Role::Sales).await;
     let b = app.browser();
     for _ in 0..3 {
-        assert_eq!(app.login(&b, "bert", "wrong password!!").await.status(), 401);
+        assert_eq!(
+            app.login(&b, "bert", "wrong password!!").await.status(),
+            401
+        );
     }
     let r = app.login(&b, "bert", PASSWORD).await;
     assert_eq!(r.status(), 429, "the fourth try must wait");
     assert_eq!(r.headers()["retry-after"], "1");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(app.login(&b, "bert", "wrong password!!").await.status(), 401);
+    assert_eq!(
+        app.login(&b, "bert", "wrong password!!").await.status(),
+        401
+    );
     let r = app.login(&b, "bert", PASSWORD).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "2", "the delay doubled");
@@ -99,7 +121,10 @@ async fn failures_slow_down_with_growing_delays() {
     assert_eq!(app.login(&b, "bert", PASSWORD).await.status(), 303);
     let log = app.store.security_log(50).await.expect("log");
     assert!(log.iter().any(|e| e.event == "login_after_failures"));
-    assert!(log.iter().any(|e| e.event == "login" && e.subject == "bert"));
+    assert!(
+        log.iter()
+            .any(|e| e.event == "login" && e.subject == "bert")
+    );
 }
 
 #[tokio::test]
@@ -152,7 +177,10 @@ async fn old_hashes_are_upgraded_at_login() {
         .execute(app.store.pool())
         .await
         .expect("update");
-    assert_eq!(app.login(&app.browser(), "bert", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.login(&app.browser(), "bert", PASSWORD).await.status(),
+        303
+    );
     let stored: String = sqlx::Row::get(
         &sqlx::query("SELECT password_hash FROM users WHERE id = $1")
             .bind(user.id)
@@ -162,7 +190,10 @@ async fn old_hashes_are_upgraded_at_login() {
         "password_hash",
     );
     assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
-    assert_eq!(app.login(&app.browser(), "bert", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.login(&app.browser(), "bert", PASSWORD).await.status(),
+        303
+    );
 }
 
 #[tokio::test]
@@ -175,7 +206,10 @@ async fn login_replaces_a_planted_session_id() {
     let r = app.login(&attacker, "mallory", PASSWORD).await;
     let planted = set_cookies(&r)
         .iter()
-        .find_map(|c| c.strip_prefix("kontor_session=").map(|v| v[..64].to_string()))
+        .find_map(|c| {
+            c.strip_prefix("kontor_session=")
+                .map(|v| v[..64].to_string())
+        })
         .expect("session cookie");
     let victim = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -191,7 +225,10 @@ async fn login_replaces_a_planted_session_id() {
     assert_eq!(r.status(), 303);
     let fresh = set_cookies(&r)
         .iter()
-        .find_map(|c| c.strip_prefix("kontor_session=").map(|v| v[..64].to_string()))
+        .find_map(|c| {
+            c.strip_prefix("kontor_session=")
+                .map(|v| v[..64].to_string())
+        })
         .expect("a new session cookie");
     assert_ne!(fresh, planted);
     // The planted id is dead, the fresh one is the victim's.
@@ -266,7 +303,10 @@ async fn users_see_and_end_their_sessions_and_logout_is_server_side() {
         .await
         .expect("post");
     assert_eq!(r.status(), 403);
-    assert_eq!(phone.get(app.url("/")).send().await.expect("get").status(), 200);
+    assert_eq!(
+        phone.get(app.url("/")).send().await.expect("get").status(),
+        200
+    );
     let r = laptop
         .post(app.url("/account/sessions/end"))
         .form(&[("_csrf", csrf.as_str()), ("session", other.handle.as_str())])
@@ -274,8 +314,14 @@ async fn users_see_and_end_their_sessions_and_logout_is_server_side() {
         .await
         .expect("post");
     assert_eq!(r.status(), 200);
-    assert_eq!(phone.get(app.url("/")).send().await.expect("get").status(), 303);
-    assert_eq!(laptop.get(app.url("/")).send().await.expect("get").status(), 200);
+    assert_eq!(
+        phone.get(app.url("/")).send().await.expect("get").status(),
+        303
+    );
+    assert_eq!(
+        laptop.get(app.url("/")).send().await.expect("get").status(),
+        200
+    );
     // Logout deletes the session on the server: the old cookie value is worthless after it.
     let cookie = app
         .store

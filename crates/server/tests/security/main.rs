@@ -66,7 +66,12 @@ impl App {
             .expect("user")
     }
 
-    pub async fn login(&self, b: &reqwest::Client, name: &str, password: &str) -> reqwest::Response {
+    pub async fn login(
+        &self,
+        b: &reqwest::Client,
+        name: &str,
+        password: &str,
+    ) -> reqwest::Response {
         b.post(self.url("/login"))
             .form(&[("username", name), ("password", password)])
             .send()

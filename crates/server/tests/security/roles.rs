@@ -27,9 +27,13 @@ async fn every_role_against_every_api_route() {
             .expect("token");
         for route in routes() {
             let url = app.url(&format!("{PREFIX}{}", concrete(route.path)));
-            let mut request = client.request(route.method.clone(), &url).bearer_auth(&token);
+            let mut request = client
+                .request(route.method.clone(), &url)
+                .bearer_auth(&token);
             if route.method != Method::GET {
-                request = request.header("content-type", "application/json").body("{}");
+                request = request
+                    .header("content-type", "application/json")
+                    .body("{}");
             }
             let status = request.send().await.expect("request").status().as_u16();
             let allowed = route.access.allows(role);
@@ -116,8 +120,16 @@ const PAGES: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/settings/users", Some(Role::Admin)),
     ("GET", "/settings/security", Some(Role::Admin)),
     ("POST", "/settings/users/999999/role", Some(Role::Admin)),
-    ("POST", "/settings/users/999999/sessions/end", Some(Role::Admin)),
-    ("POST", "/settings/users/999999/2fa/reset", Some(Role::Admin)),
+    (
+        "POST",
+        "/settings/users/999999/sessions/end",
+        Some(Role::Admin),
+    ),
+    (
+        "POST",
+        "/settings/users/999999/2fa/reset",
+        Some(Role::Admin),
+    ),
 ];
 
 #[tokio::test]
@@ -138,7 +150,12 @@ async fn every_role_against_every_page_route() {
                 "{method} {path} as {}: status {status}",
                 role.as_str()
             );
-            assert_ne!(status, 303, "{method} {path} as {}: still logged in", role.as_str());
+            assert_ne!(
+                status,
+                303,
+                "{method} {path} as {}: still logged in",
+                role.as_str()
+            );
         }
     }
 }
@@ -173,12 +190,21 @@ async fn a_role_change_ends_the_users_sessions_and_only_admins_make_it() {
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
-    assert_eq!(app.store.user(bert.id).await.expect("u").role, Role::Accountant);
+    assert_eq!(
+        app.store.user(bert.id).await.expect("u").role,
+        Role::Accountant
+    );
     // Bert's old session is gone: the new privilege needs a new login (a new session id).
-    assert_eq!(sales.get(app.url("/")).send().await.expect("get").status(), 303);
+    assert_eq!(
+        sales.get(app.url("/")).send().await.expect("get").status(),
+        303
+    );
     assert_eq!(app.login(&sales, "bert", PASSWORD).await.status(), 303);
     let log = app.store.security_log(20).await.expect("log");
-    assert!(log.iter().any(|e| e.event == "role_changed" && e.subject == "bert"));
+    assert!(
+        log.iter()
+            .any(|e| e.event == "role_changed" && e.subject == "bert")
+    );
     // The security page shows the log to the admin.
     let page = app.text(&admin, "/settings/security").await;
     assert!(page.contains("role_changed"));

@@ -182,13 +182,9 @@ async fn tls_13_and_12_with_aead_only_hsts_and_host_cookies() {
         "POST /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let r = https(
-        app.addr,
-        &client(&cert, &[&rustls::version::TLS13]),
-        &login,
-    )
-    .await
-    .expect("login");
+    let r = https(app.addr, &client(&cert, &[&rustls::version::TLS13]), &login)
+        .await
+        .expect("login");
     assert!(r.head.starts_with("http/1.1 303"), "{}", r.head);
     let cookie = r
         .head
@@ -259,7 +255,11 @@ async fn plain_http_listener_only_redirects() {
     assert_eq!(r.status(), 308);
     assert_eq!(
         r.headers()["location"],
-        format!("https://kontor.example:{}/documents?page=2", app.addr.port()).as_str()
+        format!(
+            "https://kontor.example:{}/documents?page=2",
+            app.addr.port()
+        )
+        .as_str()
     );
     // A form post is redirected too, never served over plain HTTP.
     let r = b
@@ -294,15 +294,23 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
     assert!(r.headers().get("strict-transport-security").is_none());
     let cookies = crate::set_cookies(&r);
     assert!(
-        cookies.iter().any(|c| c.starts_with("kontor_session=") && !c.contains("Secure")),
+        cookies
+            .iter()
+            .any(|c| c.starts_with("kontor_session=") && !c.contains("Secure")),
         "plain cookie on plain HTTP: {cookies:?}"
     );
     let sessions = app
         .store
-        .user_sessions(app.store.user_by_name("anna").await.expect("u").id, Default::default())
+        .user_sessions(
+            app.store.user_by_name("anna").await.expect("u").id,
+            Default::default(),
+        )
         .await
         .expect("sessions");
-    assert_eq!(sessions[0].client_ip, "127.0.0.1", "the forged address is ignored");
+    assert_eq!(
+        sessions[0].client_ip, "127.0.0.1",
+        "the forged address is ignored"
+    );
 
     // Trusted (127.0.0.1 as the proxy): the forwarded scheme and client address count.
     let proxied = App::spawn_with(|_| {}, trusted_localhost()).await;
@@ -361,7 +369,10 @@ async fn security_headers_on_pages_api_and_errors() {
         ] {
             assert!(csp.contains(part), "{part} in CSP of {path}");
         }
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("http"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("http"),
+            "{csp}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert!(h.get("referrer-policy").is_some(), "{path}");
         assert!(h.get("permissions-policy").is_some(), "{path}");

@@ -48,7 +48,11 @@ async fn enrol_then_log_in_with_codes_and_recovery_codes() {
     let secret = code_text(&page, "totp-secret");
     assert_eq!(secret.len(), 32, "160-bit secret in base32");
     // The QR code is an SVG file without script or style (the CSP forbids inline ones).
-    let qr = b.get(app.url("/account/2fa/qr.svg")).send().await.expect("qr");
+    let qr = b
+        .get(app.url("/account/2fa/qr.svg"))
+        .send()
+        .await
+        .expect("qr");
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     let svg = qr.text().await.expect("svg");
     assert!(svg.contains("<svg") && !svg.contains("<script") && !svg.contains("style="));
@@ -62,7 +66,10 @@ async fn enrol_then_log_in_with_codes_and_recovery_codes() {
     assert_eq!(r.status(), 422);
     let r = b
         .post(app.url("/account/2fa/confirm"))
-        .form(&[("_csrf", csrf.as_str()), ("code", code(&secret, 0).as_str())])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", code(&secret, 0).as_str()),
+        ])
         .send()
         .await
         .expect("confirm");
@@ -70,20 +77,32 @@ async fn enrol_then_log_in_with_codes_and_recovery_codes() {
     let codes = recovery_codes(&r.text().await.expect("codes page"));
     assert_eq!(codes.len(), 10);
     let page = app.text(&b, "/account").await;
-    assert!(page.contains("10 Wiederherstellungscodes"), "codes left shown");
+    assert!(
+        page.contains("10 Wiederherstellungscodes"),
+        "codes left shown"
+    );
 
     // Login now needs the second step; the password alone gives no session.
     let b2 = app.browser();
     let r = app.login(&b2, "anna", PASSWORD).await;
-    assert_eq!((r.status().as_u16(), location(&r)), (303, "/login/2fa".into()));
-    assert_eq!(b2.get(app.url("/")).send().await.expect("get").status(), 303);
+    assert_eq!(
+        (r.status().as_u16(), location(&r)),
+        (303, "/login/2fa".into())
+    );
+    assert_eq!(
+        b2.get(app.url("/")).send().await.expect("get").status(),
+        303
+    );
     let r = second_step(&app, &b2, "123456").await;
     assert_eq!(r.status(), 401);
     // The code of the next step (the current one was used for the enrolment).
     let next = code(&secret, 30);
     let r = second_step(&app, &b2, &next).await;
     assert_eq!((r.status().as_u16(), location(&r)), (303, "/".into()));
-    assert_eq!(b2.get(app.url("/")).send().await.expect("get").status(), 200);
+    assert_eq!(
+        b2.get(app.url("/")).send().await.expect("get").status(),
+        200
+    );
     // The same code cannot be used twice.
     let b3 = app.browser();
     app.login(&b3, "anna", PASSWORD).await;
@@ -102,7 +121,10 @@ async fn enrol_then_log_in_with_codes_and_recovery_codes() {
         assert!(log.iter().any(|e| e.event == event), "{event} in {log:?}");
     }
     assert!(
-        log.iter().any(|e| e.detail.as_ref().is_some_and(|d| d["method"] == "password+totp")),
+        log.iter().any(|e| e
+            .detail
+            .as_ref()
+            .is_some_and(|d| d["method"] == "password+totp")),
         "{log:?}"
     );
 }
@@ -119,7 +141,10 @@ async fn a_challenge_allows_only_a_few_wrong_codes() {
     let secret = code_text(&app.text(&b, "/account").await, "totp-secret");
     let r = b
         .post(app.url("/account/2fa/confirm"))
-        .form(&[("_csrf", csrf.as_str()), ("code", code(&secret, 0).as_str())])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", code(&secret, 0).as_str()),
+        ])
         .send()
         .await
         .expect("confirm");
@@ -160,7 +185,11 @@ async fn the_business_can_require_2fa_for_everyone() {
         .expect("body");
     assert!(page.contains("id=\"totp-qr\""));
     let secret = code_text(&page, "totp-secret");
-    let qr = b.get(app.url("/login/2fa/qr.svg")).send().await.expect("qr");
+    let qr = b
+        .get(app.url("/login/2fa/qr.svg"))
+        .send()
+        .await
+        .expect("qr");
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert_eq!(b.get(app.url("/")).send().await.expect("get").status(), 303);
     let r = second_step(&app, &b, &code(&secret, 0)).await;

@@ -31,7 +31,13 @@ struct AccountPage {
     error: String,
 }
 
-async fn page(state: &WebState, headers: &HeaderMap, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
+async fn page(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: &Ctx,
+    flash: &str,
+    error: &str,
+) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);
     let store = &state.store;
     let totp = store.totp_state(ctx.user.id).await.map_err(internal)?;
@@ -47,10 +53,18 @@ async fn page(state: &WebState, headers: &HeaderMap, ctx: &Ctx, flash: &str, err
             .await
             .map_err(internal)?
             .unwrap_or_default(),
-        codes_left: store.recovery_codes_left(ctx.user.id).await.map_err(internal)?,
+        codes_left: store
+            .recovery_codes_left(ctx.user.id)
+            .await
+            .map_err(internal)?,
         required: store.two_factor_required().await.map_err(internal)?,
-        sessions: store.user_sessions(ctx.user.id, state.sessions).await.map_err(internal)?,
-        current: session::session_secret(headers).map(Store::session_handle).unwrap_or_default(),
+        sessions: store
+            .user_sessions(ctx.user.id, state.sessions)
+            .await
+            .map_err(internal)?,
+        current: session::session_secret(headers)
+            .map(Store::session_handle)
+            .unwrap_or_default(),
         error: error.to_string(),
     };
     let mut response = render(ctx.lang(), &page);
@@ -60,7 +74,11 @@ async fn page(state: &WebState, headers: &HeaderMap, ctx: &Ctx, flash: &str, err
     Ok(response)
 }
 
-async fn form_ctx(state: &WebState, headers: &HeaderMap, body: &Bytes) -> Result<(Ctx, FormData), WebError> {
+async fn form_ctx(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
     let ctx = session::current(state, headers).await?;
     let form = FormData::parse(body);
     check_csrf(&ctx, headers, form.get("_csrf"))?;
@@ -74,15 +92,20 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
 
 fn field_error(ctx: &Ctx, e: StoreError) -> Result<String, WebError> {
     match e {
-        StoreError::Invalid { field, message } => {
-            Ok(format!("{}: {message}", ctx.tr.t(&format!("field.{field}"))))
-        }
+        StoreError::Invalid { field, message } => Ok(format!(
+            "{}: {message}",
+            ctx.tr.t(&format!("field.{field}"))
+        )),
         StoreError::Conflict { message, .. } => Ok(message),
         other => Err(WebError::internal(ctx.lang(), other)),
     }
 }
 
-pub async fn change_password(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn change_password(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let new = form.get("new_password").unwrap_or("");
     if new != form.get("new_password2").unwrap_or("") {
@@ -111,7 +134,11 @@ pub async fn change_password(State(state): State<WebState>, headers: HeaderMap, 
     }
 }
 
-pub async fn start_totp(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn start_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = form_ctx(&state, &headers, &body).await?;
     match state.store.start_totp_enrolment(ctx.user.id).await {
         Ok(_) => Ok(Redirect::to("/account#two-factor").into_response()),
@@ -133,9 +160,17 @@ pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Res
     Ok(qr_response(&ctx.user.username, &secret))
 }
 
-pub async fn confirm_totp(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn confirm_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
-    match state.store.confirm_totp(&ctx.actor(), &ctx.user, &form.text("code")).await {
+    match state
+        .store
+        .confirm_totp(&ctx.actor(), &ctx.user, &form.text("code"))
+        .await
+    {
         Ok(codes) => {
             let page = RecoveryCodesPage {
                 tr: ctx.tr,
@@ -144,9 +179,15 @@ pub async fn confirm_totp(State(state): State<WebState>, headers: HeaderMap, bod
                 next: "/account".into(),
             };
             // A stronger login now: a new session id for this browser.
-            login_guard::start_session(&state, &headers, &ctx.user, "totp_enrolment", render(ctx.lang(), &page))
-                .await
-                .map_err(|e| WebError::internal(ctx.lang(), e))
+            login_guard::start_session(
+                &state,
+                &headers,
+                &ctx.user,
+                "totp_enrolment",
+                render(ctx.lang(), &page),
+            )
+            .await
+            .map_err(|e| WebError::internal(ctx.lang(), e))
         }
         Err(e) => {
             let msg = field_error(&ctx, e)?;
@@ -155,7 +196,11 @@ pub async fn confirm_totp(State(state): State<WebState>, headers: HeaderMap, bod
     }
 }
 
-pub async fn disable_totp(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn disable_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let internal = |e| WebError::internal(ctx.lang(), e);
     if state.store.two_factor_required().await.map_err(internal)? {
@@ -164,7 +209,10 @@ pub async fn disable_totp(State(state): State<WebState>, headers: HeaderMap, bod
     }
     let ok = state
         .store
-        .verify_login(&ctx.user.username, form.get("current_password").unwrap_or(""))
+        .verify_login(
+            &ctx.user.username,
+            form.get("current_password").unwrap_or(""),
+        )
         .await
         .map_err(internal)?
         .is_some();
@@ -172,11 +220,19 @@ pub async fn disable_totp(State(state): State<WebState>, headers: HeaderMap, bod
         let msg = format!("{}: is not correct", ctx.tr.t("field.current_password"));
         return page(&state, &headers, &ctx, "", &msg).await;
     }
-    state.store.disable_totp(&ctx.actor(), &ctx.user).await.map_err(internal)?;
+    state
+        .store
+        .disable_totp(&ctx.actor(), &ctx.user)
+        .await
+        .map_err(internal)?;
     page(&state, &headers, &ctx, "2fa.disabled", "").await
 }
 
-pub async fn end_session(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn end_session(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let handle = form.text("session");
     let ended = state
@@ -190,9 +246,10 @@ pub async fn end_session(State(state): State<WebState>, headers: HeaderMap, body
     let current = session::session_secret(&headers).map(Store::session_handle);
     if current.as_deref() == Some(handle.as_str()) {
         let mut response = Redirect::to("/login").into_response();
-        response
-            .headers_mut()
-            .insert(header::SET_COOKIE, session::clear_session_cookie(&state, &headers));
+        response.headers_mut().insert(
+            header::SET_COOKIE,
+            session::clear_session_cookie(&state, &headers),
+        );
         return Ok(response);
     }
     page(&state, &headers, &ctx, "account.session_ended", "").await

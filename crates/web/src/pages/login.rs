@@ -13,7 +13,9 @@ use crate::forms::FormData;
 use crate::i18n::{Lang, Tr};
 use crate::layout::render;
 use crate::login_guard::{self, Outcome};
-use crate::session::{self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, guest_lang};
+use crate::session::{
+    self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, guest_lang,
+};
 
 #[derive(Template)]
 #[template(path = "login.html")]

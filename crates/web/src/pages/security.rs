@@ -46,7 +46,11 @@ async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
     Ok(ctx)
 }
 
-async fn admin_form(state: &WebState, headers: &HeaderMap, body: &Bytes) -> Result<(Ctx, FormData), WebError> {
+async fn admin_form(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
     let ctx = admin(state, headers).await?;
     let form = FormData::parse(body);
     check_csrf(&ctx, headers, form.get("_csrf"))?;
@@ -59,7 +63,11 @@ async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<R
     let mut users = Vec::new();
     for user in store.list_users().await.map_err(internal)? {
         users.push(UserRow {
-            sessions: store.user_sessions(user.id, state.sessions).await.map_err(internal)?.len(),
+            sessions: store
+                .user_sessions(user.id, state.sessions)
+                .await
+                .map_err(internal)?
+                .len(),
             totp: store.totp_state(user.id).await.map_err(internal)? == TotpState::Enabled,
             user,
         });
@@ -83,31 +91,61 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     page(&state, &ctx, "", "").await
 }
 
-pub async fn require_2fa(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Result<Response, WebError> {
+pub async fn require_2fa(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let on = form.checked("require_2fa");
     state
         .store
-        .set_setting(&ctx.actor(), SECURITY_SETTING, &serde_json::json!({ "require_2fa": on }))
+        .set_setting(
+            &ctx.actor(),
+            SECURITY_SETTING,
+            &serde_json::json!({ "require_2fa": on }),
+        )
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     state
         .store
-        .security_event(&ctx.actor(), if on { "require_2fa_on" } else { "require_2fa_off" }, "business", serde_json::json!({}))
+        .security_event(
+            &ctx.actor(),
+            if on {
+                "require_2fa_on"
+            } else {
+                "require_2fa_off"
+            },
+            "business",
+            serde_json::json!({}),
+        )
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     Ok(Redirect::to("/settings/security").into_response())
 }
 
 async fn target(state: &WebState, ctx: &Ctx, id: i64) -> Result<User, WebError> {
-    state.store.user(id).await.map_err(|e| WebError::from_store(ctx.lang(), e))
+    state
+        .store
+        .user(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))
 }
 
-pub async fn change_role(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn change_role(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let user = target(&state, &ctx, id).await?;
     let Some(role) = Role::parse(&form.text("role")) else {
-        let msg = format!("{}: must be one of {}", ctx.tr.t("field.role"), ROLES.join(", "));
+        let msg = format!(
+            "{}: must be one of {}",
+            ctx.tr.t("field.role"),
+            ROLES.join(", ")
+        );
         return page(&state, &ctx, "", &msg).await;
     };
     match state.store.set_user_role(&ctx.actor(), user.id, role).await {
@@ -120,20 +158,39 @@ pub async fn change_role(State(state): State<WebState>, headers: HeaderMap, Path
     }
 }
 
-pub async fn end_sessions(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn end_sessions(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = admin_form(&state, &headers, &body).await?;
     let user = target(&state, &ctx, id).await?;
     let internal = |e| WebError::internal(ctx.lang(), e);
-    let n = state.store.delete_user_sessions(user.id).await.map_err(internal)?;
+    let n = state
+        .store
+        .delete_user_sessions(user.id)
+        .await
+        .map_err(internal)?;
     state
         .store
-        .security_event(&ctx.actor(), "sessions_ended", &user.username, serde_json::json!({ "sessions": n }))
+        .security_event(
+            &ctx.actor(),
+            "sessions_ended",
+            &user.username,
+            serde_json::json!({ "sessions": n }),
+        )
         .await
         .map_err(internal)?;
     Ok(Redirect::to("/settings/security").into_response())
 }
 
-pub async fn reset_totp(State(state): State<WebState>, headers: HeaderMap, Path(id): Path<i64>, body: Bytes) -> Result<Response, WebError> {
+pub async fn reset_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let (ctx, _) = admin_form(&state, &headers, &body).await?;
     let user = target(&state, &ctx, id).await?;
     state

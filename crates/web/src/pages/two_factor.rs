@@ -68,7 +68,10 @@ pub fn qr_response(username: &str, secret: &str) -> Response {
                 .build();
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("image/svg+xml"),
+                    ),
                     (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 ],
                 svg,
@@ -79,7 +82,11 @@ pub fn qr_response(username: &str, secret: &str) -> Response {
     }
 }
 
-async fn challenge_user(state: &WebState, headers: &HeaderMap, lang: Lang) -> Result<User, WebError> {
+async fn challenge_user(
+    state: &WebState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<User, WebError> {
     let Some(secret) = challenge_secret(headers) else {
         return Err(WebError::Login);
     };
@@ -96,7 +103,11 @@ fn code_page(lang: Lang, error: &str, enrol_secret: String, status: StatusCode) 
     let page = CodePage {
         tr,
         title: tr.t("2fa.title").into(),
-        error: if error.is_empty() { String::new() } else { tr.t(error).into() },
+        error: if error.is_empty() {
+            String::new()
+        } else {
+            tr.t(error).into()
+        },
         enrol_secret,
     };
     let mut response = render(lang, &page);
@@ -171,13 +182,22 @@ pub async fn submit(
                         .map_err(internal)
                 }
                 None => {
-                    state.store.fail_login_challenge(&challenge).await.map_err(internal)?;
+                    state
+                        .store
+                        .fail_login_challenge(&challenge)
+                        .await
+                        .map_err(internal)?;
                     state
                         .store
                         .record_login_failure(&user.username, &client_ip(&headers), state.throttle)
                         .await
                         .map_err(internal)?;
-                    Ok(code_page(lang, "2fa.wrong", String::new(), StatusCode::UNAUTHORIZED))
+                    Ok(code_page(
+                        lang,
+                        "2fa.wrong",
+                        String::new(),
+                        StatusCode::UNAUTHORIZED,
+                    ))
                 }
             }
         }
@@ -194,19 +214,34 @@ pub async fn submit(
                         next: "/".into(),
                     };
                     let shown = render(lang, &page);
-                    login_guard::start_session(&state, &headers, &user, "password+totp_enrolment", shown)
-                        .await
-                        .map_err(internal)
+                    login_guard::start_session(
+                        &state,
+                        &headers,
+                        &user,
+                        "password+totp_enrolment",
+                        shown,
+                    )
+                    .await
+                    .map_err(internal)
                 }
                 Err(StoreError::Invalid { .. }) => {
-                    state.store.fail_login_challenge(&challenge).await.map_err(internal)?;
+                    state
+                        .store
+                        .fail_login_challenge(&challenge)
+                        .await
+                        .map_err(internal)?;
                     let secret = state
                         .store
                         .pending_totp_secret(user.id)
                         .await
                         .map_err(internal)?
                         .unwrap_or_default();
-                    Ok(code_page(lang, "2fa.wrong", secret, StatusCode::UNAUTHORIZED))
+                    Ok(code_page(
+                        lang,
+                        "2fa.wrong",
+                        secret,
+                        StatusCode::UNAUTHORIZED,
+                    ))
                 }
                 Err(StoreError::Conflict { .. }) => Ok(Redirect::to("/login/2fa").into_response()),
                 Err(e) => Err(internal(e)),
