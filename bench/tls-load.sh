@@ -75,7 +75,7 @@ login() {
         | sed -n 's/^set-cookie: \(\(__Host-\)\{0,1\}kontor_session=[^;]*\).*/\1/ip' | tr -d '\r'
 }
 
-measure() { # SCHEME -> prints req/s
+measure() { # SCHEME -> sets RPS, P50, P99
     local cookie out
     cookie="$(login)"
     [ -n "$cookie" ] || { echo "tls-load.sh: login over $1 failed" >&2; exit 1; }
@@ -87,7 +87,7 @@ measure() { # SCHEME -> prints req/s
     fi
     P50=$(echo "$out" | awk '$1=="50%"{print $2}')
     P99=$(echo "$out" | awk '$1=="99%"{print $2}')
-    echo "$out" | awk '/Requests\/sec/{print $2}'
+    RPS=$(echo "$out" | awk '/Requests\/sec/{print $2}')
 }
 
 start http
@@ -98,12 +98,14 @@ curl -s -o /dev/null "$BASE/healthz"
 
 echo
 echo "Kontor document list (page 1 of $INVOICES invoices, SQLite), $PROFILE build, wrk ${SECS}s, $CONNS keep-alive connections, $(nproc) cores shared by server and wrk"
-PLAIN=$(measure http)
+measure http
+PLAIN=$RPS
 printf '%-6s %10s req/s  p50 %8s  p99 %8s\n' plain "$PLAIN" "$P50" "$P99"
 stop_server
 start https
 TLSV=$(openssl s_client -connect "${BASE#https://}" -brief </dev/null 2>&1 | sed -n 's/^Protocol version: //p;s/^Ciphersuite: //p' | tr '\n' ' ')
-TLS=$(measure https)
+measure https
+TLS=$RPS
 printf '%-6s %10s req/s  p50 %8s  p99 %8s  (%s)\n' tls "$TLS" "$P50" "$P99" "$TLSV"
 stop_server
 python3 - "$PLAIN" "$TLS" <<'PY'

@@ -493,6 +493,28 @@ mod tests {
         assert!(check_password_for("anna", "a long enough passphrase").is_ok());
     }
 
+    /// The login cost on this machine (release-grade: dependencies are optimised in the dev
+    /// profile too). Run: `cargo test -p kontor-storage --lib -- --ignored --nocapture argon2_login_cost`.
+    #[test]
+    #[ignore = "a measurement; run on demand"]
+    fn argon2_login_cost() {
+        let hash = hash_password("correct horse battery").unwrap();
+        let mut times: Vec<f64> = (0..21)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                assert!(verify_hash("correct horse battery", &hash));
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let (min, median, max) = (times[0], times[10], times[20]);
+        println!(
+            "argon2id m=19456 t=2 p=1 verify: median {median:.1} ms (min {min:.1}, max {max:.1}, 21 runs)"
+        );
+        // Cheap enough for a login, costly enough to slow down guessing.
+        assert!((5.0..2000.0).contains(&median), "{median} ms");
+    }
+
     #[test]
     fn stale_parameters_are_detected() {
         let current = hash_password("correct horse battery").unwrap();
