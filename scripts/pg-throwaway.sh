@@ -6,7 +6,8 @@
 #
 # DIR holds everything: DIR/data (cluster), DIR/sock (unix socket + lock file),
 # DIR/log (server log), DIR/port (the port in use). The server listens only on
-# 127.0.0.1, on a free port, with trust auth; superuser is "postgres".
+# 127.0.0.1, on a free port; the superuser "postgres" needs no password (trust), every
+# other role logs in with its password (scram-sha-256).
 # Uses Debian's postgresql package (/usr/lib/postgresql/*/bin), installing it
 # with apt-get when missing. Works as root: initdb/pg_ctl then run as the
 # unprivileged system user "postgres" (created if missing), and DIR is chown'd
@@ -193,6 +194,22 @@ fsync = on
 synchronous_commit = on
 logging_collector = off
 EOF
+        # The superuser "postgres" keeps trust (the tests' admin URL has no password); every
+        # other role must present its password, so tests can tell credentials apart (cloud
+        # tenants). First match wins, so these lines go before initdb's.
+        local hba="$DATA/pg_hba.conf"
+        {
+            printf '%s\n' '# --- scripts/pg-throwaway.sh ---' \
+                'local all postgres trust' \
+                'host all postgres 127.0.0.1/32 trust' \
+                'host all postgres ::1/128 trust' \
+                'local all all scram-sha-256' \
+                'host all all 127.0.0.1/32 scram-sha-256' \
+                'host all all ::1/128 scram-sha-256'
+            cat "$hba"
+        } >"$hba.new"
+        mv "$hba.new" "$hba"
+        if is_root; then chown "$PG_OS_USER:" "$hba"; fi
     fi
 
     # pg_hba from initdb --auth=trust is trust for local, 127.0.0.1/32 and ::1.

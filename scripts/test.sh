@@ -12,6 +12,10 @@
 #             already set (a superuser postgres:// URL) it is used; otherwise a
 #             throwaway cluster is started with scripts/pg-throwaway.sh and always
 #             stopped and removed on exit.
+#   drills    slow failure drills against real services: two `kontor serve --cloud` behind
+#             Debian's haproxy (deploy/haproxy/kontor.cfg), one SIGKILLed mid-load
+#             (crates/kontor/tests/drill_haproxy.rs), on the given or a throwaway PostgreSQL.
+#             Fails (is not skipped) when haproxy is missing.
 #   tls       scripts/tls-scan.sh: `kontor serve` with a test certificate on 127.0.0.1,
 #             scanned with openssl s_client, curl and sslyze (PyPI, in a venv under
 #             ~/.cache/kontor), plus `haproxy -c` of deploy/haproxy/tls-termination.cfg.
@@ -212,8 +216,29 @@ fi
 
 # --- HOOK: further tiers -----------------------------------------------------
 # Add them here, each as `run_tier NAME CMD...` (CMD may be a shell function);
-# they are skipped under --quick. Planned:
-#   run_tier drills  <slow drills command>     # "slow drills" tier
+# they are skipped under --quick.
+drills_tier() {
+    local url rc=0
+    if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+        echo "test.sh: drills tier needs haproxy (apt-get install haproxy; .ci/run installs it)" >&2
+        return 1
+    fi
+    if [ -n "${KONTOR_TEST_DATABASE_URL:-}" ]; then
+        url="$KONTOR_TEST_DATABASE_URL"
+    else
+        PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kontor-pg.XXXXXX")"
+        url="$("$ROOT/scripts/pg-throwaway.sh" start "$PG_DIR")" || return 1
+    fi
+    KONTOR_TEST_DATABASE_URL="$url" PATH="$PATH:/usr/sbin" \
+        cargo test -p kontor --test drill_haproxy -- --ignored --nocapture || rc=$?
+    cleanup
+    return "$rc"
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier drills "--quick"
+else
+    run_tier drills drills_tier
+fi
 tls_tier() {
     cargo build -p kontor || return 1
     KONTOR_BIN="$CARGO_TARGET_DIR/debug/kontor" "$ROOT/scripts/tls-scan.sh"

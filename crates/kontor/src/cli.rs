@@ -35,6 +35,20 @@ pub struct Cli {
     )]
     pub schema: String,
 
+    /// Cloud mode: file holding the master secret from which tenant database passwords are
+    /// derived (at least 32 bytes, mode 600). KONTOR_MASTER_SECRET may hold the secret itself.
+    #[arg(long, global = true, env = "KONTOR_MASTER_SECRET_FILE")]
+    pub master_secret_file: Option<PathBuf>,
+
+    /// Cloud mode: name of this installation in the database (prefix of its roles and schemas).
+    #[arg(
+        long,
+        global = true,
+        env = "KONTOR_INSTALLATION",
+        default_value = "kontor"
+    )]
+    pub installation: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -63,6 +77,28 @@ pub enum Command {
         /// How often (seconds) the TLS files are checked for changes.
         #[arg(long, env = "KONTOR_TLS_RELOAD_SECONDS", default_value_t = 10)]
         tls_reload_seconds: u64,
+        /// Serve many tenants (PostgreSQL only; see `kontor tenant`). The database URL then
+        /// only names the server and database: every connection uses a tenant's own role.
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        /// Cloud mode: `example.com` routes `acme.example.com` to tenant acme. Without it the
+        /// tenant is chosen on the login page.
+        #[arg(long, env = "KONTOR_BASE_DOMAIN")]
+        base_domain: Option<String>,
+        /// Cloud mode: connections per tenant pool.
+        #[arg(long, env = "KONTOR_TENANT_POOL", default_value_t = 4)]
+        tenant_pool: u32,
+        /// Cloud mode: tenants with an open pool at most (least recently used are closed);
+        /// together with --tenant-pool this caps the database connections of this instance.
+        #[arg(long, env = "KONTOR_MAX_OPEN_TENANTS", default_value_t = 200)]
+        max_open_tenants: usize,
+        /// Cloud mode: seconds without requests after which a tenant's pool is closed.
+        #[arg(long, env = "KONTOR_TENANT_IDLE_SECS", default_value_t = 120)]
+        tenant_idle_secs: u64,
+        /// Cloud mode: file with the operator API's bearer token (at least 32 characters).
+        /// Enables /operator/v1, which uses the --database URL as the admin connection.
+        #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
+        operator_token_file: Option<PathBuf>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -75,6 +111,48 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Cloud mode: manage tenants (--database is the operator's admin URL here).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant: its database role, schema, tables and first administrator (whose
+    /// password is read from standard input, or prompted for on a terminal).
+    Create {
+        /// The tenant's short name (a-z, 0-9, -), also its host name TENANT.example.com.
+        name: String,
+        /// Login name of the first administrator.
+        #[arg(long)]
+        admin: String,
+        /// The company's name (default: the short name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List tenants: name, state, schema version, created, exported.
+    List,
+    /// Suspend a tenant: nobody can log in, its database role is locked.
+    Suspend { name: String },
+    /// Let a suspended tenant in again.
+    Resume { name: String },
+    /// Write everything the tenant owns into a ZIP file (JSON and CSV per table, archived
+    /// PDF and XML files).
+    Export {
+        name: String,
+        /// The ZIP file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Delete a tenant for good (its schema and role). Needs an export first.
+    Delete {
+        name: String,
+        /// The tenant's name again, as confirmation.
+        #[arg(long)]
+        confirm: String,
+    },
+    /// Migrate every tenant to this version (resumable: run it again after an interruption).
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]

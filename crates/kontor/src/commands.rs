@@ -5,7 +5,8 @@ use kontor_storage::{Actor, ConnectOptions, Role, Store, StoreError};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use crate::cli::{AuditCommand, Cli, Command, TokenCommand, UserCommand};
+use crate::cli::{AuditCommand, Cli, Command, TenantCommand, TokenCommand, UserCommand};
+use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
 
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
@@ -37,6 +38,15 @@ async fn open(cli: &Cli) -> Result<Store> {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Serve {
+            listen,
+            cloud: true,
+            ..
+        } => return serve_cloud(&cli, *listen).await,
+        Command::Tenant(command) => return tenant(&cli, command).await,
+        _ => {}
+    }
     let store = open(&cli).await?;
     match &cli.command {
         Command::Serve {
@@ -46,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             http_redirect,
             trusted_proxy,
             tls_reload_seconds,
+            ..
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(kontor_server::tls::TlsFiles {
@@ -63,6 +74,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             serve(&cli, store, options).await
         }
+        Command::Tenant(_) => unreachable!("handled above"),
         Command::Migrate => {
             println!(
                 "database schema is current (version {})",
@@ -259,4 +271,227 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The master secret: KONTOR_MASTER_SECRET, or the file named by --master-secret-file.
+fn master_secret(cli: &Cli) -> Result<MasterSecret> {
+    if let Ok(secret) = std::env::var("KONTOR_MASTER_SECRET")
+        && !secret.trim().is_empty()
+    {
+        return MasterSecret::new(secret.trim().as_bytes().to_vec())
+            .map_err(|_| anyhow!("KONTOR_MASTER_SECRET must be at least 32 bytes long"));
+    }
+    match &cli.master_secret_file {
+        Some(path) => MasterSecret::from_file(path).map_err(explain),
+        None => bail!(
+            "cloud mode needs the master secret: --master-secret-file FILE (or KONTOR_MASTER_SECRET)"
+        ),
+    }
+}
+
+fn cloud_url(cli: &Cli) -> Result<&str> {
+    match cli.database.as_deref() {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(url),
+        _ => bail!("cloud mode needs PostgreSQL: --database postgres://… (or KONTOR_DATABASE_URL)"),
+    }
+}
+
+fn installation(cli: &Cli) -> Result<Installation> {
+    Installation::new(&cli.installation)
+        .map_err(|e| anyhow!("--installation {:?}: {}", cli.installation, e))
+}
+
+async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode> {
+    let Command::Serve {
+        base_domain,
+        tenant_pool,
+        max_open_tenants,
+        tenant_idle_secs,
+        operator_token_file,
+        trusted_proxy,
+        ..
+    } = &cli.command
+    else {
+        unreachable!("called for serve only")
+    };
+    let url = cloud_url(cli)?;
+    let directory = kontor_storage::tenants::Directory::connect(
+        url,
+        installation(cli)?,
+        master_secret(cli)?,
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "cannot reach the control schema at {} (run `kontor tenant list` with the admin URL once to set it up)",
+            kontor_storage::db::redact_url(url)
+        )
+    })?;
+    if *tenant_pool == 0 || *max_open_tenants == 0 {
+        bail!("--tenant-pool and --max-open-tenants must be at least 1");
+    }
+    let config = kontor_server::cloud::CloudConfig {
+        base_domain: base_domain
+            .as_deref()
+            .map(|d| d.trim_matches('.').to_ascii_lowercase()),
+        pool: kontor_storage::tenants::TenantPool {
+            max_connections: *tenant_pool,
+            idle_timeout: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
+        },
+        max_open_tenants: *max_open_tenants,
+        idle_evict: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
+        secure_cookies: false,
+        transport: kontor_server::Transport {
+            tls: false,
+            trusted_proxies: trusted_proxy.clone(),
+        },
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    eprintln!(
+        "Kontor (cloud) läuft auf / is running on http://{}  (database: {}, at most {} connections to tenants)",
+        listener.local_addr()?,
+        kontor_storage::db::redact_url(url),
+        *tenant_pool as usize * *max_open_tenants
+    );
+    let operator = match operator_token_file {
+        Some(path) => {
+            let token = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the operator token from {}", path.display())
+            })?;
+            let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+                .await
+                .map_err(explain)
+                .context("the operator API needs the admin URL in --database")?;
+            Some(
+                kontor_server::operator::Operator::new(provisioner, &token).map_err(|_| {
+                    anyhow!(
+                        "{}: the operator token must be at least 32 characters",
+                        path.display()
+                    )
+                })?,
+            )
+        }
+        None => None,
+    };
+    let cloud = kontor_server::cloud::Cloud::new(directory, config);
+    kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
+    let url = cloud_url(cli)?;
+    let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+        .await
+        .map_err(explain)
+        .with_context(|| {
+            format!(
+                "cannot set up cloud mode in {}",
+                kontor_storage::db::redact_url(url)
+            )
+        })?;
+    let code = match command {
+        TenantCommand::Create {
+            name,
+            admin,
+            display_name,
+        } => {
+            kontor_storage::tenants::validate_slug(name).map_err(explain)?;
+            kontor_storage::check_username(admin).map_err(explain)?;
+            let password = read_password()?;
+            kontor_storage::users_check(admin, &password).map_err(explain)?;
+            let started = std::time::Instant::now();
+            let tenant = provisioner
+                .create_with_admin(
+                    name,
+                    display_name.as_deref().unwrap_or(name),
+                    admin,
+                    &password,
+                )
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "tenant {} created in {:.2} s (schema version {}), administrator {admin}",
+                tenant.slug,
+                started.elapsed().as_secs_f64(),
+                tenant.schema_version
+            );
+            ExitCode::SUCCESS
+        }
+        TenantCommand::List => {
+            for t in provisioner.list().await? {
+                println!(
+                    "{}\t{}\t{}\tv{}\t{}\t{}",
+                    t.slug,
+                    t.state.as_str(),
+                    t.name,
+                    t.schema_version,
+                    t.created_at,
+                    t.exported_at.as_deref().unwrap_or("-")
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Suspend { name } => {
+            provisioner.suspend(name).await.map_err(explain)?;
+            eprintln!("tenant {name} suspended");
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Resume { name } => {
+            provisioner.resume(name).await.map_err(explain)?;
+            eprintln!("tenant {name} active again");
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Export { name, out } => {
+            let tenant = provisioner.get(name).await.map_err(explain)?;
+            if tenant.state == kontor_storage::tenants::TenantState::Deleted {
+                bail!("tenant {name} is deleted; nothing to export");
+            }
+            // A suspended tenant's role may not log in: let it in for the export only.
+            let store = provisioner
+                .open_tenant_for_export(&tenant)
+                .await
+                .map_err(explain)?;
+            let zip = store.export_zip().await.map_err(explain);
+            store.close().await;
+            provisioner.end_export(&tenant).await.map_err(explain)?;
+            let zip = zip?;
+            std::fs::write(out, &zip).with_context(|| format!("cannot write {}", out.display()))?;
+            provisioner.record_export(name).await.map_err(explain)?;
+            eprintln!(
+                "tenant {name} exported to {} ({} bytes)",
+                out.display(),
+                zip.len()
+            );
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Delete { name, confirm } => {
+            provisioner.delete(name, confirm).await.map_err(explain)?;
+            eprintln!("tenant {name} deleted (schema and database role dropped)");
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Migrate => {
+            let report = provisioner.migrate_all().await?;
+            for slug in &report.migrated {
+                println!("migrated\t{slug}");
+            }
+            for (slug, error) in &report.failed {
+                println!("FAILED\t{slug}\t{error}");
+            }
+            eprintln!(
+                "{} migrated, {} already current, {} failed (run again to resume)",
+                report.migrated.len(),
+                report.current,
+                report.failed.len()
+            );
+            if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    };
+    provisioner.close().await;
+    Ok(code)
 }

@@ -20,6 +20,10 @@ pub struct Data {
     pub number: String,
     pub draft: bool,
     pub accent: String,
+    /// The font family name (`#set text(font: data.font)`).
+    pub font: &'static str,
+    /// Whether the e-invoice is embedded (ZUGFeRD / Factur-X hybrid).
+    pub facturx: bool,
     pub labels: Labels,
     pub seller: Seller,
     pub sender_line: String,
@@ -492,6 +496,8 @@ pub fn build(
         number,
         draft,
         accent: extras.accent.clone(),
+        font: extras.font.name(),
+        facturx: extras.facturx_xml.is_some() && !draft,
         labels: Labels {
             page: t(en, "Seite", "Page"),
             of: t(en, "von", "of"),

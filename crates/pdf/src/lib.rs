@@ -5,16 +5,26 @@
 //! template, that data file, the GiroCode SVG, the logo and the shipped fonts: no packages,
 //! no file system, no network, and a fixed date, so the output depends on the data alone.
 //!
-//! Not yet: a user-supplied template (the data model in `data.rs` is the interface it would
-//! read), a choice between several shipped font families, Skonto terms (not in the model).
+//! An administrator may supply an own template (`Extras::template`, typst markup reading the
+//! same `/data.json`, documented in docs/pdf-template.md). `check_template` compiles it
+//! against sample documents and names the line of the first error; at rendering time a custom
+//! template that fails falls back to the default one, so issuing never breaks.
+//!
+//! Issued documents are PDF/A-3b. With `Extras::facturx_xml` set, the CII invoice is embedded
+//! as `factur-x.xml` (relationship "alternative", listed in the catalog's /AF) and the
+//! Factur-X extension schema is added to the XMP metadata (`facturx.rs`): a ZUGFeRD /
+//! Factur-X EN 16931 hybrid invoice.
 
 pub mod data;
+mod facturx;
+pub mod fonts;
 pub mod format;
 pub mod girocode;
+pub mod look;
 #[doc(hidden)]
 pub mod sample;
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use kontor_domain::{CompanyProfile, ContactData};
 use kontor_storage::Document;
@@ -27,15 +37,14 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 pub use data::Columns;
+pub use fonts::FontFamily;
 
 /// The template, compiled into the binary.
 pub const TEMPLATE: &str = include_str!("invoice.typ");
 
-/// The shipped font family (Liberation Sans, SIL OFL 1.1; see `fonts/`).
-static FONT_FILES: [&[u8]; 2] = [
-    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
-    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
-];
+/// Appended to every template (the default and a custom one): embeds the e-invoice of a
+/// hybrid PDF, whatever the template does.
+const ATTACH_SUFFIX: &str = "\n#if json(\"/data.json\").at(\"facturx\", default: false) { pdf.attach(\"/factur-x.xml\", relationship: \"alternative\", mime-type: \"text/xml\", description: \"Factur-X / ZUGFeRD invoice (EN 16931)\") }\n";
 
 /// Accent colour when the setting has none.
 pub const DEFAULT_ACCENT: &str = "#1f4e79";
@@ -48,6 +57,8 @@ pub enum PdfError {
     Export(String),
     #[error("cannot serialise the document data: {0}")]
     Data(#[from] serde_json::Error),
+    #[error("cannot add the Factur-X metadata: {0}")]
+    FacturX(String),
 }
 
 /// Image formats a logo may have (the upload checks the bytes).
@@ -87,6 +98,11 @@ pub struct Extras {
     pub customer_number: String,
     /// E.g. "Bezug: Rechnung RE-2026-0001 vom 01.11.2026" on corrections.
     pub reference: String,
+    pub font: FontFamily,
+    /// An administrator's own template (typst markup); `None` uses the default.
+    pub template: Option<Arc<str>>,
+    /// The CII invoice to embed: the PDF becomes a ZUGFeRD / Factur-X hybrid.
+    pub facturx_xml: Option<Vec<u8>>,
 }
 
 impl Default for Extras {
@@ -98,15 +114,31 @@ impl Default for Extras {
             tagline: String::new(),
             customer_number: String::new(),
             reference: String::new(),
+            font: FontFamily::default(),
+            template: None,
+            facturx_xml: None,
         }
     }
 }
 
 impl Extras {
-    /// Applies the setting "pdf": `{"accent": "#1f4e79", "tagline": "…", "columns":
-    /// {"position": true, "unit": true, "unit_price": true, "vat_rate": true}}`. Unknown or
-    /// malformed values keep their defaults.
+    /// Applies the setting "pdf": `{"accent": "#1f4e79", "tagline": "…", "font":
+    /// "liberation-sans", "template": "…", "columns": {"position": true, "unit": true,
+    /// "unit_price": true, "vat_rate": true}}`. Unknown or malformed values keep their
+    /// defaults.
     pub fn apply_settings(&mut self, settings: &serde_json::Value) {
+        if let Some(font) = settings
+            .get("font")
+            .and_then(|v| v.as_str())
+            .and_then(FontFamily::parse)
+        {
+            self.font = font;
+        }
+        if let Some(template) = settings.get("template").and_then(|v| v.as_str())
+            && !template.trim().is_empty()
+        {
+            self.template = Some(Arc::from(template));
+        }
         if let Some(accent) = settings.get("accent").and_then(|v| v.as_str())
             && is_hex_colour(accent)
         {
@@ -129,63 +161,163 @@ impl Extras {
     }
 }
 
-fn is_hex_colour(s: &str) -> bool {
+pub(crate) fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Renders a document. `seller` and `buyer` are used for drafts; issued documents always use
-/// their own snapshots taken at issue.
+/// their own snapshots taken at issue. A custom template that fails is reported in the log and
+/// replaced by the default template.
 pub fn render(
     doc: &Document,
     seller: &CompanyProfile,
     buyer: &ContactData,
     extras: &Extras,
 ) -> Result<Vec<u8>, PdfError> {
-    let seller = doc.seller.as_ref().unwrap_or(seller);
-    let buyer = doc.buyer.as_ref().unwrap_or(buyer);
-    let (data, qr) = data::build(doc, seller, buyer, extras);
-    let json = serde_json::to_vec(&data)?;
-    let qr_svg = qr.as_deref().and_then(girocode::svg);
-    let date = doc.content.date;
-    let world = SandboxWorld {
-        data: Bytes::new(json),
-        qr: qr_svg.map(|s| Bytes::new(s.into_bytes())),
-        logo: extras
-            .logo
-            .as_ref()
-            .map(|l| (l.format, Bytes::new(l.data.clone()))),
-        today: chrono::Datelike::year(&date),
-        month: chrono::Datelike::month(&date) as u8,
-        day: chrono::Datelike::day(&date) as u8,
+    let world = world_for(doc, seller, buyer, extras)?;
+    let result = match &extras.template {
+        Some(custom) => match compile(&world, &custom_source(custom)) {
+            Ok(pdf) => Ok(pdf),
+            Err(PdfError::Template(message)) => {
+                tracing::warn!(
+                    "the custom document template failed ({message}); used the default template"
+                );
+                compile(&world, &DEFAULT_SOURCE)
+            }
+            Err(e) => Err(e),
+        },
+        None => compile(&world, &DEFAULT_SOURCE),
     };
-    let result = compile(&world);
     // Keep typst's memo cache bounded in a long-running process: results survive two more
     // renders, enough for the next document to reuse the template's unchanged parts.
     comemo::evict(2);
     result
 }
 
-fn compile(world: &SandboxWorld) -> Result<Vec<u8>, PdfError> {
-    let document: PagedDocument = typst::compile(world)
+/// Compiles `template` against sample documents (an invoice over several pages with a
+/// GiroCode, a delivery note, German and English, draft and issued) and returns the first
+/// error with its line, e.g. "line 12: unknown variable: foo".
+pub fn check_template(template: &str) -> Result<(), PdfError> {
+    use kontor_domain::{DocumentType, Language, TaxMode};
+    let source = custom_source(template);
+    let samples = [
+        (sample::invoice(60, TaxMode::Standard, Language::De), true),
+        (
+            sample::invoice(3, TaxMode::ReverseCharge, Language::En),
+            false,
+        ),
+        (
+            {
+                let mut d = sample::invoice(4, TaxMode::Standard, Language::De);
+                d.content.doc_type = DocumentType::DeliveryNote;
+                d
+            },
+            true,
+        ),
+    ];
+    let extras = Extras::default();
+    for (mut doc, issued) in samples {
+        if !issued {
+            doc.state = kontor_storage::DocState::Draft;
+            doc.number = None;
+        }
+        let world = world_for(&doc, &sample::seller(), &sample::buyer(), &extras)?;
+        compile(&world, &source)?;
+    }
+    comemo::evict(2);
+    Ok(())
+}
+
+fn world_for(
+    doc: &Document,
+    seller: &CompanyProfile,
+    buyer: &ContactData,
+    extras: &Extras,
+) -> Result<SandboxWorld, PdfError> {
+    let seller = doc.seller.as_ref().unwrap_or(seller);
+    let buyer = doc.buyer.as_ref().unwrap_or(buyer);
+    let (data, qr) = data::build(doc, seller, buyer, extras);
+    let archival = !data.draft;
+    let json = serde_json::to_vec(&data)?;
+    let qr_svg = qr.as_deref().and_then(girocode::svg);
+    let date = doc.content.date;
+    Ok(SandboxWorld {
+        data: Bytes::new(json),
+        qr: qr_svg.map(|s| Bytes::new(s.into_bytes())),
+        logo: extras
+            .logo
+            .as_ref()
+            .map(|l| (l.format, Bytes::new(l.data.clone()))),
+        facturx: extras
+            .facturx_xml
+            .as_ref()
+            .filter(|_| archival)
+            .map(|x| Bytes::new(x.clone())),
+        archival,
+        today: chrono::Datelike::year(&date),
+        month: chrono::Datelike::month(&date) as u8,
+        day: chrono::Datelike::day(&date) as u8,
+    })
+}
+
+/// The default template's parsed source (with the attachment suffix).
+static DEFAULT_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(PATHS.main, format!("{TEMPLATE}{ATTACH_SUFFIX}")));
+
+/// The parsed source of the last custom template (parsing costs as much as a small render).
+static CUSTOM_SOURCE: Mutex<Option<(Arc<str>, Source)>> = Mutex::new(None);
+
+fn custom_source(template: &str) -> Source {
+    let mut last = CUSTOM_SOURCE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((text, source)) = last.as_ref()
+        && **text == *template
+    {
+        return source.clone();
+    }
+    let source = Source::new(PATHS.main, format!("{template}{ATTACH_SUFFIX}"));
+    *last = Some((Arc::from(template), source.clone()));
+    source
+}
+
+fn compile(world: &SandboxWorld, source: &Source) -> Result<Vec<u8>, PdfError> {
+    let world = SourcedWorld { world, source };
+    let document: PagedDocument = typst::compile(&world)
         .output
-        .map_err(|errors| PdfError::Template(describe(world, &errors)))?;
+        .map_err(|errors| PdfError::Template(describe(&world, &errors)))?;
+    let standards = if world.world.archival {
+        typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_3b])
+            .map_err(|e| PdfError::Export(e.message().to_string()))?
+    } else {
+        typst_pdf::PdfStandards::default()
+    };
+    let timestamp = Datetime::from_ymd(world.world.today, world.world.month, world.world.day)
+        .map(typst_pdf::Timestamp::new_utc);
     let options = typst_pdf::PdfOptions {
         creator: typst::foundations::Smart::Custom(Some("Kontor".into())),
+        standards,
+        timestamp,
         ..Default::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| PdfError::Export(describe(world, &errors)))
+    let pdf = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| PdfError::Export(describe(&world, &errors)))?;
+    if world.world.facturx.is_some() {
+        facturx::add_xmp_extension(&pdf).map_err(PdfError::FacturX)
+    } else {
+        Ok(pdf)
+    }
 }
 
 /// Error messages with the template line they point at.
-fn describe(world: &SandboxWorld, errors: &[SourceDiagnostic]) -> String {
+fn describe(world: &SourcedWorld, errors: &[SourceDiagnostic]) -> String {
     use typst::WorldExt;
+    let text = world.source.text();
     errors
         .iter()
         .map(|e| {
             let line = world
                 .range(e.span)
-                .and_then(|r| TEMPLATE.get(..r.start))
-                .map(|before| before.lines().count())
+                .and_then(|r| text.get(..r.start))
+                .map(|before| before.lines().count().max(1))
                 .map(|l| format!("line {l}: "))
                 .unwrap_or_default();
             format!("{line}{}", e.message)
@@ -202,6 +334,7 @@ struct Paths {
     logo_png: FileId,
     logo_jpg: FileId,
     logo_svg: FileId,
+    facturx: FileId,
 }
 
 fn file_id(path: &str) -> FileId {
@@ -216,12 +349,12 @@ static PATHS: LazyLock<Paths> = LazyLock::new(|| Paths {
     logo_png: file_id("/logo.png"),
     logo_jpg: file_id("/logo.jpg"),
     logo_svg: file_id("/logo.svg"),
+    facturx: file_id("/factur-x.xml"),
 });
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
-static MAIN: LazyLock<Source> = LazyLock::new(|| Source::new(PATHS.main, TEMPLATE.to_string()));
 static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
-    let fonts: Vec<Font> = FONT_FILES
+    let fonts: Vec<Font> = fonts::FILES
         .iter()
         .filter_map(|data| Font::new(Bytes::new(*data), 0))
         .collect();
@@ -234,12 +367,21 @@ struct SandboxWorld {
     data: Bytes,
     qr: Option<Bytes>,
     logo: Option<(LogoFormat, Bytes)>,
+    facturx: Option<Bytes>,
+    /// Issued documents: PDF/A-3b.
+    archival: bool,
     today: i32,
     month: u8,
     day: u8,
 }
 
-impl World for SandboxWorld {
+/// The sandbox with the template to compile.
+struct SourcedWorld<'a> {
+    world: &'a SandboxWorld,
+    source: &'a Source,
+}
+
+impl World for SourcedWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &LIBRARY
     }
@@ -251,21 +393,24 @@ impl World for SandboxWorld {
     }
     fn source(&self, id: FileId) -> FileResult<Source> {
         if id == PATHS.main {
-            Ok(MAIN.clone())
+            Ok(self.source.clone())
         } else {
             Err(FileError::AccessDenied)
         }
     }
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         let p = &*PATHS;
-        let logo = |format: LogoFormat| match &self.logo {
+        let w = self.world;
+        let logo = |format: LogoFormat| match &w.logo {
             Some((f, bytes)) if *f == format => Ok(bytes.clone()),
             _ => Err(FileError::AccessDenied),
         };
         if id == p.data {
-            Ok(self.data.clone())
+            Ok(w.data.clone())
         } else if id == p.qr {
-            self.qr.clone().ok_or(FileError::AccessDenied)
+            w.qr.clone().ok_or(FileError::AccessDenied)
+        } else if id == p.facturx {
+            w.facturx.clone().ok_or(FileError::AccessDenied)
         } else if id == p.logo_png {
             logo(LogoFormat::Png)
         } else if id == p.logo_jpg {
@@ -280,6 +425,6 @@ impl World for SandboxWorld {
         FONTS.1.get(index).cloned()
     }
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
-        Datetime::from_ymd(self.today, self.month, self.day)
+        Datetime::from_ymd(self.world.today, self.world.month, self.world.day)
     }
 }

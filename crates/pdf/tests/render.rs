@@ -361,3 +361,167 @@ fn rendering_is_deterministic_and_columns_follow_settings() {
     );
     assert!(!text.contains("Einheit") && !text.contains("Pos."));
 }
+
+#[test]
+fn issued_invoices_are_pdf_a_3_hybrids_with_the_cii_embedded() {
+    use lopdf::{Document as Pdf, Object};
+    let sample = kontor_einvoice::sample::invoice(3);
+    let cii = kontor_einvoice::write(&sample.invoice(), kontor_einvoice::Syntax::Cii)
+        .expect("the sample CII is complete");
+    let doc = sample::invoice(3, TaxMode::Standard, Language::De);
+    let extras = Extras {
+        facturx_xml: Some(cii.clone()),
+        ..Extras::default()
+    };
+    let bytes = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    std::fs::write(artifacts().join("hybrid.pdf"), &bytes).expect("write");
+    let pdf = Pdf::load_mem(&bytes).expect("lopdf reads the hybrid");
+    let catalog = pdf.catalog().expect("catalog");
+
+    // The embedded file: named factur-x.xml, text/xml, relationship Alternative, in /AF.
+    let af = catalog
+        .get(b"AF")
+        .and_then(Object::as_array)
+        .expect("catalog /AF");
+    assert_eq!(af.len(), 1, "one associated file");
+    let spec = pdf
+        .dereference(&af[0])
+        .and_then(|(_, o)| o.as_dict())
+        .expect("file specification");
+    let name = spec
+        .get(b"UF")
+        .or_else(|_| spec.get(b"F"))
+        .expect("file name");
+    assert_eq!(lopdf::decode_text_string(name).unwrap(), "factur-x.xml");
+    assert_eq!(
+        spec.get(b"AFRelationship")
+            .and_then(Object::as_name)
+            .unwrap(),
+        b"Alternative"
+    );
+    let ef = spec
+        .get(b"EF")
+        .and_then(Object::as_dict)
+        .and_then(|d| d.get(b"F"))
+        .and_then(|o| pdf.dereference(o))
+        .and_then(|(_, o)| o.as_stream())
+        .expect("embedded file stream");
+    let subtype = ef.dict.get(b"Subtype").and_then(Object::as_name).unwrap();
+    assert_eq!(subtype, b"text/xml");
+    let embedded = ef
+        .decompressed_content()
+        .unwrap_or_else(|_| ef.content.clone());
+    assert_eq!(
+        embedded, cii,
+        "the embedded XML is the CII invoice byte for byte"
+    );
+
+    // XMP: PDF/A-3b plus the Factur-X extension schema and its four properties.
+    let xmp_ref = catalog
+        .get(b"Metadata")
+        .and_then(Object::as_reference)
+        .unwrap();
+    let xmp = pdf.get_object(xmp_ref).and_then(Object::as_stream).unwrap();
+    let xmp = String::from_utf8(xmp.content.clone()).expect("plain XMP");
+    for needle in [
+        "<pdfaid:part>3</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<fx:DocumentType>INVOICE</fx:DocumentType>",
+        "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>",
+        "<fx:Version>1.0</fx:Version>",
+        "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>",
+        "<pdfaSchema:prefix>fx</pdfaSchema:prefix>",
+    ] {
+        assert!(xmp.contains(needle), "XMP lacks {needle}:\n{xmp}");
+    }
+    // Still the same invoice to read.
+    let text = squash(&text_of("hybrid", &bytes, false));
+    assert!(text.contains("RE-2026-"), "{text}");
+
+    // Drafts are never hybrids (no number, not a document of record).
+    let mut draft = doc.clone();
+    draft.state = DocState::Draft;
+    let plain = render(&draft, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let plain = Pdf::load_mem(&plain).unwrap();
+    assert!(
+        plain.catalog().unwrap().get(b"AF").is_err(),
+        "no /AF on a draft"
+    );
+}
+
+#[test]
+fn a_custom_template_is_checked_with_line_numbers_and_falls_back_when_it_fails() {
+    use kontor_pdf::check_template;
+    // A small valid template that reads the data model.
+    let good = "#let data = json(\"/data.json\")\n#set text(font: data.font)\n= #data.title #data.number\n#for l in data.lines [#l.title: #l.values.at(\"total\", default: \"\") \\ ]\n";
+    check_template(good).expect("a valid custom template passes");
+    let bad = "#let data = json(\"/data.json\")\n\n#data.no_such_field\n";
+    let err = check_template(bad)
+        .expect_err("an unknown field is an error")
+        .to_string();
+    assert!(err.contains("line 3"), "{err}");
+    let syntax = "#let data = json(\"/data.json\")\n#if data.draft {\n";
+    let err = check_template(syntax)
+        .expect_err("a syntax error")
+        .to_string();
+    assert!(err.contains("line"), "{err}");
+    // Reading files outside the sandbox fails like any other error.
+    let escape = "#read(\"/etc/passwd\")\n";
+    assert!(check_template(escape).is_err());
+
+    // Rendering with the custom template uses it …
+    let doc = sample::invoice(3, TaxMode::Standard, Language::De);
+    let custom = Extras {
+        template: Some(good.into()),
+        ..Extras::default()
+    };
+    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &custom).expect("renders");
+    let text = squash(&text_of("custom-template", &pdf, false));
+    assert!(
+        !text.contains("Seite 1 von 1"),
+        "the custom layout has no page footer: {text}"
+    );
+    // … and a broken one falls back to the default layout instead of failing.
+    let broken = Extras {
+        template: Some(bad.into()),
+        ..Extras::default()
+    };
+    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &broken).expect("falls back");
+    let text = squash(&text_of("fallback-template", &pdf, false));
+    assert!(text.contains("Seite 1 von 1"), "default layout: {text}");
+}
+
+#[test]
+fn every_shipped_font_family_renders_and_is_embedded() {
+    for family in kontor_pdf::FontFamily::ALL {
+        let mut doc = sample::invoice(2, TaxMode::Standard, Language::De);
+        doc.content.lines[0].description = "Łódź Müller ß é ñ".into();
+        let extras = Extras {
+            font: family,
+            ..Extras::default()
+        };
+        let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+        let name = format!("font-{}", family.key());
+        let text = squash(&text_of(&name, &pdf, false));
+        let out = Command::new("pdffonts")
+            .arg(artifacts().join(format!("{name}.pdf")))
+            .output()
+            .expect("pdffonts (poppler-utils)");
+        let fonts = String::from_utf8_lossy(&out.stdout);
+        let compact = family.name().replace(' ', "");
+        assert!(
+            fonts.contains(&compact),
+            "{} embedded:\n{fonts}",
+            family.name()
+        );
+        assert!(
+            fonts.lines().skip(2).all(|l| l.contains(" yes ")),
+            "every font embedded:\n{fonts}"
+        );
+        assert!(
+            text.contains("Łódź Müller ß é ñ"),
+            "{}: {text}",
+            family.name()
+        );
+    }
+}

@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod cloud;
 mod middleware;
+pub mod operator;
 pub mod tls;
 pub mod transport;
 
@@ -131,6 +133,12 @@ pub enum ServeError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// Serves any of the applications (single business, or cloud mode's [`cloud::app`]) over
+/// plain HTTP, with client addresses for the transport layer.
+pub async fn serve_app(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_router(app, listener).await
 }
 
 async fn shutdown_signal() {

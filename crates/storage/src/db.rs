@@ -1,7 +1,7 @@
 //! Connecting to SQLite or PostgreSQL, and the few places where their dialects differ.
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -93,12 +93,21 @@ pub fn sqlite_url_for_dir(dir: &Path) -> String {
 }
 
 pub(crate) async fn open_pool(url: &str, options: &ConnectOptions) -> Result<(AnyPool, Backend)> {
-    sqlx::any::install_default_drivers();
-    let backend = Backend::from_url(url)?;
-    let connect = AnyConnectOptions::from_str(url)?;
     let pool_options = AnyPoolOptions::new()
         .max_connections(options.max_connections)
         .acquire_timeout(Duration::from_secs(30));
+    open_pool_with(url, options, pool_options).await
+}
+
+/// Like [`open_pool`], with the caller's pool limits (cloud tenants: small, evicted when idle).
+pub(crate) async fn open_pool_with(
+    url: &str,
+    options: &ConnectOptions,
+    pool_options: AnyPoolOptions,
+) -> Result<(AnyPool, Backend)> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::from_url(url)?;
+    let connect = AnyConnectOptions::from_str(url)?;
     let pool = match backend {
         Backend::Sqlite => {
             pool_options
@@ -141,9 +150,19 @@ pub(crate) async fn open_pool(url: &str, options: &ConnectOptions) -> Result<(An
                 })
                 .connect_with(connect)
                 .await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
-                .execute(&pool)
-                .await?;
+            // A cloud tenant's role owns its schema but may not create schemas, and PostgreSQL
+            // checks that privilege before IF NOT EXISTS: only create what is missing.
+            let exists: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM pg_catalog.pg_namespace WHERE nspname = $1")
+                    .bind(&schema)
+                    .fetch_one(&pool)
+                    .await?
+                    .try_get("n")?;
+            if exists == 0 {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                    .execute(&pool)
+                    .await?;
+            }
             pool
         }
     };

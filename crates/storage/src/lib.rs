@@ -13,6 +13,7 @@ mod contacts;
 pub mod db;
 mod documents;
 pub mod error;
+mod export;
 pub mod migrate;
 pub mod model;
 mod numbers;
@@ -20,6 +21,7 @@ mod payments;
 pub mod reports;
 pub mod security;
 pub mod sessions;
+pub mod tenants;
 pub mod testing;
 pub mod two_factor;
 mod users;
@@ -29,7 +31,7 @@ pub use audit::{Actor, AuditEntry, AuditReport};
 pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
 pub use model::*;
-pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, hash_password, users_check};
+pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, check_username, hash_password, users_check};
 
 use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
@@ -74,6 +76,36 @@ impl Store {
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Store> {
         let (pool, backend) = db::open_pool(url, &options).await?;
         migrate::run(&pool, backend).await?;
+        Ok(Store {
+            pool,
+            backend,
+            writers: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Opens a cloud tenant's schema with a small pool whose idle connections close; migrates
+    /// only when the schema is behind (the common case costs one query).
+    pub(crate) async fn connect_pooled(
+        url: &str,
+        schema: &str,
+        max_connections: u32,
+        idle_timeout: std::time::Duration,
+    ) -> Result<Store> {
+        let options = ConnectOptions {
+            schema: Some(schema.to_string()),
+            max_connections,
+        };
+        let pool_options = sqlx::any::AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(0)
+            .idle_timeout(Some(idle_timeout))
+            .acquire_timeout(std::time::Duration::from_secs(10));
+        let (pool, backend) = db::open_pool_with(url, &options, pool_options).await?;
+        // A schema without the migrations table yet counts as version 0.
+        let current: i64 = migrate::current_version(&pool).await.unwrap_or_default();
+        if current < migrate::latest_version() {
+            migrate::run(&pool, backend).await?;
+        }
         Ok(Store {
             pool,
             backend,

@@ -19,18 +19,32 @@ pub fn artefacts_for(
     pdf_extras: &kontor_pdf::Extras,
 ) -> Result<Vec<Artefact>, String> {
     let mut artefacts = Vec::new();
-    // The PDF from the document's own seller and buyer snapshots (issue 4).
+    // The XRechnung in UBL and CII, when the data allows (issue 5).
+    let xml = crate::einvoice::artefacts(doc)?;
+    // The PDF from the document's own seller and buyer snapshots (issue 4); for invoices the
+    // ZUGFeRD / Factur-X hybrid with the CII embedded (issue 5).
     if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
-        let pdf = kontor_pdf::render(doc, seller, buyer, pdf_extras).map_err(|e| e.to_string())?;
+        let mut extras = pdf_extras.clone();
+        extras.facturx_xml = facturx_xml(doc, &xml);
+        let pdf = kontor_pdf::render(doc, seller, buyer, &extras).map_err(|e| e.to_string())?;
         artefacts.push(Artefact {
             kind: "pdf".into(),
             content_type: "application/pdf".into(),
             data: pdf,
         });
     }
-    // The XRechnung in UBL and CII, when the data allows (issue 5).
-    artefacts.extend(crate::einvoice::artefacts(doc)?);
+    artefacts.extend(xml);
     Ok(artefacts)
+}
+
+/// The CII invoice to embed in the PDF of an invoice, credit note or cancellation.
+fn facturx_xml(doc: &Document, xml: &[Artefact]) -> Option<Vec<u8>> {
+    if !doc.content.doc_type.is_tax_invoice() {
+        return None;
+    }
+    xml.iter()
+        .find(|a| a.kind == kontor_einvoice::Syntax::Cii.kind())
+        .map(|a| a.data.clone())
 }
 
 async fn archive(store: &Store, doc: &Document) -> Result<(), StoreError> {

@@ -87,6 +87,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("login.username", "Benutzername", "User name"),
     ("login.password", "Passwort", "Password"),
     ("login.submit", "Anmelden", "Log in"),
+    ("tenant.field", "Mandant", "Tenant"),
     (
         "login.failed",
         "Benutzername oder Passwort ist falsch.",
@@ -389,6 +390,30 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.numbers", "Nummernkreise", "Number ranges"),
     ("settings.users", "Benutzer", "Users"),
     ("settings.texts", "Textbausteine", "Text blocks"),
+    ("settings.look", "Dokument-Layout", "Document layout"),
+    ("settings.preview", "Vorschau (PDF)", "Preview (PDF)"),
+    (
+        "settings.template_hint",
+        "Typst-Vorlage, die /data.json liest (Datenmodell: docs/pdf-template.md). Leer lassen für das Standard-Layout. Beim Speichern wird sie mit Beispieldokumenten übersetzt; Fehler nennen die Zeile.",
+        "A typst template reading /data.json (data model: docs/pdf-template.md). Leave empty for the default layout. Saving compiles it with sample documents; errors name the line.",
+    ),
+    ("field.accent", "Akzentfarbe", "Accent colour"),
+    ("field.font", "Schrift", "Font"),
+    (
+        "field.tagline",
+        "Zeile unter dem Firmennamen",
+        "Line under the company name",
+    ),
+    (
+        "field.columns",
+        "Spalten der Positionstabelle",
+        "Columns of the line table",
+    ),
+    ("field.template", "Eigene Vorlage", "Own template"),
+    ("column.position", "Pos.", "Item no."),
+    ("column.unit", "Einheit", "Unit"),
+    ("column.unit_price", "Einzelpreis", "Unit price"),
+    ("column.vat_rate", "USt.-Satz", "VAT rate"),
     ("settings.add_user", "Benutzer anlegen", "Add user"),
     (
         "settings.texts_help",

@@ -13,6 +13,7 @@ pub mod login_guard;
 mod pages;
 pub mod pdf;
 mod session;
+pub mod tenant;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -111,6 +112,8 @@ pub fn router(state: WebState) -> Router {
         .route("/settings/texts", post(settings::save_texts))
         .route("/settings/users", post(settings::add_user))
         .route("/settings/logo", post(logo::upload))
+        .route("/settings/look", post(settings::save_look))
+        .route("/settings/look/preview", get(settings::preview_look))
         .route("/logo", get(logo::show))
         .with_state(state)
 }

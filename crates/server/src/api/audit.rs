@@ -24,6 +24,11 @@ pub async fn document_entries(
         .store
         .audit_entries("document", &id.to_string(), MAX_ENTRIES)
         .await?;
+    // Every document's creation is logged: no entries means no such document (ever). A deleted
+    // draft keeps its history here.
+    if entries.is_empty() {
+        return Err(kontor_storage::StoreError::not_found("document", id).into());
+    }
     Ok(Json(PageOut::slice(entries, q.page()?)))
 }
 

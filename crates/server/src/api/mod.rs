@@ -16,6 +16,7 @@ pub mod json;
 pub mod numbers;
 pub mod openapi;
 pub mod payments;
+pub mod settings;
 
 use std::collections::BTreeMap;
 
@@ -153,6 +154,14 @@ pub fn routes() -> Vec<Route> {
             .summary("Replace the company profile")
             .body("CompanyInput")
             .returns(200, "Company"),
+        Route::get("/settings/pdf", settings::get_pdf)
+            .summary("The document look: accent colour, font, tagline, columns, own template")
+            .returns(200, "DocumentLook"),
+        Route::put("/settings/pdf", settings::put_pdf)
+            .role(Admin)
+            .summary("Replace the document look; an own template is compiled with sample documents first (errors name the line)")
+            .body("DocumentLook")
+            .returns(200, "DocumentLook"),
         Route::get("/contacts", contacts::list)
             .summary("List contacts")
             .query(CONTACT_LIST)

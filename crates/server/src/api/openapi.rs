@@ -335,6 +335,10 @@ fn schemas() -> Value {
         "Problem": response(&[("field", "string"), ("code", "string"), ("message", "string")]),
         "Company": response(COMPANY),
         "CompanyInput": request(COMPANY, &[]),
+        "DocumentLook": request(
+            &[("accent", "string"), ("tagline", "string"), ("font", "liberation-sans|liberation-serif|dejavu-sans"), ("columns", "object"), ("template", "string")],
+            &[],
+        ),
         "Contact": response(&contact),
         "ContactInput": request(&with(CONTACT_DATA, &[("archived", "boolean")]), &["name"]),
         "ContactPage": page_of("Contact"),

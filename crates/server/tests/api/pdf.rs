@@ -130,3 +130,79 @@ async fn drafts_render_on_the_fly_with_current_data() {
         "a draft shows the current company data"
     );
 }
+
+#[tokio::test]
+async fn document_look_api_checks_templates_and_changes_later_pdfs_only() {
+    let app = TestApp::spawn().await;
+    app.setup_company().await;
+    let look = app.get("/api/v1/settings/pdf").await.expect(200);
+    assert_eq!(look["font"], "liberation-sans");
+    assert_eq!(look["template"], "");
+
+    // Errors name the field (and the template line).
+    app.put("/api/v1/settings/pdf", json!({"accent": "blue"}))
+        .await
+        .expect_error(422, "invalid", Some("accent"));
+    let reply = app
+        .put(
+            "/api/v1/settings/pdf",
+            json!({"template": "#let data = json(\"/data.json\")\n#data.missing_field"}),
+        )
+        .await;
+    let err = reply.expect_error(422, "invalid", Some("template"));
+    assert!(err["error"].as_str().unwrap().contains("line 2"), "{err}");
+    app.put("/api/v1/settings/pdf", json!({"colour": "#000000"}))
+        .await
+        .expect_error(422, "unknown_field", None);
+
+    // An issued invoice keeps its PDF; a draft renders in the new look.
+    let contact = app.customer().await;
+    let invoice = app.draft(simple_document("invoice", contact, "100")).await;
+    app.post(
+        &format!("/api/v1/documents/{}/issue", id(&invoice)),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let before = download(&app, id(&invoice), Some(&app.token)).await;
+    let template = "#let data = json(\"/data.json\")\n#set text(font: data.font)\nEIGENES LAYOUT #data.title #data.number\n";
+    let stored = app
+        .put(
+            "/api/v1/settings/pdf",
+            json!({"accent": "#AA0000", "font": "dejavu-sans", "template": template}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(stored["accent"], "#aa0000");
+    let after = download(&app, id(&invoice), Some(&app.token)).await;
+    assert_eq!(
+        before.bytes, after.bytes,
+        "the archived original is unchanged"
+    );
+    let draft = app.draft(simple_document("quote", contact, "50")).await;
+    let preview = download(&app, id(&draft), Some(&app.token)).await;
+    let dir = std::env::temp_dir().join(format!("kontor-look-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("draft.pdf");
+    std::fs::write(&path, &preview.bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("EIGENES LAYOUT"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+
+    // Only admins change the look.
+    let sales = app.token_for(kontor_storage::Role::Sales).await;
+    let reply = app
+        .as_user(
+            &sales,
+            reqwest::Method::PUT,
+            "/api/v1/settings/pdf",
+            Some(json!({"accent": "#000000"})),
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+}

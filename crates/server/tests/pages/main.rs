@@ -643,3 +643,107 @@ async fn logo_upload_is_type_checked() {
         403
     );
 }
+
+#[tokio::test]
+async fn document_look_is_set_on_the_settings_page_with_template_errors_by_line() {
+    let app = App::spawn().await;
+    let (b, csrf) = app.login_as("ines", Role::Admin).await;
+    let page = b.get(app.url("/settings")).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"look-form\"") && html.contains("Liberation Serif"));
+
+    // A broken template: refused with its line, nothing stored, the input kept.
+    let bad = "#let data = json(\"/data.json\")\n#data.title\n#data.nope\n";
+    let r = b
+        .post(app.url("/settings/look"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("accent", "#aa0000"),
+            ("font", "liberation-serif"),
+            ("tagline", "Seit 1999"),
+            ("col_unit", "on"),
+            ("template", bad),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"look-errors\""), "{html}");
+    assert!(html.contains("line 3"), "the error names the line");
+    assert!(
+        html.contains("#data.nope"),
+        "the template stays in the form"
+    );
+    assert!(app.store.setting("pdf").await.unwrap().is_none());
+
+    // Bad colour and font are named too.
+    let r = b
+        .post(app.url("/settings/look"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("accent", "red"),
+            ("font", "comic"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Akzentfarbe") && html.contains("Schrift"),
+        "{html}"
+    );
+
+    // A valid look is stored and used by the preview.
+    let r = b
+        .post(app.url("/settings/look"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("accent", "#AA0000"),
+            ("font", "liberation-serif"),
+            ("tagline", "Seit 1999"),
+            ("col_unit", "on"),
+            ("col_unit_price", "on"),
+            ("template", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let stored = app.store.setting("pdf").await.unwrap().expect("stored");
+    assert_eq!(stored["accent"], "#aa0000");
+    assert_eq!(stored["font"], "liberation-serif");
+    assert_eq!(stored["columns"]["position"], false);
+    assert_eq!(stored["columns"]["unit"], true);
+    let r = b
+        .get(app.url("/settings/look/preview"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    // Without CSRF nothing changes; sales may not.
+    let r = b
+        .post(app.url("/settings/look"))
+        .form(&[("accent", "#000000"), ("font", "dejavu-sans")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (sales, sales_csrf) = app.login_as("jonas", Role::Sales).await;
+    let r = sales
+        .post(app.url("/settings/look"))
+        .form(&[("_csrf", sales_csrf.as_str()), ("accent", "#000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        app.store.setting("pdf").await.unwrap().unwrap()["accent"],
+        "#aa0000"
+    );
+}

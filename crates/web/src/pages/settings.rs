@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_domain::CompanyProfile;
 use kontor_domain::document::DocumentType;
 use kontor_domain::numbering::ResetRule;
+use kontor_pdf::look::{ColumnChoice, Look};
 use kontor_storage::{NumberRange, Role, StoreError, User};
 
 use crate::WebState;
@@ -36,6 +37,9 @@ struct SettingsPage {
     user_error: String,
     has_logo: bool,
     logo_error: String,
+    look: Look,
+    look_errors: Vec<String>,
+    fonts: Vec<(&'static str, &'static str)>,
 }
 
 const COMPANY_FIELDS: [(&str, &str); 15] = [
@@ -109,6 +113,8 @@ async fn load_texts(state: &WebState) -> Vec<TextBlock> {
 
 struct Extra {
     company: Option<(CompanyProfile, FieldErrors)>,
+    /// A refused look with its messages.
+    look: Option<(Look, Vec<String>)>,
     logo_error: String,
     range_error: String,
     user_error: String,
@@ -139,7 +145,22 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         .list_users()
         .await
         .map_err(|e| WebError::from_store(lang, e))?;
+    let (look, look_errors) = match extra.look {
+        Some(x) => x,
+        None => (
+            Look::from_setting(
+                state
+                    .store
+                    .setting("pdf")
+                    .await
+                    .map_err(|e| WebError::from_store(lang, e))?
+                    .as_ref(),
+            ),
+            Vec::new(),
+        ),
+    };
     let failed = !errors.is_empty()
+        || !look_errors.is_empty()
         || !extra.range_error.is_empty()
         || !extra.user_error.is_empty()
         || !extra.logo_error.is_empty();
@@ -160,6 +181,12 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         user_error: extra.user_error,
         has_logo,
         logo_error: extra.logo_error,
+        look,
+        look_errors,
+        fonts: kontor_pdf::FontFamily::ALL
+            .iter()
+            .map(|f| (f.key(), f.name()))
+            .collect(),
     };
     let mut r = render(lang, &p);
     if failed {
@@ -171,6 +198,7 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
 fn none() -> Extra {
     Extra {
         company: None,
+        look: None,
         logo_error: String::new(),
         range_error: String::new(),
         user_error: String::new(),
@@ -399,4 +427,96 @@ pub async fn add_user(
         }
         Err(e) => Err(WebError::from_store(ctx.lang(), e)),
     }
+}
+
+/// `POST /settings/look`: accent colour, font, tagline, columns and an own template. The
+/// template is compiled against sample documents before it is saved; an error names its line.
+pub async fn save_look(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let look = Look {
+        accent: form.text("accent"),
+        tagline: form.text("tagline"),
+        font: form.text("font"),
+        columns: ColumnChoice {
+            position: form.checked("col_position"),
+            unit: form.checked("col_unit"),
+            unit_price: form.checked("col_unit_price"),
+            vat_rate: form.checked("col_vat_rate"),
+        },
+        template: form.get("template").unwrap_or("").replace("\r\n", "\n"),
+    };
+    let submitted = look.clone();
+    let checked = tokio::task::spawn_blocking(move || look.checked())
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    match checked {
+        Ok(look) => {
+            state
+                .store
+                .set_setting(&ctx.actor(), "pdf", &look.to_value())
+                .await
+                .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+            Ok(Redirect::to("/settings#look").into_response())
+        }
+        Err(problems) => {
+            let messages = problems
+                .into_iter()
+                .map(|(field, message)| {
+                    format!("{}: {message}", ctx.tr.t(&format!("field.{field}")))
+                })
+                .collect();
+            page(
+                &state,
+                &ctx,
+                Extra {
+                    look: Some((submitted, messages)),
+                    ..none()
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// `GET /settings/look/preview`: a sample invoice (draft, with watermark) in the saved look,
+/// from the company's own data.
+pub async fn preview_look(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    ctx.require(Role::Admin)?;
+    let lang = ctx.lang();
+    let company = state
+        .store
+        .company()
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let mut doc = kontor_pdf::sample::invoice(
+        12,
+        kontor_domain::TaxMode::Standard,
+        if lang == crate::i18n::Lang::En {
+            kontor_domain::Language::En
+        } else {
+            kontor_domain::Language::De
+        },
+    );
+    doc.state = kontor_storage::DocState::Draft;
+    doc.number = None;
+    doc.seller = None;
+    doc.buyer = None;
+    let extras = crate::pdf::extras_for(&state.store, &doc)
+        .await
+        .map_err(|e| WebError::from_store(lang, e))?;
+    let buyer = kontor_pdf::sample::buyer();
+    let pdf =
+        tokio::task::spawn_blocking(move || kontor_pdf::render(&doc, &company, &buyer, &extras))
+            .await
+            .map_err(|e| WebError::internal(lang, e))?
+            .map_err(|e| WebError::internal(lang, e))?;
+    Ok(crate::pdf::pdf_response(pdf, "vorschau.pdf"))
 }

@@ -1,0 +1,164 @@
+//! The document look as the settings store it (setting "pdf"), with its checks: what the
+//! settings page and `PUT /api/v1/settings/pdf` accept.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DEFAULT_ACCENT, FontFamily, check_template};
+
+/// Largest own template accepted (the default template is about 7 KB).
+pub const MAX_TEMPLATE_BYTES: usize = 100_000;
+/// Longest tagline under the company name.
+pub const MAX_TAGLINE_CHARS: usize = 120;
+
+/// Which optional table columns show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ColumnChoice {
+    pub position: bool,
+    pub unit: bool,
+    pub unit_price: bool,
+    pub vat_rate: bool,
+}
+
+impl Default for ColumnChoice {
+    fn default() -> Self {
+        ColumnChoice {
+            position: true,
+            unit: true,
+            unit_price: true,
+            vat_rate: true,
+        }
+    }
+}
+
+/// The setting "pdf".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Look {
+    /// `#rrggbb`.
+    pub accent: String,
+    pub tagline: String,
+    /// A `FontFamily` key.
+    pub font: String,
+    pub columns: ColumnChoice,
+    /// An own typst template; empty for the default.
+    pub template: String,
+}
+
+impl Default for Look {
+    fn default() -> Self {
+        Look {
+            accent: DEFAULT_ACCENT.into(),
+            tagline: String::new(),
+            font: FontFamily::default().key().into(),
+            columns: ColumnChoice::default(),
+            template: String::new(),
+        }
+    }
+}
+
+impl Look {
+    /// The stored setting, leniently: what cannot be read keeps its default.
+    pub fn from_setting(value: Option<&serde_json::Value>) -> Look {
+        let Some(value) = value else {
+            return Look::default();
+        };
+        serde_json::from_value(value.clone()).unwrap_or_else(|_| {
+            let mut extras = crate::Extras::default();
+            extras.apply_settings(value);
+            Look {
+                accent: extras.accent,
+                tagline: extras.tagline,
+                font: extras.font.key().into(),
+                columns: ColumnChoice {
+                    position: extras.columns.position,
+                    unit: extras.columns.unit,
+                    unit_price: extras.columns.unit_price,
+                    vat_rate: extras.columns.vat_rate,
+                },
+                template: extras.template.map(|t| t.to_string()).unwrap_or_default(),
+            }
+        })
+    }
+
+    /// Normalises and checks every field; the own template is compiled against sample
+    /// documents (CPU work of a few hundred milliseconds: call it off the async workers).
+    /// Returns the field and an English message per problem.
+    pub fn checked(mut self) -> Result<Look, Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        self.accent = self.accent.trim().to_ascii_lowercase();
+        if !crate::is_hex_colour(&self.accent) {
+            problems.push(("accent", "must be a colour like #1f4e79".to_string()));
+        }
+        self.tagline = self.tagline.trim().to_string();
+        if self.tagline.chars().count() > MAX_TAGLINE_CHARS {
+            problems.push((
+                "tagline",
+                format!("must be at most {MAX_TAGLINE_CHARS} characters"),
+            ));
+        }
+        if FontFamily::parse(&self.font).is_none() {
+            let known: Vec<&str> = FontFamily::ALL.iter().map(|f| f.key()).collect();
+            problems.push(("font", format!("must be one of {}", known.join(", "))));
+        }
+        if self.template.trim().is_empty() {
+            self.template = String::new();
+        } else if self.template.len() > MAX_TEMPLATE_BYTES {
+            problems.push((
+                "template",
+                format!("must be at most {MAX_TEMPLATE_BYTES} bytes"),
+            ));
+        } else if let Err(e) = check_template(&self.template) {
+            problems.push(("template", e.to_string()));
+        }
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_name_each_field() {
+        let look = Look {
+            accent: "red".into(),
+            tagline: "x".repeat(200),
+            font: "comic-sans".into(),
+            template: "#let x = (\n".into(),
+            ..Look::default()
+        };
+        let problems = look.checked().expect_err("four problems");
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["accent", "tagline", "font", "template"]);
+        assert!(problems[3].1.contains("line"), "{problems:?}");
+        let fine = Look {
+            accent: " #AA0000 ".into(),
+            template: "  \n".into(),
+            ..Look::default()
+        }
+        .checked()
+        .expect("valid");
+        assert_eq!(fine.accent, "#aa0000");
+        assert_eq!(fine.template, "");
+    }
+
+    #[test]
+    fn reads_old_and_partial_settings() {
+        let v = serde_json::json!({"accent": "#aa0000", "columns": {"unit": false}});
+        let look = Look::from_setting(Some(&v));
+        assert_eq!(look.accent, "#aa0000");
+        assert!(!look.columns.unit && look.columns.position);
+        let odd = serde_json::json!({"accent": "#aa0000", "unknown": 1});
+        assert_eq!(Look::from_setting(Some(&odd)).accent, "#aa0000");
+        assert_eq!(Look::from_setting(None), Look::default());
+    }
+}
