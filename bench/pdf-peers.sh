@@ -28,7 +28,7 @@ if [ "$PROFILE" = "release" ]; then
     cargo build --release -q -p kontor-pdf --example render_sample
     RENDER="$CARGO_TARGET_DIR/release/examples/render_sample"
 else
-    cargo build -q -p kontor-pdf --example render_sample
+    cargo build -q --workspace --examples
     RENDER="$CARGO_TARGET_DIR/debug/examples/render_sample"
 fi
 

@@ -160,7 +160,10 @@ browser_tier() {
         return 1
     fi
 
-    cargo build -p kontor || return 1
+    # The same build as the test tiers (`cargo test` builds target/debug/kontor with the
+    # workspace's test-time feature set): `cargo build -p kontor` would compile many
+    # dependencies a second time with other features.
+    cargo test --workspace --no-run || return 1
 
     # playwright-core exactly as locked; installed again only when the lock file changed.
     # It never downloads a browser: the tests launch $CHROMIUM_BIN.
@@ -230,7 +233,7 @@ drills_tier() {
         url="$("$ROOT/scripts/pg-throwaway.sh" start "$PG_DIR")" || return 1
     fi
     KONTOR_TEST_DATABASE_URL="$url" PATH="$PATH:/usr/sbin" \
-        cargo test -p kontor --test drill_haproxy -- --ignored --nocapture || rc=$?
+        cargo test --workspace --test drill_haproxy -- --ignored --nocapture || rc=$?
     cleanup
     return "$rc"
 }

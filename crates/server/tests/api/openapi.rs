@@ -11,6 +11,8 @@ use crate::helpers::{TestApp, id};
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/company"),
     ("put", "/company"),
+    ("get", "/settings/pdf"),
+    ("put", "/settings/pdf"),
     ("get", "/contacts"),
     ("post", "/contacts"),
     ("get", "/contacts/{id}"),

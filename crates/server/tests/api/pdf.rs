@@ -153,7 +153,7 @@ async fn document_look_api_checks_templates_and_changes_later_pdfs_only() {
     assert!(err["error"].as_str().unwrap().contains("line 2"), "{err}");
     app.put("/api/v1/settings/pdf", json!({"colour": "#000000"}))
         .await
-        .expect_error(422, "unknown_field", None);
+        .expect_error(422, "unknown_field", Some("colour"));
 
     // An issued invoice keeps its PDF; a draft renders in the new look.
     let contact = app.customer().await;
