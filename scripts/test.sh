@@ -16,6 +16,9 @@
 #             Debian's haproxy (deploy/haproxy/kontor.cfg), one SIGKILLed mid-load
 #             (crates/kontor/tests/drill_haproxy.rs), on the given or a throwaway PostgreSQL.
 #             Fails (is not skipped) when haproxy is missing.
+#   tls       scripts/tls-scan.sh: `kontor serve` with a test certificate on 127.0.0.1,
+#             scanned with openssl s_client, curl and sslyze (PyPI, in a venv under
+#             ~/.cache/kontor), plus `haproxy -c` of deploy/haproxy/tls-termination.cfg.
 #   browser   end-to-end tests in real headless Chromium (Debian's /usr/bin/chromium driven
 #             by playwright-core from tests/e2e/package-lock.json, `node --test tests/e2e/`)
 #             against a debug `kontor` build; screenshots land in tests/e2e/artifacts/.
@@ -238,6 +241,15 @@ if [ "$QUICK" -eq 1 ]; then
     skip_tier drills "--quick"
 else
     run_tier drills drills_tier
+fi
+tls_tier() {
+    cargo build -p kontor || return 1
+    KONTOR_BIN="$CARGO_TARGET_DIR/debug/kontor" "$ROOT/scripts/tls-scan.sh"
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier tls "--quick"
+else
+    run_tier tls tls_tier
 fi
 if [ "$QUICK" -eq 1 ]; then
     skip_tier browser "--quick"

@@ -60,6 +60,23 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "KONTOR_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// TLS certificate chain (PEM, RSA or ECDSA). With --tls-key, Kontor serves HTTPS only
+        /// (TLS 1.3/1.2, ECDHE + AEAD); the files are reloaded when they change.
+        #[arg(long, env = "KONTOR_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, env = "KONTOR_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Also listen for plain HTTP here, answering only with a redirect to HTTPS.
+        #[arg(long, env = "KONTOR_HTTP_REDIRECT", requires = "tls_cert")]
+        http_redirect: Option<SocketAddr>,
+        /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+        /// X-Forwarded-Proto are believed, e.g. a TLS-terminating HAProxy: 10.0.0.5,fd00::/8.
+        #[arg(long, env = "KONTOR_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<kontor_server::TrustedProxy>,
+        /// How often (seconds) the TLS files are checked for changes.
+        #[arg(long, env = "KONTOR_TLS_RELOAD_SECONDS", default_value_t = 10)]
+        tls_reload_seconds: u64,
         /// Serve many tenants (PostgreSQL only; see `kontor tenant`). The database URL then
         /// only names the server and database: every connection uses a tenant's own role.
         #[arg(long, env = "KONTOR_CLOUD")]

@@ -49,7 +49,31 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     }
     let store = open(&cli).await?;
     match &cli.command {
-        Command::Serve { listen, .. } => serve(&cli, store, *listen).await,
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            http_redirect,
+            trusted_proxy,
+            tls_reload_seconds,
+            ..
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(kontor_server::tls::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                }),
+                _ => None,
+            };
+            let options = ServeOptions {
+                listen: *listen,
+                tls,
+                http_redirect: *http_redirect,
+                trusted_proxies: trusted_proxy.clone(),
+                reload_every: std::time::Duration::from_secs((*tls_reload_seconds).max(1)),
+            };
+            serve(&cli, store, options).await
+        }
         Command::Tenant(_) => unreachable!("handled above"),
         Command::Migrate => {
             println!(
@@ -158,17 +182,32 @@ fn read_password() -> Result<String> {
     }
 }
 
-async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<ExitCode> {
+/// How `kontor serve` is reached.
+struct ServeOptions {
+    listen: std::net::SocketAddr,
+    tls: Option<kontor_server::tls::TlsFiles>,
+    http_redirect: Option<std::net::SocketAddr>,
+    trusted_proxies: Vec<kontor_server::TrustedProxy>,
+    reload_every: std::time::Duration,
+}
+
+async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCode> {
     let users = store.user_count().await?;
+    let listen = options.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let where_ = match &cli.database {
         Some(url) => kontor_storage::db::redact_url(url),
         None => cli.data_dir.join("kontor.db").display().to_string(),
     };
-    eprintln!("Kontor läuft auf / is running on http://{addr}  (database: {where_})");
+    eprintln!("Kontor läuft auf / is running on {scheme}://{addr}  (database: {where_})");
     if users == 0 {
         let exe = std::env::current_exe()
             .map(|p| p.display().to_string())
@@ -179,7 +218,7 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
             format!(" --data-dir {}", cli.data_dir.display())
         };
         eprintln!(
-            "Noch kein Benutzer / no user yet. Open http://{addr}/ in a browser to set up Kontor"
+            "Noch kein Benutzer / no user yet. Open {scheme}://{addr}/ in a browser to set up Kontor"
         );
         eprintln!("(company profile and the first administrator). Or, in a second terminal:");
         eprintln!(
@@ -199,7 +238,38 @@ async fn serve(cli: &Cli, store: Store, listen: std::net::SocketAddr) -> Result<
             Err(e) => tracing::warn!(error = %e, "cannot archive missing PDFs"),
         }
     });
-    kontor_server::serve(kontor_server::AppState::new(store), listener).await?;
+    let transport = kontor_server::Transport {
+        tls: options.tls.is_some(),
+        trusted_proxies: options.trusted_proxies,
+    };
+    let router = kontor_server::app_with(kontor_server::AppState::new(store), transport);
+    match options.tls {
+        None => kontor_server::serve_router(router, listener).await?,
+        Some(files) => {
+            let redirect = match options.http_redirect {
+                Some(at) => Some(
+                    tokio::net::TcpListener::bind(at)
+                        .await
+                        .with_context(|| format!("cannot listen on {at} (--http-redirect)"))?,
+                ),
+                None => None,
+            };
+            if let Some(r) = &redirect {
+                eprintln!(
+                    "Plain HTTP on http://{} redirects to HTTPS",
+                    r.local_addr()?
+                );
+            }
+            kontor_server::serve_tls(
+                router,
+                listener.into_std()?,
+                files,
+                redirect,
+                options.reload_every,
+            )
+            .await?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -238,6 +308,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         max_open_tenants,
         tenant_idle_secs,
         operator_token_file,
+        trusted_proxy,
         ..
     } = &cli.command
     else {
@@ -270,6 +341,10 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         max_open_tenants: *max_open_tenants,
         idle_evict: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
         secure_cookies: false,
+        transport: kontor_server::Transport {
+            tls: false,
+            trusted_proxies: trusted_proxy.clone(),
+        },
     };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -323,7 +398,7 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
             display_name,
         } => {
             kontor_storage::tenants::validate_slug(name).map_err(explain)?;
-            kontor_storage::users_check(admin, "a placeholder long enough").map_err(explain)?;
+            kontor_storage::check_username(admin).map_err(explain)?;
             let password = read_password()?;
             kontor_storage::users_check(admin, &password).map_err(explain)?;
             let started = std::time::Instant::now();

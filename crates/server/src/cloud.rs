@@ -37,6 +37,8 @@ pub struct CloudConfig {
     /// A tenant's pool is dropped after this long without requests.
     pub idle_evict: Duration,
     pub secure_cookies: bool,
+    /// Trusted proxies (HAProxy) whose X-Forwarded-* the tenants' apps believe.
+    pub transport: crate::Transport,
 }
 
 impl Default for CloudConfig {
@@ -47,6 +49,7 @@ impl Default for CloudConfig {
             max_open_tenants: 200,
             idle_evict: Duration::from_secs(120),
             secure_cookies: false,
+            transport: crate::Transport::default(),
         }
     }
 }
@@ -122,7 +125,7 @@ impl Cloud {
         }
         let store = self.directory.open(tenant, self.config.pool).await?;
         self.sweep_once(tenant, &store);
-        let app = crate::app(AppState::new(store));
+        let app = crate::app_with(AppState::new(store), self.config.transport.clone());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         while open.len() >= self.config.max_open_tenants.max(1) {
             // Dropping the entry drops the pool once running requests are done with it.

@@ -6,6 +6,14 @@ pub mod auth;
 pub mod cloud;
 mod middleware;
 pub mod operator;
+pub mod tls;
+pub mod transport;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use transport::{Transport, TrustedProxy};
 
 use axum::Router;
 use axum::extract::State;
@@ -31,9 +39,20 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The whole application: API, health checks and middleware.
+/// The whole application: API, health checks and middleware, reached over plain HTTP directly.
 pub fn app(state: AppState) -> Router {
-    let pages = kontor_web::router(kontor_web::WebState::new(state.store.clone()));
+    app_with(state, Transport::default())
+}
+
+/// The whole application for a given transport (TLS, trusted proxies).
+pub fn app_with(state: AppState, transport: Transport) -> Router {
+    let web = kontor_web::WebState::new(state.store.clone());
+    app_with_web(state, web, transport)
+}
+
+/// The whole application with explicit page settings (session and throttling policies).
+pub fn app_with_web(state: AppState, web: kontor_web::WebState, transport: Transport) -> Router {
+    let pages = kontor_web::router(web);
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -41,22 +60,85 @@ pub fn app(state: AppState) -> Router {
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state);
-    middleware::wrap(routes.merge(pages))
+    middleware::wrap(routes.merge(pages)).layer(axum::middleware::from_fn_with_state(
+        Arc::new(transport),
+        transport::normalize,
+    ))
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets running requests finish.
+/// Serves plain HTTP until Ctrl-C or SIGTERM, then lets running requests finish.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_app(app(state), listener).await
+    serve_router(app(state), listener).await
 }
 
-/// Serves any of the applications (single business, or cloud mode's [`cloud::app`]).
-pub async fn serve_app(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+/// Serves a finished router over plain HTTP (with client addresses).
+pub async fn serve_router(
+    router: Router,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+/// Serves a router over TLS on `listener`, with an optional plain-HTTP listener that only
+/// redirects to HTTPS. Certificate and key are reloaded when the files change.
+pub async fn serve_tls(
+    router: Router,
+    listener: std::net::TcpListener,
+    files: tls::TlsFiles,
+    redirect: Option<tokio::net::TcpListener>,
+    reload_every: Duration,
+) -> Result<(), ServeError> {
+    listener.set_nonblocking(true)?;
+    let https_port = listener.local_addr()?.port();
+    let config = tls::load_and_watch(files, reload_every)?;
+    let handle: axum_server::Handle<SocketAddr> = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+    });
+    if let Some(redirect) = redirect {
+        if let Ok(addr) = redirect.local_addr() {
+            tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
+        }
+        let redirector = Router::new()
+            .fallback(transport::redirect_to_https)
+            .with_state(https_port);
+        tokio::spawn(async move {
+            let _ = axum::serve(redirect, redirector)
+                .with_graceful_shutdown(shutdown_signal())
+                .await;
+        });
+    }
+    tracing::info!(port = https_port, "listening (TLS)");
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .await?;
+    Ok(())
+}
+
+/// Why serving stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves any of the applications (single business, or cloud mode's [`cloud::app`]) over
+/// plain HTTP, with client addresses for the transport layer.
+pub async fn serve_app(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_router(app, listener).await
 }
 
 async fn shutdown_signal() {

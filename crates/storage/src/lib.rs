@@ -19,9 +19,11 @@ pub mod model;
 mod numbers;
 mod payments;
 pub mod reports;
+pub mod security;
 pub mod sessions;
 pub mod tenants;
 pub mod testing;
+pub mod two_factor;
 mod users;
 mod util;
 
@@ -29,7 +31,7 @@ pub use audit::{Actor, AuditEntry, AuditReport};
 pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
 pub use model::*;
-pub use users::{MIN_PASSWORD_LEN, hash_password, users_check};
+pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, check_username, hash_password, users_check};
 
 use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;

@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_terms",
         include_str!("migrations/0006_payment_terms.sql"),
     ),
+    (
+        7,
+        "login_security",
+        include_str!("migrations/0007_login_security.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

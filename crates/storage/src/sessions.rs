@@ -26,6 +26,17 @@ impl Default for SessionPolicy {
     }
 }
 
+/// A session as the "my sessions" page lists it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// The stored hash of the cookie: identifies the session without revealing the cookie.
+    pub handle: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub user_agent: String,
+    pub client_ip: String,
+}
+
 /// A live session as the web layer sees it.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -56,13 +67,25 @@ impl Store {
         user_agent: &str,
         policy: SessionPolicy,
     ) -> Result<String> {
+        self.create_session_from(user_id, user_agent, "", policy)
+            .await
+    }
+
+    /// Starts a session and notes the client's address (shown on the "my sessions" page).
+    pub async fn create_session_from(
+        &self,
+        user_id: i64,
+        user_agent: &str,
+        client_ip: &str,
+        policy: SessionPolicy,
+    ) -> Result<String> {
         let secret = random_hex(32);
         let now = Utc::now();
         let ua: String = user_agent.chars().take(200).collect();
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, client_ip) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         )
         .bind(hash(&secret))
         .bind(user_id)
@@ -70,6 +93,7 @@ impl Store {
         .bind(ts(now))
         .bind(ts(now + policy.absolute))
         .bind(ua)
+        .bind(client_ip.chars().take(64).collect::<String>())
         .execute(&mut *tx)
         .await?;
         // Expired sessions of anyone are cleaned up on the way.
@@ -147,6 +171,64 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected())
+    }
+
+    /// The live sessions of a user, newest first.
+    pub async fn user_sessions(
+        &self,
+        user_id: i64,
+        policy: SessionPolicy,
+    ) -> Result<Vec<SessionInfo>> {
+        let now = Utc::now();
+        let rows = sqlx::query(
+            "SELECT id_hash, created_at, last_seen_at, expires_at, user_agent, client_ip FROM sessions \
+             WHERE user_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let parse = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&Utc))
+                .ok()
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            let last_seen: String = row.try_get("last_seen_at")?;
+            let expires: String = row.try_get("expires_at")?;
+            let live = parse(&last_seen).is_some_and(|l| now - l <= policy.idle)
+                && parse(&expires).is_some_and(|e| now <= e);
+            if !live {
+                continue;
+            }
+            out.push(SessionInfo {
+                handle: row.try_get("id_hash")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: last_seen,
+                user_agent: row.try_get("user_agent")?,
+                client_ip: row.try_get("client_ip")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Ends one session of a user by its handle (the stored hash, never the cookie value).
+    /// Returns whether there was such a session.
+    pub async fn end_user_session(&self, user_id: i64, handle: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
+                .bind(user_id)
+                .bind(handle)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                > 0,
+        )
+    }
+
+    /// The handle of a session cookie (to mark "this session" in a list).
+    pub fn session_handle(secret: &str) -> String {
+        hash(secret)
     }
 
     /// Reads a setting's JSON value.

@@ -542,7 +542,11 @@ impl Tr {
 
     /// The text for `key`; the key itself if it is unknown (shows up in tests).
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
-        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        match TEXTS
+            .iter()
+            .chain(crate::i18n_security::TEXTS)
+            .find(|(k, _, _)| *k == key)
+        {
             Some((_, de, en)) => {
                 if self.lang == Lang::En {
                     en
@@ -558,7 +562,11 @@ impl Tr {
     pub fn tk(&self, prefix: &str, code: impl AsRef<str>) -> String {
         let code = code.as_ref();
         let key = format!("{prefix}.{code}");
-        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+        match TEXTS
+            .iter()
+            .chain(crate::i18n_security::TEXTS)
+            .find(|(k, _, _)| *k == key)
+        {
             Some((_, de, en)) => (if self.lang == Lang::En { en } else { de }).to_string(),
             None => code.to_string(),
         }

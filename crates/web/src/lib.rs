@@ -7,7 +7,9 @@ pub mod einvoice;
 mod error;
 mod forms;
 pub mod i18n;
+mod i18n_security;
 mod layout;
+pub mod login_guard;
 mod pages;
 pub mod pdf;
 mod session;
@@ -16,6 +18,7 @@ pub mod tenant;
 use axum::Router;
 use axum::routing::{get, post};
 use kontor_storage::Store;
+use kontor_storage::security::ThrottlePolicy;
 use kontor_storage::sessions::SessionPolicy;
 
 pub use error::WebError;
@@ -25,6 +28,8 @@ pub use error::WebError;
 pub struct WebState {
     pub store: Store,
     pub sessions: SessionPolicy,
+    /// How failed logins are slowed down and locked out.
+    pub throttle: ThrottlePolicy,
     /// Whether cookies get the Secure flag (served over TLS).
     pub secure_cookies: bool,
 }
@@ -34,6 +39,7 @@ impl WebState {
         WebState {
             store,
             sessions: SessionPolicy::default(),
+            throttle: ThrottlePolicy::default(),
             secure_cookies: false,
         }
     }
@@ -46,7 +52,27 @@ pub fn router(state: WebState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/login", get(login::show).post(login::submit))
+        .route("/login/2fa", get(two_factor::show).post(two_factor::submit))
+        .route("/login/2fa/qr.svg", get(two_factor::qr))
         .route("/logout", post(login::logout))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/2fa/start", post(account::start_totp))
+        .route("/account/2fa/qr.svg", get(account::qr))
+        .route("/account/2fa/confirm", post(account::confirm_totp))
+        .route("/account/2fa/disable", post(account::disable_totp))
+        .route("/account/sessions/end", post(account::end_session))
+        .route("/settings/security", get(security::show))
+        .route(
+            "/settings/security/require-2fa",
+            post(security::require_2fa),
+        )
+        .route("/settings/users/{id}/role", post(security::change_role))
+        .route(
+            "/settings/users/{id}/sessions/end",
+            post(security::end_sessions),
+        )
+        .route("/settings/users/{id}/2fa/reset", post(security::reset_totp))
         .route("/language", post(login::language))
         .route("/", get(dashboard::show))
         .route("/contacts", get(contacts::list).post(contacts::create))

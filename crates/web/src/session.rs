@@ -7,7 +7,11 @@ use crate::WebState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Tr};
 
+/// The session cookie on plain HTTP (local use on 127.0.0.1, where Secure cookies cannot work).
 pub const SESSION_COOKIE: &str = "kontor_session";
+/// The session cookie over HTTPS: `__Host-` makes the browser insist on Secure, Path=/ and no
+/// Domain, so neither a plain-HTTP page nor a sibling subdomain can set or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-kontor_session";
 pub const LANG_COOKIE: &str = "kontor_lang";
 
 /// The request's user, language and CSRF token.
@@ -49,6 +53,41 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Whether the request reached Kontor over HTTPS. The server's transport layer replaces any
+/// client-sent `x-forwarded-proto` with the truth (TLS here, or a trusted proxy's word).
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        == Some("https")
+}
+
+/// The client's address as the server's transport layer determined it.
+pub fn client_ip(headers: &HeaderMap) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .chars()
+        .take(64)
+        .collect()
+}
+
+/// The session cookie's name for this request: over HTTPS only the `__Host-` cookie counts,
+/// so a cookie planted over plain HTTP is never read.
+pub fn session_cookie_name(headers: &HeaderMap) -> &'static str {
+    if is_https(headers) {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The session cookie's value, if the browser sent one.
+pub fn session_secret(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, session_cookie_name(headers))
+}
+
 /// The language for pages without a user: the language cookie, else `Accept-Language`.
 pub fn guest_lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
@@ -66,7 +105,7 @@ pub fn guest_lang(headers: &HeaderMap) -> Lang {
 /// The logged-in user, or a redirect to the login (or setup) page.
 pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
     let lang = guest_lang(headers);
-    if let Some(secret) = cookie(headers, SESSION_COOKIE)
+    if let Some(secret) = session_secret(headers)
         && let Some(session) = state
             .store
             .session(secret, state.sessions)
@@ -131,16 +170,41 @@ pub fn check_origin(headers: &HeaderMap) -> Result<(), ()> {
     }
 }
 
-pub fn session_cookie(state: &WebState, secret: &str) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+/// A cookie for this request's scheme: `__Host-NAME` with Secure over HTTPS, `NAME` on plain
+/// HTTP (Secure too when the installation forces it). Always HttpOnly, Path=/.
+pub fn scheme_cookie(
+    state: &WebState,
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    attributes: &str,
+) -> HeaderValue {
+    let https = is_https(headers);
+    let (prefix, secure) = if https {
+        ("__Host-", "; Secure")
+    } else if state.secure_cookies {
+        ("", "; Secure")
+    } else {
+        ("", "")
+    };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        "{prefix}{name}={value}; Path=/; HttpOnly{attributes}{secure}"
     ))
-    .unwrap_or_else(|_| HeaderValue::from_static("kontor_session=; Path=/"))
+    .unwrap_or_else(|_| HeaderValue::from_static("kontor_invalid=; Path=/; Max-Age=0"))
 }
 
-pub fn clear_session_cookie() -> HeaderValue {
-    HeaderValue::from_static("kontor_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn session_cookie(state: &WebState, headers: &HeaderMap, secret: &str) -> HeaderValue {
+    scheme_cookie(state, headers, SESSION_COOKIE, secret, "; SameSite=Lax")
+}
+
+pub fn clear_session_cookie(state: &WebState, headers: &HeaderMap) -> HeaderValue {
+    scheme_cookie(
+        state,
+        headers,
+        SESSION_COOKIE,
+        "",
+        "; SameSite=Lax; Max-Age=0",
+    )
 }
 
 #[cfg(test)]

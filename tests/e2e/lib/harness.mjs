@@ -25,7 +25,7 @@ export const STEP_TIMEOUT = 60_000;
 /** How long a whole test file may take before the watchdog ends it. */
 const FILE_WATCHDOG_MS = Number(process.env.KONTOR_E2E_WATCHDOG_MS || 240_000);
 
-export const ADMIN = { username: 'admin', password: 'e2e-secret-password-1' };
+export const ADMIN = { username: 'anna.admin', password: 'e2e-secret-password-1' };
 export const COMPANY = {
   name: 'Kontor Testfirma GmbH',
   street: 'Hauptstraße 1',

@@ -222,5 +222,5 @@ async fn the_audit_log_names_the_token() {
         .expect(200);
     assert_eq!(entries["total"], 1);
     assert_eq!(entries["items"][0]["action"], "create");
-    assert_eq!(entries["items"][0]["actor"], "token:admin/tests");
+    assert_eq!(entries["items"][0]["actor"], "token:chefin/tests");
 }

@@ -59,7 +59,7 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let db = TestStore::new().await.expect("test store");
         let store = db.store.clone();
-        let token = new_token(&store, "admin", Role::Admin).await;
+        let token = new_token(&store, "chefin", Role::Admin).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -12,8 +12,9 @@ use crate::error::WebError;
 use crate::forms::FormData;
 use crate::i18n::{Lang, Tr};
 use crate::layout::render;
+use crate::login_guard::{self, Outcome};
 use crate::session::{
-    self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, guest_lang, session_cookie,
+    self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, guest_lang,
 };
 
 #[derive(Template)]
@@ -77,46 +78,45 @@ pub async fn submit(
     let form = FormData::parse(&body);
     let username = form.text("username");
     let password = form.get("password").unwrap_or("").to_string();
-    let user = state
-        .store
-        .verify_login(&username, &password)
+    let internal = |e| WebError::internal(lang, e);
+    let outcome = login_guard::password_step(&state, &headers, &username, &password)
         .await
-        .map_err(|e| WebError::internal(lang, e))?;
-    match user {
-        Some(user) => {
-            // A new session id on every login (no session fixation); the old one, if any, ends.
-            if let Some(old) = session::cookie(&headers, session::SESSION_COOKIE) {
-                let _ = state.store.delete_session(old).await;
-            }
-            let ua = headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let secret = state
-                .store
-                .create_session(user.id, ua, state.sessions)
+        .map_err(internal)?;
+    let failed = |key: &str, status: StatusCode, retry: Option<i64>| {
+        let tr = Tr::new(lang);
+        let page = LoginPage {
+            tr,
+            title: tr.t("login.title").into(),
+            error: tr.t(key).replace("{s}", &retry.unwrap_or(0).to_string()),
+            username: username.clone(),
+        };
+        let mut response = render(lang, &page);
+        *response.status_mut() = status;
+        if let Some(s) = retry.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, s);
+        }
+        response
+    };
+    match outcome {
+        Outcome::LoggedIn(user) => {
+            login_guard::start_session(&state, &headers, &user, "password", login_guard::home())
                 .await
-                .map_err(|e| WebError::internal(lang, e))?;
-            tracing::info!(user = %user.username, "login");
-            let mut response = Redirect::to("/").into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, session_cookie(&state, &secret));
-            Ok(response)
+                .map_err(internal)
         }
-        None => {
+        Outcome::NeedsCode(user) | Outcome::NeedsEnrolment(user) => {
+            login_guard::to_second_factor(&state, &headers, &user)
+                .await
+                .map_err(internal)
+        }
+        Outcome::Failed => {
             tracing::warn!(user = %username, "failed login");
-            let tr = Tr::new(lang);
-            let page = LoginPage {
-                tr,
-                title: tr.t("login.title").into(),
-                error: tr.t("login.failed").into(),
-                username,
-            };
-            let mut response = render(lang, &page);
-            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            Ok(response)
+            Ok(failed("login.failed", StatusCode::UNAUTHORIZED, None))
         }
+        Outcome::Throttled { seconds } => Ok(failed(
+            "login.throttled",
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(seconds),
+        )),
     }
 }
 
@@ -128,7 +128,7 @@ pub async fn logout(
     let ctx = session::current(&state, &headers).await?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    if let Some(secret) = session::cookie(&headers, session::SESSION_COOKIE) {
+    if let Some(secret) = session::session_secret(&headers) {
         state
             .store
             .delete_session(secret)
@@ -138,7 +138,7 @@ pub async fn logout(
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, clear_session_cookie());
+        .insert(header::SET_COOKIE, clear_session_cookie(&state, &headers));
     Ok(response)
 }
 

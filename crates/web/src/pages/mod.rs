@@ -1,5 +1,6 @@
 //! One module per area of the application.
 
+pub mod account;
 pub mod articles;
 pub mod contacts;
 pub mod dashboard;
@@ -7,5 +8,7 @@ pub mod documents;
 pub mod login;
 pub mod logo;
 pub mod pager;
+pub mod security;
 pub mod settings;
 pub mod setup;
+pub mod two_factor;

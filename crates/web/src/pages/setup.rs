@@ -159,8 +159,9 @@ pub async fn submit(
         .await
         .map_err(|e| WebError::internal(lang, e))?;
     let mut response = Redirect::to("/").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, &secret));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &headers, &secret),
+    );
     Ok(response)
 }

@@ -1,0 +1,256 @@
+//! "My account": change the password, set up or turn off two-factor login, see the own
+//! sessions and end them.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_storage::sessions::SessionInfo;
+use kontor_storage::two_factor::TotpState;
+use kontor_storage::{Store, StoreError};
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::FormData;
+use crate::layout::{Layout, render};
+use crate::login_guard;
+use crate::pages::two_factor::{RecoveryCodesPage, qr_response};
+use crate::session::{self, Ctx, check_csrf};
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    totp: &'static str,
+    pending_secret: String,
+    codes_left: i64,
+    required: bool,
+    sessions: Vec<SessionInfo>,
+    current: String,
+    error: String,
+}
+
+async fn page(
+    state: &WebState,
+    headers: &HeaderMap,
+    ctx: &Ctx,
+    flash: &str,
+    error: &str,
+) -> Result<Response, WebError> {
+    let internal = |e| WebError::internal(ctx.lang(), e);
+    let store = &state.store;
+    let totp = store.totp_state(ctx.user.id).await.map_err(internal)?;
+    let page = AccountPage {
+        l: Layout::new(ctx, ctx.tr.t("account.title"), "account").with_flash(ctx.tr.t(flash)),
+        totp: match totp {
+            TotpState::None => "none",
+            TotpState::Pending => "pending",
+            TotpState::Enabled => "enabled",
+        },
+        pending_secret: store
+            .pending_totp_secret(ctx.user.id)
+            .await
+            .map_err(internal)?
+            .unwrap_or_default(),
+        codes_left: store
+            .recovery_codes_left(ctx.user.id)
+            .await
+            .map_err(internal)?,
+        required: store.two_factor_required().await.map_err(internal)?,
+        sessions: store
+            .user_sessions(ctx.user.id, state.sessions)
+            .await
+            .map_err(internal)?,
+        current: session::session_secret(headers)
+            .map(Store::session_handle)
+            .unwrap_or_default(),
+        error: error.to_string(),
+    };
+    let mut response = render(ctx.lang(), &page);
+    if !error.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+async fn form_ctx(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
+    let ctx = session::current(state, headers).await?;
+    let form = FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    page(&state, &headers, &ctx, "", "").await
+}
+
+fn field_error(ctx: &Ctx, e: StoreError) -> Result<String, WebError> {
+    match e {
+        StoreError::Invalid { field, message } => Ok(format!(
+            "{}: {message}",
+            ctx.tr.t(&format!("field.{field}"))
+        )),
+        StoreError::Conflict { message, .. } => Ok(message),
+        other => Err(WebError::internal(ctx.lang(), other)),
+    }
+}
+
+pub async fn change_password(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = form_ctx(&state, &headers, &body).await?;
+    let new = form.get("new_password").unwrap_or("");
+    if new != form.get("new_password2").unwrap_or("") {
+        let msg = ctx.tr.t("setup.password_mismatch").to_string();
+        return page(&state, &headers, &ctx, "", &msg).await;
+    }
+    match state
+        .store
+        .change_password(&ctx.user, form.get("current_password").unwrap_or(""), new)
+        .await
+    {
+        // Every session ended with the change; this browser gets a fresh one.
+        Ok(()) => login_guard::start_session(
+            &state,
+            &headers,
+            &ctx.user,
+            "password_change",
+            Redirect::to("/account").into_response(),
+        )
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e)),
+        Err(e) => {
+            let msg = field_error(&ctx, e)?;
+            page(&state, &headers, &ctx, "", &msg).await
+        }
+    }
+}
+
+pub async fn start_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = form_ctx(&state, &headers, &body).await?;
+    match state.store.start_totp_enrolment(ctx.user.id).await {
+        Ok(_) => Ok(Redirect::to("/account#two-factor").into_response()),
+        Err(e) => {
+            let msg = field_error(&ctx, e)?;
+            page(&state, &headers, &ctx, "", &msg).await
+        }
+    }
+}
+
+pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    let secret = state
+        .store
+        .pending_totp_secret(ctx.user.id)
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?
+        .ok_or(WebError::NotFound(ctx.lang()))?;
+    Ok(qr_response(&ctx.user.username, &secret))
+}
+
+pub async fn confirm_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = form_ctx(&state, &headers, &body).await?;
+    match state
+        .store
+        .confirm_totp(&ctx.actor(), &ctx.user, &form.text("code"))
+        .await
+    {
+        Ok(codes) => {
+            let page = RecoveryCodesPage {
+                tr: ctx.tr,
+                title: ctx.tr.t("2fa.codes_title").into(),
+                codes,
+                next: "/account".into(),
+            };
+            // A stronger login now: a new session id for this browser.
+            login_guard::start_session(
+                &state,
+                &headers,
+                &ctx.user,
+                "totp_enrolment",
+                render(ctx.lang(), &page),
+            )
+            .await
+            .map_err(|e| WebError::internal(ctx.lang(), e))
+        }
+        Err(e) => {
+            let msg = field_error(&ctx, e)?;
+            page(&state, &headers, &ctx, "", &msg).await
+        }
+    }
+}
+
+pub async fn disable_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = form_ctx(&state, &headers, &body).await?;
+    let internal = |e| WebError::internal(ctx.lang(), e);
+    if state.store.two_factor_required().await.map_err(internal)? {
+        let msg = ctx.tr.t("2fa.required_cannot_disable").to_string();
+        return page(&state, &headers, &ctx, "", &msg).await;
+    }
+    let ok = state
+        .store
+        .verify_login(
+            &ctx.user.username,
+            form.get("current_password").unwrap_or(""),
+        )
+        .await
+        .map_err(internal)?
+        .is_some();
+    if !ok {
+        let msg = format!("{}: is not correct", ctx.tr.t("field.current_password"));
+        return page(&state, &headers, &ctx, "", &msg).await;
+    }
+    state
+        .store
+        .disable_totp(&ctx.actor(), &ctx.user)
+        .await
+        .map_err(internal)?;
+    page(&state, &headers, &ctx, "2fa.disabled", "").await
+}
+
+pub async fn end_session(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = form_ctx(&state, &headers, &body).await?;
+    let handle = form.text("session");
+    let ended = state
+        .store
+        .end_user_session(ctx.user.id, &handle)
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    if !ended {
+        return Err(WebError::NotFound(ctx.lang()));
+    }
+    let current = session::session_secret(&headers).map(Store::session_handle);
+    if current.as_deref() == Some(handle.as_str()) {
+        let mut response = Redirect::to("/login").into_response();
+        response.headers_mut().insert(
+            header::SET_COOKIE,
+            session::clear_session_cookie(&state, &headers),
+        );
+        return Ok(response);
+    }
+    page(&state, &headers, &ctx, "account.session_ended", "").await
+}

@@ -1,0 +1,202 @@
+//! The admin's security page: the security log, roles, sessions and second factors of every
+//! user, and the business setting that requires two-factor login.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_storage::security::SecurityEvent;
+use kontor_storage::two_factor::{SECURITY_SETTING, TotpState};
+use kontor_storage::{Role, StoreError, User};
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::FormData;
+use crate::layout::{Layout, render};
+use crate::session::{self, Ctx, check_csrf};
+
+pub struct UserRow {
+    pub user: User,
+    pub sessions: usize,
+    pub totp: bool,
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    l: Layout,
+    required: bool,
+    users: Vec<UserRow>,
+    events: Vec<SecurityEvent>,
+    error: String,
+}
+
+impl SecurityPage {
+    fn detail(&self, e: &SecurityEvent) -> String {
+        e.detail.as_ref().map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+const ROLES: [&str; 4] = ["admin", "accountant", "sales", "auditor"];
+
+async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
+    let ctx = session::current(state, headers).await?;
+    ctx.require(Role::Admin)?;
+    Ok(ctx)
+}
+
+async fn admin_form(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
+    let ctx = admin(state, headers).await?;
+    let form = FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
+async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
+    let internal = |e| WebError::internal(ctx.lang(), e);
+    let store = &state.store;
+    let mut users = Vec::new();
+    for user in store.list_users().await.map_err(internal)? {
+        users.push(UserRow {
+            sessions: store
+                .user_sessions(user.id, state.sessions)
+                .await
+                .map_err(internal)?
+                .len(),
+            totp: store.totp_state(user.id).await.map_err(internal)? == TotpState::Enabled,
+            user,
+        });
+    }
+    let page = SecurityPage {
+        l: Layout::new(ctx, ctx.tr.t("security.title"), "settings").with_flash(ctx.tr.t(flash)),
+        required: store.two_factor_required().await.map_err(internal)?,
+        users,
+        events: store.security_log(200).await.map_err(internal)?,
+        error: error.to_string(),
+    };
+    let mut response = render(ctx.lang(), &page);
+    if !error.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let ctx = admin(&state, &headers).await?;
+    page(&state, &ctx, "", "").await
+}
+
+pub async fn require_2fa(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let on = form.checked("require_2fa");
+    state
+        .store
+        .set_setting(
+            &ctx.actor(),
+            SECURITY_SETTING,
+            &serde_json::json!({ "require_2fa": on }),
+        )
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    state
+        .store
+        .security_event(
+            &ctx.actor(),
+            if on {
+                "require_2fa_on"
+            } else {
+                "require_2fa_off"
+            },
+            "business",
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    Ok(Redirect::to("/settings/security").into_response())
+}
+
+async fn target(state: &WebState, ctx: &Ctx, id: i64) -> Result<User, WebError> {
+    state
+        .store
+        .user(id)
+        .await
+        .map_err(|e| WebError::from_store(ctx.lang(), e))
+}
+
+pub async fn change_role(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = admin_form(&state, &headers, &body).await?;
+    let user = target(&state, &ctx, id).await?;
+    let Some(role) = Role::parse(&form.text("role")) else {
+        let msg = format!(
+            "{}: must be one of {}",
+            ctx.tr.t("field.role"),
+            ROLES.join(", ")
+        );
+        return page(&state, &ctx, "", &msg).await;
+    };
+    match state.store.set_user_role(&ctx.actor(), user.id, role).await {
+        Ok(_) => Ok(Redirect::to("/settings/security").into_response()),
+        Err(StoreError::Invalid { field, message }) => {
+            let msg = format!("{}: {message}", ctx.tr.t(&format!("field.{field}")));
+            page(&state, &ctx, "", &msg).await
+        }
+        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+    }
+}
+
+pub async fn end_sessions(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = admin_form(&state, &headers, &body).await?;
+    let user = target(&state, &ctx, id).await?;
+    let internal = |e| WebError::internal(ctx.lang(), e);
+    let n = state
+        .store
+        .delete_user_sessions(user.id)
+        .await
+        .map_err(internal)?;
+    state
+        .store
+        .security_event(
+            &ctx.actor(),
+            "sessions_ended",
+            &user.username,
+            serde_json::json!({ "sessions": n }),
+        )
+        .await
+        .map_err(internal)?;
+    Ok(Redirect::to("/settings/security").into_response())
+}
+
+pub async fn reset_totp(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = admin_form(&state, &headers, &body).await?;
+    let user = target(&state, &ctx, id).await?;
+    state
+        .store
+        .disable_totp(&ctx.actor(), &user)
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    Ok(Redirect::to("/settings/security").into_response())
+}

@@ -1,0 +1,265 @@
+//! The second login step: the TOTP code (or a recovery code), or, when the business requires
+//! 2FA and the user has none yet, the enrolment with a QR code, before the session starts.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_storage::two_factor::TotpState;
+use kontor_storage::{StoreError, User};
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::FormData;
+use crate::i18n::{Lang, Tr};
+use crate::layout::render;
+use crate::login_guard::{self, challenge_secret};
+use crate::session::{check_origin, client_ip, guest_lang};
+
+#[derive(Template)]
+#[template(path = "login_2fa.html")]
+struct CodePage {
+    tr: Tr,
+    title: String,
+    error: String,
+    /// Enrolment: the secret to type in when the QR code cannot be scanned.
+    enrol_secret: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    pub tr: Tr,
+    pub title: String,
+    pub codes: Vec<String>,
+    pub next: String,
+}
+
+/// Percent-encodes a label for an otpauth URL.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The `otpauth://` URL that authenticator apps read from the QR code.
+pub fn otpauth_url(username: &str, secret: &str) -> String {
+    format!(
+        "otpauth://totp/Kontor:{}?secret={secret}&issuer=Kontor&algorithm=SHA1&digits=6&period=30",
+        encode(username)
+    )
+}
+
+/// The QR code of an enrolment as an SVG image (served as a file: the CSP allows no inline
+/// style or script, and the SVG has neither).
+pub fn qr_response(username: &str, secret: &str) -> Response {
+    match qrcode::QrCode::new(otpauth_url(username, secret).as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(220, 220)
+                .build();
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("image/svg+xml"),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                svg,
+            )
+                .into_response()
+        }
+        Err(e) => WebError::internal(Lang::De, e).into_response(),
+    }
+}
+
+async fn challenge_user(
+    state: &WebState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<User, WebError> {
+    let Some(secret) = challenge_secret(headers) else {
+        return Err(WebError::Login);
+    };
+    state
+        .store
+        .login_challenge(secret)
+        .await
+        .map_err(|e| WebError::internal(lang, e))?
+        .ok_or(WebError::Login)
+}
+
+fn code_page(lang: Lang, error: &str, enrol_secret: String, status: StatusCode) -> Response {
+    let tr = Tr::new(lang);
+    let page = CodePage {
+        tr,
+        title: tr.t("2fa.title").into(),
+        error: if error.is_empty() {
+            String::new()
+        } else {
+            tr.t(error).into()
+        },
+        enrol_secret,
+    };
+    let mut response = render(lang, &page);
+    *response.status_mut() = status;
+    response
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let lang = guest_lang(&headers);
+    let user = challenge_user(&state, &headers, lang).await?;
+    let internal = |e| WebError::internal(lang, e);
+    let enrol_secret = match state.store.totp_state(user.id).await.map_err(internal)? {
+        TotpState::Enabled => String::new(),
+        TotpState::Pending => state
+            .store
+            .pending_totp_secret(user.id)
+            .await
+            .map_err(internal)?
+            .unwrap_or_default(),
+        TotpState::None => state
+            .store
+            .start_totp_enrolment(user.id)
+            .await
+            .map_err(internal)?,
+    };
+    Ok(code_page(lang, "", enrol_secret, StatusCode::OK))
+}
+
+pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let lang = guest_lang(&headers);
+    let user = challenge_user(&state, &headers, lang).await?;
+    let secret = state
+        .store
+        .pending_totp_secret(user.id)
+        .await
+        .map_err(|e| WebError::internal(lang, e))?
+        .ok_or(WebError::NotFound(lang))?;
+    Ok(qr_response(&user.username, &secret))
+}
+
+pub async fn submit(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = guest_lang(&headers);
+    if check_origin(&headers).is_err() {
+        return Err(WebError::Csrf(lang));
+    }
+    let user = challenge_user(&state, &headers, lang).await?;
+    let internal = |e| WebError::internal(lang, e);
+    let form = FormData::parse(&body);
+    let code = form.text("code");
+    let challenge = challenge_secret(&headers).unwrap_or("").to_string();
+    match state.store.totp_state(user.id).await.map_err(internal)? {
+        TotpState::Enabled => {
+            match state
+                .store
+                .verify_second_factor(&user, &code)
+                .await
+                .map_err(internal)?
+            {
+                Some(how) => {
+                    let method = match how {
+                        kontor_storage::two_factor::SecondFactor::Totp => "password+totp",
+                        kontor_storage::two_factor::SecondFactor::RecoveryCode => {
+                            "password+recovery_code"
+                        }
+                    };
+                    login_guard::start_session(&state, &headers, &user, method, login_guard::home())
+                        .await
+                        .map_err(internal)
+                }
+                None => {
+                    state
+                        .store
+                        .fail_login_challenge(&challenge)
+                        .await
+                        .map_err(internal)?;
+                    state
+                        .store
+                        .record_login_failure(&user.username, &client_ip(&headers), state.throttle)
+                        .await
+                        .map_err(internal)?;
+                    Ok(code_page(
+                        lang,
+                        "2fa.wrong",
+                        String::new(),
+                        StatusCode::UNAUTHORIZED,
+                    ))
+                }
+            }
+        }
+        _ => {
+            // Enrolment during login (the business requires 2FA).
+            let actor = kontor_storage::Actor::user(&user.username);
+            match state.store.confirm_totp(&actor, &user, &code).await {
+                Ok(codes) => {
+                    let tr = Tr::new(lang);
+                    let page = RecoveryCodesPage {
+                        tr,
+                        title: tr.t("2fa.codes_title").into(),
+                        codes,
+                        next: "/".into(),
+                    };
+                    let shown = render(lang, &page);
+                    login_guard::start_session(
+                        &state,
+                        &headers,
+                        &user,
+                        "password+totp_enrolment",
+                        shown,
+                    )
+                    .await
+                    .map_err(internal)
+                }
+                Err(StoreError::Invalid { .. }) => {
+                    state
+                        .store
+                        .fail_login_challenge(&challenge)
+                        .await
+                        .map_err(internal)?;
+                    let secret = state
+                        .store
+                        .pending_totp_secret(user.id)
+                        .await
+                        .map_err(internal)?
+                        .unwrap_or_default();
+                    Ok(code_page(
+                        lang,
+                        "2fa.wrong",
+                        secret,
+                        StatusCode::UNAUTHORIZED,
+                    ))
+                }
+                Err(StoreError::Conflict { .. }) => Ok(Redirect::to("/login/2fa").into_response()),
+                Err(e) => Err(internal(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn otpauth_url_encodes_the_name() {
+        let url = otpauth_url("anna@example.de", "ABC");
+        assert_eq!(
+            url,
+            "otpauth://totp/Kontor:anna%40example.de?secret=ABC&issuer=Kontor&algorithm=SHA1&digits=6&period=30"
+        );
+    }
+}
