@@ -243,7 +243,8 @@ else
     run_tier drills drills_tier
 fi
 tls_tier() {
-    cargo build -p kontor || return 1
+    # The test build's binary (see the browser tier): no second build with other features.
+    cargo test --workspace --no-run || return 1
     KONTOR_BIN="$CARGO_TARGET_DIR/debug/kontor" "$ROOT/scripts/tls-scan.sh"
 }
 if [ "$QUICK" -eq 1 ]; then

@@ -33,7 +33,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-[ -x "$KONTOR" ] || cargo build -q -p kontor
+[ -x "$KONTOR" ] || cargo test -q --workspace --no-run
 if [ ! -x "$VENV/bin/sslyze" ]; then
     echo "tls-scan: installing sslyze into $VENV"
     python3 -m venv "$VENV"

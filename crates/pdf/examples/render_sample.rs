@@ -3,7 +3,8 @@
 //!   render_sample OUT.pdf [LINES]                 one sample invoice
 //!   render_sample --loop N LINES|PEER.json [OUT]  N invoices in a row (each with its own
 //!                                                 number), prints JSON: median ms per document
-//!                                                 and peak memory (VmHWM)
+//!                                                 and peak memory (VmHWM); with KONTOR_HYBRID=1
+//!                                                 the ZUGFeRD hybrid instead of the plain PDF
 //!
 //! `PEER.json` is the shared peer benchmark's data file (`data-12.json`, `data-300.json`), so
 //! Kontor renders the same content as WeasyPrint, Chromium, typst and reportlab.
@@ -142,6 +143,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             Err(_) => peer_document(&what)?,
         };
+        // KONTOR_HYBRID=1: the ZUGFeRD hybrid (PDF/A-3b with a 10-line Factur-X CII embedded),
+        // to compare with the plain PDF of the same invoice.
+        let mut extras = extras;
+        if std::env::var_os("KONTOR_HYBRID").is_some() {
+            let s = kontor_einvoice::sample::invoice(10);
+            extras.facturx_xml = Some(kontor_einvoice::facturx_cii(&s.invoice())?);
+        }
         let (seller, buyer) = (sample::seller(), sample::buyer());
         let mut times = Vec::with_capacity(n);
         let mut pdf = Vec::new();
