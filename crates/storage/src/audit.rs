@@ -48,6 +48,24 @@ pub(crate) struct Change<'a> {
     pub new: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// An entry of the security log (logins, lockouts, password and 2FA changes) about
+    /// `subject` (a user name or throttle key), with optional details.
+    pub fn security(
+        action: &'a str,
+        subject: impl Into<String>,
+        detail: Option<serde_json::Value>,
+    ) -> Change<'a> {
+        Change {
+            action,
+            entity: "security",
+            entity_id: subject.into(),
+            old: None,
+            new: detail,
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn entry_hash(
     prev: &str,

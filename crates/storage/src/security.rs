@@ -196,25 +196,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let failed = Change {
-            action: "login_failed",
-            entity: "security",
-            entity_id: username.chars().take(64).collect(),
-            old: None,
-            new: Some(serde_json::json!({ "ip": ip })),
-        };
+        let failed = Change::security(
+            "login_failed",
+            username.chars().take(64).collect::<String>(),
+            Some(serde_json::json!({ "ip": ip })),
+        );
         audit::append(&mut tx, &Actor::system(), failed).await?;
         for key in &locked_now {
-            let lockout = Change {
-                action: "lockout",
-                entity: "security",
-                entity_id: key.clone(),
-                old: None,
-                new: Some(serde_json::json!({
-                    "ip": ip,
-                    "minutes": policy.lockout.num_minutes(),
-                })),
-            };
+            let detail = serde_json::json!({
+                "ip": ip,
+                "minutes": policy.lockout.num_minutes(),
+            });
+            let lockout = Change::security("lockout", key.clone(), Some(detail));
             audit::append(&mut tx, &Actor::system(), lockout).await?;
         }
         tx.commit().await?;
@@ -254,13 +247,11 @@ impl Store {
         detail: serde_json::Value,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let change = Change {
-            action: event,
-            entity: "security",
-            entity_id: subject.chars().take(100).collect(),
-            old: None,
-            new: Some(detail),
-        };
+        let change = Change::security(
+            event,
+            subject.chars().take(100).collect::<String>(),
+            Some(detail),
+        );
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         Ok(())

@@ -239,13 +239,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let change = Change {
-            action: "totp_enabled",
-            entity: "security",
-            entity_id: user.username.clone(),
-            old: None,
-            new: Some(serde_json::json!({ "recovery_codes": RECOVERY_CODES })),
-        };
+        let change = Change::security(
+            "totp_enabled",
+            user.username.clone(),
+            Some(serde_json::json!({ "recovery_codes": RECOVERY_CODES })),
+        );
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         Ok(codes)
@@ -262,13 +260,7 @@ impl Store {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
-        let change = Change {
-            action: "totp_disabled",
-            entity: "security",
-            entity_id: user.username.clone(),
-            old: None,
-            new: None,
-        };
+        let change = Change::security("totp_disabled", user.username.clone(), None);
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
         Ok(())
@@ -333,13 +325,7 @@ impl Store {
             if used == 0 {
                 return Ok(None);
             }
-            let change = Change {
-                action: "recovery_code_used",
-                entity: "security",
-                entity_id: user.username.clone(),
-                old: None,
-                new: None,
-            };
+            let change = Change::security("recovery_code_used", user.username.clone(), None);
             audit::append(&mut tx, &Actor::user(&user.username), change).await?;
             tx.commit().await?;
             Ok(Some(SecondFactor::RecoveryCode))

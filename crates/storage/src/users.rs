@@ -438,13 +438,7 @@ impl Store {
             .bind(user.id)
             .execute(&mut *tx)
             .await?;
-        let change = Change {
-            action: "password_changed",
-            entity: "security",
-            entity_id: user.username.clone(),
-            old: None,
-            new: None,
-        };
+        let change = Change::security("password_changed", user.username.clone(), None);
         audit::append(&mut tx, &Actor::user(&user.username), change).await?;
         tx.commit().await?;
         Ok(())
