@@ -91,7 +91,8 @@ pub struct TotalRow {
 }
 
 /// Which optional columns show; from the setting "pdf" (`{"columns": {"unit": false, ...}}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Columns {
     pub position: bool,
     pub unit: bool,

@@ -3,33 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DEFAULT_ACCENT, FontFamily, check_template};
+use crate::{Columns, DEFAULT_ACCENT, FontFamily, check_template};
 
 /// Largest own template accepted (the default template is about 7 KB).
 pub const MAX_TEMPLATE_BYTES: usize = 100_000;
 /// Longest tagline under the company name.
 pub const MAX_TAGLINE_CHARS: usize = 120;
-
-/// Which optional table columns show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ColumnChoice {
-    pub position: bool,
-    pub unit: bool,
-    pub unit_price: bool,
-    pub vat_rate: bool,
-}
-
-impl Default for ColumnChoice {
-    fn default() -> Self {
-        ColumnChoice {
-            position: true,
-            unit: true,
-            unit_price: true,
-            vat_rate: true,
-        }
-    }
-}
 
 /// The setting "pdf".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +19,7 @@ pub struct Look {
     pub tagline: String,
     /// A `FontFamily` key.
     pub font: String,
-    pub columns: ColumnChoice,
+    pub columns: Columns,
     /// An own typst template; empty for the default.
     pub template: String,
 }
@@ -51,7 +30,7 @@ impl Default for Look {
             accent: DEFAULT_ACCENT.into(),
             tagline: String::new(),
             font: FontFamily::default().key().into(),
-            columns: ColumnChoice::default(),
+            columns: Columns::default(),
             template: String::new(),
         }
     }
@@ -70,12 +49,7 @@ impl Look {
                 accent: extras.accent,
                 tagline: extras.tagline,
                 font: extras.font.key().into(),
-                columns: ColumnChoice {
-                    position: extras.columns.position,
-                    unit: extras.columns.unit,
-                    unit_price: extras.columns.unit_price,
-                    vat_rate: extras.columns.vat_rate,
-                },
+                columns: extras.columns,
                 template: extras.template.map(|t| t.to_string()).unwrap_or_default(),
             }
         })

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_domain::CompanyProfile;
 use kontor_domain::document::DocumentType;
 use kontor_domain::numbering::ResetRule;
-use kontor_pdf::look::{ColumnChoice, Look};
+use kontor_pdf::Columns;
+use kontor_pdf::look::Look;
 use kontor_storage::{NumberRange, Role, StoreError, User};
 
 use crate::WebState;
@@ -455,7 +456,7 @@ pub async fn save_look(
         accent: form.text("accent"),
         tagline: form.text("tagline"),
         font: form.text("font"),
-        columns: ColumnChoice {
+        columns: Columns {
             position: form.checked("col_position"),
             unit: form.checked("col_unit"),
             unit_price: form.checked("col_unit_price"),
