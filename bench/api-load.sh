@@ -72,7 +72,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kontor/target}"
 log "building kontor and kontor-loadgen (release)"
-cargo build --release -p kontor -p kontor-loadgen
+cargo build --release --workspace --bins --examples
 KONTOR="$CARGO_TARGET_DIR/release/kontor"
 LOADGEN="$CARGO_TARGET_DIR/release/kontor-loadgen"
 

@@ -23,7 +23,7 @@ SECS=10
 command -v wrk >/dev/null || { echo "pages-load.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kontor/target}"
-cargo build --release -q -p kontor -p kontor-loadgen
+cargo build --release -q --workspace --bins --examples
 KONTOR="$CARGO_TARGET_DIR/release/kontor"
 LOADGEN="$CARGO_TARGET_DIR/release/kontor-loadgen"
 

@@ -25,10 +25,10 @@ N1=50; N10=10; NMEM=1000
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kontor/target}"
 PROFILE="${PROFILE:-release}"
 if [ "$PROFILE" = "release" ]; then
-    cargo build --release -q -p kontor-pdf --example render_sample
+    cargo build --release -q --workspace --bins --examples
     RENDER="$CARGO_TARGET_DIR/release/examples/render_sample"
 else
-    cargo build -q --workspace --examples
+    cargo build -q --workspace --bins --examples
     RENDER="$CARGO_TARGET_DIR/debug/examples/render_sample"
 fi
 

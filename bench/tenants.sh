@@ -32,9 +32,9 @@ command -v wrk >/dev/null || { echo "tenants.sh: wrk is missing (apt-get install
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kontor/target}"
 if [ "$PROFILE" = release ]; then
-    cargo build --release -q -p kontor
+    cargo build --release -q --workspace --bins --examples
 else
-    cargo build -q -p kontor
+    cargo build -q --workspace --bins --examples
 fi
 KONTOR="$CARGO_TARGET_DIR/$PROFILE/kontor"
 

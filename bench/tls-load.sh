@@ -32,9 +32,9 @@ done
 PROFILE="${KONTOR_BENCH_PROFILE:-release}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kontor/target}"
 if [ "$PROFILE" = release ]; then
-    cargo build --release -q --workspace --bins
+    cargo build --release -q --workspace --bins --examples
 else
-    cargo build -q --workspace --bins
+    cargo build -q --workspace --bins --examples
 fi
 KONTOR="$CARGO_TARGET_DIR/$PROFILE/kontor"
 LOADGEN="$CARGO_TARGET_DIR/$PROFILE/kontor-loadgen"
