@@ -99,6 +99,20 @@ pub enum Command {
         /// Enables /operator/v1, which uses the --database URL as the admin connection.
         #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
         operator_token_file: Option<PathBuf>,
+        #[command(flatten)]
+        monitor: crate::monitoring::MonitorArgs,
+    },
+    /// Run the watchdog's checks once, print one line per finding and exit with 2 if any is
+    /// a problem (for external monitors). In cloud mode add --cloud.
+    Check {
+        /// Check cloud mode's control schema instead of one business's database.
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        /// Also check this TLS certificate's expiry.
+        #[arg(long, env = "KONTOR_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        #[command(flatten)]
+        monitor: crate::monitoring::MonitorArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate,

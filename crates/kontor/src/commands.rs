@@ -6,7 +6,11 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use crate::cli::{AuditCommand, Cli, Command, TenantCommand, TokenCommand, UserCommand};
+use crate::monitoring::{print_findings, start_watchdog};
+use kontor_ops::monitor::checks::Database;
+use kontor_ops::monitor::{Finding, Leadership};
 use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
+use std::sync::Arc;
 
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
@@ -45,6 +49,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             ..
         } => return serve_cloud(&cli, *listen).await,
         Command::Tenant(command) => return tenant(&cli, command).await,
+        Command::Check { .. } => return check(&cli).await,
         _ => {}
     }
     let store = open(&cli).await?;
@@ -74,7 +79,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             serve(&cli, store, options).await
         }
-        Command::Tenant(_) => unreachable!("handled above"),
+        Command::Tenant(_) | Command::Check { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!(
                 "database schema is current (version {})",
@@ -191,7 +196,28 @@ struct ServeOptions {
     reload_every: std::time::Duration,
 }
 
+/// The watchdog's lock: a file next to SQLite, an advisory lock in PostgreSQL.
+fn single_leadership(cli: &Cli, store: &Store) -> Leadership {
+    match store.backend() {
+        kontor_storage::Backend::Sqlite => Leadership::file(cli.data_dir.join("watchdog.lock")),
+        kontor_storage::Backend::Postgres => {
+            Leadership::postgres(store.pool().clone(), format!("schema:{}", cli.schema))
+        }
+    }
+}
+
 async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCode> {
+    let Command::Serve { monitor, .. } = &cli.command else {
+        unreachable!("called for serve only")
+    };
+    let monitoring = monitor.monitoring(Some(&cli.data_dir), &options.trusted_proxies)?;
+    let checks = monitor.checks(
+        Some(Database::Store(store.clone())),
+        Some(&cli.data_dir),
+        options.tls.as_ref().map(|t| t.cert.as_path()),
+        Some(Arc::new(kontor_server::monitoring::request_counts)),
+    )?;
+    let watchdog = monitor.watchdog(checks, single_leadership(cli, &store))?;
     let users = store.user_count().await?;
     let listen = options.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -242,7 +268,11 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         tls: options.tls.is_some(),
         trusted_proxies: options.trusted_proxies,
     };
-    let router = kontor_server::app_with(kontor_server::AppState::new(store), transport);
+    start_watchdog(watchdog, monitor.check_interval);
+    let router = kontor_server::app_with(
+        kontor_server::AppState::new(store).with_monitoring(monitoring),
+        transport,
+    );
     match options.tls {
         None => kontor_server::serve_router(router, listener).await?,
         Some(files) => {
@@ -309,6 +339,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         tenant_idle_secs,
         operator_token_file,
         trusted_proxy,
+        monitor,
         ..
     } = &cli.command
     else {
@@ -345,7 +376,19 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             tls: false,
             trusted_proxies: trusted_proxy.clone(),
         },
+        monitoring: monitor.monitoring(Some(&cli.data_dir), trusted_proxy)?,
     };
+    let checks = monitor.checks(
+        Some(Database::Cloud(directory.clone())),
+        Some(&cli.data_dir),
+        None,
+        Some(Arc::new(kontor_server::monitoring::request_counts)),
+    )?;
+    let leadership = Leadership::postgres(
+        directory.pool().clone(),
+        format!("installation:{}", cli.installation),
+    );
+    let watchdog = monitor.watchdog(checks, leadership)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -375,6 +418,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         }
         None => None,
     };
+    start_watchdog(watchdog, monitor.check_interval);
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
     kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
     Ok(ExitCode::SUCCESS)
@@ -494,4 +538,65 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
     };
     provisioner.close().await;
     Ok(code)
+}
+
+/// `kontor check`: the watchdog's checks once, one line per finding, exit code 2 on a problem.
+async fn check(cli: &Cli) -> Result<ExitCode> {
+    let Command::Check {
+        cloud,
+        tls_cert,
+        monitor,
+    } = &cli.command
+    else {
+        unreachable!("called for check only")
+    };
+    let mut findings = Vec::new();
+    let database = if *cloud {
+        let url = cloud_url(cli)?;
+        kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
+            .await
+            .map(Database::Cloud)
+            .map_err(|e| anyhow!(e))
+    } else {
+        match &cli.database {
+            Some(url) => Store::connect_unmigrated(
+                url,
+                ConnectOptions {
+                    schema: Some(cli.schema.clone()),
+                    max_connections: 2,
+                },
+            )
+            .await
+            .map(Database::Store)
+            .map_err(|e| anyhow!(e)),
+            None if !cli.data_dir.join("kontor.db").is_file() => Err(anyhow!(
+                "no database in {} (wrong --data-dir?)",
+                cli.data_dir.display()
+            )),
+            None => Store::connect_unmigrated(
+                &kontor_storage::db::sqlite_url_for_dir(&cli.data_dir),
+                ConnectOptions {
+                    schema: None,
+                    max_connections: 2,
+                },
+            )
+            .await
+            .map(Database::Store)
+            .map_err(|e| anyhow!(e)),
+        }
+    };
+    let database = match database {
+        Ok(db) => Some(db),
+        Err(e) => {
+            findings.push(Finding::problem(
+                "database",
+                format!("database unreachable: {e:#}"),
+            ));
+            None
+        }
+    };
+    let checks = monitor.checks(database, Some(&cli.data_dir), tls_cert.as_deref(), None)?;
+    findings
+        .extend(kontor_ops::monitor::run_all(&checks, std::time::Duration::from_secs(20)).await);
+    Ok(print_findings(&findings))
 }

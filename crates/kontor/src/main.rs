@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod monitoring;
 
 use clap::Parser;
 

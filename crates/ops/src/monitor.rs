@@ -4,8 +4,18 @@
 //! rate) contributes a [`Check`]. The watchdog runs all checks every minute and alerts on a
 //! change of a finding's state; `kontor check` runs them once.
 
+pub mod alert;
+pub mod checks;
+pub mod disk;
+pub mod watchdog;
+
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use alert::{Alert, AlertStatus, Notifier, SmtpNotifier, WebhookNotifier};
+pub use watchdog::{Leadership, Watchdog, WatchdogConfig};
 
 /// A boxed future, so that checks can be kept as trait objects.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -46,4 +56,39 @@ pub trait Check: Send + Sync {
     /// Looks once; returns one finding per thing looked at (never panics, a failure to look
     /// is itself a problem finding).
     fn run(&self) -> BoxFuture<'_, Vec<Finding>>;
+}
+
+/// Runs every check once, concurrently (as `kontor check` does), each bounded by `timeout`;
+/// a check that does not answer in time is itself a problem. Findings keep the checks' order.
+pub async fn run_all(checks: &[Arc<dyn Check>], timeout: Duration) -> Vec<Finding> {
+    let mut runs = tokio::task::JoinSet::new();
+    for (index, check) in checks.iter().enumerate() {
+        let check = Arc::clone(check);
+        runs.spawn(async move {
+            let findings = match tokio::time::timeout(timeout, check.run()).await {
+                Ok(findings) => findings,
+                Err(_) => vec![Finding::problem(
+                    check.name(),
+                    format!(
+                        "check {} did not answer within {} s",
+                        check.name(),
+                        timeout.as_secs()
+                    ),
+                )],
+            };
+            (index, findings)
+        });
+    }
+    let mut results: Vec<(usize, Vec<Finding>)> = Vec::new();
+    while let Some(done) = runs.join_next().await {
+        match done {
+            Ok(result) => results.push(result),
+            Err(e) => results.push((
+                usize::MAX,
+                vec![Finding::problem("watchdog", format!("a check failed: {e}"))],
+            )),
+        }
+    }
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().flat_map(|(_, f)| f).collect()
 }

@@ -39,6 +39,8 @@ pub struct CloudConfig {
     pub secure_cookies: bool,
     /// Trusted proxies (HAProxy) whose X-Forwarded-* the tenants' apps believe.
     pub transport: crate::Transport,
+    /// Who may read `/metrics`, and what else `/readyz` requires.
+    pub monitoring: crate::monitoring::Monitoring,
 }
 
 impl Default for CloudConfig {
@@ -50,12 +52,14 @@ impl Default for CloudConfig {
             idle_evict: Duration::from_secs(120),
             secure_cookies: false,
             transport: crate::Transport::default(),
+            monitoring: crate::monitoring::Monitoring::default(),
         }
     }
 }
 
 struct OpenTenant {
     app: Router,
+    store: Store,
     last_used: Instant,
 }
 
@@ -96,6 +100,19 @@ impl Cloud {
         self.open.lock().map(|m| m.len()).unwrap_or(0)
     }
 
+    /// Connections of the control pool and every open tenant pool together.
+    pub fn pool_use(&self) -> crate::monitoring::PoolUse {
+        let control = crate::monitoring::PoolUse::of(self.directory.pool());
+        self.open
+            .lock()
+            .map(|open| {
+                open.values().fold(control, |sum, o| {
+                    sum.add(crate::monitoring::PoolUse::of(o.store.pool()))
+                })
+            })
+            .unwrap_or(control)
+    }
+
     fn cached(&self, id: i64) -> Option<Router> {
         let mut open = self.open.lock().ok()?;
         let entry = open.get_mut(&id)?;
@@ -125,7 +142,7 @@ impl Cloud {
         }
         let store = self.directory.open(tenant, self.config.pool).await?;
         self.sweep_once(tenant, &store);
-        let app = crate::app_with(AppState::new(store), self.config.transport.clone());
+        let app = crate::app_with(AppState::new(store.clone()), self.config.transport.clone());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         while open.len() >= self.config.max_open_tenants.max(1) {
             // Dropping the entry drops the pool once running requests are done with it.
@@ -142,6 +159,7 @@ impl Cloud {
             tenant.id,
             OpenTenant {
                 app: app.clone(),
+                store,
                 last_used: Instant::now(),
             },
         );
@@ -215,20 +233,47 @@ pub fn app(cloud: Arc<Cloud>, operator: Option<crate::operator::Operator>) -> Ro
     let tenants = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
         .merge(pages::static_router())
         .fallback(dispatch)
         .with_state(cloud);
-    operator.merge(tenants)
+    crate::monitoring::install();
+    // Tenants' own applications count their requests; this counts the rest.
+    operator
+        .merge(tenants)
+        .layer(axum::middleware::from_fn(crate::monitoring::track))
 }
 
 async fn readyz(State(cloud): State<Arc<Cloud>>) -> Response {
     match cloud.directory.ready().await {
-        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Ok(true) => {}
+        Ok(false) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "control schema is not current",
+            )
+                .into_response();
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
         }
     }
+    if let Some(reason) = cloud.config.monitoring.not_ready() {
+        tracing::warn!(%reason, "not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+    }
+    (StatusCode::OK, "ready").into_response()
+}
+
+async fn metrics(State(cloud): State<Arc<Cloud>>, request: Request) -> Response {
+    metrics::gauge!("kontor_cloud_open_tenants").set(cloud.open_tenants() as f64);
+    crate::monitoring::render(
+        &cloud.config.monitoring.metrics,
+        crate::monitoring::peer(request.extensions()),
+        request.headers(),
+        cloud.pool_use(),
+    )
 }
 
 fn is_api(path: &str) -> bool {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod cloud;
 mod middleware;
+pub mod monitoring;
 pub mod operator;
 pub mod tls;
 pub mod transport;
@@ -26,11 +27,21 @@ use kontor_storage::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub monitoring: Arc<monitoring::Monitoring>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store }
+        AppState {
+            store,
+            monitoring: Arc::default(),
+        }
+    }
+
+    /// Who may read `/metrics` and what else `/readyz` requires.
+    pub fn with_monitoring(mut self, monitoring: monitoring::Monitoring) -> AppState {
+        self.monitoring = Arc::new(monitoring);
+        self
     }
 }
 
@@ -56,11 +67,16 @@ pub fn app_with_web(state: AppState, web: kontor_web::WebState, transport: Trans
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .merge(api::router(&state))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state);
-    middleware::wrap(routes.merge(pages)).layer(axum::middleware::from_fn_with_state(
+    monitoring::install();
+    let routes = routes
+        .merge(pages)
+        .layer(axum::middleware::from_fn(monitoring::track));
+    middleware::wrap(routes).layer(axum::middleware::from_fn_with_state(
         Arc::new(transport),
         transport::normalize,
     ))
@@ -173,16 +189,38 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+/// Ready for traffic: the database answers, its schema is current, and every extra condition
+/// (disk space) holds. The reason goes in the body of a 503.
+async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     match state.store.ready().await {
-        Ok(true) => (StatusCode::OK, "ready"),
-        Ok(false) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database schema is not current",
-        ),
+        Ok(true) => {}
+        Ok(false) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database schema is not current",
+            )
+                .into_response();
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
         }
     }
+    if let Some(reason) = state.monitoring.not_ready() {
+        tracing::warn!(%reason, "not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+    }
+    (StatusCode::OK, "ready").into_response()
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    monitoring::render(
+        &state.monitoring.metrics,
+        monitoring::peer(request.extensions()),
+        request.headers(),
+        monitoring::PoolUse::of(state.store.pool()),
+    )
 }

@@ -477,6 +477,7 @@ impl Store {
         };
         audit::append(&mut tx, actor, change).await?;
         tx.commit().await?;
+        count_issued(doc.content.doc_type.as_str());
         tracing::info!(id, number, "issued document");
         Ok(issued)
     }
@@ -740,6 +741,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        count_issued(draft.content.doc_type.as_str());
         Ok(cancellation)
     }
 
@@ -872,4 +874,9 @@ async fn down_payments_on(conn: &mut AnyConnection, order_id: i64, doc_id: i64) 
     .fetch_one(&mut *conn)
     .await?;
     Ok(from_cents(row.try_get("s")?))
+}
+
+/// Counts an issued document for `/metrics` (by document type only: no tenant data).
+fn count_issued(doc_type: &'static str) {
+    metrics::counter!("kontor_documents_issued_total", "type" => doc_type).increment(1);
 }

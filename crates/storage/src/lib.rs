@@ -83,6 +83,17 @@ impl Store {
         })
     }
 
+    /// Opens the database at `url` as it is, without migrating (for `kontor check`, which
+    /// must report a schema that is behind rather than change it).
+    pub async fn connect_unmigrated(url: &str, options: ConnectOptions) -> Result<Store> {
+        let (pool, backend) = db::open_pool(url, &options).await?;
+        Ok(Store {
+            pool,
+            backend,
+            writers: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
     /// Opens a cloud tenant's schema with a small pool whose idle connections close; migrates
     /// only when the schema is behind (the common case costs one query).
     pub(crate) async fn connect_pooled(

@@ -31,6 +31,11 @@ const RESERVED_SLUGS: &[&str] = &["www", "api", "admin", "operator", "static", "
 const CONTROL_MIGRATIONS: &[(i64, &str, &str)] =
     &[(1, "tenants", include_str!("control/0001_tenants.sql"))];
 
+/// The newest control schema version this build knows.
+pub fn control_latest_version() -> i64 {
+    CONTROL_MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secrets
 // ---------------------------------------------------------------------------------------------
@@ -447,6 +452,12 @@ impl Provisioner {
         exec(
             &mut *tx,
             format!("GRANT SELECT ON {ctl}.tenants TO {ctl_role}"),
+        )
+        .await?;
+        // Serving instances report whether the control schema is current (`/readyz`).
+        exec(
+            &mut *tx,
+            format!("GRANT SELECT ON {ctl}.control_migrations TO {ctl_role}"),
         )
         .await?;
         tx.commit().await?;
@@ -886,7 +897,7 @@ impl Directory {
         Store::connect_pooled(&url, &role, pool.max_connections, pool.idle_timeout).await
     }
 
-    /// Whether the control schema answers.
+    /// Whether the control schema answers and is at the version this build knows.
     pub async fn ready(&self) -> Result<bool> {
         let ctl = self.installation.control_schema();
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -894,7 +905,18 @@ impl Directory {
         )))
         .fetch_one(&self.control)
         .await?;
-        Ok(true)
+        let version: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM {ctl}.control_migrations"
+        )))
+        .fetch_one(&self.control)
+        .await?
+        .try_get("v")?;
+        Ok(version == control_latest_version())
+    }
+
+    /// The control connections (read-only role), for monitoring queries such as replication.
+    pub fn pool(&self) -> &AnyPool {
+        &self.control
     }
 
     pub async fn close(&self) {

@@ -1,0 +1,682 @@
+//! Monitoring end to end: `kontor check`, `/readyz` with the disk threshold, and (ignored, a
+//! slow tier) alert drills that deliver to a real SMTP server (aiosmtpd) and a local webhook
+//! receiver when PostgreSQL is stopped and when a backup target becomes unwritable, and the
+//! "resolved" messages after recovery. Everything listens on 127.0.0.1 and stops by itself.
+//!
+//! Slow tier: `cargo test --workspace --test alerts -- --ignored --test-threads=1`
+//! (needs Debian's python3-aiosmtpd and postgresql packages).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kontor_ops::monitor::alert::signature;
+use kontor_ops::monitor::{
+    BoxFuture, Check, Finding, SmtpNotifier, Watchdog, WatchdogConfig, WebhookNotifier,
+};
+
+const WEBHOOK_SECRET: &str = "webhook-secret-for-tests-0123456789";
+
+fn kontor(data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kontor"));
+    c.env_remove("KONTOR_DATABASE_URL")
+        .env("KONTOR_LOG", "warn")
+        .args(["--data-dir", data_dir.to_str().unwrap()]);
+    c
+}
+
+fn run(mut c: Command) -> Output {
+    c.stdin(Stdio::null()).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `f` every 20 ms until it returns `Some`, for at most `limit`.
+async fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn wait_http(url: &str, status: u16) -> String {
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    loop {
+        if let Ok(r) = client.get(url).send().await
+            && r.status().as_u16() == status
+        {
+            return r.text().await.unwrap_or_default();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{url} never answered {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[test]
+fn check_command_prints_findings_and_fails_on_a_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.arg("check");
+        c
+    });
+    assert_eq!(out.status.code(), Some(2), "no database yet");
+    assert!(
+        text(&out.stdout).contains("PROBLEM\tdatabase\t"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let mut migrate = kontor(dir.path());
+    migrate.arg("migrate");
+    assert!(run(migrate).status.success());
+    let disk_ok = ["--disk-min-free-percent", "0", "--disk-min-free-mb", "0"];
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.arg("check").args(disk_ok);
+        c
+    });
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("OK\tdatabase\tdatabase reachable, schema current"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("OK\tdisk:{}\t", dir.path().display())),
+        "{stdout}"
+    );
+    assert!(stdout.lines().all(|l| l.starts_with("OK\t")), "{stdout}");
+
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.args(["check", "--disk-min-free-percent", "100"]);
+        c
+    });
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains(&format!("PROBLEM\tdisk:{}\t", dir.path().display())));
+
+    // A certificate that expires within days is a problem; one good for months is not.
+    let cert = dir.path().join("cert.pem");
+    std::fs::write(&cert, certificate_expiring_in(2)).unwrap();
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.arg("check")
+            .args(disk_ok)
+            .args(["--tls-cert", cert.to_str().unwrap()]);
+        c
+    });
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("PROBLEM\ttls_certificate\t"), "{stdout}");
+    std::fs::write(&cert, certificate_expiring_in(90)).unwrap();
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.arg("check")
+            .args(disk_ok)
+            .args(["--tls-cert", cert.to_str().unwrap()]);
+        c
+    });
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // A schema behind this build: reported, not silently migrated.
+    let db = dir.path().join("kontor.db");
+    sqlite_exec(
+        &db,
+        "DELETE FROM kontor_migrations WHERE version = (SELECT MAX(version) FROM kontor_migrations)",
+    );
+    let out = run({
+        let mut c = kontor(dir.path());
+        c.arg("check").args(disk_ok);
+        c
+    });
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("PROBLEM\tdatabase\tdatabase schema is not current"));
+}
+
+/// A self-signed certificate valid until midnight (UTC) `days` days from today.
+fn certificate_expiring_in(days: u64) -> String {
+    use chrono::Datelike;
+    let until = chrono::Utc::now().date_naive() + chrono::Days::new(days);
+    let mut params = rcgen::CertificateParams::new(vec!["kontor.test".to_string()]).unwrap();
+    params.not_after = rcgen::date_time_ymd(until.year(), until.month() as u8, until.day() as u8);
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.self_signed(&key).unwrap().pem()
+}
+
+/// Runs one statement on a SQLite file (through sqlx, as Kontor does).
+fn sqlite_exec(db: &Path, sql: &str) {
+    let url = format!("sqlite://{}", db.display());
+    let sql = sql.to_string();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+}
+
+#[tokio::test]
+async fn readyz_fails_when_the_disk_is_below_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut c = kontor(dir.path());
+    c.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--disk-min-free-percent",
+        "100",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    let _server = Guard(c.spawn().unwrap());
+    wait_http(&format!("{base}/healthz"), 200).await;
+    let reason = wait_http(&format!("{base}/readyz"), 503).await;
+    assert!(reason.contains("nearly full"), "{reason}");
+    // The watchdog's first run (at start) has recorded its findings.
+    let mut metrics = String::new();
+    for _ in 0..100 {
+        metrics = wait_http(&format!("{base}/metrics"), 200).await;
+        if metrics.contains("kontor_check_ok{key=\"database\"}") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        metrics.contains(&format!(
+            "kontor_disk_free_bytes{{path=\"{}\"}}",
+            dir.path().display()
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("kontor_check_ok{key=\"database\"} 1"),
+        "{metrics}"
+    );
+}
+
+// ---- the slow tier: real SMTP server and webhook receiver ---------------------------------
+
+/// aiosmtpd storing every message in a maildir.
+struct Smtp {
+    _child: Guard,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Smtp {
+    async fn start(dir: &Path) -> Smtp {
+        let program =
+            std::env::var("KONTOR_TEST_AIOSMTPD").unwrap_or_else(|_| "/usr/bin/aiosmtpd".into());
+        assert!(
+            Path::new(&program).exists(),
+            "{program} missing: apt-get install python3-aiosmtpd (or set KONTOR_TEST_AIOSMTPD)"
+        );
+        let port = free_port();
+        let maildir = dir.join("maildir");
+        let child = Command::new(&program)
+            .args(["-n", "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .args(["-l", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let smtp = Smtp {
+            _child: Guard(child),
+            port,
+            maildir,
+        };
+        let start = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "aiosmtpd did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        smtp
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every delivered message, oldest first.
+    fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> = std::fs::read_dir(self.maildir.join("new"))
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    /// Waits for a message whose subject line contains `needle`.
+    async fn wait_subject(&self, needle: &str) -> String {
+        wait_for(Duration::from_secs(60), needle, || {
+            self.messages().into_iter().find(|m| {
+                m.lines()
+                    .any(|l| l.starts_with("Subject:") && l.contains(needle))
+            })
+        })
+        .await
+    }
+}
+
+/// One webhook call as received.
+#[derive(Clone, Debug)]
+struct Hook {
+    body: serde_json::Value,
+    signature_ok: bool,
+}
+
+/// A local webhook receiver on 127.0.0.1.
+struct Receiver {
+    url: String,
+    calls: Arc<Mutex<Vec<Hook>>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let calls: Arc<Mutex<Vec<Hook>>> = Arc::default();
+        let seen = calls.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let seen = seen.clone();
+                    async move {
+                        let signature_ok = headers
+                            .get("x-kontor-signature")
+                            .and_then(|v| v.to_str().ok())
+                            == Some(signature(WEBHOOK_SECRET.as_bytes(), &body).as_str());
+                        let body = serde_json::from_slice(&body).unwrap_or_default();
+                        seen.lock().unwrap().push(Hook { body, signature_ok });
+                        "ok"
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url,
+            calls,
+            _task: task,
+        }
+    }
+
+    fn alerts(&self, status: &str, key: &str) -> Vec<Hook> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| {
+                h.body["alerts"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x["status"] == status && x["key"] == key))
+            })
+            .cloned()
+            .collect()
+    }
+
+    async fn wait(&self, status: &str, key: &str) -> Hook {
+        wait_for(
+            Duration::from_secs(60),
+            &format!("webhook {status} {key}"),
+            || self.alerts(status, key).into_iter().next(),
+        )
+        .await
+    }
+}
+
+/// The throwaway PostgreSQL cluster of scripts/pg-throwaway.sh, stopped and started in place.
+struct Postgres {
+    dir: PathBuf,
+    url: String,
+    port: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-throwaway.sh")
+}
+
+fn pg_ctl() -> PathBuf {
+    let mut bins: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin/pg_ctl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    bins.retain(|p| p.exists());
+    bins.sort();
+    bins.pop().expect("Debian postgresql package (pg_ctl)")
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let dir = tempfile::Builder::new()
+            .prefix("kontor-alerts-pg")
+            .tempdir_in("/tmp")
+            .unwrap()
+            .keep();
+        let out = Command::new(script())
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let url = text(&out.stdout).trim().to_string();
+        let port = std::fs::read_to_string(dir.join("port"))
+            .unwrap()
+            .trim()
+            .to_string();
+        Postgres { dir, url, port }
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let mut c = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(pg_ctl());
+            c
+        } else {
+            Command::new(pg_ctl())
+        };
+        c.arg("-D").arg(self.dir.join("data")).args(args);
+        let out = c.current_dir("/").output().unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl {args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+
+    fn stop(&self) {
+        self.pg_ctl(&["stop", "-m", "fast", "-w"]);
+    }
+
+    fn restart(&self) {
+        let log = self.dir.join("log");
+        self.pg_ctl(&[
+            "start",
+            "-w",
+            "-l",
+            log.to_str().unwrap(),
+            "-o",
+            &format!("-p {}", self.port),
+        ]);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| text(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new(script()).arg("stop").arg(&self.dir).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+#[ignore = "slow tier: PostgreSQL and aiosmtpd"]
+async fn alerts_when_the_database_stops_and_when_it_is_back() {
+    let work = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(work.path()).await;
+    let hooks = Receiver::start().await;
+    let pg = Postgres::start();
+    let secret_file = work.path().join("webhook-secret");
+    std::fs::write(&secret_file, WEBHOOK_SECRET).unwrap();
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut c = kontor(&work.path().join("data"));
+    c.args(["--database", &pg.url, "--schema", "kontor_alerts"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--check-interval",
+            "1",
+        ])
+        .args([
+            "--smtp-url",
+            &smtp.url(),
+            "--alert-email",
+            "ops@example.com",
+            "--alert-from",
+            "kontor@example.com",
+        ])
+        .args([
+            "--alert-webhook",
+            &hooks.url,
+            "--alert-webhook-secret-file",
+            secret_file.to_str().unwrap(),
+        ])
+        .args(["--instance-name", "drill-1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _server = Guard(c.spawn().unwrap());
+    wait_http(&format!("{base}/readyz"), 200).await;
+    // A few healthy runs: nothing to report.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(smtp.messages().is_empty(), "{:?}", smtp.messages());
+    assert!(hooks.calls.lock().unwrap().is_empty());
+
+    let stopping = Instant::now();
+    pg.stop();
+    let fault = Instant::now();
+    let hook = hooks.wait("firing", "database").await;
+    let hook_latency = fault.elapsed();
+    let mail = smtp.wait_subject("FIRING").await;
+    let mail_latency = fault.elapsed();
+    assert!(hook.signature_ok, "signed with the shared secret");
+    assert_eq!(hook.body["instance"], "drill-1");
+    assert!(
+        mail.contains("To: ops@example.com") && mail.contains("database unreachable"),
+        "{mail}"
+    );
+    // Deduplicated: a few more runs while the database stays down send nothing new.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(hooks.alerts("firing", "database").len(), 1);
+    assert_eq!(
+        smtp.messages()
+            .iter()
+            .filter(|m| m.contains("FIRING"))
+            .count(),
+        1
+    );
+    wait_http(&format!("{base}/readyz"), 503).await;
+
+    pg.restart();
+    let recovered = Instant::now();
+    hooks.wait("resolved", "database").await;
+    let resolve_hook = recovered.elapsed();
+    smtp.wait_subject("RESOLVED").await;
+    let resolve_mail = recovered.elapsed();
+    wait_http(&format!("{base}/readyz"), 200).await;
+    eprintln!(
+        "ALERT LATENCY (check interval 1 s): pg_ctl stop took {:.2} s; firing: webhook {:.2} s, e-mail {:.2} s after the stop; resolved: webhook {:.2} s, e-mail {:.2} s after the restart",
+        (fault - stopping).as_secs_f64(),
+        hook_latency.as_secs_f64(),
+        mail_latency.as_secs_f64(),
+        resolve_hook.as_secs_f64(),
+        resolve_mail.as_secs_f64()
+    );
+    assert!(hook_latency < Duration::from_secs(20) && resolve_hook < Duration::from_secs(30));
+
+    // `kontor check` against the running PostgreSQL: replication is read (no standby here).
+    let out = run({
+        let mut c = kontor(&work.path().join("data"));
+        c.args([
+            "--database",
+            &pg.url,
+            "--schema",
+            "kontor_alerts",
+            "check",
+            "--expect-standbys",
+            "1",
+        ]);
+        c
+    });
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("OK\tdatabase\t"), "{stdout}");
+    assert!(
+        stdout.contains("PROBLEM\treplication_standbys\t0 standby(s) streaming"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("OK\treplication_lag\t"), "{stdout}");
+}
+
+/// Stands in for the backup helper's `BackupCheck`: a target folder is writable when a file can
+/// be created in it.
+struct FakeBackupTarget {
+    name: String,
+    path: PathBuf,
+}
+
+impl Check for FakeBackupTarget {
+    fn name(&self) -> &str {
+        "backups"
+    }
+
+    fn run(&self) -> BoxFuture<'_, Vec<Finding>> {
+        Box::pin(async move {
+            let key = format!("backup_target:{}", self.name);
+            let probe = self.path.join(".kontor-write-probe");
+            vec![match std::fs::write(&probe, b"probe") {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&probe);
+                    Finding::ok(key, format!("backup target {} writable", self.name))
+                }
+                Err(e) => Finding::problem(
+                    key,
+                    format!("backup target {} not writable: {e}", self.name),
+                ),
+            }]
+        })
+    }
+}
+
+#[tokio::test]
+#[ignore = "slow tier: aiosmtpd"]
+async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
+    let work = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(work.path()).await;
+    let hooks = Receiver::start().await;
+    let target = work.path().join("offsite");
+    std::fs::create_dir(&target).unwrap();
+
+    let mut watchdog = Watchdog::new(WatchdogConfig {
+        interval: Duration::from_millis(250),
+        instance: "drill-2".into(),
+        ..WatchdogConfig::default()
+    });
+    watchdog
+        .add_check(FakeBackupTarget {
+            name: "offsite".into(),
+            path: target.clone(),
+        })
+        .add_notifier(
+            SmtpNotifier::new(
+                &smtp.url(),
+                "kontor@example.com",
+                &["ops@example.com".into()],
+            )
+            .unwrap(),
+        )
+        .add_notifier(
+            WebhookNotifier::new(&hooks.url, Some(WEBHOOK_SECRET.as_bytes().to_vec())).unwrap(),
+        );
+    let task = watchdog.spawn();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(smtp.messages().is_empty() && hooks.calls.lock().unwrap().is_empty());
+
+    // Unwritable even for root: the folder is replaced by a file.
+    let moved = work.path().join("offsite.moved");
+    std::fs::rename(&target, &moved).unwrap();
+    std::fs::write(&target, b"not a folder").unwrap();
+    let fault = Instant::now();
+    let hook = hooks.wait("firing", "backup_target:offsite").await;
+    let hook_latency = fault.elapsed();
+    let mail = smtp.wait_subject("FIRING").await;
+    let mail_latency = fault.elapsed();
+    assert!(hook.signature_ok);
+    assert!(
+        mail.contains("backup target offsite not writable"),
+        "{mail}"
+    );
+
+    std::fs::remove_file(&target).unwrap();
+    std::fs::rename(&moved, &target).unwrap();
+    let fixed = Instant::now();
+    hooks.wait("resolved", "backup_target:offsite").await;
+    let resolve_hook = fixed.elapsed();
+    smtp.wait_subject("RESOLVED").await;
+    let resolve_mail = fixed.elapsed();
+    task.abort();
+    eprintln!(
+        "ALERT LATENCY (check interval 0.25 s): firing: webhook {:.2} s, e-mail {:.2} s; resolved: webhook {:.2} s, e-mail {:.2} s",
+        hook_latency.as_secs_f64(),
+        mail_latency.as_secs_f64(),
+        resolve_hook.as_secs_f64(),
+        resolve_mail.as_secs_f64()
+    );
+    assert_eq!(hooks.alerts("firing", "backup_target:offsite").len(), 1);
+    assert_eq!(smtp.messages().len(), 2, "one firing, one resolved");
+}
