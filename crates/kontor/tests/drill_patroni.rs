@@ -326,7 +326,7 @@ async fn create_and_issue(
                 .send("get", |c| c.get(format!("{api}/documents/{id}")))
                 .await;
             assert_eq!(status, 200, "{doc}");
-            assert_eq!(doc["status"], "issued", "409 on issue of {id}: {issued}");
+            assert_eq!(doc["state"], "issued", "409 on issue of {id}: {issued}");
             doc["number"].as_str().expect("number").to_string()
         }
         _ => panic!("issue {id}: {status} {issued}"),
