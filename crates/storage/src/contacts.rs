@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
+use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{Contact, ContactQuery, Page};
 use crate::numbers;
 use crate::util::{now, search_text, sql};
@@ -30,7 +31,32 @@ fn contact_search(number: &str, d: &ContactData) -> String {
 
 impl Store {
     pub async fn create_contact(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
+        match self
+            .create_contact_once(actor, data, None, |_| {
+                Err(StoreError::Corrupt("no key, no answer".into()))
+            })
+            .await?
+        {
+            Once::Created(contact) => Ok(contact),
+            Once::Replayed(_) => Err(StoreError::Corrupt("replay without a key".into())),
+        }
+    }
+
+    /// Creates a contact; with a key, the key and `respond`'s answer are stored in the same
+    /// transaction, and a repeat of the key returns that answer and creates nothing.
+    pub async fn create_contact_once(
+        &self,
+        actor: &Actor,
+        data: &ContactData,
+        key: Option<&IdempotencyKey>,
+        respond: impl FnOnce(&Contact) -> Result<StoredResponse>,
+    ) -> Result<Once<Contact>> {
         let mut tx = self.write().await?;
+        if let Some(key) = key
+            && let Some(first) = idempotency::claim(&mut tx, key).await?
+        {
+            return Ok(Once::Replayed(first));
+        }
         let range = if data.is_supplier && !data.is_customer {
             "supplier"
         } else {
@@ -62,8 +88,16 @@ impl Store {
             new: Some(serde_json::to_value(data)?),
         };
         audit::append(&mut tx, actor, change).await?;
+        let row = sqlx::query(sql(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1")))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let contact = from_row(&row)?;
+        if let Some(key) = key {
+            idempotency::complete(&mut tx, key, &respond(&contact)?).await?;
+        }
         tx.commit().await?;
-        self.contact(id).await
+        Ok(Once::Created(contact))
     }
 
     pub async fn contact(&self, id: i64) -> Result<Contact> {

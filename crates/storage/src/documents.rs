@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
+use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::*;
 use crate::numbers;
 use crate::util::{
@@ -267,7 +268,32 @@ fn ensure_draft(doc: &Document) -> Result<()> {
 
 impl Store {
     pub async fn create_document(&self, actor: &Actor, input: &DraftInput) -> Result<Document> {
+        match self
+            .create_document_once(actor, input, None, |_| {
+                Err(StoreError::Corrupt("no key, no answer".into()))
+            })
+            .await?
+        {
+            Once::Created(doc) => Ok(doc),
+            Once::Replayed(_) => Err(StoreError::Corrupt("replay without a key".into())),
+        }
+    }
+
+    /// Creates a draft; with a key, the key and `respond`'s answer are stored in the same
+    /// transaction, and a repeat of the key returns that answer and creates nothing.
+    pub async fn create_document_once(
+        &self,
+        actor: &Actor,
+        input: &DraftInput,
+        key: Option<&IdempotencyKey>,
+        respond: impl FnOnce(&Document) -> Result<StoredResponse>,
+    ) -> Result<Once<Document>> {
         let mut tx = self.write().await?;
+        if let Some(key) = key
+            && let Some(first) = idempotency::claim(&mut tx, key).await?
+        {
+            return Ok(Once::Replayed(first));
+        }
         let (_, contact, archived) = load_contact(&mut tx, input.contact_id).await?;
         if archived {
             return Err(StoreError::invalid("contact_id", "the contact is archived"));
@@ -300,8 +326,11 @@ impl Store {
             },
         )
         .await?;
+        if let Some(key) = key {
+            idempotency::complete(&mut tx, key, &respond(&doc)?).await?;
+        }
         tx.commit().await?;
-        Ok(doc)
+        Ok(Once::Created(doc))
     }
 
     pub async fn document(&self, id: i64) -> Result<Document> {

@@ -14,6 +14,7 @@ pub mod db;
 mod documents;
 pub mod error;
 mod export;
+pub mod idempotency;
 pub mod migrate;
 pub mod model;
 mod numbers;
@@ -30,6 +31,7 @@ mod util;
 pub use audit::{Actor, AuditEntry, AuditReport};
 pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
+pub use idempotency::{IdempotencyKey, Once, StoredResponse};
 pub use model::*;
 pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, check_username, hash_password, users_check};
 

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_security",
         include_str!("migrations/0007_login_security.sql"),
     ),
+    (
+        9,
+        "idempotency_keys",
+        include_str!("migrations/0009_idempotency_keys.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
+use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{DocState, Payment, PaymentInput};
 use crate::util::{date_str, now, parse_date};
 
@@ -43,6 +44,27 @@ impl Store {
         document_id: i64,
         input: &PaymentInput,
     ) -> Result<Payment> {
+        match self
+            .add_payment_once(actor, document_id, input, None, |_| {
+                Err(StoreError::Corrupt("no key, no answer".into()))
+            })
+            .await?
+        {
+            Once::Created(payment) => Ok(payment),
+            Once::Replayed(_) => Err(StoreError::Corrupt("replay without a key".into())),
+        }
+    }
+
+    /// Records a payment; with a key, the key and `respond`'s answer are stored in the same
+    /// transaction, and a repeat of the key returns that answer and records nothing.
+    pub async fn add_payment_once(
+        &self,
+        actor: &Actor,
+        document_id: i64,
+        input: &PaymentInput,
+        key: Option<&IdempotencyKey>,
+        respond: impl FnOnce(&Payment) -> Result<StoredResponse>,
+    ) -> Result<Once<Payment>> {
         if input.amount <= Decimal::ZERO {
             return Err(StoreError::invalid("amount", "must be greater than 0"));
         }
@@ -59,6 +81,11 @@ impl Store {
             ));
         }
         let mut tx = self.write().await?;
+        if let Some(key) = key
+            && let Some(first) = idempotency::claim(&mut tx, key).await?
+        {
+            return Ok(Once::Replayed(first));
+        }
         let row = sqlx::query(
             "SELECT doc_type, status, number, due_cents, paid_cents FROM documents WHERE id = $1",
         )
@@ -128,8 +155,11 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let payment = from_row(&payment)?;
+        if let Some(key) = key {
+            idempotency::complete(&mut tx, key, &respond(&payment)?).await?;
+        }
         tx.commit().await?;
-        Ok(payment)
+        Ok(Once::Created(payment))
     }
 
     pub async fn payments(&self, document_id: i64) -> Result<Vec<Payment>> {

@@ -3,13 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, PaymentMethod, TaxMode};
-use kontor_storage::{Contact, ContactQuery, DocumentQuery};
+use kontor_storage::{Contact, ContactQuery, DocumentQuery, Once};
 use serde::Deserialize;
 
 use super::PageOut;
 use super::document_output::SummaryOut;
 use super::error::{ApiError, ApiResult};
+use super::idempotency::{self, KeyedJson};
 use super::input;
 use super::json::{ApiJson, ApiPath, QueryParams};
 use crate::auth::Auth;
@@ -132,11 +134,12 @@ pub async fn list(
     )))
 }
 
+/// `POST /contacts`; with an `Idempotency-Key` a repeat returns the first answer.
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<ContactInput>,
-) -> ApiResult<(StatusCode, Json<Contact>)> {
+    KeyedJson { body, key }: KeyedJson<ContactInput>,
+) -> ApiResult<Response> {
     let (data, archived) = body.validate()?;
     if archived.is_some() {
         return Err(ApiError::field(
@@ -145,10 +148,16 @@ pub async fn create(
             "cannot be set on a new contact",
         ));
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_contact(&auth.actor(), &data).await?),
-    ))
+    let once = state
+        .store
+        .create_contact_once(&auth.actor(), &data, key.as_ref(), |contact| {
+            idempotency::stored(StatusCode::CREATED, contact)
+        })
+        .await?;
+    Ok(match once {
+        Once::Created(contact) => (StatusCode::CREATED, Json(contact)).into_response(),
+        Once::Replayed(first) => idempotency::replay(first),
+    })
 }
 
 pub async fn get(

@@ -3,15 +3,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use kontor_domain::DocumentType;
 use kontor_domain::validation::Problem;
-use kontor_storage::{DocState, DocumentQuery};
+use kontor_storage::{DocState, DocumentQuery, Once};
 use serde::{Deserialize, Serialize};
 
 use super::PageOut;
 use super::document_input::DocumentInput;
 use super::document_output::{DocumentOut, SummaryOut};
 use super::error::{ApiError, ApiResult};
+use super::idempotency::{self, KeyedJson};
 use super::json::{ApiJson, ApiPath, Date, QueryParams};
 use crate::auth::Auth;
 use crate::{AppState, today};
@@ -83,14 +85,26 @@ async fn summaries(
     })))
 }
 
+/// `POST /documents`; with an `Idempotency-Key` a repeat returns the first answer.
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<DocumentInput>,
-) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    KeyedJson { body, key }: KeyedJson<DocumentInput>,
+) -> ApiResult<Response> {
     let draft = body.into_draft(&state.store, None).await?;
-    let doc = state.store.create_document(&auth.actor(), &draft).await?;
-    Ok((StatusCode::CREATED, Json(DocumentOut::new(doc, today()))))
+    let today = today();
+    let once = state
+        .store
+        .create_document_once(&auth.actor(), &draft, key.as_ref(), |doc| {
+            idempotency::stored(StatusCode::CREATED, &DocumentOut::new(doc.clone(), today))
+        })
+        .await?;
+    Ok(match once {
+        Once::Created(doc) => {
+            (StatusCode::CREATED, Json(DocumentOut::new(doc, today))).into_response()
+        }
+        Once::Replayed(first) => idempotency::replay(first),
+    })
 }
 
 pub async fn get(

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod einvoice;
 pub mod error;
 pub mod format;
+pub mod idempotency;
 pub mod input;
 pub mod json;
 pub mod numbers;
@@ -48,6 +49,8 @@ pub struct Route {
     pub response: Option<&'static str>,
     /// Media type of a file response (instead of JSON), e.g. `application/pdf`.
     pub file: Option<&'static str>,
+    /// Takes an `Idempotency-Key` header (see [`idempotency`]).
+    pub idempotent: bool,
     handler: MethodRouter<AppState>,
 }
 
@@ -74,6 +77,7 @@ impl Route {
             status: 200,
             response: None,
             file: None,
+            idempotent: false,
             handler: on(filter, handler),
         }
     }
@@ -117,6 +121,10 @@ impl Route {
         self.status = 200;
         self.response = None;
         self.file = Some(media_type);
+        self
+    }
+    fn idempotent(mut self) -> Route {
+        self.idempotent = true;
         self
     }
     fn no_content(mut self) -> Route {
@@ -169,6 +177,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/contacts", contacts::create)
             .role(Sales)
             .summary("Create a contact")
+            .idempotent()
             .body("ContactInput")
             .returns(201, "Contact"),
         Route::get("/contacts/{id}", contacts::get)
@@ -223,6 +232,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/documents", documents::create)
             .role(Sales)
             .summary("Create a draft")
+            .idempotent()
             .body("DocumentInput")
             .returns(201, "Document"),
         Route::get("/documents/{id}", documents::get)
@@ -268,6 +278,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/documents/{id}/payments", payments::create)
             .role(Accountant)
             .summary("Record a payment")
+            .idempotent()
             .body("PaymentInput")
             .returns(201, "Payment"),
         Route::get("/documents/{id}/audit", audit::document_entries)

@@ -70,6 +70,15 @@ fn operation(route: &Route) -> Value {
     parameters.extend(route.query.iter().map(
         |name| json!({"name": name, "in": "query", "required": false, "schema": query_type(name)}),
     ));
+    if route.idempotent {
+        parameters.push(json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "A new unique key (e.g. a UUID) per request. Sending the request again with the same key (after a timeout or a lost answer) returns the first answer, with the header `Idempotency-Replayed: true`, and creates nothing. Keys belong to the calling user and are kept 24 hours; the same key with a different request is refused with 422.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        }));
+    }
     let success = match route.response {
         None if route.file.is_some() => {
             let media = route.file.unwrap_or("application/octet-stream");

@@ -3,16 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use kontor_storage::{Payment, PaymentInput as StorePayment};
+use kontor_storage::{Once, Payment, PaymentInput as StorePayment};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::PageOut;
 use super::error::{ApiError, ApiResult};
 use super::format::money;
+use super::idempotency::{self, KeyedJson};
 use super::input;
-use super::json::{ApiJson, ApiPath, Date, Dec, QueryParams};
+use super::json::{ApiPath, Date, Dec, QueryParams};
 use crate::auth::Auth;
 use crate::{AppState, today};
 
@@ -73,8 +75,8 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<PaymentInput>,
-) -> ApiResult<(StatusCode, Json<PaymentOut>)> {
+    KeyedJson { body, key }: KeyedJson<PaymentInput>,
+) -> ApiResult<Response> {
     let amount = body
         .amount
         .ok_or_else(|| ApiError::field("amount", "required", "is required"))?;
@@ -94,6 +96,16 @@ pub async fn create(
             .map_or_else(|| "bank_transfer".to_string(), |m| m.trim().to_string()),
         note: input::text("note", body.note, 1000, false)?,
     };
-    let payment = state.store.add_payment(&auth.actor(), id, &payment).await?;
-    Ok((StatusCode::CREATED, Json(payment.into())))
+    let once = state
+        .store
+        .add_payment_once(&auth.actor(), id, &payment, key.as_ref(), |p| {
+            idempotency::stored(StatusCode::CREATED, &PaymentOut::from(p.clone()))
+        })
+        .await?;
+    Ok(match once {
+        Once::Created(payment) => {
+            (StatusCode::CREATED, Json(PaymentOut::from(payment))).into_response()
+        }
+        Once::Replayed(first) => idempotency::replay(first),
+    })
 }

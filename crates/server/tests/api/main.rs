@@ -10,6 +10,7 @@ mod contacts;
 mod documents;
 mod einvoice;
 mod errors;
+mod idempotency;
 mod monitoring;
 mod numbers;
 mod openapi;
