@@ -112,6 +112,10 @@ impl Store {
             .max_connections(max_connections)
             .min_connections(0)
             .idle_timeout(Some(idle_timeout))
+            // After a database failover the pooled connections are dead: each is tested before
+            // use and a broken one is dropped for a new one (the drill in
+            // crates/kontor/tests/drill_patroni.rs relies on it).
+            .test_before_acquire(true)
             .acquire_timeout(std::time::Duration::from_secs(10));
         let (pool, backend) = db::open_pool_with(url, &options, pool_options).await?;
         // A schema without the migrations table yet counts as version 0.

@@ -859,6 +859,8 @@ impl Directory {
             .max_connections(4)
             .min_connections(0)
             .idle_timeout(Some(Duration::from_secs(60)))
+            // Broken connections (after a failover) are dropped, not handed out.
+            .test_before_acquire(true)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(AnyConnectOptions::from_str(&control_url)?)
             .await?;
