@@ -16,6 +16,8 @@
 #             Debian's haproxy (deploy/haproxy/kontor.cfg), one SIGKILLed mid-load
 #             (crates/kontor/tests/drill_haproxy.rs), on the given or a throwaway PostgreSQL.
 #             Fails (is not skipped) when haproxy is missing.
+#   ha        operations drills: Patroni failover under load (crates/kontor/tests/
+#             drill_patroni.rs) and pgBackRest point-in-time restore (scripts/drill-pgbackrest.sh).
 #   tls       scripts/tls-scan.sh: `kontor serve` with a test certificate on 127.0.0.1,
 #             scanned with openssl s_client, curl and sslyze (PyPI, in a venv under
 #             ~/.cache/kontor), plus `haproxy -c` of deploy/haproxy/tls-termination.cfg.
@@ -241,6 +243,28 @@ if [ "$QUICK" -eq 1 ]; then
     skip_tier drills "--quick"
 else
     run_tier drills drills_tier
+fi
+# Operations drills (issue 8): Patroni failover (etcd + two synchronous PostgreSQL nodes +
+# HAProxy, the primary SIGKILLed under load) and pgBackRest's point-in-time restore. Both
+# bring their own clusters on free 127.0.0.1 ports.
+ha_tier() {
+    local rc=0 tool
+    for tool in patroni etcd haproxy pgbackrest; do
+        command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
+            echo "test.sh: ha tier needs $tool (apt-get install patroni etcd-server etcd-client haproxy pgbackrest postgresql; .ci/run installs them)" >&2
+            rc=1
+        }
+    done
+    [ "$rc" -eq 0 ] || return 1
+    PATH="$PATH:/usr/sbin" timeout --kill-after=15 600 \
+        cargo test --workspace --test drill_patroni -- --ignored --nocapture || rc=$?
+    timeout --kill-after=15 300 "$ROOT/scripts/drill-pgbackrest.sh" || rc=$?
+    return "$rc"
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier ha "--quick"
+else
+    run_tier ha ha_tier
 fi
 tls_tier() {
     # The test build's binary (see the browser tier): no second build with other features.
