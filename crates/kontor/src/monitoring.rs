@@ -248,6 +248,8 @@ impl MonitorArgs {
 
 /// Starts the watchdog of a serving instance and says where its alerts go.
 pub fn start_watchdog(watchdog: Watchdog, interval: u64) {
+    // The recorder first: the watchdog's first run (at once) records gauges.
+    kontor_server::monitoring::install();
     let to = watchdog.notifiers();
     if to.is_empty() {
         eprintln!(

@@ -522,14 +522,17 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
     let fault = Instant::now();
     let hook = hooks.wait("firing", "database").await;
     let hook_latency = fault.elapsed();
+    eprintln!("firing webhook body: {}", hook.body);
     let mail = smtp.wait_subject("FIRING").await;
     let mail_latency = fault.elapsed();
     assert!(hook.signature_ok, "signed with the shared secret");
     assert_eq!(hook.body["instance"], "drill-1");
     assert!(
-        mail.contains("To: ops@example.com") && mail.contains("database unreachable"),
+        mail.contains("To: ops@example.com") && mail.contains("FIRING database since"),
         "{mail}"
     );
+    let firing = hook.body["alerts"].as_array().unwrap();
+    assert_eq!(firing.len(), 1, "only the database fires: {}", hook.body);
     // Deduplicated: a few more runs while the database stays down send nothing new.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(hooks.alerts("firing", "database").len(), 1);

@@ -213,6 +213,17 @@ pub struct Monitoring {
     pub readiness: Vec<ReadinessProbe>,
 }
 
+impl std::fmt::Debug for Monitoring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token itself.
+        f.debug_struct("Monitoring")
+            .field("metrics_allow", &self.metrics.allow)
+            .field("metrics_token", &self.metrics.token.as_ref().map(|_| "***"))
+            .field("readiness_probes", &self.readiness.len())
+            .finish()
+    }
+}
+
 impl Monitoring {
     /// The first reason the extra readiness conditions give, if any.
     pub fn not_ready(&self) -> Option<String> {

@@ -264,10 +264,16 @@ impl SmtpNotifier {
                 one.status.as_str().to_uppercase(),
                 one.message
             ),
-            _ => format!(
-                "[Kontor {instance}] {firing} firing, {} resolved",
-                alerts.len() - firing
-            ),
+            _ => {
+                let resolved = alerts.len() - firing;
+                let counts = match (firing, resolved) {
+                    (f, 0) => format!("{f} FIRING"),
+                    (0, r) => format!("{r} RESOLVED"),
+                    (f, r) => format!("{f} FIRING, {r} RESOLVED"),
+                };
+                let keys: Vec<&str> = alerts.iter().map(|a| a.key.as_str()).collect();
+                format!("[Kontor {instance}] {counts}: {}", keys.join(", "))
+            }
         };
         let mut text = format!("Kontor watchdog on {instance}:\n\n");
         for a in alerts {

@@ -61,7 +61,7 @@ fn unreachable(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Database reachable (answers within 5 s) and its migrations current. Key `database`.
+/// Database reachable (answers within 3 s) and its migrations current. Key `database`.
 pub struct DatabaseCheck {
     database: Database,
     timeout: Duration,
@@ -71,7 +71,7 @@ impl DatabaseCheck {
     pub fn new(database: Database) -> DatabaseCheck {
         DatabaseCheck {
             database,
-            timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(3),
         }
     }
 }
@@ -263,7 +263,11 @@ impl Check for ReplicationCheck {
 
     fn run(&self) -> BoxFuture<'_, Vec<Finding>> {
         Box::pin(async move {
-            match ReplicationCheck::state(&self.pool).await {
+            let asked =
+                tokio::time::timeout(Duration::from_secs(3), ReplicationCheck::state(&self.pool))
+                    .await
+                    .unwrap_or(Err(sqlx::Error::PoolTimedOut));
+            match asked {
                 Ok(state) => {
                     record_replication(&state);
                     self.judge(&state)
@@ -481,8 +485,8 @@ mod tests {
         assert!(check.run().await[0].ok, "too few requests to judge");
     }
 
-    #[test]
-    fn replication_judged_against_thresholds() {
+    #[tokio::test]
+    async fn replication_judged_against_thresholds() {
         sqlx::any::install_default_drivers();
         let pool = sqlx::any::AnyPoolOptions::new()
             .connect_lazy("postgres://127.0.0.1:1/x")

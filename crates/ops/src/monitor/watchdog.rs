@@ -117,8 +117,11 @@ impl Leadership {
                     match sqlx::query("SELECT 1 AS one").fetch_one(&mut *conn).await {
                         Ok(_) => return true,
                         Err(e) => {
+                            // The server restarts or is gone: keep reporting; take the lock
+                            // again once it answers.
                             tracing::warn!(error = %e, "watchdog lost its lock connection");
                             *held = None;
+                            return leading;
                         }
                     }
                 }
@@ -159,7 +162,7 @@ async fn try_lock_postgres(
     pool: &AnyPool,
     name: &str,
 ) -> Result<Option<sqlx::AnyConnection>, sqlx::Error> {
-    let mut conn = tokio::time::timeout(Duration::from_secs(5), pool.acquire())
+    let mut conn = tokio::time::timeout(Duration::from_secs(2), pool.acquire())
         .await
         .map_err(|_| sqlx::Error::PoolTimedOut)??
         .detach();
