@@ -78,6 +78,9 @@ pub struct RowData {
     pub detail: String,
     /// Cell text per column key.
     pub values: BTreeMap<&'static str, String>,
+    /// The same cell texts in the order of `columns` (empty in the description column, which
+    /// the template builds from `title` and `detail`); empty on text rows.
+    pub cells: Vec<String>,
     /// Running net total after this row (for carried-over subtotals), on priced rows.
     pub run: Option<String>,
 }
@@ -298,6 +301,7 @@ pub fn build(
                 title,
                 detail,
                 values: BTreeMap::new(),
+                cells: Vec::new(),
                 run: None,
             });
             continue;
@@ -338,12 +342,17 @@ pub fn build(
         } else {
             None
         };
+        let cells = columns
+            .iter()
+            .map(|col| values.get(col.key).cloned().unwrap_or_default())
+            .collect();
         lines.push(RowData {
             kind: "item",
             optional,
             title,
             detail,
             values,
+            cells,
             run,
         });
     }

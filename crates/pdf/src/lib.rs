@@ -238,6 +238,8 @@ fn world_for(
     let buyer = doc.buyer.as_ref().unwrap_or(buyer);
     let (data, qr) = data::build(doc, seller, buyer, extras);
     let archival = !data.draft;
+    let title = nonempty_join(&data.title, &data.number);
+    let author = data.seller.name.clone();
     let json = serde_json::to_vec(&data)?;
     let qr_svg = qr.as_deref().and_then(girocode::svg);
     let date = doc.content.date;
@@ -254,10 +256,21 @@ fn world_for(
             .filter(|_| archival)
             .map(|x| Bytes::new(x.clone())),
         archival,
+        title,
+        author,
         today: chrono::Datelike::year(&date),
         month: chrono::Datelike::month(&date) as u8,
         day: chrono::Datelike::day(&date) as u8,
     })
+}
+
+/// "Rechnung RE-2026-0001", or just "Rechnung" for a draft without a number.
+fn nonempty_join(title: &str, number: &str) -> String {
+    if number.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title} {number}")
+    }
 }
 
 /// The default template's parsed source (with the attachment suffix).
@@ -281,9 +294,16 @@ fn custom_source(template: &str) -> Source {
 
 fn compile(world: &SandboxWorld, source: &Source) -> Result<Vec<u8>, PdfError> {
     let world = SourcedWorld { world, source };
-    let document: PagedDocument = typst::compile(&world)
+    let mut document: PagedDocument = typst::compile(&world)
         .output
         .map_err(|errors| PdfError::Template(describe(&world, &errors)))?;
+    let info = document.info_mut();
+    if info.title.is_none() {
+        info.title = Some(world.world.title.as_str().into());
+    }
+    if info.author.is_empty() {
+        info.author = vec![world.world.author.as_str().into()];
+    }
     let standards = if world.world.archival {
         typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_3b])
             .map_err(|e| PdfError::Export(e.message().to_string()))?
@@ -370,6 +390,11 @@ struct SandboxWorld {
     facturx: Option<Bytes>,
     /// Issued documents: PDF/A-3b.
     archival: bool,
+    /// The PDF's title and author, unless the template sets them (`set document`). The default
+    /// template leaves them to us: a set rule with per-document values would change the styles
+    /// of everything after it and defeat typst's reuse of the previous document's layout.
+    title: String,
+    author: String,
     today: i32,
     month: u8,
     day: u8,

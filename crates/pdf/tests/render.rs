@@ -200,6 +200,80 @@ fn three_hundred_lines_break_into_numbered_pages_with_repeated_header_and_carry_
     assert!(status.success());
 }
 
+/// Position numbers of the table rows on one page (`pdftotext -layout`: a row starts with its
+/// number and ends with its line total).
+fn positions_on_page(path: &std::path::Path, page: usize) -> Vec<usize> {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .filter(|l| l.trim_end().ends_with('€'))
+        .filter_map(|l| {
+            let first = l.split_whitespace().next()?;
+            (first.len() <= 3).then(|| first.parse().ok()).flatten()
+        })
+        .collect()
+}
+
+#[test]
+fn carried_over_subtotals_are_the_running_totals_of_the_rows_above() {
+    let mut doc = sample::invoice(300, TaxMode::Standard, Language::De);
+    // Uneven amounts, so that a subtotal from the wrong row would show.
+    for (i, line) in doc.content.lines.iter_mut().enumerate() {
+        line.quantity = Decimal::new((i as i64 * 37) % 1000 + 25, 2);
+    }
+    doc.totals = kontor_domain::totals::compute(&doc.content);
+    let pdf = pdf_of(&doc);
+    let path = artifacts().join("invoice-300-carry.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let mut running = Vec::new();
+    let mut sum = Decimal::ZERO;
+    for line in &doc.content.lines {
+        sum += kontor_domain::totals::line_amounts(line).net;
+        running.push(kontor_pdf::format::money(sum, "EUR", false));
+    }
+    let count: usize = squash(&page_text(&path, Some(1)))
+        .split("Seite 1 von ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("'Seite 1 von N' on page 1");
+    let pages: Vec<Vec<usize>> = (1..=count).map(|p| positions_on_page(&path, p)).collect();
+    // Every row exactly once, in order, across the page breaks.
+    let all: Vec<usize> = pages.iter().flatten().copied().collect();
+    assert_eq!(all, (1..=300).collect::<Vec<_>>(), "rows across pages");
+    let table_pages = pages.iter().filter(|p| !p.is_empty()).count();
+    assert!(table_pages >= 6, "only {table_pages} pages with rows");
+    for p in 1..table_pages {
+        let last = *pages[p - 1].last().expect("rows on the page");
+        let carry = &running[last - 1];
+        let here = squash(&page_text(&path, Some(p)));
+        assert!(
+            here.contains(&format!("Zwischensumme (Übertrag): {carry}")),
+            "page {p} ends with row {last}, carry {carry}: {here}"
+        );
+        let next = squash(&page_text(&path, Some(p + 1)));
+        assert!(
+            next.contains(&format!("Übertrag: {carry}")),
+            "page {} starts after row {last}, brought forward {carry}: {next}",
+            p + 1
+        );
+    }
+    // No carry-over under the last rows, none brought forward onto the first page.
+    let last_rows = squash(&page_text(&path, Some(table_pages)));
+    assert!(
+        !last_rows.contains("Zwischensumme (Übertrag)"),
+        "{last_rows}"
+    );
+    let first = squash(&page_text(&path, Some(1)));
+    assert!(!first.contains("Übertrag:"), "{first}");
+}
+
 #[test]
 fn girocode_decodes_to_the_epc_payload() {
     let doc = sample::invoice(6, TaxMode::Standard, Language::De);
