@@ -1,3 +1,0 @@
-pub mod action;
-pub mod annotation;
-pub mod destination;
