@@ -18,6 +18,9 @@
 #             Fails (is not skipped) when haproxy is missing.
 #   ha        operations drills: Patroni failover under load (crates/kontor/tests/
 #             drill_patroni.rs) and pgBackRest point-in-time restore (scripts/drill-pgbackrest.sh).
+#   alerts    the watchdog's alert drills against Debian's aiosmtpd and a local webhook
+#             (crates/kontor/tests/alerts.rs, ignored tests) and promtool/amtool checks of
+#             deploy/prometheus/.
 #   tls       scripts/tls-scan.sh: `kontor serve` with a test certificate on 127.0.0.1,
 #             scanned with openssl s_client, curl and sslyze (PyPI, in a venv under
 #             ~/.cache/kontor), plus `haproxy -c` of deploy/haproxy/tls-termination.cfg.
@@ -265,6 +268,30 @@ if [ "$QUICK" -eq 1 ]; then
     skip_tier ha "--quick"
 else
     run_tier ha ha_tier
+fi
+# Alert drills (issue 8): the watchdog of a real `kontor serve` alerts a real SMTP server
+# (Debian's aiosmtpd) and a local webhook when the database stops and when a backup target
+# becomes unwritable, then sends "resolved"; and Prometheus' own tools check the shipped rules.
+alerts_tier() {
+    local rc=0 tool
+    for tool in aiosmtpd promtool amtool; do
+        command -v "$tool" >/dev/null || {
+            echo "test.sh: alerts tier needs $tool (apt-get install python3-aiosmtpd prometheus prometheus-alertmanager; .ci/run installs them)" >&2
+            rc=1
+        }
+    done
+    [ "$rc" -eq 0 ] || return 1
+    timeout --kill-after=15 600 \
+        cargo test --workspace --test alerts -- --ignored --test-threads=1 --nocapture || rc=$?
+    promtool check rules "$ROOT/deploy/prometheus/kontor-rules.yml" || rc=$?
+    promtool test rules "$ROOT/deploy/prometheus/kontor-rules.test.yml" || rc=$?
+    amtool check-config "$ROOT/deploy/prometheus/alertmanager.yml" || rc=$?
+    return "$rc"
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier alerts "--quick"
+else
+    run_tier alerts alerts_tier
 fi
 tls_tier() {
     # The test build's binary (see the browser tier): no second build with other features.
