@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_security",
         include_str!("migrations/0007_login_security.sql"),
     ),
+    (
+        8,
+        "backup_runs",
+        include_str!("migrations/0008_backup_runs.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
