@@ -20,7 +20,7 @@ async fn backup_verify_restore_and_retention_on_s3() {
     let url = format!(
         "{}/run-{}?{query}",
         location.trim_end_matches('/'),
-        &kontor_storage::testing::unique_schema()[2..]
+        kontor_storage::testing::unique_schema()[2..].replace('_', "-")
     );
     let s3 = TargetSpec::parse(&url).unwrap();
     s3.open().unwrap().probe().await.unwrap();

@@ -158,7 +158,11 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
         .unwrap();
     assert_eq!(results.len(), 3, "{results:?}");
     for (target, result) in &results {
-        assert_eq!(result.is_ok(), target == &good.display().to_string(), "{target}: {result:?}");
+        assert_eq!(
+            result.is_ok(),
+            target == &good.display().to_string(),
+            "{target}: {result:?}"
+        );
     }
 
     // The watchdog's check sees the same: good is fine, the others are problems.
