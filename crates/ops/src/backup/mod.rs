@@ -25,7 +25,7 @@ mod target;
 pub mod check;
 
 pub use check::BackupCheck;
-pub use crypto::{Identity, Recipient, generate as generate_identity};
+pub use crypto::{Digest256, Identity, Recipient, generate as generate_identity};
 pub use error::{BackupError, Result};
 pub use manifest::{BackupId, BackupKind, FileEntry, Manifest, Skipped};
 pub use records::{Claim, Records, RunRecord, RunResult, TargetOutcome};
