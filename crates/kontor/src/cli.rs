@@ -1,6 +1,6 @@
 //! The command line: global database options and the subcommands.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -101,6 +101,9 @@ pub enum Command {
         operator_token_file: Option<PathBuf>,
         #[command(flatten)]
         monitor: crate::monitoring::MonitorArgs,
+        /// Scheduled backups (on when a target and a recipient are configured).
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Run the watchdog's checks once, print one line per finding and exit with 2 if any is
     /// a problem (for external monitors). In cloud mode add --cloud.
@@ -113,6 +116,9 @@ pub enum Command {
         tls_cert: Option<PathBuf>,
         #[command(flatten)]
         monitor: crate::monitoring::MonitorArgs,
+        /// The backup schedule and targets, for the backup check.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -128,6 +134,97 @@ pub enum Command {
     /// Cloud mode: manage tenants (--database is the operator's admin URL here).
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Back up the database and every stored file; list and verify backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Restore a backup into a new data folder, schema or tenant (never over existing data).
+    Restore {
+        /// The backup's id (see `kontor backup list`).
+        id: String,
+        /// The identity file (secret key) the backup is encrypted to.
+        #[arg(long)]
+        identity: PathBuf,
+        /// SQLite: a new (missing or empty) data folder. PostgreSQL: a new schema.
+        /// Cloud: the new tenant's name (with --tenant).
+        #[arg(long)]
+        to: Option<String>,
+        /// Cloud: restore only this tenant of the backup (as --to, or under its own name).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Restore a cloud backup (--database is the operator's admin URL; tenants are
+        /// created in --installation and must not exist there).
+        #[arg(long)]
+        cloud: bool,
+        #[command(flatten)]
+        backup: BackupArgs,
+    },
+}
+
+/// Where backups go and how they are made (flags or environment).
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// A backup target: an absolute local folder, or s3://BUCKET/PREFIX[?endpoint=URL&region=R]
+    /// (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Repeatable; every backup
+    /// goes to every target.
+    #[arg(
+        long = "backup-target",
+        env = "KONTOR_BACKUP_TARGETS",
+        value_delimiter = ','
+    )]
+    pub backup_target: Vec<String>,
+    /// The public key (age1…) backups are encrypted to; see `kontor backup keygen`. The
+    /// secret key is not needed here and must not be kept next to the backups.
+    #[arg(long, env = "KONTOR_BACKUP_RECIPIENT")]
+    pub backup_recipient: Option<String>,
+    /// How often `kontor serve` backs up (e.g. 6h, 30m, 1d).
+    #[arg(long, env = "KONTOR_BACKUP_EVERY", default_value = "6h")]
+    pub backup_every: String,
+    /// Days backups are kept on every target (the newest complete one always stays).
+    #[arg(long, env = "KONTOR_BACKUP_KEEP_DAYS", default_value_t = 30)]
+    pub backup_keep_days: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Make a backup now and send it to every target; exits 2 when a target failed, 1 when
+    /// no target got it.
+    Run {
+        /// Back up a cloud installation: every tenant through its own role, plus the control
+        /// data (--database names the server; credentials come from the master secret).
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        #[command(flatten)]
+        backup: BackupArgs,
+    },
+    /// Create a key pair: writes the identity (secret key) to --out (or prints it) and prints
+    /// the recipient (public key) for --backup-recipient.
+    Keygen {
+        /// File to write the identity to (mode 600; must not exist).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List the backups on every target.
+    List {
+        #[command(flatten)]
+        backup: BackupArgs,
+    },
+    /// Download, decrypt and check every file of a backup on every target holding it; names
+    /// a corrupt or truncated file. Exits 2 when a copy is bad.
+    Verify {
+        id: String,
+        /// The identity file (secret key).
+        #[arg(long)]
+        identity: PathBuf,
+        #[command(flatten)]
+        backup: BackupArgs,
+    },
+    /// The recorded backup runs, newest first.
+    Runs {
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,8 +5,11 @@ use kontor_storage::{Actor, ConnectOptions, Role, Store, StoreError};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use crate::cli::{AuditCommand, Cli, Command, TenantCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, BackupArgs, BackupCommand, Cli, Command, TenantCommand, TokenCommand, UserCommand,
+};
 use crate::monitoring::{print_findings, start_watchdog};
+use kontor_ops::backup::{self as backups, BackupConfig, BackupId, Identity, Source};
 use kontor_ops::monitor::checks::Database;
 use kontor_ops::monitor::{Finding, Leadership};
 use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
@@ -50,6 +53,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         } => return serve_cloud(&cli, *listen).await,
         Command::Tenant(command) => return tenant(&cli, command).await,
         Command::Check { .. } => return check(&cli).await,
+        Command::Backup(command) => return backup(&cli, command).await,
+        Command::Restore { .. } => return restore(&cli).await,
         _ => {}
     }
     let store = open(&cli).await?;
@@ -79,7 +84,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             serve(&cli, store, options).await
         }
-        Command::Tenant(_) | Command::Check { .. } => unreachable!("handled above"),
+        Command::Tenant(_)
+        | Command::Check { .. }
+        | Command::Backup(_)
+        | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!(
                 "database schema is current (version {})",
@@ -254,6 +262,18 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
+    if let Command::Serve { backup, .. } = &cli.command
+        && let Some(config) = backup_config(backup)?
+    {
+        let source = single_source(cli, store.clone())?;
+        eprintln!(
+            "Backups every {} to {} target(s), kept {} days",
+            backup.backup_every,
+            config.targets.len(),
+            backup.backup_keep_days
+        );
+        backups::spawn_schedule(source, config);
+    }
     // Issued documents whose PDF was not archived (a crash between issue and archive) are
     // archived in the background, so that serving starts at once.
     let sweep = store.clone();
@@ -340,11 +360,13 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         operator_token_file,
         trusted_proxy,
         monitor,
+        backup,
         ..
     } = &cli.command
     else {
         unreachable!("called for serve only")
     };
+    let backup_config = backup_config(backup)?;
     let url = cloud_url(cli)?;
     let directory = kontor_storage::tenants::Directory::connect(
         url,
@@ -418,6 +440,20 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         }
         None => None,
     };
+    if let Some(backup_config) = backup_config {
+        eprintln!(
+            "Backups of every tenant every {} to {} target(s), kept {} days",
+            backup.backup_every,
+            backup_config.targets.len(),
+            backup.backup_keep_days
+        );
+        backups::spawn_schedule(
+            Source::Cloud {
+                directory: directory.clone(),
+            },
+            backup_config,
+        );
+    }
     start_watchdog(watchdog, monitor.check_interval);
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
     kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
@@ -599,4 +635,301 @@ async fn check(cli: &Cli) -> Result<ExitCode> {
     findings
         .extend(kontor_ops::monitor::run_all(&checks, std::time::Duration::from_secs(20)).await);
     Ok(print_findings(&findings))
+// ---------------------------------------------------------------------------------------------
+// Backups
+// ---------------------------------------------------------------------------------------------
+
+/// The backup settings, if backups are configured (a target and a recipient).
+fn backup_config(args: &BackupArgs) -> Result<Option<BackupConfig>> {
+    match (args.backup_target.is_empty(), &args.backup_recipient) {
+        (true, None) => Ok(None),
+        (false, None) => bail!(
+            "--backup-target is set but --backup-recipient is not (the age public key; see `kontor backup keygen`)"
+        ),
+        (true, Some(_)) => bail!("--backup-recipient is set but no --backup-target"),
+        (false, Some(recipient)) => Ok(Some(
+            BackupConfig::from_settings(
+                &args.backup_target,
+                recipient,
+                &args.backup_every,
+                args.backup_keep_days,
+            )
+            .map_err(|e| anyhow!("{e}"))?,
+        )),
+    }
+}
+
+fn backup_targets(args: &BackupArgs) -> Result<Vec<backups::TargetSpec>> {
+    if args.backup_target.is_empty() {
+        bail!(
+            "no backup target: --backup-target DIR or s3://BUCKET/PREFIX (or KONTOR_BACKUP_TARGETS)"
+        );
+    }
+    args.backup_target
+        .iter()
+        .map(|t| backups::TargetSpec::parse(t).map_err(|e| anyhow!("{e}")))
+        .collect()
+}
+
+/// The SQLite file behind the data folder (or a sqlite: URL).
+fn sqlite_path(cli: &Cli) -> std::path::PathBuf {
+    match cli.database.as_deref() {
+        Some(url) if url.starts_with("sqlite:") => {
+            let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+            std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
+        }
+        _ => cli.data_dir.join("kontor.db"),
+    }
+}
+
+fn single_source(cli: &Cli, store: Store) -> Result<Source> {
+    Ok(match store.backend() {
+        kontor_storage::Backend::Sqlite => Source::Sqlite {
+            store,
+            path: sqlite_path(cli),
+        },
+        kontor_storage::Backend::Postgres => Source::Postgres { store },
+    })
+}
+
+async fn cloud_directory(cli: &Cli) -> Result<kontor_storage::tenants::Directory> {
+    let url = cloud_url(cli)?;
+    kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot reach the control schema at {}",
+                kontor_storage::db::redact_url(url)
+            )
+        })
+}
+
+fn read_identity(path: &std::path::Path) -> Result<Identity> {
+    Identity::from_file(path).map_err(|e| anyhow!("{e}"))
+}
+
+fn parse_id(id: &str) -> Result<BackupId> {
+    BackupId::parse(id).map_err(|e| anyhow!("{e}"))
+}
+
+async fn backup(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
+    match command {
+        BackupCommand::Keygen { out } => {
+            let (identity, recipient) = backups::generate_identity(chrono::Utc::now());
+            match out {
+                Some(path) => {
+                    use std::io::Write;
+                    #[cfg(unix)]
+                    use std::os::unix::fs::OpenOptionsExt;
+                    let mut options = std::fs::OpenOptions::new();
+                    options.write(true).create_new(true);
+                    #[cfg(unix)]
+                    options.mode(0o600);
+                    let mut file = options.open(path).with_context(|| {
+                        format!("cannot create {} (it must not exist yet)", path.display())
+                    })?;
+                    file.write_all(identity.as_bytes())
+                        .and_then(|_| file.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "identity written to {}: keep it (and a copy) away from the server and the backup targets; it is needed to restore",
+                        path.display()
+                    );
+                }
+                None => print!("{identity}"),
+            }
+            println!("{recipient}");
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::List { backup } => {
+            let targets = backup_targets(backup)?;
+            let (listings, errors) = backups::list(&targets).await;
+            for l in &listings {
+                let complete = l.copies.iter().filter(|c| c.1).count();
+                let (kind, size, tenants) = match &l.manifest {
+                    Some(m) => (
+                        m.kind.as_str().to_string(),
+                        m.total_size().to_string(),
+                        m.files.iter().filter(|f| f.tenant.is_some()).count(),
+                    ),
+                    None => ("incomplete".into(), "-".into(), 0),
+                };
+                let tenants = if kind == "cloud" {
+                    format!("\t{tenants} tenants")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{}\t{kind}\t{size} bytes\t{complete}/{} targets complete{tenants}",
+                    l.id,
+                    targets.len()
+                );
+            }
+            for e in &errors {
+                eprintln!("warning: {e}");
+            }
+            Ok(if errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        BackupCommand::Verify {
+            id,
+            identity,
+            backup,
+        } => {
+            let targets = backup_targets(backup)?;
+            let identity = read_identity(identity)?;
+            let id = parse_id(id)?;
+            let results = backups::verify(&targets, &id, &identity)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let mut bad = 0;
+            for (target, result) in &results {
+                match result {
+                    Ok(m) => println!(
+                        "ok\t{target}\t{} files, {} bytes, every checksum matches and every file decrypts",
+                        m.files.len(),
+                        m.total_size()
+                    ),
+                    Err(e) => {
+                        bad += 1;
+                        println!("BAD\t{target}\t{e}");
+                    }
+                }
+            }
+            Ok(if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        BackupCommand::Run { cloud, backup } => {
+            let Some(config) = backup_config(backup)? else {
+                bail!("no backup configured: give --backup-target and --backup-recipient");
+            };
+            let source = if *cloud {
+                Source::Cloud {
+                    directory: cloud_directory(cli).await?,
+                }
+            } else {
+                single_source(cli, open(cli).await?)?
+            };
+            let record = backups::run_now(&source, &config, chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "{}\t{}\t{} bytes\t{} files",
+                record.id,
+                record.result.as_str(),
+                record.size_bytes,
+                record.files
+            );
+            for t in &record.targets {
+                let state = if t.ok { "ok" } else { "FAILED" };
+                let note = t.error.as_deref().unwrap_or("");
+                let deleted = if t.deleted.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (retention deleted {})", t.deleted.join(", "))
+                };
+                println!("  {state}\t{}{deleted}\t{note}", t.target);
+            }
+            if let Some(e) = &record.error {
+                eprintln!("{e}");
+            }
+            Ok(match record.result {
+                backups::RunResult::Ok => ExitCode::SUCCESS,
+                backups::RunResult::Partial => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            })
+        }
+        BackupCommand::Runs { cloud, limit } => {
+            let records = if *cloud {
+                Source::Cloud {
+                    directory: cloud_directory(cli).await?,
+                }
+                .records()
+            } else {
+                single_source(cli, open(cli).await?)?.records()
+            }
+            .map_err(|e| anyhow!("{e}"))?;
+            for r in records
+                .recent((*limit).clamp(1, 1000))
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+            {
+                let targets: Vec<String> = r
+                    .targets
+                    .iter()
+                    .map(|t| format!("{}={}", t.target, if t.ok { "ok" } else { "failed" }))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{} bytes\t{}\t{}",
+                    r.id,
+                    r.started_at.to_rfc3339(),
+                    r.result.as_str(),
+                    r.size_bytes,
+                    targets.join(" "),
+                    r.error.as_deref().unwrap_or("")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn restore(cli: &Cli) -> Result<ExitCode> {
+    let Command::Restore {
+        id,
+        identity,
+        to,
+        tenant,
+        cloud,
+        backup,
+    } = &cli.command
+    else {
+        unreachable!("called for restore only")
+    };
+    let targets = backup_targets(backup)?;
+    let identity = read_identity(identity)?;
+    let id = parse_id(id)?;
+    let report = if *cloud {
+        let url = cloud_url(cli)?;
+        let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+            .await
+            .map_err(explain)
+            .context("restoring tenants needs the admin URL in --database")?;
+        let pick: Vec<(String, String)> = match (tenant, to) {
+            (Some(from), Some(to)) => vec![(from.clone(), to.clone())],
+            (Some(from), None) => vec![(from.clone(), from.clone())],
+            (None, Some(_)) => bail!("--to needs --tenant (which tenant of the backup)"),
+            (None, None) => Vec::new(),
+        };
+        let report = backups::restore_tenants(&provisioner, &targets, &id, &identity, &pick).await;
+        provisioner.close().await;
+        report
+    } else {
+        let Some(to) = to else {
+            bail!("--to is needed: a new data folder (SQLite) or a new schema (PostgreSQL)");
+        };
+        match cli.database.as_deref() {
+            Some(url) if url.starts_with("postgres") => {
+                backups::restore_postgres(&targets, &id, &identity, url, to).await
+            }
+            _ => backups::restore_sqlite(&targets, &id, &identity, std::path::Path::new(to)).await,
+        }
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    for problem in &report.skipped_copies {
+        eprintln!("warning: skipped a bad copy: {problem}");
+    }
+    println!(
+        "restored {} from {} into {}",
+        report.id,
+        report.from,
+        report.to.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
 }

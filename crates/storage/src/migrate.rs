@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("migrations/0007_login_security.sql"),
     ),
     (
+        8,
+        "backup_runs",
+        include_str!("migrations/0008_backup_runs.sql"),
+    ),
+    (
         9,
         "idempotency_keys",
         include_str!("migrations/0009_idempotency_keys.sql"),

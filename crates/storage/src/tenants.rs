@@ -28,8 +28,14 @@ pub const SLUG_MAX: usize = 40;
 const RESERVED_SLUGS: &[&str] = &["www", "api", "admin", "operator", "static", "mail"];
 
 /// Control-schema migrations: (version, name, DDL with `{CTL}` for the control schema).
-const CONTROL_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "tenants", include_str!("control/0001_tenants.sql"))];
+const CONTROL_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "tenants", include_str!("control/0001_tenants.sql")),
+    (
+        2,
+        "backup_runs",
+        include_str!("control/0002_backup_runs.sql"),
+    ),
+];
 
 /// The newest control schema version this build knows.
 pub fn control_latest_version() -> i64 {
@@ -458,6 +464,12 @@ impl Provisioner {
         exec(
             &mut *tx,
             format!("GRANT SELECT ON {ctl}.control_migrations TO {ctl_role}"),
+        )
+        .await?;
+        // Serving instances record their backup runs (and take the backup lease) there.
+        exec(
+            &mut *tx,
+            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {ctl}.backup_runs TO {ctl_role}"),
         )
         .await?;
         tx.commit().await?;
@@ -890,6 +902,24 @@ impl Directory {
         .await?
         .map(|r| tenant_from(&r))
         .transpose()
+    }
+
+    /// Every tenant, oldest first (any state).
+    pub async fn list(&self) -> Result<Vec<Tenant>> {
+        let ctl = self.installation.control_schema();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants ORDER BY id"
+        )))
+        .fetch_all(&self.control)
+        .await?
+        .iter()
+        .map(tenant_from)
+        .collect()
+    }
+
+    /// The control role's pool (the control schema: tenants, backup runs).
+    pub fn control_pool(&self) -> &AnyPool {
+        &self.control
     }
 
     /// Opens a tenant's store as the tenant's role, with a small pool.

@@ -1,1 +1,0 @@
-//! Backups of the database and every stored file (see `kontor backup`).

@@ -1,0 +1,214 @@
+//! Backups on PostgreSQL (needs KONTOR_TEST_DATABASE_URL; skipped without it): the cloud
+//! restore drill (one tenant alone, and every tenant into a new installation) and a single
+//! installation's schema.
+
+mod backup_support;
+
+use backup_support::*;
+use chrono::Utc;
+use kontor_ops::backup::{self, Records, RunResult, Source};
+use kontor_storage::tenants::{Directory, Installation, MasterSecret, Provisioner};
+use kontor_storage::testing::{TestStore, postgres_url, unique_schema};
+use kontor_storage::{ConnectOptions, Store};
+
+fn installation_name() -> String {
+    format!("bk{}", &unique_schema()[1..])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_restore_drill_per_tenant_and_whole() {
+    let Some(url) = postgres_url() else {
+        eprintln!("skipped: KONTOR_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let secret = MasterSecret::new(vec![7u8; 32]).unwrap();
+    let installation = Installation::new(&installation_name()).unwrap();
+    let provisioner = Provisioner::connect(&url, installation.clone(), secret.clone())
+        .await
+        .unwrap();
+    provisioner.create("acme", "Acme GmbH").await.unwrap();
+    provisioner.create("beta", "Beta AG").await.unwrap();
+    provisioner.create("gone", "Gone KG").await.unwrap();
+    let acme = provisioner
+        .open_tenant(&provisioner.get("acme").await.unwrap())
+        .await
+        .unwrap();
+    let beta = provisioner
+        .open_tenant(&provisioner.get("beta").await.unwrap())
+        .await
+        .unwrap();
+    make_business(&acme, 3).await;
+    make_business(&beta, 1).await;
+    provisioner.suspend("gone").await.unwrap();
+    let acme_rows = rows(&acme).await;
+    let acme_files = blob_hashes(&acme).await;
+    let beta_rows = rows(&beta).await;
+    assert!(acme_rows["documents"].len() >= 5);
+
+    let targets = tempfile::tempdir().unwrap();
+    let (a, b) = (targets.path().join("a"), targets.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let keys = keys();
+    let config = config(&[&a, &b], &keys);
+    // Serving instances hold no admin credentials: the backup runs through the control role
+    // and each tenant's own role.
+    let directory = Directory::connect(&url, installation.clone(), secret.clone())
+        .await
+        .unwrap();
+    let source = Source::Cloud {
+        directory: directory.clone(),
+    };
+    let record = backup::run_now(&source, &config, Utc::now()).await.unwrap();
+    assert_eq!(record.result, RunResult::Ok, "{record:?}");
+    let (listings, errors) = backup::list(&specs(&config)).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let manifest = listings[0].manifest.clone().unwrap();
+    let tenants: Vec<_> = manifest
+        .files
+        .iter()
+        .filter_map(|f| f.tenant.clone())
+        .collect();
+    assert_eq!(tenants, vec!["acme".to_string(), "beta".to_string()]);
+    assert_eq!(
+        manifest.skipped.len(),
+        1,
+        "the suspended tenant is named: {manifest:?}"
+    );
+    assert_eq!(manifest.skipped[0].tenant, "gone");
+    let runs = Records::for_control(
+        directory.control_pool().clone(),
+        &installation.control_schema(),
+    )
+    .unwrap()
+    .recent(5)
+    .await
+    .unwrap();
+    assert_eq!(runs[0].id, record.id);
+    for (target, result) in backup::verify(&specs(&config), &record.id, &keys.identity)
+        .await
+        .unwrap()
+    {
+        assert!(result.is_ok(), "{target}: {result:?}");
+    }
+
+    damage(&acme).await;
+    assert_ne!(rows(&acme).await, acme_rows);
+
+    // One tenant alone, into a new tenant; the others are not touched.
+    let beta_before = rows(&beta).await;
+    let report = backup::restore_tenants(
+        &provisioner,
+        &specs(&config),
+        &record.id,
+        &keys.identity,
+        &[("acme".into(), "acme-restored".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.to, vec!["acme -> acme-restored".to_string()]);
+    let restored = provisioner
+        .open_tenant(&provisioner.get("acme-restored").await.unwrap())
+        .await
+        .unwrap();
+    assert_same(&acme_rows, &rows(&restored).await);
+    assert_eq!(blob_hashes(&restored).await, acme_files);
+    assert!(restored.audit_verify().await.unwrap().ok());
+    assert_eq!(rows(&beta).await, beta_before);
+    // New rows continue after the restored ids.
+    restored
+        .create_contact(
+            &kontor_storage::Actor::cli(),
+            &kontor_domain::ContactData {
+                name: "Danach".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Refused: an existing tenant name.
+    let err = backup::restore_tenants(
+        &provisioner,
+        &specs(&config),
+        &record.id,
+        &keys.identity,
+        &[("acme".into(), "beta".into())],
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("exists already"), "{err}");
+
+    // Everything into a new installation (new control schema and roles).
+    let other = Installation::new(&installation_name()).unwrap();
+    let provisioner2 = Provisioner::connect(&url, other, secret.clone())
+        .await
+        .unwrap();
+    backup::restore_tenants(
+        &provisioner2,
+        &specs(&config),
+        &record.id,
+        &keys.identity,
+        &[],
+    )
+    .await
+    .unwrap();
+    let acme2 = provisioner2
+        .open_tenant(&provisioner2.get("acme").await.unwrap())
+        .await
+        .unwrap();
+    let beta2 = provisioner2
+        .open_tenant(&provisioner2.get("beta").await.unwrap())
+        .await
+        .unwrap();
+    assert_same(&acme_rows, &rows(&acme2).await);
+    assert_same(&beta_rows, &rows(&beta2).await);
+    for s in [acme, beta, restored, acme2, beta2] {
+        s.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_postgres_schema_restore_drill() {
+    let Some(url) = postgres_url() else {
+        eprintln!("skipped: KONTOR_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let t = TestStore::new().await.unwrap();
+    make_business(&t.store, 2).await;
+    let expected = rows(&t.store).await;
+    let files = blob_hashes(&t.store).await;
+    let targets = tempfile::tempdir().unwrap();
+    let keys = keys();
+    let config = config(&[targets.path()], &keys);
+    let record = backup::run_now(
+        &Source::Postgres {
+            store: t.store.clone(),
+        },
+        &config,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(record.result, RunResult::Ok);
+    damage(&t.store).await;
+    let schema = unique_schema();
+    backup::restore_postgres(&specs(&config), &record.id, &keys.identity, &url, &schema)
+        .await
+        .unwrap();
+    let restored = Store::connect(
+        &url,
+        ConnectOptions {
+            schema: Some(schema.clone()),
+            max_connections: 2,
+        },
+    )
+    .await
+    .unwrap();
+    assert_same(&expected, &rows(&restored).await);
+    assert_eq!(blob_hashes(&restored).await, files);
+    // Not over an existing schema.
+    let err = backup::restore_postgres(&specs(&config), &record.id, &keys.identity, &url, &schema)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("exists already"), "{err}");
+}
