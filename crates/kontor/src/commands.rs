@@ -215,16 +215,22 @@ fn single_leadership(cli: &Cli, store: &Store) -> Leadership {
 }
 
 async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCode> {
-    let Command::Serve { monitor, .. } = &cli.command else {
+    let Command::Serve {
+        monitor, backup, ..
+    } = &cli.command
+    else {
         unreachable!("called for serve only")
     };
+    let backup_config = backup_config(backup)?;
     let monitoring = monitor.monitoring(Some(&cli.data_dir), &options.trusted_proxies)?;
-    let checks = monitor.checks(
-        Some(Database::Store(store.clone())),
+    let database = Database::Store(store.clone());
+    let mut checks = monitor.checks(
+        Some(database.clone()),
         Some(&cli.data_dir),
         options.tls.as_ref().map(|t| t.cert.as_path()),
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
+    checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
     let watchdog = monitor.watchdog(checks, single_leadership(cli, &store))?;
     let users = store.user_count().await?;
     let listen = options.listen;
@@ -262,9 +268,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
-    if let Command::Serve { backup, .. } = &cli.command
-        && let Some(config) = backup_config(backup)?
-    {
+    if let Some(config) = backup_config {
         let source = single_source(cli, store.clone())?;
         eprintln!(
             "Backups every {} to {} target(s), kept {} days",
@@ -400,12 +404,14 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         },
         monitoring: monitor.monitoring(Some(&cli.data_dir), trusted_proxy)?,
     };
-    let checks = monitor.checks(
-        Some(Database::Cloud(directory.clone())),
+    let database = Database::Cloud(directory.clone());
+    let mut checks = monitor.checks(
+        Some(database.clone()),
         Some(&cli.data_dir),
         None,
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
+    checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
     let leadership = Leadership::postgres(
         directory.pool().clone(),
         format!("installation:{}", cli.installation),
@@ -582,6 +588,7 @@ async fn check(cli: &Cli) -> Result<ExitCode> {
         cloud,
         tls_cert,
         monitor,
+        backup,
     } = &cli.command
     else {
         unreachable!("called for check only")
@@ -631,10 +638,14 @@ async fn check(cli: &Cli) -> Result<ExitCode> {
             None
         }
     };
-    let checks = monitor.checks(database, Some(&cli.data_dir), tls_cert.as_deref(), None)?;
+    let backup = backup_check(backup_config(backup)?.as_ref(), database.as_ref())?;
+    let mut checks = monitor.checks(database, Some(&cli.data_dir), tls_cert.as_deref(), None)?;
+    checks.extend(backup);
     findings
         .extend(kontor_ops::monitor::run_all(&checks, std::time::Duration::from_secs(20)).await);
     Ok(print_findings(&findings))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Backups
 // ---------------------------------------------------------------------------------------------
@@ -680,6 +691,30 @@ fn sqlite_path(cli: &Cli) -> std::path::PathBuf {
         }
         _ => cli.data_dir.join("kontor.db"),
     }
+}
+
+/// The watchdog's look at backups (age of the last complete one, targets writable), when
+/// backups are configured.
+fn backup_check(
+    config: Option<&BackupConfig>,
+    database: Option<&Database>,
+) -> Result<Option<Arc<dyn kontor_ops::monitor::Check>>> {
+    let (Some(config), Some(database)) = (config, database) else {
+        return Ok(None);
+    };
+    let records = match database {
+        Database::Store(store) => backups::Records::for_store(store),
+        Database::Cloud(directory) => backups::Records::for_control(
+            directory.control_pool().clone(),
+            &directory.installation().control_schema(),
+        )
+        .map_err(|e| anyhow!("{e}"))?,
+    };
+    Ok(Some(Arc::new(backups::BackupCheck::new(
+        records,
+        config.targets.clone(),
+        config.every,
+    ))))
 }
 
 fn single_source(cli: &Cli, store: Store) -> Result<Source> {
