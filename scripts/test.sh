@@ -18,6 +18,7 @@
 #             Fails (is not skipped) when haproxy is missing.
 #   ha        operations drills: Patroni failover under load (crates/kontor/tests/
 #             drill_patroni.rs) and pgBackRest point-in-time restore (scripts/drill-pgbackrest.sh).
+#   s3        backups to S3 against s3s-fs (scripts/s3s-fs.sh, crates/ops/tests/backup_s3.rs).
 #   alerts    the watchdog's alert drills against Debian's aiosmtpd and a local webhook
 #             (crates/kontor/tests/alerts.rs, ignored tests) and promtool/amtool checks of
 #             deploy/prometheus/.
@@ -292,6 +293,17 @@ if [ "$QUICK" -eq 1 ]; then
     skip_tier alerts "--quick"
 else
     run_tier alerts alerts_tier
+fi
+# Backups to S3 (issue 8): against a real S3 endpoint, s3s-fs (crates.io, installed once into
+# ~/.cache/kontor/tools by scripts/s3s-fs.sh, started on a free 127.0.0.1 port, stopped after).
+s3_tier() {
+    timeout --kill-after=15 900 "$ROOT/scripts/s3s-fs.sh" run \
+        cargo test --workspace --test backup_s3 -- --nocapture
+}
+if [ "$QUICK" -eq 1 ]; then
+    skip_tier s3 "--quick"
+else
+    run_tier s3 s3_tier
 fi
 tls_tier() {
     # The test build's binary (see the browser tier): no second build with other features.
