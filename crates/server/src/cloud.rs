@@ -107,7 +107,7 @@ impl Cloud {
             .lock()
             .map(|open| {
                 open.values().fold(control, |sum, o| {
-                    sum.add(crate::monitoring::PoolUse::of(o.store.pool()))
+                    sum + crate::monitoring::PoolUse::of(o.store.pool())
                 })
             })
             .unwrap_or(control)

@@ -239,20 +239,24 @@ pub struct PoolUse {
     pub max: u64,
 }
 
+impl std::ops::Add for PoolUse {
+    type Output = PoolUse;
+
+    fn add(self, other: PoolUse) -> PoolUse {
+        PoolUse {
+            open: self.open + other.open,
+            idle: self.idle + other.idle,
+            max: self.max + other.max,
+        }
+    }
+}
+
 impl PoolUse {
     pub fn of(pool: &sqlx::AnyPool) -> PoolUse {
         PoolUse {
             open: u64::from(pool.size()),
             idle: pool.num_idle() as u64,
             max: u64::from(pool.options().get_max_connections()),
-        }
-    }
-
-    pub fn add(self, other: PoolUse) -> PoolUse {
-        PoolUse {
-            open: self.open + other.open,
-            idle: self.idle + other.idle,
-            max: self.max + other.max,
         }
     }
 

@@ -414,7 +414,7 @@ mod tests {
         let data: Vec<u8> = (0..(PART + 12345)).map(|i| (i % 253) as u8).collect();
         std::fs::write(&local, &data).unwrap();
         target.put_file(&id, "big.bin", &local).await.unwrap();
-        assert_eq!(target.list().await.unwrap()[0].complete, false);
+        assert!(!target.list().await.unwrap()[0].complete);
         target
             .put_bytes(&id, MANIFEST, b"{}".to_vec())
             .await
