@@ -362,6 +362,37 @@ pub struct Provisioner {
     database: String,
 }
 
+/// A tenant by slug, read from the control schema through `pool` (the admin's or the
+/// control role's).
+async fn find_tenant(
+    pool: &AnyPool,
+    installation: &Installation,
+    slug: &str,
+) -> Result<Option<Tenant>> {
+    let ctl = installation.control_schema();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants WHERE slug = $1"
+    )))
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?
+    .map(|r| tenant_from(&r))
+    .transpose()
+}
+
+/// Every tenant, oldest first (any state), through `pool`.
+async fn list_tenants(pool: &AnyPool, installation: &Installation) -> Result<Vec<Tenant>> {
+    let ctl = installation.control_schema();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants ORDER BY id"
+    )))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(tenant_from)
+    .collect()
+}
+
 impl Provisioner {
     /// Connects with the admin URL and makes sure the control schema, the control role and the
     /// database-wide revokes are in place (idempotent; safe from several processes).
@@ -610,15 +641,7 @@ impl Provisioner {
     }
 
     pub async fn find(&self, slug: &str) -> Result<Option<Tenant>> {
-        let ctl = self.installation.control_schema();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants WHERE slug = $1"
-        )))
-        .bind(slug)
-        .fetch_optional(&self.admin)
-        .await?
-        .map(|r| tenant_from(&r))
-        .transpose()
+        find_tenant(&self.admin, &self.installation, slug).await
     }
 
     /// A tenant by slug, or a not-found error naming it.
@@ -630,15 +653,7 @@ impl Provisioner {
 
     /// Every tenant, oldest first (deleted ones too).
     pub async fn list(&self) -> Result<Vec<Tenant>> {
-        let ctl = self.installation.control_schema();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants ORDER BY id"
-        )))
-        .fetch_all(&self.admin)
-        .await?
-        .iter()
-        .map(tenant_from)
-        .collect()
+        list_tenants(&self.admin, &self.installation).await
     }
 
     /// The tenant's store, connected as the tenant's own role.
@@ -893,28 +908,12 @@ impl Directory {
         if validate_slug(slug).is_err() {
             return Ok(None);
         }
-        let ctl = self.installation.control_schema();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants WHERE slug = $1"
-        )))
-        .bind(slug)
-        .fetch_optional(&self.control)
-        .await?
-        .map(|r| tenant_from(&r))
-        .transpose()
+        find_tenant(&self.control, &self.installation, slug).await
     }
 
     /// Every tenant, oldest first (any state).
     pub async fn list(&self) -> Result<Vec<Tenant>> {
-        let ctl = self.installation.control_schema();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TENANT_COLUMNS} FROM {ctl}.tenants ORDER BY id"
-        )))
-        .fetch_all(&self.control)
-        .await?
-        .iter()
-        .map(tenant_from)
-        .collect()
+        list_tenants(&self.control, &self.installation).await
     }
 
     /// The control role's pool (the control schema: tenants, backup runs).
