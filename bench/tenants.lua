@@ -12,6 +12,17 @@ function init(args)
   math.randomseed(os.time() + (tonumber(tostring({}):sub(8)) or 0))
 end
 
+-- Paced load: with DELAY_MS set, each connection waits that long before its next request, so
+-- the offered rate is about connections * 1000 / DELAY_MS per second (wrk times each request
+-- from its send, so the pause is not counted as latency).
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
+
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
+
 function request()
   local t = tenants[math.random(#tenants)]
   return wrk.format("GET", os.getenv("PAGE") or "/", {

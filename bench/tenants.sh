@@ -6,6 +6,7 @@
 #   bench/tenants.sh                 # 1,000 tenants, 30 s of load
 #   bench/tenants.sh --quick         # 50 tenants, 5 s of load
 #   TENANTS=300 SECS=10 bench/tenants.sh
+#   RATE=400 bench/tenants.sh        # the paced phase at 400 requests/s (0: skip it)
 #   PG_MAX_CONNECTIONS=1200 MAX_OPEN=1000 POOL=1 IDLE=900 bench/tenants.sh   # a pool per tenant
 #
 # Starts a throwaway PostgreSQL (scripts/pg-throwaway.sh, max_connections 300), creates the
@@ -21,6 +22,7 @@ cd "$ROOT"
 TENANTS="${TENANTS:-1000}"
 SECS="${SECS:-30}"
 CONNS="${CONNS:-16}"
+RATE="${RATE:-200}"
 MAX_OPEN="${MAX_OPEN:-100}"
 POOL="${POOL:-2}"
 IDLE="${IDLE:-60}"
@@ -94,14 +96,26 @@ done
 echo "sessions: $(wc -l <"$SESSIONS")"
 
 echo "== kontor serve --cloud --max-open-tenants $MAX_OPEN --tenant-pool $POOL --tenant-idle-secs $IDLE ($PROFILE build)"
-echo "== wrk: $CONNS connections, ${SECS} s, GET / (dashboard) of a random tenant per request"
-( peak=0; while kill -0 "$SERVER_PID" 2>/dev/null; do
-      n=$(psql "SELECT COUNT(*) FROM pg_stat_activity WHERE usename LIKE 'kb\\_%'" 2>/dev/null || echo 0)
-      [ "$n" -gt "$peak" ] && peak=$n && echo "$peak" >"$WORK/peak"
-      sleep 0.5
-  done ) &
-SAMPLER=$!
-SESSIONS="$SESSIONS" wrk -t 2 -c "$CONNS" -d "${SECS}s" --timeout 10s -s "$ROOT/bench/tenants.lua" "http://127.0.0.1:$PORT/" | tee "$WORK/wrk.txt"
-kill "$SAMPLER" 2>/dev/null || true
-echo "PostgreSQL connections of Kontor roles: peak $(cat "$WORK/peak" 2>/dev/null || echo 0) during the run (cap: $MAX_OPEN tenants × $POOL + 4 control)"
+# Two load phases against the same server: paced at RATE requests/s (each of the CONNS
+# connections pauses CONNS*1000/RATE ms between requests: the busy-hour load the p99 target is
+# about), then saturated (no pause: the throughput ceiling, where p99 is mostly queueing).
+load() {
+    local label="$1" delay="$2"
+    rm -f "$WORK/peak"
+    echo "== wrk ($label): $CONNS connections, ${SECS} s, GET / (dashboard) of a random tenant per request"
+    ( peak=0; while kill -0 "$SERVER_PID" 2>/dev/null; do
+          n=$(psql "SELECT COUNT(*) FROM pg_stat_activity WHERE usename LIKE 'kb\\_%'" 2>/dev/null || echo 0)
+          [ "$n" -gt "$peak" ] && peak=$n && echo "$peak" >"$WORK/peak"
+          sleep 0.5
+      done ) &
+    local sampler=$!
+    DELAY_MS="$delay" SESSIONS="$SESSIONS" wrk -t 2 -c "$CONNS" -d "${SECS}s" --timeout 10s -s "$ROOT/bench/tenants.lua" "http://127.0.0.1:$PORT/" | tee "$WORK/wrk.txt"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    echo "PostgreSQL connections of Kontor roles: peak $(cat "$WORK/peak" 2>/dev/null || echo 0) during the run (cap: $MAX_OPEN tenants × $POOL + 4 control)"
+}
+if [ "$RATE" != 0 ]; then
+    load "paced at about $RATE requests/s" "$(( CONNS * 1000 / RATE ))"
+fi
+load "saturated" ""
 echo "max_connections: $(psql 'SHOW max_connections')"
