@@ -12,9 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kontor_ops::monitor::alert::signature;
-use kontor_ops::monitor::{
-    BoxFuture, Check, Finding, SmtpNotifier, Watchdog, WatchdogConfig, WebhookNotifier,
-};
 
 const WEBHOOK_SECRET: &str = "webhook-secret-for-tests-0123456789";
 
@@ -586,100 +583,179 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
     assert!(stdout.contains("OK\treplication_lag\t"), "{stdout}");
 }
 
-/// Stands in for the backup helper's `BackupCheck`: a target folder is writable when a file can
-/// be created in it.
-struct FakeBackupTarget {
-    name: String,
-    path: PathBuf,
-}
-
-impl Check for FakeBackupTarget {
-    fn name(&self) -> &str {
-        "backups"
-    }
-
-    fn run(&self) -> BoxFuture<'_, Vec<Finding>> {
-        Box::pin(async move {
-            let key = format!("backup_target:{}", self.name);
-            let probe = self.path.join(".kontor-write-probe");
-            vec![match std::fs::write(&probe, b"probe") {
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&probe);
-                    Finding::ok(key, format!("backup target {} writable", self.name))
-                }
-                Err(e) => Finding::problem(
-                    key,
-                    format!("backup target {} not writable: {e}", self.name),
-                ),
-            }]
-        })
-    }
-}
-
 #[tokio::test]
 #[ignore = "slow tier: aiosmtpd"]
 async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
     let work = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(work.path()).await;
     let hooks = Receiver::start().await;
+    let secret_file = work.path().join("webhook-secret");
+    std::fs::write(&secret_file, WEBHOOK_SECRET).unwrap();
+    let data = work.path().join("data");
+    // The backup disk, mounted at TARGET: `kontor serve` backs up there and its BackupCheck
+    // probes it at every watchdog run.
     let target = work.path().join("offsite");
     std::fs::create_dir(&target).unwrap();
+    let target_name = target.display().to_string();
+    let key = format!("backup_target:{target_name}");
 
-    let mut watchdog = Watchdog::new(WatchdogConfig {
-        interval: Duration::from_millis(250),
-        instance: "drill-2".into(),
-        ..WatchdogConfig::default()
+    let out = run({
+        let mut c = kontor(&data);
+        c.args(["backup", "keygen", "--out"])
+            .arg(work.path().join("identity"));
+        c
     });
-    watchdog
-        .add_check(FakeBackupTarget {
-            name: "offsite".into(),
-            path: target.clone(),
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let recipient = text(&out.stdout).trim().to_string();
+    let backup_args = [
+        "--backup-target",
+        &target_name,
+        "--backup-recipient",
+        &recipient,
+    ];
+    // One backup before serving, as after an installation: the last backup is young, so only
+    // the target's state can change during the drill (serve's schedule finds nothing due).
+    assert!(
+        run({
+            let mut c = kontor(&data);
+            c.arg("migrate");
+            c
         })
-        .add_notifier(
-            SmtpNotifier::new(
-                &smtp.url(),
-                "kontor@example.com",
-                &["ops@example.com".into()],
-            )
-            .unwrap(),
-        )
-        .add_notifier(
-            WebhookNotifier::new(&hooks.url, Some(WEBHOOK_SECRET.as_bytes().to_vec())).unwrap(),
-        );
-    let task = watchdog.spawn();
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(smtp.messages().is_empty() && hooks.calls.lock().unwrap().is_empty());
+        .status
+        .success()
+    );
+    let out = run({
+        let mut c = kontor(&data);
+        c.args(["backup", "run"]).args(backup_args);
+        c
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
 
-    // Unwritable even for root: the folder is replaced by a file.
-    let moved = work.path().join("offsite.moved");
-    std::fs::rename(&target, &moved).unwrap();
-    std::fs::write(&target, b"not a folder").unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut c = kontor(&data);
+    c.args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--check-interval",
+        "1",
+        "--disk-min-free-percent",
+        "0",
+        "--disk-min-free-mb",
+        "0",
+    ])
+    .args(backup_args)
+    .args([
+        "--smtp-url",
+        &smtp.url(),
+        "--alert-email",
+        "ops@example.com",
+        "--alert-from",
+        "kontor@example.com",
+    ])
+    .args([
+        "--alert-webhook",
+        &hooks.url,
+        "--alert-webhook-secret-file",
+        secret_file.to_str().unwrap(),
+    ])
+    .args(["--instance-name", "drill-2"])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    let _server = Guard(c.spawn().unwrap());
+    wait_http(&format!("{base}/readyz"), 200).await;
+    // The real check has run and found the target writable and the backup young.
+    let mut metrics = String::new();
+    for _ in 0..300 {
+        metrics = wait_http(&format!("{base}/metrics"), 200).await;
+        if metrics.contains(&format!("kontor_check_ok{{key=\"{key}\"}}")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        metrics.contains(&format!("kontor_check_ok{{key=\"{key}\"}} 1"))
+            && metrics.contains(&format!(
+                "kontor_check_ok{{key=\"backup_age:{target_name}\"}} 1"
+            )),
+        "{metrics}"
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(smtp.messages().is_empty(), "{:?}", smtp.messages());
+    assert!(hooks.calls.lock().unwrap().is_empty());
+
+    // The backup disk disappears (unmounted, USB disk pulled, NFS gone): its folder is no
+    // longer there. Root's writes are not stopped by permissions, but by this they are.
+    let away = work.path().join("offsite.unmounted");
+    std::fs::rename(&target, &away).unwrap();
     let fault = Instant::now();
-    let hook = hooks.wait("firing", "backup_target:offsite").await;
+    let hook = hooks.wait("firing", &key).await;
     let hook_latency = fault.elapsed();
     let mail = smtp.wait_subject("FIRING").await;
     let mail_latency = fault.elapsed();
-    assert!(hook.signature_ok);
+    eprintln!("firing webhook body: {}", hook.body);
+    assert!(hook.signature_ok, "signed with the shared secret");
+    assert_eq!(hook.body["instance"], "drill-2");
+    let firing = hook.body["alerts"].as_array().unwrap();
+    assert_eq!(firing.len(), 1, "only the target fires: {}", hook.body);
+    let message = firing[0]["message"].as_str().unwrap();
     assert!(
-        mail.contains("backup target offsite not writable"),
+        message.contains(&target_name) && message.contains("cannot open the folder"),
+        "{message}"
+    );
+    assert!(
+        mail.contains("To: ops@example.com") && mail.contains(&format!("FIRING {key} since")),
         "{mail}"
     );
+    // Deduplicated while the disk stays away.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(hooks.alerts("firing", &key).len(), 1);
 
-    std::fs::remove_file(&target).unwrap();
-    std::fs::rename(&moved, &target).unwrap();
+    // Mounted again.
+    std::fs::rename(&away, &target).unwrap();
     let fixed = Instant::now();
-    hooks.wait("resolved", "backup_target:offsite").await;
+    let resolved = hooks.wait("resolved", &key).await;
     let resolve_hook = fixed.elapsed();
-    smtp.wait_subject("RESOLVED").await;
+    let mail = smtp.wait_subject("RESOLVED").await;
     let resolve_mail = fixed.elapsed();
-    task.abort();
+    assert!(resolved.signature_ok);
+    assert!(mail.contains(&format!("RESOLVED {key}")), "{mail}");
+
+    // Replaced by a file (a mount point gone wrong): not a folder, so not writable either.
+    std::fs::rename(&target, &away).unwrap();
+    std::fs::write(&target, b"not a folder").unwrap();
+    let fault = Instant::now();
+    wait_for(Duration::from_secs(60), "second firing", || {
+        (hooks.alerts("firing", &key).len() == 2).then_some(())
+    })
+    .await;
+    let second_firing = fault.elapsed();
+    let firing = hooks.alerts("firing", &key)[1].body["alerts"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(firing.contains("is not a folder"), "{firing}");
+    std::fs::remove_file(&target).unwrap();
+    std::fs::rename(&away, &target).unwrap();
+    wait_for(Duration::from_secs(60), "second resolved", || {
+        (hooks.alerts("resolved", &key).len() == 2).then_some(())
+    })
+    .await;
     eprintln!(
-        "ALERT LATENCY (check interval 0.25 s): firing: webhook {:.2} s, e-mail {:.2} s; resolved: webhook {:.2} s, e-mail {:.2} s",
+        "ALERT LATENCY (real BackupCheck, check interval 1 s): folder gone -> firing: webhook {:.2} s, e-mail {:.2} s; back -> resolved: webhook {:.2} s, e-mail {:.2} s; replaced by a file -> firing (webhook) {:.2} s",
         hook_latency.as_secs_f64(),
         mail_latency.as_secs_f64(),
         resolve_hook.as_secs_f64(),
-        resolve_mail.as_secs_f64()
+        resolve_mail.as_secs_f64(),
+        second_firing.as_secs_f64()
     );
-    assert_eq!(hooks.alerts("firing", "backup_target:offsite").len(), 1);
-    assert_eq!(smtp.messages().len(), 2, "one firing, one resolved");
+    assert!(hook_latency < Duration::from_secs(20) && resolve_hook < Duration::from_secs(20));
+    // Firing, resolved, firing, resolved: one mail each.
+    wait_for(Duration::from_secs(60), "four mails", || {
+        (smtp.messages().len() >= 4).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(smtp.messages().len(), 4, "{:?}", smtp.messages());
 }
