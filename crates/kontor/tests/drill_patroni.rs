@@ -13,6 +13,12 @@
 //! chain is intact. Prints the write stop time (last acknowledged write before the kill to the
 //! first one after it).
 //!
+//! Replication monitoring on the way: the control role gets `pg_monitor` (as the guide says),
+//! `kontor serve` runs with `--expect-standbys 1 --max-replication-lag 10`; under the load before
+//! the kill `/metrics` shows the streaming synchronous standby and its lag and `kontor check
+//! --cloud` with the same flags passes; after the failover `kontor check` reports the missing
+//! standby and the watchdog's webhook alert for it has arrived.
+//!
 //! Needs Debian's patroni, etcd-server, haproxy and postgresql (15); runs as root (then
 //! PostgreSQL runs as the `postgres` user) or as an ordinary user. Slow (about a minute):
 //! ignored in the normal tiers, run with
@@ -341,6 +347,117 @@ async fn create_and_issue(
     )
 }
 
+/// The watchdog's replication flags of `kontor serve` and `kontor check` in the drill.
+const REPLICATION_FLAGS: [&str; 4] = ["--expect-standbys", "1", "--max-replication-lag", "10"];
+
+/// The value of an unlabelled gauge (or of `name{labels}` given whole) in a Prometheus text.
+fn gauge(metrics: &str, name: &str) -> Option<f64> {
+    metrics.lines().find_map(|l| {
+        let value = l.strip_prefix(name)?.strip_prefix(' ')?;
+        value.trim().parse().ok()
+    })
+}
+
+/// Reads `/metrics` until `ok` holds for it.
+async fn wait_metrics(
+    client: &reqwest::Client,
+    base: &str,
+    within: Duration,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + within;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/metrics")).send().await {
+            last = r.text().await.unwrap_or_default();
+            if ok(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("/metrics never showed what was expected:\n{last}")
+}
+
+/// `kontor check --cloud` with the drill's replication flags: exit code and output.
+async fn kontor_check(admin_url: &str, installation: &str, secret: &str) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kontor"));
+    cmd.args(["--database", admin_url, "--installation", installation])
+        .args(["check", "--cloud"])
+        .args(REPLICATION_FLAGS)
+        .env("KONTOR_MASTER_SECRET", secret)
+        .env("KONTOR_LOG", "warn")
+        .env_remove("KONTOR_DATABASE_URL")
+        .stdin(Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A webhook receiver on 127.0.0.1: every alert body with the time it arrived.
+struct Hooks {
+    url: String,
+    calls: Arc<std::sync::Mutex<Vec<(Instant, Value)>>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl Hooks {
+    async fn start() -> Hooks {
+        let calls: Arc<std::sync::Mutex<Vec<(Instant, Value)>>> = Arc::default();
+        let seen = calls.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |body: axum::Json<Value>| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push((Instant::now(), body.0));
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Hooks {
+            url,
+            calls,
+            _task: task,
+        }
+    }
+
+    /// The first call with a firing alert for `key`: when it arrived and the alert's message.
+    async fn wait_firing(&self, key: &str, within: Duration) -> (Instant, String) {
+        let deadline = Instant::now() + within;
+        loop {
+            let found = self.calls.lock().unwrap().iter().find_map(|(at, body)| {
+                body["alerts"].as_array()?.iter().find_map(|a| {
+                    (a["status"] == "firing" && a["key"] == key)
+                        .then(|| (*at, a["message"].as_str().unwrap_or_default().to_string()))
+                })
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no firing {key} alert; webhook calls: {:?}",
+                self.calls.lock().unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "drill: needs patroni, etcd, haproxy and PostgreSQL 15; run by the drills tier of scripts/test.sh"]
 async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
@@ -544,6 +661,23 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
         }
     };
     let tenant = provisioner.create("drill", "Drill GmbH").await.unwrap();
+    // As deploy/patroni/README.md says: the control role (which `serve --cloud` and
+    // `check --cloud` use for the replication check) may read pg_stat_replication.
+    let control_role = provisioner.installation().control_role();
+    {
+        let admin = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&admin_url)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "GRANT pg_monitor TO {control_role}"
+        )))
+        .execute(&admin)
+        .await
+        .unwrap();
+        admin.close().await;
+    }
     let tenant_schema = provisioner.installation().tenant_role(tenant.id);
     let store = provisioner.open_tenant(&tenant).await.unwrap();
     let user = store
@@ -562,7 +696,9 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     store.close().await;
     provisioner.close().await;
 
-    // Kontor against HAProxy.
+    // Kontor against HAProxy, its watchdog expecting one streaming standby and alerting to a
+    // webhook.
+    let hooks = Hooks::start().await;
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kontor"));
     cmd.args([
@@ -575,6 +711,8 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
         "--listen",
         &format!("127.0.0.1:{port}"),
     ])
+    .args(REPLICATION_FLAGS)
+    .args(["--check-interval", "1", "--alert-webhook", &hooks.url])
     .env("KONTOR_MASTER_SECRET", &secret)
     .env("KONTOR_LOG", "warn")
     .env_remove("KONTOR_DATABASE_URL")
@@ -662,7 +800,41 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
             (acked, times)
         }));
     }
-    tokio::time::sleep(BEFORE_KILL).await;
+    let load_started = Instant::now();
+    // Under that load: the watchdog sees node2 streaming and reports its lag, and `kontor
+    // check` with the same flags passes.
+    let metrics = wait_metrics(&client, &base, Duration::from_secs(10), |m| {
+        gauge(m, "kontor_replication_standbys") == Some(1.0)
+    })
+    .await;
+    let lag_seconds = gauge(&metrics, "kontor_replication_lag_seconds").expect("lag gauge");
+    let lag_bytes = gauge(&metrics, "kontor_replication_lag_bytes").expect("lag bytes gauge");
+    assert_eq!(
+        gauge(&metrics, "kontor_replication_synchronous_standbys"),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(gauge(&metrics, "kontor_replication_is_standby"), Some(0.0));
+    assert!(
+        (0.0..10.0).contains(&lag_seconds) && lag_bytes >= 0.0,
+        "lag {lag_seconds} s / {lag_bytes} bytes"
+    );
+    assert_eq!(
+        gauge(&metrics, "kontor_check_ok{key=\"replication_standbys\"}"),
+        Some(1.0),
+        "{metrics}"
+    );
+    let (code, out) = kontor_check(&admin_url, installation, &secret).await;
+    assert_eq!(code, Some(0), "kontor check before the kill: {out}");
+    assert!(
+        out.contains("OK\treplication_standbys\t1 standby(s) streaming (1 synchronous)")
+            && out.contains("OK\treplication_lag\t"),
+        "{out}"
+    );
+    eprintln!(
+        "drill: under load node2 streams {lag_seconds:.3} s / {lag_bytes} bytes behind; kontor check passes"
+    );
+    tokio::time::sleep(BEFORE_KILL.saturating_sub(load_started.elapsed())).await;
     assert!(
         wait_status(
             &client,
@@ -841,6 +1013,30 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
         .await;
     assert_eq!((status, &verify["ok"]), (200, &json!(true)), "{verify}");
     pool.close().await;
+
+    // node2 has no standby now: the watchdog alerts, and `kontor check` says so.
+    let hook = hooks
+        .wait_firing("replication_standbys", Duration::from_secs(20))
+        .await;
+    let (code, out) = kontor_check(&admin_url, installation, &secret).await;
+    assert_eq!(code, Some(2), "kontor check after the kill: {out}");
+    assert!(
+        out.contains("PROBLEM\treplication_standbys\t0 standby(s) streaming"),
+        "{out}"
+    );
+    let metrics = wait_metrics(&client, &base, Duration::from_secs(5), |m| {
+        gauge(m, "kontor_replication_standbys") == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        gauge(&metrics, "kontor_check_ok{key=\"replication_standbys\"}"),
+        Some(0.0)
+    );
+    eprintln!(
+        "drill: missing standby reported {:.1} s after the kill (webhook: {})",
+        hook.0.duration_since(killed_at).as_secs_f64(),
+        hook.1
+    );
 
     eprintln!(
         "drill: {} invoices acknowledged ({} after the kill), {} failed attempts retried, {} creates answered by replay",

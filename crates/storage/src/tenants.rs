@@ -480,7 +480,7 @@ impl Provisioner {
                 .into(),
         )
         .await?;
-        self.ensure_role(&mut tx, &ctl_role).await?;
+        self.ensure_role(&mut tx, &ctl_role, true).await?;
         exec(
             &mut *tx,
             format!("GRANT USAGE ON SCHEMA {ctl} TO {ctl_role}"),
@@ -509,7 +509,17 @@ impl Provisioner {
 
     /// Creates a login role with nothing but CONNECT on this database (or resets its password
     /// to the one derived from the current master secret).
-    async fn ensure_role(&self, tx: &mut sqlx::AnyConnection, role: &str) -> Result<()> {
+    ///
+    /// `inherit`: whether the role uses the privileges of roles the operator grants it. Tenant
+    /// roles never do (NOINHERIT). The control role does, so that `GRANT pg_monitor TO
+    /// <installation>_ctl` lets the watchdog read pg_stat_replication (PostgreSQL 15 has no
+    /// per-grant INHERIT option); it is a member of nothing unless the operator grants it.
+    async fn ensure_role(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        role: &str,
+        inherit: bool,
+    ) -> Result<()> {
         let verifier = new_verifier(&self.secret.role_password(role));
         let exists: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM pg_catalog.pg_roles WHERE rolname = $1")
@@ -517,7 +527,10 @@ impl Provisioner {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("n")?;
-        let attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 32";
+        let attributes = format!(
+            "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {} NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 32",
+            if inherit { "INHERIT" } else { "NOINHERIT" }
+        );
         if exists == 0 {
             exec(
                 &mut *tx,
@@ -584,7 +597,7 @@ impl Provisioner {
         let role = self.installation.tenant_role(tenant.id);
         let mut tx = self.admin.begin().await?;
         lock_database(&mut tx).await?;
-        self.ensure_role(&mut tx, &role).await?;
+        self.ensure_role(&mut tx, &role, false).await?;
         exec(
             &mut *tx,
             format!("CREATE SCHEMA IF NOT EXISTS {role} AUTHORIZATION {role}"),
@@ -827,7 +840,7 @@ impl Provisioner {
             let result = async {
                 let mut tx = self.admin.begin().await?;
                 lock_database(&mut tx).await?;
-                self.ensure_role(&mut tx, &role).await?;
+                self.ensure_role(&mut tx, &role, false).await?;
                 if tenant.state == TenantState::Suspended {
                     exec(&mut *tx, format!("ALTER ROLE {role} LOGIN")).await?;
                 }

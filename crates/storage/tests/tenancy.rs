@@ -167,6 +167,56 @@ async fn provisioning_and_lifecycle() {
     )
     .await;
     assert_eq!(memberships, 0, "a tenant role is a member of no role");
+    // The control role: a login member of no role either, but one that would use the
+    // privileges of a role granted to it (pg_monitor for the replication check, see
+    // docs/monitoring.md), which a tenant role would not.
+    let ctl_role = p.installation().control_role();
+    let row = sqlx::query(
+        "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolreplication, rolbypassrls \
+         FROM pg_catalog.pg_roles WHERE rolname = $1",
+    )
+    .bind(&ctl_role)
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    let flags: Vec<bool> = (0..7).map(|i| row.try_get::<bool, _>(i).unwrap()).collect();
+    assert_eq!(flags, [true, false, false, false, true, false, false]);
+    let memberships = count(
+        &admin,
+        &format!(
+            "SELECT COUNT(*) FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.member WHERE r.rolname = '{ctl_role}'"
+        ),
+    )
+    .await;
+    assert_eq!(memberships, 0, "the control role is a member of no role");
+    // With pg_monitor granted as the guide says, the control role (which serving instances
+    // connect as) uses its privileges without SET ROLE.
+    let directory = Directory::connect(
+        &cloud.admin_url,
+        p.installation().clone(),
+        cloud.secret.clone(),
+    )
+    .await
+    .unwrap();
+    let monitors = |pool: AnyPool| async move {
+        sqlx::query(
+            "SELECT CAST(CASE WHEN pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') THEN 1 ELSE 0 END AS BIGINT) AS n",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+    };
+    assert_eq!(monitors(directory.control_pool().clone()).await, 0);
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "GRANT pg_monitor TO {ctl_role}"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    assert_eq!(monitors(directory.control_pool().clone()).await, 1);
+    directory.close().await;
     let owner: String = sqlx::query(
         "SELECT CAST(pg_catalog.pg_get_userbyid(nspowner) AS TEXT) AS o FROM pg_catalog.pg_namespace WHERE nspname = $1",
     )
