@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+use object_store::ClientConfigKey;
+use object_store::aws::AmazonS3ConfigKey;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
@@ -102,6 +104,11 @@ impl S3Location {
 
     /// Connects (lazily: nothing is sent before the first request). Credentials from AWS_*.
     pub fn build(&self) -> std::result::Result<Arc<dyn ObjectStore>, object_store::Error> {
+        Ok(Arc::new(self.builder().build()?))
+    }
+
+    /// The builder behind [`S3Location::build`], for other timeouts and retries.
+    pub fn builder(&self) -> object_store::aws::AmazonS3Builder {
         let mut builder = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(&self.bucket)
             .with_region(
@@ -117,7 +124,7 @@ impl S3Location {
                 .with_allow_http(endpoint.starts_with("http://"))
                 .with_virtual_hosted_style_request(false);
         }
-        Ok(Arc::new(builder.build()?))
+        builder
     }
 }
 
@@ -189,7 +196,24 @@ impl BlobStoreSpec {
         };
         match self {
             BlobStoreSpec::S3(location) => Ok(BlobStore {
-                store: location.build().map_err(|e| err(&e))?,
+                // A download waits for its file: a few quick retries, then a clear error
+                // (backups, which can wait, keep object_store's patient defaults).
+                store: Arc::new(
+                    location
+                        .builder()
+                        .with_retry(object_store::RetryConfig {
+                            max_retries: 3,
+                            retry_timeout: std::time::Duration::from_secs(15),
+                            ..Default::default()
+                        })
+                        .with_config(
+                            AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+                            "5s",
+                        )
+                        .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "60s")
+                        .build()
+                        .map_err(|e| err(&e))?,
+                ),
                 bucket: format!("s3://{}", location.bucket),
                 root: location.prefix.clone(),
             }),
