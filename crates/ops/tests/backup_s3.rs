@@ -179,7 +179,18 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
     assert_eq!(acme_counts.in_database, 0);
     // Beta's store, even if its row named acme's object, does not reach it.
     let acme_external = acme.external_blobs().await.unwrap();
-    let (sha, key) = acme_external[0].clone();
+    let beta_shas: Vec<String> = beta
+        .external_blobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(sha, _)| sha)
+        .collect();
+    let (sha, key) = acme_external
+        .iter()
+        .find(|(sha, _)| !beta_shas.contains(sha))
+        .cloned()
+        .expect("a file only acme has");
     sqlx::query(
         "INSERT INTO blobs (sha256, content_type, size, data, created_at, external_key) \
          VALUES ($1, 'application/pdf', 1, $2, '2026-01-01', $3)",
