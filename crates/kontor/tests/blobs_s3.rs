@@ -425,6 +425,24 @@ async fn invoices_archive_their_files_in_s3() {
             .any(|l| l.starts_with("PROBLEM\tblob_store")),
         "{stdout}"
     );
+    // … and a serving instance stops being ready (its watchdog probes at once).
+    let server = serve(&data, &dead_url, &dir.path().join("dead.log")).await;
+    let mut answer = (0, String::new());
+    for _ in 0..60 {
+        let r = client
+            .get(format!("{}/readyz", server.base))
+            .send()
+            .await
+            .unwrap();
+        answer = (r.status().as_u16(), r.text().await.unwrap());
+        if answer.0 == 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(answer.0, 503, "{answer:?}");
+    assert!(answer.1.contains("file store"), "{answer:?}");
+    drop(server);
     // A bad URL names the setting.
     let out = kontor(&data, Some("s3://x?secret=1"), &["blobs", "check"]);
     assert!(!out.status.success());
