@@ -9,11 +9,11 @@ use crate::cli::{
     AuditCommand, BackupArgs, BackupCommand, BlobsCommand, Cli, Command, TenantCommand,
     TokenCommand, UserCommand,
 };
-use kontor_storage::blobstore::{BlobStore, BlobStoreSpec};
 use crate::monitoring::{print_findings, start_watchdog};
 use kontor_ops::backup::{self as backups, BackupConfig, BackupId, Identity, Source};
 use kontor_ops::monitor::checks::Database;
 use kontor_ops::monitor::{Finding, Leadership};
+use kontor_storage::blobstore::{BlobStore, BlobStoreSpec};
 use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
 use std::sync::Arc;
 
@@ -909,7 +909,11 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
                         bad += c.problems.len();
                         println!(
                             "{}\t{name}\t{} file(s) checked, {} in the blob store, {} problem(s)",
-                            if c.problems.is_empty() { "OK" } else { "PROBLEM" },
+                            if c.problems.is_empty() {
+                                "OK"
+                            } else {
+                                "PROBLEM"
+                            },
                             c.checked,
                             c.external,
                             c.problems.len()

@@ -420,9 +420,7 @@ async fn invoices_archive_their_files_in_s3() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
     assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("PROBLEM\tblob_store")),
+        stdout.lines().any(|l| l.starts_with("PROBLEM\tblob_store")),
         "{stdout}"
     );
     // … and a serving instance stops being ready (its watchdog probes at once).
@@ -446,7 +444,11 @@ async fn invoices_archive_their_files_in_s3() {
     // A bad URL names the setting.
     let out = kontor(&data, Some("s3://x?secret=1"), &["blobs", "check"]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("blob_store"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("blob_store"),
+        "{}",
+        text(&out.stderr)
+    );
     for key in bucket.list_keys().await.unwrap() {
         bucket.delete(&key).await.unwrap();
     }

@@ -144,9 +144,11 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
     let url = format!("{base}{sep}prefix=cloud-{run}");
     let bucket = BlobStoreSpec::parse(&url).unwrap().open().unwrap();
     let secret = MasterSecret::new(vec![9u8; 32]).unwrap();
-    let installation =
-        Installation::new(&format!("s3{}", &kontor_storage::testing::unique_schema()[1..]))
-            .unwrap();
+    let installation = Installation::new(&format!(
+        "s3{}",
+        &kontor_storage::testing::unique_schema()[1..]
+    ))
+    .unwrap();
     let provisioner = Provisioner::connect(&pg, installation.clone(), secret.clone())
         .await
         .unwrap()
@@ -269,7 +271,10 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
         .await
         .unwrap();
     let counts = restored.blob_counts().await.unwrap();
-    assert_eq!((counts.external, counts.in_database), (0, acme_external.len() as u64));
+    assert_eq!(
+        (counts.external, counts.in_database),
+        (0, acme_external.len() as u64)
+    );
     for (sha, data) in &acme_files {
         assert_eq!(&restored.blob(sha).await.unwrap().data, data);
     }
@@ -289,10 +294,11 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
 /// plus the SHA-256 of the bytes the store reads (from the bucket or the database).
 async fn blob_picture(store: &Store) -> Vec<String> {
     use sqlx::Row;
-    let rows = sqlx::query("SELECT sha256, content_type, size, created_at FROM blobs ORDER BY sha256")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
+    let rows =
+        sqlx::query("SELECT sha256, content_type, size, created_at FROM blobs ORDER BY sha256")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
     let mut out = Vec::new();
     for r in rows {
         let sha: String = r.try_get("sha256").unwrap();

@@ -170,7 +170,9 @@ impl BlobStoreSpec {
         if let Some(path) = text.strip_prefix("file://") {
             let path = PathBuf::from(path);
             if !path.is_absolute() {
-                return Err(bad("file:// needs an absolute path (file:///srv/kontor-files)"));
+                return Err(bad(
+                    "file:// needs an absolute path (file:///srv/kontor-files)",
+                ));
             }
             return Ok(BlobStoreSpec::Local(path));
         }
@@ -298,7 +300,8 @@ impl BlobStore {
 
     /// Whether a key lies below this store's prefix (a row never reaches another tenant's files).
     pub fn owns(&self, key: &str) -> bool {
-        !key.split('/').any(|p| p.is_empty() || p == "." || p == "..")
+        !key.split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
             && (self.root.is_empty() || key.starts_with(&format!("{}/", self.root)))
     }
 

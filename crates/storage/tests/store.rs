@@ -1122,18 +1122,21 @@ async fn files_in_a_blob_store() {
     assert_eq!(keys.len(), 2, "{keys:?}");
     assert!(keys.contains(&scoped.key_for(&new)));
     assert_eq!(
-        s.archived_artefact(d.id, "pdf").await.unwrap().unwrap().data,
+        s.archived_artefact(d.id, "pdf")
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
         pdf
     );
     assert_eq!(s.blob(&old).await.unwrap().data, b"old logo");
     // The row holds no bytes of its own.
-    let size: i64 = sqlx::query_scalar(
-        "SELECT CAST(LENGTH(data) AS BIGINT) FROM blobs WHERE sha256 = $1",
-    )
-    .bind(&new)
-    .fetch_one(s.pool())
-    .await
-    .unwrap();
+    let size: i64 =
+        sqlx::query_scalar("SELECT CAST(LENGTH(data) AS BIGINT) FROM blobs WHERE sha256 = $1")
+            .bind(&new)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
     assert_eq!(size, 0);
     // Without the store configured, such a file cannot be read, and says why.
     let err = t.store.blob(&new).await.unwrap_err();

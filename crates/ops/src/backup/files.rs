@@ -22,7 +22,8 @@ pub const FILES_FORMAT: &str = "kontor-files/1";
 /// The name of the files file next to a database file: `files.bin.zst.age` for a single
 /// installation, `tenants/SLUG.files.zst.age` for a cloud tenant.
 pub fn is_files_name(name: &str) -> bool {
-    name == "files.bin.zst.age" || (name.starts_with("tenants/") && name.ends_with(".files.zst.age"))
+    name == "files.bin.zst.age"
+        || (name.starts_with("tenants/") && name.ends_with(".files.zst.age"))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -136,10 +137,7 @@ impl<'a> FilesReader<'a> {
             return Err(self.bad(format!("file {}: no end marker", entry.sha256)));
         }
         if hex::encode(Sha256::digest(&data)) != entry.sha256 {
-            return Err(self.bad(format!(
-                "file {} does not match its SHA-256",
-                entry.sha256
-            )));
+            return Err(self.bad(format!("file {} does not match its SHA-256", entry.sha256)));
         }
         self.left -= 1;
         Ok(Some((entry.sha256, data)))

@@ -136,14 +136,13 @@ pub async fn dump(store: &Store, out: &mut Sealer) -> Result<Dumped> {
     end.push(b'\n');
     out.write_all(&end)?;
     // In the same snapshot: which files the dump's rows leave in a blob store.
-    let external_files = sqlx::query(
-        "SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256",
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>("sha256"))
-    .collect::<std::result::Result<_, _>>()?;
+    let external_files =
+        sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("sha256"))
+            .collect::<std::result::Result<_, _>>()?;
     tx.commit().await?;
     tracing::debug!(tables = names.len(), rows = total, "dumped the schema");
     Ok(Dumped { external_files })

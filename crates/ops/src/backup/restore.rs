@@ -382,13 +382,8 @@ pub async fn restore_sqlite(
         .map_err(|e| BackupError::destination(dest.display(), e.to_string()))?;
     // Files that were kept in a blob store go into the restored database.
     let store = Store::open_dir(to).await?;
-    let filled = files::restore_into(
-        &store,
-        verified.plain_if_any(FILES),
-        id.as_str(),
-        FILES,
-    )
-    .await;
+    let filled =
+        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await;
     store.close().await;
     filled?;
     drop(verified.staging);

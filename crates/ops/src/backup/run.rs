@@ -256,7 +256,12 @@ async fn stage_files(
     let mut sealer = Sealer::create(&sealed, &config.recipient)?;
     let (files, bytes) = files::dump(store, shas, &mut sealer).await?;
     let digest = sealer.finish()?;
-    tracing::info!(files, bytes, file = name, "backed up files kept in the blob store");
+    tracing::info!(
+        files,
+        bytes,
+        file = name,
+        "backed up files kept in the blob store"
+    );
     Ok(Some(Staged {
         entry: entry(name, digest, tenant),
         path: sealed,
@@ -316,15 +321,7 @@ async fn produce(
                 path: sealed,
             }];
             staged.extend(
-                stage_files(
-                    store,
-                    &dumped.external_files,
-                    config,
-                    staging,
-                    FILES,
-                    None,
-                )
-                .await?,
+                stage_files(store, &dumped.external_files, config, staging, FILES, None).await?,
             );
             Ok((staged, version, Vec::new()))
         }

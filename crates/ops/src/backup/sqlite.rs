@@ -160,15 +160,14 @@ pub async fn external_files(path: &Path) -> Result<Vec<String>> {
         .connect()
         .await
         .map_err(|e| BackupError::io(path, e))?;
-    let shas = sqlx::query(
-        "SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .map_err(|e| BackupError::io(path, format!("cannot list the files: {e}")))?
-    .iter()
-    .map(|r| r.try_get::<String, _>("sha256"))
-    .collect::<std::result::Result<_, _>>()?;
+    let shas =
+        sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| BackupError::io(path, format!("cannot list the files: {e}")))?
+            .iter()
+            .map(|r| r.try_get::<String, _>("sha256"))
+            .collect::<std::result::Result<_, _>>()?;
     let _ = sqlx::Connection::close(conn).await;
     Ok(shas)
 }

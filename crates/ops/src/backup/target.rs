@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use object_store::path::Path as ObjectPath;
 use kontor_storage::StoreError;
 use kontor_storage::blobstore::S3Location;
+use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -113,11 +113,7 @@ impl TargetSpec {
                 } else {
                     ObjectPath::from(format!("{prefix}/{FOLDER}"))
                 };
-                Ok(Target {
-                    name,
-                    store,
-                    root,
-                })
+                Ok(Target { name, store, root })
             }
         }
     }
