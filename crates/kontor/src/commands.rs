@@ -866,10 +866,16 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
                     );
                 }
                 match store.move_blobs_to_database().await {
-                    Ok(r) => println!(
-                        "{name}: moved {} file(s), {} bytes, into the database",
-                        r.moved, r.bytes
-                    ),
+                    Ok(r) => {
+                        println!(
+                            "{name}: moved {} file(s), {} bytes, into the database",
+                            r.moved, r.bytes
+                        );
+                        for p in &r.problems {
+                            println!("{name}: NOT MOVED: {p}");
+                        }
+                        bad += r.problems.len();
+                    }
                     Err(e) => {
                         bad += 1;
                         println!("{name}: FAILED (run it again to resume): {e}");
@@ -883,12 +889,18 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
             for (name, scope, store) in &stores {
                 let scoped = dest.scoped(scope).map_err(explain)?;
                 match store.move_blobs_to_store(&scoped).await {
-                    Ok(r) => println!(
-                        "{name}: moved {} file(s), {} bytes, to {}",
-                        r.moved,
-                        r.bytes,
-                        scoped.name()
-                    ),
+                    Ok(r) => {
+                        println!(
+                            "{name}: moved {} file(s), {} bytes, to {}",
+                            r.moved,
+                            r.bytes,
+                            scoped.name()
+                        );
+                        for p in &r.problems {
+                            println!("{name}: NOT MOVED: {p}");
+                        }
+                        bad += r.problems.len();
+                    }
                     Err(e) => {
                         bad += 1;
                         println!("{name}: FAILED (run it again to resume): {e}");

@@ -160,7 +160,15 @@ impl Store {
             let Some(last) = batch.last() else { break };
             after = last.clone();
             for sha in batch {
-                let blob = self.blob(&sha).await?;
+                // A file that is already damaged stays where it is, named; the others move.
+                let blob = match self.blob(&sha).await {
+                    Ok(b) => b,
+                    Err(e @ StoreError::Corrupt(_)) => {
+                        report.problems.push(format!("file {sha}: {e}"));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 let object = to.key_for(&sha);
                 to.put_verified(&object, &sha, &blob.data).await?;
                 let mut tx = self.write().await?;
@@ -188,7 +196,14 @@ impl Store {
     pub async fn move_blobs_to_database(&self) -> Result<MoveReport> {
         let mut report = MoveReport::default();
         for (sha, _) in self.external_blobs().await? {
-            let blob = self.blob(&sha).await?;
+            let blob = match self.blob(&sha).await {
+                Ok(b) => b,
+                Err(e @ (StoreError::BlobMissing { .. } | StoreError::BlobCorrupt { .. })) => {
+                    report.problems.push(format!("file {sha}: {e}"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if self.fill_blob(&sha, &blob.data).await? {
                 report.moved += 1;
                 report.bytes += blob.data.len() as u64;
@@ -264,10 +279,12 @@ pub struct BlobCounts {
 }
 
 /// What a move did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MoveReport {
     pub moved: u64,
     pub bytes: u64,
+    /// Files left where they were because they are damaged or missing (one line each).
+    pub problems: Vec<String>,
 }
 
 /// What `check_blobs` found.
@@ -299,6 +316,23 @@ impl Store {
         // bucket must not hold SQLite's write lock); a transaction that then fails leaves only
         // content-addressed objects nobody points at.
         let mut uploaded = Vec::with_capacity(artefacts.len());
+        if self.blob_store.is_some() {
+            // Nothing goes up for a document that will not be archived (checked again below).
+            let status: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
+                .bind(document_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get("status"))
+                .transpose()?;
+            if matches!(status.as_deref(), None | Some("draft")) {
+                return Err(match status {
+                    None => StoreError::not_found("document", document_id),
+                    Some(_) => {
+                        StoreError::conflict("not_issued", "only issued documents are archived")
+                    }
+                });
+            }
+        }
         for a in artefacts {
             let key = hex::encode(Sha256::digest(&a.data));
             uploaded.push(self.upload_if_new(&key, &a.data).await?);

@@ -33,7 +33,8 @@ impl S3Location {
     /// Parses an `s3://` URL; errors name `field` (the setting the URL came from).
     pub fn parse(text: &str, field: &str) -> Result<S3Location> {
         let text = text.trim();
-        let bad = |m: &str| StoreError::invalid(field, format!("{text:?}: {m}"));
+        let shown = redact(text);
+        let bad = |m: &str| StoreError::invalid(field, format!("{shown:?}: {m}"));
         let rest = text
             .strip_prefix("s3://")
             .ok_or_else(|| bad("not an s3:// URL"))?;
@@ -128,6 +129,30 @@ impl S3Location {
     }
 }
 
+/// An S3 URL for messages: user information and unknown parameters' values hidden (someone
+/// may have put a secret there; it must not reach a terminal or a log).
+pub fn redact(text: &str) -> String {
+    let (location, query) = text.split_once('?').unwrap_or((text, ""));
+    let location = match (location.find("://"), location.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &location[..scheme], &location[at + 1..])
+        }
+        _ => location.to_string(),
+    };
+    if query.is_empty() {
+        return location;
+    }
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if matches!(k, "endpoint" | "region" | "prefix") => format!("{k}={v}"),
+            Some((k, _)) => format!("{k}=***"),
+            None => pair.to_string(),
+        })
+        .collect();
+    format!("{location}?{}", pairs.join("&"))
+}
+
 fn safe_prefix(prefix: &str) -> bool {
     prefix.len() < 200
         && prefix.split('/').all(|part| {
@@ -155,10 +180,11 @@ impl BlobStoreSpec {
     /// `s3://BUCKET[/PREFIX]?endpoint=…[&region=…][&prefix=…]` or `file:///ABSOLUTE/FOLDER`.
     pub fn parse(text: &str) -> Result<BlobStoreSpec> {
         let text = text.trim();
+        let shown = redact(text);
         let bad = |m: &str| {
             StoreError::invalid(
                 BLOB_STORE_FIELD,
-                format!("{text:?}: {m} (--blob-store / KONTOR_BLOB_STORE)"),
+                format!("{shown:?}: {m} (--blob-store / KONTOR_BLOB_STORE)"),
             )
         };
         if text.is_empty() {
@@ -446,6 +472,18 @@ mod tests {
         }
         let err = BlobStoreSpec::parse("s3://bucket?endpoint=http://x&prefix=a&prefix=b");
         assert!(err.is_err());
+        // A secret given in the wrong place is refused without being repeated.
+        for (url, secret) in [
+            ("s3://AKIA:hunter2@bucket", "hunter2"),
+            ("s3://bucket?aws_secret_access_key=hunter2", "hunter2"),
+            (
+                "s3://bucket?endpoint=http://x&session_token=hunter2",
+                "hunter2",
+            ),
+        ] {
+            let err = BlobStoreSpec::parse(url).unwrap_err().to_string();
+            assert!(!err.contains(secret), "{err}");
+        }
     }
 
     #[tokio::test]

@@ -1103,8 +1103,18 @@ async fn files_in_a_blob_store() {
         )
         .await
         .unwrap();
-    s.issue_document(&Actor::cli(), d.id).await.unwrap();
     let pdf = b"%PDF-1.7 archived".to_vec();
+    let artefact = |data: &[u8]| Artefact {
+        kind: "pdf".into(),
+        content_type: "application/pdf".into(),
+        data: data.to_vec(),
+    };
+    assert!(s.archive_artefacts(d.id, &[artefact(&pdf)]).await.is_err());
+    assert!(
+        scoped.list_keys().await.unwrap().is_empty(),
+        "nothing uploaded for a draft"
+    );
+    s.issue_document(&Actor::cli(), d.id).await.unwrap();
     s.archive_artefacts(
         d.id,
         &[Artefact {
@@ -1165,6 +1175,19 @@ async fn files_in_a_blob_store() {
     assert!(matches!(err, StoreError::BlobMissing { .. }), "{err}");
     scoped.put(&key, b"new logo").await.unwrap();
     assert!(s.check_blobs().await.unwrap().problems.is_empty());
+    // A damaged file in the database stays there, named; a move skips it.
+    let set_old = |bytes: &'static [u8]| {
+        sqlx::query("UPDATE blobs SET data = $1 WHERE sha256 = $2")
+            .bind(bytes.to_vec())
+            .bind(old.clone())
+            .execute(s.pool())
+    };
+    set_old(b"tampered").await.unwrap();
+    let moved = s.move_blobs_to_store(&scoped).await.unwrap();
+    assert_eq!(moved.moved, 0);
+    assert_eq!(moved.problems.len(), 1, "{:?}", moved.problems);
+    assert!(moved.problems[0].contains(&old));
+    set_old(b"old logo").await.unwrap();
     // Everything into the store (resumable: a second run has nothing left) …
     let moved = s.move_blobs_to_store(&scoped).await.unwrap();
     assert_eq!(moved.moved, 1);
