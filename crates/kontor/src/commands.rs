@@ -469,7 +469,8 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
                 .await
                 .map_err(explain)
-                .context("the operator API needs the admin URL in --database")?;
+                .context("the operator API needs the admin URL in --database")?
+                .with_blob_store(blobs.clone());
             Some(
                 kontor_server::operator::Operator::new(provisioner, &token).map_err(|_| {
                     anyhow!(
@@ -589,19 +590,8 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         TenantCommand::Delete { name, confirm } => {
-            let tenant = provisioner.get(name).await.map_err(explain)?;
             provisioner.delete(name, confirm).await.map_err(explain)?;
             eprintln!("tenant {name} deleted (schema and database role dropped)");
-            // Its files in the blob store go too (they were in the export).
-            if let Some(blobs) = blob_store(cli)? {
-                let role = provisioner.installation().tenant_role(tenant.id);
-                let scoped = blobs.scoped(&role).map_err(explain)?;
-                let keys = scoped.list_keys().await.map_err(explain)?;
-                for key in &keys {
-                    scoped.delete(key).await.map_err(explain)?;
-                }
-                eprintln!("deleted {} file(s) under {}", keys.len(), scoped.name());
-            }
             ExitCode::SUCCESS
         }
         TenantCommand::Migrate => {

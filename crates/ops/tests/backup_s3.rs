@@ -252,6 +252,20 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
         .unwrap();
     assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
 
+    // Deleting a tenant (after its export) deletes its prefix, and only its.
+    beta.close().await;
+    provisioner.record_export("beta").await.unwrap();
+    provisioner.delete("beta", "beta").await.unwrap();
+    let left = bucket.list_keys().await.unwrap();
+    assert!(
+        !left.iter().any(|k| k.starts_with(&beta_prefix)),
+        "{left:?}"
+    );
+    assert_eq!(
+        left.iter().filter(|k| k.starts_with(&acme_prefix)).count(),
+        acme_keys.len()
+    );
+
     // The objects go (as if the bucket were lost); the restored tenant has every file.
     for k in bucket.list_keys().await.unwrap() {
         bucket.delete(&k).await.unwrap();
@@ -285,7 +299,7 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
     actual.remove("blobs");
     assert_same(&expected, &actual);
     assert!(restored.check_blobs().await.unwrap().problems.is_empty());
-    for s in [&acme, &beta, &restored] {
+    for s in [&acme, &restored] {
         s.close().await;
     }
 }

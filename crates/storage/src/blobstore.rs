@@ -402,6 +402,16 @@ impl BlobStore {
         Ok(keys)
     }
 
+    /// Deletes every object below this store's prefix (a deleted tenant's files); returns
+    /// how many.
+    pub async fn delete_all(&self) -> Result<usize> {
+        let keys = self.list_keys().await?;
+        for key in &keys {
+            self.delete(key).await?;
+        }
+        Ok(keys.len())
+    }
+
     /// Writes, reads back and deletes a small probe object below the prefix.
     pub async fn probe(&self) -> Result<()> {
         let nonce: u64 = rand::random();

@@ -815,6 +815,17 @@ impl Provisioner {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        // Its files in the blob store go too (the export holds them).
+        if let Some(files) = tenant_blob_store(self.blob_store.as_ref(), &role)? {
+            match files.delete_all().await {
+                Ok(n) => {
+                    tracing::info!(tenant = slug, files = n, store = %files.name(), "deleted the tenant's files")
+                }
+                Err(e) => {
+                    tracing::warn!(tenant = slug, error = %e, "the tenant's files in the blob store could not all be deleted; delete its prefix by hand")
+                }
+            }
+        }
         self.get(slug).await
     }
 
