@@ -18,7 +18,9 @@
 #             Fails (is not skipped) when haproxy is missing.
 #   ha        operations drills: Patroni failover under load (crates/kontor/tests/
 #             drill_patroni.rs) and pgBackRest point-in-time restore (scripts/drill-pgbackrest.sh).
-#   s3        backups to S3 against s3s-fs (scripts/s3s-fs.sh, crates/ops/tests/backup_s3.rs).
+#   s3        backups to S3 and files in S3 (--blob-store) against s3s-fs (scripts/s3s-fs.sh,
+#             crates/ops/tests/backup_s3.rs, crates/kontor/tests/blobs_s3.rs), with PostgreSQL
+#             for the cloud part (given or throwaway, as in the drills tier).
 #   alerts    the watchdog's alert drills against Debian's aiosmtpd and a local webhook
 #             (crates/kontor/tests/alerts.rs, ignored tests) and promtool/amtool checks of
 #             deploy/prometheus/.
@@ -296,9 +298,21 @@ else
 fi
 # Backups to S3 (issue 8): against a real S3 endpoint, s3s-fs (crates.io, installed once into
 # ~/.cache/kontor/tools by scripts/s3s-fs.sh, started on a free 127.0.0.1 port, stopped after).
+# Files in S3 (`--blob-store`): crates/kontor/tests/blobs_s3.rs end to end through the binary,
+# and the cloud part of backup_s3.rs (tenant prefixes, backup and restore of their files) on
+# the given or a throwaway PostgreSQL.
 s3_tier() {
-    timeout --kill-after=15 900 "$ROOT/scripts/s3s-fs.sh" run \
-        cargo test --workspace --test backup_s3 -- --nocapture
+    local url rc=0
+    if [ -n "${KONTOR_TEST_DATABASE_URL:-}" ]; then
+        url="$KONTOR_TEST_DATABASE_URL"
+    else
+        PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kontor-pg.XXXXXX")"
+        url="$("$ROOT/scripts/pg-throwaway.sh" start "$PG_DIR")" || return 1
+    fi
+    KONTOR_TEST_DATABASE_URL="$url" timeout --kill-after=15 900 "$ROOT/scripts/s3s-fs.sh" run \
+        cargo test --workspace --test backup_s3 --test blobs_s3 -- --nocapture || rc=$?
+    cleanup
+    return "$rc"
 }
 if [ "$QUICK" -eq 1 ]; then
     skip_tier s3 "--quick"

@@ -49,6 +49,13 @@ pub struct Cli {
     )]
     pub installation: String,
 
+    /// Keep new files (logos, archived PDF/XML) in an S3-compatible bucket instead of the
+    /// database: s3://BUCKET[/PREFIX]?endpoint=URL[&region=R][&prefix=P] (credentials from
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never in the URL). Files already in the
+    /// database stay there until `kontor blobs move`. See docs/files.md.
+    #[arg(long, global = true, env = "KONTOR_BLOB_STORE")]
+    pub blob_store: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -137,7 +144,11 @@ pub enum Command {
     /// Back up the database and every stored file; list and verify backups.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Stored files: move them between the database and a blob store, check every one.
+    #[command(subcommand)]
+    Blobs(BlobsCommand),
     /// Restore a backup into a new data folder, schema or tenant (never over existing data).
+    /// Files the backup holds from a blob store go into the restored database.
     Restore {
         /// The backup's id (see `kontor backup list`).
         id: String,
@@ -224,6 +235,31 @@ pub enum BackupCommand {
         cloud: bool,
         #[arg(long, default_value_t = 20)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlobsCommand {
+    /// Move every file kept in the database into a blob store (--to s3://BUCKET?endpoint=…),
+    /// or every file kept in the --blob-store back (--to database). Each file is uploaded,
+    /// read back and checked before its row changes; run it again after an interruption.
+    Move {
+        /// s3://BUCKET[/PREFIX]?endpoint=URL (or file:///FOLDER), or `database`.
+        #[arg(long)]
+        to: String,
+        /// Cloud mode: every active tenant (each under its own prefix), or --tenant.
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        /// Cloud mode: only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Read every file (database or blob store) and check its SHA-256; exits 2 on a problem.
+    Check {
+        #[arg(long, env = "KONTOR_CLOUD")]
+        cloud: bool,
+        #[arg(long)]
+        tenant: Option<String>,
     },
 }
 

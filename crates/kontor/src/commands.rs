@@ -6,12 +6,14 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use crate::cli::{
-    AuditCommand, BackupArgs, BackupCommand, Cli, Command, TenantCommand, TokenCommand, UserCommand,
+    AuditCommand, BackupArgs, BackupCommand, BlobsCommand, Cli, Command, TenantCommand,
+    TokenCommand, UserCommand,
 };
 use crate::monitoring::{print_findings, start_watchdog};
 use kontor_ops::backup::{self as backups, BackupConfig, BackupId, Identity, Source};
 use kontor_ops::monitor::checks::Database;
 use kontor_ops::monitor::{Finding, Leadership};
+use kontor_storage::blobstore::{BlobStore, BlobStoreSpec};
 use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
 use std::sync::Arc;
 
@@ -24,7 +26,29 @@ pub fn init_logging() {
         .init();
 }
 
+/// The configured blob store (--blob-store), opened at its prefix, for the whole installation.
+fn blob_store(cli: &Cli) -> Result<Option<BlobStore>> {
+    cli.blob_store
+        .as_deref()
+        .map(|text| BlobStoreSpec::parse(text).and_then(|spec| spec.open()))
+        .transpose()
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// A single installation's part of the blob store: below its name (--installation).
+fn installation_blob_store(cli: &Cli) -> Result<Option<BlobStore>> {
+    blob_store(cli)?
+        .map(|b| b.scoped(&cli.installation))
+        .transpose()
+        .map_err(|e| anyhow!("--installation: {e}"))
+}
+
 async fn open(cli: &Cli) -> Result<Store> {
+    let blobs = installation_blob_store(cli)?;
+    Ok(open_database(cli).await?.with_blob_store(blobs))
+}
+
+async fn open_database(cli: &Cli) -> Result<Store> {
     match &cli.database {
         Some(url) => {
             let options = ConnectOptions {
@@ -55,6 +79,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { .. } => return check(&cli).await,
         Command::Backup(command) => return backup(&cli, command).await,
         Command::Restore { .. } => return restore(&cli).await,
+        Command::Blobs(command) => return blobs(&cli, command).await,
         _ => {}
     }
     let store = open(&cli).await?;
@@ -87,6 +112,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tenant(_)
         | Command::Check { .. }
         | Command::Backup(_)
+        | Command::Blobs(_)
         | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!(
@@ -222,7 +248,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         unreachable!("called for serve only")
     };
     let backup_config = backup_config(backup)?;
-    let monitoring = monitor.monitoring(Some(&cli.data_dir), &options.trusted_proxies)?;
+    let mut monitoring = monitor.monitoring(Some(&cli.data_dir), &options.trusted_proxies)?;
     let database = Database::Store(store.clone());
     let mut checks = monitor.checks(
         Some(database.clone()),
@@ -231,6 +257,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
     checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
+    checks.extend(blob_store_check(store.blob_store(), Some(&mut monitoring)));
     let watchdog = monitor.watchdog(checks, single_leadership(cli, &store))?;
     let users = store.user_count().await?;
     let listen = options.listen;
@@ -248,6 +275,9 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         None => cli.data_dir.join("kontor.db").display().to_string(),
     };
     eprintln!("Kontor läuft auf / is running on {scheme}://{addr}  (database: {where_})");
+    if let Some(b) = store.blob_store() {
+        eprintln!("New files go to the blob store {}", b.name());
+    }
     if users == 0 {
         let exe = std::env::current_exe()
             .map(|p| p.display().to_string())
@@ -372,6 +402,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     };
     let backup_config = backup_config(backup)?;
     let url = cloud_url(cli)?;
+    let blobs = blob_store(cli)?;
     let directory = kontor_storage::tenants::Directory::connect(
         url,
         installation(cli)?,
@@ -383,10 +414,13 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             "cannot reach the control schema at {} (run `kontor tenant list` with the admin URL once to set it up)",
             kontor_storage::db::redact_url(url)
         )
-    })?;
+    })?
+    .with_blob_store(blobs.clone());
     if *tenant_pool == 0 || *max_open_tenants == 0 {
         bail!("--tenant-pool and --max-open-tenants must be at least 1");
     }
+    let mut monitoring = monitor.monitoring(Some(&cli.data_dir), trusted_proxy)?;
+    let blob_check = blob_store_check(blobs.as_ref(), Some(&mut monitoring));
     let config = kontor_server::cloud::CloudConfig {
         base_domain: base_domain
             .as_deref()
@@ -402,7 +436,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             tls: false,
             trusted_proxies: trusted_proxy.clone(),
         },
-        monitoring: monitor.monitoring(Some(&cli.data_dir), trusted_proxy)?,
+        monitoring,
     };
     let database = Database::Cloud(directory.clone());
     let mut checks = monitor.checks(
@@ -412,6 +446,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
     checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
+    checks.extend(blob_check);
     let leadership = Leadership::postgres(
         directory.pool().clone(),
         format!("installation:{}", cli.installation),
@@ -434,7 +469,8 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
                 .await
                 .map_err(explain)
-                .context("the operator API needs the admin URL in --database")?;
+                .context("the operator API needs the admin URL in --database")?
+                .with_blob_store(blobs.clone());
             Some(
                 kontor_server::operator::Operator::new(provisioner, &token).map_err(|_| {
                     anyhow!(
@@ -476,7 +512,8 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
                 "cannot set up cloud mode in {}",
                 kontor_storage::db::redact_url(url)
             )
-        })?;
+        })?
+        .with_blob_store(blob_store(cli)?);
     let code = match command {
         TenantCommand::Create {
             name,
@@ -639,8 +676,14 @@ async fn check(cli: &Cli) -> Result<ExitCode> {
         }
     };
     let backup = backup_check(backup_config(backup)?.as_ref(), database.as_ref())?;
+    let blobs = if *cloud {
+        blob_store(cli)?
+    } else {
+        installation_blob_store(cli)?
+    };
     let mut checks = monitor.checks(database, Some(&cli.data_dir), tls_cert.as_deref(), None)?;
     checks.extend(backup);
+    checks.extend(blob_store_check(blobs.as_ref(), None));
     findings
         .extend(kontor_ops::monitor::run_all(&checks, std::time::Duration::from_secs(20)).await);
     Ok(print_findings(&findings))
@@ -729,14 +772,171 @@ fn single_source(cli: &Cli, store: Store) -> Result<Source> {
 
 async fn cloud_directory(cli: &Cli) -> Result<kontor_storage::tenants::Directory> {
     let url = cloud_url(cli)?;
-    kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot reach the control schema at {}",
-                kontor_storage::db::redact_url(url)
-            )
-        })
+    let blobs = blob_store(cli)?;
+    Ok(
+        kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot reach the control schema at {}",
+                    kontor_storage::db::redact_url(url)
+                )
+            })?
+            .with_blob_store(blobs),
+    )
+}
+
+/// The watchdog's look at the blob store; its last result also decides `/readyz`.
+fn blob_store_check(
+    store: Option<&BlobStore>,
+    monitoring: Option<&mut kontor_server::monitoring::Monitoring>,
+) -> Option<Arc<dyn kontor_ops::monitor::Check>> {
+    let check = kontor_ops::monitor::checks::BlobStoreCheck::new(store?.clone());
+    if let Some(monitoring) = monitoring {
+        monitoring.readiness.push(Arc::new(check.readiness()));
+    }
+    Some(Arc::new(check))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files (blob store)
+// ---------------------------------------------------------------------------------------------
+
+async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
+    let (cloud, tenant) = match command {
+        BlobsCommand::Move { cloud, tenant, .. } | BlobsCommand::Check { cloud, tenant } => {
+            (*cloud, tenant.as_deref())
+        }
+    };
+    if tenant.is_some() && !cloud {
+        bail!("--tenant needs --cloud");
+    }
+    // (name for messages, scope in the blob store, store)
+    let mut stores: Vec<(String, String, Store)> = Vec::new();
+    if cloud {
+        let directory = cloud_directory(cli).await?;
+        let tenants = directory.list().await.map_err(explain)?;
+        if let Some(t) = tenant
+            && !tenants.iter().any(|x| x.slug == t)
+        {
+            bail!("--tenant: there is no tenant {t}");
+        }
+        for t in tenants
+            .iter()
+            .filter(|t| tenant.is_none_or(|want| want == t.slug))
+        {
+            if t.state != kontor_storage::tenants::TenantState::Active {
+                eprintln!("tenant {}: skipped ({})", t.slug, t.state.as_str());
+                continue;
+            }
+            let pool = kontor_storage::tenants::TenantPool {
+                max_connections: 2,
+                idle_timeout: std::time::Duration::from_secs(5),
+            };
+            let store = directory.open(t, pool).await.map_err(explain)?;
+            let scope = directory.installation().tenant_role(t.id);
+            stores.push((format!("tenant {}", t.slug), scope, store));
+        }
+    } else {
+        stores.push((
+            "installation".into(),
+            cli.installation.clone(),
+            open(cli).await?,
+        ));
+    }
+    let mut bad = 0;
+    match command {
+        BlobsCommand::Move { to, .. } if to == "database" => {
+            for (name, _, store) in &stores {
+                let counts = store.blob_counts().await.map_err(explain)?;
+                if counts.external > 0 && store.blob_store().is_none() {
+                    bail!(
+                        "{name}: {} file(s) are in a blob store; name it with --blob-store to move them back",
+                        counts.external
+                    );
+                }
+                match store.move_blobs_to_database().await {
+                    Ok(r) => {
+                        println!(
+                            "{name}: moved {} file(s), {} bytes, into the database",
+                            r.moved, r.bytes
+                        );
+                        for p in &r.problems {
+                            println!("{name}: NOT MOVED: {p}");
+                        }
+                        bad += r.problems.len();
+                    }
+                    Err(e) => {
+                        bad += 1;
+                        println!("{name}: FAILED (run it again to resume): {e}");
+                    }
+                }
+            }
+        }
+        BlobsCommand::Move { to, .. } => {
+            let spec = BlobStoreSpec::parse(to).map_err(|e| anyhow!("--to: {e}"))?;
+            let dest = spec.open().map_err(|e| anyhow!("--to: {e}"))?;
+            for (name, scope, store) in &stores {
+                let scoped = dest.scoped(scope).map_err(explain)?;
+                match store.move_blobs_to_store(&scoped).await {
+                    Ok(r) => {
+                        println!(
+                            "{name}: moved {} file(s), {} bytes, to {}",
+                            r.moved,
+                            r.bytes,
+                            scoped.name()
+                        );
+                        for p in &r.problems {
+                            println!("{name}: NOT MOVED: {p}");
+                        }
+                        bad += r.problems.len();
+                    }
+                    Err(e) => {
+                        bad += 1;
+                        println!("{name}: FAILED (run it again to resume): {e}");
+                    }
+                }
+            }
+            if bad == 0 {
+                eprintln!("Start Kontor with --blob-store '{to}' from now on (KONTOR_BLOB_STORE).");
+            }
+        }
+        BlobsCommand::Check { .. } => {
+            for (name, _, store) in &stores {
+                match store.check_blobs().await {
+                    Ok(c) => {
+                        for p in &c.problems {
+                            println!("PROBLEM\t{name}\t{p}");
+                        }
+                        bad += c.problems.len();
+                        println!(
+                            "{}\t{name}\t{} file(s) checked, {} in the blob store, {} problem(s)",
+                            if c.problems.is_empty() {
+                                "OK"
+                            } else {
+                                "PROBLEM"
+                            },
+                            c.checked,
+                            c.external,
+                            c.problems.len()
+                        );
+                    }
+                    Err(e) => {
+                        bad += 1;
+                        println!("PROBLEM\t{name}\tcannot check: {e}");
+                    }
+                }
+            }
+        }
+    }
+    for (_, _, store) in &stores {
+        store.close().await;
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn read_identity(path: &std::path::Path) -> Result<Identity> {

@@ -22,6 +22,28 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database URL not supported: {0}")]
     UnsupportedUrl(String),
+    /// The blob store (S3 bucket) could not be reached or refused a request.
+    #[error("file store {store}: {key}: {message}")]
+    BlobStore {
+        store: String,
+        key: String,
+        message: String,
+    },
+    /// A file's object is not in the blob store.
+    #[error("file store {store}: object {key} is missing")]
+    BlobMissing { store: String, key: String },
+    /// A file's object no longer matches its SHA-256.
+    #[error("file store {store}: object {key} does not match its SHA-256 (altered or damaged)")]
+    BlobCorrupt { store: String, key: String },
+    /// A file lives in a blob store, but none is configured (or another one).
+    #[error(
+        "file {sha256} is kept in a blob store under {key}, but {reason} (--blob-store / KONTOR_BLOB_STORE)"
+    )]
+    NoBlobStore {
+        sha256: String,
+        key: String,
+        reason: String,
+    },
 }
 
 impl StoreError {

@@ -44,7 +44,7 @@ impl Store {
                 continue;
             }
             let sql = if table == "blobs" {
-                "SELECT CAST(to_jsonb(t) - 'data' AS TEXT) AS j FROM blobs t ORDER BY sha256"
+                "SELECT CAST(to_jsonb(t) - 'data' - 'external_key' AS TEXT) AS j FROM blobs t ORDER BY sha256"
                     .to_string()
             } else {
                 format!(
@@ -67,7 +67,7 @@ impl Store {
         manifest.insert("tables".into(), counts.into());
         // Archived originals under their document, other files (logo) under their hash.
         let files = sqlx::query(
-            "SELECT b.sha256, b.content_type, b.data, f.document_id, f.kind FROM blobs b \
+            "SELECT b.sha256, b.content_type, b.data, b.external_key, f.document_id, f.kind FROM blobs b \
              LEFT JOIN document_files f ON f.sha256 = b.sha256 ORDER BY b.sha256, f.document_id",
         )
         .fetch_all(&self.pool)
@@ -76,7 +76,12 @@ impl Store {
         for row in &files {
             let sha: String = row.try_get("sha256")?;
             let content_type: String = row.try_get("content_type")?;
-            let data: Vec<u8> = row.try_get("data")?;
+            let external: Option<String> = row.try_get("external_key")?;
+            let data: Vec<u8> = match &external {
+                // Kept in the blob store: fetched and checked there.
+                Some(object) => self.fetch_external(&sha, object).await?,
+                None => row.try_get("data")?,
+            };
             if hex::encode(Sha256::digest(&data)) != sha {
                 return Err(StoreError::Corrupt(format!(
                     "file {sha} does not match its hash"

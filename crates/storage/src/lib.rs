@@ -7,6 +7,7 @@
 mod articles;
 pub mod audit;
 pub mod blobs;
+pub mod blobstore;
 mod catalog;
 mod company;
 mod contacts;
@@ -46,6 +47,8 @@ pub struct Store {
     /// SQLite has one writer at a time; queueing writers here, first come first served, avoids
     /// the busy handler's sleep-and-retry that gives long tail latencies under concurrency.
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// Where new files go when not into the `blobs` table (see [`Store::with_blob_store`]).
+    blob_store: Option<blobstore::BlobStore>,
 }
 
 /// A write transaction; on SQLite it also holds this process's writer turn until it ends.
@@ -82,6 +85,7 @@ impl Store {
             pool,
             backend,
             writers: Arc::new(tokio::sync::Mutex::new(())),
+            blob_store: None,
         })
     }
 
@@ -93,6 +97,7 @@ impl Store {
             pool,
             backend,
             writers: Arc::new(tokio::sync::Mutex::new(())),
+            blob_store: None,
         })
     }
 
@@ -127,6 +132,7 @@ impl Store {
             pool,
             backend,
             writers: Arc::new(tokio::sync::Mutex::new(())),
+            blob_store: None,
         })
     }
 
@@ -136,6 +142,18 @@ impl Store {
             StoreError::invalid("data_dir", format!("cannot create {}: {e}", dir.display()))
         })?;
         Store::connect(&db::sqlite_url_for_dir(dir), ConnectOptions::default()).await
+    }
+
+    /// Keeps new files in `blob_store` (already limited to this installation's or tenant's
+    /// prefix) instead of the database, and reads files kept there. Without it, new files go
+    /// into the database; files already in a blob store then cannot be read.
+    pub fn with_blob_store(mut self, blob_store: Option<blobstore::BlobStore>) -> Store {
+        self.blob_store = blob_store;
+        self
+    }
+
+    pub fn blob_store(&self) -> Option<&blobstore::BlobStore> {
+        self.blob_store.as_ref()
     }
 
     pub fn backend(&self) -> Backend {

@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency_keys",
         include_str!("migrations/0009_idempotency_keys.sql"),
     ),
+    (
+        10,
+        "external_blobs",
+        include_str!("migrations/0010_external_blobs.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -19,6 +19,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 use std::str::FromStr;
 
+use crate::blobstore::BlobStore;
 use crate::error::{Result, StoreError};
 use crate::{Store, migrate, util};
 
@@ -360,6 +361,7 @@ pub struct Provisioner {
     installation: Installation,
     secret: MasterSecret,
     database: String,
+    blob_store: Option<BlobStore>,
 }
 
 /// A tenant by slug, read from the control schema through `pool` (the admin's or the
@@ -423,6 +425,7 @@ impl Provisioner {
             installation,
             secret,
             database,
+            blob_store: None,
         };
         provisioner.init().await?;
         Ok(provisioner)
@@ -430,6 +433,13 @@ impl Provisioner {
 
     pub fn installation(&self) -> &Installation {
         &self.installation
+    }
+
+    /// Tenant stores opened from here keep and read files in `blob_store`, each tenant below
+    /// its own prefix (its role name).
+    pub fn with_blob_store(mut self, blob_store: Option<BlobStore>) -> Provisioner {
+        self.blob_store = blob_store;
+        self
     }
 
     async fn init(&self) -> Result<()> {
@@ -673,14 +683,16 @@ impl Provisioner {
     pub async fn open_tenant(&self, tenant: &Tenant) -> Result<Store> {
         let role = self.installation.tenant_role(tenant.id);
         let url = url_as(&self.base_url, &role, &self.secret.role_password(&role))?;
-        Store::connect(
+        let blob_store = tenant_blob_store(self.blob_store.as_ref(), &role)?;
+        Ok(Store::connect(
             &url,
             crate::ConnectOptions {
                 schema: Some(role),
                 max_connections: 2,
             },
         )
-        .await
+        .await?
+        .with_blob_store(blob_store))
     }
 
     /// The tenant's store for an export; a suspended tenant's role may log in until
@@ -816,6 +828,17 @@ impl Provisioner {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        // Its files in the blob store go too (the export holds them).
+        if let Some(files) = tenant_blob_store(self.blob_store.as_ref(), &role)? {
+            match files.delete_all().await {
+                Ok(n) => {
+                    tracing::info!(tenant = slug, files = n, store = %files.name(), "deleted the tenant's files")
+                }
+                Err(e) => {
+                    tracing::warn!(tenant = slug, error = %e, "the tenant's files in the blob store could not all be deleted; delete its prefix by hand")
+                }
+            }
+        }
         self.get(slug).await
     }
 
@@ -871,6 +894,11 @@ impl Provisioner {
     }
 }
 
+/// A tenant's part of the installation's blob store: the prefix of its role name.
+pub fn tenant_blob_store(store: Option<&BlobStore>, role: &str) -> Result<Option<BlobStore>> {
+    store.map(|s| s.scoped(role)).transpose()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Serving (the control role and tenant roles only)
 // ---------------------------------------------------------------------------------------------
@@ -883,6 +911,7 @@ pub struct Directory {
     base_url: String,
     installation: Installation,
     secret: MasterSecret,
+    blob_store: Option<BlobStore>,
 }
 
 impl Directory {
@@ -909,11 +938,24 @@ impl Directory {
             base_url: url.to_string(),
             installation,
             secret,
+            blob_store: None,
         })
     }
 
     pub fn installation(&self) -> &Installation {
         &self.installation
+    }
+
+    /// Tenant stores opened from here keep and read files in `blob_store`, each tenant below
+    /// its own prefix (its role name, e.g. `PREFIX/kontor_t12/`).
+    pub fn with_blob_store(mut self, blob_store: Option<BlobStore>) -> Directory {
+        self.blob_store = blob_store;
+        self
+    }
+
+    /// The installation-wide blob store (not limited to a tenant), if one is configured.
+    pub fn blob_store(&self) -> Option<&BlobStore> {
+        self.blob_store.as_ref()
     }
 
     /// The tenant with this slug, if there is one (any state).
@@ -938,7 +980,12 @@ impl Directory {
     pub async fn open(&self, tenant: &Tenant, pool: TenantPool) -> Result<Store> {
         let role = self.installation.tenant_role(tenant.id);
         let url = url_as(&self.base_url, &role, &self.secret.role_password(&role))?;
-        Store::connect_pooled(&url, &role, pool.max_connections, pool.idle_timeout).await
+        let blob_store = tenant_blob_store(self.blob_store.as_ref(), &role)?;
+        Ok(
+            Store::connect_pooled(&url, &role, pool.max_connections, pool.idle_timeout)
+                .await?
+                .with_blob_store(blob_store),
+        )
     }
 
     /// Whether the control schema answers and is at the version this build knows.

@@ -1073,3 +1073,140 @@ async fn archived_files_are_written_once() {
             .is_empty()
     );
 }
+
+/// Files in a blob store (here a local folder through the same `object_store` interface as
+/// S3; the S3 tier runs the same paths against s3s-fs): new files go to the store, old rows
+/// stay in the database, a damaged or missing object is a typed error naming its key, and
+/// files move to the store and back.
+#[tokio::test]
+async fn files_in_a_blob_store() {
+    use kontor_storage::blobs::Artefact;
+    use kontor_storage::blobstore::BlobStoreSpec;
+    let (t, cid) = setup().await;
+    let folder = tempfile::tempdir().unwrap();
+    let bucket = BlobStoreSpec::parse(&format!("file://{}", folder.path().display()))
+        .unwrap()
+        .open()
+        .unwrap();
+    let scoped = bucket.scoped("kontor").unwrap();
+    // A file written before the store was configured stays in the database.
+    let old = t.store.put_blob("image/png", b"old logo").await.unwrap();
+    let s = t.store.clone().with_blob_store(Some(scoped.clone()));
+    let d = s
+        .create_document(
+            &Actor::cli(),
+            &draft(
+                DocumentType::Invoice,
+                cid,
+                vec![item("A", dec!(1), dec!(1), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    let pdf = b"%PDF-1.7 archived".to_vec();
+    let artefact = |data: &[u8]| Artefact {
+        kind: "pdf".into(),
+        content_type: "application/pdf".into(),
+        data: data.to_vec(),
+    };
+    assert!(s.archive_artefacts(d.id, &[artefact(&pdf)]).await.is_err());
+    assert!(
+        scoped.list_keys().await.unwrap().is_empty(),
+        "nothing uploaded for a draft"
+    );
+    s.issue_document(&Actor::cli(), d.id).await.unwrap();
+    s.archive_artefacts(
+        d.id,
+        &[Artefact {
+            kind: "pdf".into(),
+            content_type: "application/pdf".into(),
+            data: pdf.clone(),
+        }],
+    )
+    .await
+    .unwrap();
+    let new = s.put_blob("image/png", b"new logo").await.unwrap();
+    let counts = s.blob_counts().await.unwrap();
+    assert_eq!((counts.in_database, counts.external), (1, 2));
+    let keys = scoped.list_keys().await.unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.contains(&scoped.key_for(&new)));
+    assert_eq!(
+        s.archived_artefact(d.id, "pdf")
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+        pdf
+    );
+    assert_eq!(s.blob(&old).await.unwrap().data, b"old logo");
+    // The row holds no bytes of its own.
+    let size: i64 =
+        sqlx::query_scalar("SELECT CAST(LENGTH(data) AS BIGINT) FROM blobs WHERE sha256 = $1")
+            .bind(&new)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+    assert_eq!(size, 0);
+    // Without the store configured, such a file cannot be read, and says why.
+    let err = t.store.blob(&new).await.unwrap_err();
+    assert!(matches!(err, StoreError::NoBlobStore { .. }), "{err}");
+    // Another tenant's prefix does not reach it.
+    let other = s
+        .clone()
+        .with_blob_store(Some(bucket.scoped("other").unwrap()));
+    assert!(matches!(
+        other.blob(&new).await.unwrap_err(),
+        StoreError::NoBlobStore { .. }
+    ));
+    // An altered object: a typed error naming the key, never the wrong bytes.
+    let key = scoped.key_for(&new);
+    scoped.put(&key, b"new logo, altered").await.unwrap();
+    let err = s.blob(&new).await.unwrap_err();
+    assert!(matches!(err, StoreError::BlobCorrupt { .. }), "{err}");
+    assert!(err.to_string().contains(&key), "{err}");
+    let check = s.check_blobs().await.unwrap();
+    assert_eq!((check.checked, check.external), (3, 2));
+    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    assert!(check.problems[0].contains(&key));
+    // A missing object likewise.
+    scoped.delete(&key).await.unwrap();
+    let err = s.blob(&new).await.unwrap_err();
+    assert!(matches!(err, StoreError::BlobMissing { .. }), "{err}");
+    scoped.put(&key, b"new logo").await.unwrap();
+    assert!(s.check_blobs().await.unwrap().problems.is_empty());
+    // A damaged file in the database stays there, named; a move skips it.
+    let set_old = |bytes: &'static [u8]| {
+        sqlx::query("UPDATE blobs SET data = $1 WHERE sha256 = $2")
+            .bind(bytes.to_vec())
+            .bind(old.clone())
+            .execute(s.pool())
+    };
+    set_old(b"tampered").await.unwrap();
+    let moved = s.move_blobs_to_store(&scoped).await.unwrap();
+    assert_eq!(moved.moved, 0);
+    assert_eq!(moved.problems.len(), 1, "{:?}", moved.problems);
+    assert!(moved.problems[0].contains(&old));
+    set_old(b"old logo").await.unwrap();
+    // Everything into the store (resumable: a second run has nothing left) …
+    let moved = s.move_blobs_to_store(&scoped).await.unwrap();
+    assert_eq!(moved.moved, 1);
+    assert_eq!(s.move_blobs_to_store(&scoped).await.unwrap().moved, 0);
+    assert_eq!(s.blob_counts().await.unwrap().external, 3);
+    assert_eq!(s.blob(&old).await.unwrap().data, b"old logo");
+    // … and back into the database; then the store is not needed any more.
+    assert_eq!(s.move_blobs_to_database().await.unwrap().moved, 3);
+    let counts = t.store.blob_counts().await.unwrap();
+    assert_eq!((counts.in_database, counts.external), (3, 0));
+    assert_eq!(t.store.blob(&new).await.unwrap().data, b"new logo");
+    assert_eq!(
+        t.store
+            .archived_artefact(d.id, "pdf")
+            .await
+            .unwrap()
+            .unwrap()
+            .data,
+        pdf
+    );
+    assert!(t.store.check_blobs().await.unwrap().problems.is_empty());
+}

@@ -65,8 +65,15 @@ async fn tables(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Writes every table of the store's schema into `out`; returns (tables, rows).
-pub async fn dump(store: &Store, out: &mut Sealer) -> Result<(u64, u64)> {
+/// What a dump wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Dumped {
+    /// The files whose bytes are in a blob store (SHA-256), as of the dump's snapshot.
+    pub external_files: Vec<String>,
+}
+
+/// Writes every table of the store's schema into `out`.
+pub async fn dump(store: &Store, out: &mut Sealer) -> Result<Dumped> {
     if store.backend() != Backend::Postgres {
         return Err(BackupError::Database(
             "row dumps are for PostgreSQL schemas".into(),
@@ -128,8 +135,17 @@ pub async fn dump(store: &Store, out: &mut Sealer) -> Result<(u64, u64)> {
     .map_err(|e| BackupError::Database(e.to_string()))?;
     end.push(b'\n');
     out.write_all(&end)?;
+    // In the same snapshot: which files the dump's rows leave in a blob store.
+    let external_files =
+        sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("sha256"))
+            .collect::<std::result::Result<_, _>>()?;
     tx.commit().await?;
-    Ok((names.len() as u64, total))
+    tracing::debug!(tables = names.len(), rows = total, "dumped the schema");
+    Ok(Dumped { external_files })
 }
 
 /// What a dump holds: its schema version and rows per table.

@@ -1,7 +1,9 @@
 //! Backups of the database and every stored file (see `kontor backup`, docs/backup.md).
 //!
 //! Files (logos, archived PDF and XML) live in the database's `blobs` table, so a consistent
-//! copy of the database holds them too. A backup is a folder `kontor-backups/ID/` on every
+//! copy of the database holds them too. Files kept in a blob store (`--blob-store s3://…`)
+//! are fetched, checked and stored as one more sealed file (`files.bin.zst.age`,
+//! `tenants/SLUG.files.zst.age`), so every backup is complete on its own. A backup is a folder `kontor-backups/ID/` on every
 //! configured target with zstd-compressed, age-encrypted files and a `manifest.json` (written
 //! last) listing each file's size and SHA-256 as stored:
 //! - SQLite: `kontor.db.zst.age`, the database through SQLite's online backup API;
@@ -12,6 +14,7 @@
 
 mod crypto;
 mod error;
+mod files;
 mod logical;
 mod manifest;
 mod records;

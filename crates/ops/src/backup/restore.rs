@@ -12,7 +12,10 @@ use super::crypto::{Identity, open_file};
 use super::error::{BackupError, Result};
 use super::manifest::{BackupId, BackupKind, MANIFEST, Manifest};
 use super::target::{Target, TargetSpec};
-use super::{logical, sqlite};
+use super::{files, logical, sqlite};
+
+/// The files file of a single installation (see `files.rs`).
+const FILES: &str = "files.bin.zst.age";
 
 /// One backup as the targets hold it.
 #[derive(Debug, Clone)]
@@ -88,6 +91,11 @@ pub struct Verified {
 }
 
 impl Verified {
+    /// The plaintext of a file if the backup has it.
+    fn plain_if_any(&self, name: &str) -> Option<&Path> {
+        self.plain.get(name).map(|p| p.as_path())
+    }
+
     fn plain(&self, name: &str) -> Result<&Path> {
         self.plain.get(name).map(|p| p.as_path()).ok_or_else(|| {
             BackupError::content(self.manifest.id.as_str(), name, "not part of this backup")
@@ -165,7 +173,14 @@ async fn fetch_verified(
         // The content itself.
         let content_err =
             |e: BackupError| BackupError::content(id.as_str(), &file.name, e.to_string());
-        if file.name.ends_with(".db.zst.age") {
+        if files::is_files_name(&file.name) {
+            let (path, ids, name) = (out_path.clone(), id.to_string(), file.name.clone());
+            tokio::task::spawn_blocking(move || files::check(&path, &ids, &name))
+                .await
+                .map_err(|e| {
+                    BackupError::content(id.as_str(), &file.name, format!("check thread: {e}"))
+                })??;
+        } else if file.name.ends_with(".db.zst.age") {
             sqlite::integrity_check(&out_path)
                 .await
                 .map_err(content_err)?;
@@ -365,6 +380,12 @@ pub async fn restore_sqlite(
     let dest = to.join("kontor.db");
     std::fs::rename(db, &dest)
         .map_err(|e| BackupError::destination(dest.display(), e.to_string()))?;
+    // Files that were kept in a blob store go into the restored database.
+    let store = Store::open_dir(to).await?;
+    let filled =
+        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await;
+    store.close().await;
+    filled?;
     drop(verified.staging);
     Ok(RestoreReport {
         id: id.clone(),
@@ -418,7 +439,11 @@ pub async fn restore_postgres(
         },
     )
     .await?;
-    let loaded = logical::load(&store, verified.plain(name)?, &summary, id.as_str(), name).await;
+    let loaded = async {
+        logical::load(&store, verified.plain(name)?, &summary, id.as_str(), name).await?;
+        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await
+    }
+    .await;
     store.close().await;
     loaded?;
     Ok(RestoreReport {
@@ -475,6 +500,7 @@ pub async fn restore_tenants(
     let in_backup: Vec<String> = manifest
         .files
         .iter()
+        .filter(|f| f.name.ends_with(".jsonl.zst.age"))
         .filter_map(|f| f.tenant.clone())
         .collect();
     let pairs: Vec<(String, String)> = if pick.is_empty() {
@@ -503,7 +529,12 @@ pub async fn restore_tenants(
     }
     let wanted_files: Vec<String> = pairs
         .iter()
-        .map(|(from, _)| format!("tenants/{from}.jsonl.zst.age"))
+        .flat_map(|(from, _)| {
+            [
+                format!("tenants/{from}.jsonl.zst.age"),
+                format!("tenants/{from}.files.zst.age"),
+            ]
+        })
         .collect();
     let wanted = |f: &super::manifest::FileEntry| {
         f.name.starts_with("control.") || wanted_files.contains(&f.name)
@@ -531,10 +562,20 @@ pub async fn restore_tenants(
         let tenant = provisioner.create(to, &display_name).await?;
         let loaded = async {
             let store = provisioner.open_tenant(&tenant).await?;
-            let result =
-                logical::load(&store, verified.plain(&file)?, &summary, id.as_str(), &file).await;
+            let files_name = format!("tenants/{from}.files.zst.age");
+            let result = async {
+                logical::load(&store, verified.plain(&file)?, &summary, id.as_str(), &file).await?;
+                files::restore_into(
+                    &store,
+                    verified.plain_if_any(&files_name),
+                    id.as_str(),
+                    &files_name,
+                )
+                .await
+            }
+            .await;
             store.close().await;
-            result
+            result.map(|_| ())
         }
         .await;
         if let Err(e) = loaded {

@@ -14,7 +14,7 @@ use super::crypto::Sealer;
 use super::error::{BackupError, Result};
 use super::manifest::{BackupId, BackupKind, FORMAT, FileEntry, MANIFEST, Manifest, Skipped};
 use super::records::{Claim, Records, RunRecord, RunResult, TargetOutcome, host_name};
-use super::{BackupConfig, logical, retention, sqlite};
+use super::{BackupConfig, files, logical, retention, sqlite};
 
 /// What is backed up.
 #[derive(Clone)]
@@ -237,6 +237,37 @@ async fn produce_and_upload(
     Ok((manifest, outcomes))
 }
 
+/// The files file of a single installation.
+const FILES: &str = "files.bin.zst.age";
+
+/// Fetches the files kept in a blob store into one sealed file (none when there are none).
+async fn stage_files(
+    store: &Store,
+    shas: &[String],
+    config: &BackupConfig,
+    staging: &Path,
+    name: &str,
+    tenant: Option<String>,
+) -> Result<Option<Staged>> {
+    if shas.is_empty() {
+        return Ok(None);
+    }
+    let sealed = staging.join(name);
+    let mut sealer = Sealer::create(&sealed, &config.recipient)?;
+    let (files, bytes) = files::dump(store, shas, &mut sealer).await?;
+    let digest = sealer.finish()?;
+    tracing::info!(
+        files,
+        bytes,
+        file = name,
+        "backed up files kept in the blob store"
+    );
+    Ok(Some(Staged {
+        entry: entry(name, digest, tenant),
+        path: sealed,
+    }))
+}
+
 fn entry(name: &str, digest: super::crypto::Digest256, tenant: Option<String>) -> FileEntry {
     FileEntry {
         name: name.into(),
@@ -253,13 +284,15 @@ async fn produce(
     staging: &Path,
 ) -> Result<(Vec<Staged>, i64, Vec<Skipped>)> {
     match source {
-        Source::Sqlite { path, .. } => {
+        Source::Sqlite { path, store } => {
             let copy = staging.join("kontor.db");
             let (from, to) = (path.clone(), copy.clone());
             tokio::task::spawn_blocking(move || sqlite::online_backup(&from, &to))
                 .await
                 .map_err(|e| BackupError::io(path, format!("backup thread: {e}")))??;
             let version = sqlite::schema_version(&copy).await?;
+            // The copy's rows that point at a blob store: their bytes come along.
+            let external = sqlite::external_files(&copy).await?;
             let name = "kontor.db.zst.age";
             let sealed = staging.join(name);
             let (recipient, from, to) = (config.recipient.clone(), copy.clone(), sealed.clone());
@@ -269,30 +302,28 @@ async fn produce(
             .await
             .map_err(|e| BackupError::io(&copy, format!("encryption thread: {e}")))??;
             std::fs::remove_file(&copy).map_err(|e| BackupError::io(&copy, e))?;
-            Ok((
-                vec![Staged {
-                    entry: entry(name, digest, None),
-                    path: sealed,
-                }],
-                version,
-                Vec::new(),
-            ))
+            let mut staged = vec![Staged {
+                entry: entry(name, digest, None),
+                path: sealed,
+            }];
+            staged.extend(stage_files(store, &external, config, staging, FILES, None).await?);
+            Ok((staged, version, Vec::new()))
         }
         Source::Postgres { store } => {
             let name = "rows.jsonl.zst.age";
             let sealed = staging.join(name);
             let mut sealer = Sealer::create(&sealed, &config.recipient)?;
-            logical::dump(store, &mut sealer).await?;
+            let dumped = logical::dump(store, &mut sealer).await?;
             let digest = sealer.finish()?;
             let version = kontor_storage::migrate::current_version(store.pool()).await?;
-            Ok((
-                vec![Staged {
-                    entry: entry(name, digest, None),
-                    path: sealed,
-                }],
-                version,
-                Vec::new(),
-            ))
+            let mut staged = vec![Staged {
+                entry: entry(name, digest, None),
+                path: sealed,
+            }];
+            staged.extend(
+                stage_files(store, &dumped.external_files, config, staging, FILES, None).await?,
+            );
+            Ok((staged, version, Vec::new()))
         }
         Source::Cloud { directory } => {
             let mut staged = Vec::new();
@@ -336,20 +367,37 @@ async fn produce(
                     max_connections: 1,
                     idle_timeout: std::time::Duration::from_secs(5),
                 };
+                let files_name = format!("tenants/{}.files.zst.age", tenant.slug);
                 let result = async {
                     let store = directory.open(&tenant, pool).await?;
-                    let mut sealer = Sealer::create(&sealed, &config.recipient)?;
-                    let dumped = logical::dump(&store, &mut sealer).await;
+                    let produced = async {
+                        let mut sealer = Sealer::create(&sealed, &config.recipient)?;
+                        let dumped = logical::dump(&store, &mut sealer).await?;
+                        let digest = sealer.finish()?;
+                        let files = stage_files(
+                            &store,
+                            &dumped.external_files,
+                            config,
+                            staging,
+                            &files_name,
+                            Some(tenant.slug.clone()),
+                        )
+                        .await?;
+                        Ok::<_, BackupError>((digest, files))
+                    }
+                    .await;
                     store.close().await;
-                    dumped?;
-                    sealer.finish()
+                    produced
                 }
                 .await;
                 match result {
-                    Ok(digest) => staged.push(Staged {
-                        entry: entry(&name, digest, Some(tenant.slug.clone())),
-                        path: sealed,
-                    }),
+                    Ok((digest, files)) => {
+                        staged.push(Staged {
+                            entry: entry(&name, digest, Some(tenant.slug.clone())),
+                            path: sealed,
+                        });
+                        staged.extend(files);
+                    }
                     // One tenant that cannot be read does not stop the others' backups.
                     Err(e) => {
                         tracing::error!(backup = %id, tenant = %tenant.slug, error = %e, "cannot back up tenant");

@@ -148,3 +148,26 @@ pub async fn schema_version(path: &Path) -> Result<i64> {
     let _ = sqlx::Connection::close(conn).await;
     Ok(version)
 }
+
+/// The files a database file leaves in a blob store (SHA-256 of rows with an object key).
+pub async fn external_files(path: &Path) -> Result<Vec<String>> {
+    use sqlx::ConnectOptions;
+    use sqlx::Row;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false);
+    let mut conn = options
+        .connect()
+        .await
+        .map_err(|e| BackupError::io(path, e))?;
+    let shas =
+        sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| BackupError::io(path, format!("cannot list the files: {e}")))?
+            .iter()
+            .map(|r| r.try_get::<String, _>("sha256"))
+            .collect::<std::result::Result<_, _>>()?;
+    let _ = sqlx::Connection::close(conn).await;
+    Ok(shas)
+}

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+use kontor_storage::StoreError;
+use kontor_storage::blobstore::S3Location;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,38 +43,17 @@ impl TargetSpec {
         if text.is_empty() {
             return Err(bad("empty"));
         }
-        if let Some(rest) = text.strip_prefix("s3://") {
-            let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
-            if bucket.is_empty() {
-                return Err(bad("no bucket (s3://BUCKET/PREFIX)"));
-            }
-            if bucket.contains('@') || query.contains("secret") || query.contains("key=") {
-                return Err(bad(
-                    "credentials do not belong in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-                ));
-            }
-            let (mut endpoint, mut region) = (None, None);
-            for pair in query.split('&').filter(|p| !p.is_empty()) {
-                match pair.split_once('=') {
-                    Some(("endpoint", v))
-                        if v.starts_with("http://") || v.starts_with("https://") =>
-                    {
-                        endpoint = Some(v.to_string())
-                    }
-                    Some(("region", v)) if !v.is_empty() => region = Some(v.to_string()),
-                    _ => {
-                        return Err(bad(&format!(
-                            "unknown or bad parameter {pair:?} (endpoint=http(s)://…, region=…)"
-                        )));
-                    }
-                }
-            }
+        if text.starts_with("s3://") {
+            // One parser for every S3 URL (backup targets, the blob store).
+            let l = S3Location::parse(text, "backup_target").map_err(|e| match e {
+                StoreError::Invalid { field, message } => BackupError::config(field, message),
+                other => BackupError::config("backup_target", other.to_string()),
+            })?;
             return Ok(TargetSpec::S3 {
-                bucket: bucket.to_string(),
-                prefix: prefix.trim_matches('/').to_string(),
-                endpoint,
-                region,
+                bucket: l.bucket,
+                prefix: l.prefix,
+                endpoint: l.endpoint,
+                region: l.region,
             });
         }
         if text.contains("://") && !text.starts_with("file://") {
@@ -119,32 +100,20 @@ impl TargetSpec {
                 endpoint,
                 region,
             } => {
-                let mut builder = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .with_region(
-                        region
-                            .clone()
-                            .or_else(|| std::env::var("AWS_REGION").ok())
-                            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-                            .unwrap_or_else(|| "us-east-1".into()),
-                    );
-                if let Some(endpoint) = endpoint {
-                    builder = builder
-                        .with_endpoint(endpoint)
-                        .with_allow_http(endpoint.starts_with("http://"))
-                        .with_virtual_hosted_style_request(false);
+                let store = S3Location {
+                    bucket: bucket.clone(),
+                    prefix: prefix.clone(),
+                    endpoint: endpoint.clone(),
+                    region: region.clone(),
                 }
-                let store = builder.build().map_err(|e| err(&e))?;
+                .build()
+                .map_err(|e| err(&e))?;
                 let root = if prefix.is_empty() {
                     ObjectPath::from(FOLDER)
                 } else {
                     ObjectPath::from(format!("{prefix}/{FOLDER}"))
                 };
-                Ok(Target {
-                    name,
-                    store: Arc::new(store),
-                    root,
-                })
+                Ok(Target { name, store, root })
             }
         }
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kontor_storage::blobstore::BlobStore;
 use kontor_storage::tenants::Directory;
 use kontor_storage::{Backend, Store, StoreError};
 use sqlx::{AnyPool, Row};
@@ -99,6 +100,65 @@ impl Check for DatabaseCheck {
                 ),
             };
             metrics::gauge!("kontor_database_up").set(if finding.ok { 1.0 } else { 0.0 });
+            vec![finding]
+        })
+    }
+}
+
+/// The blob store (S3 bucket) that holds files: a probe object written, read back and
+/// deleted within the timeout. Key `blob_store`. The last result is also what `/readyz`
+/// reports (see [`BlobStoreCheck::readiness`]): an instance that cannot reach its files is
+/// not ready.
+pub struct BlobStoreCheck {
+    store: BlobStore,
+    timeout: Duration,
+    last_problem: Arc<Mutex<Option<String>>>,
+}
+
+impl BlobStoreCheck {
+    pub fn new(store: BlobStore) -> BlobStoreCheck {
+        BlobStoreCheck {
+            store,
+            timeout: Duration::from_secs(10),
+            last_problem: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The problem the last probe found, if any (`None` also before the first probe).
+    pub fn readiness(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let last = self.last_problem.clone();
+        move || last.lock().ok().and_then(|g| g.clone())
+    }
+}
+
+impl Check for BlobStoreCheck {
+    fn name(&self) -> &str {
+        "blob_store"
+    }
+
+    fn run(&self) -> BoxFuture<'_, Vec<Finding>> {
+        Box::pin(async move {
+            let name = self.store.name();
+            let finding = match tokio::time::timeout(self.timeout, self.store.probe()).await {
+                Ok(Ok(())) => Finding::ok(
+                    "blob_store",
+                    format!("file store {name} reachable (probe written, read back, deleted)"),
+                ),
+                Ok(Err(e)) => {
+                    Finding::problem("blob_store", format!("file store unreachable: {e}"))
+                }
+                Err(_) => Finding::problem(
+                    "blob_store",
+                    format!(
+                        "file store {name} did not answer within {} s",
+                        self.timeout.as_secs()
+                    ),
+                ),
+            };
+            if let Ok(mut last) = self.last_problem.lock() {
+                *last = (!finding.ok).then(|| finding.message.clone());
+            }
+            metrics::gauge!("kontor_blob_store_up").set(if finding.ok { 1.0 } else { 0.0 });
             vec![finding]
         })
     }

@@ -60,6 +60,15 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// Replaces the message, keeping the reference at its end.
+    fn with_message(mut self, message: &str) -> Self {
+        self.message = match &self.reference {
+            Some(r) => format!("{message}; please report reference {r}"),
+            None => message.to_string(),
+        };
+        self
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
@@ -102,6 +111,19 @@ impl From<StoreError> for ApiError {
             StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::UnsupportedUrl(_) => {
                 ApiError::internal(&e)
             }
+            // A file whose bytes cannot be delivered intact: never wrong bytes, a clear answer;
+            // the object key and the store are logged under the reference, not shown.
+            StoreError::BlobStore { .. } | StoreError::NoBlobStore { .. } => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "file_store_unavailable",
+                ..ApiError::internal(&e)
+            }
+            .with_message("the file store cannot be reached; try again later"),
+            StoreError::BlobMissing { .. } | StoreError::BlobCorrupt { .. } => ApiError {
+                code: "file_damaged",
+                ..ApiError::internal(&e)
+            }
+            .with_message("the stored file is missing or damaged in the file store"),
         }
     }
 }
@@ -150,6 +172,19 @@ mod tests {
         assert_eq!(status(StoreError::conflict("document_locked", "x")), 409);
         assert_eq!(status(StoreError::invalid("amount", "x")), 422);
         assert_eq!(status(StoreError::NotIssuable(vec![])), 422);
+        let damaged = ApiError::from(StoreError::BlobCorrupt {
+            store: "s3://b".into(),
+            key: "kontor/ab/abc".into(),
+        });
+        assert_eq!(damaged.status.as_u16(), 500);
+        assert_eq!(damaged.code, "file_damaged");
+        assert!(!damaged.message.contains("kontor/ab"));
+        let down = ApiError::from(StoreError::BlobStore {
+            store: "s3://b".into(),
+            key: "k".into(),
+            message: "connection refused".into(),
+        });
+        assert_eq!(down.status.as_u16(), 503);
         let invalid = ApiError::from(StoreError::invalid("amount", "too much"));
         assert_eq!(invalid.field.as_deref(), Some("amount"));
     }
