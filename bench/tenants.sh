@@ -67,9 +67,9 @@ PASS='a long passphrase 123'
 size_before=$(psql "SELECT pg_database_size(current_database())")
 echo "== provisioning $TENANTS tenants ($("$KONTOR" --version))"
 start=$(date +%s.%N)
-echo "$PASS" | "$KONTOR" tenant create t1 --admin admin 2>"$WORK/first.log"
+echo "$PASS" | "$KONTOR" tenant create t1 --admin chefin 2>"$WORK/first.log"
 first=$(grep -o 'created in [0-9.]* s' "$WORK/first.log" | grep -o '[0-9.]*')
-seq 2 "$TENANTS" | xargs -P 2 -I{} sh -c "echo '$PASS' | '$KONTOR' tenant create t{} --admin admin 2>>'$WORK/create.log' >/dev/null"
+seq 2 "$TENANTS" | xargs -P 2 -I{} sh -c "echo '$PASS' | '$KONTOR' tenant create t{} --admin chefin 2>>'$WORK/create.log' >/dev/null"
 end=$(date +%s.%N)
 created=$(psql "SELECT COUNT(*) FROM kb_control.tenants WHERE state = 'active'")
 size_after=$(psql "SELECT pg_database_size(current_database())")
@@ -89,7 +89,7 @@ SESSIONS="$WORK/sessions"
 : >"$SESSIONS"
 for i in $(seq 1 "$TENANTS"); do
     cookie=$(curl -s -o /dev/null -D - -H "Host: t$i.bench.test" \
-        --data-urlencode "username=admin" --data-urlencode "password=$PASS" \
+        --data-urlencode "username=chefin" --data-urlencode "password=$PASS" \
         "http://127.0.0.1:$PORT/login" | sed -n 's/^set-cookie: kontor_session=\([^;]*\).*/\1/ip' | tr -d '\r')
     [ -n "$cookie" ] && echo "t$i $cookie" >>"$SESSIONS"
 done
