@@ -212,3 +212,128 @@ async fn single_postgres_schema_restore_drill() {
         .unwrap_err();
     assert!(err.to_string().contains("exists already"), "{err}");
 }
+
+/// A backup made by an older Kontor (schema version 9, before `blobs.external_key`) restores
+/// with this one: loaded at its own version, then migrated like an upgrade, on a single
+/// installation's schema and as a cloud tenant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_of_an_older_schema_version_restores_and_is_migrated() {
+    let Some(url) = postgres_url() else {
+        eprintln!("skipped: KONTOR_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let latest = kontor_storage::migrate::latest_version();
+    let old = kontor_storage::migrate::EXTERNAL_BLOBS - 1;
+    let without_migrations = |mut rows: std::collections::BTreeMap<String, Vec<String>>| {
+        rows.remove("kontor_migrations");
+        rows
+    };
+    // Takes a store at the latest version back to version 9 (migration 10 only adds a column).
+    async fn downgrade(store: &Store, to: i64) {
+        sqlx::raw_sql("ALTER TABLE blobs DROP COLUMN external_key")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM kontor_migrations WHERE version > $1")
+            .bind(to)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            kontor_storage::migrate::current_version(store.pool())
+                .await
+                .unwrap(),
+            to
+        );
+    }
+
+    // A single installation's schema.
+    let t = TestStore::new().await.unwrap();
+    make_business(&t.store, 2).await;
+    let expected = without_migrations(rows(&t.store).await);
+    let files = blob_hashes(&t.store).await;
+    downgrade(&t.store, old).await;
+    let targets = tempfile::tempdir().unwrap();
+    let keys = keys();
+    let single = config(&[targets.path()], &keys);
+    let record = backup::run_now(
+        &Source::Postgres {
+            store: t.store.clone(),
+        },
+        &single,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(record.result, RunResult::Ok, "{record:?}");
+    let schema = unique_schema();
+    backup::restore_postgres(&specs(&single), &record.id, &keys.identity, &url, &schema)
+        .await
+        .unwrap();
+    let restored = Store::connect_unmigrated(
+        &url,
+        ConnectOptions {
+            schema: Some(schema.clone()),
+            max_connections: 2,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        kontor_storage::migrate::current_version(restored.pool())
+            .await
+            .unwrap(),
+        latest,
+        "migrated after loading"
+    );
+    assert_same(&expected, &without_migrations(rows(&restored).await));
+    assert_eq!(blob_hashes(&restored).await, files);
+    restored.close().await;
+
+    // A cloud tenant.
+    let installation = Installation::new(&installation_name()).unwrap();
+    let secret = MasterSecret::new(b"a master secret for the version test".to_vec()).unwrap();
+    let provisioner = Provisioner::connect(&url, installation.clone(), secret.clone())
+        .await
+        .unwrap();
+    let tenant = provisioner.create("alt", "Alt GmbH").await.unwrap();
+    let store = provisioner.open_tenant(&tenant).await.unwrap();
+    make_business(&store, 2).await;
+    let expected = without_migrations(rows(&store).await);
+    let files = blob_hashes(&store).await;
+    downgrade(&store, old).await;
+    store.close().await;
+    let targets = tempfile::tempdir().unwrap();
+    let cloud = config(&[targets.path()], &keys);
+    let directory = Directory::connect(&url, installation.clone(), secret.clone())
+        .await
+        .unwrap();
+    let record = backup::run_now(
+        &Source::Cloud {
+            directory: directory.clone(),
+        },
+        &cloud,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(record.result, RunResult::Ok, "{record:?}");
+    backup::restore_tenants(
+        &provisioner,
+        &specs(&cloud),
+        &record.id,
+        &keys.identity,
+        &[("alt".to_string(), "neu".to_string())],
+    )
+    .await
+    .unwrap();
+    let neu = provisioner.get("neu").await.unwrap();
+    assert_eq!(
+        neu.schema_version, latest,
+        "the control row records the migration"
+    );
+    let restored = provisioner.open_tenant(&neu).await.unwrap();
+    assert_same(&expected, &without_migrations(rows(&restored).await));
+    assert_eq!(blob_hashes(&restored).await, files);
+    restored.close().await;
+}

@@ -79,8 +79,14 @@ impl std::ops::DerefMut for WriteTx {
 impl Store {
     /// Opens the database at `url`, applying pending migrations.
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Store> {
+        Store::connect_at(url, options, migrate::latest_version()).await
+    }
+
+    /// Opens the database at `url`, applying pending migrations up to version `until` only
+    /// (for restoring an older backup, which is loaded at its own version and then migrated).
+    pub async fn connect_at(url: &str, options: ConnectOptions, until: i64) -> Result<Store> {
         let (pool, backend) = db::open_pool(url, &options).await?;
-        migrate::run(&pool, backend).await?;
+        migrate::run_until(&pool, backend, until).await?;
         Ok(Store {
             pool,
             backend,

@@ -51,6 +51,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// The version from which a file's bytes may live in a blob store (`blobs.external_key`).
+pub const EXTERNAL_BLOBS: i64 = 10;
+
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -71,12 +74,18 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
 /// Applies every pending migration, each in its own transaction. Safe to run from several
 /// instances at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
 pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64> {
+    run_until(pool, backend, latest_version()).await
+}
+
+/// Applies the pending migrations up to and including version `until` (a restore loads an
+/// older backup into a schema at the backup's version, then migrates it like an upgrade).
+pub async fn run_until(pool: &AnyPool, backend: Backend, until: i64) -> Result<i64> {
     pool.execute(
         "CREATE TABLE IF NOT EXISTS kontor_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
     let mut applied = 0;
-    for (version, name, template) in MIGRATIONS {
+    for (version, name, template) in MIGRATIONS.iter().filter(|m| m.0 <= until) {
         let mut tx = pool.begin_with(backend.begin_write()).await?;
         if backend == Backend::Postgres {
             tx.execute("SELECT pg_advisory_xact_lock(727274, hashtext(current_schema()))")

@@ -568,6 +568,13 @@ impl Provisioner {
     /// Creates a tenant: control row, role, schema, migrations (run as the tenant's role, so it
     /// owns every table). Re-running it for a tenant left in `provisioning` finishes the job.
     pub async fn create(&self, slug: &str, name: &str) -> Result<Tenant> {
+        self.create_at(slug, name, migrate::latest_version()).await
+    }
+
+    /// [`Provisioner::create`] with the schema migrated only up to version `until`: a restore
+    /// loads an older backup at its own version, then brings the tenant up to date with
+    /// [`Provisioner::migrate_tenant`].
+    pub async fn create_at(&self, slug: &str, name: &str, until: i64) -> Result<Tenant> {
         validate_slug(slug)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -614,14 +621,11 @@ impl Provisioner {
         )
         .await?;
         tx.commit().await?;
-        let store = self.open_tenant(&tenant).await?;
+        let store = self.open_tenant_at(&tenant, until).await?;
+        let version = migrate::current_version(store.pool()).await?;
         store.close().await;
-        self.set_row(
-            slug,
-            "state = 'active', schema_version = $2",
-            migrate::latest_version(),
-        )
-        .await?;
+        self.set_row(slug, "state = 'active', schema_version = $2", version)
+            .await?;
         self.get(slug).await
     }
 
@@ -681,15 +685,21 @@ impl Provisioner {
 
     /// The tenant's store, connected as the tenant's own role.
     pub async fn open_tenant(&self, tenant: &Tenant) -> Result<Store> {
+        self.open_tenant_at(tenant, migrate::latest_version()).await
+    }
+
+    /// The tenant's store, migrated up to version `until` only (see [`Provisioner::create_at`]).
+    pub async fn open_tenant_at(&self, tenant: &Tenant, until: i64) -> Result<Store> {
         let role = self.installation.tenant_role(tenant.id);
         let url = url_as(&self.base_url, &role, &self.secret.role_password(&role))?;
         let blob_store = tenant_blob_store(self.blob_store.as_ref(), &role)?;
-        Ok(Store::connect(
+        Ok(Store::connect_at(
             &url,
             crate::ConnectOptions {
                 schema: Some(role),
                 max_connections: 2,
             },
+            until,
         )
         .await?
         .with_blob_store(blob_store))
@@ -859,34 +869,36 @@ impl Provisioner {
                 }
                 continue;
             }
-            let role = self.installation.tenant_role(tenant.id);
-            let result = async {
-                let mut tx = self.admin.begin().await?;
-                lock_database(&mut tx).await?;
-                self.ensure_role(&mut tx, &role, false).await?;
-                if tenant.state == TenantState::Suspended {
-                    exec(&mut *tx, format!("ALTER ROLE {role} LOGIN")).await?;
-                }
-                tx.commit().await?;
-                let opened = self.open_tenant(&tenant).await;
-                if tenant.state == TenantState::Suspended {
-                    exec(&self.admin, format!("ALTER ROLE {role} NOLOGIN")).await?;
-                }
-                let store = opened?;
-                let version = migrate::current_version(store.pool()).await?;
-                store.close().await;
-                self.set_row(&tenant.slug, "schema_version = $2", version)
-                    .await?;
-                Ok::<i64, StoreError>(version)
-            }
-            .await;
-            match result {
+            match self.migrate_tenant(&tenant).await {
                 Ok(_) if tenant.schema_version == migrate::latest_version() => report.current += 1,
                 Ok(_) => report.migrated.push(tenant.slug.clone()),
                 Err(e) => report.failed.push((tenant.slug.clone(), e.to_string())),
             }
         }
         Ok(report)
+    }
+
+    /// Brings one tenant's schema to this build's version as its own role (a suspended
+    /// tenant's role may log in for the time it takes) and records the version; returns it.
+    pub async fn migrate_tenant(&self, tenant: &Tenant) -> Result<i64> {
+        let role = self.installation.tenant_role(tenant.id);
+        let mut tx = self.admin.begin().await?;
+        lock_database(&mut tx).await?;
+        self.ensure_role(&mut tx, &role, false).await?;
+        if tenant.state == TenantState::Suspended {
+            exec(&mut *tx, format!("ALTER ROLE {role} LOGIN")).await?;
+        }
+        tx.commit().await?;
+        let opened = self.open_tenant(tenant).await;
+        if tenant.state == TenantState::Suspended {
+            exec(&self.admin, format!("ALTER ROLE {role} NOLOGIN")).await?;
+        }
+        let store = opened?;
+        let version = migrate::current_version(store.pool()).await?;
+        store.close().await;
+        self.set_row(&tenant.slug, "schema_version = $2", version)
+            .await?;
+        Ok(version)
     }
 
     pub async fn close(&self) {

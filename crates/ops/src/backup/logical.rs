@@ -135,14 +135,18 @@ pub async fn dump(store: &Store, out: &mut Sealer) -> Result<Dumped> {
     .map_err(|e| BackupError::Database(e.to_string()))?;
     end.push(b'\n');
     out.write_all(&end)?;
-    // In the same snapshot: which files the dump's rows leave in a blob store.
-    let external_files =
+    // In the same snapshot: which files the dump's rows leave in a blob store (a schema from
+    // before files could live there has none).
+    let external_files = if version >= kontor_storage::migrate::EXTERNAL_BLOBS {
         sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
             .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(|r| r.try_get::<String, _>("sha256"))
-            .collect::<std::result::Result<_, _>>()?;
+            .collect::<std::result::Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     tracing::debug!(tables = names.len(), rows = total, "dumped the schema");
     Ok(Dumped { external_files })

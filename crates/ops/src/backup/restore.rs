@@ -431,16 +431,21 @@ pub async fn restore_postgres(
             "the schema exists already; restore into a new one",
         ));
     }
-    let store = Store::connect(
+    newer_than_this_build(&summary, id, name)?;
+    // At the backup's own version, so an older backup loads as it was; then the migrations
+    // since bring it up to date as an upgrade would.
+    let store = Store::connect_at(
         url,
         ConnectOptions {
             schema: Some(schema.to_string()),
             max_connections: 2,
         },
+        summary.schema_version,
     )
     .await?;
     let loaded = async {
         logical::load(&store, verified.plain(name)?, &summary, id.as_str(), name).await?;
+        kontor_storage::migrate::run(store.pool(), store.backend()).await?;
         files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await
     }
     .await;
@@ -452,6 +457,22 @@ pub async fn restore_postgres(
         to: vec![schema.to_string()],
         skipped_copies: problems.iter().map(|p| p.to_string()).collect(),
     })
+}
+
+/// A row dump from a newer Kontor cannot be loaded by this one.
+fn newer_than_this_build(summary: &logical::DumpSummary, id: &BackupId, name: &str) -> Result<()> {
+    if summary.schema_version > kontor_storage::migrate::latest_version() {
+        return Err(BackupError::content(
+            id.as_str(),
+            name,
+            format!(
+                "schema version {} is newer than this Kontor's ({}); restore with that Kontor or a newer one",
+                summary.schema_version,
+                kontor_storage::migrate::latest_version()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 async fn schema_exists(url: &str, schema: &str) -> Result<bool> {
@@ -559,12 +580,23 @@ pub async fn restore_tenants(
             .and_then(|r| r.get("name").and_then(|n| n.as_str()))
             .unwrap_or(from)
             .to_string();
-        let tenant = provisioner.create(to, &display_name).await?;
+        newer_than_this_build(&summary, id, &file)?;
+        // Created at the backup's version, loaded, then migrated like an upgrade.
+        let tenant = provisioner
+            .create_at(to, &display_name, summary.schema_version)
+            .await?;
         let loaded = async {
+            let store = provisioner
+                .open_tenant_at(&tenant, summary.schema_version)
+                .await?;
+            let rows =
+                logical::load(&store, verified.plain(&file)?, &summary, id.as_str(), &file).await;
+            store.close().await;
+            rows?;
+            provisioner.migrate_tenant(&tenant).await?;
             let store = provisioner.open_tenant(&tenant).await?;
             let files_name = format!("tenants/{from}.files.zst.age");
             let result = async {
-                logical::load(&store, verified.plain(&file)?, &summary, id.as_str(), &file).await?;
                 files::restore_into(
                     &store,
                     verified.plain_if_any(&files_name),
