@@ -202,6 +202,60 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
         age.message
     );
 
+    // The disk behind `good` is unmounted and its empty mount point is left: the next run and
+    // the check name it instead of filling the disk underneath.
+    std::fs::rename(
+        good.join("kontor-backups"),
+        targets.path().join("elsewhere"),
+    )
+    .unwrap();
+    let good_only = kontor_ops::backup::BackupConfig::from_settings(
+        &[good.display().to_string()],
+        &keys.recipient,
+        "6h",
+        30,
+    )
+    .unwrap();
+    let record = backup::run_now(&source(&i), &good_only, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(record.result, RunResult::Failed);
+    let error = record.targets[0].error.clone().unwrap();
+    assert!(error.contains("is the disk mounted?"), "{error}");
+    assert!(
+        !good.join("kontor-backups").exists(),
+        "nothing written on the mount point"
+    );
+    let findings = BackupCheck::new(
+        backup::Records::for_store(&i.store),
+        specs(&good_only),
+        Duration::hours(6),
+    )
+    .run()
+    .await;
+    let target = findings
+        .iter()
+        .find(|f| f.key == format!("backup_target:{}", good.display()))
+        .unwrap();
+    assert!(
+        !target.ok && target.message.contains("is the disk mounted?"),
+        "{target:?}"
+    );
+    assert!(
+        !good.join("kontor-backups").exists(),
+        "the probe wrote nothing there either"
+    );
+    // Mounted again: fine.
+    std::fs::rename(
+        targets.path().join("elsewhere"),
+        good.join("kontor-backups"),
+    )
+    .unwrap();
+    let record = backup::run_now(&source(&i), &good_only, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(record.result, RunResult::Ok, "{record:?}");
+
     // Every target failing: the run is failed.
     let all_bad = kontor_ops::backup::BackupConfig::from_settings(
         &[broken.display().to_string()],

@@ -70,6 +70,12 @@ impl BackupCheck {
                 },
             }
             let key = format!("backup_target:{name}");
+            let written = last.as_ref().ok().and_then(|l| l.get(&name)).copied();
+            if let Err(e) = spec.check_mounted(written) {
+                // No probe: it would create the folder on the disk underneath.
+                findings.push(Finding::problem(key, e.to_string()));
+                continue;
+            }
             let probe = async { spec.open()?.probe().await };
             match tokio::time::timeout(std::time::Duration::from_secs(30), probe).await {
                 Ok(Ok(())) => findings.push(Finding::ok(key, format!("{name} is writable"))),

@@ -118,7 +118,9 @@ async fn execute(
         error: None,
         host: host_name(),
     };
-    match produce_and_upload(source, config, &id, now, &clock).await {
+    // Where backups were completed before (to notice a disk that is no longer mounted).
+    let written = records.last_success_per_target().await.unwrap_or_default();
+    match produce_and_upload(source, config, &id, now, &clock, &written).await {
         Ok((manifest, outcomes)) => {
             let ok = outcomes.iter().filter(|o| o.ok).count();
             record.result = if ok == outcomes.len() {
@@ -170,6 +172,7 @@ async fn produce_and_upload(
     id: &BackupId,
     now: DateTime<Utc>,
     clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+    written: &std::collections::BTreeMap<String, DateTime<Utc>>,
 ) -> Result<(Manifest, Vec<TargetOutcome>)> {
     let staging = tempfile::Builder::new()
         .prefix("kontor-backup-")
@@ -199,6 +202,7 @@ async fn produce_and_upload(
         async move {
             let name = spec.name();
             let result = async {
+                spec.check_mounted(written.get(&name).copied())?;
                 let target = spec.open()?;
                 for s in staged {
                     target.put_file(id, &s.entry.name, &s.path).await?;

@@ -1,6 +1,7 @@
 //! Where backups are stored: local folders (a second disk, an NFS mount) and S3-compatible
 //! buckets, both through `object_store`. A backup `ID` lives under `kontor-backups/ID/`.
 
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -73,6 +74,27 @@ impl TargetSpec {
             TargetSpec::S3 { bucket, prefix, .. } if prefix.is_empty() => format!("s3://{bucket}"),
             TargetSpec::S3 { bucket, prefix, .. } => format!("s3://{bucket}/{prefix}"),
         }
+    }
+
+    /// A local target that has held a complete backup (`last_success`) but now has no
+    /// `kontor-backups` folder is most likely an unmounted disk whose empty mount point is
+    /// left: writing there would fill the disk underneath, so it is refused. (To start afresh
+    /// on a new, empty disk on purpose, create the `kontor-backups` folder on it.)
+    pub fn check_mounted(&self, last_success: Option<DateTime<Utc>>) -> Result<()> {
+        let (TargetSpec::Local(path), Some(at)) = (self, last_success) else {
+            return Ok(());
+        };
+        if path.join(FOLDER).is_dir() {
+            return Ok(());
+        }
+        Err(BackupError::target(
+            self.name(),
+            format!(
+                "holds no {FOLDER} folder although a backup was completed there on {}: is the disk mounted? (on a new empty disk, create {} to start afresh)",
+                at.format("%Y-%m-%d %H:%M UTC"),
+                path.join(FOLDER).display()
+            ),
+        ))
     }
 
     /// Connects (a local folder must exist and be a folder).
