@@ -84,7 +84,8 @@ impl TargetSpec {
         let (TargetSpec::Local(path), Some(at)) = (self, last_success) else {
             return Ok(());
         };
-        if path.join(FOLDER).is_dir() {
+        // A missing folder, or a file in its place, is reported by `open`.
+        if !path.is_dir() || path.join(FOLDER).is_dir() {
             return Ok(());
         }
         Err(BackupError::target(
