@@ -128,17 +128,21 @@ pub async fn integrity_check(path: &Path) -> Result<()> {
     }
 }
 
-/// The schema version recorded in a database file.
-pub async fn schema_version(path: &Path) -> Result<i64> {
+/// A connection of its own to an existing database file (never creates one).
+async fn connect_file(path: &Path) -> Result<sqlx::sqlite::SqliteConnection> {
     use sqlx::ConnectOptions;
-    use sqlx::Row;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
+    sqlx::sqlite::SqliteConnectOptions::new()
         .filename(path)
-        .create_if_missing(false);
-    let mut conn = options
+        .create_if_missing(false)
         .connect()
         .await
-        .map_err(|e| BackupError::io(path, e))?;
+        .map_err(|e| BackupError::io(path, e))
+}
+
+/// The schema version recorded in a database file.
+pub async fn schema_version(path: &Path) -> Result<i64> {
+    use sqlx::Row;
+    let mut conn = connect_file(path).await?;
     let version: i64 =
         sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM kontor_migrations")
             .fetch_one(&mut conn)
@@ -151,15 +155,8 @@ pub async fn schema_version(path: &Path) -> Result<i64> {
 
 /// The files a database file leaves in a blob store (SHA-256 of rows with an object key).
 pub async fn external_files(path: &Path) -> Result<Vec<String>> {
-    use sqlx::ConnectOptions;
     use sqlx::Row;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false);
-    let mut conn = options
-        .connect()
-        .await
-        .map_err(|e| BackupError::io(path, e))?;
+    let mut conn = connect_file(path).await?;
     let shas =
         sqlx::query("SELECT sha256 FROM blobs WHERE external_key IS NOT NULL ORDER BY sha256")
             .fetch_all(&mut conn)
