@@ -298,6 +298,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
+    let mut backup_status: Option<Arc<dyn kontor_web::backup_status::BackupStatus>> = None;
     if let Some(config) = backup_config {
         let source = single_source(cli, store.clone())?;
         eprintln!(
@@ -306,6 +307,12 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
             config.targets.len(),
             backup.backup_keep_days
         );
+        backup_status = Some(Arc::new(crate::backup_page::OpsBackups {
+            source: source.clone(),
+            config: config.clone(),
+            every: backup.backup_every.clone(),
+            keep_days: backup.backup_keep_days,
+        }));
         backups::spawn_schedule(source, config);
     }
     // Issued documents whose PDF was not archived (a crash between issue and archive) are
@@ -323,10 +330,11 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         trusted_proxies: options.trusted_proxies,
     };
     start_watchdog(watchdog, monitor.check_interval);
-    let router = kontor_server::app_with(
-        kontor_server::AppState::new(store).with_monitoring(monitoring),
-        transport,
-    );
+    let mut state = kontor_server::AppState::new(store).with_monitoring(monitoring);
+    if let Some(b) = backup_status {
+        state = state.with_backups(b);
+    }
+    let router = kontor_server::app_with(state, transport);
     match options.tls {
         None => kontor_server::serve_router(router, listener).await?,
         Some(files) => {

@@ -1,5 +1,6 @@
 //! `kontor`: serve the invoicing application and administer it from the command line.
 
+mod backup_page;
 mod cli;
 mod commands;
 mod monitoring;

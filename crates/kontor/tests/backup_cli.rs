@@ -242,3 +242,225 @@ fn serve_backs_up_on_its_own_and_records_the_run() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// `kontor user add NAME --role ROLE` with the password on stdin.
+fn add_user(data: &Path, name: &str, role: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kontor"))
+        .env("KONTOR_LOG", "warn")
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password 123\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// The settings page and `/api/v1/backups` show the schedule, the targets and the runs
+/// `kontor serve` made, and start one more; only admins may.
+#[tokio::test]
+async fn the_backup_page_and_api_show_the_runs_and_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let target = dir.path().join("second-disk");
+    std::fs::create_dir_all(&target).unwrap();
+    add_user(&data, "anna", "admin");
+    add_user(&data, "bert", "accountant");
+    let token = |user: &str| {
+        let out = kontor(&data, &["token", "create", "t", "--user", user]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).trim().to_string()
+    };
+    let (admin, accountant) = (token("anna"), token("bert"));
+    let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now());
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_kontor"))
+        .env("KONTOR_LOG", "warn")
+        .env_remove("KONTOR_BACKUP_TARGETS")
+        .env_remove("KONTOR_BACKUP_RECIPIENT")
+        .args(["--data-dir", data.to_str().unwrap(), "serve"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--backup-target", target.to_str().unwrap()])
+        .args(["--backup-recipient", &recipient.to_string()])
+        .args(["--backup-keep-days", "30"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let api = |token: &str| {
+        http.get(format!("{base}/api/v1/backups"))
+            .bearer_auth(token.to_string())
+    };
+    // Waits until `n` complete runs are listed; returns the overview.
+    let complete_runs = |n: usize| {
+        let api = &api;
+        let admin = admin.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            loop {
+                if let Ok(r) = api(&admin).send().await
+                    && r.status() == 200
+                {
+                    let v: serde_json::Value = r.json().await.unwrap();
+                    let ok = v["runs"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|r| r["result"] == "ok")
+                        .count();
+                    if ok >= n {
+                        return v;
+                    }
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "fewer than {n} complete backups within 60 s"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+
+    // The schedule's first run, through the API.
+    let v = complete_runs(1).await;
+    assert_eq!(v["every"], "6h");
+    assert_eq!(v["keep_days"], 30);
+    let target_name = target.display().to_string();
+    assert_eq!(v["targets"], serde_json::json!([target_name]));
+    let run = &v["runs"][0];
+    assert_eq!(run["targets"][0]["target"], target_name.as_str());
+    assert_eq!(run["targets"][0]["ok"], true);
+    assert!(run["size_bytes"].as_u64().unwrap() > 0);
+    // Admins only.
+    assert_eq!(api(&accountant).send().await.unwrap().status(), 403);
+    let r = http
+        .post(format!("{base}/api/v1/backups"))
+        .bearer_auth(&accountant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Started through the API.
+    let r = http
+        .post(format!("{base}/api/v1/backups"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    complete_runs(2).await;
+
+    // The page, logged in as the admin.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = browser
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "anna"),
+            ("password", "a long enough password 123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = browser
+        .get(format!("{base}/settings/backups"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Datensicherung"), "{page}");
+    assert!(
+        page.contains(&target_name) && page.contains("vollständig"),
+        "{page}"
+    );
+    assert_eq!(page.matches("class=\"result-ok\"").count(), 2, "{page}");
+    let csrf = {
+        let start = page.find("data-csrf=\"").unwrap() + 11;
+        page[start..start + 64].to_string()
+    };
+    // Without the CSRF token nothing starts.
+    let r = browser
+        .post(format!("{base}/settings/backups/run"))
+        .form(&[("_csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 303);
+    let r = browser
+        .post(format!("{base}/settings/backups/run"))
+        .header("origin", base.as_str())
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = browser
+        .get(format!("{base}/settings/backups?started=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Die Sicherung läuft"), "{page}");
+    let v = complete_runs(3).await;
+    assert_eq!(
+        v["runs"].as_array().unwrap().len(),
+        3,
+        "the forged form started nothing: {v}"
+    );
+    // An accountant's browser gets no page.
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    other
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", "bert"),
+            ("password", "a long enough password 123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let r = other
+        .get(format!("{base}/settings/backups"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

@@ -142,7 +142,9 @@ impl Cloud {
         }
         let store = self.directory.open(tenant, self.config.pool).await?;
         self.sweep_once(tenant, &store);
-        let app = crate::app_with(AppState::new(store.clone()), self.config.transport.clone());
+        let state =
+            AppState::new(store.clone()).with_backups(Arc::new(kontor_web::backup_status::Hosted));
+        let app = crate::app_with(state, self.config.transport.clone());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         while open.len() >= self.config.max_open_tenants.max(1) {
             // Dropping the entry drops the pool once running requests are done with it.

@@ -28,6 +28,8 @@ use kontor_storage::Store;
 pub struct AppState {
     pub store: Store,
     pub monitoring: Arc<monitoring::Monitoring>,
+    /// The backup schedule and records, when `kontor serve` makes backups.
+    pub backups: Option<Arc<dyn kontor_web::backup_status::BackupStatus>>,
 }
 
 impl AppState {
@@ -35,7 +37,17 @@ impl AppState {
         AppState {
             store,
             monitoring: Arc::default(),
+            backups: None,
         }
+    }
+
+    /// Shows backups on the settings page and under `/api/v1/backups`.
+    pub fn with_backups(
+        mut self,
+        backups: Arc<dyn kontor_web::backup_status::BackupStatus>,
+    ) -> AppState {
+        self.backups = Some(backups);
+        self
     }
 
     /// Who may read `/metrics` and what else `/readyz` requires.
@@ -57,7 +69,8 @@ pub fn app(state: AppState) -> Router {
 
 /// The whole application for a given transport (TLS, trusted proxies).
 pub fn app_with(state: AppState, transport: Transport) -> Router {
-    let web = kontor_web::WebState::new(state.store.clone());
+    let mut web = kontor_web::WebState::new(state.store.clone());
+    web.backups = state.backups.clone();
     app_with_web(state, web, transport)
 }
 

@@ -734,3 +734,21 @@ async fn the_operator_api_runs_the_tenant_lifecycle() {
     assert_eq!(s, 200, "{body}");
     assert!(body.contains("\"current\":2"), "{body}");
 }
+
+/// A tenant's admin learns that the operator backs up the installation; the tenant can neither
+/// see the operator's targets nor start a run.
+#[tokio::test]
+async fn backups_are_the_operators_business_in_the_cloud() {
+    let Some(t) = spawn().await else { return };
+    let client = t.client();
+    let url = t.url(Some("alpha"), "/api/v1/backups");
+    let (s, body) = call(&client, Method::GET, &url, Some(&t.token_a), None).await;
+    assert_eq!(s, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["hosted"], true);
+    assert_eq!(v["targets"], serde_json::json!([]));
+    assert_eq!(v["runs"], serde_json::json!([]));
+    let (s, body) = call(&client, Method::POST, &url, Some(&t.token_a), None).await;
+    assert_eq!(s, 409, "{body}");
+    assert!(body.contains("\"hosted\""), "{body}");
+}

@@ -527,6 +527,56 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "An unexpected error occurred. Please give support the reference.",
     ),
     ("error.required", "Pflichtfeld", "Required"),
+    // The backup page (issue 8).
+    ("backups.title", "Datensicherung", "Backups"),
+    (
+        "backups.link",
+        "Datensicherung: Zeitplan, Ziele, letzte Sicherungen",
+        "Backups: schedule, targets, latest runs",
+    ),
+    (
+        "backups.not_configured",
+        "Für diese Installation sind keine Sicherungen eingerichtet. Kontor sichert Datenbank und Dateien selbst, sobald beim Start ein öffentlicher Schlüssel und mindestens ein Ziel (zweite Platte, NFS, S3) angegeben sind:",
+        "No backups are set up for this installation. Kontor backs up the database and every file itself once it is started with a public key and at least one target (second disk, NFS, S3):",
+    ),
+    (
+        "backups.docs",
+        "Einzelheiten, Wiederherstellung und Aufbewahrung: docs/backup.md.",
+        "Details, restoring and retention: docs/backup.md.",
+    ),
+    (
+        "backups.hosted",
+        "Ihre Daten und Dateien sichert der Betreiber dieser Installation, zusammen mit allen anderen Mandanten, aber für jeden getrennt; eine Wiederherstellung beauftragen Sie bei ihm.",
+        "The operator of this installation backs up your data and files, together with every other tenant but separately for each; ask them for a restore.",
+    ),
+    ("backups.schedule", "Sicherung alle", "Backup every"),
+    ("backups.keep", "Aufbewahrung", "Kept for"),
+    ("backups.days", "Tage", "days"),
+    ("backups.run_now", "Jetzt sichern", "Back up now"),
+    (
+        "backups.started",
+        "Die Sicherung läuft; ihr Ergebnis erscheint in der Liste.",
+        "The backup is running; its result appears in the list.",
+    ),
+    ("backups.runs", "Letzte Sicherungen", "Latest backups"),
+    ("backups.none", "Noch keine Sicherung.", "No backup yet."),
+    ("backups.started_at", "Begonnen", "Started"),
+    ("backups.result", "Ergebnis", "Result"),
+    ("backups.size", "Größe je Ziel", "Size per target"),
+    ("backups.targets", "Ziele", "Targets"),
+    ("backups.result.ok", "vollständig", "complete"),
+    (
+        "backups.result.partial",
+        "teilweise (ein Ziel fehlt)",
+        "partial (a target failed)",
+    ),
+    ("backups.result.failed", "fehlgeschlagen", "failed"),
+    ("backups.result.running", "läuft", "running"),
+    (
+        "backups.records_unreadable",
+        "Die Aufzeichnungen der Sicherungen können gerade nicht gelesen werden.",
+        "The backup records cannot be read right now.",
+    ),
 ];
 
 /// Looks up texts for one language.

@@ -3,6 +3,7 @@
 
 pub mod archive;
 mod assets;
+pub mod backup_status;
 pub mod einvoice;
 mod error;
 mod forms;
@@ -32,6 +33,8 @@ pub struct WebState {
     pub throttle: ThrottlePolicy,
     /// Whether cookies get the Secure flag (served over TLS).
     pub secure_cookies: bool,
+    /// The backup schedule and records, when `kontor serve` makes backups.
+    pub backups: Option<std::sync::Arc<dyn backup_status::BackupStatus>>,
 }
 
 impl WebState {
@@ -41,6 +44,7 @@ impl WebState {
             sessions: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             secure_cookies: false,
+            backups: None,
         }
     }
 }
@@ -63,6 +67,8 @@ pub fn router(state: WebState) -> Router {
         .route("/account/2fa/disable", post(account::disable_totp))
         .route("/account/sessions/end", post(account::end_session))
         .route("/settings/security", get(security::show))
+        .route("/settings/backups", get(backups::show))
+        .route("/settings/backups/run", post(backups::start))
         .route(
             "/settings/security/require-2fa",
             post(security::require_2fa),

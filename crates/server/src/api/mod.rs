@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod audit;
+pub mod backups;
 pub mod company;
 pub mod contacts;
 pub mod document_input;
@@ -132,6 +133,12 @@ impl Route {
         self.response = None;
         self
     }
+    /// 202: started in the background, nothing to return yet.
+    fn accepted(mut self) -> Route {
+        self.status = 202;
+        self.response = None;
+        self
+    }
 }
 
 const PAGE: &[&str] = &["page", "per_page"];
@@ -170,6 +177,14 @@ pub fn routes() -> Vec<Route> {
             .summary("Replace the document look; an own template is compiled with sample documents first (errors name the line)")
             .body("DocumentLook")
             .returns(200, "DocumentLook"),
+        Route::get("/backups", backups::get)
+            .role(Admin)
+            .summary("The backup schedule, its targets and the newest 30 runs with each target's outcome")
+            .returns(200, "BackupOverview"),
+        Route::post("/backups", backups::start)
+            .role(Admin)
+            .summary("Start a backup now (in the background; its run appears in GET /backups)")
+            .accepted(),
         Route::get("/contacts", contacts::list)
             .summary("List contacts")
             .query(CONTACT_LIST)

@@ -358,6 +358,12 @@ fn schemas() -> Value {
             &[("accent", "string"), ("tagline", "string"), ("font", "liberation-sans|liberation-serif|dejavu-sans"), ("columns", "object"), ("template", "string")],
             &[],
         ),
+        "BackupOverview": response(&[("every", "string"), ("keep_days", "integer"), ("targets", "[string]"), ("runs", "[BackupRun]")]),
+        "BackupRun": response(&[
+            ("id", "string"), ("started_at", "datetime"), ("finished_at", "datetime?"), ("result", "running|ok|partial|failed"),
+            ("size_bytes", "integer"), ("targets", "[BackupTarget]"), ("error", "string?"),
+        ]),
+        "BackupTarget": response(&[("target", "string"), ("ok", "boolean"), ("error", "string?")]),
         "Contact": response(&contact),
         "ContactInput": request(&with(CONTACT_DATA, &[("archived", "boolean")]), &["name"]),
         "ContactPage": page_of("Contact"),

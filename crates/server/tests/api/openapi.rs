@@ -44,6 +44,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/number-ranges"),
     ("put", "/number-ranges/{key}"),
     ("get", "/audit/verify"),
+    ("get", "/backups"),
+    ("post", "/backups"),
 ];
 
 fn operations(spec: &Value) -> BTreeSet<(String, String)> {

@@ -119,6 +119,8 @@ const PAGES: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/settings/texts", Some(Role::Admin)),
     ("POST", "/settings/users", Some(Role::Admin)),
     ("GET", "/settings/security", Some(Role::Admin)),
+    ("GET", "/settings/backups", Some(Role::Admin)),
+    ("POST", "/settings/backups/run", Some(Role::Admin)),
     ("POST", "/settings/users/999999/role", Some(Role::Admin)),
     (
         "POST",

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod articles;
+pub mod backups;
 pub mod contacts;
 pub mod dashboard;
 pub mod documents;

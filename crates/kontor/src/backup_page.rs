@@ -1,0 +1,71 @@
+//! What the settings page and `/api/v1/backups` show of backups, read from kontor-ops'
+//! records of this installation (single business; the cloud's backups are the hoster's).
+
+use kontor_ops::backup::{self, BackupConfig, RunRecord, Source};
+use kontor_web::backup_status::{
+    BackupOverview, BackupRunView, BackupStatus, BackupTargetView, BoxFuture,
+};
+
+pub struct OpsBackups {
+    pub source: Source,
+    pub config: BackupConfig,
+    /// The schedule as the operator wrote it (e.g. "6h").
+    pub every: String,
+    pub keep_days: i64,
+}
+
+fn view(run: RunRecord) -> BackupRunView {
+    let ts =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    BackupRunView {
+        id: run.id.to_string(),
+        started_at: ts(run.started_at),
+        finished_at: run.finished_at.map(ts),
+        result: run.result.as_str().to_string(),
+        // Each target holds the whole backup.
+        size_bytes: run.size_bytes,
+        targets: run
+            .targets
+            .into_iter()
+            .map(|t| BackupTargetView {
+                target: t.target,
+                ok: t.ok,
+                error: t.error,
+            })
+            .collect(),
+        error: run.error,
+    }
+}
+
+impl BackupStatus for OpsBackups {
+    fn overview(&self, limit: i64) -> BoxFuture<'_, Result<BackupOverview, String>> {
+        Box::pin(async move {
+            let records = self.source.records().map_err(|e| e.to_string())?;
+            let runs = records.recent(limit).await.map_err(|e| e.to_string())?;
+            Ok(BackupOverview {
+                hosted: false,
+                every: self.every.clone(),
+                keep_days: self.keep_days,
+                targets: self.config.targets.iter().map(|t| t.name()).collect(),
+                runs: runs.into_iter().map(view).collect(),
+            })
+        })
+    }
+
+    fn start(&self) -> BoxFuture<'_, Result<(), String>> {
+        let (source, config) = (self.source.clone(), self.config.clone());
+        Box::pin(async move {
+            tokio::spawn(async move {
+                match backup::run_now(&source, &config, chrono::Utc::now()).await {
+                    Ok(run) => {
+                        tracing::info!(backup = %run.id, result = run.result.as_str(), "backup started from the settings page or API finished")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "backup started from the settings page or API did not run")
+                    }
+                }
+            });
+            Ok(())
+        })
+    }
+}

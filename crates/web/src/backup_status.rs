@@ -1,0 +1,82 @@
+//! What the pages show of backups. The web crate does not make backups itself: `kontor serve`
+//! hands it a [`BackupStatus`] (crates/kontor, backed by kontor-ops) when backups are
+//! configured; without one the page says how to configure them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The backup schedule and the newest runs, ready to show.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BackupOverview {
+    /// A cloud tenant: the installation's operator backs up every tenant; nothing to show or
+    /// start here.
+    pub hosted: bool,
+    /// E.g. "6h".
+    pub every: String,
+    pub keep_days: i64,
+    /// Target names (no credentials).
+    pub targets: Vec<String>,
+    /// Newest first.
+    pub runs: Vec<BackupRunView>,
+}
+
+/// One recorded run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BackupRunView {
+    pub id: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// running, ok, partial or failed.
+    pub result: String,
+    pub size_bytes: u64,
+    pub targets: Vec<BackupTargetView>,
+    pub error: Option<String>,
+}
+
+/// How one target fared in a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BackupTargetView {
+    pub target: String,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+/// Reads the backup records and starts a backup (implemented by `kontor serve`).
+pub trait BackupStatus: Send + Sync {
+    /// The schedule and the newest `limit` runs.
+    fn overview(&self, limit: i64) -> BoxFuture<'_, Result<BackupOverview, String>>;
+    /// Starts a backup in the background now; returns its id. Another instance's run that is
+    /// still going is not disturbed (the new run then ends as busy, which the log records).
+    fn start(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// Whether backups are the operator's business (cloud tenants).
+    fn hosted(&self) -> bool {
+        false
+    }
+}
+
+/// A cloud tenant's view: the operator backs up the whole installation (`kontor backup run
+/// --cloud`, one part per tenant), so a tenant neither sees the operator's targets nor starts
+/// runs.
+pub struct Hosted;
+
+impl BackupStatus for Hosted {
+    fn overview(&self, _limit: i64) -> BoxFuture<'_, Result<BackupOverview, String>> {
+        Box::pin(async {
+            Ok(BackupOverview {
+                hosted: true,
+                ..BackupOverview::default()
+            })
+        })
+    }
+
+    fn start(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Err("the operator of this installation runs its backups".to_string()) })
+    }
+
+    fn hosted(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,124 @@
+//! The admin's backup page: the schedule, the targets and the newest runs with their results
+//! (from the records every run writes), and a button that starts a backup now.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use kontor_storage::Role;
+
+use crate::WebState;
+use crate::backup_status::BackupOverview;
+use crate::error::WebError;
+use crate::forms::FormData;
+use crate::layout::{Layout, render};
+use crate::session::{self, Ctx, check_csrf};
+
+#[derive(Template)]
+#[template(path = "backups.html")]
+struct BackupsPage {
+    l: Layout,
+    /// None: backups are not configured for this installation.
+    overview: Option<BackupOverview>,
+    error: String,
+}
+
+impl BackupsPage {
+    fn size(&self, bytes: &u64) -> String {
+        let mib = *bytes as f64 / 1_048_576.0;
+        let text = format!("{mib:.1} MiB");
+        if self.l.tr.lang == crate::i18n::Lang::De {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    }
+
+    fn when(&self, rfc3339: &str) -> String {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .map(|t| {
+                let local = t.with_timezone(&chrono::Local);
+                if self.l.tr.lang == crate::i18n::Lang::De {
+                    local.format("%d.%m.%Y %H:%M").to_string()
+                } else {
+                    local.format("%Y-%m-%d %H:%M").to_string()
+                }
+            })
+            .unwrap_or_else(|_| rfc3339.to_string())
+    }
+
+    fn result(&self, result: &str) -> String {
+        self.l.tr.t(&format!("backups.result.{result}")).to_string()
+    }
+}
+
+async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
+    let ctx = session::current(state, headers).await?;
+    ctx.require(Role::Admin)?;
+    Ok(ctx)
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let ctx = admin(&state, &headers).await?;
+    let (overview, error) = match &state.backups {
+        None => (None, String::new()),
+        Some(b) => match b.overview(30).await {
+            Ok(o) => (Some(o), String::new()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the backup records");
+                (
+                    Some(BackupOverview::default()),
+                    ctx.tr.t("backups.records_unreadable").to_string(),
+                )
+            }
+        },
+    };
+    let started = query.as_deref() == Some("started=1") && state.backups.is_some();
+    let flash = if started {
+        ctx.tr.t("backups.started")
+    } else {
+        ""
+    };
+    let page = BackupsPage {
+        l: Layout::new(&ctx, ctx.tr.t("backups.title"), "settings").with_flash(flash),
+        overview,
+        error,
+    };
+    Ok(render(ctx.lang(), &page))
+}
+
+pub async fn start(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let ctx = admin(&state, &headers).await?;
+    let form = FormData::parse(&body);
+    check_csrf(&ctx, &headers, form.get("_csrf"))?;
+    let Some(backups) = state.backups.as_ref().filter(|b| !b.hosted()) else {
+        // Nothing to start: backups are not set up (the page says how).
+        return Err(WebError::from_store(
+            ctx.lang(),
+            kontor_storage::StoreError::not_found("backups", "configuration"),
+        ));
+    };
+    if let Err(e) = backups.start().await {
+        tracing::warn!(error = %e, "cannot start a backup");
+    }
+    state
+        .store
+        .security_event(
+            &ctx.actor(),
+            "backup_started",
+            "business",
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    Ok(Redirect::to("/settings/backups?started=1").into_response())
+}
