@@ -26,8 +26,11 @@ struct BackupsPage {
 
 impl BackupsPage {
     fn size(&self, bytes: &u64) -> String {
-        let mib = *bytes as f64 / 1_048_576.0;
-        let text = format!("{mib:.1} MiB");
+        let text = if *bytes < 1_048_576 {
+            format!("{:.1} KiB", *bytes as f64 / 1024.0)
+        } else {
+            format!("{:.1} MiB", *bytes as f64 / 1_048_576.0)
+        };
         if self.l.tr.lang == crate::i18n::Lang::De {
             text.replace('.', ",")
         } else {
