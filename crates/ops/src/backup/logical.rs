@@ -49,25 +49,6 @@ fn check_identifier(name: &str) -> Result<()> {
     }
 }
 
-/// The `bytea` columns of a table in the current schema, in column order.
-async fn bytea_columns(conn: &mut sqlx::AnyConnection, table: &str) -> Result<Vec<String>> {
-    let names: Vec<String> = sqlx::query(
-        "SELECT CAST(column_name AS TEXT) AS c FROM information_schema.columns \
-         WHERE table_schema = current_schema() AND table_name = $1 AND data_type = 'bytea' \
-         ORDER BY ordinal_position",
-    )
-    .bind(table)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>("c"))
-    .collect::<std::result::Result<_, _>>()?;
-    for n in &names {
-        check_identifier(n)?;
-    }
-    Ok(names)
-}
-
 async fn tables(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
     let rows = sqlx::query(
         "SELECT CAST(tablename AS TEXT) AS t FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
@@ -130,49 +111,12 @@ pub async fn dump(store: &Store, out: &mut Sealer) -> Result<Dumped> {
         .map_err(|e| BackupError::Database(e.to_string()))?;
         header.push(b'\n');
         out.write_all(&header)?;
-        // Binary columns (the files) come as bytes and are written here as the `\\x…` hex
-        // text to_jsonb would give: the same line, without PostgreSQL building and sending
-        // twice the file size as JSON text.
-        let binary = bytea_columns(&mut tx, table).await?;
-        let sql = if binary.is_empty() {
-            format!("SELECT CAST(to_jsonb(t) AS TEXT) AS j FROM {table} t")
-        } else {
-            let minus: String = binary.iter().map(|c| format!(" - '{c}'")).collect();
-            let columns: String = binary
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!(", t.{c} AS b{i}"))
-                .collect();
-            format!("SELECT CAST(to_jsonb(t){minus} AS TEXT) AS j{columns} FROM {table} t")
-        };
+        let sql = format!("SELECT CAST(to_jsonb(t) AS TEXT) AS j FROM {table} t");
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
         let mut seen = 0i64;
         while let Some(row) = rows.try_next().await? {
             let json: String = row.try_get("j")?;
-            if binary.is_empty() {
-                out.write_all(json.as_bytes())?;
-            } else {
-                // `{…}` without the binary columns: reopen it and append them.
-                let body = json.strip_suffix('}').ok_or_else(|| {
-                    BackupError::Database(format!("table {table}: a row is not a JSON object"))
-                })?;
-                out.write_all(body.as_bytes())?;
-                let mut first = body.trim_end() == "{";
-                for (i, column) in binary.iter().enumerate() {
-                    let bytes: Option<Vec<u8>> = row.try_get(format!("b{i}").as_str())?;
-                    let sep = if first { "" } else { "," };
-                    first = false;
-                    match bytes {
-                        None => out.write_all(format!("{sep}\"{column}\":null").as_bytes())?,
-                        Some(b) => {
-                            out.write_all(format!("{sep}\"{column}\":\"\\\\x").as_bytes())?;
-                            out.write_all(hex::encode(&b).as_bytes())?;
-                            out.write_all(b"\"")?;
-                        }
-                    }
-                }
-                out.write_all(b"}")?;
-            }
+            out.write_all(json.as_bytes())?;
             out.write_all(b"\n")?;
             seen += 1;
         }
