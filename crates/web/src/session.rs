@@ -142,6 +142,25 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Checks a state-changing request: the form's (or header's) CSRF token must match the
 /// session's, and a browser's Origin, when sent, must be this host.
+/// The logged-in admin (403 for any other role).
+pub async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
+    let ctx = current(state, headers).await?;
+    ctx.require(Role::Admin)?;
+    Ok(ctx)
+}
+
+/// An admin's form submission: the admin, and the form once its CSRF token checks out.
+pub async fn admin_form(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &axum::body::Bytes,
+) -> Result<(Ctx, crate::forms::FormData), WebError> {
+    let ctx = admin(state, headers).await?;
+    let form = crate::forms::FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
 pub fn check_csrf(ctx: &Ctx, headers: &HeaderMap, submitted: Option<&str>) -> Result<(), WebError> {
     let token = submitted.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
     if !token.is_some_and(|t| same(t, &ctx.csrf)) {

@@ -6,14 +6,12 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use kontor_storage::Role;
 
 use crate::WebState;
 use crate::backup_status::BackupOverview;
 use crate::error::WebError;
-use crate::forms::FormData;
 use crate::layout::{Layout, render};
-use crate::session::{self, Ctx, check_csrf};
+use crate::session::{admin, admin_form};
 
 #[derive(Template)]
 #[template(path = "backups.html")]
@@ -56,12 +54,6 @@ impl BackupsPage {
     }
 }
 
-async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
-    let ctx = session::current(state, headers).await?;
-    ctx.require(Role::Admin)?;
-    Ok(ctx)
-}
-
 pub async fn show(
     State(state): State<WebState>,
     RawQuery(query): RawQuery,
@@ -100,9 +92,7 @@ pub async fn start(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = admin(&state, &headers).await?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
+    let (ctx, _) = admin_form(&state, &headers, &body).await?;
     let Some(backups) = state.backups.as_ref().filter(|b| !b.hosted()) else {
         // Nothing to start: backups are not set up (the page says how).
         return Err(WebError::from_store(

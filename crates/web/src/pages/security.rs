@@ -12,9 +12,8 @@ use kontor_storage::{Role, StoreError, User};
 
 use crate::WebState;
 use crate::error::WebError;
-use crate::forms::FormData;
 use crate::layout::{Layout, render};
-use crate::session::{self, Ctx, check_csrf};
+use crate::session::{Ctx, admin, admin_form};
 
 pub struct UserRow {
     pub user: User,
@@ -39,23 +38,6 @@ impl SecurityPage {
 }
 
 const ROLES: [&str; 4] = ["admin", "accountant", "sales", "auditor"];
-
-async fn admin(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
-    let ctx = session::current(state, headers).await?;
-    ctx.require(Role::Admin)?;
-    Ok(ctx)
-}
-
-async fn admin_form(
-    state: &WebState,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(Ctx, FormData), WebError> {
-    let ctx = admin(state, headers).await?;
-    let form = FormData::parse(body);
-    check_csrf(&ctx, headers, form.get("_csrf"))?;
-    Ok((ctx, form))
-}
 
 async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);

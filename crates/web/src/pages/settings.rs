@@ -14,9 +14,9 @@ use kontor_storage::{NumberRange, Role, StoreError, User};
 
 use crate::WebState;
 use crate::error::WebError;
-use crate::forms::{FieldErrors, FormData};
+use crate::forms::FieldErrors;
 use crate::layout::{Layout, render};
-use crate::session::{self, Ctx, check_csrf};
+use crate::session::{Ctx, admin, admin_form};
 
 /// A document type's intro and closing text.
 pub struct TextBlock {
@@ -231,21 +231,8 @@ pub async fn with_message(
 }
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Admin)?;
+    let ctx = admin(&state, &headers).await?;
     page(&state, &ctx, none()).await
-}
-
-async fn admin_form(
-    state: &WebState,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(Ctx, FormData), WebError> {
-    let ctx = session::current(state, headers).await?;
-    ctx.require(Role::Admin)?;
-    let form = FormData::parse(body);
-    check_csrf(&ctx, headers, form.get("_csrf"))?;
-    Ok((ctx, form))
 }
 
 pub async fn save_company(
@@ -503,8 +490,7 @@ pub async fn preview_look(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Admin)?;
+    let ctx = admin(&state, &headers).await?;
     let lang = ctx.lang();
     let company = state
         .store
