@@ -245,6 +245,24 @@ impl Store {
     }
 }
 
+/// Only an issued (or later) document's files are archived.
+async fn archivable(conn: &mut sqlx::AnyConnection, document_id: i64) -> Result<()> {
+    let status: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
+        .bind(document_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("status"))
+        .transpose()?;
+    match status.as_deref() {
+        None => Err(StoreError::not_found("document", document_id)),
+        Some("draft") => Err(StoreError::conflict(
+            "not_issued",
+            "only issued documents are archived",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 async fn insert_blob(
     conn: &mut sqlx::AnyConnection,
     sha256: &str,
@@ -312,59 +330,33 @@ impl Store {
         document_id: i64,
         artefacts: &[Artefact],
     ) -> Result<Vec<String>> {
+        let keys: Vec<String> = artefacts
+            .iter()
+            .map(|a| hex::encode(Sha256::digest(&a.data)))
+            .collect();
         // With a blob store the objects go up first, outside the write transaction (a slow
         // bucket must not hold SQLite's write lock); a transaction that then fails leaves only
         // content-addressed objects nobody points at.
         let mut uploaded = Vec::with_capacity(artefacts.len());
         if self.blob_store.is_some() {
             // Nothing goes up for a document that will not be archived (checked again below).
-            let status: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
-                .bind(document_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| r.try_get("status"))
-                .transpose()?;
-            if matches!(status.as_deref(), None | Some("draft")) {
-                return Err(match status {
-                    None => StoreError::not_found("document", document_id),
-                    Some(_) => {
-                        StoreError::conflict("not_issued", "only issued documents are archived")
-                    }
-                });
-            }
+            archivable(&mut *self.pool.acquire().await?, document_id).await?;
         }
-        for a in artefacts {
-            let key = hex::encode(Sha256::digest(&a.data));
-            uploaded.push(self.upload_if_new(&key, &a.data).await?);
+        for (a, key) in artefacts.iter().zip(&keys) {
+            uploaded.push(self.upload_if_new(key, &a.data).await?);
         }
         let mut tx = self.write().await?;
-        let state: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
-            .bind(document_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("status"))
-            .transpose()?;
-        match state.as_deref() {
-            None => return Err(StoreError::not_found("document", document_id)),
-            Some("draft") => {
-                return Err(StoreError::conflict(
-                    "not_issued",
-                    "only issued documents are archived",
-                ));
-            }
-            Some(_) => {}
-        }
+        archivable(&mut tx, document_id).await?;
         let mut stored = Vec::new();
-        for (a, external) in artefacts.iter().zip(&uploaded) {
-            let key = hex::encode(Sha256::digest(&a.data));
-            insert_blob(&mut tx, &key, &a.content_type, &a.data, external.as_deref()).await?;
+        for ((a, key), external) in artefacts.iter().zip(&keys).zip(&uploaded) {
+            insert_blob(&mut tx, key, &a.content_type, &a.data, external.as_deref()).await?;
             let inserted = sqlx::query(
                 "INSERT INTO document_files (document_id, kind, sha256, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (document_id, kind) DO NOTHING",
             )
             .bind(document_id)
             .bind(&a.kind)
-            .bind(&key)
+            .bind(key)
             .bind(crate::util::now())
             .execute(&mut *tx)
             .await?;
