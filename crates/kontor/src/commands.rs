@@ -810,6 +810,30 @@ fn blob_store_check(
 // Files (blob store)
 // ---------------------------------------------------------------------------------------------
 
+/// Prints what a move of `name`'s files did; returns the number of problems.
+fn print_move(
+    name: &str,
+    destination: &str,
+    moved: std::result::Result<kontor_storage::blobs::MoveReport, StoreError>,
+) -> usize {
+    match moved {
+        Ok(r) => {
+            println!(
+                "{name}: moved {} file(s), {} bytes, {destination}",
+                r.moved, r.bytes
+            );
+            for p in &r.problems {
+                println!("{name}: NOT MOVED: {p}");
+            }
+            r.problems.len()
+        }
+        Err(e) => {
+            println!("{name}: FAILED (run it again to resume): {e}");
+            1
+        }
+    }
+}
+
 async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
     let (cloud, tenant) = match command {
         BlobsCommand::Move { cloud, tenant, .. } | BlobsCommand::Check { cloud, tenant } => {
@@ -863,22 +887,8 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
                         counts.external
                     );
                 }
-                match store.move_blobs_to_database().await {
-                    Ok(r) => {
-                        println!(
-                            "{name}: moved {} file(s), {} bytes, into the database",
-                            r.moved, r.bytes
-                        );
-                        for p in &r.problems {
-                            println!("{name}: NOT MOVED: {p}");
-                        }
-                        bad += r.problems.len();
-                    }
-                    Err(e) => {
-                        bad += 1;
-                        println!("{name}: FAILED (run it again to resume): {e}");
-                    }
-                }
+                let moved = store.move_blobs_to_database().await;
+                bad += print_move(name, "into the database", moved);
             }
         }
         BlobsCommand::Move { to, .. } => {
@@ -886,24 +896,8 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
             let dest = spec.open().map_err(|e| anyhow!("--to: {e}"))?;
             for (name, scope, store) in &stores {
                 let scoped = dest.scoped(scope).map_err(explain)?;
-                match store.move_blobs_to_store(&scoped).await {
-                    Ok(r) => {
-                        println!(
-                            "{name}: moved {} file(s), {} bytes, to {}",
-                            r.moved,
-                            r.bytes,
-                            scoped.name()
-                        );
-                        for p in &r.problems {
-                            println!("{name}: NOT MOVED: {p}");
-                        }
-                        bad += r.problems.len();
-                    }
-                    Err(e) => {
-                        bad += 1;
-                        println!("{name}: FAILED (run it again to resume): {e}");
-                    }
-                }
+                let moved = store.move_blobs_to_store(&scoped).await;
+                bad += print_move(name, &format!("to {}", scoped.name()), moved);
             }
             if bad == 0 {
                 eprintln!("Start Kontor with --blob-store '{to}' from now on (KONTOR_BLOB_STORE).");
