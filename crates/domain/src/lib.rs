@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod document;
+pub mod error_code;
 pub mod money;
 pub mod numbering;
 pub mod party;
@@ -13,6 +14,7 @@ pub mod totals;
 pub mod validation;
 
 pub use document::{DocumentType, Line, LineKind};
+pub use error_code::{ErrorCode, ErrorKind};
 pub use money::round2;
 pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Language};
 pub use tax::{TaxMode, VatCategory};

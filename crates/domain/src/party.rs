@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::tax::TaxMode;
 use crate::terms::{PaymentMethod, SkontoStep};
 
-/// Document and correspondence language of a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// The one language type: of a contact's documents and correspondence, of a user's pages, of
+/// messages. German is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]
@@ -27,6 +28,31 @@ impl Language {
             "en" => Some(Language::En),
             _ => None,
         }
+    }
+
+    /// The ISO 639-1 code, as in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The preferred language from an `Accept-Language` header (German unless English comes
+    /// first).
+    pub fn from_accept_language(header: &str) -> Language {
+        for part in header.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("de") {
+                return Language::De;
+            }
+            if tag.starts_with("en") {
+                return Language::En;
+            }
+        }
+        Language::De
     }
 }
 

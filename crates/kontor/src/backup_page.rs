@@ -1,10 +1,10 @@
 //! What the settings page and `/api/v1/backups` show of backups, read from kontor-ops'
 //! records of this installation (single business; the cloud's backups are the hoster's).
 
-use kontor_ops::backup::{self, BackupConfig, RunRecord, Source};
-use kontor_web::backup_status::{
+use kontor_app::backups::{
     BackupOverview, BackupRunView, BackupStatus, BackupTargetView, BoxFuture,
 };
+use kontor_ops::backup::{self, BackupConfig, RunRecord, Source};
 
 pub struct OpsBackups {
     pub source: Source,

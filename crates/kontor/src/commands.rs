@@ -298,7 +298,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
-    let mut backup_status: Option<Arc<dyn kontor_web::backup_status::BackupStatus>> = None;
+    let mut backup_status: Option<Arc<dyn kontor_app::backups::BackupStatus>> = None;
     if let Some(config) = backup_config {
         let source = single_source(cli, store.clone())?;
         eprintln!(
@@ -319,7 +319,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
     // archived in the background, so that serving starts at once.
     let sweep = store.clone();
     tokio::spawn(async move {
-        match kontor_web::archive::archive_missing(&sweep, "pdf").await {
+        match kontor_app::documents::archive_missing(&sweep, "pdf").await {
             Ok(0) => {}
             Ok(n) => tracing::info!(documents = n, "archived missing PDFs"),
             Err(e) => tracing::warn!(error = %e, "cannot archive missing PDFs"),
@@ -330,11 +330,14 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         trusted_proxies: options.trusted_proxies,
     };
     start_watchdog(watchdog, monitor.check_interval);
-    let mut state = kontor_server::AppState::new(store).with_monitoring(monitoring);
+    let mut app = kontor_app::App::new(store);
     if let Some(b) = backup_status {
-        state = state.with_backups(b);
+        app = app.with_backups(b);
     }
-    let router = kontor_server::app_with(state, transport);
+    let server_options = kontor_server::ServerOptions::default()
+        .with_transport(transport)
+        .with_monitoring(monitoring);
+    let router = kontor_server::router(app, server_options);
     match options.tls {
         None => kontor_server::serve_router(router, listener).await?,
         Some(files) => {
@@ -506,7 +509,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     }
     start_watchdog(watchdog, monitor.check_interval);
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
-    kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
+    kontor_server::serve_router(kontor_server::cloud::app(cloud, operator), listener).await?;
     Ok(ExitCode::SUCCESS)
 }
 

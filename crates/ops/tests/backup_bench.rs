@@ -64,7 +64,7 @@ async fn fill(store: &Store, wanted: usize) -> (usize, usize, f64, f64) {
     }
     let seeded = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let archived = kontor_web::archive::archive_missing(store, "pdf")
+    let archived = kontor_app::documents::archive_missing(store, "pdf")
         .await
         .unwrap();
     (issued, archived, seeded, started.elapsed().as_secs_f64())

@@ -22,8 +22,8 @@ use kontor_storage::tenants::{Directory, Tenant, TenantPool, TenantState};
 use kontor_web::tenant as pages;
 use tower::Service;
 
-use crate::AppState;
-use crate::api::error::ApiError;
+use kontor_api::error::ApiError;
+use kontor_app::App;
 
 /// How cloud mode serves.
 #[derive(Debug, Clone)]
@@ -142,9 +142,12 @@ impl Cloud {
         }
         let store = self.directory.open(tenant, self.config.pool).await?;
         self.sweep_once(tenant, &store);
-        let state =
-            AppState::new(store.clone()).with_backups(Arc::new(kontor_web::backup_status::Hosted));
-        let app = crate::app_with(state, self.config.transport.clone());
+        let app = App::new(store.clone()).with_backups(Arc::new(kontor_app::backups::Hosted));
+        let options = crate::ServerOptions {
+            transport: self.config.transport.clone(),
+            ..crate::ServerOptions::default()
+        };
+        let app = crate::router(app, options);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         while open.len() >= self.config.max_open_tenants.max(1) {
             // Dropping the entry drops the pool once running requests are done with it.
@@ -181,7 +184,7 @@ impl Cloud {
         }
         let (store, slug) = (store.clone(), tenant.slug.clone());
         tokio::spawn(async move {
-            match kontor_web::archive::archive_missing(&store, "pdf").await {
+            match kontor_app::documents::archive_missing(&store, "pdf").await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tenant = %slug, documents = n, "archived missing PDFs"),
                 Err(e) => tracing::warn!(tenant = %slug, error = %e, "cannot archive missing PDFs"),
@@ -313,7 +316,7 @@ async fn dispatch(State(cloud): State<Arc<Cloud>>, request: Request) -> Response
         (slug.to_string(), Source::Header)
     } else if method == Method::POST && path == "/login" {
         ("".to_string(), Source::LoginForm)
-    } else if let Some(slug) = kontor_web_cookie(&headers).filter(|s| !s.is_empty()) {
+    } else if let Some(slug) = tenant_cookie(&headers).filter(|s| !s.is_empty()) {
         (slug, Source::Cookie)
     } else {
         return without_tenant(&headers, &method, &path, &request);
@@ -330,7 +333,7 @@ async fn dispatch(State(cloud): State<Arc<Cloud>>, request: Request) -> Response
         form_username = Some(form_field(&bytes, "username"));
         if slug.is_empty() {
             // No tenant in the form: the one remembered in the cookie, if any.
-            slug = kontor_web_cookie(&headers).unwrap_or_default();
+            slug = tenant_cookie(&headers).unwrap_or_default();
         }
         (Request::from_parts(parts, Body::from(bytes.clone())), {
             if slug.is_empty() {
@@ -419,7 +422,7 @@ async fn dispatch(State(cloud): State<Arc<Cloud>>, request: Request) -> Response
     response
 }
 
-fn kontor_web_cookie(headers: &HeaderMap) -> Option<String> {
+fn tenant_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -1,8 +1,8 @@
-//! Kontor's HTTP server: the web pages, the JSON API under `/api/v1`, health checks, and the
-//! middleware around them (request ids, tracing, body limit, panics as JSON errors).
+//! Kontor's HTTP server: puts the web pages, the JSON API under `/api/v1` and the health
+//! checks of one business (or, in cloud mode, of many tenants) behind the common middleware
+//! (request ids, tracing, body limit, security headers, panics as errors) and serves them over
+//! plain HTTP or TLS.
 
-pub mod api;
-pub mod auth;
 pub mod cloud;
 mod middleware;
 pub mod monitoring;
@@ -21,83 +21,127 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use kontor_storage::Store;
+use kontor_app::App;
+use kontor_storage::security::ThrottlePolicy;
+use kontor_storage::sessions::SessionPolicy;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
+/// How one business's application is served, besides its data.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    /// TLS and trusted proxies.
+    pub transport: Transport,
+    /// How long sessions last.
+    pub sessions: SessionPolicy,
+    /// How failed logins are slowed down and locked out.
+    pub throttle: ThrottlePolicy,
+    /// Who may read `/metrics`, and what else `/readyz` requires.
     pub monitoring: Arc<monitoring::Monitoring>,
-    /// The backup schedule and records, when `kontor serve` makes backups.
-    pub backups: Option<Arc<dyn kontor_web::backup_status::BackupStatus>>,
 }
 
-impl AppState {
-    pub fn new(store: Store) -> AppState {
-        AppState {
-            store,
-            monitoring: Arc::default(),
-            backups: None,
-        }
-    }
-
-    /// Shows backups on the settings page and under `/api/v1/backups`.
-    pub fn with_backups(
-        mut self,
-        backups: Arc<dyn kontor_web::backup_status::BackupStatus>,
-    ) -> AppState {
-        self.backups = Some(backups);
+impl ServerOptions {
+    pub fn with_transport(mut self, transport: Transport) -> ServerOptions {
+        self.transport = transport;
         self
     }
 
-    /// Who may read `/metrics` and what else `/readyz` requires.
-    pub fn with_monitoring(mut self, monitoring: monitoring::Monitoring) -> AppState {
+    pub fn with_monitoring(mut self, monitoring: monitoring::Monitoring) -> ServerOptions {
         self.monitoring = Arc::new(monitoring);
         self
     }
 }
 
-/// Today's date where the business is (the server's local time zone).
-pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+/// What the health checks reach.
+#[derive(Clone)]
+struct Health {
+    app: App,
+    monitoring: Arc<monitoring::Monitoring>,
 }
 
-/// The whole application: API, health checks and middleware, reached over plain HTTP directly.
-pub fn app(state: AppState) -> Router {
-    app_with(state, Transport::default())
-}
-
-/// The whole application for a given transport (TLS, trusted proxies).
-pub fn app_with(state: AppState, transport: Transport) -> Router {
-    let mut web = kontor_web::WebState::new(state.store.clone());
-    web.backups = state.backups.clone();
-    app_with_web(state, web, transport)
-}
-
-/// The whole application with explicit page settings (session and throttling policies).
-pub fn app_with_web(state: AppState, web: kontor_web::WebState, transport: Transport) -> Router {
+/// The whole application of one business: pages, API, health checks and middleware.
+pub fn router(app: App, options: ServerOptions) -> Router {
+    let web = kontor_web::WebState {
+        app: app.clone(),
+        sessions: options.sessions,
+        throttle: options.throttle,
+        secure_cookies: false,
+    };
     let pages = kontor_web::router(web);
-    let routes = Router::new()
+    let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .merge(api::router(&state))
+        .with_state(Health {
+            app: app.clone(),
+            monitoring: options.monitoring.clone(),
+        });
+    let routes = kontor_api::router(&app)
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        .with_state(state);
+        .with_state(app)
+        .merge(health);
     monitoring::install();
     let routes = routes
         .merge(pages)
         .layer(axum::middleware::from_fn(monitoring::track));
     middleware::wrap(routes).layer(axum::middleware::from_fn_with_state(
-        Arc::new(transport),
+        Arc::new(options.transport),
         transport::normalize,
     ))
 }
 
-/// Serves plain HTTP until Ctrl-C or SIGTERM, then lets running requests finish.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_router(app(state), listener).await
+/// An application bound to its address, ready to serve: what `kontor serve` runs and what the
+/// tests start (port 0 picks a free port).
+pub struct Application {
+    router: Router,
+    listener: tokio::net::TcpListener,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// One business on `listen`.
+    pub async fn build(
+        app: App,
+        options: ServerOptions,
+        listen: SocketAddr,
+    ) -> std::io::Result<Application> {
+        Application::bind(router(app, options), listen).await
+    }
+
+    /// Any router (one business, or cloud mode's [`cloud::app`]) on `listen`.
+    pub async fn bind(router: Router, listen: SocketAddr) -> std::io::Result<Application> {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let address = listener.local_addr()?;
+        Ok(Application {
+            router,
+            listener,
+            address,
+        })
+    }
+
+    /// Where it listens (with the port chosen for port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Serves plain HTTP until Ctrl-C or SIGTERM, then lets running requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        serve_router(self.router, self.listener).await
+    }
+
+    /// Serves TLS instead (see [`serve_tls`]).
+    pub async fn run_tls(
+        self,
+        files: tls::TlsFiles,
+        redirect: Option<tokio::net::TcpListener>,
+        reload_every: Duration,
+    ) -> Result<(), ServeError> {
+        let listener = self.listener.into_std()?;
+        serve_tls(self.router, listener, files, redirect, reload_every).await
+    }
 }
 
 /// Serves a finished router over plain HTTP (with client addresses).
@@ -164,12 +208,6 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves any of the applications (single business, or cloud mode's [`cloud::app`]) over
-/// plain HTTP, with client addresses for the transport layer.
-pub async fn serve_app(app: Router, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_router(app, listener).await
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
@@ -204,8 +242,8 @@ async fn healthz() -> &'static str {
 
 /// Ready for traffic: the database answers, its schema is current, and every extra condition
 /// (disk space) holds. The reason goes in the body of a 503.
-async fn readyz(State(state): State<AppState>) -> axum::response::Response {
-    match state.store.ready().await {
+async fn readyz(State(state): State<Health>) -> axum::response::Response {
+    match state.app.store().ready().await {
         Ok(true) => {}
         Ok(false) => {
             return (
@@ -227,13 +265,13 @@ async fn readyz(State(state): State<AppState>) -> axum::response::Response {
 }
 
 async fn metrics(
-    State(state): State<AppState>,
+    State(state): State<Health>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
     monitoring::render(
         &state.monitoring.metrics,
         monitoring::peer(request.extensions()),
         request.headers(),
-        monitoring::PoolUse::of(state.store.pool()),
+        monitoring::PoolUse::of(state.app.store().pool()),
     )
 }

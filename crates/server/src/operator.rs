@@ -14,7 +14,7 @@ use kontor_storage::tenants::{Provisioner, Tenant, TenantState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::error::ApiError;
+use kontor_api::error::ApiError;
 
 /// What the operator routes need.
 #[derive(Clone)]
@@ -29,7 +29,7 @@ impl Operator {
         if token.trim().len() < 32 {
             return Err(ApiError::field(
                 "operator_token",
-                "invalid",
+                kontor_domain::ErrorCode::Invalid,
                 "must be at least 32 characters",
             ));
         }
@@ -106,8 +106,9 @@ struct NewTenant {
 }
 
 async fn create(State(op): State<Operator>, body: axum::body::Bytes) -> Result<Response, ApiError> {
-    let new: NewTenant = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::field("body", "invalid_json", e.to_string()))?;
+    let new: NewTenant = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::field("body", kontor_domain::ErrorCode::InvalidJson, e.to_string())
+    })?;
     let display = new.display_name.as_deref().unwrap_or(&new.name).to_string();
     let tenant = op
         .provisioner
@@ -137,8 +138,7 @@ async fn export(
     let tenant = op.provisioner.get(&name).await?;
     if tenant.state == TenantState::Deleted {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "tenant_state",
+            kontor_domain::ErrorCode::TenantState,
             format!("tenant: {name} is deleted"),
         ));
     }

@@ -71,7 +71,7 @@ async fn spawn() -> Option<Tenants> {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(kontor_server::serve_app(
+    tokio::spawn(kontor_server::serve_router(
         kontor_server::cloud::app(Cloud::new(directory, config), Some(operator)),
         listener,
     ));
@@ -186,7 +186,10 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
             .unwrap();
         ids.push(("articles".to_string(), id));
     }
-    let today = kontor_server::today().format("%Y-%m-%d").to_string();
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     for i in 0..3 {
         let d = json!({
             "type": "invoice", "contact_id": contact, "date": today, "delivery_date": today,
@@ -301,7 +304,10 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
         }
     }
     assert!(routes.len() >= 20, "routes with ids: {routes:?}");
-    let today = kontor_server::today().format("%Y-%m-%d").to_string();
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     let body_for = |path: &str| -> Value {
         if path.ends_with("/payments") {
             json!({"amount": "1", "note": "A"})

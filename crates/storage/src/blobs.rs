@@ -6,6 +6,7 @@ use sqlx::Row;
 use crate::Store;
 use crate::blobstore::BlobStore;
 use crate::error::{Result, StoreError};
+use kontor_domain::ErrorCode;
 
 /// A stored file.
 #[derive(Debug, Clone)]
@@ -256,7 +257,7 @@ async fn archivable(conn: &mut sqlx::AnyConnection, document_id: i64) -> Result<
     match status.as_deref() {
         None => Err(StoreError::not_found("document", document_id)),
         Some("draft") => Err(StoreError::conflict(
-            "not_issued",
+            ErrorCode::NotIssued,
             "only issued documents are archived",
         )),
         Some(_) => Ok(()),

@@ -11,6 +11,7 @@ use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{Contact, ContactQuery, Page};
 use crate::numbers;
 use crate::util::{now, search_text, sql};
+use kontor_domain::ErrorCode;
 
 const COLUMNS: &str = "id, number, data, archived, created_at, updated_at";
 
@@ -172,7 +173,7 @@ impl Store {
             .try_get("n")?;
         if used > 0 {
             return Err(StoreError::conflict(
-                "contact_in_use",
+                ErrorCode::ContactInUse,
                 "the contact is used by documents and cannot be deleted; archive it instead (\"archived\": true)",
             ));
         }

@@ -2,6 +2,7 @@
 //! Issuing, deriving and cancelling each happen in one transaction with one durable commit.
 
 use chrono::{Days, NaiveDate};
+use kontor_domain::ErrorCode;
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
 use kontor_domain::totals;
@@ -255,7 +256,7 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
 fn ensure_draft(doc: &Document) -> Result<()> {
     if doc.state != DocState::Draft {
         return Err(StoreError::conflict(
-            "document_locked",
+            ErrorCode::DocumentLocked,
             format!(
                 "document {} is {} and can no longer be changed or deleted (GoBD); correct it with a credit note or cancellation",
                 doc.number.as_deref().unwrap_or("?"),
@@ -357,7 +358,7 @@ impl Store {
         }
         if expected_version.is_some_and(|v| v != old.version) {
             return Err(StoreError::conflict(
-                "version_conflict",
+                ErrorCode::VersionConflict,
                 "the document was changed meanwhile; reload it and try again",
             ));
         }
@@ -431,7 +432,7 @@ impl Store {
         .try_get("n")?;
         if referenced > 0 {
             return Err(StoreError::conflict(
-                "document_referenced",
+                ErrorCode::DocumentReferenced,
                 "other documents were derived from this draft",
             ));
         }
@@ -533,7 +534,7 @@ impl Store {
             .try_get("n")?;
         if taken > 0 {
             return Err(StoreError::conflict(
-                "number_taken",
+                ErrorCode::NumberTaken,
                 format!(
                     "number {number} already exists; change the pattern or first counter of the {} range",
                     doc.content.doc_type.as_str()
@@ -554,7 +555,7 @@ impl Store {
         .await?;
         if result.rows_affected() != 1 {
             return Err(StoreError::conflict(
-                "document_locked",
+                ErrorCode::DocumentLocked,
                 "the document was issued meanwhile",
             ));
         }
@@ -575,7 +576,7 @@ impl Store {
         let source = load(&mut tx, id).await?;
         if source.state != DocState::Issued {
             return Err(StoreError::conflict(
-                "not_issued",
+                ErrorCode::NotIssued,
                 "only issued, not cancelled documents can be derived from; issue the draft first",
             ));
         }
@@ -682,13 +683,13 @@ impl Store {
         match original.state {
             DocState::Draft => {
                 return Err(StoreError::conflict(
-                    "not_issued",
+                    ErrorCode::NotIssued,
                     "a draft is not cancelled but deleted",
                 ));
             }
             DocState::Cancelled => {
                 return Err(StoreError::conflict(
-                    "already_cancelled",
+                    ErrorCode::AlreadyCancelled,
                     "the document is already cancelled",
                 ));
             }
@@ -696,7 +697,7 @@ impl Store {
         }
         if !original.content.doc_type.can_be_cancelled() {
             return Err(StoreError::conflict(
-                "not_cancellable",
+                ErrorCode::NotCancellable,
                 format!(
                     "a {} cannot be cancelled",
                     original.content.doc_type.as_str()
@@ -705,7 +706,7 @@ impl Store {
         }
         if original.paid > Decimal::ZERO {
             return Err(StoreError::conflict(
-                "has_payments",
+                ErrorCode::HasPayments,
                 "the invoice has payments; issue a credit note and refund instead",
             ));
         }

@@ -1,5 +1,6 @@
 //! The errors storage operations report.
 
+use kontor_domain::ErrorCode;
 use kontor_domain::validation::Problem;
 
 /// What went wrong in a storage operation.
@@ -9,7 +10,7 @@ pub enum StoreError {
     NotFound { entity: &'static str, id: String },
     /// The operation contradicts the state of the data (e.g. changing an issued document).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     /// A field value is not acceptable.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
@@ -53,7 +54,7 @@ impl StoreError {
             id: id.to_string(),
         }
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         StoreError::Conflict {
             code,
             message: message.into(),

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{Result, StoreError};
+use kontor_domain::ErrorCode;
 
 /// How long a key is remembered.
 pub const KEY_LIFETIME_HOURS: i64 = 24;
@@ -123,7 +124,7 @@ pub(crate) async fn claim(
     if status == 0 {
         // Only visible if a claim was committed without its answer, which `complete` prevents.
         return Err(StoreError::conflict(
-            "idempotency_key_in_use",
+            ErrorCode::IdempotencyKeyInUse,
             "Idempotency-Key: the first request with this key has not finished; retry later",
         ));
     }

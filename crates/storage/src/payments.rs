@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{DocState, Payment, PaymentInput};
 use crate::util::{date_str, now, parse_date};
+use kontor_domain::ErrorCode;
 
 fn from_row(row: &AnyRow) -> Result<Payment> {
     Ok(Payment {
@@ -97,13 +98,13 @@ impl Store {
         let status: String = row.try_get("status")?;
         if !matches!(doc_type.as_str(), "invoice" | "down_payment_invoice") {
             return Err(StoreError::conflict(
-                "not_payable",
+                ErrorCode::NotPayable,
                 format!("payments are recorded against invoices, not a {doc_type}"),
             ));
         }
         if DocState::parse(&status) != Some(DocState::Issued) {
             return Err(StoreError::conflict(
-                "not_payable",
+                ErrorCode::NotPayable,
                 format!("the invoice is {status}; only issued invoices take payments"),
             ));
         }

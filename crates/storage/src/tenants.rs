@@ -22,6 +22,7 @@ use std::str::FromStr;
 use crate::blobstore::BlobStore;
 use crate::error::{Result, StoreError};
 use crate::{Store, migrate, util};
+use kontor_domain::ErrorCode;
 
 /// Longest tenant slug (it is a DNS label in `TENANT.example.com`).
 pub const SLUG_MAX: usize = 40;
@@ -586,7 +587,7 @@ impl Provisioner {
             Some(t) if t.state == TenantState::Provisioning => t,
             Some(_) => {
                 return Err(StoreError::conflict(
-                    "tenant_exists",
+                    ErrorCode::TenantExists,
                     format!("tenant: {slug} exists already"),
                 ));
             }
@@ -604,7 +605,7 @@ impl Provisioner {
                     Some(row) => tenant_from(&row)?,
                     None => {
                         return Err(StoreError::conflict(
-                            "tenant_exists",
+                            ErrorCode::TenantExists,
                             format!("tenant: {slug} exists already"),
                         ));
                     }
@@ -733,7 +734,7 @@ impl Provisioner {
         let tenant = self.get(slug).await?;
         if tenant.state != TenantState::Active {
             return Err(StoreError::conflict(
-                "tenant_state",
+                ErrorCode::TenantState,
                 format!("tenant: {slug} is {}, not active", tenant.state.as_str()),
             ));
         }
@@ -759,7 +760,7 @@ impl Provisioner {
         let tenant = self.get(slug).await?;
         if tenant.state != TenantState::Suspended {
             return Err(StoreError::conflict(
-                "tenant_state",
+                ErrorCode::TenantState,
                 format!("tenant: {slug} is {}, not suspended", tenant.state.as_str()),
             ));
         }
@@ -799,13 +800,13 @@ impl Provisioner {
         }
         if tenant.state == TenantState::Deleted {
             return Err(StoreError::conflict(
-                "tenant_state",
+                ErrorCode::TenantState,
                 format!("tenant: {slug} is deleted already"),
             ));
         }
         if tenant.exported_at.is_none() {
             return Err(StoreError::conflict(
-                "not_exported",
+                ErrorCode::NotExported,
                 format!("tenant: export {slug} first (kontor tenant export {slug})"),
             ));
         }

@@ -13,6 +13,7 @@ use crate::Store;
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::User;
+use kontor_domain::ErrorCode;
 
 /// Seconds per TOTP step.
 pub const TOTP_STEP: u64 = 30;
@@ -163,7 +164,7 @@ impl Store {
     pub async fn start_totp_enrolment(&self, user_id: i64) -> Result<String> {
         if self.totp_state(user_id).await? == TotpState::Enabled {
             return Err(StoreError::conflict(
-                "totp_enabled",
+                ErrorCode::TotpEnabled,
                 "two-factor login is already on; turn it off first",
             ));
         }
@@ -208,7 +209,10 @@ impl Store {
         code: &str,
     ) -> Result<Vec<String>> {
         let secret = self.pending_totp_secret(user.id).await?.ok_or_else(|| {
-            StoreError::conflict("totp_not_pending", "start the two-factor setup first")
+            StoreError::conflict(
+                ErrorCode::TotpNotPending,
+                "start the two-factor setup first",
+            )
         })?;
         let bytes =
             base32_decode(&secret).ok_or_else(|| StoreError::Corrupt("totp secret".into()))?;

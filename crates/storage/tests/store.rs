@@ -138,7 +138,7 @@ async fn issue_assigns_number_snapshots_and_locks() {
         matches!(
             err,
             StoreError::Conflict {
-                code: "document_locked",
+                code: kontor_domain::ErrorCode::DocumentLocked,
                 ..
             }
         ),
@@ -148,7 +148,7 @@ async fn issue_assigns_number_snapshots_and_locks() {
     assert!(matches!(
         err,
         StoreError::Conflict {
-            code: "document_locked",
+            code: kontor_domain::ErrorCode::DocumentLocked,
             ..
         }
     ));
@@ -591,7 +591,7 @@ async fn contacts_search_archive_and_numbers() {
     assert!(matches!(
         s.delete_contact(&a, k1.id).await.unwrap_err(),
         StoreError::Conflict {
-            code: "contact_in_use",
+            code: kontor_domain::ErrorCode::ContactInUse,
             ..
         }
     ));

@@ -135,7 +135,7 @@ async fn provisioning_and_lifecycle() {
         matches!(
             err,
             StoreError::Conflict {
-                code: "tenant_exists",
+                code: kontor_domain::ErrorCode::TenantExists,
                 ..
             }
         ),
@@ -300,7 +300,7 @@ async fn provisioning_and_lifecycle() {
         matches!(
             err,
             StoreError::Conflict {
-                code: "not_exported",
+                code: kontor_domain::ErrorCode::NotExported,
                 ..
             }
         ),

@@ -1,4 +1,6 @@
-//! How page handlers fail: a redirect to log in, a friendly error page, never a stack trace.
+//! How page handlers fail: a redirect to log in, a page with the reason the user can act on,
+//! never a stack trace. Service errors get their status and message from the service layer's
+//! one table, the same the JSON API uses.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -14,23 +16,52 @@ pub enum WebError {
     NotFound(Lang),
     Forbidden(Lang),
     Csrf(Lang),
-    Internal(Lang, String),
+    /// Refused with a reason the user can act on (a conflict, a value, a missing set-up).
+    Refused {
+        lang: Lang,
+        status: StatusCode,
+        message: String,
+    },
+    /// A failure inside: logged under the reference that the page shows.
+    Internal {
+        lang: Lang,
+        status: StatusCode,
+        reference: String,
+    },
 }
 
 impl WebError {
-    pub fn from_store(lang: Lang, e: StoreError) -> WebError {
+    pub fn from_app(lang: Lang, e: kontor_app::Error) -> WebError {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match e {
-            StoreError::NotFound { .. } => WebError::NotFound(lang),
-            other => WebError::internal(lang, other),
+            kontor_app::Error::NotFound { .. } => WebError::NotFound(lang),
+            e if e.is_internal() => WebError::failed(lang, status, &e),
+            e => WebError::Refused {
+                lang,
+                status,
+                message: e.message(lang),
+            },
         }
     }
 
+    pub fn from_store(lang: Lang, e: StoreError) -> WebError {
+        WebError::from_app(lang, e.into())
+    }
+
     pub fn internal(lang: Lang, e: impl std::fmt::Display) -> WebError {
+        WebError::failed(lang, StatusCode::INTERNAL_SERVER_ERROR, &e)
+    }
+
+    fn failed(lang: Lang, status: StatusCode, e: &dyn std::fmt::Display) -> WebError {
         let mut bytes = [0u8; 6];
         rand::Rng::fill(&mut rand::rng(), &mut bytes);
         let reference = hex::encode(bytes);
         tracing::error!(reference, error = %e, "page failed");
-        WebError::Internal(lang, reference)
+        WebError::Internal {
+            lang,
+            status,
+            reference,
+        }
     }
 }
 
@@ -90,13 +121,35 @@ impl IntoResponse for WebError {
                 Tr::new(l).t("error.csrf"),
                 None,
             ),
-            WebError::Internal(l, r) => page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                l,
-                Tr::new(l).t("error.title"),
-                Tr::new(l).t("error.internal"),
-                Some(&r),
+            WebError::Refused {
+                lang,
+                status,
+                message,
+            } => page(
+                status,
+                lang,
+                Tr::new(lang).t("error.title"),
+                &escape(&message),
+                None,
+            ),
+            WebError::Internal {
+                lang,
+                status,
+                reference,
+            } => page(
+                status,
+                lang,
+                Tr::new(lang).t("error.title"),
+                Tr::new(lang).t("error.internal"),
+                Some(&reference),
             ),
         }
     }
+}
+
+/// The message as HTML text.
+fn escape(text: &str) -> String {
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
 }

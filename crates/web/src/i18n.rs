@@ -28,49 +28,8 @@ impl<T: Copy> Val<T> for &&&T {
 }
 use rust_decimal::Decimal;
 
-/// The language a page is shown in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    De,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::De => "de",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "de" => Some(Lang::De),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The preferred language from an `Accept-Language` header (German unless English comes first).
-    pub fn from_accept_language(header: &str) -> Lang {
-        for part in header.split(',') {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if tag.starts_with("de") {
-                return Lang::De;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
-            }
-        }
-        Lang::De
-    }
-}
+/// The language a page is shown in: the one language type of Kontor.
+pub use kontor_domain::Language as Lang;
 
 /// (key, German, English).
 const TEXTS: &[(&str, &str, &str)] = &[

@@ -1,10 +1,7 @@
 //! Kontor's web pages: server-rendered HTML for the bookkeeper's daily work, with sessions
 //! in the database, CSRF protection on every form, and assets embedded in the binary.
 
-pub mod archive;
 mod assets;
-pub mod backup_status;
-pub mod einvoice;
 mod error;
 mod forms;
 pub mod i18n;
@@ -12,13 +9,12 @@ mod i18n_security;
 mod layout;
 pub mod login_guard;
 mod pages;
-pub mod pdf;
 mod session;
 pub mod tenant;
 
 use axum::Router;
 use axum::routing::{get, post};
-use kontor_storage::Store;
+use kontor_app::App;
 use kontor_storage::security::ThrottlePolicy;
 use kontor_storage::sessions::SessionPolicy;
 
@@ -27,24 +23,22 @@ pub use error::WebError;
 /// What every page handler needs.
 #[derive(Clone)]
 pub struct WebState {
-    pub store: Store,
+    /// The business's services.
+    pub app: App,
     pub sessions: SessionPolicy,
     /// How failed logins are slowed down and locked out.
     pub throttle: ThrottlePolicy,
     /// Whether cookies get the Secure flag (served over TLS).
     pub secure_cookies: bool,
-    /// The backup schedule and records, when `kontor serve` makes backups.
-    pub backups: Option<std::sync::Arc<dyn backup_status::BackupStatus>>,
 }
 
 impl WebState {
-    pub fn new(store: Store) -> WebState {
+    pub fn new(app: App) -> WebState {
         WebState {
-            store,
+            app,
             sessions: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             secure_cookies: false,
-            backups: None,
         }
     }
 }
@@ -104,8 +98,8 @@ pub fn router(state: WebState) -> Router {
             "/documents/{id}",
             get(documents::show).post(documents::update),
         )
-        .route("/documents/{id}/pdf", get(pdf::show))
-        .route("/documents/{id}/xrechnung", get(einvoice::show))
+        .route("/documents/{id}/pdf", get(files::pdf))
+        .route("/documents/{id}/xrechnung", get(files::xrechnung))
         .route("/documents/{id}/issue", post(documents::issue))
         .route("/documents/{id}/derive", post(documents::derive))
         .route("/documents/{id}/cancel", post(documents::cancel))

@@ -38,21 +38,23 @@ pub async fn password_step(
 ) -> Result<Outcome> {
     let ip = client_ip(headers);
     let keys = [account_key(username), source_key(&ip)];
-    if let Gate::Wait { seconds, .. } = state.store.login_gate(&keys, state.throttle).await? {
+    if let Gate::Wait { seconds, .. } = state.app.store().login_gate(&keys, state.throttle).await? {
         return Ok(Outcome::Throttled { seconds });
     }
-    let Some(user) = state.store.verify_login(username, password).await? else {
+    let Some(user) = state.app.store().verify_login(username, password).await? else {
         state
-            .store
+            .app
+            .store()
             .record_login_failure(username, &ip, state.throttle)
             .await?;
         return Ok(Outcome::Failed);
     };
-    let failures = state.store.clear_login_failures(username).await?;
+    let failures = state.app.store().clear_login_failures(username).await?;
     if failures >= state.throttle.free_failures {
         // A correct password after a run of failures: worth a look by an admin.
         state
-            .store
+            .app
+            .store()
             .security_event(
                 &Actor::system(),
                 "login_after_failures",
@@ -61,9 +63,9 @@ pub async fn password_step(
             )
             .await?;
     }
-    Ok(match state.store.totp_state(user.id).await? {
+    Ok(match state.app.store().totp_state(user.id).await? {
         TotpState::Enabled => Outcome::NeedsCode(user),
-        _ if state.store.two_factor_required().await? => Outcome::NeedsEnrolment(user),
+        _ if state.app.store().two_factor_required().await? => Outcome::NeedsEnrolment(user),
         _ => Outcome::LoggedIn(user),
     })
 }
@@ -74,7 +76,7 @@ pub async fn to_second_factor(
     headers: &HeaderMap,
     user: &User,
 ) -> Result<Response> {
-    let secret = state.store.create_login_challenge(user.id).await?;
+    let secret = state.app.store().create_login_challenge(user.id).await?;
     let mut response = Redirect::to("/login/2fa").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -109,10 +111,10 @@ pub async fn start_session(
     mut response: Response,
 ) -> Result<Response> {
     if let Some(old) = session::session_secret(headers) {
-        state.store.delete_session(old).await?;
+        state.app.store().delete_session(old).await?;
     }
     if let Some(challenge) = challenge_secret(headers) {
-        state.store.end_login_challenge(challenge).await?;
+        state.app.store().end_login_challenge(challenge).await?;
     }
     let ua = headers
         .get(header::USER_AGENT)
@@ -120,11 +122,13 @@ pub async fn start_session(
         .unwrap_or("");
     let ip = client_ip(headers);
     let secret = state
-        .store
+        .app
+        .store()
         .create_session_from(user.id, ua, &ip, state.sessions)
         .await?;
     state
-        .store
+        .app
+        .store()
         .security_event(
             &Actor::user(&user.username),
             "login",

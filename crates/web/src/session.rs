@@ -107,7 +107,8 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebEr
     let lang = guest_lang(headers);
     if let Some(secret) = session_secret(headers)
         && let Some(session) = state
-            .store
+            .app
+            .store()
             .session(secret, state.sessions)
             .await
             .map_err(|e| WebError::internal(lang, e))?
@@ -120,7 +121,8 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebEr
         });
     }
     if state
-        .store
+        .app
+        .store()
         .user_count()
         .await
         .map_err(|e| WebError::internal(lang, e))?

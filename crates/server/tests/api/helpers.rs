@@ -1,6 +1,5 @@
 //! Spawning the app and talking to it.
 
-use kontor_server::AppState;
 use kontor_storage::testing::TestStore;
 use kontor_storage::{Actor, Role, Store};
 use reqwest::Method;
@@ -64,7 +63,8 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local address");
-        tokio::spawn(kontor_server::serve(AppState::new(store.clone()), listener));
+        let router = kontor_server::router(kontor_app::App::new(store.clone()), Default::default());
+        tokio::spawn(kontor_server::serve_router(router, listener));
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
@@ -214,11 +214,14 @@ pub fn simple_document(doc_type: &str, contact: i64, price: &str) -> Value {
 }
 
 pub fn today() -> String {
-    kontor_server::today().format("%Y-%m-%d").to_string()
+    chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 pub fn year() -> String {
-    kontor_server::today().format("%Y").to_string()
+    chrono::Local::now().date_naive().format("%Y").to_string()
 }
 
 #[track_caller]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use kontor_server::monitoring::{MetricsAccess, Monitoring, ReadinessProbe};
-use kontor_server::{AppState, Transport};
+use kontor_server::{ServerOptions, Transport};
 use kontor_storage::testing::TestStore;
 
 use crate::helpers::{TestApp, id, simple_document};
@@ -93,11 +93,15 @@ async fn metrics_count_issued_documents() {
 
 async fn spawn_with(monitoring: Monitoring, transport: Transport) -> (String, TestStore) {
     let db = TestStore::new().await.unwrap();
-    let state = AppState::new(db.store.clone()).with_monitoring(monitoring);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(kontor_server::serve_router(
-        kontor_server::app_with(state, transport),
+        kontor_server::router(
+            kontor_app::App::new(db.store.clone()),
+            ServerOptions::default()
+                .with_transport(transport)
+                .with_monitoring(monitoring),
+        ),
         listener,
     ));
     (base, db)

@@ -1,7 +1,6 @@
 //! The web pages over real HTTP: first-run setup, login, sessions, CSRF, roles, escaping,
 //! and live totals that equal the API's. (Browser flows are in tests/e2e.)
 
-use kontor_server::AppState;
 use kontor_storage::testing::TestStore;
 use kontor_storage::{Actor, Role, Store};
 use reqwest::redirect::Policy;
@@ -22,7 +21,8 @@ impl App {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(kontor_server::serve(AppState::new(store.clone()), listener));
+        let router = kontor_server::router(kontor_app::App::new(store.clone()), Default::default());
+        tokio::spawn(kontor_server::serve_router(router, listener));
         App {
             base: format!("http://{addr}"),
             store,
@@ -533,6 +533,40 @@ async fn live_totals_equal_the_stored_totals() {
             || html.contains(&format!("RE-{}-0001", chrono::Local::now().format("%Y")))
     );
     assert!(html.contains("id=\"locked-note\"") && !html.contains("id=\"editor\""));
+
+    // The contact takes ZUGFeRD and has no buyer reference (BT-10), so the issued invoice has
+    // no XRechnung: the page says why, with the same status as the API, and no error reference.
+    let r = b
+        .get(app.url(&format!("/documents/{id}/xrechnung?syntax=ubl")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("keine XRechnung") && html.contains("buyer_reference"),
+        "the reason in German: {html}"
+    );
+    assert!(!html.contains("error-reference"), "not an internal error");
+    let r = b
+        .post(app.url("/language"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = b
+        .get(app.url(&format!("/documents/{id}/xrechnung?syntax=cii")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("contact.buyer_reference") && !html.contains("keine XRechnung"),
+        "the reason in English: {html}"
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use kontor_storage::security::ThrottlePolicy;
 
 use crate::{App, PASSWORD, location, set_cookies};
 
-fn fast_lockout(web: &mut kontor_web::WebState) {
+fn fast_lockout(web: &mut kontor_server::ServerOptions) {
     web.throttle = ThrottlePolicy {
         free_failures: 100,
         account_lockout_after: 5,

@@ -9,10 +9,9 @@ mod two_factor;
 
 use std::sync::Arc;
 
-use kontor_server::{AppState, Transport};
+use kontor_server::{ServerOptions, Transport};
 use kontor_storage::testing::TestStore;
 use kontor_storage::{Actor, Role, Store, User};
-use kontor_web::WebState;
 use reqwest::redirect::Policy;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -29,12 +28,12 @@ impl App {
         App::spawn_with(|_| {}, Transport::default()).await
     }
 
-    pub async fn spawn_with(tune: impl FnOnce(&mut WebState), transport: Transport) -> App {
+    pub async fn spawn_with(tune: impl FnOnce(&mut ServerOptions), transport: Transport) -> App {
         let db = TestStore::new().await.expect("test store");
         let store = db.store.clone();
-        let mut web = WebState::new(store.clone());
-        tune(&mut web);
-        let router = kontor_server::app_with_web(AppState::new(store.clone()), web, transport);
+        let mut options = ServerOptions::default().with_transport(transport);
+        tune(&mut options);
+        let router = kontor_server::router(kontor_app::App::new(store.clone()), options);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -1,7 +1,7 @@
 //! Every role against every API route of the route table and against every page route, role
 //! changes ending sessions, and tokens that cannot outrank their owner.
 
-use kontor_server::api::{PREFIX, routes};
+use kontor_api::{PREFIX, routes};
 use kontor_storage::{Actor, Role, StoreError};
 use reqwest::Method;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kontor_server::tls::TlsFiles;
-use kontor_server::{AppState, Transport};
+use kontor_server::{ServerOptions, Transport};
 use kontor_storage::testing::TestStore;
 use kontor_storage::{Actor, Role};
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -35,12 +35,12 @@ async fn spawn_tls() -> (TlsApp, CertificateDer<'static>) {
     let cert = write_cert(dir.path());
     let db = TestStore::new().await.expect("store");
     let store = db.store.clone();
-    let router = kontor_server::app_with(
-        AppState::new(store.clone()),
-        Transport {
+    let router = kontor_server::router(
+        kontor_app::App::new(store.clone()),
+        ServerOptions::default().with_transport(Transport {
             tls: true,
             trusted_proxies: vec![],
-        },
+        }),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -39,7 +39,7 @@ async fn page(
     error: &str,
 ) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);
-    let store = &state.store;
+    let store = &state.app.store();
     let totp = store.totp_state(ctx.user.id).await.map_err(internal)?;
     let page = AccountPage {
         l: Layout::new(ctx, ctx.tr.t("account.title"), "account").with_flash(ctx.tr.t(flash)),
@@ -113,7 +113,8 @@ pub async fn change_password(
         return page(&state, &headers, &ctx, "", &msg).await;
     }
     match state
-        .store
+        .app
+        .store()
         .change_password(&ctx.user, form.get("current_password").unwrap_or(""), new)
         .await
     {
@@ -140,7 +141,7 @@ pub async fn start_totp(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = form_ctx(&state, &headers, &body).await?;
-    match state.store.start_totp_enrolment(ctx.user.id).await {
+    match state.app.store().start_totp_enrolment(ctx.user.id).await {
         Ok(_) => Ok(Redirect::to("/account#two-factor").into_response()),
         Err(e) => {
             let msg = field_error(&ctx, e)?;
@@ -152,7 +153,8 @@ pub async fn start_totp(
 pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let secret = state
-        .store
+        .app
+        .store()
         .pending_totp_secret(ctx.user.id)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?
@@ -167,7 +169,8 @@ pub async fn confirm_totp(
 ) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     match state
-        .store
+        .app
+        .store()
         .confirm_totp(&ctx.actor(), &ctx.user, &form.text("code"))
         .await
     {
@@ -203,12 +206,19 @@ pub async fn disable_totp(
 ) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let internal = |e| WebError::internal(ctx.lang(), e);
-    if state.store.two_factor_required().await.map_err(internal)? {
+    if state
+        .app
+        .store()
+        .two_factor_required()
+        .await
+        .map_err(internal)?
+    {
         let msg = ctx.tr.t("2fa.required_cannot_disable").to_string();
         return page(&state, &headers, &ctx, "", &msg).await;
     }
     let ok = state
-        .store
+        .app
+        .store()
         .verify_login(
             &ctx.user.username,
             form.get("current_password").unwrap_or(""),
@@ -221,7 +231,8 @@ pub async fn disable_totp(
         return page(&state, &headers, &ctx, "", &msg).await;
     }
     state
-        .store
+        .app
+        .store()
         .disable_totp(&ctx.actor(), &ctx.user)
         .await
         .map_err(internal)?;
@@ -236,7 +247,8 @@ pub async fn end_session(
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let handle = form.text("session");
     let ended = state
-        .store
+        .app
+        .store()
         .end_user_session(ctx.user.id, &handle)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;

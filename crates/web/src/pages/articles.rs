@@ -52,7 +52,8 @@ pub async fn list(
         page: PageRequest::new(q.page, Some(50)),
     };
     let page = state
-        .store
+        .app
+        .store()
         .list_articles(&query)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -92,7 +93,8 @@ pub async fn search_json(
         page: PageRequest::new(Some(1), Some(10)),
     };
     let page = state
-        .store
+        .app
+        .store()
         .list_articles(&query)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -267,7 +269,8 @@ pub async fn create(
     };
     let number = Some(a.number.as_str()).filter(|n| !n.is_empty());
     match state
-        .store
+        .app
+        .store()
         .create_article(&ctx.actor(), number, &data)
         .await
     {
@@ -294,7 +297,8 @@ pub async fn edit_form(
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let article = state
-        .store
+        .app
+        .store()
         .article(id)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -339,7 +343,8 @@ pub async fn update(
         ));
     };
     state
-        .store
+        .app
+        .store()
         .update_article(&ctx.actor(), id, &data)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;

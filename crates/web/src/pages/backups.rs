@@ -8,10 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::WebState;
-use crate::backup_status::BackupOverview;
 use crate::error::WebError;
 use crate::layout::{Layout, render};
 use crate::session::{admin, admin_form};
+use kontor_app::backups::BackupOverview;
 
 #[derive(Template)]
 #[template(path = "backups.html")]
@@ -60,9 +60,10 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let ctx = admin(&state, &headers).await?;
-    let (overview, error) = match &state.backups {
-        None => (None, String::new()),
-        Some(b) => match b.overview(30).await {
+    let backups = state.app.backups();
+    let (overview, error) = match backups.configured() {
+        false => (None, String::new()),
+        true => match backups.overview(30).await {
             Ok(o) => (Some(o), String::new()),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the backup records");
@@ -73,7 +74,7 @@ pub async fn show(
             }
         },
     };
-    let started = query.as_deref() == Some("started=1") && state.backups.is_some();
+    let started = query.as_deref() == Some("started=1") && backups.configured();
     let flash = if started {
         ctx.tr.t("backups.started")
     } else {
@@ -93,25 +94,11 @@ pub async fn start(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = admin_form(&state, &headers, &body).await?;
-    let Some(backups) = state.backups.as_ref().filter(|b| !b.hosted()) else {
-        // Nothing to start: backups are not set up (the page says how).
-        return Err(WebError::from_store(
-            ctx.lang(),
-            kontor_storage::StoreError::not_found("backups", "configuration"),
-        ));
-    };
-    if let Err(e) = backups.start().await {
-        tracing::warn!(error = %e, "cannot start a backup");
-    }
     state
-        .store
-        .security_event(
-            &ctx.actor(),
-            "backup_started",
-            "business",
-            serde_json::json!({}),
-        )
+        .app
+        .backups()
+        .start(&ctx.actor())
         .await
-        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     Ok(Redirect::to("/settings/backups?started=1").into_response())
 }

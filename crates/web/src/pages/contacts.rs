@@ -52,7 +52,8 @@ pub async fn list(
         page: PageRequest::new(q.page, Some(50)),
     };
     let page = state
-        .store
+        .app
+        .store()
         .list_contacts(&query)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -92,7 +93,8 @@ pub async fn search_json(
         page: PageRequest::new(Some(1), Some(10)),
     };
     let page = state
-        .store
+        .app
+        .store()
         .list_contacts(&query)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -265,7 +267,8 @@ pub async fn create(
         ));
     }
     let created = state
-        .store
+        .app
+        .store()
         .create_contact(&ctx.actor(), &c)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -280,7 +283,8 @@ pub async fn edit_form(
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
     let c = state
-        .store
+        .app
+        .store()
         .contact(id)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -314,7 +318,8 @@ pub async fn update(
         ));
     }
     state
-        .store
+        .app
+        .store()
         .update_contact(&ctx.actor(), id, &c, None)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -332,13 +337,15 @@ pub async fn archive(
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let c = state
-        .store
+        .app
+        .store()
         .contact(id)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
     let archive = form.get("archived") != Some("false");
     state
-        .store
+        .app
+        .store()
         .update_contact(&ctx.actor(), id, &c.data, Some(archive))
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -365,18 +372,20 @@ pub async fn detail(
     let ctx = session::current(&state, &headers).await?;
     let lang = ctx.lang();
     let c = state
-        .store
+        .app
+        .store()
         .contact(id)
         .await
         .map_err(|e| WebError::from_store(lang, e))?;
-    let today = chrono::Local::now().date_naive();
+    let today = state.app.today();
     let docs_q = DocumentQuery {
         contact_id: Some(id),
         page: PageRequest::new(Some(1), Some(50)),
         ..Default::default()
     };
     let docs = state
-        .store
+        .app
+        .store()
         .list_documents(&docs_q, today)
         .await
         .map_err(|e| WebError::from_store(lang, e))?
@@ -388,13 +397,15 @@ pub async fn detail(
         ..Default::default()
     };
     let open = state
-        .store
+        .app
+        .store()
         .list_documents(&open_q, today)
         .await
         .map_err(|e| WebError::from_store(lang, e))?
         .items;
     let audit = state
-        .store
+        .app
+        .store()
         .audit_entries("contact", &id.to_string(), 50)
         .await
         .map_err(|e: StoreError| WebError::from_store(lang, e))?;

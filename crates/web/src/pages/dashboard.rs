@@ -60,14 +60,16 @@ fn bars(d: &Dashboard, tr: &crate::i18n::Tr) -> Vec<Bar> {
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = state.app.today();
     let d = state
-        .store
+        .app
+        .store()
         .dashboard(today)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let recent = state
-        .store
+        .app
+        .store()
         .list_documents(
             &DocumentQuery {
                 page: PageRequest::new(Some(1), Some(10)),

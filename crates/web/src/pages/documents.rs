@@ -14,7 +14,7 @@ use kontor_domain::validation::Problem;
 use kontor_domain::{TaxMode, codes};
 use kontor_storage::{
     AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
-    PageRequest, Payment, PaymentInput, Role, StoreError,
+    PageRequest, Payment, PaymentInput, Role,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -27,10 +27,7 @@ use crate::layout::{Layout, render};
 use crate::pages::articles::user_decimal;
 use crate::pages::pager::Pager;
 use crate::session::{self, Ctx, check_csrf};
-
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+use kontor_app::Error as AppError;
 
 // ---------------------------------------------------------------- list
 
@@ -80,12 +77,13 @@ pub async fn list(
         page: PageRequest::new(f.page, Some(50)),
         skip_total: true,
     };
-    let today = today();
+    let today = state.app.today();
     let page = state
-        .store
-        .list_documents(&query, today)
+        .app
+        .documents()
+        .list(&query)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let params = [
         ("type", opt(&f.doc_type)),
@@ -267,7 +265,11 @@ fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
 }
 
 /// Checks the editor's fields and builds the draft, naming each wrong field.
-pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErrors) {
+pub fn parse_editor(
+    f: &EditorForm,
+    lang: Lang,
+    today: NaiveDate,
+) -> (Option<DraftInput>, FieldErrors) {
     let mut e = FieldErrors::default();
     let en = lang == Lang::En;
     let doc_type = DocumentType::parse(&f.doc_type);
@@ -311,7 +313,7 @@ pub fn parse_editor(f: &EditorForm, lang: Lang) -> (Option<DraftInput>, FieldErr
         }
         parsed
     };
-    let date = date_of(&f.date, "date", &mut e).unwrap_or_else(today);
+    let date = date_of(&f.date, "date", &mut e).unwrap_or(today);
     let delivery_date = date_of(&f.delivery_date, "delivery_date", &mut e);
     let due_date = date_of(&f.due_date, "due_date", &mut e);
     let tax_mode = if f.tax_mode.is_empty() {
@@ -676,19 +678,19 @@ pub async fn new_form(
             .doc_type
             .filter(|t| DocumentType::parse(t).is_some())
             .unwrap_or_else(|| "invoice".into()),
-        date: today().to_string(),
-        delivery_date: today().to_string(),
+        date: state.app.today().to_string(),
+        delivery_date: state.app.today().to_string(),
         currency: "EUR".into(),
         ..Default::default()
     };
     if let Some(cid) = q.contact_id
-        && let Ok(c) = state.store.contact(cid).await
+        && let Ok(c) = state.app.store().contact(cid).await
     {
         f.contact_id = cid.to_string();
         f.contact_label = format!("{} – {}", c.number, c.data.name);
     }
     // The intro and closing text blocks of this document type, as set in the settings.
-    if let Ok(Some(blocks)) = state.store.setting("text_blocks").await {
+    if let Ok(Some(blocks)) = state.app.store().setting("text_blocks").await {
         f.intro_text = blocks[f.doc_type.as_str()]["intro"]
             .as_str()
             .unwrap_or("")
@@ -734,30 +736,33 @@ async fn save(
     let form = FormData::parse(body);
     check_csrf(ctx, headers, form.get("_csrf"))?;
     let f = EditorForm::from_form(&form);
-    let (input, mut errors) = parse_editor(&f, ctx.lang());
+    let (input, mut errors) = parse_editor(&f, ctx.lang(), state.app.today());
     let Some(input) = input else {
         return Ok(editor(ctx, f, id, errors, Vec::new(), None));
     };
     let version = f.version.parse().ok();
+    let documents = state.app.documents();
     let saved = match id {
-        None => state.store.create_document(&ctx.actor(), &input).await,
-        Some(id) => {
-            state
-                .store
-                .update_document(&ctx.actor(), id, &input, version)
-                .await
-        }
+        None => documents.create(&ctx.actor(), &input).await,
+        Some(id) => documents.update(&ctx.actor(), id, &input, version).await,
     };
     let doc = match saved {
         Ok(doc) => doc,
-        Err(StoreError::Invalid { field, message }) => {
+        Err(AppError::Field { field, message, .. }) => {
             errors.add(field, message);
             return Ok(editor(ctx, f, id, errors, Vec::new(), None));
         }
-        Err(StoreError::Conflict { message, .. }) => {
-            return Ok(editor(ctx, f, id, errors, vec![message], None));
+        Err(e @ AppError::Refused { .. }) => {
+            return Ok(editor(
+                ctx,
+                f,
+                id,
+                errors,
+                vec![e.message(ctx.lang())],
+                None,
+            ));
         }
-        Err(e) => return Err(WebError::from_store(ctx.lang(), e)),
+        Err(e) => return Err(WebError::from_app(ctx.lang(), e)),
     };
     if form.get("then_issue") == Some("1") {
         return issue_now(state, ctx, doc.id).await;
@@ -766,14 +771,15 @@ async fn save(
 }
 
 async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, WebError> {
-    match crate::archive::issue_and_archive(&state.store, &ctx.actor(), id).await {
+    match state.app.documents().issue(&ctx.actor(), id).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(StoreError::NotIssuable(problems)) => {
+        Err(AppError::NotIssuable(problems)) => {
             let doc = state
-                .store
-                .document(id)
+                .app
+                .documents()
+                .get(id)
                 .await
-                .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+                .map_err(|e| WebError::from_app(ctx.lang(), e))?;
             let label = contact_label(state, doc.contact_id).await;
             let f = EditorForm::from_document(&doc, label, &ctx.tr);
             let texts = problems
@@ -789,14 +795,15 @@ async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, Web
                 Some(doc.totals),
             ))
         }
-        Err(StoreError::Conflict { message, .. }) => Ok(show_doc(state, ctx, id, message).await?),
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+        Err(e @ AppError::Refused { .. }) => show_doc(state, ctx, id, e.message(ctx.lang())).await,
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }
 }
 
 async fn contact_label(state: &WebState, id: i64) -> String {
     state
-        .store
+        .app
+        .store()
         .contact(id)
         .await
         .map(|c| format!("{} – {}", c.number, c.data.name))
@@ -837,7 +844,7 @@ pub async fn live_totals(
     if f.contact_id.is_empty() {
         f.contact_id = "0".into();
     }
-    let (input, errors) = parse_editor(&f, ctx.lang());
+    let (input, errors) = parse_editor(&f, ctx.lang(), state.app.today());
     let Some(input) = input else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -846,7 +853,8 @@ pub async fn live_totals(
             .into_response());
     };
     let company = state
-        .store
+        .app
+        .store()
         .company()
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
@@ -958,11 +966,11 @@ async fn show_doc(
     message: String,
 ) -> Result<Response, WebError> {
     let lang = ctx.lang();
-    let d = state
-        .store
-        .document(id)
+    let documents = state.app.documents();
+    let d = documents
+        .get(id)
         .await
-        .map_err(|e| WebError::from_store(lang, e))?;
+        .map_err(|e| WebError::from_app(lang, e))?;
     if d.state == DocState::Draft {
         let label = contact_label(state, d.contact_id).await;
         let f = EditorForm::from_document(&d, label, &ctx.tr);
@@ -980,17 +988,15 @@ async fn show_doc(
             Some(d.totals.clone()),
         ));
     }
-    let today = today();
-    let payments = state
-        .store
+    let today = state.app.today();
+    let payments = documents
         .payments(id)
         .await
-        .map_err(|e| WebError::from_store(lang, e))?;
-    let audit = state
-        .store
-        .audit_entries("document", &id.to_string(), 50)
+        .map_err(|e| WebError::from_app(lang, e))?;
+    let audit = documents
+        .audit(id, 50)
         .await
-        .map_err(|e| WebError::from_store(lang, e))?;
+        .map_err(|e| WebError::from_app(lang, e))?;
     let lines = d
         .content
         .lines
@@ -1014,7 +1020,7 @@ async fn show_doc(
         if let Some(id) = id
             && !(key == "docs.source" && d.corrects_id == Some(id))
         {
-            let label = match state.store.document(id).await {
+            let label = match documents.get(id).await {
                 Ok(other) => format!(
                     "{} {}",
                     ctx.tr.doc_type(other.content.doc_type),
@@ -1087,15 +1093,14 @@ async fn after_action(
     state: &WebState,
     ctx: &Ctx,
     id: i64,
-    result: Result<String, StoreError>,
+    result: Result<String, AppError>,
 ) -> Result<Response, WebError> {
     match result {
         Ok(target) => Ok(Redirect::to(&target).into_response()),
-        Err(StoreError::Conflict { message, .. }) => show_doc(state, ctx, id, message).await,
-        Err(StoreError::Invalid { field, message }) => {
-            show_doc(state, ctx, id, format!("{field}: {message}")).await
+        Err(e @ (AppError::Refused { .. } | AppError::Field { .. })) => {
+            show_doc(state, ctx, id, e.message(ctx.lang())).await
         }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }
 }
 
@@ -1120,8 +1125,9 @@ pub async fn derive(
         return show_doc(&state, &ctx, id, "?".into()).await;
     };
     let result = state
-        .store
-        .derive_document(&ctx.actor(), id, target, today())
+        .app
+        .documents()
+        .derive(&ctx.actor(), id, target, None)
         .await;
     after_action(
         &state,
@@ -1139,7 +1145,7 @@ pub async fn cancel(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
-    let result = crate::archive::cancel_and_archive(&state.store, &ctx.actor(), id, today()).await;
+    let result = state.app.documents().cancel(&ctx.actor(), id, None).await;
     after_action(
         &state,
         &ctx,
@@ -1156,43 +1162,7 @@ pub async fn duplicate(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
-    let d = state
-        .store
-        .document(id)
-        .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    let doc_type = if d.content.doc_type == DocumentType::Cancellation {
-        DocumentType::Invoice
-    } else {
-        d.content.doc_type
-    };
-    let input = DraftInput {
-        doc_type,
-        contact_id: d.contact_id,
-        date: today(),
-        delivery_date: Some(today()),
-        due_date: None,
-        payment_terms_days: None,
-        tax_mode: Some(d.content.tax_mode),
-        currency: Some(d.content.currency.clone()),
-        language: Some(d.language),
-        discount_percent: d.content.discount_percent,
-        prepaid_amount: Decimal::ZERO,
-        texts: DraftTexts {
-            subject: d.texts.subject.clone(),
-            intro_text: d.texts.intro_text.clone(),
-            closing_text: d.texts.closing_text.clone(),
-        },
-        lines: d.content.lines.clone(),
-        skonto: d
-            .content
-            .doc_type
-            .is_receivable()
-            .then(|| d.content.skonto.clone()),
-        payment_method: Some(d.content.payment_method),
-        exchange_rate: d.content.exchange_rate,
-    };
-    let result = state.store.create_document(&ctx.actor(), &input).await;
+    let result = state.app.documents().duplicate(&ctx.actor(), id).await;
     after_action(
         &state,
         &ctx,
@@ -1209,7 +1179,7 @@ pub async fn delete(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
-    let result = state.store.delete_document(&ctx.actor(), id).await;
+    let result = state.app.documents().delete(&ctx.actor(), id).await;
     after_action(&state, &ctx, id, result.map(|()| "/documents".to_string())).await
 }
 
@@ -1232,15 +1202,19 @@ pub async fn add_payment(
             .await;
         }
     };
-    let date =
-        NaiveDate::parse_from_str(&form.text("date"), "%Y-%m-%d").unwrap_or_else(|_| today());
+    let date = NaiveDate::parse_from_str(&form.text("date"), "%Y-%m-%d")
+        .unwrap_or_else(|_| state.app.today());
     let input = PaymentInput {
         date,
         amount,
         method: form.text("method"),
         note: form.text("note"),
     };
-    let result = state.store.add_payment(&ctx.actor(), id, &input).await;
+    let result = state
+        .app
+        .documents()
+        .add_payment(&ctx.actor(), id, &input)
+        .await;
     after_action(&state, &ctx, id, result.map(|_| format!("/documents/{id}"))).await
 }
 

@@ -38,7 +38,8 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let lang = q.lang.as_deref().and_then(Lang::parse);
     if state
-        .store
+        .app
+        .store()
         .user_count()
         .await
         .map_err(|e| WebError::internal(Lang::De, e))?
@@ -130,7 +131,8 @@ pub async fn logout(
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     if let Some(secret) = session::session_secret(&headers) {
         state
-            .store
+            .app
+            .store()
             .delete_session(secret)
             .await
             .map_err(|e| WebError::internal(ctx.lang(), e))?;
@@ -152,7 +154,8 @@ pub async fn language(
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let lang = form.get("lang").and_then(Lang::parse).unwrap_or_default();
     state
-        .store
+        .app
+        .store()
         .set_user_language(ctx.user.id, lang.code())
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;

@@ -94,13 +94,15 @@ pub async fn upload(
         Err(e) => return super::settings::with_message(&state, &ctx, e.message(en)).await,
     };
     let key = state
-        .store
+        .app
+        .store()
         .put_blob(content_type, &data)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let value = serde_json::json!({"sha256": key, "content_type": content_type});
     state
-        .store
+        .app
+        .store()
         .set_setting(&ctx.actor(), "logo", &value)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
@@ -110,7 +112,8 @@ pub async fn upload(
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let Some(logo) = state
-        .store
+        .app
+        .store()
         .setting("logo")
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?
@@ -119,7 +122,8 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     };
     let key = logo["sha256"].as_str().unwrap_or("");
     let blob = state
-        .store
+        .app
+        .store()
         .blob(key)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;

@@ -6,6 +6,7 @@ pub mod backups;
 pub mod contacts;
 pub mod dashboard;
 pub mod documents;
+pub mod files;
 pub mod login;
 pub mod logo;
 pub mod pager;

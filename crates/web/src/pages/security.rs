@@ -41,7 +41,7 @@ const ROLES: [&str; 4] = ["admin", "accountant", "sales", "auditor"];
 
 async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);
-    let store = &state.store;
+    let store = &state.app.store();
     let mut users = Vec::new();
     for user in store.list_users().await.map_err(internal)? {
         users.push(UserRow {
@@ -81,7 +81,8 @@ pub async fn require_2fa(
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let on = form.checked("require_2fa");
     state
-        .store
+        .app
+        .store()
         .set_setting(
             &ctx.actor(),
             SECURITY_SETTING,
@@ -90,7 +91,8 @@ pub async fn require_2fa(
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     state
-        .store
+        .app
+        .store()
         .security_event(
             &ctx.actor(),
             if on {
@@ -108,7 +110,8 @@ pub async fn require_2fa(
 
 async fn target(state: &WebState, ctx: &Ctx, id: i64) -> Result<User, WebError> {
     state
-        .store
+        .app
+        .store()
         .user(id)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))
@@ -130,7 +133,12 @@ pub async fn change_role(
         );
         return page(&state, &ctx, "", &msg).await;
     };
-    match state.store.set_user_role(&ctx.actor(), user.id, role).await {
+    match state
+        .app
+        .store()
+        .set_user_role(&ctx.actor(), user.id, role)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/settings/security").into_response()),
         Err(StoreError::Invalid { field, message }) => {
             let msg = format!("{}: {message}", ctx.tr.t(&format!("field.{field}")));
@@ -150,12 +158,14 @@ pub async fn end_sessions(
     let user = target(&state, &ctx, id).await?;
     let internal = |e| WebError::internal(ctx.lang(), e);
     let n = state
-        .store
+        .app
+        .store()
         .delete_user_sessions(user.id)
         .await
         .map_err(internal)?;
     state
-        .store
+        .app
+        .store()
         .security_event(
             &ctx.actor(),
             "sessions_ended",
@@ -176,7 +186,8 @@ pub async fn reset_totp(
     let (ctx, _) = admin_form(&state, &headers, &body).await?;
     let user = target(&state, &ctx, id).await?;
     state
-        .store
+        .app
+        .store()
         .disable_totp(&ctx.actor(), &user)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;

@@ -96,7 +96,8 @@ impl SettingsPage {
 
 async fn load_texts(state: &WebState) -> Vec<TextBlock> {
     let stored = state
-        .store
+        .app
+        .store()
         .setting("text_blocks")
         .await
         .ok()
@@ -134,21 +135,24 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         Some(x) => x,
         None => (
             state
-                .store
+                .app
+                .store()
                 .company()
                 .await
                 .map_err(|e| WebError::from_store(lang, e))?,
             FieldErrors::default(),
         ),
     };
-    let today = chrono::Local::now().date_naive();
+    let today = state.app.today();
     let ranges = state
-        .store
+        .app
+        .store()
         .number_ranges(today)
         .await
         .map_err(|e| WebError::from_store(lang, e))?;
     let users = state
-        .store
+        .app
+        .store()
         .list_users()
         .await
         .map_err(|e| WebError::from_store(lang, e))?;
@@ -157,7 +161,8 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         None => (
             Look::from_setting(
                 state
-                    .store
+                    .app
+                    .store()
                     .setting("pdf")
                     .await
                     .map_err(|e| WebError::from_store(lang, e))?
@@ -172,7 +177,8 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         || !extra.user_error.is_empty()
         || !extra.logo_error.is_empty();
     let has_logo = state
-        .store
+        .app
+        .store()
         .setting("logo")
         .await
         .map_err(|e| WebError::from_store(lang, e))?
@@ -290,7 +296,8 @@ pub async fn save_company(
         .await;
     }
     state
-        .store
+        .app
+        .store()
         .update_company(&ctx.actor(), &c)
         .await
         .map_err(|e| WebError::from_store(ctx.lang(), e))?;
@@ -314,9 +321,10 @@ pub async fn save_range(
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let reset = ResetRule::parse(&form.text("reset")).unwrap_or(ResetRule::Never);
     let first: i64 = form.text("first_counter").parse().unwrap_or(-1);
-    let today = chrono::Local::now().date_naive();
+    let today = state.app.today();
     match state
-        .store
+        .app
+        .store()
         .update_number_range(
             &ctx.actor(),
             &key,
@@ -379,7 +387,8 @@ pub async fn save_texts(
         );
     }
     state
-        .store
+        .app
+        .store()
         .set_setting(
             &ctx.actor(),
             "text_blocks",
@@ -406,7 +415,8 @@ pub async fn add_user(
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let role = Role::parse(&form.text("role")).unwrap_or(Role::Sales);
     match state
-        .store
+        .app
+        .store()
         .create_user(
             &ctx.actor(),
             &form.text("username"),
@@ -452,18 +462,14 @@ pub async fn save_look(
         template: form.get("template").unwrap_or("").replace("\r\n", "\n"),
     };
     let submitted = look.clone();
-    let checked = tokio::task::spawn_blocking(move || look.checked())
+    let checked = state
+        .app
+        .settings()
+        .save_look(&ctx.actor(), look)
         .await
-        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     match checked {
-        Ok(look) => {
-            state
-                .store
-                .set_setting(&ctx.actor(), "pdf", &look.to_value())
-                .await
-                .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-            Ok(Redirect::to("/settings#look").into_response())
-        }
+        Ok(_) => Ok(Redirect::to("/settings#look").into_response()),
         Err(problems) => {
             let messages = problems
                 .into_iter()
@@ -491,33 +497,11 @@ pub async fn preview_look(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let ctx = admin(&state, &headers).await?;
-    let lang = ctx.lang();
-    let company = state
-        .store
-        .company()
+    let file = state
+        .app
+        .settings()
+        .look_preview(ctx.lang())
         .await
-        .map_err(|e| WebError::from_store(lang, e))?;
-    let mut doc = kontor_pdf::sample::invoice(
-        12,
-        kontor_domain::TaxMode::Standard,
-        if lang == crate::i18n::Lang::En {
-            kontor_domain::Language::En
-        } else {
-            kontor_domain::Language::De
-        },
-    );
-    doc.state = kontor_storage::DocState::Draft;
-    doc.number = None;
-    doc.seller = None;
-    doc.buyer = None;
-    let extras = crate::pdf::extras_for(&state.store, &doc)
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?;
-    let buyer = kontor_pdf::sample::buyer();
-    let pdf =
-        tokio::task::spawn_blocking(move || kontor_pdf::render(&doc, &company, &buyer, &extras))
-            .await
-            .map_err(|e| WebError::internal(lang, e))?
-            .map_err(|e| WebError::internal(lang, e))?;
-    Ok(crate::pdf::pdf_response(pdf, "vorschau.pdf"))
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    Ok(crate::pages::files::response(file))
 }

@@ -62,7 +62,8 @@ fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
 
 async fn ensure_fresh(state: &WebState, lang: Lang) -> Result<(), WebError> {
     if state
-        .store
+        .app
+        .store()
         .user_count()
         .await
         .map_err(|e| WebError::internal(lang, e))?
@@ -128,7 +129,8 @@ pub async fn submit(
     }
     let actor = Actor::user(&form.text("username"));
     let user = match state
-        .store
+        .app
+        .store()
         .create_user(&actor, &form.text("username"), password, Role::Admin)
         .await
     {
@@ -140,12 +142,14 @@ pub async fn submit(
         Err(e) => return Err(WebError::internal(lang, e)),
     };
     state
-        .store
+        .app
+        .store()
         .set_user_language(user.id, lang.code())
         .await
         .map_err(|e| WebError::internal(lang, e))?;
     state
-        .store
+        .app
+        .store()
         .update_company(&actor, &company)
         .await
         .map_err(|e| WebError::internal(lang, e))?;
@@ -154,7 +158,8 @@ pub async fn submit(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let secret = state
-        .store
+        .app
+        .store()
         .create_session(user.id, ua, state.sessions)
         .await
         .map_err(|e| WebError::internal(lang, e))?;

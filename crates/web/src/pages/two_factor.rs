@@ -91,7 +91,8 @@ async fn challenge_user(
         return Err(WebError::Login);
     };
     state
-        .store
+        .app
+        .store()
         .login_challenge(secret)
         .await
         .map_err(|e| WebError::internal(lang, e))?
@@ -119,16 +120,24 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     let lang = guest_lang(&headers);
     let user = challenge_user(&state, &headers, lang).await?;
     let internal = |e| WebError::internal(lang, e);
-    let enrol_secret = match state.store.totp_state(user.id).await.map_err(internal)? {
+    let enrol_secret = match state
+        .app
+        .store()
+        .totp_state(user.id)
+        .await
+        .map_err(internal)?
+    {
         TotpState::Enabled => String::new(),
         TotpState::Pending => state
-            .store
+            .app
+            .store()
             .pending_totp_secret(user.id)
             .await
             .map_err(internal)?
             .unwrap_or_default(),
         TotpState::None => state
-            .store
+            .app
+            .store()
             .start_totp_enrolment(user.id)
             .await
             .map_err(internal)?,
@@ -140,7 +149,8 @@ pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Res
     let lang = guest_lang(&headers);
     let user = challenge_user(&state, &headers, lang).await?;
     let secret = state
-        .store
+        .app
+        .store()
         .pending_totp_secret(user.id)
         .await
         .map_err(|e| WebError::internal(lang, e))?
@@ -162,10 +172,17 @@ pub async fn submit(
     let form = FormData::parse(&body);
     let code = form.text("code");
     let challenge = challenge_secret(&headers).unwrap_or("").to_string();
-    match state.store.totp_state(user.id).await.map_err(internal)? {
+    match state
+        .app
+        .store()
+        .totp_state(user.id)
+        .await
+        .map_err(internal)?
+    {
         TotpState::Enabled => {
             match state
-                .store
+                .app
+                .store()
                 .verify_second_factor(&user, &code)
                 .await
                 .map_err(internal)?
@@ -183,12 +200,14 @@ pub async fn submit(
                 }
                 None => {
                     state
-                        .store
+                        .app
+                        .store()
                         .fail_login_challenge(&challenge)
                         .await
                         .map_err(internal)?;
                     state
-                        .store
+                        .app
+                        .store()
                         .record_login_failure(&user.username, &client_ip(&headers), state.throttle)
                         .await
                         .map_err(internal)?;
@@ -204,7 +223,7 @@ pub async fn submit(
         _ => {
             // Enrolment during login (the business requires 2FA).
             let actor = kontor_storage::Actor::user(&user.username);
-            match state.store.confirm_totp(&actor, &user, &code).await {
+            match state.app.store().confirm_totp(&actor, &user, &code).await {
                 Ok(codes) => {
                     let tr = Tr::new(lang);
                     let page = RecoveryCodesPage {
@@ -226,12 +245,14 @@ pub async fn submit(
                 }
                 Err(StoreError::Invalid { .. }) => {
                     state
-                        .store
+                        .app
+                        .store()
                         .fail_login_challenge(&challenge)
                         .await
                         .map_err(internal)?;
                     let secret = state
-                        .store
+                        .app
+                        .store()
                         .pending_totp_secret(user.id)
                         .await
                         .map_err(internal)?

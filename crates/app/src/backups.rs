@@ -1,12 +1,17 @@
-//! What the pages show of backups. The web crate does not make backups itself: `kontor serve`
-//! hands it a [`BackupStatus`] (crates/kontor, backed by kontor-ops) when backups are
-//! configured; without one the page says how to configure them.
+//! Backups as the business sees them: the schedule, the targets and the newest runs, and
+//! starting one now. This crate does not make backups itself: `kontor serve` hands it a
+//! [`BackupStatus`] (backed by kontor-ops) when backups are configured; a cloud tenant gets
+//! [`Hosted`], because the operator backs up every tenant.
 
+use kontor_domain::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use kontor_storage::Actor;
 
+use crate::{App, Error, Result};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The backup schedule and the newest runs, ready to show.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct BackupOverview {
@@ -78,5 +83,53 @@ impl BackupStatus for Hosted {
 
     fn hosted(&self) -> bool {
         true
+    }
+}
+
+/// The backup operations of one business.
+pub struct Backups<'a> {
+    pub(crate) app: &'a App,
+}
+
+impl Backups<'_> {
+    /// Whether backups are set up for this installation at all.
+    pub fn configured(&self) -> bool {
+        self.app.backups.is_some()
+    }
+
+    fn status(&self) -> Result<&dyn BackupStatus> {
+        self.app.backups.as_deref().ok_or_else(|| {
+            Error::refused(
+                ErrorCode::BackupsNotConfigured,
+                "backups are not set up for this installation (kontor serve --backup-recipient … --backup-target …)",
+            )
+        })
+    }
+
+    /// The schedule and the newest `limit` runs.
+    pub async fn overview(&self, limit: i64) -> Result<BackupOverview> {
+        self.status()?
+            .overview(limit)
+            .await
+            .map_err(|e| Error::internal(ErrorCode::Internal, format!("backup records: {e}")))
+    }
+
+    /// Starts a backup in the background now and records who asked for it.
+    pub async fn start(&self, actor: &Actor) -> Result<()> {
+        let status = self.status()?;
+        if status.hosted() {
+            return Err(Error::refused(
+                ErrorCode::Hosted,
+                "the operator of this installation runs its backups",
+            ));
+        }
+        status.start().await.map_err(|e| {
+            Error::internal(ErrorCode::Internal, format!("cannot start a backup: {e}"))
+        })?;
+        self.app
+            .store
+            .security_event(actor, "backup_started", "business", serde_json::json!({}))
+            .await?;
+        Ok(())
     }
 }

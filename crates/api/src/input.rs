@@ -4,6 +4,7 @@ use kontor_domain::codes;
 use rust_decimal::Decimal;
 
 use super::error::ApiError;
+use kontor_domain::ErrorCode;
 
 /// Checks the scale and range of a decimal field.
 pub fn decimal(
@@ -17,7 +18,7 @@ pub fn decimal(
     if value.scale() > max_dp {
         return Err(ApiError::field(
             field,
-            "too_many_decimals",
+            ErrorCode::TooManyDecimals,
             format!("has more than {max_dp} decimal places"),
         ));
     }
@@ -27,14 +28,14 @@ pub fn decimal(
         } else {
             format!("must be at least {min}")
         };
-        return Err(ApiError::field(field, "out_of_range", message));
+        return Err(ApiError::field(field, ErrorCode::OutOfRange, message));
     }
     if let Some(max) = max
         && value > max
     {
         return Err(ApiError::field(
             field,
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("must be at most {max}"),
         ));
     }
@@ -51,7 +52,7 @@ pub fn vat_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
     if !kontor_domain::tax::is_allowed_vat_rate(value) {
         return Err(ApiError::field(
             field,
-            "unknown_vat_rate",
+            ErrorCode::UnknownVatRate,
             "unknown VAT rate (allowed: 19, 7, 0)",
         ));
     }
@@ -62,7 +63,7 @@ pub fn unit(field: &str, value: &str) -> Result<String, ApiError> {
     if !codes::is_unit(value) {
         return Err(ApiError::field(
             field,
-            "unknown_unit",
+            ErrorCode::UnknownUnit,
             "unknown unit (use a UN/ECE Rec 20 code such as C62, HUR, KGM)",
         ));
     }
@@ -73,7 +74,7 @@ pub fn currency(field: &str, value: &str) -> Result<String, ApiError> {
     if !codes::is_currency(value) {
         return Err(ApiError::field(
             field,
-            "unknown_currency",
+            ErrorCode::UnknownCurrency,
             "unknown currency (use an ISO 4217 code such as EUR)",
         ));
     }
@@ -89,7 +90,7 @@ pub fn country(field: &str, value: &str, required: bool) -> Result<String, ApiEr
     if !codes::is_country(&value) {
         return Err(ApiError::field(
             field,
-            "unknown_country",
+            ErrorCode::UnknownCountry,
             "unknown country (use an ISO 3166 code such as DE)",
         ));
     }
@@ -105,12 +106,12 @@ pub fn text(
 ) -> Result<String, ApiError> {
     let value = value.unwrap_or_default().trim().to_string();
     if required && value.is_empty() {
-        return Err(ApiError::field(field, "required", "is required"));
+        return Err(ApiError::field(field, ErrorCode::Required, "is required"));
     }
     if value.chars().count() > max {
         return Err(ApiError::field(
             field,
-            "too_long",
+            ErrorCode::TooLong,
             format!("is longer than {max} characters"),
         ));
     }
@@ -128,7 +129,7 @@ pub fn vat_id(field: &str, value: Option<String>) -> Result<String, ApiError> {
     if !value.is_empty() && !codes::is_plausible_vat_id(&value) {
         return Err(ApiError::field(
             field,
-            "invalid_vat_id",
+            ErrorCode::InvalidVatId,
             "is not a plausible VAT ID (e.g. DE123456789)",
         ));
     }
@@ -144,7 +145,7 @@ pub fn email(field: &str, value: Option<String>) -> Result<String, ApiError> {
     if !value.is_empty() && (!plausible || value.contains(char::is_whitespace)) {
         return Err(ApiError::field(
             field,
-            "invalid_email",
+            ErrorCode::InvalidEmail,
             "is not an e-mail address",
         ));
     }
@@ -165,7 +166,7 @@ pub fn iban(field: &str, value: Option<String>) -> Result<String, ApiError> {
     if !kontor_domain::party::is_valid_iban(&value) {
         return Err(ApiError::field(
             field,
-            "invalid_iban",
+            ErrorCode::InvalidIban,
             "is not a valid IBAN (checksum or format wrong)",
         ));
     }
@@ -180,7 +181,7 @@ pub fn bic(field: &str, value: Option<String>) -> Result<String, ApiError> {
     {
         return Err(ApiError::field(
             field,
-            "invalid_bic",
+            ErrorCode::InvalidBic,
             "is not a BIC (8 or 11 letters and digits)",
         ));
     }
@@ -192,7 +193,7 @@ pub fn days(field: &str, value: i64) -> Result<i64, ApiError> {
     if !(0..=365).contains(&value) {
         return Err(ApiError::field(
             field,
-            "out_of_range",
+            ErrorCode::OutOfRange,
             "must be between 0 and 365",
         ));
     }
@@ -216,10 +217,18 @@ pub fn skonto(
     let mut out = Vec::with_capacity(steps.len());
     for (i, s) in steps.into_iter().enumerate() {
         let days = s.days.ok_or_else(|| {
-            ApiError::field(format!("{field}[{i}].days"), "required", "is required")
+            ApiError::field(
+                format!("{field}[{i}].days"),
+                ErrorCode::Required,
+                "is required",
+            )
         })?;
         let percent = s.percent.map(|d| d.0).ok_or_else(|| {
-            ApiError::field(format!("{field}[{i}].percent"), "required", "is required")
+            ApiError::field(
+                format!("{field}[{i}].percent"),
+                ErrorCode::Required,
+                "is required",
+            )
         })?;
         out.push(kontor_domain::SkontoStep {
             days,
@@ -230,7 +239,7 @@ pub fn skonto(
         .into_iter()
         .next()
     {
-        Some((f, message)) => Err(ApiError::field(f, "invalid", message)),
+        Some((f, message)) => Err(ApiError::field(f, ErrorCode::Invalid, message)),
         None => Ok(out),
     }
 }
@@ -238,7 +247,7 @@ pub fn skonto(
 /// An exchange rate in units of the document currency per 1 EUR.
 pub fn exchange_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
     match kontor_domain::terms::exchange_rate_problem(value) {
-        Some(message) => Err(ApiError::field(field, "invalid", message)),
+        Some(message) => Err(ApiError::field(field, ErrorCode::Invalid, message)),
         None => Ok(value.normalize()),
     }
 }
@@ -254,7 +263,7 @@ pub fn creditor_id(field: &str, value: Option<String>) -> Result<String, ApiErro
     if !value.is_empty() && !kontor_domain::terms::is_valid_creditor_id(&value) {
         return Err(ApiError::field(
             field,
-            "invalid_creditor_id",
+            ErrorCode::InvalidCreditorId,
             "is not a valid SEPA creditor identifier (e.g. DE98ZZZ09999999999)",
         ));
     }
@@ -264,7 +273,7 @@ pub fn creditor_id(field: &str, value: Option<String>) -> Result<String, ApiErro
 /// The domain's own field checks, as an API error naming the first failing field.
 pub fn domain_problems(problems: Vec<kontor_domain::party::FieldProblem>) -> Result<(), ApiError> {
     match problems.into_iter().next() {
-        Some((field, message)) => Err(ApiError::field(field, "invalid", message)),
+        Some((field, message)) => Err(ApiError::field(field, ErrorCode::Invalid, message)),
         None => Ok(()),
     }
 }

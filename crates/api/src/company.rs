@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::error::ApiResult;
 use super::input;
 use super::json::ApiJson;
-use crate::AppState;
 use crate::auth::Auth;
+use kontor_app::App;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,17 +85,20 @@ impl CompanyInput {
     }
 }
 
-pub async fn get(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<CompanyProfile>> {
-    Ok(Json(state.store.company().await?))
+pub async fn get(State(state): State<App>, _auth: Auth) -> ApiResult<Json<CompanyProfile>> {
+    Ok(Json(state.store().company().await?))
 }
 
 pub async fn put(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiJson(body): ApiJson<CompanyInput>,
 ) -> ApiResult<Json<CompanyProfile>> {
     let profile = body.validate()?;
     Ok(Json(
-        state.store.update_company(&auth.actor(), &profile).await?,
+        state
+            .store()
+            .update_company(&auth.actor(), &profile)
+            .await?,
     ))
 }

@@ -1,8 +1,9 @@
-//! The JSON API under `/api/v1`: one route table from which the router, the access checks
+//! Kontor's JSON API under `/api/v1`: one route table from which the router, the access checks
 //! and the OpenAPI document are all built, so none of them can miss a route.
 
 pub mod articles;
 pub mod audit;
+pub mod auth;
 pub mod backups;
 pub mod company;
 pub mod contacts;
@@ -11,6 +12,7 @@ pub mod document_output;
 pub mod documents;
 pub mod einvoice;
 pub mod error;
+mod files;
 pub mod format;
 pub mod idempotency;
 pub mod input;
@@ -29,8 +31,8 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use kontor_storage::{Page, Role};
 use serde::Serialize;
 
-use crate::AppState;
-use crate::auth::{self, Access};
+use crate::auth::Access;
+use kontor_app::App;
 
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
@@ -52,13 +54,13 @@ pub struct Route {
     pub file: Option<&'static str>,
     /// Takes an `Idempotency-Key` header (see [`idempotency`]).
     pub idempotent: bool,
-    handler: MethodRouter<AppState>,
+    handler: MethodRouter<App>,
 }
 
 impl Route {
     fn new<H, T>(method: Method, path: &'static str, handler: H) -> Route
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, App>,
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
@@ -82,16 +84,16 @@ impl Route {
             handler: on(filter, handler),
         }
     }
-    fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    fn get<H: Handler<T, App>, T: 'static>(path: &'static str, handler: H) -> Route {
         Route::new(Method::GET, path, handler)
     }
-    fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    fn post<H: Handler<T, App>, T: 'static>(path: &'static str, handler: H) -> Route {
         Route::new(Method::POST, path, handler)
     }
-    fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    fn put<H: Handler<T, App>, T: 'static>(path: &'static str, handler: H) -> Route {
         Route::new(Method::PUT, path, handler)
     }
-    fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Route {
+    fn delete<H: Handler<T, App>, T: 'static>(path: &'static str, handler: H) -> Route {
         Route::new(Method::DELETE, path, handler)
     }
     fn access(mut self, access: Access) -> Route {
@@ -321,8 +323,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The API router: every route of the table behind its access check, plus the OpenAPI document.
-pub fn router(state: &AppState) -> Router<AppState> {
-    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+pub fn router(state: &App) -> Router<App> {
+    let mut by_path: BTreeMap<&'static str, MethodRouter<App>> = BTreeMap::new();
     for route in routes() {
         let guard =
             axum::middleware::from_fn_with_state((state.clone(), route.access), auth::require);

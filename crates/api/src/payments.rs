@@ -16,7 +16,8 @@ use super::idempotency::{self, KeyedJson};
 use super::input;
 use super::json::{ApiPath, Date, Dec, QueryParams};
 use crate::auth::Auth;
-use crate::{AppState, today};
+use kontor_app::App;
+use kontor_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,14 +56,13 @@ impl From<Payment> for PaymentOut {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<PaymentOut>>> {
-    state.store.document(id).await?;
     let payments = state
-        .store
+        .documents()
         .payments(id)
         .await?
         .into_iter()
@@ -72,24 +72,24 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     KeyedJson { body, key }: KeyedJson<PaymentInput>,
 ) -> ApiResult<Response> {
     let amount = body
         .amount
-        .ok_or_else(|| ApiError::field("amount", "required", "is required"))?;
+        .ok_or_else(|| ApiError::field("amount", ErrorCode::Required, "is required"))?;
     let amount = input::decimal("amount", amount.0, 2, Decimal::ZERO, None)?;
     if amount.is_zero() {
         return Err(ApiError::field(
             "amount",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             "must be greater than 0",
         ));
     }
     let payment = StorePayment {
-        date: body.date.map_or_else(today, |d| d.0),
+        date: body.date.map_or_else(|| state.today(), |d| d.0),
         amount,
         method: body
             .method
@@ -97,7 +97,7 @@ pub async fn create(
         note: input::text("note", body.note, 1000, false)?,
     };
     let once = state
-        .store
+        .documents()
         .add_payment_once(&auth.actor(), id, &payment, key.as_ref(), |p| {
             idempotency::stored(StatusCode::CREATED, &PaymentOut::from(p.clone()))
         })

@@ -16,18 +16,20 @@ use super::error::{ApiError, ApiResult};
 use super::idempotency::{self, KeyedJson};
 use super::json::{ApiJson, ApiPath, Date, QueryParams};
 use crate::auth::Auth;
-use crate::{AppState, today};
+use kontor_app::App;
+use kontor_domain::ErrorCode;
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<SummaryOut>>> {
     let doc_type = q
         .str("type")
         .map(|t| {
-            DocumentType::parse(t)
-                .ok_or_else(|| ApiError::field("type", "unknown_value", "is not a document type"))
+            DocumentType::parse(t).ok_or_else(|| {
+                ApiError::field("type", ErrorCode::UnknownValue, "is not a document type")
+            })
         })
         .transpose()?;
     let mut open_only = q.bool("open")?;
@@ -40,7 +42,7 @@ pub async fn list(
         Some(s) => Some(DocState::parse(s).ok_or_else(|| {
             ApiError::field(
                 "status",
-                "unknown_value",
+                ErrorCode::UnknownValue,
                 "must be draft, issued, cancelled or open",
             )
         })?),
@@ -61,7 +63,7 @@ pub async fn list(
 
 /// `GET /open-items`: issued invoices with something left to pay.
 pub async fn open_items(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<SummaryOut>>> {
@@ -74,12 +76,9 @@ pub async fn open_items(
     summaries(&state, &query).await
 }
 
-async fn summaries(
-    state: &AppState,
-    query: &DocumentQuery,
-) -> ApiResult<Json<PageOut<SummaryOut>>> {
-    let today = today();
-    let page = state.store.list_documents(query, today).await?;
+async fn summaries(state: &App, query: &DocumentQuery) -> ApiResult<Json<PageOut<SummaryOut>>> {
+    let today = state.today();
+    let page = state.documents().list(query).await?;
     Ok(Json(PageOut::from_page(page, |s| {
         SummaryOut::new(&s, today)
     })))
@@ -87,15 +86,15 @@ async fn summaries(
 
 /// `POST /documents`; with an `Idempotency-Key` a repeat returns the first answer.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     KeyedJson { body, key }: KeyedJson<DocumentInput>,
 ) -> ApiResult<Response> {
-    let draft = body.into_draft(&state.store, None).await?;
-    let today = today();
+    let draft = body.into_draft(&state, None).await?;
+    let today = state.today();
     let once = state
-        .store
-        .create_document_once(&auth.actor(), &draft, key.as_ref(), |doc| {
+        .documents()
+        .create_once(&auth.actor(), &draft, key.as_ref(), |doc| {
             idempotency::stored(StatusCode::CREATED, &DocumentOut::new(doc.clone(), today))
         })
         .await?;
@@ -108,51 +107,48 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<DocumentOut>> {
-    Ok(Json(DocumentOut::new(
-        state.store.document(id).await?,
-        today(),
-    )))
+    let doc = state.documents().get(id).await?;
+    Ok(Json(DocumentOut::new(doc, state.today())))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DocumentInput>,
 ) -> ApiResult<Json<DocumentOut>> {
-    let existing = state.store.document(id).await?;
+    let existing = state.documents().get(id).await?;
     let version = body.version;
     let draft = body
-        .into_draft(&state.store, Some(existing.content.doc_type))
+        .into_draft(&state, Some(existing.content.doc_type))
         .await?;
     let doc = state
-        .store
-        .update_document(&auth.actor(), id, &draft, version)
+        .documents()
+        .update(&auth.actor(), id, &draft, version)
         .await?;
-    Ok(Json(DocumentOut::new(doc, today())))
+    Ok(Json(DocumentOut::new(doc, state.today())))
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.store.delete_document(&auth.actor(), id).await?;
+    state.documents().delete(&auth.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The PDF: archived bytes for issued documents (never re-rendered), a preview for drafts.
 pub async fn pdf(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<axum::response::Response> {
-    let (bytes, name) = kontor_web::pdf::document_pdf(&state.store, id).await?;
-    Ok(kontor_web::pdf::pdf_response(bytes, &name))
+) -> ApiResult<Response> {
+    Ok(crate::files::response(state.documents().pdf(id).await?))
 }
 
 #[derive(Debug, Serialize)]
@@ -162,11 +158,11 @@ pub struct IssueCheck {
 }
 
 pub async fn issue_check(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<IssueCheck>> {
-    let problems = state.store.issue_check(id).await?;
+    let problems = state.documents().issue_check(id).await?;
     Ok(Json(IssueCheck {
         ready: problems.is_empty(),
         problems,
@@ -174,12 +170,12 @@ pub async fn issue_check(
 }
 
 pub async fn issue(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<DocumentOut>> {
-    let doc = kontor_web::archive::issue_and_archive(&state.store, &auth.actor(), id).await?;
-    Ok(Json(DocumentOut::new(doc, today())))
+    let doc = state.documents().issue(&auth.actor(), id).await?;
+    Ok(Json(DocumentOut::new(doc, state.today())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,17 +187,19 @@ pub struct DeriveInput {
 }
 
 pub async fn derive(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DeriveInput>,
 ) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
-    let date = body.date.map_or_else(today, |d| d.0);
     let doc = state
-        .store
-        .derive_document(&auth.actor(), id, body.doc_type, date)
+        .documents()
+        .derive(&auth.actor(), id, body.doc_type, body.date.map(|d| d.0))
         .await?;
-    Ok((StatusCode::CREATED, Json(DocumentOut::new(doc, today()))))
+    Ok((
+        StatusCode::CREATED,
+        Json(DocumentOut::new(doc, state.today())),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,16 +209,17 @@ pub struct CancelInput {
 }
 
 pub async fn cancel(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CancelInput>,
 ) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
-    let date = body.date.map_or_else(today, |d| d.0);
-    let cancellation =
-        kontor_web::archive::cancel_and_archive(&state.store, &auth.actor(), id, date).await?;
+    let cancellation = state
+        .documents()
+        .cancel(&auth.actor(), id, body.date.map(|d| d.0))
+        .await?;
     Ok((
         StatusCode::CREATED,
-        Json(DocumentOut::new(cancellation, today())),
+        Json(DocumentOut::new(cancellation, state.today())),
     ))
 }

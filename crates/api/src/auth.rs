@@ -7,8 +7,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kontor_storage::{Actor, ApiToken, Role, User};
 
-use crate::AppState;
-use crate::api::error::ApiError;
+use crate::error::ApiError;
+use kontor_app::App;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ fn bearer(request: &Request) -> Option<&str> {
 
 /// Middleware on every API route: authenticates the bearer token and checks the route's access.
 pub async fn require(
-    State((state, access)): State<(AppState, Access)>,
+    State((state, access)): State<(App, Access)>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -98,7 +98,7 @@ pub async fn require(
         return ApiError::unauthenticated("missing bearer token (Authorization: Bearer TOKEN)")
             .into_response();
     };
-    let (user, token) = match state.store.authenticate_token(token).await {
+    let (user, token) = match state.store().authenticate_token(token).await {
         Ok(Some(found)) => found,
         Ok(None) => return ApiError::unauthenticated("invalid or revoked token").into_response(),
         Err(e) => return ApiError::from(e).into_response(),

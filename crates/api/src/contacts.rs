@@ -15,7 +15,8 @@ use super::idempotency::{self, KeyedJson};
 use super::input;
 use super::json::{ApiJson, ApiPath, QueryParams};
 use crate::auth::Auth;
-use crate::{AppState, today};
+use kontor_app::App;
+use kontor_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,7 +120,7 @@ impl ContactInput {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<Contact>>> {
@@ -129,14 +130,14 @@ pub async fn list(
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(
-        state.store.list_contacts(&query).await?,
+        state.store().list_contacts(&query).await?,
         |c| c,
     )))
 }
 
 /// `POST /contacts`; with an `Idempotency-Key` a repeat returns the first answer.
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     KeyedJson { body, key }: KeyedJson<ContactInput>,
 ) -> ApiResult<Response> {
@@ -144,12 +145,12 @@ pub async fn create(
     if archived.is_some() {
         return Err(ApiError::field(
             "archived",
-            "unknown_field",
+            ErrorCode::UnknownField,
             "cannot be set on a new contact",
         ));
     }
     let once = state
-        .store
+        .store()
         .create_contact_once(&auth.actor(), &data, key.as_ref(), |contact| {
             idempotency::stored(StatusCode::CREATED, contact)
         })
@@ -161,15 +162,15 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Contact>> {
-    Ok(Json(state.store.contact(id).await?))
+    Ok(Json(state.store().contact(id).await?))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ContactInput>,
@@ -177,37 +178,37 @@ pub async fn update(
     let (data, archived) = body.validate()?;
     Ok(Json(
         state
-            .store
+            .store()
             .update_contact(&auth.actor(), id, &data, archived)
             .await?,
     ))
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.store.delete_contact(&auth.actor(), id).await?;
+    state.store().delete_contact(&auth.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn archive(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Contact>> {
-    let contact = state.store.contact(id).await?;
+    let contact = state.store().contact(id).await?;
     Ok(Json(
         state
-            .store
+            .store()
             .update_contact(&auth.actor(), id, &contact.data, Some(true))
             .await?,
     ))
 }
 
 pub async fn documents(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
     q: QueryParams,
@@ -216,7 +217,7 @@ pub async fn documents(
 }
 
 pub async fn open_items(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
     q: QueryParams,
@@ -225,20 +226,20 @@ pub async fn open_items(
 }
 
 async fn contact_documents(
-    state: &AppState,
+    state: &App,
     id: i64,
     open_only: bool,
     q: &QueryParams,
 ) -> ApiResult<Json<PageOut<SummaryOut>>> {
-    state.store.contact(id).await?;
+    state.store().contact(id).await?;
     let query = DocumentQuery {
         contact_id: Some(id),
         open_only,
         page: q.page()?,
         ..Default::default()
     };
-    let today = today();
-    let page = state.store.list_documents(&query, today).await?;
+    let today = state.today();
+    let page = state.store().list_documents(&query, today).await?;
     Ok(Json(PageOut::from_page(page, |s| {
         SummaryOut::new(&s, today)
     })))

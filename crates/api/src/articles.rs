@@ -12,8 +12,9 @@ use super::error::{ApiError, ApiResult};
 use super::format;
 use super::input;
 use super::json::{ApiJson, ApiPath, Dec, QueryParams};
-use crate::AppState;
 use crate::auth::Auth;
+use kontor_app::App;
+use kontor_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +84,7 @@ impl From<Article> for ArticleOut {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<ArticleOut>>> {
@@ -93,50 +94,50 @@ pub async fn list(
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(
-        state.store.list_articles(&query).await?,
+        state.store().list_articles(&query).await?,
         ArticleOut::from,
     )))
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiJson(body): ApiJson<ArticleInput>,
 ) -> ApiResult<(StatusCode, Json<ArticleOut>)> {
     let (number, data) = body.validate()?;
     let article = state
-        .store
+        .store()
         .create_article(&auth.actor(), number.as_deref(), &data)
         .await?;
     Ok((StatusCode::CREATED, Json(article.into())))
 }
 
 pub async fn get(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ArticleOut>> {
-    Ok(Json(state.store.article(id).await?.into()))
+    Ok(Json(state.store().article(id).await?.into()))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ArticleInput>,
 ) -> ApiResult<Json<ArticleOut>> {
     let (number, data) = body.validate()?;
-    let old = state.store.article(id).await?;
+    let old = state.store().article(id).await?;
     if number.is_some_and(|n| n != old.number) {
         return Err(ApiError::field(
             "number",
-            "immutable",
+            ErrorCode::Immutable,
             "an article number cannot be changed",
         ));
     }
     Ok(Json(
         state
-            .store
+            .store()
             .update_article(&auth.actor(), id, &data)
             .await?
             .into(),
@@ -145,18 +146,18 @@ pub async fn update(
 
 /// Articles are never deleted (documents refer to them); DELETE deactivates.
 pub async fn deactivate(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ArticleOut>> {
-    let old = state.store.article(id).await?;
+    let old = state.store().article(id).await?;
     let data = ArticleData {
         active: false,
         ..old.data
     };
     Ok(Json(
         state
-            .store
+            .store()
             .update_article(&auth.actor(), id, &data)
             .await?
             .into(),

@@ -1,9 +1,12 @@
-//! The one error type of the JSON API: status, stable code, field; internal details only in the log.
+//! The one error type of the JSON API: status, stable code, field; internal details only in the
+//! log. Service errors are mapped through the service layer's one table (`kontor_app::Error`),
+//! so the API and the pages answer the same refusal with the same status and message.
 
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kontor_domain::validation::Problem;
+use kontor_domain::{ErrorCode, Language};
 use kontor_storage::StoreError;
 use serde::Serialize;
 
@@ -11,7 +14,7 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
     pub problems: Option<Vec<Problem>>,
@@ -30,10 +33,15 @@ struct Body<'a> {
     reference: Option<&'a str>,
 }
 
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.kind().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with the status its code stands for.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            status,
+            status: status_of(code),
             code,
             message: message.into(),
             field: None,
@@ -42,48 +50,41 @@ impl ApiError {
         }
     }
 
-    /// A 422 about one field; the message is prefixed with the field so it reads on its own.
-    pub fn field(field: impl Into<String>, code: &'static str, message: impl AsRef<str>) -> Self {
+    /// An error about one field; the message is prefixed with the field so it reads on its own.
+    pub fn field(field: impl Into<String>, code: ErrorCode, message: impl AsRef<str>) -> Self {
         let field = field.into();
         let message = format!("{field}: {}", message.as_ref());
         ApiError {
             field: Some(field),
-            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            ..ApiError::new(code, message)
         }
     }
 
     pub fn unauthenticated(message: &str) -> Self {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+        ApiError::new(ErrorCode::Unauthenticated, message)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-
-    /// Replaces the message, keeping the reference at its end.
-    fn with_message(mut self, message: &str) -> Self {
-        self.message = match &self.reference {
-            Some(r) => format!("{message}; please report reference {r}"),
-            None => message.to_string(),
-        };
-        self
+        ApiError::new(ErrorCode::Forbidden, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+        ApiError::new(ErrorCode::NotFound, message)
     }
 
-    /// A server-side failure: logged in full under a reference, shown to the client only generically.
+    /// A server-side failure: logged in full under a reference, shown to the client only
+    /// generically.
     pub fn internal(detail: &dyn std::fmt::Display) -> Self {
+        ApiError::failed(ErrorCode::Internal, detail)
+    }
+
+    fn failed(code: ErrorCode, detail: &dyn std::fmt::Display) -> Self {
         let reference = new_reference();
-        tracing::error!(reference = %reference, error = %detail, "internal error");
+        tracing::error!(reference = %reference, code = %code, error = %detail, "internal error");
+        let text = kontor_app::messages::error_text(code, Language::En, "");
         ApiError {
             reference: Some(reference.clone()),
-            ..ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("internal error; please report reference {reference}"),
-            )
+            ..ApiError::new(code, format!("{text}; please report reference {reference}"))
         }
     }
 }
@@ -92,39 +93,22 @@ fn new_reference() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 
+impl From<kontor_app::Error> for ApiError {
+    fn from(e: kontor_app::Error) -> Self {
+        if e.is_internal() {
+            return ApiError::failed(e.code(), &e);
+        }
+        ApiError {
+            field: e.field_name().map(str::to_string),
+            problems: e.problems().map(<[Problem]>::to_vec),
+            ..ApiError::new(e.code(), e.message(Language::En))
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            StoreError::Conflict { code, message } => {
-                ApiError::new(StatusCode::CONFLICT, code, message)
-            }
-            StoreError::Invalid { field, message } => ApiError::field(field, "invalid", message),
-            StoreError::NotIssuable(problems) => ApiError {
-                problems: Some(problems),
-                ..ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "not_issuable",
-                    "the document cannot be issued yet; see problems",
-                )
-            },
-            StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::UnsupportedUrl(_) => {
-                ApiError::internal(&e)
-            }
-            // A file whose bytes cannot be delivered intact: never wrong bytes, a clear answer;
-            // the object key and the store are logged under the reference, not shown.
-            StoreError::BlobStore { .. } | StoreError::NoBlobStore { .. } => ApiError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                code: "file_store_unavailable",
-                ..ApiError::internal(&e)
-            }
-            .with_message("the file store cannot be reached; try again later"),
-            StoreError::BlobMissing { .. } | StoreError::BlobCorrupt { .. } => ApiError {
-                code: "file_damaged",
-                ..ApiError::internal(&e)
-            }
-            .with_message("the stored file is missing or damaged in the file store"),
-        }
+        ApiError::from(kontor_app::Error::from(e))
     }
 }
 
@@ -132,7 +116,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {
             error: &self.message,
-            code: self.code,
+            code: self.code.as_str(),
             field: self.field.as_deref(),
             problems: self.problems.as_deref(),
             reference: self.reference.as_deref(),
@@ -158,7 +142,7 @@ mod tests {
     fn internal_errors_hide_their_detail() {
         let e = ApiError::from(StoreError::Corrupt("secret table xyz".into()));
         assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(e.code, "internal");
+        assert_eq!(e.code, ErrorCode::Internal);
         assert!(!e.message.contains("xyz"));
         let reference = e.reference.clone().unwrap_or_default();
         assert_eq!(reference.len(), 16);
@@ -169,7 +153,10 @@ mod tests {
     fn store_errors_map_to_statuses() {
         let status = |e: StoreError| ApiError::from(e).status.as_u16();
         assert_eq!(status(StoreError::not_found("contact", 1)), 404);
-        assert_eq!(status(StoreError::conflict("document_locked", "x")), 409);
+        assert_eq!(
+            status(StoreError::conflict(ErrorCode::DocumentLocked, "x")),
+            409
+        );
         assert_eq!(status(StoreError::invalid("amount", "x")), 422);
         assert_eq!(status(StoreError::NotIssuable(vec![])), 422);
         let damaged = ApiError::from(StoreError::BlobCorrupt {
@@ -177,7 +164,7 @@ mod tests {
             key: "kontor/ab/abc".into(),
         });
         assert_eq!(damaged.status.as_u16(), 500);
-        assert_eq!(damaged.code, "file_damaged");
+        assert_eq!(damaged.code, ErrorCode::FileDamaged);
         assert!(!damaged.message.contains("kontor/ab"));
         let down = ApiError::from(StoreError::BlobStore {
             store: "s3://b".into(),

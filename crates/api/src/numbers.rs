@@ -10,7 +10,8 @@ use super::PageOut;
 use super::error::{ApiError, ApiResult};
 use super::json::{ApiJson, ApiPath, QueryParams};
 use crate::auth::Auth;
-use crate::{AppState, today};
+use kontor_app::App;
+use kontor_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,38 +22,38 @@ pub struct NumberRangeInput {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<NumberRange>>> {
     Ok(Json(PageOut::slice(
-        state.store.number_ranges(today()).await?,
+        state.store().number_ranges(state.today()).await?,
         q.page()?,
     )))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<App>,
     auth: Auth,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<NumberRangeInput>,
 ) -> ApiResult<Json<NumberRange>> {
     let pattern = body
         .pattern
-        .ok_or_else(|| ApiError::field("pattern", "required", "is required"))?;
+        .ok_or_else(|| ApiError::field("pattern", ErrorCode::Required, "is required"))?;
     let reset = body
         .reset
-        .ok_or_else(|| ApiError::field("reset", "required", "is required"))?;
+        .ok_or_else(|| ApiError::field("reset", ErrorCode::Required, "is required"))?;
     let first_counter = body.first_counter.unwrap_or(1);
     let range = state
-        .store
+        .store()
         .update_number_range(
             &auth.actor(),
             &key,
             pattern.trim(),
             reset,
             first_counter,
-            today(),
+            state.today(),
         )
         .await?;
     Ok(Json(range))

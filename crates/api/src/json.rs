@@ -15,6 +15,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use kontor_domain::ErrorCode;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -32,15 +33,10 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "the request body exceeds 2 MiB",
-                )
+                ApiError::new(ErrorCode::BodyTooLarge, "the request body exceeds 2 MiB")
             } else {
                 ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable_body",
+                    ErrorCode::UnreadableBody,
                     "the request body could not be read",
                 )
             }
@@ -66,8 +62,7 @@ fn syntax_error(e: &serde_json::Error) -> ApiError {
     ApiError {
         field: None,
         ..ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {e}"),
         )
     }
@@ -92,12 +87,16 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         .unwrap_or(&message)
         .to_string();
     if let Some(name) = backticked(&message, "missing field `") {
-        return ApiError::field(format!("{prefix}{name}"), "required", "is required");
+        return ApiError::field(
+            format!("{prefix}{name}"),
+            ErrorCode::Required,
+            "is required",
+        );
     }
     if let Some(name) = backticked(&message, "unknown field `") {
         // The path already ends at the unknown key.
         let field = if path == "." { name.to_string() } else { path };
-        return ApiError::field(field, "unknown_field", "is not a known field");
+        return ApiError::field(field, ErrorCode::UnknownField, "is not a known field");
     }
     let field = if path == "." {
         "body".to_string()
@@ -105,11 +104,11 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         path
     };
     let code = if message.starts_with("invalid type") || message == DECIMAL_STRING {
-        "invalid_type"
+        ErrorCode::InvalidType
     } else if message.starts_with("unknown variant") {
-        "unknown_value"
+        ErrorCode::UnknownValue
     } else {
-        "invalid"
+        ErrorCode::Invalid
     };
     ApiError::field(field, code, message)
 }
@@ -215,13 +214,8 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_query",
-                "the query string is malformed",
-            )
-        })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| ApiError::new(ErrorCode::InvalidQuery, "the query string is malformed"))?;
         Ok(QueryParams(pairs))
     }
 }
@@ -239,7 +233,7 @@ impl QueryParams {
         self.str(name)
             .map(|v| {
                 v.parse::<i64>()
-                    .map_err(|_| ApiError::field(name, "invalid", "must be an integer"))
+                    .map_err(|_| ApiError::field(name, ErrorCode::Invalid, "must be an integer"))
             })
             .transpose()
     }
@@ -248,7 +242,11 @@ impl QueryParams {
         match self.str(name) {
             None | Some("false") | Some("0") => Ok(false),
             Some("true") | Some("1") => Ok(true),
-            Some(_) => Err(ApiError::field(name, "invalid", "must be true or false")),
+            Some(_) => Err(ApiError::field(
+                name,
+                ErrorCode::Invalid,
+                "must be true or false",
+            )),
         }
     }
 
@@ -256,7 +254,7 @@ impl QueryParams {
         self.str(name)
             .map(|v| {
                 parse_date(v).ok_or_else(|| {
-                    ApiError::field(name, "invalid", "must be a date \"YYYY-MM-DD\"")
+                    ApiError::field(name, ErrorCode::Invalid, "must be a date \"YYYY-MM-DD\"")
                 })
             })
             .transpose()

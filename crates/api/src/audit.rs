@@ -8,20 +8,20 @@ use serde::Serialize;
 use super::PageOut;
 use super::error::ApiResult;
 use super::json::{ApiPath, QueryParams};
-use crate::AppState;
 use crate::auth::Auth;
+use kontor_app::App;
 
 /// Most entries read for one record (storage's own cap).
 const MAX_ENTRIES: i64 = 500;
 
 pub async fn document_entries(
-    State(state): State<AppState>,
+    State(state): State<App>,
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<AuditEntry>>> {
     let entries = state
-        .store
+        .store()
         .audit_entries("document", &id.to_string(), MAX_ENTRIES)
         .await?;
     // Every document's creation is logged: no entries means no such document (ever). A deleted
@@ -39,8 +39,8 @@ pub struct AuditReportOut {
     problems: Vec<String>,
 }
 
-pub async fn verify(State(state): State<AppState>, _auth: Auth) -> ApiResult<Json<AuditReportOut>> {
-    let report = state.store.audit_verify().await?;
+pub async fn verify(State(state): State<App>, _auth: Auth) -> ApiResult<Json<AuditReportOut>> {
+    let report = state.store().audit_verify().await?;
     Ok(Json(AuditReportOut {
         ok: report.ok(),
         entries: report.entries,

@@ -3,19 +3,20 @@
 
 use std::collections::HashMap;
 
+use kontor_app::App;
 use kontor_domain::{DocumentType, Language, Line, LineKind, PaymentMethod, TaxMode};
-use kontor_storage::{Article, DraftInput, DraftTexts, Store};
+use kontor_storage::{Article, DraftInput, DraftTexts};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::input;
 use super::json::{Date, Dec};
-use crate::today;
 
 /// Most lines one document may have.
 pub use kontor_domain::document::limits::MAX_LINES;
 
+use kontor_domain::ErrorCode;
 /// Bounds that keep every product and sum far inside `Decimal` (whose arithmetic panics on
 /// overflow) and inside the cents storage keeps as i64.
 use kontor_domain::document::limits::MAX_QUANTITY;
@@ -67,32 +68,34 @@ impl DocumentInput {
     /// Checks the body and builds the draft. `existing` is the type of the draft a PUT replaces.
     pub async fn into_draft(
         self,
-        store: &Store,
+        app: &App,
         existing: Option<DocumentType>,
     ) -> ApiResult<DraftInput> {
         let doc_type = match (self.doc_type, existing) {
             (Some(t), _) | (None, Some(t)) => t,
-            (None, None) => return Err(ApiError::field("type", "required", "is required")),
+            (None, None) => {
+                return Err(ApiError::field("type", ErrorCode::Required, "is required"));
+            }
         };
         if existing.is_none() && doc_type.is_correction() {
             return Err(ApiError::field(
                 "type",
-                "not_creatable",
+                ErrorCode::NotCreatable,
                 "credit notes and cancellations refer to an invoice: use POST /documents/{id}/derive or /cancel",
             ));
         }
         let contact_id = self
             .contact_id
-            .ok_or_else(|| ApiError::field("contact_id", "required", "is required"))?;
+            .ok_or_else(|| ApiError::field("contact_id", ErrorCode::Required, "is required"))?;
         let lines = self.lines.unwrap_or_default();
         if lines.len() > MAX_LINES {
             return Err(ApiError::field(
                 "lines",
-                "too_many",
+                ErrorCode::TooMany,
                 format!("a document may have at most {MAX_LINES} lines"),
             ));
         }
-        let articles = load_articles(store, &lines).await?;
+        let articles = load_articles(app, &lines).await?;
         let lines = lines
             .into_iter()
             .enumerate()
@@ -106,7 +109,7 @@ impl DocumentInput {
         if line_total > Decimal::from(MAX_TOTAL) {
             return Err(ApiError::field(
                 "lines",
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("the document total must not exceed {MAX_TOTAL}"),
             ));
         }
@@ -118,7 +121,7 @@ impl DocumentInput {
         Ok(DraftInput {
             doc_type,
             contact_id,
-            date: self.date.map_or_else(today, |d| d.0),
+            date: self.date.map_or_else(|| app.today(), |d| d.0),
             delivery_date: self.delivery_date.map(|d| d.0),
             due_date: self.due_date.map(|d| d.0),
             payment_terms_days: self
@@ -159,11 +162,12 @@ impl DocumentInput {
 }
 
 /// The articles the lines refer to, fetched in one query.
-async fn load_articles(store: &Store, lines: &[LineInput]) -> ApiResult<HashMap<i64, Article>> {
+async fn load_articles(app: &App, lines: &[LineInput]) -> ApiResult<HashMap<i64, Article>> {
     let mut ids: Vec<i64> = lines.iter().filter_map(|l| l.article_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    Ok(store
+    Ok(app
+        .store()
         .articles_by_id(&ids)
         .await?
         .into_iter()
@@ -178,7 +182,7 @@ impl LineInput {
             Some(id) => Some(articles.get(&id).ok_or_else(|| {
                 ApiError::field(
                     field("article_id"),
-                    "unknown_article",
+                    ErrorCode::UnknownArticle,
                     format!("article {id} does not exist"),
                 )
             })?),
@@ -223,7 +227,7 @@ impl LineInput {
         if quantity.is_zero() {
             return Err(ApiError::field(
                 field("quantity"),
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "must be greater than 0",
             ));
         }
@@ -234,7 +238,7 @@ impl LineInput {
             .ok_or_else(|| {
                 ApiError::field(
                     field("unit_price"),
-                    "required",
+                    ErrorCode::Required,
                     "is required (or give an article_id)",
                 )
             })?;

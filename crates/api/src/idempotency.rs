@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use super::json::{ApiJson, parse_body};
 use crate::auth::Auth;
+use kontor_domain::ErrorCode;
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
@@ -39,7 +40,7 @@ where
             Some(value) => Some(value.to_str().map(str::to_string).map_err(|_| {
                 ApiError::field(
                     "Idempotency-Key",
-                    "invalid",
+                    ErrorCode::Invalid,
                     "must be visible ASCII characters, e.g. a UUID",
                 )
             })?),
@@ -57,8 +58,7 @@ where
         let path = req.uri().path().to_string();
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
+                ErrorCode::UnreadableBody,
                 "the request body could not be read",
             )
         })?;

@@ -1,0 +1,33 @@
+//! `GET/PUT /settings/pdf`: the document look (accent colour, font, tagline, columns, an own
+//! template). A template is compiled against sample documents before it is stored; an error
+//! names its line.
+
+use axum::Json;
+use axum::extract::State;
+use kontor_app::App;
+use kontor_domain::ErrorCode;
+use kontor_pdf::look::Look;
+
+use super::error::{ApiError, ApiResult};
+use super::json::ApiJson;
+use crate::auth::Auth;
+
+pub async fn get_pdf(State(state): State<App>, _auth: Auth) -> ApiResult<Json<Look>> {
+    Ok(Json(state.settings().look().await?))
+}
+
+pub async fn put_pdf(
+    State(state): State<App>,
+    auth: Auth,
+    ApiJson(body): ApiJson<Look>,
+) -> ApiResult<Json<Look>> {
+    let look = state
+        .settings()
+        .save_look(&auth.actor(), body)
+        .await?
+        .map_err(|problems| match problems.first() {
+            Some((field, message)) => ApiError::field(*field, ErrorCode::Invalid, message),
+            None => ApiError::field("body", ErrorCode::Invalid, "is not acceptable"),
+        })?;
+    Ok(Json(look))
+}

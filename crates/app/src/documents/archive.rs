@@ -1,0 +1,112 @@
+//! The files of record: every path that issues a document comes through here, so the PDF and
+//! the e-invoice XML are produced and stored right after the number is assigned.
+//!
+//! Issuing and archiving are two transactions: rendering inside SQLite's single write lock
+//! would serialise every issue behind the renderer. The files are rendered in the background,
+//! one document at a time (bounded CPU and memory), right after the issue is acknowledged; a
+//! download that comes first archives that document on the spot. Either way the first
+//! rendering is the one kept (write once), and it is made from the document's own snapshot.
+//! If the process dies before, [`archive_missing`] (run at start) produces the files then.
+
+use kontor_domain::ErrorCode;
+use kontor_storage::blobs::Artefact;
+use kontor_storage::{Document, Store};
+
+use super::{einvoice, look};
+use crate::{App, Error, Result};
+
+/// The files of record for an issued document. `pdf_extras` is the PDF look (logo, settings)
+/// as it is at issue.
+pub fn artefacts_for(doc: &Document, pdf_extras: &kontor_pdf::Extras) -> Result<Vec<Artefact>> {
+    let mut artefacts = Vec::new();
+    // The XRechnung in UBL and CII, when the data allows.
+    let xml = einvoice::artefacts(doc)?;
+    // The PDF from the document's own seller and buyer snapshots; for invoices, credit notes
+    // and cancellations the ZUGFeRD / Factur-X hybrid with the Factur-X CII of profile
+    // EN 16931 embedded (it needs none of the XRechnung-only data, so every issued invoice
+    // gets it, whatever format the contact prefers).
+    if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
+        let mut extras = pdf_extras.clone();
+        extras.facturx_xml = einvoice::facturx_xml(doc)?;
+        let pdf = kontor_pdf::render(doc, seller, buyer, &extras).map_err(|e| {
+            Error::internal(
+                ErrorCode::RenderFailed,
+                format!("PDF of document {}: {e}", doc.id),
+            )
+        })?;
+        artefacts.push(Artefact {
+            kind: "pdf".into(),
+            content_type: "application/pdf".into(),
+            data: pdf,
+        });
+    }
+    artefacts.extend(xml);
+    Ok(artefacts)
+}
+
+pub(super) async fn archive(store: &Store, doc: &Document) -> Result<()> {
+    let pdf_extras = look::pdf_extras(store, doc).await?;
+    // Rendering is CPU work of milliseconds: keep it off the async workers.
+    let owned = doc.clone();
+    let artefacts = tokio::task::spawn_blocking(move || artefacts_for(&owned, &pdf_extras))
+        .await
+        .map_err(|e| {
+            Error::internal(ErrorCode::RenderFailed, format!("renderer stopped: {e}"))
+        })??;
+    if !artefacts.is_empty() {
+        store.archive_artefacts(doc.id, &artefacts).await?;
+    }
+    Ok(())
+}
+
+/// Archives one issued document's files if they are missing (write once: existing files stay).
+pub(super) async fn archive_document(store: &Store, id: i64) -> Result<()> {
+    let doc = store.document(id).await?;
+    archive(store, &doc).await
+}
+
+/// One rendering at a time in the background: the renderer is CPU- and memory-heavy.
+static RENDER_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Archives a just-issued document's files in the background.
+pub(super) fn archive_later(app: &App, doc: &Document) {
+    let (store, doc) = (app.store.clone(), doc.clone());
+    tokio::spawn(async move {
+        let Ok(_turn) = RENDER_TURN.acquire().await else {
+            return;
+        };
+        if let Err(e) = archive(&store, &doc).await {
+            tracing::error!(document = doc.id, error = %e, "archiving the issued document failed; it is retried at the next start");
+        }
+    });
+}
+
+/// Archives issued documents that lack their files of `kind` (after a crash between issue and
+/// archive); returns how many got one.
+pub async fn archive_missing(store: &Store, kind: &str) -> Result<usize> {
+    let mut done = 0;
+    loop {
+        let ids = store.documents_missing_artefact(kind, 100).await?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        let before = done;
+        for id in ids {
+            let doc = store.document(id).await?;
+            {
+                let _turn = RENDER_TURN
+                    .acquire()
+                    .await
+                    .map_err(|e| Error::internal(ErrorCode::Internal, e))?;
+                archive(store, &doc).await?;
+            }
+            if store.archived_artefact(id, kind).await?.is_some() {
+                done += 1;
+            }
+        }
+        if done == before {
+            // Nothing of this kind is produced for these documents; stop rather than loop.
+            return Ok(done);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The look of a document's PDF as the settings say now: colours and columns, the logo, the
+//! customer number, and the reference line of a correction.
+
+use kontor_pdf::{Extras, Logo, LogoFormat};
+use kontor_storage::{Document, Store};
+
+use crate::Result;
+
+/// The look and related facts for rendering `doc`, read from the store now.
+pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
+    let mut extras = Extras::default();
+    if let Some(settings) = store.setting("pdf").await? {
+        extras.apply_settings(&settings);
+    }
+    if let Some(logo) = store.setting("logo").await?
+        && let (Some(key), Some(format)) = (
+            logo["sha256"].as_str(),
+            logo["content_type"]
+                .as_str()
+                .and_then(LogoFormat::from_content_type),
+        )
+    {
+        let blob = store.blob(key).await?;
+        extras.logo = Some(Logo {
+            format,
+            data: blob.data,
+        });
+    }
+    if let Ok(contact) = store.contact(doc.contact_id).await {
+        extras.customer_number = contact.number;
+    }
+    if let Some(original) = doc.corrects_id
+        && let Ok(other) = store.document(original).await
+    {
+        let en = doc.language == kontor_domain::Language::En;
+        let lang = doc.language.as_str();
+        extras.reference = format!(
+            "{} {} {} {}",
+            if en { "Refers to" } else { "Bezug:" },
+            other.content.doc_type.label(lang),
+            other.number.unwrap_or_default(),
+            if en {
+                format!("of {}", kontor_pdf::format::date(other.content.date, true))
+            } else {
+                format!(
+                    "vom {}",
+                    kontor_pdf::format::date(other.content.date, false)
+                )
+            },
+        );
+    }
+    Ok(extras)
+}

@@ -1,0 +1,77 @@
+//! Kontor's service layer: every business operation, whoever asks for it. The JSON API, the
+//! web pages, the CLI and the scheduler hold an [`App`] and call its services; they parse
+//! input and render output, and never reach past this crate into storage or the renderers
+//! for an operation.
+
+pub mod backups;
+pub mod clock;
+pub mod documents;
+pub mod error;
+pub mod messages;
+pub mod settings;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use kontor_storage::Store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, Result};
+pub use kontor_domain::{ErrorCode, ErrorKind};
+
+/// One business's application: its store, the clock, and what `kontor serve` plugged in.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    backups: Option<Arc<dyn backups::BackupStatus>>,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App {
+            store,
+            clock: Arc::new(SystemClock),
+            backups: None,
+        }
+    }
+
+    /// Uses `clock` for "now" and "today" (tests set the date).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
+        self.clock = clock;
+        self
+    }
+
+    /// Shows and starts backups through `backups` (see [`backups::BackupStatus`]).
+    pub fn with_backups(mut self, backups: Arc<dyn backups::BackupStatus>) -> App {
+        self.backups = Some(backups);
+        self
+    }
+
+    /// The business's data. Faces use the services; this is for the services, the health
+    /// checks and the operations that work on the database as a whole.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Today where the business is.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    pub fn documents(&self) -> documents::Documents<'_> {
+        documents::Documents { app: self }
+    }
+
+    pub fn backups(&self) -> backups::Backups<'_> {
+        backups::Backups { app: self }
+    }
+
+    pub fn settings(&self) -> settings::Settings<'_> {
+        settings::Settings { app: self }
+    }
+}
