@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use crate::cli::{
-    AuditCommand, BackupArgs, BackupCommand, BlobsCommand, Cli, Command, TenantCommand,
-    TokenCommand, UserCommand,
+    AuditCommand, BackupArgs, BackupCommand, BlobsCommand, CheckArgs, Cli, Command, GlobalArgs,
+    RestoreArgs, ServeArgs, TenantCommand, TokenCommand, UserCommand,
 };
 use crate::monitoring::{print_findings, start_watchdog};
 use kontor_ops::backup::{self as backups, BackupConfig, BackupId, Identity, Source};
@@ -27,8 +27,8 @@ pub fn init_logging() {
 }
 
 /// The configured blob store (--blob-store), opened at its prefix, for the whole installation.
-fn blob_store(cli: &Cli) -> Result<Option<BlobStore>> {
-    cli.blob_store
+fn blob_store(global: &GlobalArgs) -> Result<Option<BlobStore>> {
+    global.blob_store
         .as_deref()
         .map(|text| BlobStoreSpec::parse(text).and_then(|spec| spec.open()))
         .transpose()
@@ -36,23 +36,23 @@ fn blob_store(cli: &Cli) -> Result<Option<BlobStore>> {
 }
 
 /// A single installation's part of the blob store: below its name (--installation).
-fn installation_blob_store(cli: &Cli) -> Result<Option<BlobStore>> {
-    blob_store(cli)?
-        .map(|b| b.scoped(&cli.installation))
+fn installation_blob_store(global: &GlobalArgs) -> Result<Option<BlobStore>> {
+    blob_store(global)?
+        .map(|b| b.scoped(&global.installation))
         .transpose()
         .map_err(|e| anyhow!("--installation: {e}"))
 }
 
-async fn open(cli: &Cli) -> Result<Store> {
-    let blobs = installation_blob_store(cli)?;
-    Ok(open_database(cli).await?.with_blob_store(blobs))
+async fn open(global: &GlobalArgs) -> Result<Store> {
+    let blobs = installation_blob_store(global)?;
+    Ok(open_database(global).await?.with_blob_store(blobs))
 }
 
-async fn open_database(cli: &Cli) -> Result<Store> {
-    match &cli.database {
+async fn open_database(global: &GlobalArgs) -> Result<Store> {
+    match &global.database {
         Some(url) => {
             let options = ConnectOptions {
-                schema: Some(cli.schema.clone()),
+                schema: Some(global.schema.clone()),
                 ..Default::default()
             };
             Store::connect(url, options).await.with_context(|| {
@@ -62,66 +62,43 @@ async fn open_database(cli: &Cli) -> Result<Store> {
                 )
             })
         }
-        None => Store::open_dir(&cli.data_dir)
+        None => Store::open_dir(&global.data_dir)
             .await
-            .with_context(|| format!("cannot open the database in {}", cli.data_dir.display())),
+            .with_context(|| format!("cannot open the database in {}", global.data_dir.display())),
     }
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let global = &cli.global;
     match &cli.command {
-        Command::Serve {
-            listen,
-            cloud: true,
-            ..
-        } => return serve_cloud(&cli, *listen).await,
-        Command::Tenant(command) => return tenant(&cli, command).await,
-        Command::Check { .. } => return check(&cli).await,
-        Command::Backup(command) => return backup(&cli, command).await,
-        Command::Restore { .. } => return restore(&cli).await,
-        Command::Blobs(command) => return blobs(&cli, command).await,
-        _ => {}
+        Command::Serve(args) if args.cloud => serve_cloud(global, args).await,
+        Command::Serve(args) => serve(global, args).await,
+        Command::Check(args) => check(global, args).await,
+        Command::Migrate => migrate(global).await,
+        Command::User(command) => user(global, command).await,
+        Command::Token(command) => token(global, command).await,
+        Command::Audit(command) => audit(global, command).await,
+        Command::Tenant(command) => tenant(global, command).await,
+        Command::Backup(command) => backup(global, command).await,
+        Command::Blobs(command) => blobs(global, command).await,
+        Command::Restore(args) => restore(global, args).await,
     }
-    let store = open(&cli).await?;
-    match &cli.command {
-        Command::Serve {
-            listen,
-            tls_cert,
-            tls_key,
-            http_redirect,
-            trusted_proxy,
-            tls_reload_seconds,
-            ..
-        } => {
-            let tls = match (tls_cert, tls_key) {
-                (Some(cert), Some(key)) => Some(kontor_server::tls::TlsFiles {
-                    cert: cert.clone(),
-                    key: key.clone(),
-                }),
-                _ => None,
-            };
-            let options = ServeOptions {
-                listen: *listen,
-                tls,
-                http_redirect: *http_redirect,
-                trusted_proxies: trusted_proxy.clone(),
-                reload_every: std::time::Duration::from_secs((*tls_reload_seconds).max(1)),
-            };
-            serve(&cli, store, options).await
-        }
-        Command::Tenant(_)
-        | Command::Check { .. }
-        | Command::Backup(_)
-        | Command::Blobs(_)
-        | Command::Restore { .. } => unreachable!("handled above"),
-        Command::Migrate => {
-            println!(
-                "database schema is current (version {})",
-                kontor_storage::migrate::latest_version()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User(UserCommand::Add { name, role }) => {
+}
+
+/// `kontor migrate`: opening the store applies pending migrations.
+async fn migrate(global: &GlobalArgs) -> Result<ExitCode> {
+    open(global).await?;
+    println!(
+        "database schema is current (version {})",
+        kontor_storage::migrate::latest_version()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(global: &GlobalArgs, command: &UserCommand) -> Result<ExitCode> {
+    let store = open(global).await?;
+    match command {
+        UserCommand::Add { name, role } => {
             let role = Role::parse(role).ok_or_else(|| {
                 anyhow!("unknown role {role:?} (admin, accountant, sales, auditor)")
             })?;
@@ -135,9 +112,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 user.username,
                 user.role.as_str()
             );
-            Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::List) => {
+        UserCommand::List => {
             for u in store.list_users().await? {
                 println!(
                     "{}\t{}\t{}",
@@ -146,34 +122,43 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     if u.active { "active" } else { "inactive" }
                 );
             }
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Token(TokenCommand::Create { name, user, role }) => {
-            let user = match user {
-                Some(u) => store.user_by_name(u).await.map_err(explain)?,
-                None => {
-                    let users = store.list_users().await?;
-                    match users.as_slice() {
-                        [only] => only.clone(),
-                        [] => bail!(
-                            "there is no user yet; create one with `kontor user add NAME --role admin`"
-                        ),
-                        _ => bail!("there are several users; name one with --user"),
-                    }
-                }
-            };
-            let role = role
-                .as_deref()
-                .map(|r| Role::parse(r).ok_or_else(|| anyhow!("unknown role {r:?}")))
-                .transpose()?;
-            let (_, secret) = store
-                .create_token(&Actor::cli(), user.id, name, role)
-                .await
-                .map_err(explain)?;
-            println!("{secret}");
-            Ok(ExitCode::SUCCESS)
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token(global: &GlobalArgs, command: &TokenCommand) -> Result<ExitCode> {
+    let store = open(global).await?;
+    let TokenCommand::Create { name, user, role } = command;
+    let user = match user {
+        Some(u) => store.user_by_name(u).await.map_err(explain)?,
+        None => {
+            let users = store.list_users().await?;
+            match users.as_slice() {
+                [only] => only.clone(),
+                [] => bail!(
+                    "there is no user yet; create one with `kontor user add NAME --role admin`"
+                ),
+                _ => bail!("there are several users; name one with --user"),
+            }
         }
-        Command::Audit(AuditCommand::Verify) => {
+    };
+    let role = role
+        .as_deref()
+        .map(|r| Role::parse(r).ok_or_else(|| anyhow!("unknown role {r:?}")))
+        .transpose()?;
+    let (_, secret) = store
+        .create_token(&Actor::cli(), user.id, name, role)
+        .await
+        .map_err(explain)?;
+    println!("{secret}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(global: &GlobalArgs, command: &AuditCommand) -> Result<ExitCode> {
+    let store = open(global).await?;
+    match command {
+        AuditCommand::Verify => {
             let report = store.audit_verify().await?;
             if report.ok() {
                 println!(
@@ -230,35 +215,53 @@ struct ServeOptions {
     reload_every: std::time::Duration,
 }
 
-/// The watchdog's lock: a file next to SQLite, an advisory lock in PostgreSQL.
-fn single_leadership(cli: &Cli, store: &Store) -> Leadership {
-    match store.backend() {
-        kontor_storage::Backend::Sqlite => Leadership::file(cli.data_dir.join("watchdog.lock")),
-        kontor_storage::Backend::Postgres => {
-            Leadership::postgres(store.pool().clone(), format!("schema:{}", cli.schema))
+impl ServeOptions {
+    fn from_args(args: &ServeArgs) -> ServeOptions {
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(kontor_server::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        };
+        ServeOptions {
+            listen: args.listen,
+            tls,
+            http_redirect: args.http_redirect,
+            trusted_proxies: args.trusted_proxy.clone(),
+            reload_every: std::time::Duration::from_secs(args.tls_reload_seconds.max(1)),
         }
     }
 }
 
-async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCode> {
-    let Command::Serve {
+/// The watchdog's lock: a file next to SQLite, an advisory lock in PostgreSQL.
+fn single_leadership(global: &GlobalArgs, store: &Store) -> Leadership {
+    match store.backend() {
+        kontor_storage::Backend::Sqlite => Leadership::file(global.data_dir.join("watchdog.lock")),
+        kontor_storage::Backend::Postgres => {
+            Leadership::postgres(store.pool().clone(), format!("schema:{}", global.schema))
+        }
+    }
+}
+
+async fn serve(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
+    let store = open(global).await?;
+    let options = ServeOptions::from_args(args);
+    let ServeArgs {
         monitor, backup, ..
-    } = &cli.command
-    else {
-        unreachable!("called for serve only")
-    };
+    } = args;
     let backup_config = backup_config(backup)?;
-    let mut monitoring = monitor.monitoring(Some(&cli.data_dir), &options.trusted_proxies)?;
+    let mut monitoring = monitor.monitoring(Some(&global.data_dir), &options.trusted_proxies)?;
     let database = Database::Store(store.clone());
     let mut checks = monitor.checks(
         Some(database.clone()),
-        Some(&cli.data_dir),
+        Some(&global.data_dir),
         options.tls.as_ref().map(|t| t.cert.as_path()),
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
     checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
     checks.extend(blob_store_check(store.blob_store(), Some(&mut monitoring)));
-    let watchdog = monitor.watchdog(checks, single_leadership(cli, &store))?;
+    let watchdog = monitor.watchdog(checks, single_leadership(global, &store))?;
     let users = store.user_count().await?;
     let listen = options.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -270,9 +273,9 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
     } else {
         "http"
     };
-    let where_ = match &cli.database {
+    let where_ = match &global.database {
         Some(url) => kontor_storage::db::redact_url(url),
-        None => cli.data_dir.join("kontor.db").display().to_string(),
+        None => global.data_dir.join("kontor.db").display().to_string(),
     };
     eprintln!("Kontor läuft auf / is running on {scheme}://{addr}  (database: {where_})");
     if let Some(b) = store.blob_store() {
@@ -282,10 +285,10 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
         let exe = std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| "kontor".into());
-        let dir = if cli.database.is_some() {
+        let dir = if global.database.is_some() {
             String::new()
         } else {
-            format!(" --data-dir {}", cli.data_dir.display())
+            format!(" --data-dir {}", global.data_dir.display())
         };
         eprintln!(
             "Noch kein Benutzer / no user yet. Open {scheme}://{addr}/ in a browser to set up Kontor"
@@ -300,7 +303,7 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
     }
     let mut backup_status: Option<Arc<dyn kontor_web::backup_status::BackupStatus>> = None;
     if let Some(config) = backup_config {
-        let source = single_source(cli, store.clone())?;
+        let source = single_source(global, store.clone())?;
         eprintln!(
             "Backups every {} to {} target(s), kept {} days",
             backup.backup_every,
@@ -366,14 +369,14 @@ async fn serve(cli: &Cli, store: Store, options: ServeOptions) -> Result<ExitCod
 }
 
 /// The master secret: KONTOR_MASTER_SECRET, or the file named by --master-secret-file.
-fn master_secret(cli: &Cli) -> Result<MasterSecret> {
+fn master_secret(global: &GlobalArgs) -> Result<MasterSecret> {
     if let Ok(secret) = std::env::var("KONTOR_MASTER_SECRET")
         && !secret.trim().is_empty()
     {
         return MasterSecret::new(secret.trim().as_bytes().to_vec())
             .map_err(|_| anyhow!("KONTOR_MASTER_SECRET must be at least 32 bytes long"));
     }
-    match &cli.master_secret_file {
+    match &global.master_secret_file {
         Some(path) => MasterSecret::from_file(path).map_err(explain),
         None => bail!(
             "cloud mode needs the master secret: --master-secret-file FILE (or KONTOR_MASTER_SECRET)"
@@ -381,20 +384,21 @@ fn master_secret(cli: &Cli) -> Result<MasterSecret> {
     }
 }
 
-fn cloud_url(cli: &Cli) -> Result<&str> {
-    match cli.database.as_deref() {
+fn cloud_url(global: &GlobalArgs) -> Result<&str> {
+    match global.database.as_deref() {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(url),
         _ => bail!("cloud mode needs PostgreSQL: --database postgres://… (or KONTOR_DATABASE_URL)"),
     }
 }
 
-fn installation(cli: &Cli) -> Result<Installation> {
-    Installation::new(&cli.installation)
-        .map_err(|e| anyhow!("--installation {:?}: {}", cli.installation, e))
+fn installation(global: &GlobalArgs) -> Result<Installation> {
+    Installation::new(&global.installation)
+        .map_err(|e| anyhow!("--installation {:?}: {}", global.installation, e))
 }
 
-async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode> {
-    let Command::Serve {
+async fn serve_cloud(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
+    let ServeArgs {
+        listen,
         base_domain,
         tenant_pool,
         max_open_tenants,
@@ -404,17 +408,14 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
         monitor,
         backup,
         ..
-    } = &cli.command
-    else {
-        unreachable!("called for serve only")
-    };
+    } = args;
     let backup_config = backup_config(backup)?;
-    let url = cloud_url(cli)?;
-    let blobs = blob_store(cli)?;
+    let url = cloud_url(global)?;
+    let blobs = blob_store(global)?;
     let directory = kontor_storage::tenants::Directory::connect(
         url,
-        installation(cli)?,
-        master_secret(cli)?,
+        installation(global)?,
+        master_secret(global)?,
     )
     .await
     .with_context(|| {
@@ -427,7 +428,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     if *tenant_pool == 0 || *max_open_tenants == 0 {
         bail!("--tenant-pool and --max-open-tenants must be at least 1");
     }
-    let mut monitoring = monitor.monitoring(Some(&cli.data_dir), trusted_proxy)?;
+    let mut monitoring = monitor.monitoring(Some(&global.data_dir), trusted_proxy)?;
     let blob_check = blob_store_check(blobs.as_ref(), Some(&mut monitoring));
     let config = kontor_server::cloud::CloudConfig {
         base_domain: base_domain
@@ -449,7 +450,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     let database = Database::Cloud(directory.clone());
     let mut checks = monitor.checks(
         Some(database.clone()),
-        Some(&cli.data_dir),
+        Some(&global.data_dir),
         None,
         Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
@@ -457,10 +458,10 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     checks.extend(blob_check);
     let leadership = Leadership::postgres(
         directory.pool().clone(),
-        format!("installation:{}", cli.installation),
+        format!("installation:{}", global.installation),
     );
     let watchdog = monitor.watchdog(checks, leadership)?;
-    let listener = tokio::net::TcpListener::bind(listen)
+    let listener = tokio::net::TcpListener::bind(*listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     eprintln!(
@@ -474,7 +475,7 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
             let token = std::fs::read_to_string(path).with_context(|| {
                 format!("cannot read the operator token from {}", path.display())
             })?;
-            let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+            let provisioner = Provisioner::connect(url, installation(global)?, master_secret(global)?)
                 .await
                 .map_err(explain)
                 .context("the operator API needs the admin URL in --database")?
@@ -510,9 +511,9 @@ async fn serve_cloud(cli: &Cli, listen: std::net::SocketAddr) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
-    let url = cloud_url(cli)?;
-    let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+async fn tenant(global: &GlobalArgs, command: &TenantCommand) -> Result<ExitCode> {
+    let url = cloud_url(global)?;
+    let provisioner = Provisioner::connect(url, installation(global)?, master_secret(global)?)
         .await
         .map_err(explain)
         .with_context(|| {
@@ -521,7 +522,7 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
                 kontor_storage::db::redact_url(url)
             )
         })?
-        .with_blob_store(blob_store(cli)?);
+        .with_blob_store(blob_store(global)?);
     let code = match command {
         TenantCommand::Create {
             name,
@@ -628,41 +629,38 @@ async fn tenant(cli: &Cli, command: &TenantCommand) -> Result<ExitCode> {
 }
 
 /// `kontor check`: the watchdog's checks once, one line per finding, exit code 2 on a problem.
-async fn check(cli: &Cli) -> Result<ExitCode> {
-    let Command::Check {
+async fn check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
+    let CheckArgs {
         cloud,
         tls_cert,
         monitor,
         backup,
-    } = &cli.command
-    else {
-        unreachable!("called for check only")
-    };
+    } = args;
     let mut findings = Vec::new();
     let database = if *cloud {
-        let url = cloud_url(cli)?;
-        kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
+        let url = cloud_url(global)?;
+        kontor_storage::tenants::Directory::connect(url, installation(global)?, master_secret(global)?)
             .await
             .map(Database::Cloud)
             .map_err(|e| anyhow!(e))
     } else {
-        match &cli.database {
+        match &global.database {
             Some(url) => Store::connect_unmigrated(
                 url,
                 ConnectOptions {
-                    schema: Some(cli.schema.clone()),
+                    schema: Some(global.schema.clone()),
                     max_connections: 2,
                 },
             )
             .await
             .map(Database::Store)
             .map_err(|e| anyhow!(e)),
-            None if !cli.data_dir.join("kontor.db").is_file() => Err(anyhow!(
+            None if !global.data_dir.join("kontor.db").is_file() => Err(anyhow!(
                 "no database in {} (wrong --data-dir?)",
-                cli.data_dir.display()
+                global.data_dir.display()
             )),
             None => Store::connect_unmigrated(
-                &kontor_storage::db::sqlite_url_for_dir(&cli.data_dir),
+                &kontor_storage::db::sqlite_url_for_dir(&global.data_dir),
                 ConnectOptions {
                     schema: None,
                     max_connections: 2,
@@ -685,11 +683,11 @@ async fn check(cli: &Cli) -> Result<ExitCode> {
     };
     let backup = backup_check(backup_config(backup)?.as_ref(), database.as_ref())?;
     let blobs = if *cloud {
-        blob_store(cli)?
+        blob_store(global)?
     } else {
-        installation_blob_store(cli)?
+        installation_blob_store(global)?
     };
-    let mut checks = monitor.checks(database, Some(&cli.data_dir), tls_cert.as_deref(), None)?;
+    let mut checks = monitor.checks(database, Some(&global.data_dir), tls_cert.as_deref(), None)?;
     checks.extend(backup);
     checks.extend(blob_store_check(blobs.as_ref(), None));
     findings
@@ -734,13 +732,13 @@ fn backup_targets(args: &BackupArgs) -> Result<Vec<backups::TargetSpec>> {
 }
 
 /// The SQLite file behind the data folder (or a sqlite: URL).
-fn sqlite_path(cli: &Cli) -> std::path::PathBuf {
-    match cli.database.as_deref() {
+fn sqlite_path(global: &GlobalArgs) -> std::path::PathBuf {
+    match global.database.as_deref() {
         Some(url) if url.starts_with("sqlite:") => {
             let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
             std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
         }
-        _ => cli.data_dir.join("kontor.db"),
+        _ => global.data_dir.join("kontor.db"),
     }
 }
 
@@ -768,21 +766,21 @@ fn backup_check(
     ))))
 }
 
-fn single_source(cli: &Cli, store: Store) -> Result<Source> {
+fn single_source(global: &GlobalArgs, store: Store) -> Result<Source> {
     Ok(match store.backend() {
         kontor_storage::Backend::Sqlite => Source::Sqlite {
             store,
-            path: sqlite_path(cli),
+            path: sqlite_path(global),
         },
         kontor_storage::Backend::Postgres => Source::Postgres { store },
     })
 }
 
-async fn cloud_directory(cli: &Cli) -> Result<kontor_storage::tenants::Directory> {
-    let url = cloud_url(cli)?;
-    let blobs = blob_store(cli)?;
+async fn cloud_directory(global: &GlobalArgs) -> Result<kontor_storage::tenants::Directory> {
+    let url = cloud_url(global)?;
+    let blobs = blob_store(global)?;
     Ok(
-        kontor_storage::tenants::Directory::connect(url, installation(cli)?, master_secret(cli)?)
+        kontor_storage::tenants::Directory::connect(url, installation(global)?, master_secret(global)?)
             .await
             .with_context(|| {
                 format!(
@@ -834,7 +832,7 @@ fn print_move(
     }
 }
 
-async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
+async fn blobs(global: &GlobalArgs, command: &BlobsCommand) -> Result<ExitCode> {
     let (cloud, tenant) = match command {
         BlobsCommand::Move { cloud, tenant, .. } | BlobsCommand::Check { cloud, tenant } => {
             (*cloud, tenant.as_deref())
@@ -846,7 +844,7 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
     // (name for messages, scope in the blob store, store)
     let mut stores: Vec<(String, String, Store)> = Vec::new();
     if cloud {
-        let directory = cloud_directory(cli).await?;
+        let directory = cloud_directory(global).await?;
         let tenants = directory.list().await.map_err(explain)?;
         if let Some(t) = tenant
             && !tenants.iter().any(|x| x.slug == t)
@@ -872,8 +870,8 @@ async fn blobs(cli: &Cli, command: &BlobsCommand) -> Result<ExitCode> {
     } else {
         stores.push((
             "installation".into(),
-            cli.installation.clone(),
-            open(cli).await?,
+            global.installation.clone(),
+            open(global).await?,
         ));
     }
     let mut bad = 0;
@@ -949,7 +947,7 @@ fn parse_id(id: &str) -> Result<BackupId> {
     BackupId::parse(id).map_err(|e| anyhow!("{e}"))
 }
 
-async fn backup(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
+async fn backup(global: &GlobalArgs, command: &BackupCommand) -> Result<ExitCode> {
     match command {
         BackupCommand::Keygen { out } => {
             let (identity, recipient) = backups::generate_identity(chrono::Utc::now());
@@ -1048,10 +1046,10 @@ async fn backup(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
             };
             let source = if *cloud {
                 Source::Cloud {
-                    directory: cloud_directory(cli).await?,
+                    directory: cloud_directory(global).await?,
                 }
             } else {
-                single_source(cli, open(cli).await?)?
+                single_source(global, open(global).await?)?
             };
             let record = backups::run_now(&source, &config, chrono::Utc::now())
                 .await
@@ -1085,11 +1083,11 @@ async fn backup(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
         BackupCommand::Runs { cloud, limit } => {
             let records = if *cloud {
                 Source::Cloud {
-                    directory: cloud_directory(cli).await?,
+                    directory: cloud_directory(global).await?,
                 }
                 .records()
             } else {
-                single_source(cli, open(cli).await?)?.records()
+                single_source(global, open(global).await?)?.records()
             }
             .map_err(|e| anyhow!("{e}"))?;
             for r in records
@@ -1117,24 +1115,21 @@ async fn backup(cli: &Cli, command: &BackupCommand) -> Result<ExitCode> {
     }
 }
 
-async fn restore(cli: &Cli) -> Result<ExitCode> {
-    let Command::Restore {
+async fn restore(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitCode> {
+    let RestoreArgs {
         id,
         identity,
         to,
         tenant,
         cloud,
         backup,
-    } = &cli.command
-    else {
-        unreachable!("called for restore only")
-    };
+    } = args;
     let targets = backup_targets(backup)?;
     let identity = read_identity(identity)?;
     let id = parse_id(id)?;
     let report = if *cloud {
-        let url = cloud_url(cli)?;
-        let provisioner = Provisioner::connect(url, installation(cli)?, master_secret(cli)?)
+        let url = cloud_url(global)?;
+        let provisioner = Provisioner::connect(url, installation(global)?, master_secret(global)?)
             .await
             .map_err(explain)
             .context("restoring tenants needs the admin URL in --database")?;
@@ -1151,7 +1146,7 @@ async fn restore(cli: &Cli) -> Result<ExitCode> {
         let Some(to) = to else {
             bail!("--to is needed: a new data folder (SQLite) or a new schema (PostgreSQL)");
         };
-        match cli.database.as_deref() {
+        match global.database.as_deref() {
             Some(url) if url.starts_with("postgres") => {
                 backups::restore_postgres(&targets, &id, &identity, url, to).await
             }
