@@ -1,0 +1,177 @@
+//! `kontor serve` for one business: the web application on its store, over HTTP or HTTPS.
+
+use anyhow::{Context, Result};
+use kontor_ops::backup as backups;
+use kontor_ops::monitor::Leadership;
+use kontor_ops::monitor::checks::Database;
+use kontor_storage::Store;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use super::backup::{backup_config, single_source};
+use super::open;
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::monitoring::{backup_check, blob_store_check, start_watchdog};
+
+/// How `kontor serve` is reached.
+struct ServeOptions {
+    listen: std::net::SocketAddr,
+    tls: Option<kontor_server::tls::TlsFiles>,
+    http_redirect: Option<std::net::SocketAddr>,
+    trusted_proxies: Vec<kontor_server::TrustedProxy>,
+    reload_every: std::time::Duration,
+}
+
+impl ServeOptions {
+    fn from_args(args: &ServeArgs) -> ServeOptions {
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(kontor_server::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        };
+        ServeOptions {
+            listen: args.listen,
+            tls,
+            http_redirect: args.http_redirect,
+            trusted_proxies: args.trusted_proxy.clone(),
+            reload_every: std::time::Duration::from_secs(args.tls_reload_seconds.max(1)),
+        }
+    }
+}
+
+/// The watchdog's lock: a file next to SQLite, an advisory lock in PostgreSQL.
+fn single_leadership(global: &GlobalArgs, store: &Store) -> Leadership {
+    match store.backend() {
+        kontor_storage::Backend::Sqlite => Leadership::file(global.data_dir.join("watchdog.lock")),
+        kontor_storage::Backend::Postgres => {
+            Leadership::postgres(store.pool().clone(), format!("schema:{}", global.schema))
+        }
+    }
+}
+
+/// `kontor serve` for one business (SQLite or a PostgreSQL schema).
+pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
+    let store = open(global).await?;
+    let options = ServeOptions::from_args(args);
+    let ServeArgs {
+        monitor, backup, ..
+    } = args;
+    let backup_config = backup_config(backup)?;
+    let mut monitoring = monitor.monitoring(Some(&global.data_dir), &options.trusted_proxies)?;
+    let database = Database::Store(store.clone());
+    let mut checks = monitor.checks(
+        Some(database.clone()),
+        Some(&global.data_dir),
+        options.tls.as_ref().map(|t| t.cert.as_path()),
+        Some(Arc::new(kontor_server::monitoring::request_counts)),
+    )?;
+    checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
+    checks.extend(blob_store_check(store.blob_store(), Some(&mut monitoring)));
+    let watchdog = monitor.watchdog(checks, single_leadership(global, &store))?;
+    let users = store.user_count().await?;
+    let listen = options.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let where_ = match &global.database {
+        Some(url) => kontor_storage::db::redact_url(url),
+        None => global.data_dir.join("kontor.db").display().to_string(),
+    };
+    eprintln!("Kontor läuft auf / is running on {scheme}://{addr}  (database: {where_})");
+    if let Some(b) = store.blob_store() {
+        eprintln!("New files go to the blob store {}", b.name());
+    }
+    if users == 0 {
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "kontor".into());
+        let dir = if global.database.is_some() {
+            String::new()
+        } else {
+            format!(" --data-dir {}", global.data_dir.display())
+        };
+        eprintln!(
+            "Noch kein Benutzer / no user yet. Open {scheme}://{addr}/ in a browser to set up Kontor"
+        );
+        eprintln!("(company profile and the first administrator). Or, in a second terminal:");
+        eprintln!(
+            "  {exe}{dir} user add NAME --role admin    (asks for a password, at least 12 characters)"
+        );
+        eprintln!(
+            "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
+        );
+    }
+    let mut backup_status: Option<Arc<dyn kontor_web::backup_status::BackupStatus>> = None;
+    if let Some(config) = backup_config {
+        let source = single_source(global, store.clone());
+        eprintln!(
+            "Backups every {} to {} target(s), kept {} days",
+            backup.backup_every,
+            config.targets.len(),
+            backup.backup_keep_days
+        );
+        backup_status = Some(Arc::new(crate::backup_page::OpsBackups {
+            source: source.clone(),
+            config: config.clone(),
+            every: backup.backup_every.clone(),
+            keep_days: backup.backup_keep_days,
+        }));
+        backups::spawn_schedule(source, config);
+    }
+    // Issued documents whose PDF was not archived (a crash between issue and archive) are
+    // archived in the background, so that serving starts at once.
+    let sweep = store.clone();
+    tokio::spawn(async move {
+        match kontor_web::archive::archive_missing(&sweep, "pdf").await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(documents = n, "archived missing PDFs"),
+            Err(e) => tracing::warn!(error = %e, "cannot archive missing PDFs"),
+        }
+    });
+    let transport = kontor_server::Transport {
+        tls: options.tls.is_some(),
+        trusted_proxies: options.trusted_proxies,
+    };
+    start_watchdog(watchdog, monitor.check_interval);
+    let mut state = kontor_server::AppState::new(store).with_monitoring(monitoring);
+    if let Some(b) = backup_status {
+        state = state.with_backups(b);
+    }
+    let router = kontor_server::app_with(state, transport);
+    match options.tls {
+        None => kontor_server::serve_router(router, listener).await?,
+        Some(files) => {
+            let redirect = match options.http_redirect {
+                Some(at) => Some(
+                    tokio::net::TcpListener::bind(at)
+                        .await
+                        .with_context(|| format!("cannot listen on {at} (--http-redirect)"))?,
+                ),
+                None => None,
+            };
+            if let Some(r) = &redirect {
+                eprintln!(
+                    "Plain HTTP on http://{} redirects to HTTPS",
+                    r.local_addr()?
+                );
+            }
+            kontor_server::serve_tls(
+                router,
+                listener.into_std()?,
+                files,
+                redirect,
+                options.reload_every,
+            )
+            .await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
