@@ -7,6 +7,7 @@ mod cloud;
 mod restore;
 mod serve;
 mod serve_cloud;
+mod startup;
 mod tenant;
 mod users;
 

@@ -1,7 +1,6 @@
 //! `kontor serve` for one business: the web application on its store, over HTTP or HTTPS.
 
 use anyhow::{Context, Result};
-use kontor_ops::backup as backups;
 use kontor_ops::monitor::Leadership;
 use kontor_ops::monitor::checks::Database;
 use kontor_storage::Store;
@@ -10,8 +9,8 @@ use std::sync::Arc;
 
 use super::backup::{backup_config, single_source};
 use super::open;
+use super::startup::{Served, Started, Startup};
 use crate::cli::{GlobalArgs, ServeArgs};
-use crate::monitoring::{backup_check, blob_store_check, start_watchdog};
 
 /// How `kontor serve` is reached.
 struct ServeOptions {
@@ -55,21 +54,19 @@ fn single_leadership(global: &GlobalArgs, store: &Store) -> Leadership {
 pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
     let store = open(global).await?;
     let options = ServeOptions::from_args(args);
-    let ServeArgs {
-        monitor, backup, ..
-    } = args;
-    let backup_config = backup_config(backup)?;
-    let mut monitoring = monitor.monitoring(Some(&global.data_dir), &options.trusted_proxies)?;
-    let database = Database::Store(store.clone());
-    let mut checks = monitor.checks(
-        Some(database.clone()),
-        Some(&global.data_dir),
-        options.tls.as_ref().map(|t| t.cert.as_path()),
-        Some(Arc::new(kontor_server::monitoring::request_counts)),
+    let startup = Startup::new(
+        &global.data_dir,
+        args,
+        backup_config(&args.backup)?,
+        Served {
+            database: Database::Store(store.clone()),
+            leadership: single_leadership(global, &store),
+            backup_source: single_source(global, store.clone()),
+            blobs: store.blob_store(),
+            tls_cert: options.tls.as_ref().map(|t| t.cert.as_path()),
+            backups_of: "Backups",
+        },
     )?;
-    checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
-    checks.extend(blob_store_check(store.blob_store(), Some(&mut monitoring)));
-    let watchdog = monitor.watchdog(checks, single_leadership(global, &store))?;
     let users = store.user_count().await?;
     let listen = options.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -109,22 +106,18 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             "  {exe}{dir} token create my-token         (prints the token for 'Authorization: Bearer …')"
         );
     }
+    let Started {
+        monitoring,
+        backups,
+    } = startup.start();
     let mut backup_status: Option<Arc<dyn kontor_web::backup_status::BackupStatus>> = None;
-    if let Some(config) = backup_config {
-        let source = single_source(global, store.clone());
-        eprintln!(
-            "Backups every {} to {} target(s), kept {} days",
-            backup.backup_every,
-            config.targets.len(),
-            backup.backup_keep_days
-        );
+    if let Some((source, config)) = backups {
         backup_status = Some(Arc::new(crate::backup_page::OpsBackups {
-            source: source.clone(),
-            config: config.clone(),
-            every: backup.backup_every.clone(),
-            keep_days: backup.backup_keep_days,
+            source,
+            config,
+            every: args.backup.backup_every.clone(),
+            keep_days: args.backup.backup_keep_days,
         }));
-        backups::spawn_schedule(source, config);
     }
     // Issued documents whose PDF was not archived (a crash between issue and archive) are
     // archived in the background, so that serving starts at once.
@@ -140,7 +133,6 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         tls: options.tls.is_some(),
         trusted_proxies: options.trusted_proxies,
     };
-    start_watchdog(watchdog, monitor.check_interval);
     let mut state = kontor_server::AppState::new(store).with_monitoring(monitoring);
     if let Some(b) = backup_status {
         state = state.with_backups(b);

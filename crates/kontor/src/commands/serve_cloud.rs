@@ -1,18 +1,17 @@
 //! `kontor serve --cloud`: many tenants, routed by host name or login, plus the operator API.
 
 use anyhow::{Context, Result, anyhow, bail};
-use kontor_ops::backup::{self as backups, Source};
+use kontor_ops::backup::Source;
 use kontor_ops::monitor::Leadership;
 use kontor_ops::monitor::checks::Database;
 use kontor_storage::tenants::Provisioner;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use super::backup::backup_config;
 use super::cloud::{cloud_url, installation, master_secret};
+use super::startup::{Served, Started, Startup};
 use super::{blob_store, explain};
 use crate::cli::{GlobalArgs, ServeArgs};
-use crate::monitoring::{backup_check, blob_store_check, start_watchdog};
 
 /// `kontor serve --cloud`: every tenant of the installation, each on its own database role.
 pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
@@ -24,7 +23,6 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         tenant_idle_secs,
         operator_token_file,
         trusted_proxy,
-        monitor,
         backup,
         ..
     } = args;
@@ -47,39 +45,24 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
     if *tenant_pool == 0 || *max_open_tenants == 0 {
         bail!("--tenant-pool and --max-open-tenants must be at least 1");
     }
-    let mut monitoring = monitor.monitoring(Some(&global.data_dir), trusted_proxy)?;
-    let blob_check = blob_store_check(blobs.as_ref(), Some(&mut monitoring));
-    let config = kontor_server::cloud::CloudConfig {
-        base_domain: base_domain
-            .as_deref()
-            .map(|d| d.trim_matches('.').to_ascii_lowercase()),
-        pool: kontor_storage::tenants::TenantPool {
-            max_connections: *tenant_pool,
-            idle_timeout: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
+    let startup = Startup::new(
+        &global.data_dir,
+        args,
+        backup_config,
+        Served {
+            database: Database::Cloud(directory.clone()),
+            leadership: Leadership::postgres(
+                directory.pool().clone(),
+                format!("installation:{}", global.installation),
+            ),
+            backup_source: Source::Cloud {
+                directory: directory.clone(),
+            },
+            blobs: blobs.as_ref(),
+            tls_cert: None,
+            backups_of: "Backups of every tenant",
         },
-        max_open_tenants: *max_open_tenants,
-        idle_evict: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
-        secure_cookies: false,
-        transport: kontor_server::Transport {
-            tls: false,
-            trusted_proxies: trusted_proxy.clone(),
-        },
-        monitoring,
-    };
-    let database = Database::Cloud(directory.clone());
-    let mut checks = monitor.checks(
-        Some(database.clone()),
-        Some(&global.data_dir),
-        None,
-        Some(Arc::new(kontor_server::monitoring::request_counts)),
     )?;
-    checks.extend(backup_check(backup_config.as_ref(), Some(&database))?);
-    checks.extend(blob_check);
-    let leadership = Leadership::postgres(
-        directory.pool().clone(),
-        format!("installation:{}", global.installation),
-    );
-    let watchdog = monitor.watchdog(checks, leadership)?;
     let listener = tokio::net::TcpListener::bind(*listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -111,21 +94,24 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         }
         None => None,
     };
-    if let Some(backup_config) = backup_config {
-        eprintln!(
-            "Backups of every tenant every {} to {} target(s), kept {} days",
-            backup.backup_every,
-            backup_config.targets.len(),
-            backup.backup_keep_days
-        );
-        backups::spawn_schedule(
-            Source::Cloud {
-                directory: directory.clone(),
-            },
-            backup_config,
-        );
-    }
-    start_watchdog(watchdog, monitor.check_interval);
+    let Started { monitoring, .. } = startup.start();
+    let config = kontor_server::cloud::CloudConfig {
+        base_domain: base_domain
+            .as_deref()
+            .map(|d| d.trim_matches('.').to_ascii_lowercase()),
+        pool: kontor_storage::tenants::TenantPool {
+            max_connections: *tenant_pool,
+            idle_timeout: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
+        },
+        max_open_tenants: *max_open_tenants,
+        idle_evict: std::time::Duration::from_secs((*tenant_idle_secs).max(1)),
+        secure_cookies: false,
+        transport: kontor_server::Transport {
+            tls: false,
+            trusted_proxies: trusted_proxy.clone(),
+        },
+        monitoring,
+    };
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
     kontor_server::serve_app(kontor_server::cloud::app(cloud, operator), listener).await?;
     Ok(ExitCode::SUCCESS)
