@@ -11,6 +11,7 @@ use super::cloud::cloud_directory;
 use super::open;
 use crate::cli::{BackupArgs, BackupCommand, GlobalArgs};
 
+/// `kontor backup …`: one function per subcommand.
 pub(super) async fn run(global: &GlobalArgs, command: &BackupCommand) -> Result<ExitCode> {
     match command {
         BackupCommand::Keygen { out } => keygen(out.as_deref()),
@@ -85,6 +86,7 @@ pub(super) fn read_identity(path: &Path) -> Result<Identity> {
     Identity::from_file(path).map_err(|e| anyhow!("{e}"))
 }
 
+/// A backup id as `kontor backup list` prints it.
 pub(super) fn parse_id(id: &str) -> Result<BackupId> {
     BackupId::parse(id).map_err(|e| anyhow!("{e}"))
 }

@@ -18,6 +18,7 @@ struct Scope {
     store: Store,
 }
 
+/// `kontor blobs move` and `kontor blobs check`; exit code 2 when a file had a problem.
 pub(super) async fn run(global: &GlobalArgs, command: &BlobsCommand) -> Result<ExitCode> {
     let (scopes, bad) = match command {
         BlobsCommand::Move { to, cloud, tenant } => {

@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 
+/// Logs to standard error, filtered by KONTOR_LOG (default: info, sqlx only warnings).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn".into());
@@ -28,6 +29,7 @@ pub fn init_logging() {
         .init();
 }
 
+/// Runs the subcommand with the global options and its own arguments.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let global = &cli.global;
     match &cli.command {
@@ -69,6 +71,7 @@ async fn open(global: &GlobalArgs) -> Result<Store> {
     Ok(open_database(global).await?.with_blob_store(blobs))
 }
 
+/// The single business's database, migrated: --database, or SQLite in --data-dir.
 async fn open_database(global: &GlobalArgs) -> Result<Store> {
     match &global.database {
         Some(url) => {
