@@ -8,6 +8,17 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "kontor", version, about, propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every subcommand takes: where the database and the files are, and which
+/// cloud installation.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
     /// Folder for the embedded SQLite database and stored files.
     #[arg(
         long,
@@ -55,78 +66,15 @@ pub struct Cli {
     /// database stay there until `kontor blobs move`. See docs/files.md.
     #[arg(long, global = true, env = "KONTOR_BLOB_STORE")]
     pub blob_store: Option<String>,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the web server (JSON API under /api/v1).
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "KONTOR_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// TLS certificate chain (PEM, RSA or ECDSA). With --tls-key, Kontor serves HTTPS only
-        /// (TLS 1.3/1.2, ECDHE + AEAD); the files are reloaded when they change.
-        #[arg(long, env = "KONTOR_TLS_CERT", requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
-        #[arg(long, env = "KONTOR_TLS_KEY", requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
-        /// Also listen for plain HTTP here, answering only with a redirect to HTTPS.
-        #[arg(long, env = "KONTOR_HTTP_REDIRECT", requires = "tls_cert")]
-        http_redirect: Option<SocketAddr>,
-        /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
-        /// X-Forwarded-Proto are believed, e.g. a TLS-terminating HAProxy: 10.0.0.5,fd00::/8.
-        #[arg(long, env = "KONTOR_TRUSTED_PROXIES", value_delimiter = ',')]
-        trusted_proxy: Vec<kontor_server::TrustedProxy>,
-        /// How often (seconds) the TLS files are checked for changes.
-        #[arg(long, env = "KONTOR_TLS_RELOAD_SECONDS", default_value_t = 10)]
-        tls_reload_seconds: u64,
-        /// Serve many tenants (PostgreSQL only; see `kontor tenant`). The database URL then
-        /// only names the server and database: every connection uses a tenant's own role.
-        #[arg(long, env = "KONTOR_CLOUD")]
-        cloud: bool,
-        /// Cloud mode: `example.com` routes `acme.example.com` to tenant acme. Without it the
-        /// tenant is chosen on the login page.
-        #[arg(long, env = "KONTOR_BASE_DOMAIN")]
-        base_domain: Option<String>,
-        /// Cloud mode: connections per tenant pool.
-        #[arg(long, env = "KONTOR_TENANT_POOL", default_value_t = 4)]
-        tenant_pool: u32,
-        /// Cloud mode: tenants with an open pool at most (least recently used are closed);
-        /// together with --tenant-pool this caps the database connections of this instance.
-        #[arg(long, env = "KONTOR_MAX_OPEN_TENANTS", default_value_t = 200)]
-        max_open_tenants: usize,
-        /// Cloud mode: seconds without requests after which a tenant's pool is closed.
-        #[arg(long, env = "KONTOR_TENANT_IDLE_SECS", default_value_t = 120)]
-        tenant_idle_secs: u64,
-        /// Cloud mode: file with the operator API's bearer token (at least 32 characters).
-        /// Enables /operator/v1, which uses the --database URL as the admin connection.
-        #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
-        operator_token_file: Option<PathBuf>,
-        #[command(flatten)]
-        monitor: crate::monitoring::MonitorArgs,
-        /// Scheduled backups (on when a target and a recipient are configured).
-        #[command(flatten)]
-        backup: BackupArgs,
-    },
+    Serve(ServeArgs),
     /// Run the watchdog's checks once, print one line per finding and exit with 2 if any is
     /// a problem (for external monitors). In cloud mode add --cloud.
-    Check {
-        /// Check cloud mode's control schema instead of one business's database.
-        #[arg(long, env = "KONTOR_CLOUD")]
-        cloud: bool,
-        /// Also check this TLS certificate's expiry.
-        #[arg(long, env = "KONTOR_TLS_CERT")]
-        tls_cert: Option<PathBuf>,
-        #[command(flatten)]
-        monitor: crate::monitoring::MonitorArgs,
-        /// The backup schedule and targets, for the backup check.
-        #[command(flatten)]
-        backup: BackupArgs,
-    },
+    Check(CheckArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage users.
@@ -149,26 +97,98 @@ pub enum Command {
     Blobs(BlobsCommand),
     /// Restore a backup into a new data folder, schema or tenant (never over existing data).
     /// Files the backup holds from a blob store go into the restored database.
-    Restore {
-        /// The backup's id (see `kontor backup list`).
-        id: String,
-        /// The identity file (secret key) the backup is encrypted to.
-        #[arg(long)]
-        identity: PathBuf,
-        /// SQLite: a new (missing or empty) data folder. PostgreSQL: a new schema.
-        /// Cloud: the new tenant's name (with --tenant).
-        #[arg(long)]
-        to: Option<String>,
-        /// Cloud: restore only this tenant of the backup (as --to, or under its own name).
-        #[arg(long)]
-        tenant: Option<String>,
-        /// Restore a cloud backup (--database is the operator's admin URL; tenants are
-        /// created in --installation and must not exist there).
-        #[arg(long)]
-        cloud: bool,
-        #[command(flatten)]
-        backup: BackupArgs,
-    },
+    Restore(RestoreArgs),
+}
+
+/// `kontor serve`: where it listens, TLS, cloud mode, monitoring and scheduled backups.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KONTOR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// TLS certificate chain (PEM, RSA or ECDSA). With --tls-key, Kontor serves HTTPS only
+    /// (TLS 1.3/1.2, ECDHE + AEAD); the files are reloaded when they change.
+    #[arg(long, env = "KONTOR_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "KONTOR_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Also listen for plain HTTP here, answering only with a redirect to HTTPS.
+    #[arg(long, env = "KONTOR_HTTP_REDIRECT", requires = "tls_cert")]
+    pub http_redirect: Option<SocketAddr>,
+    /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed, e.g. a TLS-terminating HAProxy: 10.0.0.5,fd00::/8.
+    #[arg(long, env = "KONTOR_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<kontor_server::TrustedProxy>,
+    /// How often (seconds) the TLS files are checked for changes.
+    #[arg(long, env = "KONTOR_TLS_RELOAD_SECONDS", default_value_t = 10)]
+    pub tls_reload_seconds: u64,
+    /// Serve many tenants (PostgreSQL only; see `kontor tenant`). The database URL then
+    /// only names the server and database: every connection uses a tenant's own role.
+    #[arg(long, env = "KONTOR_CLOUD")]
+    pub cloud: bool,
+    /// Cloud mode: `example.com` routes `acme.example.com` to tenant acme. Without it the
+    /// tenant is chosen on the login page.
+    #[arg(long, env = "KONTOR_BASE_DOMAIN")]
+    pub base_domain: Option<String>,
+    /// Cloud mode: connections per tenant pool.
+    #[arg(long, env = "KONTOR_TENANT_POOL", default_value_t = 4)]
+    pub tenant_pool: u32,
+    /// Cloud mode: tenants with an open pool at most (least recently used are closed);
+    /// together with --tenant-pool this caps the database connections of this instance.
+    #[arg(long, env = "KONTOR_MAX_OPEN_TENANTS", default_value_t = 200)]
+    pub max_open_tenants: usize,
+    /// Cloud mode: seconds without requests after which a tenant's pool is closed.
+    #[arg(long, env = "KONTOR_TENANT_IDLE_SECS", default_value_t = 120)]
+    pub tenant_idle_secs: u64,
+    /// Cloud mode: file with the operator API's bearer token (at least 32 characters).
+    /// Enables /operator/v1, which uses the --database URL as the admin connection.
+    #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
+    pub operator_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub monitor: crate::monitoring::MonitorArgs,
+    /// Scheduled backups (on when a target and a recipient are configured).
+    #[command(flatten)]
+    pub backup: BackupArgs,
+}
+
+/// `kontor check`: which database and certificate, and the monitoring and backup settings.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check cloud mode's control schema instead of one business's database.
+    #[arg(long, env = "KONTOR_CLOUD")]
+    pub cloud: bool,
+    /// Also check this TLS certificate's expiry.
+    #[arg(long, env = "KONTOR_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pub monitor: crate::monitoring::MonitorArgs,
+    /// The backup schedule and targets, for the backup check.
+    #[command(flatten)]
+    pub backup: BackupArgs,
+}
+
+/// `kontor restore`: which backup, its key, and where to restore it.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup's id (see `kontor backup list`).
+    pub id: String,
+    /// The identity file (secret key) the backup is encrypted to.
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// SQLite: a new (missing or empty) data folder. PostgreSQL: a new schema.
+    /// Cloud: the new tenant's name (with --tenant).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Cloud: restore only this tenant of the backup (as --to, or under its own name).
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Restore a cloud backup (--database is the operator's admin URL; tenants are
+    /// created in --installation and must not exist there).
+    #[arg(long)]
+    pub cloud: bool,
+    #[command(flatten)]
+    pub backup: BackupArgs,
 }
 
 /// Where backups go and how they are made (flags or environment).

@@ -1,5 +1,6 @@
-//! Monitoring settings shared by `kontor serve` and `kontor check`: which checks run, where
-//! alerts go, who may read `/metrics`, and when `/readyz` says "not ready".
+//! Monitoring settings shared by `kontor serve` and `kontor check`: which checks run (also of
+//! backups and the blob store), where alerts go, who may read `/metrics`, and when `/readyz`
+//! says "not ready".
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,9 +9,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
+use kontor_ops::backup::{self, BackupConfig};
 use kontor_ops::monitor::checks::{
-    CertificateCheck, Database, DatabaseCheck, DiskCheck, ErrorRateCheck, ReplicationCheck,
-    RequestCounts,
+    BlobStoreCheck, CertificateCheck, Database, DatabaseCheck, DiskCheck, ErrorRateCheck,
+    ReplicationCheck, RequestCounts,
 };
 use kontor_ops::monitor::disk::DiskThreshold;
 use kontor_ops::monitor::{
@@ -19,6 +21,7 @@ use kontor_ops::monitor::{
 use kontor_server::TrustedProxy;
 use kontor_server::monitoring::{MetricsAccess, Monitoring, ReadinessProbe};
 use kontor_storage::Backend;
+use kontor_storage::blobstore::BlobStore;
 
 /// Watchdog, alert and `/metrics` options.
 #[derive(Debug, Clone, Args)]
@@ -244,6 +247,42 @@ impl MonitorArgs {
             None => Ok(None),
         }
     }
+}
+
+/// The watchdog's look at backups (age of the last complete one, targets writable), when
+/// backups are configured.
+pub fn backup_check(
+    config: Option<&BackupConfig>,
+    database: Option<&Database>,
+) -> Result<Option<Arc<dyn Check>>> {
+    let (Some(config), Some(database)) = (config, database) else {
+        return Ok(None);
+    };
+    let records = match database {
+        Database::Store(store) => backup::Records::for_store(store),
+        Database::Cloud(directory) => backup::Records::for_control(
+            directory.control_pool().clone(),
+            &directory.installation().control_schema(),
+        )
+        .map_err(|e| anyhow!("{e}"))?,
+    };
+    Ok(Some(Arc::new(backup::BackupCheck::new(
+        records,
+        config.targets.clone(),
+        config.every,
+    ))))
+}
+
+/// The watchdog's look at the blob store; its last result also decides `/readyz`.
+pub fn blob_store_check(
+    store: Option<&BlobStore>,
+    monitoring: Option<&mut Monitoring>,
+) -> Option<Arc<dyn Check>> {
+    let check = BlobStoreCheck::new(store?.clone());
+    if let Some(monitoring) = monitoring {
+        monitoring.readiness.push(Arc::new(check.readiness()));
+    }
+    Some(Arc::new(check))
 }
 
 /// Starts the watchdog of a serving instance and says where its alerts go.

@@ -110,6 +110,12 @@ impl Application {
     /// Any router (one business, or cloud mode's [`cloud::app`]) on `listen`.
     pub async fn bind(router: Router, listen: SocketAddr) -> std::io::Result<Application> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
+        Application::on(router, listener)
+    }
+
+    /// Any router on a listener bound already (`kontor serve` binds first, to report a busy
+    /// port before it starts anything else).
+    pub fn on(router: Router, listener: tokio::net::TcpListener) -> std::io::Result<Application> {
         let address = listener.local_addr()?;
         Ok(Application {
             router,
