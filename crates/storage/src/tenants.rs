@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
+use hmac::{Hmac, Mac};
+use pbkdf2::pbkdf2_hmac_array;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
@@ -108,42 +110,20 @@ impl MasterSecret {
 
 /// HMAC-SHA256 (RFC 2104).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block_key = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block_key[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block_key[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block_key.map(|b| b ^ 0x36));
-    inner.update(message);
-    let inner = inner.finalize();
-    let mut outer = Sha256::new();
-    outer.update(block_key.map(|b| b ^ 0x5c));
-    outer.update(inner);
-    outer.finalize().into()
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
-/// PBKDF2-HMAC-SHA256 with one output block (32 bytes), as SCRAM's `Hi()`.
-fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
-    let mut first = salt.to_vec();
-    first.extend_from_slice(&1u32.to_be_bytes());
-    let mut u = hmac_sha256(password, &first);
-    let mut out = u;
-    for _ in 1..iterations {
-        u = hmac_sha256(password, &u);
-        for (o, x) in out.iter_mut().zip(u.iter()) {
-            *o ^= x;
-        }
-    }
-    out
+/// SCRAM's `Hi()`, the salted password: PBKDF2-HMAC-SHA256 with one output block (32 bytes).
+fn salted_password(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    pbkdf2_hmac_array::<Sha256, 32>(password, salt, iterations)
 }
 
 /// The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802 / 7677).
 pub fn scram_verifier(password: &str, salt: &[u8], iterations: u32) -> String {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let salted = pbkdf2_sha256(password.as_bytes(), salt, iterations);
+    let salted = salted_password(password.as_bytes(), salt, iterations);
     let client_key = hmac_sha256(&salted, b"Client Key");
     let stored_key = Sha256::digest(client_key);
     let server_key = hmac_sha256(&salted, b"Server Key");
@@ -1049,6 +1029,25 @@ mod tests {
     }
 
     #[test]
+    fn pbkdf2_matches_published_vectors() {
+        // RFC 7914 section 11, PBKDF2-HMAC-SHA256: the first 32 bytes (PBKDF2's first block is
+        // the start of any longer output).
+        assert_eq!(
+            hex::encode(salted_password(b"passwd", b"salt", 1)),
+            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+        );
+        assert_eq!(
+            hex::encode(salted_password(b"Password", b"NaCl", 80_000)),
+            "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+        );
+        // RFC 6070's inputs with SHA-256 instead of SHA-1, at SCRAM's 4096 iterations.
+        assert_eq!(
+            hex::encode(salted_password(b"password", b"salt", 4096)),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
+    }
+
+    #[test]
     fn scram_verifier_matches_rfc_7677() {
         // RFC 7677's example: user "user", password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==.
         let salt = base64::engine::general_purpose::STANDARD
@@ -1090,6 +1089,11 @@ mod tests {
         assert_ne!(a.role_password("k_t1"), a.role_password("k_t2"));
         assert_ne!(a.role_password("k_t1"), b.role_password("k_t1"));
         assert_eq!(a.role_password("k_t1").len(), 64);
+        // Existing roles log in with passwords derived this way: the derivation never changes.
+        assert_eq!(
+            a.role_password("k_t1"),
+            "7f862afd847a1c8009173eff37738b307d80af44a53211c7776080b7caeb529e"
+        );
         assert!(MasterSecret::new(vec![0u8; 31]).is_err());
         assert_eq!(format!("{a:?}"), "MasterSecret(***)");
     }
