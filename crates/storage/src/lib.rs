@@ -24,6 +24,7 @@ pub mod reports;
 pub mod security;
 pub mod sessions;
 pub mod tenants;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod two_factor;
 mod users;

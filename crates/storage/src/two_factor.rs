@@ -2,12 +2,15 @@
 //! codes, the short-lived login challenge between password and code, and the business setting
 //! that requires 2FA for everyone.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use subtle::ConstantTimeEq;
 
 use crate::Store;
 use crate::audit::{self, Actor, Change};
@@ -24,43 +27,27 @@ pub const CHALLENGE_ATTEMPTS: i64 = 5;
 /// The setting that holds `{"require_2fa": true|false}`.
 pub const SECURITY_SETTING: &str = "security";
 
-const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// RFC 4648 base32 without padding, as authenticator apps expect it in `secret=`. Reading also
+/// takes lower case, padding and whitespace, and ignores the unused bits of the last character.
+static BASE32: LazyLock<data_encoding::Encoding> = LazyLock::new(|| {
+    let mut spec = data_encoding::Specification::new();
+    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+    spec.check_trailing_bits = false;
+    spec.ignore.push_str("= \t\r\n");
+    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    spec.encoding().expect("a valid base32 specification")
+});
 
 /// RFC 4648 base32 without padding (what authenticator apps expect in `secret=`).
 pub fn base32_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    let mut buffer: u32 = 0;
-    let mut bits = 0;
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            out.push(BASE32[((buffer >> (bits - 5)) & 31) as usize] as char);
-            bits -= 5;
-        }
-    }
-    if bits > 0 {
-        out.push(BASE32[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    BASE32.encode(bytes)
 }
 
+/// Reads base32 as [`base32_encode`] writes it, also in lower case, with padding or with
+/// whitespace; `None` for anything else.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buffer: u32 = 0;
-    let mut bits = 0;
-    for c in text.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
-        let v = BASE32
-            .iter()
-            .position(|&b| b as char == c.to_ascii_uppercase())? as u32;
-        buffer = (buffer << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            out.push((buffer >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    Some(out)
+    BASE32.decode(text.as_bytes()).ok()
 }
 
 /// The 6-digit code for a counter value (RFC 4226 HOTP with dynamic truncation).
@@ -95,11 +82,7 @@ fn matching_step(secret: &[u8], code: &str, unix: u64) -> Option<u64> {
     let now = unix / TOTP_STEP;
     [now.saturating_sub(1), now, now + 1]
         .into_iter()
-        .find(|&step| constant_eq(hotp(secret, step).as_bytes(), code.as_bytes()))
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        .find(|&step| bool::from(hotp(secret, step).as_bytes().ct_eq(code.as_bytes())))
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -423,9 +406,35 @@ mod tests {
     }
 
     #[test]
+    fn rfc4226_hotp_vectors() {
+        // RFC 4226 appendix D: HOTP values for counters 0 to 9.
+        let seed = b"12345678901234567890";
+        let expected = [
+            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
+            "399871", "520489",
+        ];
+        for (counter, code) in expected.iter().enumerate() {
+            assert_eq!(hotp(seed, counter as u64), *code, "counter {counter}");
+        }
+    }
+
+    #[test]
     fn base32_round_trip() {
-        assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
-        assert_eq!(base32_decode("MZXW6YTBOI").unwrap(), b"foobar");
+        // RFC 4648 section 10, without the padding.
+        for (raw, encoded) in [
+            (&b""[..], ""),
+            (b"f", "MY"),
+            (b"fo", "MZXQ"),
+            (b"foo", "MZXW6"),
+            (b"foob", "MZXW6YQ"),
+            (b"fooba", "MZXW6YTB"),
+            (b"foobar", "MZXW6YTBOI"),
+        ] {
+            assert_eq!(base32_encode(raw), encoded);
+            assert_eq!(base32_decode(encoded).unwrap(), raw);
+        }
+        // Lower case, padding and whitespace (as typed or copied) read the same.
+        assert_eq!(base32_decode("mzxw 6ytb oi======").unwrap(), b"foobar");
         let raw = [7u8; 20];
         assert_eq!(base32_decode(&base32_encode(&raw)).unwrap(), raw);
         assert!(base32_decode("not*base32").is_none());

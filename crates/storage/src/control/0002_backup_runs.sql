@@ -1,5 +1,5 @@
--- Backup runs of a cloud installation (issue 8); see migrations/0008_backup_runs.sql.
--- The control role writes them (grants in tenants.rs), tenant roles cannot see them.
+-- Backup runs of a cloud installation; see migrations/0008_backup_runs.sql.
+-- The control role writes them (grants in tenants/provisioning.rs), tenant roles cannot see them.
 CREATE TABLE IF NOT EXISTS {CTL}.backup_runs (
     id TEXT PRIMARY KEY,
     started_at TEXT NOT NULL,

@@ -1,4 +1,4 @@
--- Login security (issue 7). Everything lives in the database so that several stateless
+-- Login security. Everything lives in the database so that several stateless
 -- instances behind a load balancer see the same counters, lockouts, sessions and second factors.
 
 -- Failed-login counters per account ("account:NAME") and per source ("source:IP").

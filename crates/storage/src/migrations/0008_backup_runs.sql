@@ -1,4 +1,4 @@
--- Backup runs (issue 8): one row per run, written by the instance that runs it. The row of
+-- Backup runs: one row per run, written by the instance that runs it. The row of
 -- a running backup is also the lease that keeps other instances from starting one at the
 -- same time (heartbeat_at shows it is alive). targets: JSON list of per-target outcomes.
 CREATE TABLE backup_runs (

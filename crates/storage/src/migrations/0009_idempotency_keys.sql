@@ -1,4 +1,4 @@
--- Idempotency keys (issue 8): a client that retries a create after a lost answer sends the same
+-- Idempotency keys: a client that retries a create after a lost answer sends the same
 -- `Idempotency-Key` and gets the first answer back instead of a second record. The key and the
 -- answer are written in the same transaction as the record, so either both exist or neither.
 -- Keys belong to one user of this tenant and expire after 24 hours.
