@@ -18,7 +18,8 @@ pub fn free_port() -> u16 {
 
 /// The `kontor` binary with its global flags and environment: each subcommand run or server
 /// started from it gets them. Settings that leak in from the caller's environment (every
-/// `KONTOR_*` variable) are removed, and `KONTOR_LOG` is `warn`.
+/// `KONTOR_*` variable) are removed, `KONTOR_LOG` is `warn`, and the disk space thresholds
+/// are 0 (`KONTOR_DISK_MIN_FREE_PERCENT`, `KONTOR_DISK_MIN_FREE_MB`).
 #[derive(Clone, Debug)]
 pub struct Kontor {
     exe: PathBuf,
@@ -79,6 +80,10 @@ impl Kontor {
             .map(|(k, _)| (k, None))
             .collect();
         env.push(("KONTOR_LOG".into(), Some("warn".into())));
+        // Readiness must not depend on the free space of the machine running the tests; a
+        // test of the disk check sets the thresholds with the flags, which win.
+        env.push(("KONTOR_DISK_MIN_FREE_PERCENT".into(), Some("0".into())));
+        env.push(("KONTOR_DISK_MIN_FREE_MB".into(), Some("0".into())));
         Kontor {
             exe: exe.into(),
             global: Vec::new(),
