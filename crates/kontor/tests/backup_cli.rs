@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use kontor_testkit::{Browser, Kontor, csrf_of};
-
-const PASSWORD: &str = "a long enough password 123";
+use kontor_testkit::{Browser, Kontor, PASSWORD, csrf_of};
 
 /// The binary on the data folder `data`.
 fn kontor(data: &Path) -> Kontor {
