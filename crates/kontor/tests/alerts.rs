@@ -7,31 +7,26 @@
 //! (needs Debian's python3-aiosmtpd and postgresql packages).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kontor_ops::monitor::alert::signature;
+use kontor_testkit::tls::certificate_expiring_in;
+use kontor_testkit::{Kontor, free_port};
 
 const WEBHOOK_SECRET: &str = "webhook-secret-for-tests-0123456789";
 
-fn kontor(data_dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kontor"));
-    c.env_remove("KONTOR_DATABASE_URL")
-        .env("KONTOR_LOG", "warn")
-        .args(["--data-dir", data_dir.to_str().unwrap()]);
-    c
-}
-
-fn run(mut c: Command) -> Output {
-    c.stdin(Stdio::null()).output().unwrap()
+/// The binary on the data folder `data_dir`.
+fn kontor(data_dir: &Path) -> Kontor {
+    Kontor::new(env!("CARGO_BIN_EXE_kontor")).data_dir(data_dir)
 }
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
 }
 
-/// A child process killed when the test ends, however it ends.
+/// A child process (aiosmtpd) killed when the test ends, however it ends.
 struct Guard(Child);
 
 impl Drop for Guard {
@@ -39,14 +34,6 @@ impl Drop for Guard {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Polls `f` every 20 ms until it returns `Some`, for at most `limit`.
@@ -61,49 +48,18 @@ async fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<
     }
 }
 
-async fn wait_http(url: &str, status: u16) -> String {
-    let client = reqwest::Client::new();
-    let start = Instant::now();
-    loop {
-        if let Ok(r) = client.get(url).send().await
-            && r.status().as_u16() == status
-        {
-            return r.text().await.unwrap_or_default();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{url} never answered {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[test]
 fn check_command_prints_findings_and_fails_on_a_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.arg("check");
-        c
-    });
-    assert_eq!(out.status.code(), Some(2), "no database yet");
-    assert!(
-        text(&out.stdout).contains("PROBLEM\tdatabase\t"),
-        "{}",
-        text(&out.stdout)
-    );
+    let out = kontor(dir.path()).run(&["check"], "");
+    assert_eq!(out.code(), Some(2), "no database yet");
+    assert!(out.stdout.contains("PROBLEM\tdatabase\t"), "{}", out.stdout);
 
-    let mut migrate = kontor(dir.path());
-    migrate.arg("migrate");
-    assert!(run(migrate).status.success());
+    assert!(kontor(dir.path()).run(&["migrate"], "").success());
     let disk_ok = ["--disk-min-free-percent", "0", "--disk-min-free-mb", "0"];
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.arg("check").args(disk_ok);
-        c
-    });
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let out = kontor(dir.path()).run(&[&["check"][..], &disk_ok].concat(), "");
+    let stdout = &out.stdout;
+    assert_eq!(out.code(), Some(0), "{stdout}{}", out.stderr);
     assert!(
         stdout.contains("OK\tdatabase\tdatabase reachable, schema current"),
         "{stdout}"
@@ -114,36 +70,29 @@ fn check_command_prints_findings_and_fails_on_a_problem() {
     );
     assert!(stdout.lines().all(|l| l.starts_with("OK\t")), "{stdout}");
 
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.args(["check", "--disk-min-free-percent", "100"]);
-        c
-    });
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stdout).contains(&format!("PROBLEM\tdisk:{}\t", dir.path().display())));
+    let out = kontor(dir.path()).run(&["check", "--disk-min-free-percent", "100"], "");
+    assert_eq!(out.code(), Some(2));
+    assert!(
+        out.stdout
+            .contains(&format!("PROBLEM\tdisk:{}\t", dir.path().display()))
+    );
 
     // A certificate that expires within days is a problem; one good for months is not.
     let cert = dir.path().join("cert.pem");
     std::fs::write(&cert, certificate_expiring_in(2)).unwrap();
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.arg("check")
-            .args(disk_ok)
-            .args(["--tls-cert", cert.to_str().unwrap()]);
-        c
-    });
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let check_cert = [
+        &["check"][..],
+        &disk_ok,
+        &["--tls-cert", cert.to_str().unwrap()],
+    ]
+    .concat();
+    let out = kontor(dir.path()).run(&check_cert, "");
+    let stdout = &out.stdout;
+    assert_eq!(out.code(), Some(2), "{stdout}");
     assert!(stdout.contains("PROBLEM\ttls_certificate\t"), "{stdout}");
     std::fs::write(&cert, certificate_expiring_in(90)).unwrap();
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.arg("check")
-            .args(disk_ok)
-            .args(["--tls-cert", cert.to_str().unwrap()]);
-        c
-    });
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = kontor(dir.path()).run(&check_cert, "");
+    assert_eq!(out.code(), Some(0), "{}", out.stdout);
 
     // A schema behind this build: reported, not silently migrated.
     let db = dir.path().join("kontor.db");
@@ -151,23 +100,12 @@ fn check_command_prints_findings_and_fails_on_a_problem() {
         &db,
         "DELETE FROM kontor_migrations WHERE version = (SELECT MAX(version) FROM kontor_migrations)",
     );
-    let out = run({
-        let mut c = kontor(dir.path());
-        c.arg("check").args(disk_ok);
-        c
-    });
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stdout).contains("PROBLEM\tdatabase\tdatabase schema is not current"));
-}
-
-/// A self-signed certificate valid until midnight (UTC) `days` days from today.
-fn certificate_expiring_in(days: u64) -> String {
-    use chrono::Datelike;
-    let until = chrono::Utc::now().date_naive() + chrono::Days::new(days);
-    let mut params = rcgen::CertificateParams::new(vec!["kontor.test".to_string()]).unwrap();
-    params.not_after = rcgen::date_time_ymd(until.year(), until.month() as u8, until.day() as u8);
-    let key = rcgen::KeyPair::generate().unwrap();
-    params.self_signed(&key).unwrap().pem()
+    let out = kontor(dir.path()).run(&[&["check"][..], &disk_ok].concat(), "");
+    assert_eq!(out.code(), Some(2));
+    assert!(
+        out.stdout
+            .contains("PROBLEM\tdatabase\tdatabase schema is not current")
+    );
 }
 
 /// Runs one statement on a SQLite file (through sqlx, as Kontor does).
@@ -192,26 +130,17 @@ fn sqlite_exec(db: &Path, sql: &str) {
 #[tokio::test]
 async fn readyz_fails_when_the_disk_is_below_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut c = kontor(dir.path());
-    c.args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--disk-min-free-percent",
-        "100",
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
-    let _server = Guard(c.spawn().unwrap());
-    wait_http(&format!("{base}/healthz"), 200).await;
-    let reason = wait_http(&format!("{base}/readyz"), 503).await;
+    let server = kontor(dir.path())
+        .server(&["--disk-min-free-percent", "100"])
+        .ready_at("/healthz")
+        .start()
+        .await;
+    let reason = server.wait_status("/readyz", 503).await;
     assert!(reason.contains("nearly full"), "{reason}");
     // The watchdog's first run (at start) has recorded its findings.
     let mut metrics = String::new();
     for _ in 0..100 {
-        metrics = wait_http(&format!("{base}/metrics"), 200).await;
+        metrics = server.wait_status("/metrics", 200).await;
         if metrics.contains("kontor_check_ok{key=\"database\"}") {
             break;
         }
@@ -479,36 +408,25 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
     let secret_file = work.path().join("webhook-secret");
     std::fs::write(&secret_file, WEBHOOK_SECRET).unwrap();
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut c = kontor(&work.path().join("data"));
-    c.args(["--database", &pg.url, "--schema", "kontor_alerts"])
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
+    let server = kontor(&work.path().join("data"))
+        .args(["--database", &pg.url, "--schema", "kontor_alerts"])
+        .serve(&[
             "--check-interval",
             "1",
-        ])
-        .args([
             "--smtp-url",
             &smtp.url(),
             "--alert-email",
             "ops@example.com",
             "--alert-from",
             "kontor@example.com",
-        ])
-        .args([
             "--alert-webhook",
             &hooks.url,
             "--alert-webhook-secret-file",
             secret_file.to_str().unwrap(),
+            "--instance-name",
+            "drill-1",
         ])
-        .args(["--instance-name", "drill-1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _server = Guard(c.spawn().unwrap());
-    wait_http(&format!("{base}/readyz"), 200).await;
+        .await;
     // A few healthy runs: nothing to report.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(smtp.messages().is_empty(), "{:?}", smtp.messages());
@@ -540,7 +458,7 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
             .count(),
         1
     );
-    wait_http(&format!("{base}/readyz"), 503).await;
+    server.wait_status("/readyz", 503).await;
 
     pg.restart();
     let recovered = Instant::now();
@@ -548,7 +466,7 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
     let resolve_hook = recovered.elapsed();
     smtp.wait_subject("RESOLVED").await;
     let resolve_mail = recovered.elapsed();
-    wait_http(&format!("{base}/readyz"), 200).await;
+    server.wait_status("/readyz", 200).await;
     eprintln!(
         "ALERT LATENCY (check interval 1 s): pg_ctl stop took {:.2} s; firing: webhook {:.2} s, e-mail {:.2} s after the stop; resolved: webhook {:.2} s, e-mail {:.2} s after the restart",
         (fault - stopping).as_secs_f64(),
@@ -560,21 +478,11 @@ async fn alerts_when_the_database_stops_and_when_it_is_back() {
     assert!(hook_latency < Duration::from_secs(20) && resolve_hook < Duration::from_secs(30));
 
     // `kontor check` against the running PostgreSQL: replication is read (no standby here).
-    let out = run({
-        let mut c = kontor(&work.path().join("data"));
-        c.args([
-            "--database",
-            &pg.url,
-            "--schema",
-            "kontor_alerts",
-            "check",
-            "--expect-standbys",
-            "1",
-        ]);
-        c
-    });
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    let out = kontor(&work.path().join("data"))
+        .args(["--database", &pg.url, "--schema", "kontor_alerts"])
+        .run(&["check", "--expect-standbys", "1"], "");
+    let stdout = &out.stdout;
+    assert_eq!(out.code(), Some(2), "{stdout}{}", out.stderr);
     assert!(stdout.contains("OK\tdatabase\t"), "{stdout}");
     assert!(
         stdout.contains("PROBLEM\treplication_standbys\t0 standby(s) streaming"),
@@ -599,14 +507,13 @@ async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
     let target_name = target.display().to_string();
     let key = format!("backup_target:{target_name}");
 
-    let out = run({
-        let mut c = kontor(&data);
-        c.args(["backup", "keygen", "--out"])
-            .arg(work.path().join("identity"));
-        c
-    });
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let recipient = text(&out.stdout).trim().to_string();
+    let identity = work.path().join("identity");
+    let out = kontor(&data).run(
+        &["backup", "keygen", "--out", identity.to_str().unwrap()],
+        "",
+    );
+    assert!(out.success(), "{}", out.stderr);
+    let recipient = out.stdout.trim().to_string();
     let backup_args = [
         "--backup-target",
         &target_name,
@@ -615,60 +522,42 @@ async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
     ];
     // One backup before serving, as after an installation: the last backup is young, so only
     // the target's state can change during the drill (serve's schedule finds nothing due).
-    assert!(
-        run({
-            let mut c = kontor(&data);
-            c.arg("migrate");
-            c
-        })
-        .status
-        .success()
-    );
-    let out = run({
-        let mut c = kontor(&data);
-        c.args(["backup", "run"]).args(backup_args);
-        c
-    });
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(kontor(&data).run(&["migrate"], "").success());
+    let out = kontor(&data).run(&[&["backup", "run"][..], &backup_args].concat(), "");
+    assert!(out.success(), "{}", out.stderr);
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut c = kontor(&data);
-    c.args([
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--check-interval",
-        "1",
-        "--disk-min-free-percent",
-        "0",
-        "--disk-min-free-mb",
-        "0",
-    ])
-    .args(backup_args)
-    .args([
-        "--smtp-url",
-        &smtp.url(),
-        "--alert-email",
-        "ops@example.com",
-        "--alert-from",
-        "kontor@example.com",
-    ])
-    .args([
-        "--alert-webhook",
-        &hooks.url,
-        "--alert-webhook-secret-file",
-        secret_file.to_str().unwrap(),
-    ])
-    .args(["--instance-name", "drill-2"])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
-    let _server = Guard(c.spawn().unwrap());
-    wait_http(&format!("{base}/readyz"), 200).await;
+    let smtp_url = smtp.url();
+    let serve_args = [
+        &[
+            "--check-interval",
+            "1",
+            "--disk-min-free-percent",
+            "0",
+            "--disk-min-free-mb",
+            "0",
+        ][..],
+        &backup_args,
+        &[
+            "--smtp-url",
+            &smtp_url,
+            "--alert-email",
+            "ops@example.com",
+            "--alert-from",
+            "kontor@example.com",
+            "--alert-webhook",
+            &hooks.url,
+            "--alert-webhook-secret-file",
+            secret_file.to_str().unwrap(),
+            "--instance-name",
+            "drill-2",
+        ],
+    ]
+    .concat();
+    let server = kontor(&data).serve(&serve_args).await;
     // The real check has run and found the target writable and the backup young.
     let mut metrics = String::new();
     for _ in 0..300 {
-        metrics = wait_http(&format!("{base}/metrics"), 200).await;
+        metrics = server.wait_status("/metrics", 200).await;
         if metrics.contains(&format!("kontor_check_ok{{key=\"{key}\"}}")) {
             break;
         }

@@ -3,22 +3,12 @@
 //! refusal to restore over data; and `kontor serve` backing up on its own schedule.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn kontor(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env_remove("KONTOR_DATABASE_URL")
-        .env_remove("KONTOR_BACKUP_TARGETS")
-        .env_remove("KONTOR_BACKUP_RECIPIENT")
-        .env("KONTOR_LOG", "warn")
-        .args(["--data-dir", data.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap()
-}
+use kontor_testkit::{Browser, Kontor, PASSWORD, csrf_of};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
+/// The binary on the data folder `data`.
+fn kontor(data: &Path) -> Kontor {
+    Kontor::new(env!("CARGO_BIN_EXE_kontor")).data_dir(data)
 }
 
 #[test]
@@ -33,9 +23,9 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     let identity = dir.path().join("identity.key");
     let identity_s = identity.to_str().unwrap();
 
-    let out = kontor(&data, &["backup", "keygen", "--out", identity_s]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let recipient = text(&out.stdout).trim().to_string();
+    let out = kontor(&data).run(&["backup", "keygen", "--out", identity_s], "");
+    assert!(out.success(), "{}", out.stderr);
+    let recipient = out.stdout.trim().to_string();
     assert!(recipient.starts_with("age1"), "{recipient}");
     let key = std::fs::read_to_string(&identity).unwrap();
     assert!(key.contains("AGE-SECRET-KEY-1"));
@@ -46,27 +36,15 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     );
     // Never overwrites an identity.
     assert!(
-        !kontor(&data, &["backup", "keygen", "--out", identity_s])
+        !kontor(&data)
+            .run(&["backup", "keygen", "--out", identity_s], "")
             .status
             .success()
     );
 
     // Some data: a user.
-    let out = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env("KONTOR_LOG", "warn")
-        .args(["--data-dir", data.to_str().unwrap(), "user", "add", "anna"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin
-                .take()
-                .unwrap()
-                .write_all(b"a long enough password 123\n")?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success());
+    let out = kontor(&data).run(&["user", "add", "anna"], &format!("{PASSWORD}\n"));
+    assert!(out.success());
 
     // A secret key in place of the recipient is refused, naming the setting.
     let secret_line = key
@@ -81,27 +59,17 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     ];
     let mut args = vec!["backup", "run", "--backup-recipient", secret_line];
     args.extend(targets);
-    let out = kontor(&data, &args);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("backup_recipient"),
-        "{}",
-        text(&out.stderr)
-    );
+    let out = kontor(&data).run(&args, "");
+    assert!(!out.success());
+    assert!(out.stderr.contains("backup_recipient"), "{}", out.stderr);
 
     // Two good targets and a broken one: exit 2 (partial), the broken one named.
     let mut args = vec!["backup", "run", "--backup-recipient", &recipient];
     args.extend(targets);
     args.extend(["--backup-target", broken.to_str().unwrap()]);
-    let out = kontor(&data, &args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{} {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    let stdout = text(&out.stdout);
+    let out = kontor(&data).run(&args, "");
+    assert_eq!(out.code(), Some(2), "{} {}", out.stdout, out.stderr);
+    let stdout = &out.stdout;
     assert!(stdout.contains("partial"), "{stdout}");
     assert!(
         stdout.contains(&format!("FAILED\t{}", broken.display())),
@@ -111,25 +79,20 @@ fn backup_list_verify_and_restore_from_the_command_line() {
 
     let mut args = vec!["backup", "list"];
     args.extend(targets);
-    let out = kontor(&data, &args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kontor(&data).run(&args, "");
+    assert!(out.success(), "{}", out.stderr);
     assert!(
-        text(&out.stdout).contains(&format!("{id}\tsqlite\t")),
+        out.stdout.contains(&format!("{id}\tsqlite\t")),
         "{}",
-        text(&out.stdout)
+        out.stdout
     );
-    assert!(text(&out.stdout).contains("2/2 targets complete"));
+    assert!(out.stdout.contains("2/2 targets complete"));
 
     let mut args = vec!["backup", "verify", &id, "--identity", identity_s];
     args.extend(targets);
-    let out = kontor(&data, &args);
-    assert!(
-        out.status.success(),
-        "{} {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    assert_eq!(text(&out.stdout).matches("ok\t").count(), 2);
+    let out = kontor(&data).run(&args, "");
+    assert!(out.success(), "{} {}", out.stdout, out.stderr);
+    assert_eq!(out.stdout.matches("ok\t").count(), 2);
 
     // Corrupt the copy on t1: verify names it and exits 2.
     let file = t1
@@ -140,9 +103,9 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     std::fs::write(&file, &bytes).unwrap();
-    let out = kontor(&data, &args);
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = text(&out.stdout);
+    let out = kontor(&data).run(&args, "");
+    assert_eq!(out.code(), Some(2));
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("BAD") && stdout.contains("kontor.db.zst.age is corrupt"),
         "{stdout}"
@@ -159,15 +122,11 @@ fn backup_list_verify_and_restore_from_the_command_line() {
         restored.to_str().unwrap(),
     ];
     args.extend(targets);
-    let out = kontor(&data, &args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("skipped a bad copy"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = kontor(&restored, &["user", "list"]);
-    assert!(text(&out.stdout).contains("anna"), "{}", text(&out.stdout));
+    let out = kontor(&data).run(&args, "");
+    assert!(out.success(), "{}", out.stderr);
+    assert!(out.stderr.contains("skipped a bad copy"), "{}", out.stderr);
+    let out = kontor(&restored).run(&["user", "list"], "");
+    assert!(out.stdout.contains("anna"), "{}", out.stdout);
     let mut args = vec![
         "restore",
         &id,
@@ -177,52 +136,26 @@ fn backup_list_verify_and_restore_from_the_command_line() {
         data.to_str().unwrap(),
     ];
     args.extend(targets);
-    let out = kontor(&data, &args);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("not empty"),
-        "{}",
-        text(&out.stderr)
-    );
+    let out = kontor(&data).run(&args, "");
+    assert!(!out.success());
+    assert!(out.stderr.contains("not empty"), "{}", out.stderr);
 
-    let out = kontor(&data, &["backup", "runs"]);
-    assert!(
-        text(&out.stdout).contains(&format!("{id}\t")),
-        "{}",
-        text(&out.stdout)
-    );
+    let out = kontor(&data).run(&["backup", "runs"], "");
+    assert!(out.stdout.contains(&format!("{id}\t")), "{}", out.stdout);
 }
 
-#[test]
-fn serve_backs_up_on_its_own_and_records_the_run() {
+#[tokio::test]
+async fn serve_backs_up_on_its_own_and_records_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let target = dir.path().join("t");
     std::fs::create_dir_all(&target).unwrap();
     let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now());
-    let child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env("KONTOR_LOG", "warn")
+    let _server = kontor(&data)
         .env("KONTOR_BACKUP_TARGETS", target.to_str().unwrap())
         .env("KONTOR_BACKUP_RECIPIENT", recipient.to_string())
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _guard = Kill(child);
+        .serve(&[])
+        .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let backups = target.join("kontor-backups");
     loop {
@@ -239,35 +172,18 @@ fn serve_backs_up_on_its_own_and_records_the_run() {
             std::time::Instant::now() < deadline,
             "no scheduled backup within 60 s"
         );
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
 
 /// `kontor user add NAME --role ROLE` with the password on stdin.
 fn add_user(data: &Path, name: &str, role: &str) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env("KONTOR_LOG", "warn")
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long enough password 123\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    kontor(data)
+        .run(
+            &["user", "add", name, "--role", role],
+            &format!("{PASSWORD}\n"),
+        )
+        .ok();
 }
 
 /// The settings page and `/api/v1/backups` show the schedule, the targets and the runs
@@ -281,38 +197,23 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
     add_user(&data, "anna", "admin");
     add_user(&data, "bert", "accountant");
     let token = |user: &str| {
-        let out = kontor(&data, &["token", "create", "t", "--user", user]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout).trim().to_string()
+        let out = kontor(&data).run(&["token", "create", "t", "--user", user], "");
+        assert!(out.success(), "{}", out.stderr);
+        out.stdout.trim().to_string()
     };
     let (admin, accountant) = (token("anna"), token("bert"));
     let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now());
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env("KONTOR_LOG", "warn")
-        .env_remove("KONTOR_BACKUP_TARGETS")
-        .env_remove("KONTOR_BACKUP_RECIPIENT")
-        .args(["--data-dir", data.to_str().unwrap(), "serve"])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--backup-target", target.to_str().unwrap()])
-        .args(["--backup-recipient", &recipient.to_string()])
-        .args(["--backup-keep-days", "30"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _guard = Kill(child);
-    let base = format!("http://127.0.0.1:{port}");
+    let server = kontor(&data)
+        .serve(&[
+            "--backup-target",
+            target.to_str().unwrap(),
+            "--backup-recipient",
+            &recipient.to_string(),
+            "--backup-keep-days",
+            "30",
+        ])
+        .await;
+    let base = server.base.clone();
     let http = reqwest::Client::new();
     let api = |token: &str| {
         http.get(format!("{base}/api/v1/backups"))
@@ -378,20 +279,8 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
     complete_runs(2).await;
 
     // The page, logged in as the admin.
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = browser
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "anna"),
-            ("password", "a long enough password 123"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let browser = Browser::new(&base);
+    let r = browser.login("anna", PASSWORD).await;
     assert_eq!(r.status(), 303);
     let page = browser
         .get(format!("{base}/settings/backups"))
@@ -407,10 +296,7 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
         "{page}"
     );
     assert_eq!(page.matches("class=\"result-ok\"").count(), 2, "{page}");
-    let csrf = {
-        let start = page.find("data-csrf=\"").unwrap() + 11;
-        page[start..start + 64].to_string()
-    };
+    let csrf = csrf_of(&page);
     // Without the CSRF token nothing starts.
     let r = browser
         .post(format!("{base}/settings/backups/run"))
@@ -443,20 +329,8 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
         "the forged form started nothing: {v}"
     );
     // An accountant's browser gets no page.
-    let other = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    other
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", "bert"),
-            ("password", "a long enough password 123"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let other = Browser::new(&base);
+    other.login("bert", PASSWORD).await;
     let r = other
         .get(format!("{base}/settings/backups"))
         .send()

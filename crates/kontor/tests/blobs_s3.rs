@@ -9,55 +9,27 @@
 //! the bucket. Also: `kontor check` reports an unreachable blob store.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use kontor_storage::Store;
 use kontor_storage::blobstore::{BlobStore, BlobStoreSpec};
-use serde_json::{Value, json};
+use kontor_testkit::{Api, Binary, Kontor, PASSWORD, Run, free_port};
+use reqwest::Method;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const PASSWORD: &str = "a long enough password 123";
-
-fn kontor(data: &Path, blob_store: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kontor"));
-    cmd.env_remove("KONTOR_DATABASE_URL")
-        .env_remove("KONTOR_BLOB_STORE")
-        .env_remove("KONTOR_BACKUP_TARGETS")
-        .env_remove("KONTOR_BACKUP_RECIPIENT")
-        .env("KONTOR_LOG", "warn")
-        .args(["--data-dir", data.to_str().unwrap()])
-        .args(args)
-        .stdin(Stdio::piped());
-    if let Some(url) = blob_store {
-        cmd.env("KONTOR_BLOB_STORE", url);
+/// The binary on the data folder `data`, with `KONTOR_BLOB_STORE` when given.
+fn kontor(data: &Path, blob_store: Option<&str>) -> Kontor {
+    let kontor = Kontor::new(env!("CARGO_BIN_EXE_kontor")).data_dir(data);
+    match blob_store {
+        Some(url) => kontor.env("KONTOR_BLOB_STORE", url),
+        None => kontor,
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        let _ = writeln!(stdin, "{PASSWORD}");
-    }
-    child.wait_with_output().unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
-
-#[track_caller]
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+/// A subcommand with the password on stdin (for `user add`).
+fn run(data: &Path, blob_store: Option<&str>, args: &[&str]) -> Run {
+    kontor(data, blob_store).run(args, &format!("{PASSWORD}\n"))
 }
 
 /// The test endpoint with a prefix of this run's own.
@@ -119,54 +91,16 @@ async fn documents(store: &Store) -> Vec<String> {
     .collect()
 }
 
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve(data: &Path, blob_store: &str, log: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env_remove("KONTOR_DATABASE_URL")
-        .env("KONTOR_LOG", "warn")
-        .env("KONTOR_BLOB_STORE", blob_store)
-        .args(["--data-dir", data.to_str().unwrap(), "serve", "--listen"])
-        .arg(&listen)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        base: format!("http://{listen}"),
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..150 {
-        if let Ok(r) = client.get(format!("{}/healthz", server.base)).send().await
-            && r.status() == 200
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!(
-        "kontor serve did not start: {}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
+/// `kontor serve` with the blob store, started once `/healthz` answers (a dead blob store
+/// keeps it from being ready), its log in `log`.
+async fn serve(data: &Path, blob_store: &str, log: &Path) -> Binary {
+    kontor(data, Some(blob_store))
+        .server(&[])
+        .ready_at("/healthz")
+        .log(log)
+        .within(Duration::from_secs(15))
+        .start()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,12 +111,14 @@ async fn invoices_archive_their_files_in_s3() {
     };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(&kontor(
+    run(
         &data,
         Some(&url),
         &["user", "add", "anna", "--role", "admin"],
-    ));
-    let token = ok(&kontor(&data, Some(&url), &["token", "create", "t"]))
+    )
+    .ok();
+    let token = run(&data, Some(&url), &["token", "create", "t"])
+        .ok()
         .trim()
         .to_string();
     // A logo written before the blob store is configured stays in the database.
@@ -195,59 +131,13 @@ async fn invoices_archive_their_files_in_s3() {
     let log = dir.path().join("serve.log");
     let server = serve(&data, &url, &log).await;
     let client = reqwest::Client::new();
-    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
-        let mut r = client
-            .request(method, format!("{}/api/v1{path}", server.base))
-            .bearer_auth(&token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        r.send()
-    };
-    let company = json!({
-        "name": "Muster GmbH", "street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin",
-        "country": "DE", "vat_id": "DE123456789", "iban": "DE89 3704 0044 0532 0130 00",
-        "contact_email": "info@muster.de", "default_payment_terms_days": 14
-    });
-    let r = call(reqwest::Method::PUT, "/company", Some(company))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let contact: Value = call(
-        reqwest::Method::POST,
-        "/contacts",
-        Some(json!({"name": "Kunde AG", "street": "Weg 2", "postal_code": "80331", "city": "München"})),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let draft: Value = call(
-        reqwest::Method::POST,
-        "/documents",
-        Some(json!({
-            "type": "invoice", "contact_id": contact["id"], "date": today, "delivery_date": today,
-            "lines": [{"description": "Beratung", "quantity": "1", "unit": "HUR", "unit_price": "100", "vat_rate": "19"}]
-        })),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let id = draft["id"].as_i64().expect("draft id");
-    let r = call(
-        reqwest::Method::POST,
-        &format!("/documents/{id}/issue"),
-        Some(json!({})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let api = Api::new(&server.base, &token);
+    api.setup_company().await;
+    let contact = api.customer().await;
+    let id = kontor_testkit::id(&api.issued("invoice", contact, "100").await);
     let download = || async {
-        call(reqwest::Method::GET, &format!("/documents/{id}/pdf"), None)
+        api.request(Method::GET, &format!("/api/v1/documents/{id}/pdf"))
+            .send()
             .await
             .unwrap()
     };
@@ -287,12 +177,12 @@ async fn invoices_archive_their_files_in_s3() {
     assert!(!body.contains("forged"), "{body}");
     let error: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(error["code"], "file_damaged", "{body}");
-    let out = kontor(&data, Some(&url), &["blobs", "check"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let out = run(&data, Some(&url), &["blobs", "check"]);
+    assert_eq!(out.code(), Some(2), "{}", out.stdout);
     assert!(
-        text(&out.stdout).contains(&key),
+        out.stdout.contains(&key),
         "names the object: {}",
-        text(&out.stdout)
+        out.stdout
     );
     // A missing one, too.
     bucket.delete(&key).await.unwrap();
@@ -301,22 +191,23 @@ async fn invoices_archive_their_files_in_s3() {
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "file_damaged");
     bucket.put(&key, &pdf).await.unwrap();
     assert_eq!(download().await.bytes().await.unwrap().to_vec(), pdf);
-    ok(&kontor(&data, Some(&url), &["blobs", "check"]));
+    run(&data, Some(&url), &["blobs", "check"]).ok();
     drop(server);
 
     // A backup holds the files kept in the bucket; the restore is complete without it.
     let identity = dir.path().join("identity.key");
-    let recipient = ok(&kontor(
+    let recipient = run(
         &data,
         None,
         &["backup", "keygen", "--out", identity.to_str().unwrap()],
-    ))
+    )
+    .ok()
     .trim()
     .to_string();
     let target = dir.path().join("backups");
     std::fs::create_dir_all(&target).unwrap();
     let target_s = target.to_str().unwrap();
-    let out = ok(&kontor(
+    let out = run(
         &data,
         Some(&url),
         &[
@@ -327,7 +218,9 @@ async fn invoices_archive_their_files_in_s3() {
             "--backup-recipient",
             &recipient,
         ],
-    ));
+    )
+    .ok()
+    .to_string();
     let backup_id = out.split('\t').next().unwrap().trim().to_string();
     assert!(
         target
@@ -343,7 +236,7 @@ async fn invoices_archive_their_files_in_s3() {
         .with_blob_store(Some(bucket.clone()));
     let (expected_files, expected_docs) = (files(&original).await, documents(&original).await);
     original.close().await;
-    let verify = kontor(
+    let verify = run(
         &data,
         None,
         &[
@@ -356,9 +249,9 @@ async fn invoices_archive_their_files_in_s3() {
             target_s,
         ],
     );
-    ok(&verify);
+    verify.ok();
     let restored_dir = dir.path().join("restored");
-    ok(&kontor(
+    run(
         &data,
         None,
         &[
@@ -371,7 +264,8 @@ async fn invoices_archive_their_files_in_s3() {
             "--backup-target",
             target_s,
         ],
-    ));
+    )
+    .ok();
     // No blob store configured: every file comes from the restored database.
     let restored = Store::open_dir(&restored_dir).await.unwrap();
     assert_eq!(restored.blob_counts().await.unwrap().external, 0);
@@ -382,18 +276,18 @@ async fn invoices_archive_their_files_in_s3() {
 
     // Every file into the database, then into the bucket again (no KONTOR_BLOB_STORE needed
     // for the way there).
-    let out = ok(&kontor(
-        &data,
-        Some(&url),
-        &["blobs", "move", "--to", "database"],
-    ));
+    let out = run(&data, Some(&url), &["blobs", "move", "--to", "database"])
+        .ok()
+        .to_string();
     assert!(out.contains("moved"), "{out}");
     let store = Store::open_dir(&data).await.unwrap();
     let counts = store.blob_counts().await.unwrap();
     assert_eq!(counts.external, 0);
     assert_eq!(files(&store).await, expected_files);
     store.close().await;
-    let out = ok(&kontor(&data, None, &["blobs", "move", "--to", &url]));
+    let out = run(&data, None, &["blobs", "move", "--to", &url])
+        .ok()
+        .to_string();
     assert!(
         out.contains(&format!("moved {} file(s)", counts.in_database)),
         "{out}"
@@ -405,20 +299,18 @@ async fn invoices_archive_their_files_in_s3() {
     assert_eq!(store.blob_counts().await.unwrap().in_database, 0);
     assert_eq!(files(&store).await, expected_files);
     store.close().await;
-    let out = ok(&kontor(&data, Some(&url), &["blobs", "check"]));
+    let out = run(&data, Some(&url), &["blobs", "check"]).ok().to_string();
     assert!(out.starts_with("OK"), "{out}");
     // Without the store, the files are named as unreadable.
-    let out = kontor(&data, None, &["blobs", "check"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let out = run(&data, None, &["blobs", "check"]);
+    assert_eq!(out.code(), Some(2), "{}", out.stdout);
 
     // An unreachable store: `kontor check` says so and exits 2.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_port = dead.local_addr().unwrap().port();
-    drop(dead);
+    let dead_port = free_port();
     let dead_url = format!("s3://kontor-test?endpoint=http://127.0.0.1:{dead_port}");
-    let out = kontor(&data, Some(&dead_url), &["check"]);
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let out = run(&data, Some(&dead_url), &["check"]);
+    let stdout = &out.stdout;
+    assert_eq!(out.code(), Some(2), "{stdout}");
     assert!(
         stdout.lines().any(|l| l.starts_with("PROBLEM\tblob_store")),
         "{stdout}"
@@ -427,11 +319,7 @@ async fn invoices_archive_their_files_in_s3() {
     let server = serve(&data, &dead_url, &dir.path().join("dead.log")).await;
     let mut answer = (0, String::new());
     for _ in 0..60 {
-        let r = client
-            .get(format!("{}/readyz", server.base))
-            .send()
-            .await
-            .unwrap();
+        let r = client.get(server.url("/readyz")).send().await.unwrap();
         answer = (r.status().as_u16(), r.text().await.unwrap());
         if answer.0 == 503 {
             break;
@@ -442,13 +330,9 @@ async fn invoices_archive_their_files_in_s3() {
     assert!(answer.1.contains("file store"), "{answer:?}");
     drop(server);
     // A bad URL names the setting.
-    let out = kontor(&data, Some("s3://x?secret=1"), &["blobs", "check"]);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("blob_store"),
-        "{}",
-        text(&out.stderr)
-    );
+    let out = run(&data, Some("s3://x?secret=1"), &["blobs", "check"]);
+    assert!(!out.success());
+    assert!(out.stderr.contains("blob_store"), "{}", out.stderr);
     for key in bucket.list_keys().await.unwrap() {
         bucket.delete(&key).await.unwrap();
     }

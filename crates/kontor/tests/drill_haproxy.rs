@@ -5,30 +5,21 @@
 //! Slow and needs haproxy and PostgreSQL: ignored in the normal tiers; the `drills` tier of
 //! scripts/test.sh runs it (`cargo test -p kontor --test drill_haproxy -- --ignored`).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
-use kontor_storage::{Actor, Role};
+use kontor_testkit::cloud::TestInstallation;
+use kontor_testkit::{free_port, postgres_url};
 use serde_json::{Value, json};
 
 const WORKERS: usize = 8;
 const RUN: Duration = Duration::from_secs(12);
 const KILL_AT: Duration = Duration::from_secs(5);
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Kills the child on drop (the test may fail half-way).
+/// Kills HAProxy on drop (the test may fail half-way).
 struct Proc(Child);
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -39,29 +30,6 @@ impl Drop for Proc {
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn serve(admin_url: &str, installation: &str, secret: &str, port: u16, log: &Path) -> Proc {
-    let log = std::fs::File::create(log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .args([
-            "--database",
-            admin_url,
-            "--installation",
-            installation,
-            "serve",
-            "--cloud",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("KONTOR_MASTER_SECRET", secret)
-        .env("KONTOR_LOG", "warn")
-        .env_remove("KONTOR_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("kontor serve");
-    Proc(child)
 }
 
 async fn wait_ready(client: &reqwest::Client, url: &str) {
@@ -80,60 +48,36 @@ async fn wait_ready(client: &reqwest::Client, url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "drill: needs haproxy and PostgreSQL; run by the drills tier of scripts/test.sh"]
 async fn two_instances_behind_haproxy_survive_a_sigkill() {
-    let admin_url = kontor_storage::testing::postgres_url()
+    let admin_url = postgres_url()
         .expect("the drill needs KONTOR_TEST_DATABASE_URL (a PostgreSQL superuser URL)");
     let haproxy = which("haproxy").expect("the drill needs haproxy (apt-get install haproxy)");
     let dir = tempfile::tempdir().unwrap();
 
     // One tenant with an API token.
-    let installation = format!("k{}", kontor_storage::testing::unique_schema());
-    let secret = hex::encode(rand::random::<[u8; 32]>());
-    let provisioner = Provisioner::connect(
-        &admin_url,
-        Installation::new(&installation).unwrap(),
-        MasterSecret::new(secret.as_bytes().to_vec()).unwrap(),
-    )
-    .await
-    .unwrap();
-    let tenant = provisioner.create("drill", "Drill GmbH").await.unwrap();
-    let store = provisioner.open_tenant(&tenant).await.unwrap();
-    let user = store
-        .create_user(
-            &Actor::cli(),
-            "ops",
-            "a long enough passphrase",
-            Role::Admin,
-        )
-        .await
-        .unwrap();
-    let (_, token) = store
-        .create_token(&Actor::cli(), user.id, "drill", None)
-        .await
-        .unwrap();
+    let installation = TestInstallation::on(&admin_url);
+    let provisioner = installation.provisioner().await;
+    let (store, token) = installation
+        .tenant(&provisioner, "drill", "Drill GmbH", "ops")
+        .await;
     store.close().await;
 
     // Two instances and HAProxy with the shipped configuration.
-    let (p1, p2, front, stats) = (free_port(), free_port(), free_port(), free_port());
-    let mut first = serve(
-        &admin_url,
-        &installation,
-        &secret,
-        p1,
-        &dir.path().join("k1.log"),
-    );
-    let _second = serve(
-        &admin_url,
-        &installation,
-        &secret,
-        p2,
-        &dir.path().join("k2.log"),
-    );
+    let kontor = installation.kontor(env!("CARGO_BIN_EXE_kontor"));
+    let mut first = kontor
+        .server(&["--cloud"])
+        .log(dir.path().join("k1.log"))
+        .start()
+        .await;
+    let second = kontor
+        .server(&["--cloud"])
+        .log(dir.path().join("k2.log"))
+        .start()
+        .await;
+    let (p1, p2, front, stats) = (first.port, second.port, free_port(), free_port());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    wait_ready(&client, &format!("http://127.0.0.1:{p1}/readyz")).await;
-    wait_ready(&client, &format!("http://127.0.0.1:{p2}/readyz")).await;
     let config = repo_root().join("deploy/haproxy/kontor.cfg");
     let haproxy_log = std::fs::File::create(dir.path().join("haproxy.log")).unwrap();
     let _proxy = Proc(
@@ -228,8 +172,7 @@ async fn two_instances_behind_haproxy_survive_a_sigkill() {
     tokio::time::sleep(KILL_AT).await;
     let killed_at = requests.load(Ordering::Relaxed);
     // SIGKILL: no graceful shutdown, requests in flight on it die with it.
-    first.0.kill().expect("SIGKILL the first instance");
-    first.0.wait().unwrap();
+    first.kill();
     tokio::time::sleep(RUN - KILL_AT).await;
     stop.store(true, Ordering::Relaxed);
 

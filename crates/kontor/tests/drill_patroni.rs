@@ -27,15 +27,17 @@
 //! also on failure, when the tails of all logs are printed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use kontor_storage::tenants::{Installation, MasterSecret, Provisioner};
-use kontor_storage::{Actor, Role};
+use kontor_storage::Role;
+use kontor_storage::tenants::Provisioner;
+use kontor_testkit::cloud::TestInstallation;
+use kontor_testkit::fixtures::{company_json, customer_json};
+use kontor_testkit::{Kontor, free_port, new_token};
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -47,14 +49,6 @@ const AFTER_RECOVERY: Duration = Duration::from_secs(5);
 /// The whole load phase ends by then, recovered or not.
 const LOAD_DEADLINE: Duration = Duration::from_secs(90);
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -157,10 +151,15 @@ struct Drill {
 }
 
 impl Drill {
-    fn log(&mut self, name: &str) -> std::fs::File {
+    /// The path of a new log, shown on failure.
+    fn log_path(&mut self, name: &str) -> PathBuf {
         let path = self.dir.path().join(format!("{name}.log"));
         self.logs.push(path.clone());
-        std::fs::File::create(path).unwrap()
+        path
+    }
+
+    fn log(&mut self, name: &str) -> std::fs::File {
+        std::fs::File::create(self.log_path(name)).unwrap()
     }
 
     fn spawn(&mut self, name: &str, mut cmd: Command) -> u32 {
@@ -380,26 +379,10 @@ async fn wait_metrics(
 }
 
 /// `kontor check --cloud` with the drill's replication flags: exit code and output.
-async fn kontor_check(admin_url: &str, installation: &str, secret: &str) -> (Option<i32>, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kontor"));
-    cmd.args(["--database", admin_url, "--installation", installation])
-        .args(["check", "--cloud"])
-        .args(REPLICATION_FLAGS)
-        .env("KONTOR_MASTER_SECRET", secret)
-        .env("KONTOR_LOG", "warn")
-        .env_remove("KONTOR_DATABASE_URL")
-        .stdin(Stdio::null());
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+async fn kontor_check(kontor: &Kontor) -> (Option<i32>, String) {
+    let args = [&["check", "--cloud"][..], &REPLICATION_FLAGS].concat();
+    let out = kontor.run_async(&args, "").await;
+    (out.code(), format!("{}{}", out.stdout, out.stderr))
 }
 
 /// A webhook receiver on 127.0.0.1: every alert body with the time it arrived.
@@ -639,15 +622,14 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     };
 
     // One tenant with an API token (through HAProxy, i.e. on the primary).
-    let installation = "kdrill";
-    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let installation = TestInstallation::on(&admin_url);
     let provisioner = {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             match Provisioner::connect(
                 &admin_url,
-                Installation::new(installation).unwrap(),
-                MasterSecret::new(secret.as_bytes().to_vec()).unwrap(),
+                installation.installation(),
+                installation.master_secret(),
             )
             .await
             {
@@ -680,56 +662,27 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     }
     let tenant_schema = provisioner.installation().tenant_role(tenant.id);
     let store = provisioner.open_tenant(&tenant).await.unwrap();
-    let user = store
-        .create_user(
-            &Actor::cli(),
-            "ops",
-            "a long enough passphrase",
-            Role::Admin,
-        )
-        .await
-        .unwrap();
-    let (_, token) = store
-        .create_token(&Actor::cli(), user.id, "drill", None)
-        .await
-        .unwrap();
+    let token = new_token(&store, "ops", Role::Admin).await;
     store.close().await;
     provisioner.close().await;
 
     // Kontor against HAProxy, its watchdog expecting one streaming standby and alerting to a
     // webhook.
     let hooks = Hooks::start().await;
-    let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kontor"));
-    cmd.args([
-        "--database",
-        &admin_url,
-        "--installation",
-        installation,
-        "serve",
-        "--cloud",
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-    ])
-    .args(REPLICATION_FLAGS)
-    .args(["--check-interval", "1", "--alert-webhook", &hooks.url])
-    .env("KONTOR_MASTER_SECRET", &secret)
-    .env("KONTOR_LOG", "warn")
-    .env_remove("KONTOR_DATABASE_URL")
-    .stdin(Stdio::null());
-    drill.spawn("kontor", cmd);
-    let base = format!("http://127.0.0.1:{port}");
+    let kontor = installation.kontor(env!("CARGO_BIN_EXE_kontor"));
+    let serve_args = [
+        &["--cloud"][..],
+        &REPLICATION_FLAGS,
+        &["--check-interval", "1", "--alert-webhook", &hooks.url],
+    ]
+    .concat();
+    let server = kontor
+        .server(&serve_args)
+        .log(drill.log_path("kontor"))
+        .start()
+        .await;
+    let base = server.base.clone();
     let api = format!("{base}/api/v1");
-    assert!(
-        wait_status(
-            &client,
-            &format!("{base}/readyz"),
-            200,
-            Duration::from_secs(30)
-        )
-        .await,
-        "kontor not ready"
-    );
 
     let failures = Arc::new(AtomicU64::new(0));
     let late_failures = Arc::new(AtomicU64::new(0));
@@ -744,19 +697,14 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     });
 
     // Company, customer, and one issued invoice whose archived PDF must survive the failover.
-    let company = json!({
-        "name": "Drill GmbH", "street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin",
-        "country": "DE", "vat_id": "DE123456789", "iban": "DE89 3704 0044 0532 0130 00",
-        "contact_email": "info@drill.example", "default_payment_terms_days": 14
-    });
+    let company = company_json();
     let (status, body, _) = retrying
         .send("company", |c| {
             c.put(format!("{api}/company")).json(&company)
         })
         .await;
     assert_eq!(status, 200, "{body}");
-    let customer =
-        json!({"name": "Kunde AG", "street": "Weg 2", "postal_code": "80331", "city": "München"});
+    let customer = customer_json();
     let (status, body, _) = retrying
         .send("contact", |c| {
             c.post(format!("{api}/contacts"))
@@ -824,7 +772,7 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
         Some(1.0),
         "{metrics}"
     );
-    let (code, out) = kontor_check(&admin_url, installation, &secret).await;
+    let (code, out) = kontor_check(&kontor).await;
     assert_eq!(code, Some(0), "kontor check before the kill: {out}");
     assert!(
         out.contains("OK\treplication_standbys\t1 standby(s) streaming (1 synchronous)")
@@ -1018,7 +966,7 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     let hook = hooks
         .wait_firing("replication_standbys", Duration::from_secs(20))
         .await;
-    let (code, out) = kontor_check(&admin_url, installation, &secret).await;
+    let (code, out) = kontor_check(&kontor).await;
     assert_eq!(code, Some(2), "kontor check after the kill: {out}");
     assert!(
         out.contains("PROBLEM\treplication_standbys\t0 standby(s) streaming"),

@@ -2,81 +2,14 @@
 //! delete, migrate, and the errors an operator sees. Runs when KONTOR_TEST_DATABASE_URL names a
 //! PostgreSQL server (the postgres tier of scripts/test.sh).
 
-use std::io::{Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::io::Read;
+use std::process::Command;
 
-struct Cloud {
-    url: String,
-    installation: String,
-    secret_file: tempfile::NamedTempFile,
-    dir: tempfile::TempDir,
-}
+use kontor_testkit::Kontor;
+use kontor_testkit::cloud::TestInstallation;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
-}
-
-impl Cloud {
-    fn new() -> Option<Cloud> {
-        let Some(url) = kontor_storage::testing::postgres_url() else {
-            eprintln!("skipped: tenant commands need PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
-            return None;
-        };
-        let mut secret_file = tempfile::NamedTempFile::new().unwrap();
-        writeln!(secret_file, "{}", hex::encode(rand::random::<[u8; 32]>())).unwrap();
-        Some(Cloud {
-            url,
-            installation: format!("k{}", kontor_storage::testing::unique_schema()),
-            secret_file,
-            dir: tempfile::tempdir().unwrap(),
-        })
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kontor"))
-            .env_remove("KONTOR_DATABASE_URL")
-            .env_remove("KONTOR_MASTER_SECRET")
-            .env("KONTOR_LOG", "warn")
-            .args([
-                "--database",
-                &self.url,
-                "--installation",
-                &self.installation,
-            ])
-            .arg("--master-secret-file")
-            .arg(self.secret_file.path())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    #[track_caller]
-    fn ok(&self, args: &[&str], stdin: &str) -> String {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        text(&out.stdout)
-    }
-
-    #[track_caller]
-    fn fails(&self, args: &[&str], stdin: &str, message: &str) {
-        let out = self.run(args, stdin);
-        assert!(!out.status.success(), "{args:?} succeeded");
-        assert!(
-            text(&out.stderr).contains(message),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-    }
 }
 
 /// Lists the entries of a ZIP with Python's zipfile (an independent reader), testing every CRC.
@@ -96,19 +29,28 @@ fn zip_entries(path: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn tenant_lifecycle_from_the_command_line() {
-    let Some(cloud) = Cloud::new() else { return };
+    let Some(installation) = TestInstallation::new("tenant commands") else {
+        return;
+    };
+    // The secret in a file, as an operator passes it.
+    let secret_file = installation.secret_file();
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = Kontor::new(env!("CARGO_BIN_EXE_kontor"))
+        .args(["--database", &installation.admin_url])
+        .args(["--installation", &installation.name])
+        .arg("--master-secret-file")
+        .arg(secret_file.path());
     let password = "a long enough passphrase\n";
 
-    cloud.fails(
-        &["tenant", "create", "Bad Name", "--admin", "anna"],
-        password,
-        "tenant",
-    );
-    cloud.fails(
-        &["tenant", "create", "acme", "--admin", "anna"],
-        "short\n",
-        "at least 12 characters",
-    );
+    cloud
+        .run(
+            &["tenant", "create", "Bad Name", "--admin", "anna"],
+            password,
+        )
+        .fails("tenant");
+    cloud
+        .run(&["tenant", "create", "acme", "--admin", "anna"], "short\n")
+        .fails("at least 12 characters");
     let out = cloud.run(
         &[
             "tenant",
@@ -121,44 +63,47 @@ fn tenant_lifecycle_from_the_command_line() {
         ],
         password,
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.success(), "{}", out.stderr);
     assert!(
-        text(&out.stderr).contains("tenant acme created in"),
+        out.stderr.contains("tenant acme created in"),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
-    cloud.fails(
-        &["tenant", "create", "acme", "--admin", "anna"],
-        password,
-        "exists already",
-    );
-    cloud.ok(&["tenant", "create", "other", "--admin", "otto"], password);
+    cloud
+        .run(&["tenant", "create", "acme", "--admin", "anna"], password)
+        .fails("exists already");
+    cloud
+        .run(&["tenant", "create", "other", "--admin", "otto"], password)
+        .ok();
 
-    let list = cloud.ok(&["tenant", "list"], "");
+    let list = cloud.run(&["tenant", "list"], "").ok().to_string();
     assert!(list.contains("acme\tactive\tACME GmbH\tv"), "{list}");
     assert!(list.contains("other\tactive"), "{list}");
 
-    cloud.ok(&["tenant", "suspend", "acme"], "");
+    cloud.run(&["tenant", "suspend", "acme"], "").ok();
     assert!(
         cloud
-            .ok(&["tenant", "list"], "")
+            .run(&["tenant", "list"], "")
+            .ok()
             .contains("acme\tsuspended")
     );
-    cloud.fails(&["tenant", "suspend", "acme"], "", "not active");
-    cloud.fails(&["tenant", "suspend", "nobody"], "", "not found");
+    cloud
+        .run(&["tenant", "suspend", "acme"], "")
+        .fails("not active");
+    cloud
+        .run(&["tenant", "suspend", "nobody"], "")
+        .fails("not found");
 
     // A suspended tenant can still be exported (the GDPR hand-back), and stays suspended.
-    let zip = cloud.dir.path().join("acme.zip");
-    cloud.fails(
-        &["tenant", "delete", "acme", "--confirm", "acme"],
-        "",
-        "export acme first",
-    );
+    let zip = dir.path().join("acme.zip");
+    cloud
+        .run(&["tenant", "delete", "acme", "--confirm", "acme"], "")
+        .fails("export acme first");
     let out = cloud.run(
         &["tenant", "export", "acme", "--out", zip.to_str().unwrap()],
         "",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.success(), "{}", out.stderr);
     let entries = zip_entries(&zip);
     for expected in [
         "manifest.json",
@@ -187,59 +132,53 @@ fn tenant_lifecycle_from_the_command_line() {
     );
     assert!(
         cloud
-            .ok(&["tenant", "list"], "")
+            .run(&["tenant", "list"], "")
+            .ok()
             .contains("acme\tsuspended")
     );
 
-    cloud.ok(&["tenant", "resume", "acme"], "");
+    cloud.run(&["tenant", "resume", "acme"], "").ok();
     let migrate = cloud.run(&["tenant", "migrate"], "");
-    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    assert!(migrate.success(), "{}", migrate.stderr);
     assert!(
-        text(&migrate.stderr).contains("0 migrated, 2 already current, 0 failed"),
+        migrate
+            .stderr
+            .contains("0 migrated, 2 already current, 0 failed"),
         "{}",
-        text(&migrate.stderr)
+        migrate.stderr
     );
 
-    cloud.fails(
-        &["tenant", "delete", "acme", "--confirm", "other"],
-        "",
-        "confirm",
+    cloud
+        .run(&["tenant", "delete", "acme", "--confirm", "other"], "")
+        .fails("confirm");
+    cloud
+        .run(&["tenant", "delete", "acme", "--confirm", "acme"], "")
+        .ok();
+    assert!(
+        cloud
+            .run(&["tenant", "list"], "")
+            .ok()
+            .contains("acme\tdeleted")
     );
-    cloud.ok(&["tenant", "delete", "acme", "--confirm", "acme"], "");
-    assert!(cloud.ok(&["tenant", "list"], "").contains("acme\tdeleted"));
-    cloud.fails(
-        &["tenant", "export", "acme", "--out", zip.to_str().unwrap()],
-        "",
-        "deleted",
-    );
+    cloud
+        .run(
+            &["tenant", "export", "acme", "--out", zip.to_str().unwrap()],
+            "",
+        )
+        .fails("deleted");
 
     // Operator mistakes get a clear message.
-    let out = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env_remove("KONTOR_DATABASE_URL")
-        .env_remove("KONTOR_MASTER_SECRET")
-        .env_remove("KONTOR_MASTER_SECRET_FILE")
-        .args(["--database", &cloud.url, "tenant", "list"])
-        .output()
-        .unwrap();
+    let out = Kontor::new(env!("CARGO_BIN_EXE_kontor"))
+        .args(["--database", &installation.admin_url])
+        .run(&["tenant", "list"], "");
+    assert!(out.stderr.contains("master secret"), "{}", out.stderr);
+    let out = Kontor::new(env!("CARGO_BIN_EXE_kontor"))
+        .data_dir(dir.path())
+        .run(&["tenant", "list"], "");
     assert!(
-        text(&out.stderr).contains("master secret"),
+        out.stderr.contains("cloud mode needs PostgreSQL"),
         "{}",
-        text(&out.stderr)
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .env_remove("KONTOR_DATABASE_URL")
-        .args([
-            "--data-dir",
-            cloud.dir.path().to_str().unwrap(),
-            "tenant",
-            "list",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        text(&out.stderr).contains("cloud mode needs PostgreSQL"),
-        "{}",
-        text(&out.stderr)
+        out.stderr
     );
 }
 

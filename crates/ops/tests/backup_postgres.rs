@@ -8,8 +8,8 @@ use backup_support::*;
 use chrono::Utc;
 use kontor_ops::backup::{self, Records, RunResult, Source};
 use kontor_storage::tenants::{Directory, Installation, MasterSecret, Provisioner};
-use kontor_storage::testing::{TestStore, postgres_url, unique_schema};
 use kontor_storage::{ConnectOptions, Store};
+use kontor_testkit::{TestStore, postgres_url, unique_schema};
 
 fn installation_name() -> String {
     format!("bk{}", &unique_schema()[1..])

@@ -8,6 +8,7 @@ use backup_support::*;
 use chrono::{Duration, Utc};
 use kontor_ops::backup::{self, BackupConfig, RunResult, Source, TargetSpec};
 use kontor_storage::Store;
+use kontor_testkit::DataDir;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_verify_restore_and_retention_on_s3() {
@@ -20,7 +21,7 @@ async fn backup_verify_restore_and_retention_on_s3() {
     let url = format!(
         "{}/run-{}?{query}",
         location.trim_end_matches('/'),
-        kontor_storage::testing::unique_schema()[2..].replace('_', "-")
+        kontor_testkit::unique_schema()[2..].replace('_', "-")
     );
     let s3 = TargetSpec::parse(&url).unwrap();
     s3.open().unwrap().probe().await.unwrap();
@@ -41,9 +42,7 @@ async fn backup_verify_restore_and_retention_on_s3() {
     target.delete_backup(&id).await.unwrap();
     assert!(target.list().await.unwrap().is_empty());
 
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = Store::open_dir(&data).await.unwrap();
+    let DataDir { dir, data, store } = DataDir::open().await;
     make_business(&store, 3).await;
     // A large file among the stored ones.
     let big: Vec<u8> = (0..12_000_000u32)
@@ -134,21 +133,18 @@ async fn cloud_tenants_keep_files_under_their_own_prefix() {
     use kontor_storage::tenants::{Directory, Installation, MasterSecret, Provisioner};
     let (Ok(base), Some(pg)) = (
         std::env::var("KONTOR_TEST_S3_URL"),
-        kontor_storage::testing::postgres_url(),
+        kontor_testkit::postgres_url(),
     ) else {
         eprintln!("skipped: needs KONTOR_TEST_S3_URL and KONTOR_TEST_DATABASE_URL");
         return;
     };
-    let run = kontor_storage::testing::unique_schema()[2..].replace('_', "-");
+    let run = kontor_testkit::unique_schema()[2..].replace('_', "-");
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}prefix=cloud-{run}");
     let bucket = BlobStoreSpec::parse(&url).unwrap().open().unwrap();
     let secret = MasterSecret::new(vec![9u8; 32]).unwrap();
-    let installation = Installation::new(&format!(
-        "s3{}",
-        &kontor_storage::testing::unique_schema()[1..]
-    ))
-    .unwrap();
+    let installation =
+        Installation::new(&format!("s3{}", &kontor_testkit::unique_schema()[1..])).unwrap();
     let provisioner = Provisioner::connect(&pg, installation.clone(), secret.clone())
         .await
         .unwrap()
@@ -338,7 +334,7 @@ async fn restore_drill_with_files_in_s3() {
         eprintln!("skipped: KONTOR_TEST_S3_URL is not set");
         return;
     };
-    let run = kontor_storage::testing::unique_schema()[2..].replace('_', "-");
+    let run = kontor_testkit::unique_schema()[2..].replace('_', "-");
     let sep = if base.contains('?') { '&' } else { '?' };
     let bucket = BlobStoreSpec::parse(&format!("{base}{sep}prefix=drill-{run}"))
         .unwrap()

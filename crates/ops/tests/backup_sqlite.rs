@@ -8,25 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use kontor_ops::backup::{self, BackupCheck, BackupError, BackupId, Claim, RunResult, Source};
 use kontor_ops::monitor::Check;
 use kontor_storage::Store;
+use kontor_testkit::DataDir;
+use kontor_testkit::fixtures::company_profile;
 
-struct Installation {
-    _dir: tempfile::TempDir,
-    data: std::path::PathBuf,
-    store: Store,
-}
-
-async fn installation() -> Installation {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let store = Store::open_dir(&data).await.unwrap();
-    Installation {
-        _dir: dir,
-        data,
-        store,
-    }
-}
-
-fn source(i: &Installation) -> Source {
+fn source(i: &DataDir) -> Source {
     Source::Sqlite {
         store: i.store.clone(),
         path: i.data.join("kontor.db"),
@@ -39,7 +24,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_drill_gives_back_every_row_and_file_as_at_backup_time() {
-    let i = installation().await;
+    let i = DataDir::open().await;
     make_business(&i.store, 4).await;
     let expected_rows = rows(&i.store).await;
     let expected_files = blob_hashes(&i.store).await;
@@ -70,7 +55,8 @@ async fn restore_drill_gives_back_every_row_and_file_as_at_backup_time() {
     )
     .unwrap();
     assert!(stored.starts_with(b"age-encryption.org/v1"));
-    assert!(!stored.windows(12).any(|w| w == b"Muster Softw"));
+    let name = company_profile().name;
+    assert!(!stored.windows(name.len()).any(|w| w == name.as_bytes()));
 
     damage(&i.store).await;
     assert_ne!(rows(&i.store).await, expected_rows);
@@ -115,7 +101,7 @@ async fn restore_drill_gives_back_every_row_and_file_as_at_backup_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_target_does_not_stop_the_others_and_is_named() {
-    let i = installation().await;
+    let i = DataDir::open().await;
     make_business(&i.store, 1).await;
     let targets = tempfile::tempdir().unwrap();
     let good = targets.path().join("good");
@@ -272,7 +258,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_deletes_old_backups_but_never_the_newest_complete_one() {
-    let i = installation().await;
+    let i = DataDir::open().await;
     make_business(&i.store, 1).await;
     let targets = tempfile::tempdir().unwrap();
     let (a, b) = (targets.path().join("a"), targets.path().join("b"));
@@ -396,7 +382,7 @@ async fn retention_deletes_old_backups_but_never_the_newest_complete_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupted_and_truncated_files_are_named_and_never_restored() {
-    let i = installation().await;
+    let i = DataDir::open().await;
     make_business(&i.store, 2).await;
     let targets = tempfile::tempdir().unwrap();
     let (a, b) = (targets.path().join("a"), targets.path().join("b"));

@@ -4,14 +4,15 @@
 
 use std::net::SocketAddr;
 
-use kontor_server::cloud::{Cloud, CloudConfig};
-use kontor_storage::tenants::{Directory, Installation, MasterSecret, Provisioner};
-use kontor_storage::testing::{postgres_url, unique_schema};
-use kontor_storage::{Actor, Role, Store};
+use kontor_server::cloud::CloudConfig;
+use kontor_storage::Store;
+use kontor_storage::tenants::Provisioner;
+use kontor_testkit::cloud::TestInstallation;
+use kontor_testkit::fixtures::company_json;
+use kontor_testkit::{PASSWORD, today};
 use reqwest::{Method, redirect};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "a long enough passphrase";
 const BASE: &str = "kontor.test";
 /// Text that exists only in tenant B's data; no answer to A may contain it.
 const B_MARKER: &str = "Geheimkunde-B";
@@ -26,55 +27,23 @@ struct Tenants {
     token_b: String,
 }
 
-async fn user_and_token(store: &Store, name: &str) -> String {
-    let user = store
-        .create_user(&Actor::system(), name, PASSWORD, Role::Admin)
-        .await
-        .expect("user");
-    store
-        .create_token(&Actor::system(), user.id, "tests", None)
-        .await
-        .expect("token")
-        .1
-}
-
-async fn spawn() -> Option<Tenants> {
-    let Some(admin_url) = postgres_url() else {
-        eprintln!("skipped: cloud mode needs PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
-        return None;
-    };
-    let installation = Installation::new(&format!("k{}", unique_schema())).unwrap();
-    let secret = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
-    let provisioner = Provisioner::connect(&admin_url, installation.clone(), secret.clone())
-        .await
-        .expect("provisioner");
-    let ta = provisioner.create("alpha", "Alpha GmbH").await.unwrap();
-    let tb = provisioner.create("beta", "Beta GmbH").await.unwrap();
-    let a = provisioner.open_tenant(&ta).await.unwrap();
-    let b = provisioner.open_tenant(&tb).await.unwrap();
-    let token_a = user_and_token(&a, "alice").await;
-    let token_b = user_and_token(&b, "bob").await;
-    let operator = kontor_server::operator::Operator::new(
-        Provisioner::connect(&admin_url, installation.clone(), secret.clone())
-            .await
-            .unwrap(),
-        OPERATOR_TOKEN,
-    )
-    .unwrap();
-    let directory = Directory::connect(&admin_url, installation, secret)
-        .await
-        .expect("directory");
+/// Tenants alpha (admin alice) and beta (admin bob) of a new installation, served in cloud
+/// mode with the operator API.
+async fn tenants() -> Option<Tenants> {
+    let installation = TestInstallation::new("cloud mode")?;
+    let provisioner = installation.provisioner().await;
+    let (a, token_a) = installation
+        .tenant(&provisioner, "alpha", "Alpha GmbH", "alice")
+        .await;
+    let (b, token_b) = installation
+        .tenant(&provisioner, "beta", "Beta GmbH", "bob")
+        .await;
     let config = CloudConfig {
         base_domain: Some(BASE.into()),
         max_open_tenants: 1, // every switch between tenants evicts: eviction is exercised too
         ..CloudConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(kontor_server::serve_router(
-        kontor_server::cloud::app(Cloud::new(directory, config), Some(operator)),
-        listener,
-    ));
+    let addr = installation.serve(config, Some(OPERATOR_TOKEN)).await;
     Some(Tenants {
         addr,
         provisioner,
@@ -138,11 +107,8 @@ async fn call(
 /// not exist at A at all, and the others are A's own (different) records there.
 async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
     let api = |path: &str| t.url(Some("beta"), &format!("/api/v1{path}"));
-    let company = json!({
-        "name": format!("{B_MARKER} Verkauf"), "street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin",
-        "country": "DE", "vat_id": "DE123456789", "iban": "DE89 3704 0044 0532 0130 00",
-        "contact_email": "info@b.de", "default_payment_terms_days": 14
-    });
+    let mut company = company_json();
+    company["name"] = json!(format!("{B_MARKER} Verkauf"));
     let (s, body) = call(
         client,
         Method::PUT,
@@ -186,10 +152,7 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
             .unwrap();
         ids.push(("articles".to_string(), id));
     }
-    let today = chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = today();
     for i in 0..3 {
         let d = json!({
             "type": "invoice", "contact_id": contact, "date": today, "delivery_date": today,
@@ -262,7 +225,7 @@ async fn snapshot_b(t: &Tenants, client: &reqwest::Client) -> Vec<String> {
 
 #[tokio::test]
 async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
-    let Some(t) = spawn().await else { return };
+    let Some(t) = tenants().await else { return };
     let client = t.client();
     // A has one record of each kind, B several: B's higher ids do not exist at A.
     let a_contact =
@@ -304,10 +267,7 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
         }
     }
     assert!(routes.len() >= 20, "routes with ids: {routes:?}");
-    let today = chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = today();
     let body_for = |path: &str| -> Value {
         if path.ends_with("/payments") {
             json!({"amount": "1", "note": "A"})
@@ -461,7 +421,7 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
 
 #[tokio::test]
 async fn sessions_belong_to_their_tenant() {
-    let Some(t) = spawn().await else { return };
+    let Some(t) = tenants().await else { return };
     let client = t.client();
     let b_ids = seed_b(&t, &client).await;
 
@@ -641,7 +601,7 @@ async fn sessions_belong_to_their_tenant() {
 
 #[tokio::test]
 async fn the_operator_api_runs_the_tenant_lifecycle() {
-    let Some(t) = spawn().await else { return };
+    let Some(t) = tenants().await else { return };
     let client = t.client();
     let op = |path: &str| t.url(None, &format!("/operator/v1{path}"));
     // No token, a wrong token, a tenant's token: refused.
@@ -745,7 +705,7 @@ async fn the_operator_api_runs_the_tenant_lifecycle() {
 /// see the operator's targets nor start a run.
 #[tokio::test]
 async fn backups_are_the_operators_business_in_the_cloud() {
-    let Some(t) = spawn().await else { return };
+    let Some(t) = tenants().await else { return };
     let client = t.client();
     let url = t.url(Some("alpha"), "/api/v1/backups");
     let (s, body) = call(&client, Method::GET, &url, Some(&t.token_a), None).await;

@@ -1,78 +1,20 @@
 //! The storage layer against a real database: SQLite by default, PostgreSQL when
 //! `KONTOR_TEST_DATABASE_URL` is set (scripts/test.sh runs both).
 
-use chrono::NaiveDate;
-use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::{CompanyProfile, ContactData, TaxMode};
-use kontor_storage::testing::TestStore;
+use kontor_domain::document::{DocumentType, LineKind};
+use kontor_domain::{ContactData, TaxMode};
 use kontor_storage::*;
+use kontor_testkit::TestStore;
+use kontor_testkit::fixtures::{company_profile as company, day, draft, german_b2b, item};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use std::collections::HashSet;
 
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn company() -> CompanyProfile {
-    CompanyProfile {
-        name: "Muster Software GmbH".into(),
-        legal_form: "GmbH".into(),
-        street: "Hauptstraße 1".into(),
-        postal_code: "10115".into(),
-        city: "Berlin".into(),
-        country: "DE".into(),
-        vat_id: "DE123456789".into(),
-        tax_number: "30/123/45678".into(),
-        iban: "DE02120300000000202051".into(),
-        default_payment_terms_days: 14,
-        ..Default::default()
-    }
-}
-
+/// The kit's German business customer under another name.
 fn customer(name: &str) -> ContactData {
     ContactData {
         name: name.into(),
-        street: "Kundenweg 2".into(),
-        postal_code: "80331".into(),
-        city: "München".into(),
-        country: "DE".into(),
-        is_customer: true,
-        ..Default::default()
-    }
-}
-
-fn item(desc: &str, qty: Decimal, price: Decimal, rate: Decimal) -> Line {
-    Line {
-        kind: LineKind::Item,
-        article_id: None,
-        description: desc.into(),
-        quantity: qty,
-        unit: "HUR".into(),
-        unit_price: price,
-        vat_rate: rate,
-        discount_percent: Decimal::ZERO,
-    }
-}
-
-fn draft(doc_type: DocumentType, contact_id: i64, lines: Vec<Line>) -> DraftInput {
-    DraftInput {
-        doc_type,
-        contact_id,
-        date: day("2026-11-26"),
-        delivery_date: Some(day("2026-11-20")),
-        due_date: None,
-        payment_terms_days: None,
-        tax_mode: None,
-        currency: None,
-        language: None,
-        discount_percent: Decimal::ZERO,
-        prepaid_amount: Decimal::ZERO,
-        texts: DraftTexts::default(),
-        lines,
-        skonto: None,
-        payment_method: None,
-        exchange_rate: None,
+        ..german_b2b()
     }
 }
 
@@ -122,7 +64,7 @@ async fn issue_assigns_number_snapshots_and_locks() {
     assert_eq!(issued.number.as_deref(), Some("RE-2026-0001"));
     assert_eq!(issued.state, DocState::Issued);
     assert_eq!(issued.buyer.as_ref().unwrap().name, "Kunde AG");
-    assert_eq!(issued.seller.as_ref().unwrap().name, "Muster Software GmbH");
+    assert_eq!(issued.seller.as_ref().unwrap().name, company().name);
 
     // GoBD: no change, no delete, no second issue.
     let err = s

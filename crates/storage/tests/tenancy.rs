@@ -4,10 +4,11 @@
 //! each test uses an installation of its own, so tests run in parallel on one cluster.
 
 use kontor_storage::tenants::{
-    Directory, Installation, MasterSecret, Provisioner, Tenant, TenantPool, TenantState, url_as,
+    Directory, MasterSecret, Provisioner, Tenant, TenantPool, TenantState, url_as,
 };
-use kontor_storage::testing::{postgres_url, unique_schema};
 use kontor_storage::{Actor, Store, StoreError};
+use kontor_testkit::cloud::TestInstallation;
+use kontor_testkit::fixtures::german_b2b;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 
@@ -18,19 +19,11 @@ struct Cloud {
 }
 
 async fn cloud() -> Option<Cloud> {
-    let Some(admin_url) = postgres_url() else {
-        eprintln!("skipped: tenancy needs PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
-        return None;
-    };
-    let installation = Installation::new(&format!("k{}", unique_schema())).unwrap();
-    let secret = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
-    let provisioner = Provisioner::connect(&admin_url, installation, secret.clone())
-        .await
-        .expect("provisioner");
+    let installation = TestInstallation::new("tenancy")?;
     Some(Cloud {
-        admin_url,
-        secret,
-        provisioner,
+        admin_url: installation.admin_url.clone(),
+        secret: installation.master_secret(),
+        provisioner: installation.provisioner().await,
     })
 }
 
@@ -105,12 +98,7 @@ async fn count(pool: &AnyPool, sql: &str) -> i64 {
 async fn add_contact(store: &Store, name: &str) -> i64 {
     let input = kontor_domain::ContactData {
         name: name.into(),
-        street: "Kundenweg 2".into(),
-        postal_code: "80331".into(),
-        city: "München".into(),
-        country: "DE".into(),
-        is_customer: true,
-        ..Default::default()
+        ..german_b2b()
     };
     store
         .create_contact(&Actor::cli(), &input)

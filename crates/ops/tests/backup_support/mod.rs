@@ -5,34 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
-use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::{CompanyProfile, ContactData};
+use kontor_domain::ContactData;
+use kontor_domain::document::DocumentType;
 use kontor_ops::backup::{BackupConfig, Identity, TargetSpec, generate_identity};
 use kontor_storage::*;
+pub use kontor_testkit::fixtures::day;
+use kontor_testkit::fixtures::{company_profile, german_b2b, item};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-
-pub fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn company() -> CompanyProfile {
-    CompanyProfile {
-        name: "Muster Software GmbH".into(),
-        legal_form: "GmbH".into(),
-        street: "Hauptstraße 1".into(),
-        postal_code: "10115".into(),
-        city: "Berlin".into(),
-        country: "DE".into(),
-        vat_id: "DE123456789".into(),
-        tax_number: "30/123/45678".into(),
-        iban: "DE02120300000000202051".into(),
-        default_payment_terms_days: 14,
-        ..Default::default()
-    }
-}
 
 /// An invoice draft for the bench (a different amount each time).
 pub fn invoice_draft(contact_id: i64, n: usize) -> DraftInput {
@@ -55,64 +36,31 @@ impl BenchContact for Store {
     }
 }
 
+/// The kit's draft (dated 2026-11-26) with 3 hours of `desc` at `price` and 19 %.
 fn draft(contact_id: i64, desc: &str, price: i64) -> DraftInput {
-    DraftInput {
-        doc_type: DocumentType::Invoice,
-        contact_id,
-        date: day("2026-11-26"),
-        delivery_date: Some(day("2026-11-20")),
-        due_date: None,
-        payment_terms_days: None,
-        tax_mode: None,
-        currency: None,
-        language: None,
-        discount_percent: Decimal::ZERO,
-        prepaid_amount: Decimal::ZERO,
-        texts: DraftTexts::default(),
-        lines: vec![Line {
-            kind: LineKind::Item,
-            article_id: None,
-            description: desc.into(),
-            quantity: Decimal::from(3),
-            unit: "HUR".into(),
-            unit_price: Decimal::from(price),
-            vat_rate: Decimal::from(19),
-            discount_percent: Decimal::ZERO,
-        }],
-        skonto: None,
-        payment_method: None,
-        exchange_rate: None,
-    }
+    let line = item(
+        desc,
+        Decimal::from(3),
+        Decimal::from(price),
+        Decimal::from(19),
+    );
+    kontor_testkit::fixtures::draft(DocumentType::Invoice, contact_id, vec![line])
 }
 
 /// Company, a logo, contacts, a user, issued invoices with their archived PDF and XML, a
 /// payment, a cancellation (a reference to a later row) and a draft.
 pub async fn make_business(store: &Store, invoices: usize) -> Vec<i64> {
     let a = Actor::cli();
-    store.update_company(&a, &company()).await.unwrap();
+    store.update_company(&a, &company_profile()).await.unwrap();
     store
         .put_blob("image/png", b"\x89PNG fake logo bytes")
         .await
         .unwrap();
     store
-        .create_user(&a, "anna", "a long enough password 123", Role::Admin)
+        .create_user(&a, "anna", kontor_testkit::PASSWORD, Role::Admin)
         .await
         .unwrap();
-    let contact = store
-        .create_contact(
-            &a,
-            &ContactData {
-                name: "Kunde AG".into(),
-                street: "Kundenweg 2".into(),
-                postal_code: "80331".into(),
-                city: "München".into(),
-                country: "DE".into(),
-                is_customer: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let contact = store.create_contact(&a, &german_b2b()).await.unwrap();
     let mut issued = Vec::new();
     for n in 0..invoices {
         let d = store

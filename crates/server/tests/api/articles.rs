@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, id};
+use kontor_testkit::{TestApp, id};
 
 #[tokio::test]
 async fn article_crud() {

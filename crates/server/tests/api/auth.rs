@@ -4,7 +4,8 @@ use kontor_storage::Role;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, simple_document};
+use kontor_testkit::TestApp;
+use kontor_testkit::fixtures::simple_document;
 
 #[tokio::test]
 async fn requests_without_a_valid_token_are_refused() {

@@ -4,14 +4,15 @@ use kontor_storage::Role;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, company};
+use kontor_testkit::TestApp;
+use kontor_testkit::fixtures::company_json;
 
 #[tokio::test]
 async fn company_profile_round_trip() {
     let app = TestApp::spawn().await;
     let empty = app.get("/api/v1/company").await.expect(200);
     assert_eq!(empty["name"], "");
-    let saved = app.put("/api/v1/company", company()).await.expect(200);
+    let saved = app.put("/api/v1/company", company_json()).await.expect(200);
     assert_eq!(
         saved["iban"], "DE89370400440532013000",
         "IBAN stored without spaces"
@@ -32,7 +33,7 @@ async fn company_profile_round_trip() {
 async fn company_fields_are_checked() {
     let app = TestApp::spawn().await;
     let with = |field: &str, value: serde_json::Value| {
-        let mut body = company();
+        let mut body = company_json();
         body[field] = value;
         body
     };

@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, id, simple_document};
+use kontor_testkit::fixtures::simple_document;
+use kontor_testkit::{TestApp, id};
 
 #[tokio::test]
 async fn contact_crud() {

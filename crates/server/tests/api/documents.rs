@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id, simple_document, today, year};
+use kontor_testkit::fixtures::simple_document;
+use kontor_testkit::{TestApp, id, today, year};
 
 #[tokio::test]
 async fn totals_match_the_rules_vector() {

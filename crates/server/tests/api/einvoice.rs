@@ -10,7 +10,8 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id, today};
+use kontor_testkit::fixtures::company_json;
+use kontor_testkit::{TestApp, id, today};
 
 /// The validator beside the repository (CI has `../shared` next to the clone).
 fn validator() -> PathBuf {
@@ -25,16 +26,10 @@ fn validator() -> PathBuf {
     v
 }
 
+/// The kit's complete company; the ampersand in the name must be escaped in every XML.
 fn company(small_business: bool) -> Value {
-    let mut c = json!({
-        "name": "Muster & Partner GmbH", "street": "Hauptstr. 1", "postal_code": "10115",
-        "city": "Berlin", "country": "DE", "vat_id": "DE123456789", "tax_number": "30/123/45678",
-        "iban": "DE89 3704 0044 0532 0130 00", "bic": "COBADEFFXXX",
-        "contact_name": "Erika Muster", "contact_phone": "+49 30 1234567",
-        "contact_email": "rechnung@muster.example", "default_payment_terms_days": 14,
-        "registry": "HRB 12345, AG Charlottenburg", "managing_directors": "Erika Muster",
-        "creditor_id": "DE98ZZZ09999999999"
-    });
+    let mut c = company_json();
+    c["name"] = json!("Muster & Partner GmbH");
     if small_business {
         c["small_business"] = json!(true);
         c["vat_id"] = json!("");

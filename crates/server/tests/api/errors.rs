@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id};
+use kontor_testkit::{TestApp, id};
 
 fn line() -> Value {
     json!({"description": "Beratung", "quantity": "1", "unit": "HUR", "unit_price": "85", "vat_rate": "19"})

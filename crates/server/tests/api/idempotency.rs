@@ -3,7 +3,8 @@
 use kontor_storage::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id, simple_document};
+use kontor_testkit::fixtures::simple_document;
+use kontor_testkit::{TestApp, id};
 
 /// POST with a key; returns status, `Idempotency-Replayed`, body.
 async fn post_keyed(

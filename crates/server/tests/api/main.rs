@@ -1,8 +1,6 @@
 //! Integration tests of the JSON API: the real app on 127.0.0.1 port 0, a fresh store per test
 //! (SQLite, or PostgreSQL when KONTOR_TEST_DATABASE_URL is set), HTTP through reqwest.
 
-mod helpers;
-
 mod articles;
 mod auth;
 mod company;

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use kontor_server::Transport;
 use kontor_server::monitoring::{MetricsAccess, Monitoring, ReadinessProbe};
-use kontor_server::{ServerOptions, Transport};
-use kontor_storage::testing::TestStore;
 
-use crate::helpers::{TestApp, id, simple_document};
+use kontor_testkit::fixtures::simple_document;
+use kontor_testkit::{TestApp, id};
 
 const TOKEN: &str = "metrics-token-0123456789abcdef0123456789";
 
@@ -91,22 +91,6 @@ async fn metrics_count_issued_documents() {
     assert!(after >= before + 1.0, "before {before}, after {after}");
 }
 
-async fn spawn_with(monitoring: Monitoring, transport: Transport) -> (String, TestStore) {
-    let db = TestStore::new().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(kontor_server::serve_router(
-        kontor_server::router(
-            kontor_app::App::new(db.store.clone()),
-            ServerOptions::default()
-                .with_transport(transport)
-                .with_monitoring(monitoring),
-        ),
-        listener,
-    ));
-    (base, db)
-}
-
 #[tokio::test]
 async fn metrics_only_for_allowed_addresses_or_the_token() {
     // Loopback is not in the allowed network here: only the token opens it.
@@ -118,7 +102,8 @@ async fn metrics_only_for_allowed_addresses_or_the_token() {
         },
         readiness: Vec::new(),
     };
-    let (base, _db) = spawn_with(monitoring, Transport::default()).await;
+    let app = TestApp::builder().monitoring(monitoring).spawn().await;
+    let base = &app.base;
     let client = reqwest::Client::new();
     let get = |auth: Option<&str>| {
         let mut r = client.get(format!("{base}/metrics"));
@@ -153,7 +138,12 @@ async fn metrics_only_for_allowed_addresses_or_the_token() {
         tls: false,
         trusted_proxies: vec![local_proxy],
     };
-    let (base, _db2) = spawn_with(monitoring, transport).await;
+    let proxied = TestApp::builder()
+        .monitoring(monitoring)
+        .transport(transport)
+        .spawn()
+        .await;
+    let base = &proxied.base;
     let reply = client.get(format!("{base}/metrics")).send().await.unwrap();
     assert_eq!(reply.status(), 403);
     // The health checks stay open for the load balancer.
@@ -193,7 +183,8 @@ async fn readyz_fails_with_the_reason_of_an_extra_condition() {
         metrics: MetricsAccess::default(),
         readiness: vec![probe],
     };
-    let (base, _db) = spawn_with(monitoring, Transport::default()).await;
+    let app = TestApp::builder().monitoring(monitoring).spawn().await;
+    let base = &app.base;
     assert_eq!(
         reqwest::get(format!("{base}/readyz"))
             .await

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, year};
+use kontor_testkit::{TestApp, year};
 
 #[tokio::test]
 async fn number_ranges_can_be_changed() {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id};
+use kontor_testkit::{TestApp, id};
 
 /// Every route the API is meant to have.
 const ROUTES: &[(&str, &str)] = &[

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, company, id, simple_document, year};
+use kontor_testkit::fixtures::{company_json, simple_document};
+use kontor_testkit::{TestApp, id, year};
 
 struct Download {
     status: u16,
@@ -70,7 +71,7 @@ async fn issued_pdf_is_archived_and_never_changes() {
     assert_eq!(archived.content_type, "application/pdf");
 
     // Company data, logo-less look and colour change: the issued PDF stays byte-identical.
-    let mut changed: Value = company();
+    let mut changed: Value = company_json();
     changed["name"] = json!("Ganz Andere GmbH & Co. KG");
     changed["street"] = json!("Neue Straße 99");
     app.put("/api/v1/company", changed).await.expect(200);
@@ -121,7 +122,7 @@ async fn drafts_render_on_the_fly_with_current_data() {
             .is_none(),
         "drafts are not archived"
     );
-    let mut changed: Value = company();
+    let mut changed: Value = company_json();
     changed["name"] = json!("Neuer Name GmbH");
     app.put("/api/v1/company", changed).await.expect(200);
     let second = download(&app, id(&draft), Some(&app.token)).await;

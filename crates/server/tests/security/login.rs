@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use kontor_storage::Role;
 use kontor_storage::security::ThrottlePolicy;
 
-use crate::{App, PASSWORD, location, set_cookies};
+use kontor_testkit::{PASSWORD, TestApp, location, set_cookies};
 
 fn fast_lockout(web: &mut kontor_server::ServerOptions) {
     web.throttle = ThrottlePolicy {
@@ -30,7 +30,11 @@ fn error_text(html: &str) -> String {
 
 #[tokio::test]
 async fn lockout_engages_and_unknown_users_look_the_same() {
-    let app = App::spawn_with(fast_lockout, Default::default()).await;
+    let app = TestApp::builder()
+        .first_run()
+        .options(fast_lockout)
+        .spawn()
+        .await;
     app.user("bert", Role::Sales).await;
     let b = app.browser();
     let mut known = Vec::new();
@@ -96,7 +100,7 @@ async fn lockout_engages_and_unknown_users_look_the_same() {
 #[tokio::test]
 async fn failures_slow_down_with_growing_delays() {
     // Default policy: three free failures, then 1 s, 2 s, 4 s ...
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     app.user("bert", Role::Sales).await;
     let b = app.browser();
     for _ in 0..3 {
@@ -129,7 +133,7 @@ async fn failures_slow_down_with_growing_delays() {
 
 #[tokio::test]
 async fn well_known_names_and_guessable_passwords_are_refused() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("anna", Role::Admin).await;
     for (name, password, field) in [
         ("admin", PASSWORD, "Benutzername"),
@@ -161,7 +165,7 @@ async fn well_known_names_and_guessable_passwords_are_refused() {
 #[tokio::test]
 async fn old_hashes_are_upgraded_at_login() {
     use argon2::password_hash::PasswordHasher;
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let user = app.user("bert", Role::Sales).await;
     let weak = argon2::Argon2::new(
         argon2::Algorithm::Argon2id,
@@ -198,7 +202,7 @@ async fn old_hashes_are_upgraded_at_login() {
 
 #[tokio::test]
 async fn login_replaces_a_planted_session_id() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     app.user("anna", Role::Admin).await;
     // The attacker's own valid session, planted in the victim's browser.
     app.user("mallory", Role::Sales).await;
@@ -245,22 +249,22 @@ async fn login_replaces_a_planted_session_id() {
 
 #[tokio::test]
 async fn idle_and_absolute_timeouts_end_sessions() {
-    let app = App::spawn_with(
-        |web| web.sessions.idle = chrono::Duration::seconds(1),
-        Default::default(),
-    )
-    .await;
+    let app = TestApp::builder()
+        .first_run()
+        .options(|web| web.sessions.idle = chrono::Duration::seconds(1))
+        .spawn()
+        .await;
     let (b, _) = app.login_as("anna", Role::Admin).await;
     assert_eq!(b.get(app.url("/")).send().await.expect("get").status(), 200);
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let r = b.get(app.url("/")).send().await.expect("get");
     assert_eq!((r.status().as_u16(), location(&r)), (303, "/login".into()));
 
-    let app = App::spawn_with(
-        |web| web.sessions.absolute = chrono::Duration::seconds(2),
-        Default::default(),
-    )
-    .await;
+    let app = TestApp::builder()
+        .first_run()
+        .options(|web| web.sessions.absolute = chrono::Duration::seconds(2))
+        .spawn()
+        .await;
     let (b, _) = app.login_as("anna", Role::Admin).await;
     for _ in 0..3 {
         // Activity does not extend the absolute limit.
@@ -273,7 +277,7 @@ async fn idle_and_absolute_timeouts_end_sessions() {
 
 #[tokio::test]
 async fn users_see_and_end_their_sessions_and_logout_is_server_side() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (phone, _) = app.login_as("anna", Role::Sales).await;
     let laptop = app.browser();
     assert_eq!(app.login(&laptop, "anna", PASSWORD).await.status(), 303);
@@ -347,7 +351,7 @@ async fn users_see_and_end_their_sessions_and_logout_is_server_side() {
 
 #[tokio::test]
 async fn password_change_needs_the_current_one_and_renews_the_session() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("anna", Role::Sales).await;
     let other = app.browser();
     assert_eq!(app.login(&other, "anna", PASSWORD).await.status(), 303);

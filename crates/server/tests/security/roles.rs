@@ -5,7 +5,7 @@ use kontor_api::{PREFIX, routes};
 use kontor_storage::{Actor, Role, StoreError};
 use reqwest::Method;
 
-use crate::{App, PASSWORD};
+use kontor_testkit::{PASSWORD, TestApp};
 
 const ROLES: [Role; 4] = [Role::Admin, Role::Accountant, Role::Sales, Role::Auditor];
 
@@ -15,7 +15,7 @@ fn concrete(path: &str) -> String {
 
 #[tokio::test]
 async fn every_role_against_every_api_route() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let client = reqwest::Client::new();
     let mut checked = 0;
     for role in ROLES {
@@ -54,7 +54,7 @@ async fn every_role_against_every_api_route() {
 
 #[tokio::test]
 async fn tokens_never_outrank_their_owner() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let sales = app.user("bert", Role::Sales).await;
     for higher in [Role::Accountant, Role::Admin] {
         let refused = app
@@ -136,7 +136,7 @@ const PAGES: &[(&str, &str, Option<Role>)] = &[
 
 #[tokio::test]
 async fn every_role_against_every_page_route() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     for role in ROLES {
         let (b, csrf) = app.login_as(&format!("{}-page", role.as_str()), role).await;
         for (method, path, min) in PAGES {
@@ -164,7 +164,7 @@ async fn every_role_against_every_page_route() {
 
 #[tokio::test]
 async fn a_role_change_ends_the_users_sessions_and_only_admins_make_it() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (admin, admin_csrf) = app.login_as("chefin", Role::Admin).await;
     let (sales, sales_csrf) = app.login_as("bert", Role::Sales).await;
     let bert = app.store.user_by_name("bert").await.expect("bert");

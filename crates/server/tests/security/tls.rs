@@ -6,70 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kontor_server::tls::TlsFiles;
-use kontor_server::{ServerOptions, Transport};
-use kontor_storage::testing::TestStore;
 use kontor_storage::{Actor, Role};
+use kontor_testkit::tls::write_self_signed;
+use kontor_testkit::{PASSWORD, TestApp};
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::{App, PASSWORD, trusted_localhost};
-
-struct TlsApp {
-    addr: SocketAddr,
-    redirect: SocketAddr,
-    dir: tempfile::TempDir,
-    store: kontor_storage::Store,
-    _db: TestStore,
-}
-
-fn write_cert(dir: &std::path::Path) -> CertificateDer<'static> {
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
-    std::fs::write(dir.join("cert.pem"), made.cert.pem()).expect("write cert");
-    std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem()).expect("write key");
-    made.cert.der().clone()
-}
-
-async fn spawn_tls() -> (TlsApp, CertificateDer<'static>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cert = write_cert(dir.path());
-    let db = TestStore::new().await.expect("store");
-    let store = db.store.clone();
-    let router = kontor_server::router(
-        kontor_app::App::new(store.clone()),
-        ServerOptions::default().with_transport(Transport {
-            tls: true,
-            trusted_proxies: vec![],
-        }),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let redirect = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind redirect");
-    let redirect_addr = redirect.local_addr().expect("addr");
-    let files = TlsFiles {
-        cert: dir.path().join("cert.pem"),
-        key: dir.path().join("key.pem"),
-    };
-    tokio::spawn(kontor_server::serve_tls(
-        router,
-        listener,
-        files,
-        Some(redirect),
-        Duration::from_millis(300),
-    ));
-    (
-        TlsApp {
-            addr,
-            redirect: redirect_addr,
-            dir,
-            store,
-            _db: db,
-        },
-        cert,
-    )
-}
+use crate::trusted_localhost;
 
 fn client(
     trust: &CertificateDer<'static>,
@@ -139,7 +82,8 @@ fn get(path: &str) -> String {
 
 #[tokio::test]
 async fn tls_13_and_12_with_aead_only_hsts_and_host_cookies() {
-    let (app, cert) = spawn_tls().await;
+    let app = TestApp::builder().first_run().tls().spawn().await;
+    let cert = app.tls().cert.clone();
     let v13 = https(
         app.addr,
         &client(&cert, &[&rustls::version::TLS13]),
@@ -199,7 +143,8 @@ async fn tls_13_and_12_with_aead_only_hsts_and_host_cookies() {
 
 #[tokio::test]
 async fn certificate_is_reloaded_when_the_files_change() {
-    let (app, first) = spawn_tls().await;
+    let app = TestApp::builder().first_run().tls().spawn().await;
+    let first = app.tls().cert.clone();
     let a = https(
         app.addr,
         &client(&first, &[&rustls::version::TLS13]),
@@ -210,7 +155,7 @@ async fn certificate_is_reloaded_when_the_files_change() {
     assert_eq!(a.peer, first.to_vec());
     // Let the modification time move on, then renew the files like certbot does.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let second = write_cert(app.dir.path());
+    let second = write_self_signed(app.tls().dir.path());
     let mut served = Vec::new();
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -227,7 +172,7 @@ async fn certificate_is_reloaded_when_the_files_change() {
     }
     assert_eq!(served, second.to_vec(), "the new certificate is served");
     // A broken renewal keeps the working certificate.
-    std::fs::write(app.dir.path().join("cert.pem"), "garbage").expect("write");
+    std::fs::write(app.tls().dir.path().join("cert.pem"), "garbage").expect("write");
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let c = https(
         app.addr,
@@ -241,13 +186,13 @@ async fn certificate_is_reloaded_when_the_files_change() {
 
 #[tokio::test]
 async fn plain_http_listener_only_redirects() {
-    let (app, _) = spawn_tls().await;
+    let app = TestApp::builder().first_run().tls().spawn().await;
     let b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
     let r = b
-        .get(format!("http://{}/documents?page=2", app.redirect))
+        .get(format!("http://{}/documents?page=2", app.tls().redirect))
         .header("host", "kontor.example:8080")
         .send()
         .await
@@ -263,7 +208,7 @@ async fn plain_http_listener_only_redirects() {
     );
     // A form post is redirected too, never served over plain HTTP.
     let r = b
-        .post(format!("http://{}/login", app.redirect))
+        .post(format!("http://{}/login", app.tls().redirect))
         .form(&[("username", "anna"), ("password", "x")])
         .send()
         .await
@@ -279,7 +224,7 @@ fn set_cookie_absent(r: &reqwest::Response) -> bool {
 #[tokio::test]
 async fn forwarded_headers_count_only_from_trusted_proxies() {
     // Not trusted: a client claiming https gets neither HSTS nor a __Host- cookie.
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     app.user("anna", Role::Admin).await;
     let b = app.browser();
     let r = b
@@ -292,7 +237,7 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
         .expect("login");
     assert_eq!(r.status(), 303);
     assert!(r.headers().get("strict-transport-security").is_none());
-    let cookies = crate::set_cookies(&r);
+    let cookies = kontor_testkit::set_cookies(&r);
     assert!(
         cookies
             .iter()
@@ -313,7 +258,11 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
     );
 
     // Trusted (127.0.0.1 as the proxy): the forwarded scheme and client address count.
-    let proxied = App::spawn_with(|_| {}, trusted_localhost()).await;
+    let proxied = TestApp::builder()
+        .first_run()
+        .transport(trusted_localhost())
+        .spawn()
+        .await;
     proxied.user("anna", Role::Admin).await;
     let b = proxied.browser();
     let r = b
@@ -326,7 +275,7 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
         .expect("login");
     assert_eq!(r.status(), 303);
     assert!(r.headers().get("strict-transport-security").is_some());
-    let cookies = crate::set_cookies(&r);
+    let cookies = kontor_testkit::set_cookies(&r);
     assert!(
         cookies
             .iter()
@@ -344,7 +293,7 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
 
 #[tokio::test]
 async fn security_headers_on_pages_api_and_errors() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     app.user("anna", Role::Admin).await;
     let b = app.browser();
     for path in [

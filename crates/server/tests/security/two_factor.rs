@@ -4,7 +4,9 @@
 use kontor_storage::Role;
 use kontor_storage::two_factor::{base32_decode, totp_at};
 
-use crate::{App, PASSWORD, code_text, location};
+use kontor_testkit::{PASSWORD, TestApp, location};
+
+use crate::code_text;
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -25,7 +27,7 @@ fn recovery_codes(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn second_step(app: &App, b: &reqwest::Client, code: &str) -> reqwest::Response {
+async fn second_step(app: &TestApp, b: &reqwest::Client, code: &str) -> reqwest::Response {
     b.post(app.url("/login/2fa"))
         .form(&[("code", code)])
         .send()
@@ -35,7 +37,7 @@ async fn second_step(app: &App, b: &reqwest::Client, code: &str) -> reqwest::Res
 
 #[tokio::test]
 async fn enrol_then_log_in_with_codes_and_recovery_codes() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("anna", Role::Accountant).await;
     let r = b
         .post(app.url("/account/2fa/start"))
@@ -131,7 +133,7 @@ async fn enrol_then_log_in_with_codes_and_recovery_codes() {
 
 #[tokio::test]
 async fn a_challenge_allows_only_a_few_wrong_codes() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("anna", Role::Sales).await;
     b.post(app.url("/account/2fa/start"))
         .form(&[("_csrf", csrf.as_str())])
@@ -161,7 +163,7 @@ async fn a_challenge_allows_only_a_few_wrong_codes() {
 
 #[tokio::test]
 async fn the_business_can_require_2fa_for_everyone() {
-    let app = App::spawn().await;
+    let app = TestApp::first_run().await;
     let (admin, csrf) = app.login_as("chefin", Role::Admin).await;
     app.user("bert", Role::Sales).await;
     let r = admin
