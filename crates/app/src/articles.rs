@@ -150,4 +150,43 @@ mod tests {
         };
         assert_eq!(problems(&negative)[0].1, "must not be negative");
     }
+
+    #[tokio::test]
+    async fn numbers_never_change_and_deactivating_keeps_the_rest() {
+        let test = kontor_storage::testing::TestStore::new()
+            .await
+            .expect("store");
+        let app = App::new(test.store.clone());
+        let actor = Actor::user("chef");
+        let data = ArticleData {
+            name: "Beratung".into(),
+            unit: "HUR".into(),
+            unit_price: Decimal::from(95),
+            ..defaults()
+        };
+        let articles = app.articles();
+        let article = articles.create(&actor, Some(" B-1 "), &data).await.unwrap();
+        assert_eq!(article.number, "B-1");
+        let renumbered = articles
+            .update(&actor, article.id, Some("B-2"), &data)
+            .await
+            .unwrap_err();
+        assert_eq!(renumbered.code(), ErrorCode::Immutable);
+        articles
+            .update(&actor, article.id, Some("B-1"), &data)
+            .await
+            .unwrap();
+        let off = articles.deactivate(&actor, article.id).await.unwrap();
+        assert!(!off.data.active);
+        assert_eq!(off.data.unit, "HUR");
+        let wrong_rate = ArticleData {
+            vat_rate: Decimal::from(16),
+            ..data
+        };
+        let refused = articles
+            .create(&actor, None, &wrong_rate)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.field_name(), Some("vat_rate"));
+    }
 }

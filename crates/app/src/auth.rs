@@ -327,3 +327,55 @@ impl Auth<'_> {
         Ok(self.store().authenticate_token(token).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kontor_storage::Role;
+    use kontor_storage::testing::TestStore;
+
+    const PASSWORD: &str = "Lange Kerze leuchtet 47 Nächte";
+
+    #[tokio::test]
+    async fn required_2fa_asks_for_enrolment_and_cannot_be_turned_off() {
+        let test = TestStore::new().await.expect("store");
+        let app = App::new(test.store.clone());
+        let admin = Actor::user("chef");
+        let anna = app
+            .users()
+            .create(&admin, "anna", PASSWORD, Role::Sales)
+            .await
+            .unwrap();
+        let throttle = ThrottlePolicy::default();
+        let step = |password: &'static str| {
+            let app = app.clone();
+            async move {
+                app.auth()
+                    .password_step("anna", password, "10.0.0.1", throttle)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(matches!(step("wrong").await, LoginStep::Failed));
+        assert!(matches!(step(PASSWORD).await, LoginStep::LoggedIn(_)));
+        app.security().require_2fa(&admin, true).await.unwrap();
+        assert!(matches!(step(PASSWORD).await, LoginStep::NeedsEnrolment(_)));
+        assert!(app.auth().two_factor(anna.id).await.unwrap().required);
+        let refused = app
+            .auth()
+            .disable_totp(&Actor::user("anna"), &anna, PASSWORD)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::TwoFactorRequired);
+        let log = app.store().security_log(20).await.unwrap();
+        assert!(log.iter().any(|e| e.event == "require_2fa_on"));
+
+        app.security().require_2fa(&admin, false).await.unwrap();
+        let wrong = app
+            .auth()
+            .disable_totp(&Actor::user("anna"), &anna, "wrong")
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.field_name(), Some("current_password"));
+    }
+}

@@ -197,4 +197,40 @@ mod tests {
         assert_eq!(refused.field_name(), Some("name"));
         assert_eq!(refused.status(), 422);
     }
+
+    #[tokio::test]
+    async fn contacts_are_kept_normalised_and_archived_as_they_are() {
+        let test = kontor_storage::testing::TestStore::new()
+            .await
+            .expect("store");
+        let app = App::new(test.store.clone());
+        let actor = Actor::user("chef");
+        let contacts = app.contacts();
+        let data = ContactData {
+            name: "Muster GmbH".into(),
+            vat_id: "de 123456789".into(),
+            ..defaults()
+        };
+        let contact = contacts.create(&actor, &data).await.unwrap();
+        assert_eq!(contact.data.vat_id, "DE123456789");
+        let refused = contacts
+            .update(&actor, contact.id, &ContactData::default(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.field_name(), Some("name"));
+        let archived = contacts
+            .set_archived(&actor, contact.id, true)
+            .await
+            .unwrap();
+        assert!(archived.archived);
+        assert_eq!(archived.data, contact.data);
+        let detail = contacts.detail(contact.id).await.unwrap();
+        assert!(detail.documents.is_empty() && detail.open.is_empty());
+        assert_eq!(detail.history.len(), 2, "created and archived");
+        let missing = contacts
+            .documents(contact.id + 1, false, PageRequest::default())
+            .await
+            .unwrap_err();
+        assert_eq!(missing.status(), 404);
+    }
 }

@@ -277,6 +277,7 @@ impl Settings<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kontor_storage::testing::TestStore;
     use serde_json::json;
 
     #[test]
@@ -340,5 +341,51 @@ mod tests {
         assert!(lenient::<SecuritySettings>(&json!({"require_2fa": true})).require_2fa);
         assert!(!lenient::<SecuritySettings>(&json!({"require_2fa": "yes"})).require_2fa);
         assert!(!lenient::<SecuritySettings>(&json!({})).require_2fa);
+    }
+
+    #[tokio::test]
+    async fn settings_round_trip_through_the_store() {
+        let test = TestStore::new().await.expect("store");
+        let app = App::new(test.store.clone());
+        let settings = app.settings();
+        let actor = Actor::user("chef");
+        assert_eq!(settings.look().await.unwrap(), Look::default());
+        assert_eq!(settings.text_blocks().await.unwrap(), TextBlocks::default());
+        assert_eq!(settings.logo().await.unwrap(), None);
+        assert_eq!(
+            settings.security().await.unwrap(),
+            SecuritySettings::default()
+        );
+        // What an older version stored: unknown and mistyped fields keep their defaults.
+        let old = json!({"accent": "#aa0000", "font": 3, "watermark": true});
+        app.store().set_setting(&actor, PDF, &old).await.unwrap();
+        let look = settings.look().await.unwrap();
+        assert_eq!(look.accent, "#aa0000");
+        assert_eq!(look.font, Look::default().font);
+
+        let mut blocks = TextBlocks::default();
+        blocks.set(
+            DocumentType::Invoice,
+            TextBlock {
+                intro: "Hallo".into(),
+                closing: "Gruß".into(),
+            },
+        );
+        settings
+            .save_text_blocks(&actor, blocks.clone())
+            .await
+            .unwrap();
+        assert_eq!(settings.text_blocks().await.unwrap(), blocks);
+        // The stored JSON keeps its shape: {"invoice": {"intro": …, "closing": …}, …}.
+        let stored = app.store().setting(TEXT_BLOCKS).await.unwrap().unwrap();
+        assert_eq!(stored["invoice"]["intro"], "Hallo");
+
+        let png = b"\x89PNG\r\n\x1a\nrest";
+        let logo = settings.save_logo(&actor, png).await.unwrap();
+        assert_eq!(logo.content_type, "image/png");
+        assert_eq!(settings.logo().await.unwrap(), Some(logo));
+        assert_eq!(settings.logo_file().await.unwrap().data, png);
+        let refused = settings.save_logo(&actor, b"GIF89a").await.unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::LogoUnknownType);
     }
 }

@@ -79,3 +79,42 @@ impl Users<'_> {
         Ok(user)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kontor_storage::testing::TestStore;
+
+    const PASSWORD: &str = "Lange Kerze leuchtet 47 Nächte";
+
+    #[tokio::test]
+    async fn setting_up_happens_once() {
+        let test = TestStore::new().await.expect("store");
+        let app = App::new(test.store.clone());
+        assert!(!app.users().any().await.unwrap());
+        let unnamed = app
+            .users()
+            .set_up(&company::defaults(), "chef", PASSWORD, Language::En)
+            .await
+            .unwrap_err();
+        assert_eq!(unnamed.field_name(), Some("name"));
+        let profile = CompanyProfile {
+            name: "Muster GmbH".into(),
+            ..company::defaults()
+        };
+        let admin = app
+            .users()
+            .set_up(&profile, "chef", PASSWORD, Language::En)
+            .await
+            .unwrap();
+        let admin = app.users().get(admin.id).await.unwrap();
+        assert_eq!((admin.role, admin.language.as_str()), (Role::Admin, "en"));
+        assert_eq!(app.company().get().await.unwrap().name, "Muster GmbH");
+        let again = app
+            .users()
+            .set_up(&profile, "zweite", PASSWORD, Language::De)
+            .await
+            .unwrap_err();
+        assert_eq!(again.code(), ErrorCode::AlreadySetUp);
+    }
+}
