@@ -8,13 +8,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::PageOut;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::format;
 use super::input;
 use super::json::{ApiJson, ApiPath, Dec, QueryParams};
 use crate::auth::Auth;
-use kontor_app::App;
-use kontor_domain::ErrorCode;
+use kontor_app::{App, articles};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,24 +28,27 @@ pub struct ArticleInput {
 }
 
 impl ArticleInput {
+    /// The article's fields, each checked as JSON input, absent ones taking the defaults; the
+    /// article service checks the article as a whole.
     fn validate(self) -> ApiResult<(Option<String>, ArticleData)> {
+        let defaults = articles::defaults();
         let number = input::text("number", self.number, 40, false)?;
         let data = ArticleData {
             name: input::text("name", self.name, 200, true)?,
             description: input::text("description", self.description, 10_000, false)?,
-            unit: input::unit("unit", self.unit.as_deref().unwrap_or("C62"))?,
+            unit: input::unit("unit", self.unit.as_deref().unwrap_or(&defaults.unit))?,
             unit_price: input::decimal(
                 "unit_price",
-                self.unit_price.map_or(Decimal::ZERO, |d| d.0),
-                4,
+                self.unit_price.map_or(defaults.unit_price, |d| d.0),
+                articles::PRICE_DECIMALS,
                 Decimal::ZERO,
                 None,
             )?,
             vat_rate: input::vat_rate(
                 "vat_rate",
-                self.vat_rate.map_or(Decimal::from(19), |d| d.0),
+                self.vat_rate.map_or(defaults.vat_rate, |d| d.0),
             )?,
-            active: self.active.unwrap_or(true),
+            active: self.active.unwrap_or(defaults.active),
         };
         Ok(((!number.is_empty()).then_some(number), data))
     }
@@ -94,7 +96,7 @@ pub async fn list(
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(
-        state.store().list_articles(&query).await?,
+        state.articles().list(&query).await?,
         ArticleOut::from,
     )))
 }
@@ -106,8 +108,8 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<ArticleOut>)> {
     let (number, data) = body.validate()?;
     let article = state
-        .store()
-        .create_article(&auth.actor(), number.as_deref(), &data)
+        .articles()
+        .create(&auth.actor(), number.as_deref(), &data)
         .await?;
     Ok((StatusCode::CREATED, Json(article.into())))
 }
@@ -117,7 +119,7 @@ pub async fn get(
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ArticleOut>> {
-    Ok(Json(state.store().article(id).await?.into()))
+    Ok(Json(state.articles().get(id).await?.into()))
 }
 
 pub async fn update(
@@ -127,18 +129,10 @@ pub async fn update(
     ApiJson(body): ApiJson<ArticleInput>,
 ) -> ApiResult<Json<ArticleOut>> {
     let (number, data) = body.validate()?;
-    let old = state.store().article(id).await?;
-    if number.is_some_and(|n| n != old.number) {
-        return Err(ApiError::field(
-            "number",
-            ErrorCode::Immutable,
-            "an article number cannot be changed",
-        ));
-    }
     Ok(Json(
         state
-            .store()
-            .update_article(&auth.actor(), id, &data)
+            .articles()
+            .update(&auth.actor(), id, number.as_deref(), &data)
             .await?
             .into(),
     ))
@@ -150,16 +144,7 @@ pub async fn deactivate(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ArticleOut>> {
-    let old = state.store().article(id).await?;
-    let data = ArticleData {
-        active: false,
-        ..old.data
-    };
     Ok(Json(
-        state
-            .store()
-            .update_article(&auth.actor(), id, &data)
-            .await?
-            .into(),
+        state.articles().deactivate(&auth.actor(), id).await?.into(),
     ))
 }

@@ -20,15 +20,8 @@ pub async fn document_entries(
     ApiPath(id): ApiPath<i64>,
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<AuditEntry>>> {
-    let entries = state
-        .store()
-        .audit_entries("document", &id.to_string(), MAX_ENTRIES)
-        .await?;
-    // Every document's creation is logged: no entries means no such document (ever). A deleted
-    // draft keeps its history here.
-    if entries.is_empty() {
-        return Err(kontor_storage::StoreError::not_found("document", id).into());
-    }
+    // A deleted draft keeps its history here; a document that never existed is not found.
+    let entries = state.audit().document(id, MAX_ENTRIES).await?;
     Ok(Json(PageOut::slice(entries, q.page()?)))
 }
 
@@ -40,7 +33,7 @@ pub struct AuditReportOut {
 }
 
 pub async fn verify(State(state): State<App>, _auth: Auth) -> ApiResult<Json<AuditReportOut>> {
-    let report = state.store().audit_verify().await?;
+    let report = state.audit().verify().await?;
     Ok(Json(AuditReportOut {
         ok: report.ok(),
         entries: report.entries,

@@ -98,7 +98,7 @@ pub async fn require(
         return ApiError::unauthenticated("missing bearer token (Authorization: Bearer TOKEN)")
             .into_response();
     };
-    let (user, token) = match state.store().authenticate_token(token).await {
+    let (user, token) = match state.auth().authenticate_token(token).await {
         Ok(Some(found)) => found,
         Ok(None) => return ApiError::unauthenticated("invalid or revoked token").into_response(),
         Err(e) => return ApiError::from(e).into_response(),

@@ -9,7 +9,7 @@ use super::error::ApiResult;
 use super::input;
 use super::json::ApiJson;
 use crate::auth::Auth;
-use kontor_app::App;
+use kontor_app::{App, company};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,21 +39,12 @@ pub struct CompanyInput {
 }
 
 impl CompanyInput {
-    fn validate(self) -> ApiResult<CompanyProfile> {
-        let profile = self.fields()?;
-        // An empty name is fine while setting up; issuing names what is still missing.
-        let problems = profile
-            .problems()
-            .into_iter()
-            .filter(|(field, _)| *field != "name")
-            .collect();
-        input::domain_problems(problems)?;
-        Ok(profile)
-    }
-
+    /// The profile's fields, each checked as JSON input; the company service checks the
+    /// profile as a whole.
     fn fields(self) -> ApiResult<CompanyProfile> {
         let line = |field: &str, v: Option<String>| input::text(field, v, 200, false);
-        let country = self.country.unwrap_or_else(|| "DE".into());
+        let defaults = company::defaults();
+        let country = self.country.unwrap_or(defaults.country);
         Ok(CompanyProfile {
             name: line("name", self.name)?,
             legal_form: line("legal_form", self.legal_form)?,
@@ -74,7 +65,8 @@ impl CompanyInput {
             small_business: self.small_business.unwrap_or(false),
             default_payment_terms_days: input::days(
                 "default_payment_terms_days",
-                self.default_payment_terms_days.unwrap_or(14),
+                self.default_payment_terms_days
+                    .unwrap_or(defaults.default_payment_terms_days),
             )?,
             default_skonto: input::skonto(
                 "default_skonto",
@@ -86,7 +78,7 @@ impl CompanyInput {
 }
 
 pub async fn get(State(state): State<App>, _auth: Auth) -> ApiResult<Json<CompanyProfile>> {
-    Ok(Json(state.store().company().await?))
+    Ok(Json(state.company().get().await?))
 }
 
 pub async fn put(
@@ -94,11 +86,6 @@ pub async fn put(
     auth: Auth,
     ApiJson(body): ApiJson<CompanyInput>,
 ) -> ApiResult<Json<CompanyProfile>> {
-    let profile = body.validate()?;
-    Ok(Json(
-        state
-            .store()
-            .update_company(&auth.actor(), &profile)
-            .await?,
-    ))
+    let profile = body.fields()?;
+    Ok(Json(state.company().update(&auth.actor(), &profile).await?))
 }

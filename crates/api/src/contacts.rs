@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, PaymentMethod, TaxMode};
-use kontor_storage::{Contact, ContactQuery, DocumentQuery, Once};
+use kontor_storage::{Contact, ContactQuery, Once};
 use serde::Deserialize;
 
 use super::PageOut;
@@ -15,7 +15,7 @@ use super::idempotency::{self, KeyedJson};
 use super::input;
 use super::json::{ApiJson, ApiPath, QueryParams};
 use crate::auth::Auth;
-use kontor_app::App;
+use kontor_app::{App, contacts};
 use kontor_domain::ErrorCode;
 
 #[derive(Debug, Deserialize)]
@@ -54,7 +54,10 @@ pub struct ContactInput {
 }
 
 impl ContactInput {
+    /// The contact's fields, each checked as JSON input (the contact service checks the
+    /// contact as a whole), and the archive flag.
     fn validate(self) -> ApiResult<(ContactData, Option<bool>)> {
+        let defaults = contacts::defaults();
         let line = |field: &str, v: Option<String>| input::text(field, v, 200, false);
         let currency = match self
             .currency
@@ -71,7 +74,11 @@ impl ContactInput {
             street: line("street", self.street)?,
             postal_code: input::text("postal_code", self.postal_code, 20, false)?,
             city: line("city", self.city)?,
-            country: input::country("country", self.country.as_deref().unwrap_or("DE"), true)?,
+            country: input::country(
+                "country",
+                self.country.as_deref().unwrap_or(&defaults.country),
+                true,
+            )?,
             delivery_street: line("delivery_street", self.delivery_street)?,
             delivery_postal_code: input::text(
                 "delivery_postal_code",
@@ -110,11 +117,10 @@ impl ContactInput {
             )?,
             sepa_debtor_iban: input::iban("sepa_debtor_iban", self.sepa_debtor_iban)?,
             tax_mode: self.tax_mode,
-            is_customer: self.is_customer.unwrap_or(true),
-            is_supplier: self.is_supplier.unwrap_or(false),
+            is_customer: self.is_customer.unwrap_or(defaults.is_customer),
+            is_supplier: self.is_supplier.unwrap_or(defaults.is_supplier),
             notes: input::text("notes", self.notes, 10_000, false)?,
         };
-        input::domain_problems(data.problems())?;
         Ok((data, self.archived))
     }
 }
@@ -130,7 +136,7 @@ pub async fn list(
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(
-        state.store().list_contacts(&query).await?,
+        state.contacts().list(&query).await?,
         |c| c,
     )))
 }
@@ -150,8 +156,8 @@ pub async fn create(
         ));
     }
     let once = state
-        .store()
-        .create_contact_once(&auth.actor(), &data, key.as_ref(), |contact| {
+        .contacts()
+        .create_once(&auth.actor(), &data, key.as_ref(), |contact| {
             idempotency::stored(StatusCode::CREATED, contact)
         })
         .await?;
@@ -166,7 +172,7 @@ pub async fn get(
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Contact>> {
-    Ok(Json(state.store().contact(id).await?))
+    Ok(Json(state.contacts().get(id).await?))
 }
 
 pub async fn update(
@@ -178,8 +184,8 @@ pub async fn update(
     let (data, archived) = body.validate()?;
     Ok(Json(
         state
-            .store()
-            .update_contact(&auth.actor(), id, &data, archived)
+            .contacts()
+            .update(&auth.actor(), id, &data, archived)
             .await?,
     ))
 }
@@ -189,7 +195,7 @@ pub async fn delete(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.store().delete_contact(&auth.actor(), id).await?;
+    state.contacts().delete(&auth.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,11 +204,10 @@ pub async fn archive(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Contact>> {
-    let contact = state.store().contact(id).await?;
     Ok(Json(
         state
-            .store()
-            .update_contact(&auth.actor(), id, &contact.data, Some(true))
+            .contacts()
+            .set_archived(&auth.actor(), id, true)
             .await?,
     ))
 }
@@ -231,15 +236,9 @@ async fn contact_documents(
     open_only: bool,
     q: &QueryParams,
 ) -> ApiResult<Json<PageOut<SummaryOut>>> {
-    state.store().contact(id).await?;
-    let query = DocumentQuery {
-        contact_id: Some(id),
-        open_only,
-        page: q.page()?,
-        ..Default::default()
-    };
+    let page = q.page()?;
     let today = state.today();
-    let page = state.store().list_documents(&query, today).await?;
+    let page = state.contacts().documents(id, open_only, page).await?;
     Ok(Json(PageOut::from_page(page, |s| {
         SummaryOut::new(&s, today)
     })))

@@ -270,14 +270,6 @@ pub fn creditor_id(field: &str, value: Option<String>) -> Result<String, ApiErro
     Ok(value)
 }
 
-/// The domain's own field checks, as an API error naming the first failing field.
-pub fn domain_problems(problems: Vec<kontor_domain::party::FieldProblem>) -> Result<(), ApiError> {
-    match problems.into_iter().next() {
-        Some((field, message)) => Err(ApiError::field(field, ErrorCode::Invalid, message)),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

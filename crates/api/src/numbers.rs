@@ -27,7 +27,7 @@ pub async fn list(
     q: QueryParams,
 ) -> ApiResult<Json<PageOut<NumberRange>>> {
     Ok(Json(PageOut::slice(
-        state.store().number_ranges(state.today()).await?,
+        state.numbers().list().await?,
         q.page()?,
     )))
 }
@@ -46,15 +46,8 @@ pub async fn update(
         .ok_or_else(|| ApiError::field("reset", ErrorCode::Required, "is required"))?;
     let first_counter = body.first_counter.unwrap_or(1);
     let range = state
-        .store()
-        .update_number_range(
-            &auth.actor(),
-            &key,
-            pattern.trim(),
-            reset,
-            first_counter,
-            state.today(),
-        )
+        .numbers()
+        .update(&auth.actor(), &key, &pattern, reset, first_counter)
         .await?;
     Ok(Json(range))
 }

@@ -2,6 +2,7 @@
 //! API and the pages both turn it into a status and a message through [`Error::status`] and
 //! [`Error::message`], so the same refusal reads the same in both, in German and English.
 
+use kontor_domain::party::FieldProblem;
 use kontor_domain::validation::Problem;
 use kontor_domain::{ErrorCode, ErrorKind, Language};
 use kontor_storage::StoreError;
@@ -61,6 +62,15 @@ impl Error {
         Error::Internal {
             code,
             detail: detail.to_string(),
+        }
+    }
+
+    /// The first of a list of field problems (from the domain's checks) as an error; `Ok` when
+    /// there is none.
+    pub fn first_problem(problems: Vec<FieldProblem>) -> Result<()> {
+        match problems.into_iter().next() {
+            Some((field, message)) => Err(Error::field(field, ErrorCode::Invalid, message)),
+            None => Ok(()),
         }
     }
 

@@ -3,12 +3,22 @@
 //! input and render output, and never reach past this crate into storage or the renderers
 //! for an operation.
 
+pub mod articles;
+pub mod audit;
+pub mod auth;
 pub mod backups;
 pub mod clock;
+pub mod company;
+pub mod contacts;
 pub mod documents;
 pub mod error;
+pub mod logo;
 pub mod messages;
+pub mod numbers;
+pub mod reports;
+pub mod security;
 pub mod settings;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -73,5 +83,44 @@ impl App {
 
     pub fn settings(&self) -> settings::Settings<'_> {
         settings::Settings { app: self }
+    }
+
+    pub fn contacts(&self) -> contacts::Contacts<'_> {
+        contacts::Contacts { app: self }
+    }
+
+    pub fn articles(&self) -> articles::Articles<'_> {
+        articles::Articles { app: self }
+    }
+
+    pub fn company(&self) -> company::Company<'_> {
+        company::Company { app: self }
+    }
+
+    pub fn numbers(&self) -> numbers::Numbers<'_> {
+        numbers::Numbers { app: self }
+    }
+
+    pub fn users(&self) -> users::Users<'_> {
+        users::Users { app: self }
+    }
+
+    /// Logins, sessions, the own second factor and password, API tokens.
+    pub fn auth(&self) -> auth::Auth<'_> {
+        auth::Auth { app: self }
+    }
+
+    /// The security log, roles, other users' sessions and second factors, requiring 2FA.
+    pub fn security(&self) -> security::Security<'_> {
+        security::Security { app: self }
+    }
+
+    pub fn audit(&self) -> audit::Audit<'_> {
+        audit::Audit { app: self }
+    }
+
+    /// The dashboard.
+    pub fn reports(&self) -> reports::Reports<'_> {
+        reports::Reports { app: self }
     }
 }

@@ -78,6 +78,18 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "credit notes and cancellations refer to an invoice",
         ),
         UnknownArticle => ("Unbekannter Artikel: {detail}", "unknown article"),
+        LogoTooLarge => (
+            "Das Logo ist größer als 512 KB.",
+            "The logo is larger than 512 KB.",
+        ),
+        LogoUnknownType => (
+            "Nur PNG, JPEG oder SVG sind erlaubt.",
+            "Only PNG, JPEG or SVG are allowed.",
+        ),
+        LogoUnsafeSvg => (
+            "Das SVG enthält Skripte oder externe Verweise.",
+            "The SVG contains scripts or external references.",
+        ),
         NotIssuable => (
             "Das Dokument kann noch nicht gestellt werden.",
             "the document cannot be issued yet; see problems",
@@ -133,6 +145,14 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
         TotpNotPending => (
             "Bitte starten Sie zuerst die Einrichtung der Zwei-Faktor-Anmeldung.",
             "start the two-factor setup first",
+        ),
+        TwoFactorRequired => (
+            "Die Zwei-Faktor-Anmeldung ist für dieses Unternehmen Pflicht.",
+            "This business requires two-factor login.",
+        ),
+        AlreadySetUp => (
+            "Kontor ist bereits eingerichtet.",
+            "Kontor is set up already",
         ),
         IdempotencyKeyInUse => (
             "Die erste Anfrage mit diesem Idempotency-Key läuft noch; bitte später erneut versuchen.",

@@ -115,6 +115,9 @@ error_codes! {
     InvalidCreditorId = "invalid_creditor_id" => Invalid,
     NotCreatable = "not_creatable" => Invalid,
     UnknownArticle = "unknown_article" => Invalid,
+    LogoTooLarge = "logo_too_large" => Invalid,
+    LogoUnknownType = "logo_unknown_type" => Invalid,
+    LogoUnsafeSvg = "logo_unsafe_svg" => Invalid,
     NotIssuable = "not_issuable" => Invalid,
     // The state of the data.
     DocumentLocked = "document_locked" => Conflict,
@@ -130,6 +133,8 @@ error_codes! {
     EinvoiceUnavailable = "einvoice_unavailable" => Conflict,
     TotpEnabled = "totp_enabled" => Conflict,
     TotpNotPending = "totp_not_pending" => Conflict,
+    TwoFactorRequired = "two_factor_required" => Conflict,
+    AlreadySetUp = "already_set_up" => Conflict,
     IdempotencyKeyInUse = "idempotency_key_in_use" => Conflict,
     TenantExists = "tenant_exists" => Conflict,
     TenantState = "tenant_state" => Conflict,

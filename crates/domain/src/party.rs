@@ -252,7 +252,27 @@ fn skonto_field_problems(steps: &[SkontoStep]) -> Vec<FieldProblem> {
         .collect()
 }
 
+/// A code as it is kept: without any whitespace, upper-cased (VAT IDs, IBANs, creditor IDs).
+pub fn compact_code(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
 impl ContactData {
+    /// The data as it is kept: country and currency codes upper-cased, the VAT ID and the IBAN
+    /// without spaces.
+    pub fn normalized(mut self) -> ContactData {
+        self.country = self.country.trim().to_uppercase();
+        self.delivery_country = self.delivery_country.trim().to_uppercase();
+        self.currency = self.currency.trim().to_uppercase();
+        self.vat_id = compact_code(&self.vat_id);
+        self.sepa_debtor_iban = compact_code(&self.sepa_debtor_iban);
+        self
+    }
+
     /// Checks the contact's fields; an empty list means it is acceptable.
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut p = Vec::new();
@@ -321,6 +341,17 @@ impl ContactData {
 }
 
 impl CompanyProfile {
+    /// The profile as it is kept: the country and the BIC upper-cased, the VAT ID, the IBAN
+    /// and the creditor ID without spaces.
+    pub fn normalized(mut self) -> CompanyProfile {
+        self.country = self.country.trim().to_uppercase();
+        self.vat_id = compact_code(&self.vat_id);
+        self.iban = compact_code(&self.iban);
+        self.bic = self.bic.trim().to_uppercase();
+        self.creditor_id = compact_code(&self.creditor_id);
+        self
+    }
+
     /// Checks the profile's fields; an empty list means it is acceptable.
     pub fn problems(&self) -> Vec<FieldProblem> {
         let mut p = Vec::new();
@@ -374,6 +405,31 @@ mod tests {
         assert!(is_valid_iban("DE02 1203 0000 0000 2020 51"));
         assert!(!is_valid_iban("DE03120300000000202051"));
         assert!(!is_valid_iban("XX"));
+    }
+
+    #[test]
+    fn normalizing_keeps_codes_in_one_form() {
+        let c = ContactData {
+            country: " de".into(),
+            currency: "eur".into(),
+            vat_id: "de 123 456 789".into(),
+            sepa_debtor_iban: "de02 1203 0000 0000 2020 51".into(),
+            ..Default::default()
+        }
+        .normalized();
+        assert_eq!(
+            (c.country.as_str(), c.currency.as_str(), c.vat_id.as_str()),
+            ("DE", "EUR", "DE123456789")
+        );
+        assert_eq!(c.sepa_debtor_iban, "DE02120300000000202051");
+        let p = CompanyProfile {
+            bic: " cobadeffxxx ".into(),
+            creditor_id: "de98 zzz0 9999 9999 99".into(),
+            ..Default::default()
+        }
+        .normalized();
+        assert_eq!(p.bic, "COBADEFFXXX");
+        assert_eq!(p.creditor_id, "DE98ZZZ09999999999");
     }
 
     #[test]

@@ -122,42 +122,21 @@ impl Default for Extras {
 }
 
 impl Extras {
-    /// Applies the setting "pdf": `{"accent": "#1f4e79", "tagline": "…", "font":
-    /// "liberation-sans", "template": "…", "columns": {"position": true, "unit": true,
-    /// "unit_price": true, "vat_rate": true}}`. Unknown or malformed values keep their
-    /// defaults.
-    pub fn apply_settings(&mut self, settings: &serde_json::Value) {
-        if let Some(font) = settings
-            .get("font")
-            .and_then(|v| v.as_str())
-            .and_then(FontFamily::parse)
-        {
+    /// Takes the document look (the setting "pdf", read by the service layer). What is not
+    /// acceptable keeps its default: an unknown font, a colour that is not `#rrggbb`, an empty
+    /// own template; a tagline is cut to its longest length.
+    pub fn apply_look(&mut self, look: &look::Look) {
+        if let Some(font) = FontFamily::parse(&look.font) {
             self.font = font;
         }
-        if let Some(template) = settings.get("template").and_then(|v| v.as_str())
-            && !template.trim().is_empty()
-        {
-            self.template = Some(Arc::from(template));
+        if !look.template.trim().is_empty() {
+            self.template = Some(Arc::from(look.template.as_str()));
         }
-        if let Some(accent) = settings.get("accent").and_then(|v| v.as_str())
-            && is_hex_colour(accent)
-        {
-            self.accent = accent.to_ascii_lowercase();
+        if is_hex_colour(&look.accent) {
+            self.accent = look.accent.to_ascii_lowercase();
         }
-        if let Some(tagline) = settings.get("tagline").and_then(|v| v.as_str()) {
-            self.tagline = tagline.chars().take(120).collect();
-        }
-        if let Some(cols) = settings.get("columns") {
-            let flag = |key: &str, current: bool| {
-                cols.get(key).and_then(|v| v.as_bool()).unwrap_or(current)
-            };
-            self.columns = Columns {
-                position: flag("position", self.columns.position),
-                unit: flag("unit", self.columns.unit),
-                unit_price: flag("unit_price", self.columns.unit_price),
-                vat_rate: flag("vat_rate", self.columns.vat_rate),
-            };
-        }
+        self.tagline = look.tagline.chars().take(look::MAX_TAGLINE_CHARS).collect();
+        self.columns = look.columns;
     }
 }
 

@@ -1,5 +1,5 @@
-//! The document look as the settings store it (setting "pdf"), with its checks: what the
-//! settings page and `PUT /api/v1/settings/pdf` accept.
+//! The document look as the settings store it (setting "pdf", read and written by the service
+//! layer), with its checks: what the settings page and `PUT /api/v1/settings/pdf` accept.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,24 +37,6 @@ impl Default for Look {
 }
 
 impl Look {
-    /// The stored setting, leniently: what cannot be read keeps its default.
-    pub fn from_setting(value: Option<&serde_json::Value>) -> Look {
-        let Some(value) = value else {
-            return Look::default();
-        };
-        serde_json::from_value(value.clone()).unwrap_or_else(|_| {
-            let mut extras = crate::Extras::default();
-            extras.apply_settings(value);
-            Look {
-                accent: extras.accent,
-                tagline: extras.tagline,
-                font: extras.font.key().into(),
-                columns: extras.columns,
-                template: extras.template.map(|t| t.to_string()).unwrap_or_default(),
-            }
-        })
-    }
-
     /// Normalises and checks every field; the own template is compiled against sample
     /// documents (CPU work of a few hundred milliseconds: call it off the async workers).
     /// Returns the field and an English message per problem.
@@ -91,10 +73,6 @@ impl Look {
             Err(problems)
         }
     }
-
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
@@ -123,16 +101,5 @@ mod tests {
         .expect("valid");
         assert_eq!(fine.accent, "#aa0000");
         assert_eq!(fine.template, "");
-    }
-
-    #[test]
-    fn reads_old_and_partial_settings() {
-        let v = serde_json::json!({"accent": "#aa0000", "columns": {"unit": false}});
-        let look = Look::from_setting(Some(&v));
-        assert_eq!(look.accent, "#aa0000");
-        assert!(!look.columns.unit && look.columns.position);
-        let odd = serde_json::json!({"accent": "#aa0000", "unknown": 1});
-        assert_eq!(Look::from_setting(Some(&odd)).accent, "#aa0000");
-        assert_eq!(Look::from_setting(None), Look::default());
     }
 }

@@ -364,8 +364,11 @@ fn untrusted_text_stays_text() {
     seller.name = r#"#image("/etc/hostname") GmbH"#.into();
     doc.seller = Some(seller);
     let mut extras = Extras::default();
-    extras.apply_settings(
-        &serde_json::json!({"accent": "red); #read(\"/x\")", "tagline": "#eval(\"1+1\")"}),
+    extras.apply_look(
+        &serde_json::from_value(
+            serde_json::json!({"accent": "red); #read(\"/x\")", "tagline": "#eval(\"1+1\")"}),
+        )
+        .expect("a look"),
     );
     assert_eq!(
         extras.accent,
@@ -423,8 +426,11 @@ fn rendering_is_deterministic_and_columns_follow_settings() {
     let doc = sample::invoice(12, TaxMode::Standard, Language::De);
     assert_eq!(pdf_of(&doc), pdf_of(&doc), "same data, same bytes");
     let mut extras = Extras::default();
-    extras.apply_settings(
-        &serde_json::json!({"accent": "#8B0000", "columns": {"unit": false, "position": false}}),
+    extras.apply_look(
+        &serde_json::from_value(
+            serde_json::json!({"accent": "#8B0000", "columns": {"unit": false, "position": false}}),
+        )
+        .expect("a look"),
     );
     assert_eq!(extras.accent, "#8b0000");
     let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");

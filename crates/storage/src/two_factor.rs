@@ -24,8 +24,6 @@ pub const TOTP_STEP: u64 = 30;
 pub const RECOVERY_CODES: usize = 10;
 /// Wrong codes allowed in one login challenge before it ends.
 pub const CHALLENGE_ATTEMPTS: i64 = 5;
-/// The setting that holds `{"require_2fa": true|false}`.
-pub const SECURITY_SETTING: &str = "security";
 
 /// RFC 4648 base32 without padding, as authenticator apps expect it in `secret=`. Reading also
 /// takes lower case, padding and whitespace, and ignores the unused bits of the last character.
@@ -317,15 +315,6 @@ impl Store {
             tx.commit().await?;
             Ok(Some(SecondFactor::RecoveryCode))
         }
-    }
-
-    /// Whether the business requires two-factor login for every user.
-    pub async fn two_factor_required(&self) -> Result<bool> {
-        Ok(self
-            .setting(SECURITY_SETTING)
-            .await?
-            .and_then(|v| v.get("require_2fa").and_then(|b| b.as_bool()))
-            .unwrap_or(false))
     }
 
     /// After a correct password, when a second factor is still needed: a challenge whose

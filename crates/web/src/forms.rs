@@ -57,6 +57,28 @@ impl FieldErrors {
     }
 }
 
+/// Reads a decimal typed in German ("1.234,50") or English ("1234.50") notation.
+pub fn user_decimal(
+    input: &str,
+    max_dp: u32,
+    lang: crate::i18n::Lang,
+) -> Result<rust_decimal::Decimal, String> {
+    let s = input.trim().replace(' ', "");
+    let normalized = if s.contains(',') {
+        s.replace('.', "").replace(',', ".")
+    } else {
+        s
+    };
+    kontor_domain::money::parse_decimal(&normalized, max_dp, false).map_err(|e| {
+        let msg = e.to_string();
+        if lang == crate::i18n::Lang::En {
+            msg
+        } else {
+            format!("ungültige Zahl ({msg})")
+        }
+    })
+}
+
 /// Skonto steps typed as text: `"7:3; 14:2"` (days:percent, German decimal comma allowed).
 /// Empty gives `None` (take the default), `"-"` gives no Skonto at all.
 pub fn parse_skonto(text: &str) -> Result<Option<Vec<kontor_domain::SkontoStep>>, String> {

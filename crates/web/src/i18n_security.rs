@@ -77,11 +77,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.",
         "Two-factor login is off.",
     ),
-    (
-        "2fa.required_cannot_disable",
-        "Die Zwei-Faktor-Anmeldung ist für dieses Unternehmen Pflicht.",
-        "This business requires two-factor login.",
-    ),
     ("account.title", "Mein Konto", "My account"),
     ("account.password", "Passwort ändern", "Change password"),
     ("account.new_password", "Neues Passwort", "New password"),

@@ -108,7 +108,7 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebEr
     if let Some(secret) = session_secret(headers)
         && let Some(session) = state
             .app
-            .store()
+            .auth()
             .session(secret, state.sessions)
             .await
             .map_err(|e| WebError::internal(lang, e))?
@@ -120,13 +120,12 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebEr
             tr: Tr::new(lang),
         });
     }
-    if state
+    if !state
         .app
-        .store()
-        .user_count()
+        .users()
+        .any()
         .await
         .map_err(|e| WebError::internal(lang, e))?
-        == 0
     {
         return Err(WebError::Setup);
     }

@@ -9,18 +9,11 @@ use crate::Result;
 /// The look and related facts for rendering `doc`, read from the store now.
 pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
     let mut extras = Extras::default();
-    if let Some(settings) = store.setting("pdf").await? {
-        extras.apply_settings(&settings);
-    }
-    if let Some(logo) = store.setting("logo").await?
-        && let (Some(key), Some(format)) = (
-            logo["sha256"].as_str(),
-            logo["content_type"]
-                .as_str()
-                .and_then(LogoFormat::from_content_type),
-        )
+    extras.apply_look(&crate::settings::look_of(store).await?);
+    if let Some(logo) = crate::settings::logo_of(store).await?
+        && let Some(format) = LogoFormat::from_content_type(&logo.content_type)
     {
-        let blob = store.blob(key).await?;
+        let blob = store.blob(&logo.sha256).await?;
         extras.logo = Some(Logo {
             format,
             data: blob.data,

@@ -6,9 +6,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::Error as AppError;
+use kontor_app::auth::Auth;
 use kontor_storage::sessions::SessionInfo;
 use kontor_storage::two_factor::TotpState;
-use kontor_storage::{Store, StoreError};
 
 use crate::WebState;
 use crate::error::WebError;
@@ -39,31 +40,24 @@ async fn page(
     error: &str,
 ) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);
-    let store = &state.app.store();
-    let totp = store.totp_state(ctx.user.id).await.map_err(internal)?;
+    let auth = state.app.auth();
+    let two_factor = auth.two_factor(ctx.user.id).await.map_err(internal)?;
     let page = AccountPage {
         l: Layout::new(ctx, ctx.tr.t("account.title"), "account").with_flash(ctx.tr.t(flash)),
-        totp: match totp {
+        totp: match two_factor.state {
             TotpState::None => "none",
             TotpState::Pending => "pending",
             TotpState::Enabled => "enabled",
         },
-        pending_secret: store
-            .pending_totp_secret(ctx.user.id)
-            .await
-            .map_err(internal)?
-            .unwrap_or_default(),
-        codes_left: store
-            .recovery_codes_left(ctx.user.id)
-            .await
-            .map_err(internal)?,
-        required: store.two_factor_required().await.map_err(internal)?,
-        sessions: store
-            .user_sessions(ctx.user.id, state.sessions)
+        pending_secret: two_factor.pending_secret,
+        codes_left: two_factor.recovery_codes_left,
+        required: two_factor.required,
+        sessions: auth
+            .sessions_of(ctx.user.id, state.sessions)
             .await
             .map_err(internal)?,
         current: session::session_secret(headers)
-            .map(Store::session_handle)
+            .map(Auth::session_handle)
             .unwrap_or_default(),
         error: error.to_string(),
     };
@@ -90,13 +84,15 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
     page(&state, &headers, &ctx, "", "").await
 }
 
-fn field_error(ctx: &Ctx, e: StoreError) -> Result<String, WebError> {
+/// A refusal as the message above the form: a field's problem named by the field, any other
+/// refusal in the user's language.
+fn field_error(ctx: &Ctx, e: AppError) -> Result<String, WebError> {
     match e {
-        StoreError::Invalid { field, message } => Ok(format!(
+        AppError::Field { field, message, .. } => Ok(format!(
             "{}: {message}",
             ctx.tr.t(&format!("field.{field}"))
         )),
-        StoreError::Conflict { message, .. } => Ok(message),
+        e @ AppError::Refused { .. } => Ok(e.message(ctx.lang())),
         other => Err(WebError::internal(ctx.lang(), other)),
     }
 }
@@ -114,7 +110,7 @@ pub async fn change_password(
     }
     match state
         .app
-        .store()
+        .auth()
         .change_password(&ctx.user, form.get("current_password").unwrap_or(""), new)
         .await
     {
@@ -141,7 +137,7 @@ pub async fn start_totp(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, _) = form_ctx(&state, &headers, &body).await?;
-    match state.app.store().start_totp_enrolment(ctx.user.id).await {
+    match state.app.auth().start_totp(ctx.user.id).await {
         Ok(_) => Ok(Redirect::to("/account#two-factor").into_response()),
         Err(e) => {
             let msg = field_error(&ctx, e)?;
@@ -154,7 +150,7 @@ pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Res
     let ctx = session::current(&state, &headers).await?;
     let secret = state
         .app
-        .store()
+        .auth()
         .pending_totp_secret(ctx.user.id)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?
@@ -170,7 +166,7 @@ pub async fn confirm_totp(
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     match state
         .app
-        .store()
+        .auth()
         .confirm_totp(&ctx.actor(), &ctx.user, &form.text("code"))
         .await
     {
@@ -205,38 +201,19 @@ pub async fn disable_totp(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
-    let internal = |e| WebError::internal(ctx.lang(), e);
-    if state
+    let password = form.get("current_password").unwrap_or("");
+    match state
         .app
-        .store()
-        .two_factor_required()
+        .auth()
+        .disable_totp(&ctx.actor(), &ctx.user, password)
         .await
-        .map_err(internal)?
     {
-        let msg = ctx.tr.t("2fa.required_cannot_disable").to_string();
-        return page(&state, &headers, &ctx, "", &msg).await;
+        Ok(()) => page(&state, &headers, &ctx, "2fa.disabled", "").await,
+        Err(e) => {
+            let msg = field_error(&ctx, e)?;
+            page(&state, &headers, &ctx, "", &msg).await
+        }
     }
-    let ok = state
-        .app
-        .store()
-        .verify_login(
-            &ctx.user.username,
-            form.get("current_password").unwrap_or(""),
-        )
-        .await
-        .map_err(internal)?
-        .is_some();
-    if !ok {
-        let msg = format!("{}: is not correct", ctx.tr.t("field.current_password"));
-        return page(&state, &headers, &ctx, "", &msg).await;
-    }
-    state
-        .app
-        .store()
-        .disable_totp(&ctx.actor(), &ctx.user)
-        .await
-        .map_err(internal)?;
-    page(&state, &headers, &ctx, "2fa.disabled", "").await
 }
 
 pub async fn end_session(
@@ -248,14 +225,14 @@ pub async fn end_session(
     let handle = form.text("session");
     let ended = state
         .app
-        .store()
-        .end_user_session(ctx.user.id, &handle)
+        .auth()
+        .end_session_of(ctx.user.id, &handle)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     if !ended {
         return Err(WebError::NotFound(ctx.lang()));
     }
-    let current = session::session_secret(&headers).map(Store::session_handle);
+    let current = session::session_secret(&headers).map(Auth::session_handle);
     if current.as_deref() == Some(handle.as_str()) {
         let mut response = Redirect::to("/login").into_response();
         response.headers_mut().insert(

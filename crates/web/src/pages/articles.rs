@@ -4,29 +4,24 @@ use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::Error as AppError;
+use kontor_app::articles;
 use kontor_domain::codes;
-use kontor_domain::money::parse_decimal;
-use kontor_domain::tax::is_allowed_vat_rate;
-use kontor_storage::{Article, ArticleData, ArticleQuery, Page, PageRequest, Role, StoreError};
-use rust_decimal::Decimal;
-use serde::Deserialize;
+use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
 
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, Tr};
 use crate::layout::{Layout, render};
+use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
-use crate::session::{self, check_csrf};
+use crate::session;
 
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    pub q: Option<String>,
-    pub page: Option<i64>,
-    pub inactive: Option<String>,
-}
+/// The document editor reads its amounts the same way.
+pub use crate::forms::user_decimal;
 
 #[derive(Template)]
 #[template(path = "articles_list.html")]
@@ -45,34 +40,26 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let inactive = q.inactive.as_deref() == Some("on");
+    let filter = ListFilter::new(q, "inactive");
     let query = ArticleQuery {
-        search: q.q.clone(),
-        include_inactive: inactive,
-        page: PageRequest::new(q.page, Some(50)),
+        search: filter.search(),
+        include_inactive: filter.all,
+        page: filter.page(),
     };
     let page = state
         .app
-        .store()
-        .list_articles(&query)
+        .articles()
+        .list(&query)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    let search = q.q.unwrap_or_default();
-    let pager = Pager::new(
-        &page,
-        "/articles",
-        &[
-            ("q", &search),
-            ("inactive", if inactive { "on" } else { "" }),
-        ],
-    );
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    let pager = filter.pager(&page, "/articles");
     let l = Layout::new(&ctx, ctx.tr.t("articles.title"), "articles");
     Ok(render(
         ctx.lang(),
         &ListPage {
             l,
-            q: search,
-            inactive,
+            q: filter.text(),
+            inactive: filter.all,
             page,
             pager,
             can_edit: ctx.can(Role::Sales),
@@ -90,14 +77,14 @@ pub async fn search_json(
     let query = ArticleQuery {
         search: q.q,
         include_inactive: false,
-        page: PageRequest::new(Some(1), Some(10)),
+        page: catalog::suggestions(),
     };
     let page = state
         .app
-        .store()
-        .list_articles(&query)
+        .articles()
+        .list(&query)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     let items: Vec<_> = page
         .items
         .iter()
@@ -120,6 +107,21 @@ pub struct ArticleForm {
     pub active: bool,
 }
 
+impl ArticleForm {
+    /// An article's values as the form shows them, numbers in the user's notation.
+    fn of(number: String, data: ArticleData, tr: &Tr) -> ArticleForm {
+        ArticleForm {
+            number,
+            unit_price: tr.num(data.unit_price),
+            vat_rate: tr.num(data.vat_rate),
+            name: data.name,
+            description: data.description,
+            unit: data.unit,
+            active: data.active,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "article_form.html")]
 struct FormPage {
@@ -131,57 +133,29 @@ struct FormPage {
     units: Vec<(&'static str, &'static str)>,
 }
 
-fn form_page(
-    ctx: &session::Ctx,
-    title: &str,
-    action: String,
-    a: ArticleForm,
-    editing: bool,
-    errors: FieldErrors,
-) -> Response {
-    let l = Layout::new(ctx, title, "articles");
+/// The form of a new article, or of article `id`, with the problems it has.
+fn form_page(ctx: &session::Ctx, id: Option<i64>, a: ArticleForm, errors: FieldErrors) -> Response {
+    let (title, action) = match id {
+        None => (ctx.tr.t("articles.new"), "/articles".to_string()),
+        Some(id) => (ctx.tr.t("articles.edit"), format!("/articles/{id}")),
+    };
     let units = codes::UNITS
         .iter()
         .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = FormPage {
+        l: Layout::new(ctx, title, "articles"),
+        action,
+        a,
+        editing: id.is_some(),
+        errors,
+        units,
     };
-    let mut r = render(
-        ctx.lang(),
-        &FormPage {
-            l,
-            action,
-            a,
-            editing,
-            errors,
-            units,
-        },
-    );
-    *r.status_mut() = status;
-    r
+    catalog::form_response(ctx, &page, &page.errors)
 }
 
-/// Reads a decimal typed in German ("1.234,50") or English ("1234.50") notation.
-pub fn user_decimal(input: &str, max_dp: u32, lang: Lang) -> Result<Decimal, String> {
-    let s = input.trim().replace(' ', "");
-    let normalized = if s.contains(',') {
-        s.replace('.', "").replace(',', ".")
-    } else {
-        s
-    };
-    parse_decimal(&normalized, max_dp, false).map_err(|e| {
-        let msg = e.to_string();
-        if lang == Lang::En {
-            msg
-        } else {
-            format!("ungültige Zahl ({msg})")
-        }
-    })
-}
-
+/// Reads an article form: the values as typed, the data when every field reads and passes the
+/// service's checks, and the problems by field.
 fn parse(form: &FormData, tr: &Tr) -> (ArticleForm, Option<ArticleData>, FieldErrors) {
     let mut errors = FieldErrors::default();
     let a = ArticleForm {
@@ -193,32 +167,21 @@ fn parse(form: &FormData, tr: &Tr) -> (ArticleForm, Option<ArticleData>, FieldEr
         vat_rate: form.text("vat_rate"),
         active: form.checked("active"),
     };
-    if a.name.is_empty() {
-        errors.add("name", tr.t("error.required"));
-    }
-    if !codes::is_unit(&a.unit) {
-        errors.add("unit", "UN/ECE Rec 20");
-    }
-    let price = user_decimal(&a.unit_price, 4, tr.lang)
-        .map_err(|m| errors.add("unit_price", m))
-        .ok();
-    let rate = user_decimal(&a.vat_rate, 2, tr.lang)
-        .ok()
-        .filter(|r| is_allowed_vat_rate(*r));
-    if rate.is_none() {
-        errors.add("vat_rate", "19, 7, 0");
-    }
-    let data = match (price, rate, errors.is_empty()) {
-        (Some(unit_price), Some(vat_rate), true) => Some(ArticleData {
-            name: a.name.clone(),
-            description: a.description.clone(),
-            unit: a.unit.clone(),
-            unit_price,
-            vat_rate,
-            active: a.active,
-        }),
-        _ => None,
+    let mut number = |field: &'static str, text: &str, dp: u32| {
+        user_decimal(text, dp, tr.lang)
+            .map_err(|m| errors.add(field, m))
+            .unwrap_or_default()
     };
+    let data = ArticleData {
+        name: a.name.clone(),
+        description: a.description.clone(),
+        unit: a.unit.clone(),
+        unit_price: number("unit_price", &a.unit_price, articles::PRICE_DECIMALS),
+        vat_rate: number("vat_rate", &a.vat_rate, 2),
+        active: a.active,
+    };
+    catalog::add_problems(&mut errors, articles::problems(&data), tr);
+    let data = errors.is_empty().then_some(data);
     (a, data, errors)
 }
 
@@ -226,25 +189,45 @@ pub async fn new_form(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
+    let ctx = catalog::editor(&state, &headers).await?;
+    // A new article's price stays empty until typed; the rest are the service's defaults.
     let a = ArticleForm {
-        number: String::new(),
-        name: String::new(),
-        description: String::new(),
-        unit: "C62".into(),
         unit_price: String::new(),
-        vat_rate: "19".into(),
-        active: true,
+        ..ArticleForm::of(String::new(), articles::defaults(), &ctx.tr)
     };
-    Ok(form_page(
-        &ctx,
-        ctx.tr.t("articles.new"),
-        "/articles".into(),
-        a,
-        false,
-        FieldErrors::default(),
-    ))
+    Ok(form_page(&ctx, None, a, FieldErrors::default()))
+}
+
+/// Saves a new article (`id` none) or article `id`; a refused form comes back with its
+/// problems next to the fields.
+async fn save(
+    state: &WebState,
+    headers: &HeaderMap,
+    id: Option<i64>,
+    body: &Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = catalog::editor_form(state, headers, body).await?;
+    let (a, data, mut errors) = parse(&form, &ctx.tr);
+    let Some(data) = data else {
+        return Ok(form_page(&ctx, id, a, errors));
+    };
+    let service = state.app.articles();
+    let saved = match id {
+        None => {
+            let number = Some(a.number.as_str()).filter(|n| !n.is_empty());
+            service.create(&ctx.actor(), number, &data).await
+        }
+        // The number is not part of the edit form: it never changes.
+        Some(id) => service.update(&ctx.actor(), id, None, &data).await,
+    };
+    match saved {
+        Ok(_) => Ok(Redirect::to("/articles").into_response()),
+        Err(AppError::Field { field, message, .. }) => {
+            errors.add(field, message);
+            Ok(form_page(&ctx, id, a, errors))
+        }
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
+    }
 }
 
 pub async fn create(
@@ -252,42 +235,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let (a, data, mut errors) = parse(&form, &ctx.tr);
-    let Some(data) = data else {
-        return Ok(form_page(
-            &ctx,
-            ctx.tr.t("articles.new"),
-            "/articles".into(),
-            a,
-            false,
-            errors,
-        ));
-    };
-    let number = Some(a.number.as_str()).filter(|n| !n.is_empty());
-    match state
-        .app
-        .store()
-        .create_article(&ctx.actor(), number, &data)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/articles").into_response()),
-        Err(StoreError::Invalid { field, message }) => {
-            errors.add(field, message);
-            Ok(form_page(
-                &ctx,
-                ctx.tr.t("articles.new"),
-                "/articles".into(),
-                a,
-                false,
-                errors,
-            ))
-        }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
-    }
+    save(&state, &headers, None, &body).await
 }
 
 pub async fn edit_form(
@@ -298,27 +246,12 @@ pub async fn edit_form(
     let ctx = session::current(&state, &headers).await?;
     let article = state
         .app
-        .store()
-        .article(id)
+        .articles()
+        .get(id)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    let a = ArticleForm {
-        number: article.number,
-        name: article.data.name,
-        description: article.data.description,
-        unit: article.data.unit,
-        unit_price: ctx.tr.num(article.data.unit_price),
-        vat_rate: ctx.tr.num(article.data.vat_rate),
-        active: article.data.active,
-    };
-    Ok(form_page(
-        &ctx,
-        ctx.tr.t("articles.edit"),
-        format!("/articles/{id}"),
-        a,
-        true,
-        FieldErrors::default(),
-    ))
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    let a = ArticleForm::of(article.number, article.data, &ctx.tr);
+    Ok(form_page(&ctx, Some(id), a, FieldErrors::default()))
 }
 
 pub async fn update(
@@ -327,26 +260,5 @@ pub async fn update(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let (a, data, errors) = parse(&form, &ctx.tr);
-    let Some(data) = data else {
-        return Ok(form_page(
-            &ctx,
-            ctx.tr.t("articles.edit"),
-            format!("/articles/{id}"),
-            a,
-            true,
-            errors,
-        ));
-    };
-    state
-        .app
-        .store()
-        .update_article(&ctx.actor(), id, &data)
-        .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    Ok(Redirect::to("/articles").into_response())
+    save(&state, &headers, Some(id), &body).await
 }

@@ -5,28 +5,19 @@ use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::contacts;
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
-use kontor_storage::{
-    AuditEntry, Contact, ContactQuery, DocumentQuery, DocumentSummary, Page, PageRequest, Role,
-    StoreError,
-};
-use serde::Deserialize;
+use kontor_storage::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
 
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
 use crate::layout::{Layout, render};
+use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
-use crate::session::{self, check_csrf};
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    pub q: Option<String>,
-    pub page: Option<i64>,
-    pub archived: Option<String>,
-}
+use crate::session;
 
 #[derive(Template)]
 #[template(path = "contacts_list.html")]
@@ -45,34 +36,26 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let archived = q.archived.as_deref() == Some("on");
+    let filter = ListFilter::new(q, "archived");
     let query = ContactQuery {
-        search: q.q.clone(),
-        include_archived: archived,
-        page: PageRequest::new(q.page, Some(50)),
+        search: filter.search(),
+        include_archived: filter.all,
+        page: filter.page(),
     };
     let page = state
         .app
-        .store()
-        .list_contacts(&query)
+        .contacts()
+        .list(&query)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    let search = q.q.unwrap_or_default();
-    let pager = Pager::new(
-        &page,
-        "/contacts",
-        &[
-            ("q", &search),
-            ("archived", if archived { "on" } else { "" }),
-        ],
-    );
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    let pager = filter.pager(&page, "/contacts");
     let l = Layout::new(&ctx, ctx.tr.t("contacts.title"), "contacts");
     Ok(render(
         ctx.lang(),
         &ListPage {
             l,
-            q: search,
-            archived,
+            q: filter.text(),
+            archived: filter.all,
             page,
             pager,
             can_edit: ctx.can(Role::Sales),
@@ -90,14 +73,14 @@ pub async fn search_json(
     let query = ContactQuery {
         search: q.q,
         include_archived: false,
-        page: PageRequest::new(Some(1), Some(10)),
+        page: catalog::suggestions(),
     };
     let page = state
         .app
-        .store()
-        .list_contacts(&query)
+        .contacts()
+        .list(&query)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     let items: Vec<_> = page
         .items
         .iter()
@@ -135,49 +118,50 @@ fn form_page(
     c: ContactData,
     errors: FieldErrors,
 ) -> Response {
-    let l = Layout::new(ctx, title, "contacts");
-    let tax_modes = TaxMode::ALL.iter().map(|m| m.as_str()).collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let page = FormPage {
+        l: Layout::new(ctx, title, "contacts"),
+        action,
+        c,
+        errors,
+        tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
     };
-    let mut r = render(
-        ctx.lang(),
-        &FormPage {
-            l,
-            action,
+    catalog::form_response(ctx, &page, &page.errors)
+}
+
+/// The form of a new contact, or of contact `id`, with the problems it has.
+fn editor_page(
+    ctx: &session::Ctx,
+    id: Option<i64>,
+    c: ContactData,
+    errors: FieldErrors,
+) -> Response {
+    match id {
+        None => form_page(ctx, ctx.tr.t("contacts.new"), "/contacts".into(), c, errors),
+        Some(id) => form_page(
+            ctx,
+            ctx.tr.t("contacts.edit"),
+            format!("/contacts/{id}"),
             c,
             errors,
-            tax_modes,
-        },
-    );
-    *r.status_mut() = status;
-    r
+        ),
+    }
 }
 
 pub async fn new_form(
     State(state): State<WebState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let c = ContactData {
-        country: "DE".into(),
-        is_customer: true,
-        ..Default::default()
-    };
-    Ok(form_page(
+    let ctx = catalog::editor(&state, &headers).await?;
+    Ok(editor_page(
         &ctx,
-        ctx.tr.t("contacts.new"),
-        "/contacts".into(),
-        c,
+        None,
+        contacts::defaults(),
         FieldErrors::default(),
     ))
 }
 
 /// Reads a contact form; problems are named by field in the user's language where it matters.
-pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldErrors) {
+fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldErrors) {
     let mut errors = FieldErrors::default();
     let terms = form.text("payment_terms_days");
     let payment_terms_days = if terms.is_empty() {
@@ -204,19 +188,19 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         street: form.text("street"),
         postal_code: form.text("postal_code"),
         city: form.text("city"),
-        country: form.text("country").to_uppercase(),
+        country: form.text("country"),
         delivery_street: form.text("delivery_street"),
         delivery_postal_code: form.text("delivery_postal_code"),
         delivery_city: form.text("delivery_city"),
-        delivery_country: form.text("delivery_country").to_uppercase(),
-        vat_id: form.text("vat_id").replace(' ', "").to_uppercase(),
+        delivery_country: form.text("delivery_country"),
+        vat_id: form.text("vat_id"),
         tax_number: form.text("tax_number"),
         email: form.text("email"),
         phone: form.text("phone"),
         buyer_reference: form.text("buyer_reference"),
         einvoice_format: EInvoiceFormat::parse(&form.text("einvoice_format")).unwrap_or_default(),
         language: Language::parse(&form.text("language")).unwrap_or_default(),
-        currency: form.text("currency").to_uppercase(),
+        currency: form.text("currency"),
         payment_terms_days,
         skonto: crate::forms::parse_skonto(&form.text("skonto")).unwrap_or_else(|message| {
             errors.add("skonto", message);
@@ -225,26 +209,37 @@ pub fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, Fie
         payment_method: kontor_domain::PaymentMethod::parse(&form.text("payment_method"))
             .unwrap_or_default(),
         sepa_mandate_reference: form.text("sepa_mandate_reference"),
-        sepa_debtor_iban: form
-            .text("sepa_debtor_iban")
-            .replace(' ', "")
-            .to_uppercase(),
+        sepa_debtor_iban: form.text("sepa_debtor_iban"),
         tax_mode: TaxMode::parse(&form.text("tax_mode")),
         is_customer: form.checked("is_customer"),
         is_supplier: form.checked("is_supplier"),
         notes: form.text("notes"),
     };
-    for (field, message) in c.problems() {
-        errors.add(
-            field,
-            if field == "name" {
-                tr.t("error.required").to_string()
-            } else {
-                message
-            },
-        );
-    }
+    let (c, problems) = contacts::check(c);
+    catalog::add_problems(&mut errors, problems, tr);
     (c, errors)
+}
+
+/// Saves a new contact (`id` none) or contact `id`; a refused form comes back with its
+/// problems next to the fields.
+async fn save(
+    state: &WebState,
+    headers: &HeaderMap,
+    id: Option<i64>,
+    body: &Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = catalog::editor_form(state, headers, body).await?;
+    let (c, errors) = parse_contact(&form, &ctx.tr);
+    if !errors.is_empty() {
+        return Ok(editor_page(&ctx, id, c, errors));
+    }
+    let contacts = state.app.contacts();
+    let saved = match id {
+        None => contacts.create(&ctx.actor(), &c).await,
+        Some(id) => contacts.update(&ctx.actor(), id, &c, None).await,
+    }
+    .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    Ok(Redirect::to(&format!("/contacts/{}", saved.id)).into_response())
 }
 
 pub async fn create(
@@ -252,27 +247,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let (c, errors) = parse_contact(&form, &ctx.tr);
-    if !errors.is_empty() {
-        return Ok(form_page(
-            &ctx,
-            ctx.tr.t("contacts.new"),
-            "/contacts".into(),
-            c,
-            errors,
-        ));
-    }
-    let created = state
-        .app
-        .store()
-        .create_contact(&ctx.actor(), &c)
-        .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    Ok(Redirect::to(&format!("/contacts/{}", created.id)).into_response())
+    save(&state, &headers, None, &body).await
 }
 
 pub async fn edit_form(
@@ -280,21 +255,14 @@ pub async fn edit_form(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
+    let ctx = catalog::editor(&state, &headers).await?;
     let c = state
         .app
-        .store()
-        .contact(id)
+        .contacts()
+        .get(id)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    Ok(form_page(
-        &ctx,
-        ctx.tr.t("contacts.edit"),
-        format!("/contacts/{id}"),
-        c.data,
-        FieldErrors::default(),
-    ))
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+    Ok(editor_page(&ctx, Some(id), c.data, FieldErrors::default()))
 }
 
 pub async fn update(
@@ -303,27 +271,7 @@ pub async fn update(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let (c, errors) = parse_contact(&form, &ctx.tr);
-    if !errors.is_empty() {
-        return Ok(form_page(
-            &ctx,
-            ctx.tr.t("contacts.edit"),
-            format!("/contacts/{id}"),
-            c,
-            errors,
-        ));
-    }
-    state
-        .app
-        .store()
-        .update_contact(&ctx.actor(), id, &c, None)
-        .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
-    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+    save(&state, &headers, Some(id), &body).await
 }
 
 pub async fn archive(
@@ -332,23 +280,14 @@ pub async fn archive(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ctx = session::current(&state, &headers).await?;
-    ctx.require(Role::Sales)?;
-    let form = FormData::parse(&body);
-    check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let c = state
-        .app
-        .store()
-        .contact(id)
-        .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+    let (ctx, form) = catalog::editor_form(&state, &headers, &body).await?;
     let archive = form.get("archived") != Some("false");
     state
         .app
-        .store()
-        .update_contact(&ctx.actor(), id, &c.data, Some(archive))
+        .contacts()
+        .set_archived(&ctx.actor(), id, archive)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }
 
@@ -371,54 +310,23 @@ pub async fn detail(
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     let lang = ctx.lang();
-    let c = state
+    let detail = state
         .app
-        .store()
-        .contact(id)
+        .contacts()
+        .detail(id)
         .await
-        .map_err(|e| WebError::from_store(lang, e))?;
-    let today = state.app.today();
-    let docs_q = DocumentQuery {
-        contact_id: Some(id),
-        page: PageRequest::new(Some(1), Some(50)),
-        ..Default::default()
-    };
-    let docs = state
-        .app
-        .store()
-        .list_documents(&docs_q, today)
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?
-        .items;
-    let open_q = DocumentQuery {
-        contact_id: Some(id),
-        open_only: true,
-        page: PageRequest::new(Some(1), Some(100)),
-        ..Default::default()
-    };
-    let open = state
-        .app
-        .store()
-        .list_documents(&open_q, today)
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?
-        .items;
-    let audit = state
-        .app
-        .store()
-        .audit_entries("contact", &id.to_string(), 50)
-        .await
-        .map_err(|e: StoreError| WebError::from_store(lang, e))?;
+        .map_err(|e| WebError::from_app(lang, e))?;
+    let c = detail.contact;
     let l = Layout::new(&ctx, c.data.name.clone(), "contacts");
     Ok(render(
         lang,
         &DetailPage {
             l,
             c,
-            all_docs: docs,
-            open,
-            audit,
-            today,
+            all_docs: detail.documents,
+            open: detail.open,
+            audit: detail.history,
+            today: detail.today,
             can_edit: ctx.can(Role::Sales),
         },
     ))

@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use kontor_storage::DocumentSummary;
 use kontor_storage::reports::Dashboard;
-use kontor_storage::{DocumentQuery, DocumentSummary, PageRequest};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -60,33 +60,18 @@ fn bars(d: &Dashboard, tr: &crate::i18n::Tr) -> Vec<Bar> {
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    let today = state.app.today();
-    let d = state
+    let overview = state
         .app
-        .store()
-        .dashboard(today)
+        .reports()
+        .dashboard()
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
-    let recent = state
-        .app
-        .store()
-        .list_documents(
-            &DocumentQuery {
-                page: PageRequest::new(Some(1), Some(10)),
-                skip_total: true,
-                ..Default::default()
-            },
-            today,
-        )
-        .await
-        .map_err(|e| WebError::internal(ctx.lang(), e))?
-        .items;
     let page = DashboardPage {
-        bars: bars(&d, &ctx.tr),
+        bars: bars(&overview.figures, &ctx.tr),
         l: Layout::new(&ctx, ctx.tr.t("nav.dashboard"), "dashboard"),
-        d,
-        recent,
-        today,
+        d: overview.figures,
+        recent: overview.recent,
+        today: overview.today,
     };
     Ok(render(ctx.lang(), &page))
 }

@@ -12,10 +12,11 @@ use crate::error::WebError;
 use crate::forms::FormData;
 use crate::i18n::{Lang, Tr};
 use crate::layout::render;
-use crate::login_guard::{self, Outcome};
+use crate::login_guard;
 use crate::session::{
-    self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, guest_lang,
+    self, LANG_COOKIE, check_csrf, check_origin, clear_session_cookie, client_ip, guest_lang,
 };
+use kontor_app::auth::LoginStep;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -37,13 +38,12 @@ pub async fn show(
     Query(q): Query<LangQuery>,
 ) -> Result<Response, WebError> {
     let lang = q.lang.as_deref().and_then(Lang::parse);
-    if state
+    if !state
         .app
-        .store()
-        .user_count()
+        .users()
+        .any()
         .await
         .map_err(|e| WebError::internal(Lang::De, e))?
-        == 0
     {
         return Err(WebError::Setup);
     }
@@ -80,7 +80,10 @@ pub async fn submit(
     let username = form.text("username");
     let password = form.get("password").unwrap_or("").to_string();
     let internal = |e| WebError::internal(lang, e);
-    let outcome = login_guard::password_step(&state, &headers, &username, &password)
+    let step = state
+        .app
+        .auth()
+        .password_step(&username, &password, &client_ip(&headers), state.throttle)
         .await
         .map_err(internal)?;
     let failed = |key: &str, status: StatusCode, retry: Option<i64>| {
@@ -98,22 +101,22 @@ pub async fn submit(
         }
         response
     };
-    match outcome {
-        Outcome::LoggedIn(user) => {
+    match step {
+        LoginStep::LoggedIn(user) => {
             login_guard::start_session(&state, &headers, &user, "password", login_guard::home())
                 .await
                 .map_err(internal)
         }
-        Outcome::NeedsCode(user) | Outcome::NeedsEnrolment(user) => {
+        LoginStep::NeedsCode(user) | LoginStep::NeedsEnrolment(user) => {
             login_guard::to_second_factor(&state, &headers, &user)
                 .await
                 .map_err(internal)
         }
-        Outcome::Failed => {
+        LoginStep::Failed => {
             tracing::warn!(user = %username, "failed login");
             Ok(failed("login.failed", StatusCode::UNAUTHORIZED, None))
         }
-        Outcome::Throttled { seconds } => Ok(failed(
+        LoginStep::Throttled { seconds } => Ok(failed(
             "login.throttled",
             StatusCode::TOO_MANY_REQUESTS,
             Some(seconds),
@@ -132,8 +135,8 @@ pub async fn logout(
     if let Some(secret) = session::session_secret(&headers) {
         state
             .app
-            .store()
-            .delete_session(secret)
+            .auth()
+            .end_session(secret)
             .await
             .map_err(|e| WebError::internal(ctx.lang(), e))?;
     }
@@ -155,8 +158,8 @@ pub async fn language(
     let lang = form.get("lang").and_then(Lang::parse).unwrap_or_default();
     state
         .app
-        .store()
-        .set_user_language(ctx.user.id, lang.code())
+        .users()
+        .set_language(ctx.user.id, lang)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let back = headers

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod articles;
 pub mod backups;
+mod catalog;
 pub mod contacts;
 pub mod dashboard;
 pub mod documents;

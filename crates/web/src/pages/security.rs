@@ -6,20 +6,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::Error as AppError;
+use kontor_app::security::UserRow;
 use kontor_storage::security::SecurityEvent;
-use kontor_storage::two_factor::{SECURITY_SETTING, TotpState};
-use kontor_storage::{Role, StoreError, User};
+use kontor_storage::{Role, User};
 
 use crate::WebState;
 use crate::error::WebError;
 use crate::layout::{Layout, render};
 use crate::session::{Ctx, admin, admin_form};
-
-pub struct UserRow {
-    pub user: User,
-    pub sessions: usize,
-    pub totp: bool,
-}
 
 #[derive(Template)]
 #[template(path = "security.html")]
@@ -40,25 +35,17 @@ impl SecurityPage {
 const ROLES: [&str; 4] = ["admin", "accountant", "sales", "auditor"];
 
 async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
-    let internal = |e| WebError::internal(ctx.lang(), e);
-    let store = &state.app.store();
-    let mut users = Vec::new();
-    for user in store.list_users().await.map_err(internal)? {
-        users.push(UserRow {
-            sessions: store
-                .user_sessions(user.id, state.sessions)
-                .await
-                .map_err(internal)?
-                .len(),
-            totp: store.totp_state(user.id).await.map_err(internal)? == TotpState::Enabled,
-            user,
-        });
-    }
+    let overview = state
+        .app
+        .security()
+        .overview(state.sessions)
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let page = SecurityPage {
         l: Layout::new(ctx, ctx.tr.t("security.title"), "settings").with_flash(ctx.tr.t(flash)),
-        required: store.two_factor_required().await.map_err(internal)?,
-        users,
-        events: store.security_log(200).await.map_err(internal)?,
+        required: overview.required,
+        users: overview.users,
+        events: overview.events,
         error: error.to_string(),
     };
     let mut response = render(ctx.lang(), &page);
@@ -79,30 +66,10 @@ pub async fn require_2fa(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
-    let on = form.checked("require_2fa");
     state
         .app
-        .store()
-        .set_setting(
-            &ctx.actor(),
-            SECURITY_SETTING,
-            &serde_json::json!({ "require_2fa": on }),
-        )
-        .await
-        .map_err(|e| WebError::internal(ctx.lang(), e))?;
-    state
-        .app
-        .store()
-        .security_event(
-            &ctx.actor(),
-            if on {
-                "require_2fa_on"
-            } else {
-                "require_2fa_off"
-            },
-            "business",
-            serde_json::json!({}),
-        )
+        .security()
+        .require_2fa(&ctx.actor(), form.checked("require_2fa"))
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     Ok(Redirect::to("/settings/security").into_response())
@@ -111,10 +78,10 @@ pub async fn require_2fa(
 async fn target(state: &WebState, ctx: &Ctx, id: i64) -> Result<User, WebError> {
     state
         .app
-        .store()
-        .user(id)
+        .users()
+        .get(id)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))
+        .map_err(|e| WebError::from_app(ctx.lang(), e))
 }
 
 pub async fn change_role(
@@ -135,16 +102,16 @@ pub async fn change_role(
     };
     match state
         .app
-        .store()
-        .set_user_role(&ctx.actor(), user.id, role)
+        .security()
+        .set_role(&ctx.actor(), &user, role)
         .await
     {
         Ok(_) => Ok(Redirect::to("/settings/security").into_response()),
-        Err(StoreError::Invalid { field, message }) => {
+        Err(AppError::Field { field, message, .. }) => {
             let msg = format!("{}: {message}", ctx.tr.t(&format!("field.{field}")));
             page(&state, &ctx, "", &msg).await
         }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }
 }
 
@@ -156,24 +123,12 @@ pub async fn end_sessions(
 ) -> Result<Response, WebError> {
     let (ctx, _) = admin_form(&state, &headers, &body).await?;
     let user = target(&state, &ctx, id).await?;
-    let internal = |e| WebError::internal(ctx.lang(), e);
-    let n = state
-        .app
-        .store()
-        .delete_user_sessions(user.id)
-        .await
-        .map_err(internal)?;
     state
         .app
-        .store()
-        .security_event(
-            &ctx.actor(),
-            "sessions_ended",
-            &user.username,
-            serde_json::json!({ "sessions": n }),
-        )
+        .security()
+        .end_sessions(&ctx.actor(), &user)
         .await
-        .map_err(internal)?;
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
     Ok(Redirect::to("/settings/security").into_response())
 }
 
@@ -187,8 +142,8 @@ pub async fn reset_totp(
     let user = target(&state, &ctx, id).await?;
     state
         .app
-        .store()
-        .disable_totp(&ctx.actor(), &user)
+        .security()
+        .reset_totp(&ctx.actor(), &user)
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     Ok(Redirect::to("/settings/security").into_response())

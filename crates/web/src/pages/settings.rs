@@ -5,12 +5,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::Error as AppError;
+use kontor_app::company;
+use kontor_app::settings::TextBlocks;
 use kontor_domain::CompanyProfile;
 use kontor_domain::document::DocumentType;
 use kontor_domain::numbering::ResetRule;
 use kontor_pdf::Columns;
 use kontor_pdf::look::Look;
-use kontor_storage::{NumberRange, Role, StoreError, User};
+use kontor_storage::{NumberRange, Role, User};
 
 use crate::WebState;
 use crate::error::WebError;
@@ -94,31 +97,6 @@ impl SettingsPage {
     }
 }
 
-async fn load_texts(state: &WebState) -> Vec<TextBlock> {
-    let stored = state
-        .app
-        .store()
-        .setting("text_blocks")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    DocumentType::ALL
-        .iter()
-        .map(|t| TextBlock {
-            doc_type: *t,
-            intro: stored[t.as_str()]["intro"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            closing: stored[t.as_str()]["closing"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-        })
-        .collect()
-}
-
 struct Extra {
     company: Option<(CompanyProfile, FieldErrors)>,
     /// A refused look with its messages.
@@ -131,65 +109,47 @@ struct Extra {
 
 async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, WebError> {
     let lang = ctx.lang();
+    let failed = |e| WebError::from_app(lang, e);
+    let app = &state.app;
     let (c, errors) = match extra.company {
         Some(x) => x,
         None => (
-            state
-                .app
-                .store()
-                .company()
-                .await
-                .map_err(|e| WebError::from_store(lang, e))?,
+            app.company().get().await.map_err(failed)?,
             FieldErrors::default(),
         ),
     };
-    let today = state.app.today();
-    let ranges = state
-        .app
-        .store()
-        .number_ranges(today)
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?;
-    let users = state
-        .app
-        .store()
-        .list_users()
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?;
+    let ranges = app.numbers().list().await.map_err(failed)?;
+    let users = app.users().list().await.map_err(failed)?;
+    let settings = app.settings();
     let (look, look_errors) = match extra.look {
         Some(x) => x,
-        None => (
-            Look::from_setting(
-                state
-                    .app
-                    .store()
-                    .setting("pdf")
-                    .await
-                    .map_err(|e| WebError::from_store(lang, e))?
-                    .as_ref(),
-            ),
-            Vec::new(),
-        ),
+        None => (settings.look().await.map_err(failed)?, Vec::new()),
     };
-    let failed = !errors.is_empty()
+    let failed_form = !errors.is_empty()
         || !look_errors.is_empty()
         || !extra.range_error.is_empty()
         || !extra.user_error.is_empty()
         || !extra.logo_error.is_empty();
-    let has_logo = state
-        .app
-        .store()
-        .setting("logo")
-        .await
-        .map_err(|e| WebError::from_store(lang, e))?
-        .is_some();
+    let has_logo = settings.logo().await.map_err(failed)?.is_some();
+    let blocks = settings.text_blocks().await.unwrap_or_default();
+    let texts = DocumentType::ALL
+        .iter()
+        .map(|t| {
+            let block = blocks.get(*t);
+            TextBlock {
+                doc_type: *t,
+                intro: block.intro,
+                closing: block.closing,
+            }
+        })
+        .collect();
     let p = SettingsPage {
         l: Layout::new(ctx, ctx.tr.t("settings.title"), "settings").with_flash(extra.flash),
         c,
         errors,
         ranges,
         range_error: extra.range_error,
-        texts: load_texts(state).await,
+        texts,
         users,
         user_error: extra.user_error,
         has_logo,
@@ -202,7 +162,7 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
             .collect(),
     };
     let mut r = render(lang, &p);
-    if failed {
+    if failed_form {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
@@ -253,22 +213,22 @@ pub async fn save_company(
         errors.add("default_payment_terms_days", "0–365");
         14
     });
-    let c = CompanyProfile {
+    let (c, problems) = company::check(CompanyProfile {
         name: form.text("name"),
         legal_form: form.text("legal_form"),
         street: form.text("street"),
         postal_code: form.text("postal_code"),
         city: form.text("city"),
-        country: form.text("country").to_uppercase(),
+        country: form.text("country"),
         tax_number: form.text("tax_number"),
-        vat_id: form.text("vat_id").replace(' ', "").to_uppercase(),
+        vat_id: form.text("vat_id"),
         registry: form.text("registry"),
         managing_directors: form.text("managing_directors"),
         contact_name: form.text("contact_name"),
         contact_phone: form.text("contact_phone"),
         contact_email: form.text("contact_email"),
-        iban: form.text("iban").replace(' ', "").to_uppercase(),
-        bic: form.text("bic").to_uppercase(),
+        iban: form.text("iban"),
+        bic: form.text("bic"),
         bank_name: form.text("bank_name"),
         small_business: form.checked("small_business"),
         default_payment_terms_days,
@@ -279,9 +239,9 @@ pub async fn save_company(
                 Vec::new()
             }
         },
-        creditor_id: form.text("creditor_id").replace(' ', "").to_uppercase(),
-    };
-    for (field, message) in c.problems() {
+        creditor_id: form.text("creditor_id"),
+    });
+    for (field, message) in problems {
         errors.add(field, message);
     }
     if !errors.is_empty() {
@@ -297,10 +257,10 @@ pub async fn save_company(
     }
     state
         .app
-        .store()
-        .update_company(&ctx.actor(), &c)
+        .company()
+        .update(&ctx.actor(), &c)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     page(
         &state,
         &ctx,
@@ -321,18 +281,10 @@ pub async fn save_range(
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let reset = ResetRule::parse(&form.text("reset")).unwrap_or(ResetRule::Never);
     let first: i64 = form.text("first_counter").parse().unwrap_or(-1);
-    let today = state.app.today();
     match state
         .app
-        .store()
-        .update_number_range(
-            &ctx.actor(),
-            &key,
-            &form.text("pattern"),
-            reset,
-            first,
-            today,
-        )
+        .numbers()
+        .update(&ctx.actor(), &key, &form.text("pattern"), reset, first)
         .await
     {
         Ok(_) => {
@@ -346,7 +298,7 @@ pub async fn save_range(
             )
             .await
         }
-        Err(StoreError::Invalid { field, message }) => {
+        Err(AppError::Field { field, message, .. }) => {
             page(
                 &state,
                 &ctx,
@@ -357,7 +309,7 @@ pub async fn save_range(
             )
             .await
         }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }
 }
 
@@ -367,35 +319,25 @@ pub async fn save_texts(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
-    let mut value = serde_json::Map::new();
+    let mut blocks = TextBlocks::default();
     for t in DocumentType::ALL {
-        let intro = form
-            .get(&format!("intro_{}", t.as_str()))
-            .unwrap_or("")
-            .chars()
-            .take(5000)
-            .collect::<String>();
-        let closing = form
-            .get(&format!("closing_{}", t.as_str()))
-            .unwrap_or("")
-            .chars()
-            .take(5000)
-            .collect::<String>();
-        value.insert(
-            t.as_str().into(),
-            serde_json::json!({"intro": intro, "closing": closing}),
-        );
+        let text = |kind: &str| {
+            form.get(&format!("{kind}_{}", t.as_str()))
+                .unwrap_or("")
+                .to_string()
+        };
+        let block = kontor_app::settings::TextBlock {
+            intro: text("intro"),
+            closing: text("closing"),
+        };
+        blocks.set(t, block);
     }
     state
         .app
-        .store()
-        .set_setting(
-            &ctx.actor(),
-            "text_blocks",
-            &serde_json::Value::Object(value),
-        )
+        .settings()
+        .save_text_blocks(&ctx.actor(), blocks)
         .await
-        .map_err(|e| WebError::from_store(ctx.lang(), e))?;
+        .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     page(
         &state,
         &ctx,
@@ -416,8 +358,8 @@ pub async fn add_user(
     let role = Role::parse(&form.text("role")).unwrap_or(Role::Sales);
     match state
         .app
-        .store()
-        .create_user(
+        .users()
+        .create(
             &ctx.actor(),
             &form.text("username"),
             form.get("password").unwrap_or(""),
@@ -426,7 +368,7 @@ pub async fn add_user(
         .await
     {
         Ok(_) => Ok(Redirect::to("/settings#users").into_response()),
-        Err(StoreError::Invalid { field, message }) => {
+        Err(AppError::Field { field, message, .. }) => {
             page(
                 &state,
                 &ctx,
@@ -437,7 +379,7 @@ pub async fn add_user(
             )
             .await
         }
-        Err(e) => Err(WebError::from_store(ctx.lang(), e)),
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }
 }
 

@@ -5,8 +5,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use kontor_domain::CompanyProfile;
-use kontor_storage::{Actor, Role, StoreError};
+use kontor_app::Error as AppError;
+use kontor_app::{company, users};
+use kontor_domain::{CompanyProfile, ErrorCode};
 
 use crate::WebState;
 use crate::error::WebError;
@@ -63,11 +64,10 @@ fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
 async fn ensure_fresh(state: &WebState, lang: Lang) -> Result<(), WebError> {
     if state
         .app
-        .store()
-        .user_count()
+        .users()
+        .any()
         .await
         .map_err(|e| WebError::internal(lang, e))?
-        > 0
     {
         return Err(WebError::Login);
     }
@@ -93,32 +93,31 @@ pub async fn submit(
     let form = FormData::parse(&body);
     let tr = Tr::new(lang);
     let mut errors = FieldErrors::default();
-    let company = CompanyProfile {
+    let (company, problems) = company::check(CompanyProfile {
         name: form.text("name"),
         street: form.text("street"),
         postal_code: form.text("postal_code"),
         city: form.text("city"),
-        country: form.text("country").to_uppercase(),
-        vat_id: form.text("vat_id").replace(' ', "").to_uppercase(),
+        country: form.text("country"),
+        vat_id: form.text("vat_id"),
         tax_number: form.text("tax_number"),
-        default_payment_terms_days: 14,
-        ..Default::default()
-    };
-    if company.name.is_empty() {
-        errors.add("name", tr.t("error.required"));
+        ..company::defaults()
+    });
+    for (field, _) in problems {
+        match field {
+            "name" => errors.add("name", tr.t("error.required")),
+            "country" => errors.add("country", "ISO 3166 (DE, AT, FR …)"),
+            "vat_id" => errors.add("vat_id", "DE123456789"),
+            _ => {}
+        }
     }
-    if !kontor_domain::codes::is_country(&company.country) {
-        errors.add("country", "ISO 3166 (DE, AT, FR …)");
-    }
-    if !company.vat_id.is_empty() && !kontor_domain::codes::is_plausible_vat_id(&company.vat_id) {
-        errors.add("vat_id", "DE123456789");
-    }
+    let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     if password != form.get("password2").unwrap_or("") {
         errors.add("password2", tr.t("setup.password_mismatch"));
     }
-    if let Err(StoreError::Invalid { field, message }) =
-        kontor_storage::users_check(&form.text("username"), password)
+    if let Err(AppError::Field { field, message, .. }) =
+        users::check_credentials(&username, password)
     {
         errors.add(field, message);
     }
@@ -127,40 +126,31 @@ pub async fn submit(
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     }
-    let actor = Actor::user(&form.text("username"));
     let user = match state
         .app
-        .store()
-        .create_user(&actor, &form.text("username"), password, Role::Admin)
+        .users()
+        .set_up(&company, &username, password, lang)
         .await
     {
         Ok(u) => u,
-        Err(StoreError::Invalid { field, message }) => {
+        Err(AppError::Field { field, message, .. }) => {
             errors.add(field, message);
             return Ok(page(lang, &form, errors));
         }
+        Err(AppError::Refused {
+            code: ErrorCode::AlreadySetUp,
+            ..
+        }) => return Err(WebError::Login),
         Err(e) => return Err(WebError::internal(lang, e)),
     };
-    state
-        .app
-        .store()
-        .set_user_language(user.id, lang.code())
-        .await
-        .map_err(|e| WebError::internal(lang, e))?;
-    state
-        .app
-        .store()
-        .update_company(&actor, &company)
-        .await
-        .map_err(|e| WebError::internal(lang, e))?;
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let secret = state
         .app
-        .store()
-        .create_session(user.id, ua, state.sessions)
+        .auth()
+        .first_session(user.id, ua, state.sessions)
         .await
         .map_err(|e| WebError::internal(lang, e))?;
     let mut response = Redirect::to("/").into_response();

@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use kontor_storage::two_factor::TotpState;
-use kontor_storage::{StoreError, User};
+use kontor_app::auth::SecondStep;
+use kontor_storage::User;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -92,8 +92,8 @@ async fn challenge_user(
     };
     state
         .app
-        .store()
-        .login_challenge(secret)
+        .auth()
+        .challenge_user(secret)
         .await
         .map_err(|e| WebError::internal(lang, e))?
         .ok_or(WebError::Login)
@@ -119,29 +119,12 @@ fn code_page(lang: Lang, error: &str, enrol_secret: String, status: StatusCode) 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let lang = guest_lang(&headers);
     let user = challenge_user(&state, &headers, lang).await?;
-    let internal = |e| WebError::internal(lang, e);
-    let enrol_secret = match state
+    let enrol_secret = state
         .app
-        .store()
-        .totp_state(user.id)
+        .auth()
+        .second_factor_prompt(&user)
         .await
-        .map_err(internal)?
-    {
-        TotpState::Enabled => String::new(),
-        TotpState::Pending => state
-            .app
-            .store()
-            .pending_totp_secret(user.id)
-            .await
-            .map_err(internal)?
-            .unwrap_or_default(),
-        TotpState::None => state
-            .app
-            .store()
-            .start_totp_enrolment(user.id)
-            .await
-            .map_err(internal)?,
-    };
+        .map_err(|e| WebError::internal(lang, e))?;
     Ok(code_page(lang, "", enrol_secret, StatusCode::OK))
 }
 
@@ -150,7 +133,7 @@ pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Res
     let user = challenge_user(&state, &headers, lang).await?;
     let secret = state
         .app
-        .store()
+        .auth()
         .pending_totp_secret(user.id)
         .await
         .map_err(|e| WebError::internal(lang, e))?
@@ -170,104 +153,45 @@ pub async fn submit(
     let user = challenge_user(&state, &headers, lang).await?;
     let internal = |e| WebError::internal(lang, e);
     let form = FormData::parse(&body);
-    let code = form.text("code");
-    let challenge = challenge_secret(&headers).unwrap_or("").to_string();
-    match state
+    let challenge = challenge_secret(&headers).unwrap_or("");
+    let step = state
         .app
-        .store()
-        .totp_state(user.id)
+        .auth()
+        .second_factor_step(
+            &user,
+            challenge,
+            &form.text("code"),
+            &client_ip(&headers),
+            state.throttle,
+        )
         .await
-        .map_err(internal)?
-    {
-        TotpState::Enabled => {
-            match state
-                .app
-                .store()
-                .verify_second_factor(&user, &code)
+        .map_err(internal)?;
+    match step {
+        SecondStep::Passed { method } => {
+            login_guard::start_session(&state, &headers, &user, method, login_guard::home())
                 .await
-                .map_err(internal)?
-            {
-                Some(how) => {
-                    let method = match how {
-                        kontor_storage::two_factor::SecondFactor::Totp => "password+totp",
-                        kontor_storage::two_factor::SecondFactor::RecoveryCode => {
-                            "password+recovery_code"
-                        }
-                    };
-                    login_guard::start_session(&state, &headers, &user, method, login_guard::home())
-                        .await
-                        .map_err(internal)
-                }
-                None => {
-                    state
-                        .app
-                        .store()
-                        .fail_login_challenge(&challenge)
-                        .await
-                        .map_err(internal)?;
-                    state
-                        .app
-                        .store()
-                        .record_login_failure(&user.username, &client_ip(&headers), state.throttle)
-                        .await
-                        .map_err(internal)?;
-                    Ok(code_page(
-                        lang,
-                        "2fa.wrong",
-                        String::new(),
-                        StatusCode::UNAUTHORIZED,
-                    ))
-                }
-            }
+                .map_err(internal)
         }
-        _ => {
-            // Enrolment during login (the business requires 2FA).
-            let actor = kontor_storage::Actor::user(&user.username);
-            match state.app.store().confirm_totp(&actor, &user, &code).await {
-                Ok(codes) => {
-                    let tr = Tr::new(lang);
-                    let page = RecoveryCodesPage {
-                        tr,
-                        title: tr.t("2fa.codes_title").into(),
-                        codes,
-                        next: "/".into(),
-                    };
-                    let shown = render(lang, &page);
-                    login_guard::start_session(
-                        &state,
-                        &headers,
-                        &user,
-                        "password+totp_enrolment",
-                        shown,
-                    )
-                    .await
-                    .map_err(internal)
-                }
-                Err(StoreError::Invalid { .. }) => {
-                    state
-                        .app
-                        .store()
-                        .fail_login_challenge(&challenge)
-                        .await
-                        .map_err(internal)?;
-                    let secret = state
-                        .app
-                        .store()
-                        .pending_totp_secret(user.id)
-                        .await
-                        .map_err(internal)?
-                        .unwrap_or_default();
-                    Ok(code_page(
-                        lang,
-                        "2fa.wrong",
-                        secret,
-                        StatusCode::UNAUTHORIZED,
-                    ))
-                }
-                Err(StoreError::Conflict { .. }) => Ok(Redirect::to("/login/2fa").into_response()),
-                Err(e) => Err(internal(e)),
-            }
+        SecondStep::Enrolled { codes } => {
+            let tr = Tr::new(lang);
+            let page = RecoveryCodesPage {
+                tr,
+                title: tr.t("2fa.codes_title").into(),
+                codes,
+                next: "/".into(),
+            };
+            let shown = render(lang, &page);
+            login_guard::start_session(&state, &headers, &user, "password+totp_enrolment", shown)
+                .await
+                .map_err(internal)
         }
+        SecondStep::Wrong { enrol_secret } => Ok(code_page(
+            lang,
+            "2fa.wrong",
+            enrol_secret,
+            StatusCode::UNAUTHORIZED,
+        )),
+        SecondStep::Restart => Ok(Redirect::to("/login/2fa").into_response()),
     }
 }
 

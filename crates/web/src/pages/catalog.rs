@@ -1,0 +1,130 @@
+//! What the contact and article pages have in common: the list's filters and pager, the
+//! search-as-you-type page size, who may edit, the submitted form, and how a form page shows
+//! the service's field problems.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use kontor_domain::party::FieldProblem;
+use kontor_storage::{Page, PageRequest, Role};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::Tr;
+use crate::layout::render;
+use crate::pages::pager::Pager;
+use crate::session::{self, Ctx, check_csrf};
+
+/// Rows of a list page.
+const PER_PAGE: i64 = 50;
+/// Suggestions of a search as you type.
+const SUGGESTIONS: i64 = 10;
+
+/// A list page's query: `?q=…&page=…` and the box that shows archived contacts
+/// (`archived=on`) or inactive articles (`inactive=on`) too.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub archived: Option<String>,
+    pub inactive: Option<String>,
+}
+
+/// The filters of a list page, read from its query.
+pub struct ListFilter {
+    query: Option<String>,
+    /// Archived contacts or inactive articles are shown too.
+    pub all: bool,
+    /// The query parameter of [`ListFilter::all`].
+    flag: &'static str,
+    page: Option<i64>,
+}
+
+impl ListFilter {
+    /// `flag` names the box: "archived" or "inactive".
+    pub fn new(q: ListQuery, flag: &'static str) -> ListFilter {
+        let checked = match flag {
+            "archived" => q.archived,
+            _ => q.inactive,
+        };
+        ListFilter {
+            query: q.q,
+            all: checked.as_deref() == Some("on"),
+            flag,
+            page: q.page,
+        }
+    }
+
+    /// The search as given.
+    pub fn search(&self) -> Option<String> {
+        self.query.clone()
+    }
+
+    /// The search for the search box.
+    pub fn text(&self) -> String {
+        self.query.clone().unwrap_or_default()
+    }
+
+    pub fn page(&self) -> PageRequest {
+        PageRequest::new(self.page, Some(PER_PAGE))
+    }
+
+    /// Links to the neighbouring pages of `base` with the same filters.
+    pub fn pager<T>(&self, page: &Page<T>, base: &str) -> Pager {
+        Pager::new(
+            page,
+            base,
+            &[
+                ("q", &self.text()),
+                (self.flag, if self.all { "on" } else { "" }),
+            ],
+        )
+    }
+}
+
+/// The first page of suggestions for search as you type.
+pub fn suggestions() -> PageRequest {
+    PageRequest::new(Some(1), Some(SUGGESTIONS))
+}
+
+/// The logged-in user, who must be allowed to edit the catalogue (sales and up).
+pub async fn editor(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
+    let ctx = session::current(state, headers).await?;
+    ctx.require(Role::Sales)?;
+    Ok(ctx)
+}
+
+/// An editor's form submission: the editor, and the form once its CSRF token checks out.
+pub async fn editor_form(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Ctx, FormData), WebError> {
+    let ctx = editor(state, headers).await?;
+    let form = FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
+/// A form page; 422 when it shows problems.
+pub fn form_response<T: askama::Template>(ctx: &Ctx, page: &T, errors: &FieldErrors) -> Response {
+    let mut response = render(ctx.lang(), page);
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// The service's problems next to their fields (a field keeps its first message); a missing
+/// value reads in the user's language.
+pub fn add_problems(errors: &mut FieldErrors, problems: Vec<FieldProblem>, tr: &Tr) {
+    for (field, message) in problems {
+        if message == "is required" {
+            errors.add(field, tr.t("error.required"));
+        } else {
+            errors.add(field, message);
+        }
+    }
+}
