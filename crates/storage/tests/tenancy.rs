@@ -1146,3 +1146,43 @@ async fn a_non_superuser_admin_is_told_what_a_superuser_must_run() {
     );
     superuser.close().await;
 }
+
+#[tokio::test]
+async fn a_tenants_migrations_run_once_when_several_open_it_at_once() {
+    let Some(cloud) = cloud().await else { return };
+    let p = &cloud.provisioner;
+    let t = p.create("racing", "Racing").await.unwrap();
+    let role = cloud.role(&t);
+    // Migration 5 (list indexes) missing, as after an interrupted upgrade.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {role}.kontor_migrations WHERE version = 5; \
+         DROP INDEX {role}.contacts_archived_name, {role}.articles_active_name, \
+         {role}.documents_status_type_id, {role}.documents_id_search"
+    )))
+    .execute(&cloud.admin().await)
+    .await
+    .unwrap();
+    // Four serving instances open it at the same moment: each migrates as the tenant's role
+    // (no advisory locks), the table lock lets one apply each migration, the others skip it.
+    let directory = Directory::connect(
+        &cloud.admin_url,
+        p.installation().clone(),
+        cloud.secret.clone(),
+    )
+    .await
+    .unwrap();
+    let opened =
+        futures_util::future::join_all((0..4).map(|_| directory.open(&t, TenantPool::default())))
+            .await;
+    for store in opened {
+        let store = store.expect("opens and migrates");
+        assert_eq!(
+            kontor_storage::migrate::current_version(store.pool())
+                .await
+                .unwrap(),
+            kontor_storage::migrate::latest_version()
+        );
+        store.close().await;
+    }
+    directory.close().await;
+}
