@@ -705,6 +705,23 @@ async fn installations_in_two_databases_keep_their_roles() {
         .await
         .unwrap();
     let (ia, ib) = (pa.installation().clone(), pb.installation().clone());
+    // A fresh database gets the revokes from a superuser's first tenant command.
+    let in_a = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url_a)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &in_a,
+            "SELECT CAST(has_function_privilege('public', 'pg_advisory_lock(bigint)', 'EXECUTE') AS INT) \
+             + CAST(has_table_privilege('public', 'pg_stat_user_tables', 'SELECT') AS INT) \
+             + CAST(has_table_privilege('public', 'pg_class', 'SELECT') AS INT)"
+        )
+        .await,
+        0
+    );
+    in_a.close().await;
     assert_eq!(ia.name(), Installation::for_database(&dbs.names[0]).name());
     assert_ne!(ia.name(), ib.name());
     dbs.roles.extend([

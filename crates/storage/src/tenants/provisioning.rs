@@ -197,10 +197,19 @@ impl Provisioner {
         };
         provisioner.init().await?;
         if !provisioner.superuser {
-            provisioner.gaps = provisioner.find_gaps().await?;
-            for gap in &provisioner.gaps {
+            let mut conn = provisioner.admin.acquire().await?;
+            let mut gaps = provisioner.find_gaps(&mut conn).await?;
+            if !gaps.is_empty() {
+                gaps.push(format!(
+                    "the admin role {} is no superuser and cannot change that: run once as a superuser \
+                     `kontor tenant hardening-sql | psql -d {}` (docs/cloud.md)",
+                    provisioner.admin_user, provisioner.database
+                ));
+            }
+            for gap in &gaps {
                 tracing::warn!(database = %provisioner.database, "{gap}");
             }
+            provisioner.gaps = gaps;
         }
         Ok(provisioner)
     }
@@ -258,8 +267,9 @@ impl Provisioner {
         exec(&mut *tx, "REVOKE ALL ON SCHEMA public FROM PUBLIC".into()).await?;
         self.ensure_role(&mut tx, &ctl_role, true).await?;
         // Advisory locks, statistics, large objects: only a superuser may revoke those (else
-        // `find_gaps` reports them afterwards).
-        if self.superuser {
+        // `find_gaps` reports them afterwards). Only when something is missing: every GRANT
+        // and REVOKE rewrites catalog rows, and this runs for every tenant command.
+        if self.superuser && !self.find_gaps(&mut tx).await?.is_empty() {
             exec(&mut *tx, self.hardening_sql()).await?;
         }
         exec(
@@ -495,13 +505,22 @@ impl Provisioner {
         &self.gaps
     }
 
-    async fn find_gaps(&self) -> Result<Vec<String>> {
+    /// What of [`Provisioner::hardening_sql`] is missing, through `conn`: every function and
+    /// view it covers (a PostgreSQL upgrade may bring new ones), and what it gives back.
+    async fn find_gaps(&self, conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
         let row = sqlx::query(
             "SELECT \
-             CAST(CASE WHEN has_function_privilege('public', 'pg_catalog.pg_advisory_lock(bigint)', 'EXECUTE') THEN 1 ELSE 0 END AS BIGINT) AS advisory, \
-             CAST(CASE WHEN has_function_privilege('public', 'pg_catalog.pg_stat_get_live_tuples(oid)', 'EXECUTE') \
-                    OR has_table_privilege('public', 'pg_catalog.pg_stat_user_tables', 'SELECT') \
-                    OR has_table_privilege('public', 'pg_catalog.pg_class', 'SELECT') THEN 1 ELSE 0 END AS BIGINT) AS stats, \
+             (SELECT COUNT(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace \
+                AND (p.proname LIKE 'pg\\_advisory\\_%' OR p.proname LIKE 'pg\\_try\\_advisory\\_%') \
+                AND has_function_privilege('public', p.oid, 'EXECUTE')) AS advisory, \
+             (SELECT COUNT(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace \
+                AND (p.proname LIKE 'pg\\_stat\\_get\\_%' OR p.proname IN ('pg_relation_size', 'pg_total_relation_size', \
+                     'pg_table_size', 'pg_indexes_size', 'pg_database_size', 'pg_tablespace_size', 'pg_lock_status')) \
+                AND has_function_privilege('public', p.oid, 'EXECUTE')) \
+             + (SELECT COUNT(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v' \
+                AND (c.relname LIKE 'pg\\_stat\\_%' OR c.relname LIKE 'pg\\_statio\\_%' OR c.relname = 'pg_locks') \
+                AND has_table_privilege('public', c.oid, 'SELECT')) \
+             + CAST(CASE WHEN has_table_privilege('public', 'pg_catalog.pg_class', 'SELECT') THEN 1 ELSE 0 END AS BIGINT) AS stats, \
              CAST(CASE WHEN has_function_privilege('public', 'pg_catalog.lo_creat(integer)', 'EXECUTE') THEN 1 ELSE 0 END AS BIGINT) AS lo, \
              CAST(CASE WHEN has_function_privilege($1, 'pg_catalog.pg_try_advisory_lock(integer, integer)', 'EXECUTE') \
                     AND has_table_privilege($1, 'pg_catalog.pg_stat_replication', 'SELECT') \
@@ -509,32 +528,25 @@ impl Provisioner {
                     AND has_table_privilege(current_user, 'pg_catalog.pg_stat_activity', 'SELECT') THEN 0 ELSE 1 END AS BIGINT) AS kept",
         )
         .bind(self.installation.control_role())
-        .fetch_one(&self.admin)
+        .fetch_one(&mut *conn)
         .await?;
         let mut gaps = Vec::new();
         let db = &self.database;
-        if row.try_get::<i64, _>("advisory")? == 1 {
+        if row.try_get::<i64, _>("advisory")? > 0 {
             gaps.push(format!("every role of database {db} may take advisory locks: a tenant could stop tenant commands and alerts"));
         }
-        if row.try_get::<i64, _>("stats")? == 1 {
-            gaps.push(format!("every role of database {db} may read the statistics: a tenant sees other tenants' row counts and activity"));
+        if row.try_get::<i64, _>("stats")? > 0 {
+            gaps.push(format!("every role of database {db} may read statistics: a tenant sees other tenants' row counts and activity"));
         }
-        if row.try_get::<i64, _>("lo")? == 1 {
+        if row.try_get::<i64, _>("lo")? > 0 {
             gaps.push(format!(
                 "every role of database {db} may create large objects"
             ));
         }
-        if row.try_get::<i64, _>("kept")? == 1 {
+        if row.try_get::<i64, _>("kept")? > 0 {
             gaps.push(format!(
                 "the roles {} and {} lack what the revokes give back to them in database {db}",
                 self.installation.control_role(),
-                self.admin_user
-            ));
-        }
-        if !gaps.is_empty() {
-            gaps.push(format!(
-                "the admin role {} is no superuser and cannot change that: run once as a superuser \
-                 `kontor tenant hardening-sql | psql -d {db}` (docs/cloud.md)",
                 self.admin_user
             ));
         }
