@@ -1,4 +1,5 @@
-//! `kontor tenant`: create, list, suspend, resume, export, delete and migrate cloud tenants.
+//! `kontor tenant`: create, list, suspend, resume, export, delete and migrate cloud tenants,
+//! make API tokens for them, and print the SQL a superuser runs to harden the database.
 
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
