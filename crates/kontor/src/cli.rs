@@ -51,14 +51,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "KONTOR_MASTER_SECRET_FILE")]
     pub master_secret_file: Option<PathBuf>,
 
-    /// Cloud mode: name of this installation in the database (prefix of its roles and schemas).
-    #[arg(
-        long,
-        global = true,
-        env = "KONTOR_INSTALLATION",
-        default_value = "kontor"
-    )]
-    pub installation: String,
+    /// Cloud mode: name of this installation (prefix of its roles and schemas; roles are
+    /// shared by all databases of a PostgreSQL cluster, so each installation needs its own).
+    /// Default: kontor_DATABASE, or kontor for an installation made before that default.
+    /// Without cloud mode: the prefix of the files in --blob-store (default kontor).
+    #[arg(long, global = true, env = "KONTOR_INSTALLATION")]
+    pub installation: Option<String>,
 
     /// Keep new files (logos, archived PDF/XML) in an S3-compatible bucket instead of the
     /// database: s3://BUCKET[/PREFIX]?endpoint=URL[&region=R][&prefix=P] (credentials from
@@ -320,6 +318,32 @@ pub enum TenantCommand {
     },
     /// Migrate every tenant to this version (resumable: run it again after an interruption).
     Migrate,
+    /// Manage a tenant's API tokens (through the master secret, no password on the command
+    /// line).
+    #[command(subcommand)]
+    Token(TenantTokenCommand),
+    /// Print the SQL a superuser runs once in Kontor's database when the admin role is not a
+    /// superuser: it takes advisory locks, statistics and large objects away from tenant
+    /// roles (`kontor tenant hardening-sql | psql -d DATABASE`).
+    HardeningSql,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantTokenCommand {
+    /// Create an API token for a tenant's user and print it (only the token, on standard
+    /// output). It is shown once.
+    Create {
+        /// The tenant's short name.
+        tenant: String,
+        /// A name for the token, e.g. the program that uses it.
+        name: String,
+        /// The user the token acts for (may be left out when the tenant has exactly one user).
+        #[arg(long)]
+        user: Option<String>,
+        /// A lower role than the user's, to limit the token.
+        #[arg(long)]
+        role: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

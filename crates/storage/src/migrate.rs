@@ -72,7 +72,10 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Applies every pending migration, each in its own transaction. Safe to run from several
-/// instances at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
+/// instances at once: PostgreSQL serialises them with a lock on the schema's
+/// `kontor_migrations` table (which only the schema's own role can take, unlike an advisory
+/// lock: in cloud mode tenant roles may not take advisory locks at all), SQLite with its
+/// write lock.
 pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64> {
     run_until(pool, backend, latest_version()).await
 }
@@ -88,7 +91,7 @@ pub async fn run_until(pool: &AnyPool, backend: Backend, until: i64) -> Result<i
     for (version, name, template) in MIGRATIONS.iter().filter(|m| m.0 <= until) {
         let mut tx = pool.begin_with(backend.begin_write()).await?;
         if backend == Backend::Postgres {
-            tx.execute("SELECT pg_advisory_xact_lock(727274, hashtext(current_schema()))")
+            tx.execute("LOCK TABLE kontor_migrations IN SHARE ROW EXCLUSIVE MODE")
                 .await?;
         }
         let done: i64 =

@@ -4,8 +4,9 @@
 //! each test uses an installation of its own, so tests run in parallel on one cluster.
 
 use kontor_storage::tenants::{
-    Directory, MasterSecret, Provisioner, Tenant, TenantPool, TenantState, url_as,
+    Directory, Installation, MasterSecret, Provisioner, Tenant, TenantPool, TenantState, url_as,
 };
+use kontor_storage::testing::{postgres_url, unique_schema};
 use kontor_storage::{Actor, Store, StoreError};
 use kontor_testkit::cloud::TestInstallation;
 use kontor_testkit::fixtures::german_b2b;
@@ -572,4 +573,622 @@ async fn injected_names_change_nothing() {
         1
     );
     assert_eq!(p.list().await.unwrap().len(), 2);
+}
+
+/// `base` pointing at database `database` instead (same server and credentials).
+fn url_for_database(base: &str, database: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{database}")
+}
+
+/// Two new databases on the test cluster, dropped (with every connection to them) on drop,
+/// together with the roles named in `roles`.
+struct Databases {
+    admin_url: String,
+    names: Vec<String>,
+    roles: Vec<String>,
+}
+
+impl Databases {
+    async fn new(admin_url: &str, count: usize) -> Databases {
+        sqlx::any::install_default_drivers();
+        let admin = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(admin_url)
+            .await
+            .unwrap();
+        let base = unique_schema();
+        let mut names = Vec::new();
+        for i in 0..count {
+            let name = format!("kdb{base}_{i}");
+            // template0: nobody is connected to it, so parallel tests can copy it at once.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE {name} TEMPLATE template0"
+            )))
+            .execute(&admin)
+            .await
+            .unwrap();
+            names.push(name);
+        }
+        admin.close().await;
+        Databases {
+            admin_url: admin_url.to_string(),
+            names,
+            roles: Vec::new(),
+        }
+    }
+
+    fn url(&self, i: usize) -> String {
+        url_for_database(&self.admin_url, &self.names[i])
+    }
+}
+
+impl Drop for Databases {
+    fn drop(&mut self) {
+        let (url, names, roles) = (
+            self.admin_url.clone(),
+            self.names.clone(),
+            self.roles.clone(),
+        );
+        // Best effort, on a runtime of its own: the test's runtime is going away.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let Ok(admin) = AnyPoolOptions::new().max_connections(1).connect(&url).await else {
+                    return;
+                };
+                for name in names {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&admin)
+                    .await;
+                }
+                for role in roles {
+                    let _ =
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {role}")))
+                            .execute(&admin)
+                            .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+async fn verifier_of(admin: &AnyPool, role: &str) -> String {
+    sqlx::query("SELECT rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1")
+        .bind(role)
+        .fetch_one(admin)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn installations_in_two_databases_keep_their_roles() {
+    let Some(admin_url) = postgres_url() else {
+        eprintln!("skipped: tenancy needs PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
+        return;
+    };
+    let mut dbs = Databases::new(&admin_url, 2).await;
+    let (url_a, url_b) = (dbs.url(0), dbs.url(1));
+    let secret_a = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
+    let secret_b = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
+    let admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .unwrap();
+
+    // The default installation: each database its own name, so its own roles.
+    let pa = Provisioner::connect_default(&url_a, secret_a.clone())
+        .await
+        .unwrap();
+    let pb = Provisioner::connect_default(&url_b, secret_b.clone())
+        .await
+        .unwrap();
+    let (ia, ib) = (pa.installation().clone(), pb.installation().clone());
+    // A fresh database gets the revokes from a superuser's first tenant command.
+    let in_a = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url_a)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &in_a,
+            "SELECT CAST(has_function_privilege('public', 'pg_advisory_lock(bigint)', 'EXECUTE') AS INT) \
+             + CAST(has_table_privilege('public', 'pg_stat_user_tables', 'SELECT') AS INT) \
+             + CAST(has_table_privilege('public', 'pg_class', 'SELECT') AS INT)"
+        )
+        .await,
+        0
+    );
+    in_a.close().await;
+    assert_eq!(ia.name(), Installation::for_database(&dbs.names[0]).name());
+    assert_ne!(ia.name(), ib.name());
+    dbs.roles.extend([
+        ia.tenant_role(1),
+        ia.control_role(),
+        ib.tenant_role(1),
+        ib.control_role(),
+    ]);
+    let acme = pa.create("acme", "ACME").await.unwrap();
+    let store = pa.open_tenant(&acme).await.unwrap();
+    add_contact(&store, "Kunde A").await;
+    store.close().await;
+    let (role_a, ctl_a) = (ia.tenant_role(acme.id), ia.control_role());
+    let before = (
+        verifier_of(&admin, &role_a).await,
+        verifier_of(&admin, &ctl_a).await,
+    );
+    // `tenant create` in the second database: its own role, nothing of the first touched.
+    let zeta = pb.create("zeta", "Zeta").await.unwrap();
+    assert_eq!(zeta.id, acme.id, "both first tenants have id 1");
+    assert_ne!(ib.tenant_role(zeta.id), role_a);
+    assert_eq!(
+        (
+            verifier_of(&admin, &role_a).await,
+            verifier_of(&admin, &ctl_a).await
+        ),
+        before
+    );
+    // The first installation's tenant still logs in and serves (through the default
+    // installation's directory, as `serve --cloud` without --installation).
+    let directory = Directory::connect_default(&url_a, secret_a.clone())
+        .await
+        .unwrap();
+    assert_eq!(directory.installation().name(), ia.name());
+    let found = directory.find("acme").await.unwrap().unwrap();
+    let store = directory.open(&found, TenantPool::default()).await.unwrap();
+    assert_eq!(
+        count(store.pool(), "SELECT COUNT(*) FROM contacts").await,
+        1
+    );
+    store.close().await;
+    directory.close().await;
+
+    // The same name given to installations in both databases: the second is refused before
+    // it changes anything of the first's, with a message naming the role and the way out.
+    let name = format!("k{}", unique_schema());
+    let shared = Installation::new(&name).unwrap();
+    dbs.roles
+        .extend([shared.tenant_role(1), shared.control_role()]);
+    let first = Provisioner::connect(&url_a, shared.clone(), secret_a.clone())
+        .await
+        .unwrap();
+    let t = first.create("first", "First").await.unwrap();
+    let first_verifiers = (
+        verifier_of(&admin, &shared.tenant_role(t.id)).await,
+        verifier_of(&admin, &shared.control_role()).await,
+    );
+    let err = match Provisioner::connect(&url_b, shared.clone(), secret_b.clone()).await {
+        Ok(_) => panic!("an installation took over another database's control role"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(&shared.control_role()), "{err}");
+    assert!(err.contains("--installation"), "{err}");
+    assert!(err.contains(&dbs.names[0]), "names whose role it is: {err}");
+    assert_eq!(
+        (
+            verifier_of(&admin, &shared.tenant_role(t.id)).await,
+            verifier_of(&admin, &shared.control_role()).await
+        ),
+        first_verifiers
+    );
+    // Nothing was left behind in the second database either.
+    let url_b_admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url_b)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &url_b_admin,
+            &format!(
+                "SELECT COUNT(*) FROM pg_catalog.pg_namespace WHERE nspname = '{}'",
+                shared.control_schema()
+            )
+        )
+        .await,
+        0
+    );
+    url_b_admin.close().await;
+
+    // A tenant role of that name made by someone else (here: a stray role with no comment and
+    // nothing in the database) is refused too, and keeps its password.
+    let other = Installation::new(&format!("k{}", unique_schema())).unwrap();
+    let stray = other.tenant_role(1);
+    dbs.roles.extend([stray.clone(), other.control_role()]);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {stray} LOGIN PASSWORD 'not kontor''s'"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let stray_verifier = verifier_of(&admin, &stray).await;
+    let po = Provisioner::connect(&url_b, other.clone(), secret_b.clone())
+        .await
+        .unwrap();
+    let err = po.create("late", "Late").await.unwrap_err().to_string();
+    assert!(
+        err.contains(&stray) && err.contains("--installation"),
+        "{err}"
+    );
+    assert_eq!(verifier_of(&admin, &stray).await, stray_verifier);
+    po.close().await;
+
+    // Roles made before roles were marked (no comment) are still recognised as this
+    // installation's own by what they hold in its database, and marked.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "COMMENT ON ROLE {} IS NULL; COMMENT ON ROLE {} IS NULL",
+        shared.tenant_role(t.id),
+        shared.control_role()
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    first.close().await;
+    let again = Provisioner::connect(&url_a, shared.clone(), secret_a.clone())
+        .await
+        .unwrap();
+    let report = again.migrate_all().await.unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let marked = count(
+        &admin,
+        &format!(
+            "SELECT COUNT(*) FROM pg_catalog.pg_roles WHERE rolname IN ('{}', '{}') \
+             AND shobj_description(oid, 'pg_authid') = 'kontor installation {name} in database {}'",
+            shared.tenant_role(t.id),
+            shared.control_role(),
+            dbs.names[0]
+        ),
+    )
+    .await;
+    assert_eq!(marked, 2);
+    // ... but not from the other database, where they hold nothing.
+    assert!(
+        Provisioner::connect(&url_b, shared.clone(), secret_b.clone())
+            .await
+            .is_err()
+    );
+    again.close().await;
+    pa.close().await;
+    pb.close().await;
+    admin.close().await;
+}
+
+/// A raw pool authenticated as `role` with its derived password.
+async fn login_as(cloud: &Cloud, role: &str) -> AnyPool {
+    let url = url_as(&cloud.admin_url, role, &cloud.secret.role_password(role)).unwrap();
+    AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{role} logs in: {e}"))
+}
+
+#[tokio::test]
+async fn a_tenant_role_cannot_take_kontors_locks() {
+    let Some(cloud) = cloud().await else { return };
+    let p = &cloud.provisioner;
+    let a = p.create("locks-a", "A").await.unwrap();
+    let attacker = cloud.as_tenant(&a).await;
+    // The keys Kontor used (provisioning 727275/0, watchdog 727275/hash, migrations 727274,
+    // backups 727276) and any other: every advisory lock function is refused.
+    for sql in [
+        "SELECT pg_advisory_lock(727275, 0)",
+        "SELECT pg_try_advisory_lock(727275, hashtext('installation:x'))",
+        "SELECT pg_advisory_xact_lock(727275, 0)",
+        "SELECT pg_try_advisory_xact_lock(727274, 1)",
+        "SELECT pg_advisory_lock_shared(727275, 0)",
+        "SELECT pg_advisory_xact_lock_shared(1)",
+        "SELECT pg_try_advisory_lock_shared(1)",
+        "SELECT pg_advisory_lock(1)",
+        "SELECT pg_advisory_unlock(727275, 0)",
+        "SELECT pg_advisory_unlock_all()",
+    ] {
+        refused(&attacker, sql).await;
+    }
+    attacker.close().await;
+    // Kontor itself still works without them: a tenant's migrations (LOCK TABLE on its own
+    // kontor_migrations), tenant create, and the control role's alert leadership lock.
+    let b = p.create("locks-b", "B").await.unwrap();
+    let store = p.open_tenant(&b).await.unwrap();
+    store.close().await;
+    let control = login_as(&cloud, &p.installation().control_role()).await;
+    assert_eq!(
+        count(
+            &control,
+            "SELECT CAST(CASE WHEN pg_try_advisory_lock(727275, hashtext('installation:x')) THEN 1 ELSE 0 END AS BIGINT)"
+        )
+        .await,
+        1
+    );
+    control.close().await;
+    assert!(p.hardening_gaps().is_empty(), "{:?}", p.hardening_gaps());
+}
+
+#[tokio::test]
+async fn a_tenant_role_sees_no_statistics_of_others() {
+    let Some(cloud) = cloud().await else { return };
+    let p = &cloud.provisioner;
+    let a = p.create("stats-a", "A").await.unwrap();
+    let b = p.create("stats-b", "B").await.unwrap();
+    let role_b = cloud.role(&b);
+    let store_b = p.open_tenant(&b).await.unwrap();
+    for i in 0..5 {
+        add_contact(&store_b, &format!("Geheim {i}")).await;
+    }
+    store_b.close().await;
+    let admin = cloud.admin().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {role_b}.contacts")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let b_contacts = format!(
+        "(SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = '{role_b}' AND c.relname = 'contacts')"
+    );
+
+    let attacker = cloud.as_tenant(&a).await;
+    for sql in [
+        "SELECT relname, n_live_tup FROM pg_catalog.pg_stat_user_tables".to_string(),
+        "SELECT relname FROM pg_catalog.pg_stat_all_tables".to_string(),
+        "SELECT relname FROM pg_catalog.pg_stat_xact_user_tables".to_string(),
+        "SELECT relname FROM pg_catalog.pg_statio_user_tables".to_string(),
+        "SELECT indexrelname FROM pg_catalog.pg_stat_user_indexes".to_string(),
+        "SELECT usename, query FROM pg_catalog.pg_stat_activity".to_string(),
+        "SELECT tup_inserted FROM pg_catalog.pg_stat_database".to_string(),
+        "SELECT relation FROM pg_catalog.pg_locks".to_string(),
+        format!("SELECT pg_stat_get_live_tuples({b_contacts})"),
+        format!("SELECT pg_stat_get_tuples_inserted({b_contacts})"),
+        format!("SELECT pg_relation_size({b_contacts})"),
+        format!("SELECT pg_total_relation_size({b_contacts})"),
+        format!(
+            "SELECT reltuples FROM pg_catalog.pg_class WHERE relname = 'contacts' AND relnamespace = CAST('{role_b}' AS regnamespace)"
+        ),
+        "SELECT relname, relpages FROM pg_catalog.pg_class".to_string(),
+        "SELECT * FROM pg_catalog.pg_class".to_string(),
+        "SELECT pg_database_size(current_database())".to_string(),
+    ] {
+        refused(&attacker, &sql).await;
+    }
+    // Names in the catalogs stay visible (accepted, see docs/cloud.md); nothing more.
+    assert!(
+        count(
+            &attacker,
+            &format!(
+                "SELECT COUNT(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{role_b}'"
+            )
+        )
+        .await
+            > 0
+    );
+    // Its own tables work as before, and pg_stats shows only columns it may read.
+    assert_eq!(count(&attacker, "SELECT COUNT(*) FROM contacts").await, 0);
+    assert_eq!(
+        count(
+            &attacker,
+            &format!("SELECT COUNT(*) FROM pg_catalog.pg_stats WHERE schemaname = '{role_b}'")
+        )
+        .await,
+        0
+    );
+    attacker.close().await;
+
+    // Kontor's monitoring keeps what it reads: the control role, the replication check.
+    let control = login_as(&cloud, &p.installation().control_role()).await;
+    count(
+        &control,
+        "SELECT COUNT(*) FROM pg_catalog.pg_stat_replication",
+    )
+    .await;
+    control.close().await;
+    admin.close().await;
+}
+
+/// The documented shell line that derives a role's password (docs/cloud.md), run as written
+/// with `ROLE` and `SECRET_FILE` set; `None` when openssl is not installed.
+fn documented_password(role: &str, secret_file: &std::path::Path) -> Option<String> {
+    let docs = include_str!("../../../docs/cloud.md");
+    let line = docs
+        .lines()
+        .find(|l| l.starts_with("printf 'kontor role password v1:"))
+        .expect("docs/cloud.md shows how to derive a role password");
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        return None;
+    }
+    let out = std::process::Command::new("sh")
+        .args(["-c", line])
+        .env("ROLE", role)
+        .env("SECRET_FILE", secret_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap().trim().to_string())
+}
+
+/// Whether `password` is the one PostgreSQL's SCRAM-SHA-256 `verifier` was made from
+/// (RFC 5802/7677, computed here from the verifier's salt and iteration count).
+fn verifier_matches(verifier: &str, password: &str) -> bool {
+    use base64::Engine;
+    use hmac::Mac;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let rest = verifier.strip_prefix("SCRAM-SHA-256$").unwrap();
+    let (params, keys) = rest.split_once('$').unwrap();
+    let (iterations, salt) = params.split_once(':').unwrap();
+    let (_, server_key) = keys.split_once(':').unwrap();
+    let salted = pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(
+        password.as_bytes(),
+        &b64.decode(salt).unwrap(),
+        iterations.parse().unwrap(),
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&salted).unwrap();
+    mac.update(b"Server Key");
+    b64.encode(mac.finalize().into_bytes()) == server_key
+}
+
+#[tokio::test]
+async fn role_passwords_derive_as_documented() {
+    let Some(admin_url) = postgres_url() else {
+        eprintln!("skipped: tenancy needs PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
+        return;
+    };
+    // The secret as an operator keeps it: a file with one line (`openssl rand -hex 32 > …`).
+    let text = hex::encode(rand::random::<[u8; 32]>());
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes()).unwrap();
+    let secret = MasterSecret::new(text.into_bytes()).unwrap();
+    let installation = Installation::new(&format!("k{}", unique_schema())).unwrap();
+    let p = Provisioner::connect(&admin_url, installation.clone(), secret)
+        .await
+        .unwrap();
+    let t = p.create("derived", "Derived").await.unwrap();
+    let admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .unwrap();
+    for role in [installation.tenant_role(t.id), installation.control_role()] {
+        let Some(password) = documented_password(&role, file.path()) else {
+            eprintln!("skipped: the documented derivation needs openssl");
+            return;
+        };
+        assert_eq!(password.len(), 64, "{password}");
+        let verifier = verifier_of(&admin, &role).await;
+        assert!(
+            verifier_matches(&verifier, &password),
+            "{role}: the documented password is not the one PostgreSQL knows"
+        );
+        assert!(!verifier_matches(&verifier, "something else"));
+        // And it logs in (where pg_hba.conf trusts 127.0.0.1 this proves less than the
+        // verifier above).
+        let url = url_as(&admin_url, &role, &password).unwrap();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{role} with the documented password: {e}"));
+        let user: String = sqlx::query("SELECT CAST(current_user AS TEXT) AS u")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get("u")
+            .unwrap();
+        assert_eq!(user, role);
+        pool.close().await;
+    }
+    p.close().await;
+}
+
+#[tokio::test]
+async fn a_non_superuser_admin_is_told_what_a_superuser_must_run() {
+    let Some(admin_url) = postgres_url() else {
+        eprintln!("skipped: tenancy needs PostgreSQL (set KONTOR_TEST_DATABASE_URL)");
+        return;
+    };
+    // As in deploy/patroni/README.md: an admin role with CREATEROLE that owns the database.
+    let mut dbs = Databases::new(&admin_url, 1).await;
+    let owner = format!("{}_admin", dbs.names[0]);
+    let superuser = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&dbs.url(0))
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE {owner} LOGIN CREATEROLE; ALTER DATABASE {} OWNER TO {owner}",
+        dbs.names[0]
+    )))
+    .execute(&superuser)
+    .await
+    .unwrap();
+    let installation = Installation::new(&format!("k{}", unique_schema())).unwrap();
+    dbs.roles
+        .extend([installation.control_role(), owner.clone()]);
+    let owner_url = url_as(&dbs.url(0), &owner, "unused").unwrap();
+    let secret = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
+    let p = Provisioner::connect(&owner_url, installation.clone(), secret.clone())
+        .await
+        .unwrap();
+    let gaps = p.hardening_gaps().join("\n");
+    assert!(gaps.contains("advisory locks"), "{gaps}");
+    assert!(gaps.contains("statistics"), "{gaps}");
+    assert!(gaps.contains("hardening-sql"), "{gaps}");
+    // What `kontor tenant hardening-sql` prints, run by a superuser, closes every gap and keeps
+    // for the admin role and the control role what they use.
+    let sql = p.hardening_sql();
+    assert!(sql.contains(&format!("\"{owner}\"")), "{sql}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&superuser)
+        .await
+        .unwrap();
+    p.close().await;
+    let ctl = installation.control_role();
+    let kept = count(
+        &superuser,
+        &format!(
+            "SELECT CAST(has_function_privilege('public', 'pg_advisory_lock(bigint)', 'EXECUTE') AS INT)              + CAST(has_table_privilege('public', 'pg_stat_user_tables', 'SELECT') AS INT)              + CAST(has_table_privilege('public', 'pg_class', 'SELECT') AS INT)              + CAST(has_function_privilege('public', 'lo_creat(integer)', 'EXECUTE') AS INT)              + 10 * (CAST(has_function_privilege('{owner}', 'pg_advisory_xact_lock(integer, integer)', 'EXECUTE') AS INT)                      + CAST(has_table_privilege('{owner}', 'pg_stat_activity', 'SELECT') AS INT)                      + CAST(has_function_privilege('{ctl}', 'pg_try_advisory_lock(integer, integer)', 'EXECUTE') AS INT)                      + CAST(has_table_privilege('{ctl}', 'pg_stat_replication', 'SELECT') AS INT))"
+        ),
+    )
+    .await;
+    assert_eq!(
+        kept, 40,
+        "PUBLIC lost everything, Kontor's roles kept what they use"
+    );
+    superuser.close().await;
+}
+
+#[tokio::test]
+async fn a_tenants_migrations_run_once_when_several_open_it_at_once() {
+    let Some(cloud) = cloud().await else { return };
+    let p = &cloud.provisioner;
+    let t = p.create("racing", "Racing").await.unwrap();
+    let role = cloud.role(&t);
+    // Migration 5 (list indexes) missing, as after an interrupted upgrade.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {role}.kontor_migrations WHERE version = 5; \
+         DROP INDEX {role}.contacts_archived_name, {role}.articles_active_name, \
+         {role}.documents_status_type_id, {role}.documents_id_search"
+    )))
+    .execute(&cloud.admin().await)
+    .await
+    .unwrap();
+    // Four serving instances open it at the same moment: each migrates as the tenant's role
+    // (no advisory locks), the table lock lets one apply each migration, the others skip it.
+    let directory = Directory::connect(
+        &cloud.admin_url,
+        p.installation().clone(),
+        cloud.secret.clone(),
+    )
+    .await
+    .unwrap();
+    let opened =
+        futures_util::future::join_all((0..4).map(|_| directory.open(&t, TenantPool::default())))
+            .await;
+    for store in opened {
+        let store = store.expect("opens and migrates");
+        assert_eq!(
+            kontor_storage::migrate::current_version(store.pool())
+                .await
+                .unwrap(),
+            kontor_storage::migrate::latest_version()
+        );
+        store.close().await;
+    }
+    directory.close().await;
 }

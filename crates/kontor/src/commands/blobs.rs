@@ -54,7 +54,7 @@ async fn scopes(global: &GlobalArgs, cloud: bool, tenant: Option<&str>) -> Resul
     if !cloud {
         return Ok(vec![Scope {
             name: "installation".into(),
-            prefix: global.installation.clone(),
+            prefix: super::installation_prefix(global).to_string(),
             store: open(global).await?,
         }]);
     }

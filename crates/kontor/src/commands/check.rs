@@ -7,7 +7,7 @@ use kontor_storage::{ConnectOptions, Store};
 use std::process::ExitCode;
 
 use super::backup::backup_config;
-use super::cloud::{cloud_url, installation, master_secret};
+use super::cloud::connect_directory;
 use super::{blob_store, installation_blob_store};
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::monitoring::{backup_check, blob_store_check, print_findings};
@@ -22,15 +22,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCod
     } = args;
     let mut findings = Vec::new();
     let database = if *cloud {
-        let url = cloud_url(global)?;
-        kontor_storage::tenants::Directory::connect(
-            url,
-            installation(global)?,
-            master_secret(global)?,
-        )
-        .await
-        .map(Database::Cloud)
-        .map_err(|e| anyhow!(e))
+        connect_directory(global).await.map(Database::Cloud)
     } else {
         match &global.database {
             Some(url) => Store::connect_unmigrated(

@@ -2,7 +2,7 @@
 //! the tenant directory built from them.
 
 use anyhow::{Context, Result, anyhow, bail};
-use kontor_storage::tenants::{Directory, Installation, MasterSecret};
+use kontor_storage::tenants::{Directory, Installation, MasterSecret, Provisioner};
 
 use super::{blob_store, explain};
 use crate::cli::GlobalArgs;
@@ -31,25 +31,52 @@ pub(super) fn cloud_url(global: &GlobalArgs) -> Result<&str> {
     }
 }
 
-/// The installation named by --installation.
-pub(super) fn installation(global: &GlobalArgs) -> Result<Installation> {
-    Installation::new(&global.installation)
-        .map_err(|e| anyhow!("--installation {:?}: {}", global.installation, e))
+/// The installation named by --installation, if one is named (else the database's default).
+pub(super) fn installation(global: &GlobalArgs) -> Result<Option<Installation>> {
+    global
+        .installation
+        .as_deref()
+        .map(|name| Installation::new(name).map_err(|e| anyhow!("--installation {name:?}: {e}")))
+        .transpose()
+}
+
+/// The operator's provisioner (--database is the admin URL) for --installation or the
+/// database's default installation.
+pub(super) async fn cloud_provisioner(global: &GlobalArgs) -> Result<Provisioner> {
+    let url = cloud_url(global)?;
+    let secret = master_secret(global)?;
+    let provisioner = match installation(global)? {
+        Some(installation) => Provisioner::connect(url, installation, secret).await,
+        None => Provisioner::connect_default(url, secret).await,
+    };
+    Ok(provisioner
+        .map_err(explain)?
+        .with_blob_store(blob_store(global)?))
+}
+
+/// The tenant directory (control schema) of --installation or the database's default
+/// installation, without the blob store.
+pub(super) async fn connect_directory(global: &GlobalArgs) -> Result<Directory> {
+    let url = cloud_url(global)?;
+    let secret = master_secret(global)?;
+    match installation(global)? {
+        Some(installation) => Directory::connect(url, installation, secret).await,
+        None => Directory::connect_default(url, secret).await,
+    }
+    .map_err(explain)
 }
 
 /// The tenant directory (control schema) with the installation's blob store.
 pub(super) async fn cloud_directory(global: &GlobalArgs) -> Result<Directory> {
     let url = cloud_url(global)?;
     let blobs = blob_store(global)?;
-    Ok(
-        Directory::connect(url, installation(global)?, master_secret(global)?)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot reach the control schema at {}",
-                    kontor_storage::db::redact_url(url)
-                )
-            })?
-            .with_blob_store(blobs),
-    )
+    Ok(connect_directory(global)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot reach the control schema at {}",
+                kontor_storage::db::redact_url(url)
+            )
+        })?
+        .with_blob_store(blobs))
 }

@@ -57,10 +57,19 @@ fn blob_store(global: &GlobalArgs) -> Result<Option<BlobStore>> {
         .map_err(|e| anyhow!("{e}"))
 }
 
+/// The prefix of a single installation's files in the blob store: --installation, by default
+/// `kontor`.
+fn installation_prefix(global: &GlobalArgs) -> &str {
+    global
+        .installation
+        .as_deref()
+        .unwrap_or(kontor_storage::tenants::Installation::LEGACY_DEFAULT)
+}
+
 /// A single installation's part of the blob store: below its name (--installation).
 fn installation_blob_store(global: &GlobalArgs) -> Result<Option<BlobStore>> {
     blob_store(global)?
-        .map(|b| b.scoped(&global.installation))
+        .map(|b| b.scoped(installation_prefix(global)))
         .transpose()
         .map_err(|e| anyhow!("--installation: {e}"))
 }

@@ -2,12 +2,10 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use kontor_ops::backup as backups;
-use kontor_storage::tenants::Provisioner;
 use std::process::ExitCode;
 
 use super::backup::{backup_targets, parse_id, read_identity};
-use super::cloud::{cloud_url, installation, master_secret};
-use super::explain;
+use super::cloud::cloud_provisioner;
 use crate::cli::{GlobalArgs, RestoreArgs};
 
 /// `kontor restore`: into a new data folder or schema, or (--cloud) new tenants.
@@ -24,10 +22,8 @@ pub(super) async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitC
     let identity = read_identity(identity)?;
     let id = parse_id(id)?;
     let report = if *cloud {
-        let url = cloud_url(global)?;
-        let provisioner = Provisioner::connect(url, installation(global)?, master_secret(global)?)
+        let provisioner = cloud_provisioner(global)
             .await
-            .map_err(explain)
             .context("restoring tenants needs the admin URL in --database")?;
         let pick: Vec<(String, String)> = match (tenant, to) {
             (Some(from), Some(to)) => vec![(from.clone(), to.clone())],

@@ -8,7 +8,7 @@ use kontor_storage::tenants::Provisioner;
 use std::process::ExitCode;
 
 use super::backup::backup_config;
-use super::cloud::{cloud_url, installation, master_secret};
+use super::cloud::{cloud_url, connect_directory, master_secret};
 use super::startup::{Served, Started, Startup};
 use super::{blob_store, explain};
 use crate::cli::{GlobalArgs, ServeArgs};
@@ -29,13 +29,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
     let backup_config = backup_config(backup)?;
     let url = cloud_url(global)?;
     let blobs = blob_store(global)?;
-    let directory = kontor_storage::tenants::Directory::connect(
-        url,
-        installation(global)?,
-        master_secret(global)?,
-    )
-    .await
-    .with_context(|| {
+    let directory = connect_directory(global).await.with_context(|| {
         format!(
             "cannot reach the control schema at {} (run `kontor tenant list` with the admin URL once to set it up)",
             kontor_storage::db::redact_url(url)
@@ -53,7 +47,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             database: Database::Cloud(directory.clone()),
             leadership: Leadership::postgres(
                 directory.pool().clone(),
-                format!("installation:{}", global.installation),
+                format!("installation:{}", directory.installation().name()),
             ),
             backup_source: Source::Cloud {
                 directory: directory.clone(),
@@ -77,12 +71,15 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             let token = std::fs::read_to_string(path).with_context(|| {
                 format!("cannot read the operator token from {}", path.display())
             })?;
-            let provisioner =
-                Provisioner::connect(url, installation(global)?, master_secret(global)?)
-                    .await
-                    .map_err(explain)
-                    .context("the operator API needs the admin URL in --database")?
-                    .with_blob_store(blobs.clone());
+            let provisioner = Provisioner::connect(
+                url,
+                directory.installation().clone(),
+                master_secret(global)?,
+            )
+            .await
+            .map_err(explain)
+            .context("the operator API needs the admin URL in --database")?
+            .with_blob_store(blobs.clone());
             Some(
                 kontor_server::operator::Operator::new(provisioner, &token).map_err(|_| {
                     anyhow!(

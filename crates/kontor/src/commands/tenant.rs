@@ -1,26 +1,28 @@
-//! `kontor tenant`: create, list, suspend, resume, export, delete and migrate cloud tenants.
+//! `kontor tenant`: create, list, suspend, resume, export, delete and migrate cloud tenants,
+//! make API tokens for them, and print the SQL a superuser runs to harden the database.
 
 use anyhow::{Context, Result, bail};
-use kontor_storage::tenants::Provisioner;
 use std::process::ExitCode;
 
-use super::cloud::{cloud_url, installation, master_secret};
-use super::{blob_store, explain, read_password};
-use crate::cli::{GlobalArgs, TenantCommand};
+use super::cloud::{cloud_provisioner, cloud_url};
+use super::users::new_token;
+use super::{explain, read_password};
+use crate::cli::{GlobalArgs, TenantCommand, TenantTokenCommand};
 
 /// `kontor tenant …`, through the provisioner (--database is the admin URL).
 pub(super) async fn run(global: &GlobalArgs, command: &TenantCommand) -> Result<ExitCode> {
     let url = cloud_url(global)?;
-    let provisioner = Provisioner::connect(url, installation(global)?, master_secret(global)?)
-        .await
-        .map_err(explain)
-        .with_context(|| {
-            format!(
-                "cannot set up cloud mode in {}",
-                kontor_storage::db::redact_url(url)
-            )
-        })?
-        .with_blob_store(blob_store(global)?);
+    let provisioner = cloud_provisioner(global).await.with_context(|| {
+        format!(
+            "cannot set up cloud mode in {}",
+            kontor_storage::db::redact_url(url)
+        )
+    })?;
+    if !matches!(command, TenantCommand::HardeningSql) {
+        for gap in provisioner.hardening_gaps() {
+            eprintln!("warning: {gap}");
+        }
+    }
     let code = match command {
         TenantCommand::Create {
             name,
@@ -99,6 +101,26 @@ pub(super) async fn run(global: &GlobalArgs, command: &TenantCommand) -> Result<
         TenantCommand::Delete { name, confirm } => {
             provisioner.delete(name, confirm).await.map_err(explain)?;
             eprintln!("tenant {name} deleted (schema and database role dropped)");
+            ExitCode::SUCCESS
+        }
+        TenantCommand::Token(TenantTokenCommand::Create {
+            tenant,
+            name,
+            user,
+            role,
+        }) => {
+            let found = provisioner.get(tenant).await.map_err(explain)?;
+            if found.state != kontor_storage::tenants::TenantState::Active {
+                bail!("tenant {tenant} is {}, not active", found.state.as_str());
+            }
+            let store = provisioner.open_tenant(&found).await.map_err(explain)?;
+            let token = new_token(&store, name, user.as_deref(), role.as_deref()).await;
+            store.close().await;
+            println!("{}", token?);
+            ExitCode::SUCCESS
+        }
+        TenantCommand::HardeningSql => {
+            println!("{}", provisioner.hardening_sql());
             ExitCode::SUCCESS
         }
         TenantCommand::Migrate => {

@@ -1,7 +1,7 @@
 //! The single business's administration: `migrate`, `user`, `token` and `audit`.
 
 use anyhow::{Result, anyhow, bail};
-use kontor_storage::{Actor, Role};
+use kontor_storage::{Actor, Role, Store};
 use std::process::ExitCode;
 
 use super::{explain, open, read_password};
@@ -54,6 +54,19 @@ pub(super) async fn user(global: &GlobalArgs, command: &UserCommand) -> Result<E
 pub(super) async fn token(global: &GlobalArgs, command: &TokenCommand) -> Result<ExitCode> {
     let store = open(global).await?;
     let TokenCommand::Create { name, user, role } = command;
+    let secret = new_token(&store, name, user.as_deref(), role.as_deref()).await?;
+    println!("{secret}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A new API token in `store` named `name` for `user` (may be left out when the store has
+/// exactly one user), limited to `role` if given; returns the token (shown once).
+pub(super) async fn new_token(
+    store: &Store,
+    name: &str,
+    user: Option<&str>,
+    role: Option<&str>,
+) -> Result<String> {
     let user = match user {
         Some(u) => store.user_by_name(u).await.map_err(explain)?,
         None => {
@@ -68,15 +81,13 @@ pub(super) async fn token(global: &GlobalArgs, command: &TokenCommand) -> Result
         }
     };
     let role = role
-        .as_deref()
         .map(|r| Role::parse(r).ok_or_else(|| anyhow!("unknown role {r:?}")))
         .transpose()?;
     let (_, secret) = store
         .create_token(&Actor::cli(), user.id, name, role)
         .await
         .map_err(explain)?;
-    println!("{secret}");
-    Ok(ExitCode::SUCCESS)
+    Ok(secret)
 }
 
 /// `kontor audit verify`: exit code 2 when the hash chain is broken.

@@ -1,6 +1,6 @@
 //! The table of backup runs, and the lease that lets only one instance back up at a time:
 //! a run's row is inserted as `running` inside a write-locked transaction (SQLite: BEGIN
-//! IMMEDIATE; PostgreSQL: an advisory transaction lock) after checking that no other run is
+//! IMMEDIATE; PostgreSQL: a lock on the table itself) after checking that no other run is
 //! alive; its heartbeat keeps it alive, a run silent for [`STALE`] counts as interrupted.
 
 use std::collections::BTreeMap;
@@ -165,8 +165,10 @@ impl Records {
         let table = &self.table;
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
         if self.backend == Backend::Postgres {
+            // A table lock rather than an advisory lock: only roles that may write the table can
+            // take it, so in cloud mode no tenant can hold it and stop every backup.
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "SELECT pg_advisory_xact_lock(727276, hashtext('{table}'))"
+                "LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"
             )))
             .execute(&mut *tx)
             .await?;

@@ -66,6 +66,8 @@ enum LeaderKind {
         pool: AnyPool,
         name: String,
         held: Option<sqlx::AnyConnection>,
+        /// The database refused the lock for lack of privilege (reported once).
+        refused: bool,
     },
 }
 
@@ -95,6 +97,7 @@ impl Leadership {
                 pool,
                 name: name.into(),
                 held: None,
+                refused: false,
             },
             leading: false,
         }
@@ -112,7 +115,12 @@ impl Leadership {
                 }
                 held.is_some()
             }
-            LeaderKind::Postgres { pool, name, held } => {
+            LeaderKind::Postgres {
+                pool,
+                name,
+                held,
+                refused,
+            } => {
                 if let Some(conn) = held.as_mut() {
                     match sqlx::query("SELECT 1 AS one").fetch_one(&mut *conn).await {
                         Ok(_) => return true,
@@ -131,6 +139,19 @@ impl Leadership {
                         true
                     }
                     Ok(None) => false,
+                    // The role may not take advisory locks (in cloud mode they are revoked from
+                    // every role but Kontor's; see docs/cloud.md): better every instance alerts
+                    // than none.
+                    Err(e)
+                        if e.as_database_error().and_then(|d| d.code()).as_deref()
+                            == Some("42501") =>
+                    {
+                        if !*refused {
+                            tracing::error!(error = %e, "the watchdog may not take its lock; every instance sends alerts");
+                            *refused = true;
+                        }
+                        true
+                    }
                     Err(_) => leading,
                 }
             }

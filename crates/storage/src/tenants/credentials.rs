@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Result, StoreError};
 
-/// The secret every tenant role's password is derived from: HMAC-SHA256(secret, role name).
+/// The secret every role's password is derived from ([`MasterSecret::role_password`]).
 ///
 /// The secret comes from a file or an environment variable, never from the database.
 /// PostgreSQL only ever receives a SCRAM verifier computed here ([`scram_verifier`]), so a
@@ -64,7 +64,10 @@ impl MasterSecret {
             .map_err(|_| StoreError::invalid(field, "the secret must be at least 32 bytes long"))
     }
 
-    /// The password of a PostgreSQL role, derived from the secret and the role's name.
+    /// The password of a PostgreSQL role: the lowercase hex of HMAC-SHA256 keyed with the
+    /// secret over `kontor role password v1:` followed by the role's name. docs/cloud.md shows
+    /// the same with openssl (and the tenancy tests check that it agrees); changing it would
+    /// lock every existing role out.
     pub fn role_password(&self, role: &str) -> String {
         hex::encode(hmac_sha256(
             &self.0,

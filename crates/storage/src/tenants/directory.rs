@@ -8,11 +8,11 @@ use sqlx::{AnyPool, Row};
 
 use super::{
     Installation, MasterSecret, Tenant, control_latest_version, find_tenant, list_tenants,
-    tenant_blob_store, url_as, validate_slug,
+    tenant_blob_store, url_as, url_database, validate_slug,
 };
 use crate::Store;
 use crate::blobstore::BlobStore;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
 /// How to pool a tenant's connections.
 #[derive(Debug, Clone, Copy)]
@@ -68,6 +68,48 @@ impl Directory {
             secret,
             blob_store: None,
         })
+    }
+
+    /// [`Directory::connect`] for the database's default installation: the one named after
+    /// the database in `url` ([`Installation::for_database`]), or, if its control role cannot
+    /// log in, an installation from before such names ([`Installation::LEGACY_DEFAULT`]) that
+    /// is set up in this database.
+    pub async fn connect_default(url: &str, secret: MasterSecret) -> Result<Directory> {
+        let database = url_database(url).ok_or_else(|| {
+            StoreError::invalid(
+                "database",
+                "must name the database (postgres://HOST/DATABASE): the installation's default \
+                 name is derived from it (or give --installation)",
+            )
+        })?;
+        let derived = Installation::for_database(&database);
+        let first = match Directory::connect(url, derived, secret.clone()).await {
+            Ok(directory) => return Ok(directory),
+            Err(e) if login_refused(&e) => e,
+            Err(e) => return Err(e),
+        };
+        let Ok(legacy) = Directory::connect(url, Installation::legacy_default(), secret).await
+        else {
+            return Err(first);
+        };
+        let set_up: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM pg_catalog.pg_namespace WHERE nspname = $1 \
+             AND has_schema_privilege(oid, 'USAGE')",
+        )
+        .bind(legacy.installation.control_schema())
+        .fetch_one(&legacy.control)
+        .await?
+        .try_get("n")?;
+        if set_up == 0 {
+            legacy.close().await;
+            return Err(first);
+        }
+        tracing::warn!(
+            installation = Installation::LEGACY_DEFAULT,
+            "this database holds an installation from before per-database names; \
+             set --installation kontor (KONTOR_INSTALLATION=kontor) to name it directly"
+        );
+        Ok(legacy)
     }
 
     pub fn installation(&self) -> &Installation {
@@ -141,4 +183,15 @@ impl Directory {
     pub async fn close(&self) {
         self.control.close().await;
     }
+}
+
+/// Whether PostgreSQL refused the login itself (no such role, wrong password, no CONNECT).
+fn login_refused(e: &StoreError) -> bool {
+    let StoreError::Database(e) = e else {
+        return false;
+    };
+    matches!(
+        e.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("28P01" | "28000" | "42501")
+    )
 }

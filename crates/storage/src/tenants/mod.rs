@@ -52,12 +52,21 @@ pub fn validate_slug(slug: &str) -> Result<()> {
 
 /// The names of one installation's objects in a PostgreSQL database. Several installations
 /// (e.g. tests) can share a cluster: every role and schema carries the installation's name.
+///
+/// Roles are cluster-wide while schemas belong to one database, so two installations on one
+/// cluster must have different names; a role that another installation made is never taken
+/// over (see [`Provisioner`]). Without a name given, an installation is named after its
+/// database ([`Installation::for_database`]).
 #[derive(Debug, Clone)]
 pub struct Installation {
     name: String,
 }
 
 impl Installation {
+    /// The name every installation had before names were derived from the database. Such an
+    /// installation keeps it: its roles and schemas are found under it.
+    pub const LEGACY_DEFAULT: &'static str = "kontor";
+
     /// `name`: lowercase letters, digits, `_`; at most 40 characters.
     pub fn new(name: &str) -> Result<Installation> {
         if !crate::db::is_safe_identifier(name) || name.len() > 40 {
@@ -67,6 +76,45 @@ impl Installation {
             ));
         }
         Ok(Installation { name: name.into() })
+    }
+
+    /// The default installation of a database: `kontor_<database>` when the database's name is
+    /// a short plain identifier (`kontor_shop` in database `shop`), otherwise a shortened,
+    /// cleaned name with the first 8 hex digits of the SHA-256 of the exact database name
+    /// (`kontor_my_shop_1a2b3c4d` in `My-Shop`). Different databases get different names, so
+    /// their roles do not meet on a shared cluster.
+    pub fn for_database(database: &str) -> Installation {
+        let plain = !database.is_empty()
+            && database.len() <= 24
+            && database
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let name = if plain {
+            format!("kontor_{database}")
+        } else {
+            use sha2::{Digest, Sha256};
+            let cleaned: String = database
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .take(16)
+                .collect();
+            let hash = hex::encode(Sha256::digest(database.as_bytes()));
+            format!("kontor_{cleaned}_{}", &hash[..8])
+        };
+        Installation { name }
+    }
+
+    /// The installation that has always been the default ([`Installation::LEGACY_DEFAULT`]).
+    pub fn legacy_default() -> Installation {
+        Installation {
+            name: Installation::LEGACY_DEFAULT.into(),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -84,6 +132,41 @@ impl Installation {
     pub fn tenant_role(&self, tenant_id: i64) -> String {
         format!("{}_t{tenant_id}", self.name)
     }
+    /// What Kontor writes into `COMMENT ON ROLE` of every role it makes for this installation
+    /// in `database`: a role with another comment belongs to someone else and is left alone.
+    pub fn role_comment(&self, database: &str) -> String {
+        format!("kontor installation {} in database {database}", self.name)
+    }
+}
+
+/// The database a `postgres://` URL names (percent-decoded), if it names one.
+pub fn url_database(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let path = &rest[rest.find('/')? + 1..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    if path.is_empty() {
+        return None;
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex_pair = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex_pair) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// `base` with its user and password replaced (the server, port, database and parameters stay).
@@ -221,6 +304,44 @@ mod tests {
             assert!(err.starts_with("tenant:"), "{bad}: {err}");
         }
         assert!(validate_slug(&"a".repeat(41)).is_err());
+    }
+
+    #[test]
+    fn default_installation_names() {
+        assert_eq!(Installation::for_database("shop").name(), "kontor_shop");
+        assert_eq!(Installation::for_database("kontor").name(), "kontor_kontor");
+        // Not a plain short identifier: cleaned, shortened, and told apart by a hash.
+        let a = Installation::for_database("My-Shop");
+        let b = Installation::for_database("my_shop");
+        let c = Installation::for_database("my-shop");
+        assert!(a.name().starts_with("kontor_my_shop_"), "{}", a.name());
+        assert_ne!(a.name(), c.name());
+        assert_ne!(b.name(), c.name());
+        let long = Installation::for_database(&"x".repeat(63));
+        for i in [&a, &b, &c, &long] {
+            Installation::new(i.name()).unwrap();
+            assert!(crate::db::is_safe_identifier(&i.tenant_role(i64::MAX)));
+        }
+        assert_eq!(Installation::legacy_default().name(), "kontor");
+        assert_eq!(
+            Installation::for_database("shop").role_comment("shop"),
+            "kontor installation kontor_shop in database shop"
+        );
+    }
+
+    #[test]
+    fn databases_of_urls() {
+        assert_eq!(
+            url_database("postgres://u:p@db:5432/shop?sslmode=require").as_deref(),
+            Some("shop")
+        );
+        assert_eq!(
+            url_database("postgresql://db/My%2DShop").as_deref(),
+            Some("My-Shop")
+        );
+        assert_eq!(url_database("postgres://db"), None);
+        assert_eq!(url_database("postgres://db/"), None);
+        assert_eq!(url_database("postgres://db/?x=1"), None);
     }
 
     #[test]
