@@ -1110,8 +1110,11 @@ async fn a_non_superuser_admin_is_told_what_a_superuser_must_run() {
         .connect(&dbs.url(0))
         .await
         .unwrap();
+    // With a password: clusters that trust only the superuser (scripts/pg-throwaway.sh, CI)
+    // make every other role log in with one.
+    let password = hex::encode(rand::random::<[u8; 16]>());
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE ROLE {owner} LOGIN CREATEROLE; ALTER DATABASE {} OWNER TO {owner}",
+        "CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{password}'; ALTER DATABASE {} OWNER TO {owner}",
         dbs.names[0]
     )))
     .execute(&superuser)
@@ -1120,7 +1123,7 @@ async fn a_non_superuser_admin_is_told_what_a_superuser_must_run() {
     let installation = Installation::new(&format!("k{}", unique_schema())).unwrap();
     dbs.roles
         .extend([installation.control_role(), owner.clone()]);
-    let owner_url = url_as(&dbs.url(0), &owner, "unused").unwrap();
+    let owner_url = url_as(&dbs.url(0), &owner, &password).unwrap();
     let secret = MasterSecret::new(rand::random::<[u8; 32]>().to_vec()).unwrap();
     let p = Provisioner::connect(&owner_url, installation.clone(), secret.clone())
         .await
