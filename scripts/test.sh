@@ -250,7 +250,7 @@ if [ "$QUICK" -eq 1 ]; then
 else
     run_tier drills drills_tier
 fi
-# Operations drills (issue 8): Patroni failover (etcd + two synchronous PostgreSQL nodes +
+# Operations drills: Patroni failover (etcd + two synchronous PostgreSQL nodes +
 # HAProxy, the primary SIGKILLed under load) and pgBackRest's point-in-time restore. Both
 # bring their own clusters on free 127.0.0.1 ports.
 ha_tier() {
@@ -272,7 +272,7 @@ if [ "$QUICK" -eq 1 ]; then
 else
     run_tier ha ha_tier
 fi
-# Alert drills (issue 8): the watchdog of a real `kontor serve` alerts a real SMTP server
+# Alert drills: the watchdog of a real `kontor serve` alerts a real SMTP server
 # (Debian's aiosmtpd) and a local webhook when the database stops and when a backup target
 # becomes unwritable, then sends "resolved"; and Prometheus' own tools check the shipped rules.
 alerts_tier() {
@@ -296,7 +296,7 @@ if [ "$QUICK" -eq 1 ]; then
 else
     run_tier alerts alerts_tier
 fi
-# Backups to S3 (issue 8): against a real S3 endpoint, s3s-fs (crates.io, installed once into
+# Backups to S3: against a real S3 endpoint, s3s-fs (crates.io, installed once into
 # ~/.cache/kontor/tools by scripts/s3s-fs.sh, started on a free 127.0.0.1 port, stopped after).
 # Files in S3 (`--blob-store`): crates/kontor/tests/blobs_s3.rs end to end through the binary,
 # and the cloud part of backup_s3.rs (tenant prefixes, backup and restore of their files) on

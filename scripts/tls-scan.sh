@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS drill (issue 7): starts the debug `kontor serve` with a certificate made here (openssl,
+# TLS drill: starts the debug `kontor serve` with a certificate made here (openssl,
 # ECDSA P-256) on 127.0.0.1, then
 #   - openssl s_client: TLS 1.0/1.1 refused, a CBC suite on TLS 1.2 refused, an ECDHE+GCM
 #     suite on TLS 1.2 and TLS 1.3 accepted, no compression;

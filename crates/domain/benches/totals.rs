@@ -1,4 +1,4 @@
-//! Totals of a 100-line document (issue 2 figure). Run: `cargo bench -p kontor-domain --bench totals`.
+//! Totals of a 100-line document. Run: `cargo bench -p kontor-domain --bench totals`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_domain::document::{Line, LineKind};

@@ -81,7 +81,7 @@ impl ContactKind {
     }
 }
 
-/// The electronic invoice format a contact wants to receive (issue 5).
+/// The electronic invoice format a contact wants to receive.
 ///
 /// `Zugferd` (the default) is the invoice PDF, which becomes the ZUGFeRD hybrid once the PDF
 /// renderer embeds the XML. The two XRechnung choices make the XRechnung rules (BR-DE-*, e.g.
@@ -144,7 +144,7 @@ pub struct CompanyProfile {
     /// Kleinunternehmer according to § 19 UStG.
     pub small_business: bool,
     pub default_payment_terms_days: i64,
-    /// Skonto steps for new documents when the contact sets none (issue 5).
+    /// Skonto steps for new documents when the contact sets none.
     pub default_skonto: Vec<SkontoStep>,
     /// SEPA creditor identifier (Gläubiger-ID, EN 16931 BT-90), needed for direct debits.
     pub creditor_id: String,

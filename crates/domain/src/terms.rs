@@ -1,4 +1,4 @@
-//! Payment terms beyond the due date (issue 5): Skonto (cash discount) steps, the payment
+//! Payment terms beyond the due date: Skonto (cash discount) steps, the payment
 //! method (SEPA credit transfer or SEPA direct debit) and the exchange rate of an invoice in a
 //! currency other than EUR.
 //!

@@ -284,7 +284,7 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     p
 }
 
-/// What the payment terms of an invoice need (issue 5), for every output (PDF and XML):
+/// What the payment terms of an invoice need, for every output (PDF and XML):
 /// Skonto periods shorter than the payment term, a SEPA direct debit's creditor identifier,
 /// mandate reference and debtor IBAN (BT-90, BT-89, BT-91; XRechnung BR-DE-29/30/31), and for a
 /// currency other than EUR the exchange rate, because the VAT must also be stated in EUR

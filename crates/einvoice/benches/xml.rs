@@ -1,5 +1,5 @@
 //! Microseconds to build and serialise a 10-line invoice as XRechnung UBL and CII and as the
-//! Factur-X EN 16931 CII (issue 5 target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
+//! Factur-X EN 16931 CII (target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_einvoice::{Syntax, facturx_cii, sample, write};

@@ -1,4 +1,4 @@
-//! E-invoices out (issue 5): XRechnung 3.0.x as OASIS UBL 2.1 (Invoice / CreditNote) and as
+//! E-invoices out: XRechnung 3.0.x as OASIS UBL 2.1 (Invoice / CreditNote) and as
 //! UN/CEFACT CII D16B, and the Factur-X / ZUGFeRD 2.x XML of profile EN 16931 that the hybrid
 //! PDF embeds as `factur-x.xml` — all built from an issued document's own snapshot (content,
 //! totals, seller and buyer as issued), so a re-render gives the same bytes.

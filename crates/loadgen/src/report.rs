@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::stats::fmt_ms;
 
-/// The targets of issue 2.
+/// The latency and throughput targets the load test is judged against.
 pub const TARGET_CREATE_ISSUE_16_SQLITE: f64 = 200.0;
 pub const TARGET_LIST_P99_MS: f64 = 20.0;
 pub const TARGET_RSS_MB: f64 = 150.0;

@@ -506,7 +506,7 @@ pub fn build(
     (data, qr_payload)
 }
 
-/// The payment terms under the totals: due date, Skonto steps with their amounts (issue 5),
+/// The payment terms under the totals: due date, Skonto steps with their amounts,
 /// and either the bank transfer details or the SEPA direct debit notice (pre-notification:
 /// amount, date, mandate reference, creditor identifier).
 fn payment_text(

@@ -1,4 +1,4 @@
-//! The payment terms of issue 5 in the PDF, read back with poppler's `pdftotext`: Skonto steps
+//! The payment terms in the PDF, read back with poppler's `pdftotext`: Skonto steps
 //! with their dates and amounts, the SEPA direct debit notice, and the VAT in EUR of a
 //! foreign-currency invoice (§ 16 Abs. 6 UStG).
 

@@ -486,7 +486,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "An unexpected error occurred. Please give support the reference.",
     ),
     ("error.required", "Pflichtfeld", "Required"),
-    // The backup page (issue 8).
+    // The backup page.
     ("backups.title", "Datensicherung", "Backups"),
     (
         "backups.link",

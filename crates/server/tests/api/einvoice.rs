@@ -1,4 +1,4 @@
-//! E-invoices (issue 5): a scenario matrix issued through the API, every archived UBL and CII
+//! E-invoices: a scenario matrix issued through the API, every archived UBL and CII
 //! file, every Factur-X XML and every ZUGFeRD hybrid PDF checked by the official validator
 //! (CEN EN 16931 1.3.15 + KoSIT XRechnung 2.5.0 + Factur-X 1.09 EN 16931) in one call, totals
 //! in the XML equal to the API totals, and the refusals before issuing.
