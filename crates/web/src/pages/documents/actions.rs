@@ -1,0 +1,175 @@
+//! The actions on a document: issue, derive, cancel, duplicate, delete, record a payment.
+
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentType, Line, LineKind};
+use kontor_domain::totals::{self, Totals};
+use kontor_domain::validation::Problem;
+use kontor_domain::{TaxMode, codes};
+use kontor_storage::{
+    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
+    PageRequest, Payment, PaymentInput, Role,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::{Lang, Tr};
+use crate::layout::{Layout, render};
+use crate::pages::articles::user_decimal;
+use crate::pages::pager::Pager;
+use crate::session::{self, Ctx, check_csrf};
+use kontor_app::Error as AppError;
+use super::editor::issue_now;
+use super::view::show_doc;
+
+async fn action_ctx(
+    state: &WebState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    role: Role,
+) -> Result<(Ctx, FormData), WebError> {
+    let ctx = session::current(state, headers).await?;
+    ctx.require(role)?;
+    let form = FormData::parse(body);
+    check_csrf(&ctx, headers, form.get("_csrf"))?;
+    Ok((ctx, form))
+}
+
+/// Where an action on document `id` leads: to `target` on success; errors the user can act on
+/// (a conflict with the document's state, a refused value) come back on the document page.
+async fn after_action(
+    state: &WebState,
+    ctx: &Ctx,
+    id: i64,
+    result: Result<String, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(target) => Ok(Redirect::to(&target).into_response()),
+        Err(e @ (AppError::Refused { .. } | AppError::Field { .. })) => {
+            show_doc(state, ctx, id, e.message(ctx.lang())).await
+        }
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
+    }
+}
+
+pub async fn issue(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
+    issue_now(&state, &ctx, id).await
+}
+
+pub async fn derive(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = action_ctx(&state, &headers, &body, Role::Sales).await?;
+    let Some(target) = form.get("type").and_then(DocumentType::parse) else {
+        return show_doc(&state, &ctx, id, "?".into()).await;
+    };
+    let result = state
+        .app
+        .documents()
+        .derive(&ctx.actor(), id, target, None)
+        .await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
+}
+
+pub async fn cancel(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
+    let result = state.app.documents().cancel(&ctx.actor(), id, None).await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
+}
+
+pub async fn duplicate(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
+    let result = state.app.documents().duplicate(&ctx.actor(), id).await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|doc| format!("/documents/{}", doc.id)),
+    )
+    .await
+}
+
+pub async fn delete(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, _) = action_ctx(&state, &headers, &body, Role::Sales).await?;
+    let result = state.app.documents().delete(&ctx.actor(), id).await;
+    after_action(&state, &ctx, id, result.map(|()| "/documents".to_string())).await
+}
+
+pub async fn add_payment(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
+    let amount = match user_decimal(&form.text("amount"), 2, ctx.lang()) {
+        Ok(a) => a,
+        Err(m) => {
+            return show_doc(
+                &state,
+                &ctx,
+                id,
+                format!("{}: {m}", ctx.tr.t("field.amount")),
+            )
+            .await;
+        }
+    };
+    let date = NaiveDate::parse_from_str(&form.text("date"), "%Y-%m-%d")
+        .unwrap_or_else(|_| state.app.today());
+    let input = PaymentInput {
+        date,
+        amount,
+        method: form.text("method"),
+        note: form.text("note"),
+    };
+    let result = state
+        .app
+        .documents()
+        .add_payment(&ctx.actor(), id, &input)
+        .await;
+    after_action(&state, &ctx, id, result.map(|_| format!("/documents/{id}"))).await
+}

@@ -1,0 +1,401 @@
+//! The editor page: new and existing drafts, save, save-and-issue, live totals.
+
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentType, Line, LineKind};
+use kontor_domain::totals::{self, Totals};
+use kontor_domain::validation::Problem;
+use kontor_domain::{TaxMode, codes};
+use kontor_storage::{
+    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
+    PageRequest, Payment, PaymentInput, Role,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::{Lang, Tr};
+use crate::layout::{Layout, render};
+use crate::pages::articles::user_decimal;
+use crate::pages::pager::Pager;
+use crate::session::{self, Ctx, check_csrf};
+use kontor_app::Error as AppError;
+use super::form::{EditorForm, LineForm, parse_editor};
+use super::view::show_doc;
+
+#[derive(Template)]
+#[template(path = "document_editor.html")]
+struct EditorPage {
+    l: Layout,
+    f: EditorForm,
+    id: Option<i64>,
+    errors: FieldErrors,
+    problems: Vec<String>,
+    totals: Option<Totals>,
+    types: Vec<DocumentType>,
+    tax_modes: Vec<&'static str>,
+    payment_methods: Vec<&'static str>,
+    units: Vec<(&'static str, &'static str)>,
+    blank: LineForm,
+}
+
+impl EditorPage {
+    /// The simple head fields: (name, label key, value, input type).
+    fn head_fields(&self) -> Vec<(&'static str, &'static str, &str, &'static str)> {
+        let f = &self.f;
+        vec![
+            ("date", "field.date", f.date.as_str(), "date"),
+            (
+                "delivery_date",
+                "field.delivery_date",
+                f.delivery_date.as_str(),
+                "date",
+            ),
+            ("due_date", "field.due_date", f.due_date.as_str(), "date"),
+            ("currency", "field.currency", f.currency.as_str(), "text"),
+            (
+                "discount_percent",
+                "field.doc_discount",
+                f.discount.as_str(),
+                "text",
+            ),
+            (
+                "prepaid_amount",
+                "field.prepaid_amount",
+                f.prepaid.as_str(),
+                "text",
+            ),
+            (
+                "skonto1_days",
+                "field.skonto1_days",
+                f.skonto[0].0.as_str(),
+                "text",
+            ),
+            (
+                "skonto1_percent",
+                "field.skonto1_percent",
+                f.skonto[0].1.as_str(),
+                "text",
+            ),
+            (
+                "skonto2_days",
+                "field.skonto2_days",
+                f.skonto[1].0.as_str(),
+                "text",
+            ),
+            (
+                "skonto2_percent",
+                "field.skonto2_percent",
+                f.skonto[1].1.as_str(),
+                "text",
+            ),
+            (
+                "exchange_rate",
+                "field.exchange_rate",
+                f.exchange_rate.as_str(),
+                "text",
+            ),
+            ("subject", "field.subject", f.subject.as_str(), "text"),
+        ]
+    }
+
+    fn line_error(&self, i: &usize, name: &str) -> &str {
+        self.errors.get(&format!("lines[{i}].{name}"))
+    }
+}
+
+pub(super) fn editor(
+    ctx: &Ctx,
+    f: EditorForm,
+    id: Option<i64>,
+    errors: FieldErrors,
+    problems: Vec<String>,
+    totals: Option<Totals>,
+) -> Response {
+    let title = match id {
+        Some(id) => format!("{} #{id}", ctx.tr.t("docs.draft")),
+        None => ctx.tr.t("docs.new").to_string(),
+    };
+    let units = codes::UNITS
+        .iter()
+        .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
+        .collect();
+    let status = if errors.is_empty() && problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditorPage {
+        l: Layout::new(ctx, title, "documents"),
+        f,
+        id,
+        errors,
+        problems,
+        totals,
+        types: DocumentType::ALL
+            .iter()
+            .copied()
+            .filter(|t| *t != DocumentType::Cancellation)
+            .collect(),
+        tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
+        payment_methods: kontor_domain::PaymentMethod::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect(),
+        units,
+        blank: LineForm::blank(),
+    };
+    let mut r = render(ctx.lang(), &page);
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(rename = "type")]
+    doc_type: Option<String>,
+    contact_id: Option<i64>,
+}
+
+pub async fn new_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    ctx.require(Role::Sales)?;
+    let mut f = EditorForm {
+        doc_type: q
+            .doc_type
+            .filter(|t| DocumentType::parse(t).is_some())
+            .unwrap_or_else(|| "invoice".into()),
+        date: state.app.today().to_string(),
+        delivery_date: state.app.today().to_string(),
+        currency: "EUR".into(),
+        ..Default::default()
+    };
+    if let Some(cid) = q.contact_id
+        && let Ok(c) = state.app.store().contact(cid).await
+    {
+        f.contact_id = cid.to_string();
+        f.contact_label = format!("{} – {}", c.number, c.data.name);
+    }
+    // The intro and closing text blocks of this document type, as set in the settings.
+    if let Ok(Some(blocks)) = state.app.store().setting("text_blocks").await {
+        f.intro_text = blocks[f.doc_type.as_str()]["intro"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        f.closing_text = blocks[f.doc_type.as_str()]["closing"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+    }
+    f.lines.push(LineForm {
+        kind: "item".into(),
+        quantity: "1".into(),
+        unit: "C62".into(),
+        vat_rate: "19".into(),
+        ..Default::default()
+    });
+    Ok(editor(
+        &ctx,
+        f,
+        None,
+        FieldErrors::default(),
+        Vec::new(),
+        None,
+    ))
+}
+
+fn problem_text(p: &Problem, lang: Lang) -> String {
+    if lang == Lang::En {
+        format!("{}: {}", p.field, p.message)
+    } else {
+        p.message_de()
+    }
+}
+
+/// Saves the editor (create or update), then issues if asked to.
+async fn save(
+    state: &WebState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    body: &Bytes,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    let form = FormData::parse(body);
+    check_csrf(ctx, headers, form.get("_csrf"))?;
+    let f = EditorForm::from_form(&form);
+    let (input, mut errors) = parse_editor(&f, ctx.lang(), state.app.today());
+    let Some(input) = input else {
+        return Ok(editor(ctx, f, id, errors, Vec::new(), None));
+    };
+    let version = f.version.parse().ok();
+    let documents = state.app.documents();
+    let saved = match id {
+        None => documents.create(&ctx.actor(), &input).await,
+        Some(id) => documents.update(&ctx.actor(), id, &input, version).await,
+    };
+    let doc = match saved {
+        Ok(doc) => doc,
+        Err(AppError::Field { field, message, .. }) => {
+            errors.add(field, message);
+            return Ok(editor(ctx, f, id, errors, Vec::new(), None));
+        }
+        Err(e @ AppError::Refused { .. }) => {
+            return Ok(editor(
+                ctx,
+                f,
+                id,
+                errors,
+                vec![e.message(ctx.lang())],
+                None,
+            ));
+        }
+        Err(e) => return Err(WebError::from_app(ctx.lang(), e)),
+    };
+    if form.get("then_issue") == Some("1") {
+        return issue_now(state, ctx, doc.id).await;
+    }
+    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+}
+
+pub(super) async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, WebError> {
+    match state.app.documents().issue(&ctx.actor(), id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(AppError::NotIssuable(problems)) => {
+            let doc = state
+                .app
+                .documents()
+                .get(id)
+                .await
+                .map_err(|e| WebError::from_app(ctx.lang(), e))?;
+            let label = contact_label(state, doc.contact_id).await;
+            let f = EditorForm::from_document(&doc, label, &ctx.tr);
+            let texts = problems
+                .iter()
+                .map(|p| problem_text(p, ctx.lang()))
+                .collect();
+            Ok(editor(
+                ctx,
+                f,
+                Some(id),
+                FieldErrors::default(),
+                texts,
+                Some(doc.totals),
+            ))
+        }
+        Err(e @ AppError::Refused { .. }) => show_doc(state, ctx, id, e.message(ctx.lang())).await,
+        Err(e) => Err(WebError::from_app(ctx.lang(), e)),
+    }
+}
+
+pub(super) async fn contact_label(state: &WebState, id: i64) -> String {
+    state
+        .app
+        .store()
+        .contact(id)
+        .await
+        .map(|c| format!("{} – {}", c.number, c.data.name))
+        .unwrap_or_default()
+}
+
+pub async fn create(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    ctx.require(Role::Sales)?;
+    save(&state, &ctx, None, &body, &headers).await
+}
+
+pub async fn update(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    ctx.require(Role::Sales)?;
+    save(&state, &ctx, Some(id), &body, &headers).await
+}
+
+/// Live totals for the editor: the same computation the server stores, formatted for display.
+pub async fn live_totals(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    let form = FormData::parse(&body);
+    check_csrf(&ctx, &headers, form.get("_csrf"))?;
+    let mut f = EditorForm::from_form(&form);
+    if f.contact_id.is_empty() {
+        f.contact_id = "0".into();
+    }
+    let (input, errors) = parse_editor(&f, ctx.lang(), state.app.today());
+    let Some(input) = input else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"errors": errors.0})),
+        )
+            .into_response());
+    };
+    let company = state
+        .app
+        .store()
+        .company()
+        .await
+        .map_err(|e| WebError::internal(ctx.lang(), e))?;
+    let mode = input.tax_mode.unwrap_or(if company.small_business {
+        TaxMode::SmallBusiness
+    } else {
+        TaxMode::Standard
+    });
+    let t = totals::compute_parts(
+        mode,
+        &input.lines,
+        input.discount_percent,
+        input.prepaid_amount,
+    );
+    let currency = input.currency.as_deref().unwrap_or("EUR");
+    let tr = ctx.tr;
+    let lines: Vec<String> = input
+        .lines
+        .iter()
+        .map(|l| {
+            if l.kind == LineKind::Text {
+                String::new()
+            } else {
+                tr.money(totals::line_amounts(l).net, currency)
+            }
+        })
+        .collect();
+    let groups: Vec<_> = t
+        .vat_breakdown
+        .iter()
+        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t("docs.vat_at"), tr.num(g.rate), g.category.code()), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "lines": lines,
+        "line_total": tr.money(t.line_total, currency),
+        "allowance_total": tr.money(t.allowance_total, currency),
+        "net": tr.money(t.net, currency),
+        "vat": tr.money(t.vat, currency),
+        "gross": tr.money(t.gross, currency),
+        "prepaid": tr.money(t.prepaid, currency),
+        "due": tr.money(t.due, currency),
+        "vat_breakdown": groups,
+        "raw": {"net": t.net.to_string(), "vat": t.vat.to_string(), "gross": t.gross.to_string(), "due": t.due.to_string()},
+    }))
+    .into_response())
+}

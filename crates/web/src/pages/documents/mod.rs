@@ -1,0 +1,14 @@
+//! Documents: the filtered list, the editor with live totals computed by the server, and the
+//! actions on a document (issuing, deriving, cancelling, duplicating, payments).
+
+mod actions;
+mod editor;
+mod form;
+mod list;
+mod view;
+
+pub use actions::{add_payment, cancel, delete, derive, duplicate, issue};
+pub use editor::{create, live_totals, new_form, update};
+pub use form::{EditorForm, LineForm, parse_editor};
+pub use list::{ListQuery, list};
+pub use view::show;

@@ -1,0 +1,201 @@
+//! A document's page: totals, payments, audit trail and the actions it allows.
+
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use kontor_domain::document::{DocumentType, Line, LineKind};
+use kontor_domain::totals::{self, Totals};
+use kontor_domain::validation::Problem;
+use kontor_domain::{TaxMode, codes};
+use kontor_storage::{
+    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
+    PageRequest, Payment, PaymentInput, Role,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::{Lang, Tr};
+use crate::layout::{Layout, render};
+use crate::pages::articles::user_decimal;
+use crate::pages::pager::Pager;
+use crate::session::{self, Ctx, check_csrf};
+use kontor_app::Error as AppError;
+use super::editor::{contact_label, editor};
+use super::form::{EditorForm, LineForm, line_form};
+
+#[derive(Template)]
+#[template(path = "document_view.html")]
+struct ViewPage {
+    l: Layout,
+    d: Document,
+    lines: Vec<LineForm>,
+    status: &'static str,
+    payments: Vec<Payment>,
+    audit: Vec<AuditEntry>,
+    targets: Vec<DocumentType>,
+    legal_note: String,
+    /// Linked documents: (label key, id, number or #id, element id).
+    related: Vec<(&'static str, i64, String, &'static str)>,
+    can_pay: bool,
+    can_cancel: bool,
+    can_derive: bool,
+    today: NaiveDate,
+    message: String,
+}
+
+impl ViewPage {
+    /// "2 % / 7 Tage (03.12.2026: 23,80 €)" per Skonto step.
+    fn skonto_rows(&self) -> Vec<String> {
+        let (c, tr) = (&self.d.content, &self.l.tr);
+        c.skonto
+            .iter()
+            .map(|s| {
+                let mut row = format!(
+                    "{} % / {} {}",
+                    tr.num(s.percent),
+                    s.days,
+                    tr.t("common.days")
+                );
+                if let Some(until) = s.until(c.date) {
+                    row.push_str(&format!(
+                        " ({}: {})",
+                        tr.date(until),
+                        tr.money(s.amount(self.d.totals.due), &c.currency)
+                    ));
+                }
+                row
+            })
+            .collect()
+    }
+
+    /// The VAT in EUR of a foreign-currency document, formatted; empty otherwise.
+    fn vat_in_eur(&self) -> String {
+        self.d
+            .content
+            .vat_in_eur(self.d.totals.vat)
+            .map(|v| self.l.tr.money(v, "EUR"))
+            .unwrap_or_default()
+    }
+}
+
+pub(super) async fn show_doc(
+    state: &WebState,
+    ctx: &Ctx,
+    id: i64,
+    message: String,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang();
+    let documents = state.app.documents();
+    let d = documents
+        .get(id)
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?;
+    if d.state == DocState::Draft {
+        let label = contact_label(state, d.contact_id).await;
+        let f = EditorForm::from_document(&d, label, &ctx.tr);
+        let problems = if message.is_empty() {
+            Vec::new()
+        } else {
+            vec![message]
+        };
+        return Ok(editor(
+            ctx,
+            f,
+            Some(id),
+            FieldErrors::default(),
+            problems,
+            Some(d.totals.clone()),
+        ));
+    }
+    let today = state.app.today();
+    let payments = documents
+        .payments(id)
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?;
+    let audit = documents
+        .audit(id, 50)
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?;
+    let lines = d
+        .content
+        .lines
+        .iter()
+        .map(|l| line_form(l, &ctx.tr, &d.content.currency))
+        .collect();
+    let doc_lang = d.language.as_str();
+    let legal_note = d
+        .content
+        .tax_mode
+        .legal_note(doc_lang)
+        .unwrap_or("")
+        .to_string();
+    let issued = d.state == DocState::Issued;
+    let mut related = Vec::new();
+    for (key, id, anchor) in [
+        ("docs.source", d.source_id, "source-link"),
+        ("docs.corrects", d.corrects_id, "corrects-link"),
+        ("docs.cancelled_by", d.cancelled_by_id, "cancelled-by-link"),
+    ] {
+        if let Some(id) = id
+            && !(key == "docs.source" && d.corrects_id == Some(id))
+        {
+            let label = match documents.get(id).await {
+                Ok(other) => format!(
+                    "{} {}",
+                    ctx.tr.doc_type(other.content.doc_type),
+                    other.number.unwrap_or_else(|| format!("#{id}"))
+                ),
+                Err(_) => format!("#{id}"),
+            };
+            related.push((key, id, label, anchor));
+        }
+    }
+    let title = format!(
+        "{} {}",
+        ctx.tr.doc_type(d.content.doc_type),
+        d.number.clone().unwrap_or_default()
+    );
+    let page = ViewPage {
+        l: Layout::new(ctx, title, "documents"),
+        status: d.status(today),
+        lines,
+        payments,
+        audit,
+        targets: if issued {
+            d.content.doc_type.derivable_targets().to_vec()
+        } else {
+            Vec::new()
+        },
+        legal_note,
+        related,
+        can_pay: issued
+            && d.content.doc_type.is_receivable()
+            && d.open_amount() > Decimal::ZERO
+            && ctx.can(Role::Accountant),
+        can_cancel: issued
+            && d.content.doc_type.can_be_cancelled()
+            && d.paid.is_zero()
+            && ctx.can(Role::Accountant),
+        can_derive: ctx.can(Role::Sales),
+        today,
+        message,
+        d,
+    };
+    Ok(render(lang, &page))
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let ctx = session::current(&state, &headers).await?;
+    show_doc(&state, &ctx, id, String::new()).await
+}
