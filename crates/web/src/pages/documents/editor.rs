@@ -6,29 +6,22 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
-use kontor_domain::document::{DocumentType, Line, LineKind};
+use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
 use kontor_domain::{TaxMode, codes};
-use kontor_storage::{
-    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
-    PageRequest, Payment, PaymentInput, Role,
-};
-use rust_decimal::Decimal;
+use kontor_storage::Role;
 use serde::Deserialize;
 
+use super::form::{EditorForm, LineForm, parse_editor};
+use super::view::show_doc;
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Lang;
 use crate::layout::{Layout, render};
-use crate::pages::articles::user_decimal;
-use crate::pages::pager::Pager;
 use crate::session::{self, Ctx, check_csrf};
 use kontor_app::Error as AppError;
-use super::form::{EditorForm, LineForm, parse_editor};
-use super::view::show_doc;
 
 #[derive(Template)]
 #[template(path = "document_editor.html")]

@@ -1,32 +1,15 @@
 //! The editor's form: its fields per line and document, parsed into a draft with field problems.
 
-use askama::Template;
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::totals::{self, Totals};
-use kontor_domain::validation::Problem;
+use kontor_domain::totals::{self};
 use kontor_domain::{TaxMode, codes};
-use kontor_storage::{
-    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
-    PageRequest, Payment, PaymentInput, Role,
-};
+use kontor_storage::{Document, DraftInput, DraftTexts};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
-use crate::WebState;
-use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, Tr};
-use crate::layout::{Layout, render};
 use crate::pages::articles::user_decimal;
-use crate::pages::pager::Pager;
-use crate::session::{self, Ctx, check_csrf};
-use kontor_app::Error as AppError;
 
 /// One editor row as typed.
 #[derive(Debug, Clone, Default)]
@@ -67,7 +50,7 @@ pub struct EditorForm {
 }
 
 impl EditorForm {
-    fn from_form(form: &FormData) -> EditorForm {
+    pub(super) fn from_form(form: &FormData) -> EditorForm {
         let col = |k: &str| {
             form.all(k)
                 .into_iter()
@@ -123,7 +106,7 @@ impl EditorForm {
         }
     }
 
-    fn from_document(d: &Document, contact_label: String, tr: &Tr) -> EditorForm {
+    pub(super) fn from_document(d: &Document, contact_label: String, tr: &Tr) -> EditorForm {
         let date = |d: &Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         EditorForm {
             doc_type: d.content.doc_type.as_str().into(),
