@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use kontor_domain::document::DocumentType;
 use kontor_storage::{AuditEntry, DocState, Document, Payment, Role};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 use super::editor::{contact_label, editor};
 use super::form::{EditorForm, LineForm, line_form};
