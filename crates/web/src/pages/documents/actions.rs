@@ -15,9 +15,12 @@ use kontor_storage::{
     AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
     PageRequest, Payment, PaymentInput, Role,
 };
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::editor::issue_now;
+use super::view::show_doc;
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -27,8 +30,6 @@ use crate::pages::articles::user_decimal;
 use crate::pages::pager::Pager;
 use crate::session::{self, Ctx, check_csrf};
 use kontor_app::Error as AppError;
-use super::editor::issue_now;
-use super::view::show_doc;
 
 async fn action_ctx(
     state: &WebState,
@@ -153,7 +154,7 @@ pub async fn add_payment(
                 &state,
                 &ctx,
                 id,
-                format!("{}: {m}", ctx.tr.t("field.amount")),
+                format!("{}: {m}", ctx.tr.t(Msg::FieldAmount)),
             )
             .await;
         }

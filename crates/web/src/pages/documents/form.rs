@@ -67,7 +67,7 @@ pub struct EditorForm {
 }
 
 impl EditorForm {
-    fn from_form(form: &FormData) -> EditorForm {
+    pub(super) fn from_form(form: &FormData) -> EditorForm {
         let col = |k: &str| {
             form.all(k)
                 .into_iter()
@@ -123,7 +123,7 @@ impl EditorForm {
         }
     }
 
-    fn from_document(d: &Document, contact_label: String, tr: &Tr) -> EditorForm {
+    pub(super) fn from_document(d: &Document, contact_label: String, tr: &Tr) -> EditorForm {
         let date = |d: &Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         EditorForm {
             doc_type: d.content.doc_type.as_str().into(),

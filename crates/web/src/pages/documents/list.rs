@@ -15,6 +15,7 @@ use kontor_storage::{
     AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
     PageRequest, Payment, PaymentInput, Role,
 };
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -92,7 +93,7 @@ pub async fn list(
     ];
     let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let pager = Pager::new(&page, "/documents", &borrowed);
-    let l = Layout::new(&ctx, ctx.tr.t("docs.title"), "documents");
+    let l = Layout::new(&ctx, ctx.tr.t(Msg::DocsTitle), "documents");
     Ok(render(
         ctx.lang(),
         &ListPage {

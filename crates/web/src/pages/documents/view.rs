@@ -15,9 +15,12 @@ use kontor_storage::{
     AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
     PageRequest, Payment, PaymentInput, Role,
 };
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::editor::{contact_label, editor};
+use super::form::{EditorForm, LineForm, line_form};
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -27,8 +30,6 @@ use crate::pages::articles::user_decimal;
 use crate::pages::pager::Pager;
 use crate::session::{self, Ctx, check_csrf};
 use kontor_app::Error as AppError;
-use super::editor::{contact_label, editor};
-use super::form::{EditorForm, LineForm, line_form};
 
 #[derive(Template)]
 #[template(path = "document_view.html")]
@@ -42,7 +43,7 @@ struct ViewPage {
     targets: Vec<DocumentType>,
     legal_note: String,
     /// Linked documents: (label key, id, number or #id, element id).
-    related: Vec<(&'static str, i64, String, &'static str)>,
+    related: Vec<(Msg, i64, String, &'static str)>,
     can_pay: bool,
     can_cancel: bool,
     can_derive: bool,
@@ -61,7 +62,7 @@ impl ViewPage {
                     "{} % / {} {}",
                     tr.num(s.percent),
                     s.days,
-                    tr.t("common.days")
+                    tr.t(Msg::CommonDays)
                 );
                 if let Some(until) = s.until(c.date) {
                     row.push_str(&format!(
@@ -139,12 +140,12 @@ pub(super) async fn show_doc(
     let issued = d.state == DocState::Issued;
     let mut related = Vec::new();
     for (key, id, anchor) in [
-        ("docs.source", d.source_id, "source-link"),
-        ("docs.corrects", d.corrects_id, "corrects-link"),
-        ("docs.cancelled_by", d.cancelled_by_id, "cancelled-by-link"),
+        (Msg::DocsSource, d.source_id, "source-link"),
+        (Msg::DocsCorrects, d.corrects_id, "corrects-link"),
+        (Msg::DocsCancelledBy, d.cancelled_by_id, "cancelled-by-link"),
     ] {
         if let Some(id) = id
-            && !(key == "docs.source" && d.corrects_id == Some(id))
+            && !(key == Msg::DocsSource && d.corrects_id == Some(id))
         {
             let label = match documents.get(id).await {
                 Ok(other) => format!(
