@@ -86,5 +86,23 @@ macro_rules! documents {
         DocTypeDownPaymentInvoice "doc_type.down_payment_invoice" => "Abschlagsrechnung", "Down-payment invoice";
         DocTypeCreditNote "doc_type.credit_note" => "Rechnungskorrektur", "Credit note";
         DocTypeCancellation "doc_type.cancellation" => "Stornorechnung", "Cancellation invoice";
+        FormChooseDocumentType "form.choose_document_type" => "Dokumenttyp wählen", "choose a document type";
+        FormChooseContact "form.choose_contact" => "Kontakt wählen", "choose a contact";
+        FormNotADate "form.not_a_date" => "kein Datum (TT.MM.JJJJ)", "not a date (YYYY-MM-DD)";
+        FormWholeDays "form.whole_days" => "ganze Tage, z. B. 14", "whole days, e.g. 14";
+        FormRequired "form.required" => "Pflichtfeld", "required";
+        FormExchangeRate "form.exchange_rate" =>
+            "größer als 0 (Einheiten der Währung je 1 EUR)",
+            "must be greater than 0 (units of the document currency per 1 EUR)";
+        FormSkontoDays "form.skonto_days" => "1 bis 365 Tage", "must be between 1 and 365 days";
+        FormSkontoPercent "form.skonto_percent" =>
+            "größer als 0 und kleiner als 100",
+            "must be greater than 0 and less than 100";
+        FormSkontoDecimals "form.skonto_decimals" =>
+            "höchstens 2 Nachkommastellen",
+            "has more than 2 decimal places";
+        FormSkontoSteps "form.skonto_steps" =>
+            "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste",
+            "the second step needs more days and a smaller percentage than the first";
     } };
 }
