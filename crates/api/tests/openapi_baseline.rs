@@ -52,7 +52,11 @@ fn the_document_is_the_baseline_or_a_superset_of_it() {
     current["info"]["version"] = Value::Null;
     let mut problems = Vec::new();
     missing(&baseline, &current, "", &mut problems);
-    assert!(problems.is_empty(), "the API lost or changed:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "the API lost or changed:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

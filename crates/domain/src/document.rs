@@ -47,62 +47,6 @@ impl DocumentType {
         DocumentType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// Human name in German or English.
-    pub fn label(self, lang: &str) -> &'static str {
-        let en = lang == "en";
-        match self {
-            DocumentType::Quote => {
-                if en {
-                    "Quote"
-                } else {
-                    "Angebot"
-                }
-            }
-            DocumentType::OrderConfirmation => {
-                if en {
-                    "Order confirmation"
-                } else {
-                    "Auftragsbestätigung"
-                }
-            }
-            DocumentType::DeliveryNote => {
-                if en {
-                    "Delivery note"
-                } else {
-                    "Lieferschein"
-                }
-            }
-            DocumentType::Invoice => {
-                if en {
-                    "Invoice"
-                } else {
-                    "Rechnung"
-                }
-            }
-            DocumentType::DownPaymentInvoice => {
-                if en {
-                    "Down-payment invoice"
-                } else {
-                    "Abschlagsrechnung"
-                }
-            }
-            DocumentType::CreditNote => {
-                if en {
-                    "Credit note"
-                } else {
-                    "Rechnungskorrektur"
-                }
-            }
-            DocumentType::Cancellation => {
-                if en {
-                    "Cancellation invoice"
-                } else {
-                    "Stornorechnung"
-                }
-            }
-        }
-    }
-
     /// Whether issuing this type creates a claim that is paid (open items, payments, dunning).
     pub fn is_receivable(self) -> bool {
         matches!(

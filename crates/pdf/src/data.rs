@@ -4,8 +4,11 @@
 
 use kontor_domain::document::LineKind;
 use kontor_domain::totals::line_amounts;
-use kontor_domain::{CompanyProfile, ContactData, DocumentType, PaymentMethod, TaxMode, codes};
+use kontor_domain::{
+    CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, TaxMode, codes,
+};
 use kontor_storage::{DocState, Document};
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -114,10 +117,6 @@ impl Default for Columns {
     }
 }
 
-fn t(en: bool, de: &'static str, english: &'static str) -> &'static str {
-    if en { english } else { de }
-}
-
 fn nonempty(parts: &[&str], sep: &str) -> String {
     parts
         .iter()
@@ -140,13 +139,13 @@ pub fn build(
     extras: &Extras,
 ) -> (Data, Option<String>) {
     let c = &doc.content;
-    let en = doc.language == kontor_domain::Language::En;
-    let lang = if en { "en" } else { "de" };
+    let lang = doc.language;
+    let en = lang == Language::En;
     let cur = c.currency.as_str();
     let money = |v: Decimal| format::money(v, cur, en);
     let prices = c.doc_type.shows_prices();
     let charges_vat = c.tax_mode.charges_vat();
-    let title = c.doc_type.label(lang).to_string();
+    let title = Msg::doc_type(c.doc_type).text(lang).to_string();
     let number = doc.number.clone().unwrap_or_default();
     let draft = doc.state == DocState::Draft;
 
@@ -166,59 +165,53 @@ pub fn build(
 
     let mut info: Vec<(String, String)> = Vec::new();
     let number_label = match c.doc_type {
-        DocumentType::Quote => t(en, "Angebotsnr.", "Quote no."),
-        DocumentType::OrderConfirmation => t(en, "Auftragsnr.", "Order no."),
-        DocumentType::DeliveryNote => t(en, "Lieferscheinnr.", "Delivery note no."),
-        _ => t(en, "Rechnungsnr.", "Invoice no."),
+        DocumentType::Quote => Msg::PdfQuoteNo.text(lang),
+        DocumentType::OrderConfirmation => Msg::PdfOrderNo.text(lang),
+        DocumentType::DeliveryNote => Msg::PdfDeliveryNoteNo.text(lang),
+        _ => Msg::PdfInvoiceNo.text(lang),
     };
     info.push((
         number_label.into(),
         if number.is_empty() {
-            t(en, "Entwurf", "Draft").into()
+            Msg::PdfDraft.text(lang).into()
         } else {
             number.clone()
         },
     ));
-    info.push((t(en, "Datum", "Date").into(), format::date(c.date, en)));
+    info.push((Msg::PdfDate.text(lang).into(), format::date(c.date, en)));
     if let Some(d) = c.delivery_date {
-        info.push((
-            t(en, "Leistungsdatum", "Delivery date").into(),
-            format::date(d, en),
-        ));
+        info.push((Msg::PdfDeliveryDate.text(lang).into(), format::date(d, en)));
     }
     if !extras.customer_number.is_empty() {
         info.push((
-            t(en, "Kundennr.", "Customer no.").into(),
+            Msg::PdfCustomerNo.text(lang).into(),
             extras.customer_number.clone(),
         ));
     }
     if !buyer.buyer_reference.is_empty() {
         info.push((
-            t(en, "Ihre Referenz", "Your reference").into(),
+            Msg::PdfYourReference.text(lang).into(),
             buyer.buyer_reference.clone(),
         ));
     }
     if !buyer.vat_id.is_empty() {
-        info.push((
-            t(en, "Ihre USt-IdNr.", "Your VAT ID").into(),
-            buyer.vat_id.clone(),
-        ));
+        info.push((Msg::PdfYourVatId.text(lang).into(), buyer.vat_id.clone()));
     }
     if !seller.contact_name.is_empty() {
         info.push((
-            t(en, "Ansprechpartner", "Contact").into(),
+            Msg::PdfContact.text(lang).into(),
             seller.contact_name.clone(),
         ));
     }
     if !seller.contact_phone.is_empty() {
         info.push((
-            t(en, "Telefon", "Phone").into(),
+            Msg::PdfPhone.text(lang).into(),
             seller.contact_phone.clone(),
         ));
     }
     if !seller.contact_email.is_empty() {
         info.push((
-            t(en, "E-Mail", "E-mail").into(),
+            Msg::PdfEmail.text(lang).into(),
             seller.contact_email.clone(),
         ));
     }
@@ -236,27 +229,27 @@ pub fn build(
     if cols.position {
         columns.push(Column {
             key: "pos",
-            label: t(en, "Pos.", "Item"),
+            label: Msg::PdfColumnPosition.text(lang),
             width: 9,
             align: "left",
         });
     }
     columns.push(Column {
         key: "description",
-        label: t(en, "Beschreibung", "Description"),
+        label: Msg::PdfColumnDescription.text(lang),
         width: 0,
         align: "left",
     });
     columns.push(Column {
         key: "quantity",
-        label: t(en, "Menge", "Qty"),
+        label: Msg::PdfColumnQuantity.text(lang),
         width: 16,
         align: "right",
     });
     if cols.unit {
         columns.push(Column {
             key: "unit",
-            label: t(en, "Einheit", "Unit"),
+            label: Msg::PdfColumnUnit.text(lang),
             width: 15,
             align: "left",
         });
@@ -264,7 +257,7 @@ pub fn build(
     if prices && cols.unit_price {
         columns.push(Column {
             key: "unit_price",
-            label: t(en, "Einzelpreis", "Unit price"),
+            label: Msg::PdfColumnUnitPrice.text(lang),
             width: 25,
             align: "right",
         });
@@ -272,7 +265,7 @@ pub fn build(
     if show_vat {
         columns.push(Column {
             key: "vat_rate",
-            label: t(en, "USt.", "VAT"),
+            label: Msg::PdfVat.text(lang),
             width: 12,
             align: "right",
         });
@@ -280,7 +273,7 @@ pub fn build(
     if prices {
         columns.push(Column {
             key: "total",
-            label: t(en, "Gesamt", "Total"),
+            label: Msg::PdfColumnTotal.text(lang),
             width: 26,
             align: "right",
         });
@@ -311,7 +304,7 @@ pub fn build(
         let mut values = BTreeMap::new();
         values.insert("pos", pos.to_string());
         values.insert("quantity", format::quantity(line.quantity, en));
-        let unit = codes::unit_label(&line.unit, lang);
+        let unit = codes::unit_label(&line.unit, lang.as_str());
         values.insert(
             "unit",
             if unit.is_empty() {
@@ -358,39 +351,25 @@ pub fn build(
     }
 
     let totals = if prices {
-        totals_rows(doc, en, &money)
+        totals_rows(doc, lang, &money)
     } else {
         Vec::new()
     };
 
     let mut notes = Vec::new();
-    if let Some(note) = c.tax_mode.legal_note(lang) {
+    if let Some(note) = c.tax_mode.legal_note(lang.as_str()) {
         notes.push(note.to_string());
     }
     let receivable = c.doc_type.is_receivable() && doc.totals.due > Decimal::ZERO;
     let debit = c.payment_method == PaymentMethod::DirectDebit;
     if receivable {
-        notes.push(payment_text(doc, seller, buyer, en, &number, &money));
+        notes.push(payment_text(doc, seller, buyer, lang, &number, &money));
     }
     if c.doc_type == DocumentType::Quote {
-        notes.push(
-            t(
-                en,
-                "Alle Preise verstehen sich zuzüglich der gesetzlichen Umsatzsteuer, soweit ausgewiesen.",
-                "Prices plus statutory VAT where shown.",
-            )
-            .to_string(),
-        );
+        notes.push(Msg::PdfQuoteNote.text(lang).to_string());
     }
     if c.doc_type == DocumentType::DeliveryNote {
-        notes.push(
-            t(
-                en,
-                "Ware in einwandfreiem Zustand erhalten: ____________________ (Datum, Unterschrift)",
-                "Goods received in good condition: ____________________ (date, signature)",
-            )
-            .to_string(),
-        );
+        notes.push(Msg::PdfDeliveryNoteReceipt.text(lang).to_string());
     }
 
     let qr_payload = (receivable && !debit && cur == "EUR" && !number.is_empty())
@@ -418,7 +397,7 @@ pub fn build(
     if !seller.contact_phone.is_empty() {
         footer[1].push(format!(
             "{} {}",
-            t(en, "Tel.", "Phone"),
+            Msg::PdfFooterPhone.text(lang),
             seller.contact_phone
         ));
     }
@@ -428,7 +407,7 @@ pub fn build(
     if !seller.managing_directors.is_empty() {
         footer[1].push(format!(
             "{}: {}",
-            t(en, "Geschäftsführung", "Managing directors"),
+            Msg::PdfManagingDirectors.text(lang),
             seller.managing_directors
         ));
     }
@@ -438,16 +417,12 @@ pub fn build(
     if !seller.tax_number.is_empty() {
         footer[2].push(format!(
             "{} {}",
-            t(en, "St.-Nr.", "Tax no."),
+            Msg::PdfTaxNumber.text(lang),
             seller.tax_number
         ));
     }
     if !seller.vat_id.is_empty() {
-        footer[2].push(format!(
-            "{} {}",
-            t(en, "USt-IdNr.", "VAT ID"),
-            seller.vat_id
-        ));
+        footer[2].push(format!("{} {}", Msg::PdfVatId.text(lang), seller.vat_id));
     }
     if !seller.bank_name.is_empty() {
         footer[3].push(seller.bank_name.clone());
@@ -464,7 +439,7 @@ pub fn build(
     footer.retain(|c| !c.is_empty());
 
     let data = Data {
-        lang,
+        lang: lang.as_str(),
         title,
         number,
         draft,
@@ -472,13 +447,13 @@ pub fn build(
         font: extras.font.name(),
         facturx: extras.facturx_xml.is_some() && !draft,
         labels: Labels {
-            page: t(en, "Seite", "Page"),
-            of: t(en, "von", "of"),
-            carry: t(en, "Zwischensumme (Übertrag)", "Subtotal carried forward"),
-            carried: t(en, "Übertrag", "Brought forward"),
-            optional: t(en, "optional", "optional"),
+            page: Msg::PdfPage.text(lang),
+            of: Msg::PdfPageOf.text(lang),
+            carry: Msg::PdfCarry.text(lang),
+            carried: Msg::PdfCarried.text(lang),
+            optional: Msg::PdfOptional.text(lang),
             draft: "ENTWURF / DRAFT",
-            qr: t(en, "Mit Banking-App scannen", "Scan with your banking app"),
+            qr: Msg::PdfQr.text(lang),
         },
         seller: Seller {
             name: seller_name,
@@ -513,61 +488,45 @@ fn payment_text(
     doc: &Document,
     seller: &CompanyProfile,
     buyer: &ContactData,
-    en: bool,
+    lang: Language,
     number: &str,
     money: &dyn Fn(Decimal) -> String,
 ) -> String {
     let c = &doc.content;
+    let en = lang == Language::En;
     let due_amount = doc.totals.due;
     let debit = c.payment_method == PaymentMethod::DirectDebit;
     let mut text = if debit {
         let when = match c.due_date {
-            Some(d) => format!(
-                "{} {}",
-                t(en, "zum Fälligkeitstag", "on the due date"),
-                format::date(d, en)
-            ),
-            None => t(en, "nach Rechnungsstellung", "after invoicing").to_string(),
+            Some(d) => format!("{} {}", Msg::PdfOnDueDate.text(lang), format::date(d, en)),
+            None => Msg::PdfAfterInvoicing.text(lang).to_string(),
         };
         let iban = masked_iban(&buyer.sepa_debtor_iban);
-        if en {
-            format!(
-                "The amount of {} will be debited {when} from your account IBAN {iban} by SEPA direct debit (mandate reference {}, creditor ID {}).",
-                money(due_amount),
-                buyer.sepa_mandate_reference,
-                seller.creditor_id
-            )
-        } else {
-            format!(
-                "Der Betrag von {} wird {when} per SEPA-Lastschrift von Ihrem Konto IBAN {iban} eingezogen (Mandatsreferenz {}, Gläubiger-ID {}).",
-                money(due_amount),
-                buyer.sepa_mandate_reference,
-                seller.creditor_id
-            )
-        }
+        Msg::PdfDirectDebit
+            .text(lang)
+            .replace("{amount}", &money(due_amount))
+            .replace("{when}", &when)
+            .replace("{iban}", &iban)
+            .replace("{mandate}", &buyer.sepa_mandate_reference)
+            .replace("{creditor}", &seller.creditor_id)
     } else if !c.skonto.is_empty() {
         let mut s = match c.due_date {
             Some(d) => format!(
                 "{} {} {}",
-                t(en, "Zahlbar bis", "Payable by"),
+                Msg::PdfPayableBy.text(lang),
                 format::date(d, en),
-                t(en, "ohne Abzug", "without deduction")
+                Msg::PdfWithoutDeduction.text(lang)
             ),
-            None => t(
-                en,
-                "Zahlbar sofort ohne Abzug",
-                "Payable immediately without deduction",
-            )
-            .to_string(),
+            None => Msg::PdfPayableImmediately.text(lang).to_string(),
         };
         for step in &c.skonto {
             let until = step.until(c.date).unwrap_or(c.date);
             s.push_str(&format!(
                 "; {} {} {} {} ({})",
-                t(en, "bei Zahlung bis", "if paid by"),
+                Msg::PdfIfPaidBy.text(lang),
                 format::date(until, en),
                 format::percent(step.percent, en),
-                t(en, "Skonto", "cash discount"),
+                Msg::PdfSkonto.text(lang),
                 money(step.amount(due_amount))
             ));
         }
@@ -575,21 +534,8 @@ fn payment_text(
         s
     } else {
         match c.due_date {
-            Some(d) => format!(
-                "{} {}.",
-                t(
-                    en,
-                    "Bitte überweisen Sie den Betrag ohne Abzug bis zum",
-                    "Please transfer the amount without deduction by"
-                ),
-                format::date(d, en)
-            ),
-            None => t(
-                en,
-                "Zahlbar sofort ohne Abzug.",
-                "Payable immediately without deduction.",
-            )
-            .to_string(),
+            Some(d) => format!("{} {}.", Msg::PdfTransferBy.text(lang), format::date(d, en)),
+            None => Msg::PdfPayableImmediatelySentence.text(lang).to_string(),
         }
     };
     if debit && !c.skonto.is_empty() {
@@ -597,10 +543,10 @@ fn payment_text(
             let until = step.until(c.date).unwrap_or(c.date);
             text.push_str(&format!(
                 " {} {} {} {} ({}).",
-                t(en, "Bei Zahlung bis", "If paid by"),
+                Msg::PdfIfPaidBySentence.text(lang),
                 format::date(until, en),
                 format::percent(step.percent, en),
-                t(en, "Skonto", "cash discount"),
+                Msg::PdfSkonto.text(lang),
                 money(step.amount(due_amount))
             ));
         }
@@ -608,7 +554,7 @@ fn payment_text(
     if !debit && !seller.iban.is_empty() {
         text.push_str(&format!(
             " {} {} · IBAN {}{}",
-            t(en, "Bankverbindung:", "Bank account:"),
+            Msg::PdfBankAccount.text(lang),
             seller.bank_name,
             seller.iban,
             if seller.bic.is_empty() {
@@ -620,7 +566,7 @@ fn payment_text(
         if !number.is_empty() {
             text.push_str(&format!(
                 " · {} {}",
-                t(en, "Verwendungszweck:", "Reference:"),
+                Msg::PdfPaymentReference.text(lang),
                 number
             ));
         }
@@ -637,8 +583,9 @@ fn masked_iban(raw: &str) -> String {
     format!("{} **** {}", &s[..4], &s[s.len() - 4..])
 }
 
-fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> Vec<TotalRow> {
+fn totals_rows(doc: &Document, lang: Language, money: &dyn Fn(Decimal) -> String) -> Vec<TotalRow> {
     let c = &doc.content;
+    let en = lang == Language::En;
     let tt = &doc.totals;
     let row = |label: String, value: Decimal, strong: bool, rule: bool| TotalRow {
         label,
@@ -649,7 +596,7 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
     let mut rows = Vec::new();
     if !tt.allowance_total.is_zero() {
         rows.push(row(
-            t(en, "Summe Positionen", "Items total").into(),
+            Msg::PdfItemsTotal.text(lang).into(),
             tt.line_total,
             false,
             false,
@@ -657,7 +604,7 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
         rows.push(row(
             format!(
                 "{} {}",
-                t(en, "abzgl. Rabatt", "less discount"),
+                Msg::PdfLessDiscount.text(lang),
                 format::percent(c.discount_percent, en)
             ),
             -tt.allowance_total,
@@ -672,9 +619,9 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                     rows.push(row(
                         format!(
                             "{} {} {}",
-                            t(en, "Nettobetrag", "Net amount"),
+                            Msg::PdfNetAmount.text(lang),
                             format::percent(g.rate, en),
-                            t(en, "USt.", "VAT")
+                            Msg::PdfVat.text(lang)
                         ),
                         g.taxable,
                         false,
@@ -683,7 +630,7 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                 }
             }
             rows.push(row(
-                t(en, "Summe netto", "Total net").into(),
+                Msg::PdfTotalNet.text(lang).into(),
                 tt.net,
                 false,
                 false,
@@ -692,9 +639,9 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                 rows.push(row(
                     format!(
                         "{} {} {} {}",
-                        t(en, "zzgl. USt.", "plus VAT"),
+                        Msg::PdfPlusVat.text(lang),
                         format::percent(g.rate, en),
-                        t(en, "auf", "on"),
+                        Msg::PdfVatOn.text(lang),
                         money(g.taxable)
                     ),
                     g.vat,
@@ -703,7 +650,7 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                 ));
             }
             rows.push(row(
-                t(en, "Gesamtbetrag brutto", "Total gross").into(),
+                Msg::PdfTotalGross.text(lang).into(),
                 tt.gross,
                 true,
                 true,
@@ -713,7 +660,7 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
                 rows.push(TotalRow {
                     label: format!(
                         "{} (1 EUR = {} {})",
-                        t(en, "USt. in EUR", "VAT in EUR"),
+                        Msg::PdfVatInEur.text(lang),
                         format::number(rate, rate.normalize().scale().max(2), en),
                         c.currency
                     ),
@@ -725,52 +672,32 @@ fn totals_rows(doc: &Document, en: bool, money: &dyn Fn(Decimal) -> String) -> V
         }
         TaxMode::SmallBusiness => {
             // No rate and no VAT amount may appear (§ 14c UStG).
-            rows.push(row(
-                t(en, "Gesamtbetrag", "Total").into(),
-                tt.gross,
-                true,
-                true,
-            ));
+            rows.push(row(Msg::PdfTotal.text(lang).into(), tt.gross, true, true));
         }
         _ => {
             rows.push(row(
-                t(en, "Summe netto (steuerfrei)", "Total net (VAT exempt)").into(),
+                Msg::PdfTotalNetExempt.text(lang).into(),
                 tt.net,
                 false,
                 false,
             ));
             rows.push(row(
-                format!("{} 0 %", t(en, "USt.", "VAT")),
+                format!("{} 0 %", Msg::PdfVat.text(lang)),
                 Decimal::ZERO,
                 false,
                 false,
             ));
-            rows.push(row(
-                t(en, "Gesamtbetrag", "Total").into(),
-                tt.gross,
-                true,
-                true,
-            ));
+            rows.push(row(Msg::PdfTotal.text(lang).into(), tt.gross, true, true));
         }
     }
     if !tt.prepaid.is_zero() {
         rows.push(row(
-            t(
-                en,
-                "abzgl. geleistete Anzahlungen",
-                "less payments on account",
-            )
-            .into(),
+            Msg::PdfLessPrepaid.text(lang).into(),
             -tt.prepaid,
             false,
             false,
         ));
-        rows.push(row(
-            t(en, "Zahlbetrag", "Amount due").into(),
-            tt.due,
-            true,
-            true,
-        ));
+        rows.push(row(Msg::PdfAmountDue.text(lang).into(), tt.due, true, true));
     }
     rows
 }

@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kontor_storage::StoreError;
+use kontor_texts::Msg;
 
 use crate::i18n::{Lang, Tr};
 
@@ -77,7 +78,7 @@ fn page(
         .map(|r| {
             format!(
                 "<p>{}: <code id=\"error-reference\">{}</code></p>",
-                tr.t("error.reference"),
+                tr.t(Msg::ErrorReference),
                 r
             )
         })
@@ -103,22 +104,22 @@ impl IntoResponse for WebError {
             WebError::NotFound(l) => page(
                 StatusCode::NOT_FOUND,
                 l,
-                Tr::new(l).t("error.title"),
-                Tr::new(l).t("error.not_found"),
+                Tr::new(l).t(Msg::ErrorTitle),
+                Tr::new(l).t(Msg::ErrorNotFound),
                 None,
             ),
             WebError::Forbidden(l) => page(
                 StatusCode::FORBIDDEN,
                 l,
-                Tr::new(l).t("error.title"),
-                Tr::new(l).t("error.forbidden"),
+                Tr::new(l).t(Msg::ErrorTitle),
+                Tr::new(l).t(Msg::ErrorForbidden),
                 None,
             ),
             WebError::Csrf(l) => page(
                 StatusCode::FORBIDDEN,
                 l,
-                Tr::new(l).t("error.title"),
-                Tr::new(l).t("error.csrf"),
+                Tr::new(l).t(Msg::ErrorTitle),
+                Tr::new(l).t(Msg::ErrorCsrf),
                 None,
             ),
             WebError::Refused {
@@ -128,7 +129,7 @@ impl IntoResponse for WebError {
             } => page(
                 status,
                 lang,
-                Tr::new(lang).t("error.title"),
+                Tr::new(lang).t(Msg::ErrorTitle),
                 &escape(&message),
                 None,
             ),
@@ -139,8 +140,8 @@ impl IntoResponse for WebError {
             } => page(
                 status,
                 lang,
-                Tr::new(lang).t("error.title"),
-                Tr::new(lang).t("error.internal"),
+                Tr::new(lang).t(Msg::ErrorTitle),
+                Tr::new(lang).t(Msg::ErrorInternal),
                 Some(&reference),
             ),
         }

@@ -2,6 +2,7 @@
 
 use crate::i18n::Tr;
 use crate::session::Ctx;
+use kontor_texts::Msg;
 
 pub struct Layout {
     pub tr: Tr,
@@ -31,14 +32,14 @@ impl Layout {
         self
     }
 
-    /// Navigation entries: (href, text key, id).
-    pub fn nav(&self) -> [(&'static str, &'static str, &'static str); 5] {
+    /// Navigation entries: (href, text, id).
+    pub fn nav(&self) -> [(&'static str, Msg, &'static str); 5] {
         [
-            ("/", "nav.dashboard", "dashboard"),
-            ("/contacts", "nav.contacts", "contacts"),
-            ("/articles", "nav.articles", "articles"),
-            ("/documents", "nav.documents", "documents"),
-            ("/settings", "nav.settings", "settings"),
+            ("/", Msg::NavDashboard, "dashboard"),
+            ("/contacts", Msg::NavContacts, "contacts"),
+            ("/articles", Msg::NavArticles, "articles"),
+            ("/documents", Msg::NavDocuments, "documents"),
+            ("/settings", Msg::NavSettings, "settings"),
         ]
     }
 }

@@ -5,7 +5,6 @@ mod assets;
 mod error;
 mod forms;
 pub mod i18n;
-mod i18n_security;
 mod layout;
 pub mod login_guard;
 mod pages;

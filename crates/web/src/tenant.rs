@@ -6,6 +6,7 @@ use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use kontor_texts::Msg;
 
 use crate::error::WebError;
 use crate::i18n::{Lang, Tr};
@@ -33,9 +34,9 @@ pub fn login_page(headers: &HeaderMap, lang: Option<Lang>, form: Option<(&str, &
     let (tenant, username) = form.unwrap_or(("", ""));
     let page = TenantLoginPage {
         tr,
-        title: tr.t("login.title").into(),
+        title: tr.t(Msg::LoginTitle).into(),
         error: if form.is_some() {
-            tr.t("login.failed").into()
+            tr.t(Msg::LoginFailed).into()
         } else {
             String::new()
         },

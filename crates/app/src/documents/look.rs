@@ -3,6 +3,7 @@
 
 use kontor_pdf::{Extras, Logo, LogoFormat};
 use kontor_storage::{Document, Store};
+use kontor_texts::Msg;
 
 use crate::Result;
 
@@ -25,21 +26,15 @@ pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
     if let Some(original) = doc.corrects_id
         && let Ok(other) = store.document(original).await
     {
-        let en = doc.language == kontor_domain::Language::En;
-        let lang = doc.language.as_str();
+        let lang = doc.language;
+        let date =
+            kontor_pdf::format::date(other.content.date, lang == kontor_domain::Language::En);
         extras.reference = format!(
             "{} {} {} {}",
-            if en { "Refers to" } else { "Bezug:" },
-            other.content.doc_type.label(lang),
+            Msg::PdfRefersTo.text(lang),
+            Msg::doc_type(other.content.doc_type).text(lang),
             other.number.unwrap_or_default(),
-            if en {
-                format!("of {}", kontor_pdf::format::date(other.content.date, true))
-            } else {
-                format!(
-                    "vom {}",
-                    kontor_pdf::format::date(other.content.date, false)
-                )
-            },
+            Msg::PdfRefersToDate.text(lang).replace("{date}", &date),
         );
     }
     Ok(extras)

@@ -10,6 +10,7 @@ use kontor_app::Error as AppError;
 use kontor_app::auth::Auth;
 use kontor_storage::sessions::SessionInfo;
 use kontor_storage::two_factor::TotpState;
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -36,14 +37,15 @@ async fn page(
     state: &WebState,
     headers: &HeaderMap,
     ctx: &Ctx,
-    flash: &str,
+    flash: Option<Msg>,
     error: &str,
 ) -> Result<Response, WebError> {
     let internal = |e| WebError::internal(ctx.lang(), e);
     let auth = state.app.auth();
     let two_factor = auth.two_factor(ctx.user.id).await.map_err(internal)?;
     let page = AccountPage {
-        l: Layout::new(ctx, ctx.tr.t("account.title"), "account").with_flash(ctx.tr.t(flash)),
+        l: Layout::new(ctx, ctx.tr.t(Msg::AccountTitle), "account")
+            .with_flash(flash.map(|m| ctx.tr.t(m)).unwrap_or_default()),
         totp: match two_factor.state {
             TotpState::None => "none",
             TotpState::Pending => "pending",
@@ -81,17 +83,16 @@ async fn form_ctx(
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    page(&state, &headers, &ctx, "", "").await
+    page(&state, &headers, &ctx, None, "").await
 }
 
 /// A refusal as the message above the form: a field's problem named by the field, any other
 /// refusal in the user's language.
 fn field_error(ctx: &Ctx, e: AppError) -> Result<String, WebError> {
     match e {
-        AppError::Field { field, message, .. } => Ok(format!(
-            "{}: {message}",
-            ctx.tr.t(&format!("field.{field}"))
-        )),
+        AppError::Field { field, message, .. } => {
+            Ok(format!("{}: {message}", ctx.tr.tk("field", field)))
+        }
         e @ AppError::Refused { .. } => Ok(e.message(ctx.lang())),
         other => Err(WebError::internal(ctx.lang(), other)),
     }
@@ -105,8 +106,8 @@ pub async fn change_password(
     let (ctx, form) = form_ctx(&state, &headers, &body).await?;
     let new = form.get("new_password").unwrap_or("");
     if new != form.get("new_password2").unwrap_or("") {
-        let msg = ctx.tr.t("setup.password_mismatch").to_string();
-        return page(&state, &headers, &ctx, "", &msg).await;
+        let msg = ctx.tr.t(Msg::SetupPasswordMismatch).to_string();
+        return page(&state, &headers, &ctx, None, &msg).await;
     }
     match state
         .app
@@ -126,7 +127,7 @@ pub async fn change_password(
         .map_err(|e| WebError::internal(ctx.lang(), e)),
         Err(e) => {
             let msg = field_error(&ctx, e)?;
-            page(&state, &headers, &ctx, "", &msg).await
+            page(&state, &headers, &ctx, None, &msg).await
         }
     }
 }
@@ -141,7 +142,7 @@ pub async fn start_totp(
         Ok(_) => Ok(Redirect::to("/account#two-factor").into_response()),
         Err(e) => {
             let msg = field_error(&ctx, e)?;
-            page(&state, &headers, &ctx, "", &msg).await
+            page(&state, &headers, &ctx, None, &msg).await
         }
     }
 }
@@ -173,7 +174,7 @@ pub async fn confirm_totp(
         Ok(codes) => {
             let page = RecoveryCodesPage {
                 tr: ctx.tr,
-                title: ctx.tr.t("2fa.codes_title").into(),
+                title: ctx.tr.t(Msg::TwoFactorCodesTitle).into(),
                 codes,
                 next: "/account".into(),
             };
@@ -190,7 +191,7 @@ pub async fn confirm_totp(
         }
         Err(e) => {
             let msg = field_error(&ctx, e)?;
-            page(&state, &headers, &ctx, "", &msg).await
+            page(&state, &headers, &ctx, None, &msg).await
         }
     }
 }
@@ -208,10 +209,10 @@ pub async fn disable_totp(
         .disable_totp(&ctx.actor(), &ctx.user, password)
         .await
     {
-        Ok(()) => page(&state, &headers, &ctx, "2fa.disabled", "").await,
+        Ok(()) => page(&state, &headers, &ctx, Some(Msg::TwoFactorDisabled), "").await,
         Err(e) => {
             let msg = field_error(&ctx, e)?;
-            page(&state, &headers, &ctx, "", &msg).await
+            page(&state, &headers, &ctx, None, &msg).await
         }
     }
 }
@@ -241,5 +242,5 @@ pub async fn end_session(
         );
         return Ok(response);
     }
-    page(&state, &headers, &ctx, "account.session_ended", "").await
+    page(&state, &headers, &ctx, Some(Msg::AccountSessionEnded), "").await
 }

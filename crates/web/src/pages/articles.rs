@@ -10,6 +10,7 @@ use kontor_app::Error as AppError;
 use kontor_app::articles;
 use kontor_domain::codes;
 use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -53,7 +54,7 @@ pub async fn list(
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     let pager = filter.pager(&page, "/articles");
-    let l = Layout::new(&ctx, ctx.tr.t("articles.title"), "articles");
+    let l = Layout::new(&ctx, ctx.tr.t(Msg::ArticlesTitle), "articles");
     Ok(render(
         ctx.lang(),
         &ListPage {
@@ -136,8 +137,8 @@ struct FormPage {
 /// The form of a new article, or of article `id`, with the problems it has.
 fn form_page(ctx: &session::Ctx, id: Option<i64>, a: ArticleForm, errors: FieldErrors) -> Response {
     let (title, action) = match id {
-        None => (ctx.tr.t("articles.new"), "/articles".to_string()),
-        Some(id) => (ctx.tr.t("articles.edit"), format!("/articles/{id}")),
+        None => (ctx.tr.t(Msg::ArticlesNew), "/articles".to_string()),
+        Some(id) => (ctx.tr.t(Msg::ArticlesEdit), format!("/articles/{id}")),
     };
     let units = codes::UNITS
         .iter()

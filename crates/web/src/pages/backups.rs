@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -50,7 +51,7 @@ impl BackupsPage {
     }
 
     fn result(&self, result: &str) -> String {
-        self.l.tr.t(&format!("backups.result.{result}")).to_string()
+        self.l.tr.tk("backups.result", result)
     }
 }
 
@@ -69,19 +70,19 @@ pub async fn show(
                 tracing::warn!(error = %e, "cannot read the backup records");
                 (
                     Some(BackupOverview::default()),
-                    ctx.tr.t("backups.records_unreadable").to_string(),
+                    ctx.tr.t(Msg::BackupsRecordsUnreadable).to_string(),
                 )
             }
         },
     };
     let started = query.as_deref() == Some("started=1") && backups.configured();
     let flash = if started {
-        ctx.tr.t("backups.started")
+        ctx.tr.t(Msg::BackupsStarted)
     } else {
         ""
     };
     let page = BackupsPage {
-        l: Layout::new(&ctx, ctx.tr.t("backups.title"), "settings").with_flash(flash),
+        l: Layout::new(&ctx, ctx.tr.t(Msg::BackupsTitle), "settings").with_flash(flash),
         overview,
         error,
     };

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use kontor_domain::party::FieldProblem;
 use kontor_storage::{Page, PageRequest, Role};
+use kontor_texts::Msg;
 use serde::Deserialize;
 
 use crate::WebState;
@@ -122,7 +123,7 @@ pub fn form_response<T: askama::Template>(ctx: &Ctx, page: &T, errors: &FieldErr
 pub fn add_problems(errors: &mut FieldErrors, problems: Vec<FieldProblem>, tr: &Tr) {
     for (field, message) in problems {
         if message == "is required" {
-            errors.add(field, tr.t("error.required"));
+            errors.add(field, tr.t(Msg::ErrorRequired));
         } else {
             errors.add(field, message);
         }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::contacts;
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
 use kontor_storage::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -49,7 +50,7 @@ pub async fn list(
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     let pager = filter.pager(&page, "/contacts");
-    let l = Layout::new(&ctx, ctx.tr.t("contacts.title"), "contacts");
+    let l = Layout::new(&ctx, ctx.tr.t(Msg::ContactsTitle), "contacts");
     Ok(render(
         ctx.lang(),
         &ListPage {
@@ -136,10 +137,16 @@ fn editor_page(
     errors: FieldErrors,
 ) -> Response {
     match id {
-        None => form_page(ctx, ctx.tr.t("contacts.new"), "/contacts".into(), c, errors),
+        None => form_page(
+            ctx,
+            ctx.tr.t(Msg::ContactsNew),
+            "/contacts".into(),
+            c,
+            errors,
+        ),
         Some(id) => form_page(
             ctx,
-            ctx.tr.t("contacts.edit"),
+            ctx.tr.t(Msg::ContactsEdit),
             format!("/contacts/{id}"),
             c,
             errors,

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use kontor_storage::DocumentSummary;
 use kontor_storage::reports::Dashboard;
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -68,7 +69,7 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let page = DashboardPage {
         bars: bars(&overview.figures, &ctx.tr),
-        l: Layout::new(&ctx, ctx.tr.t("nav.dashboard"), "dashboard"),
+        l: Layout::new(&ctx, ctx.tr.t(Msg::NavDashboard), "dashboard"),
         d: overview.figures,
         recent: overview.recent,
         today: overview.today,

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_texts::Msg;
 use serde::Deserialize;
 
 use crate::WebState;
@@ -51,7 +52,7 @@ pub async fn show(
     let tr = Tr::new(lang_now);
     let page = LoginPage {
         tr,
-        title: tr.t("login.title").into(),
+        title: tr.t(Msg::LoginTitle).into(),
         error: String::new(),
         username: String::new(),
     };
@@ -86,11 +87,11 @@ pub async fn submit(
         .password_step(&username, &password, &client_ip(&headers), state.throttle)
         .await
         .map_err(internal)?;
-    let failed = |key: &str, status: StatusCode, retry: Option<i64>| {
+    let failed = |key: Msg, status: StatusCode, retry: Option<i64>| {
         let tr = Tr::new(lang);
         let page = LoginPage {
             tr,
-            title: tr.t("login.title").into(),
+            title: tr.t(Msg::LoginTitle).into(),
             error: tr.t(key).replace("{s}", &retry.unwrap_or(0).to_string()),
             username: username.clone(),
         };
@@ -114,10 +115,10 @@ pub async fn submit(
         }
         LoginStep::Failed => {
             tracing::warn!(user = %username, "failed login");
-            Ok(failed("login.failed", StatusCode::UNAUTHORIZED, None))
+            Ok(failed(Msg::LoginFailed, StatusCode::UNAUTHORIZED, None))
         }
         LoginStep::Throttled { seconds } => Ok(failed(
-            "login.throttled",
+            Msg::LoginThrottled,
             StatusCode::TOO_MANY_REQUESTS,
             Some(seconds),
         )),

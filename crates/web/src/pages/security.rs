@@ -10,6 +10,7 @@ use kontor_app::Error as AppError;
 use kontor_app::security::UserRow;
 use kontor_storage::security::SecurityEvent;
 use kontor_storage::{Role, User};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -34,7 +35,12 @@ impl SecurityPage {
 
 const ROLES: [&str; 4] = ["admin", "accountant", "sales", "auditor"];
 
-async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<Response, WebError> {
+async fn page(
+    state: &WebState,
+    ctx: &Ctx,
+    flash: Option<Msg>,
+    error: &str,
+) -> Result<Response, WebError> {
     let overview = state
         .app
         .security()
@@ -42,7 +48,8 @@ async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<R
         .await
         .map_err(|e| WebError::internal(ctx.lang(), e))?;
     let page = SecurityPage {
-        l: Layout::new(ctx, ctx.tr.t("security.title"), "settings").with_flash(ctx.tr.t(flash)),
+        l: Layout::new(ctx, ctx.tr.t(Msg::SecurityTitle), "settings")
+            .with_flash(flash.map(|m| ctx.tr.t(m)).unwrap_or_default()),
         required: overview.required,
         users: overview.users,
         events: overview.events,
@@ -57,7 +64,7 @@ async fn page(state: &WebState, ctx: &Ctx, flash: &str, error: &str) -> Result<R
 
 pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let ctx = admin(&state, &headers).await?;
-    page(&state, &ctx, "", "").await
+    page(&state, &ctx, None, "").await
 }
 
 pub async fn require_2fa(
@@ -95,10 +102,10 @@ pub async fn change_role(
     let Some(role) = Role::parse(&form.text("role")) else {
         let msg = format!(
             "{}: must be one of {}",
-            ctx.tr.t("field.role"),
+            ctx.tr.t(Msg::FieldRole),
             ROLES.join(", ")
         );
-        return page(&state, &ctx, "", &msg).await;
+        return page(&state, &ctx, None, &msg).await;
     };
     match state
         .app
@@ -108,8 +115,8 @@ pub async fn change_role(
     {
         Ok(_) => Ok(Redirect::to("/settings/security").into_response()),
         Err(AppError::Field { field, message, .. }) => {
-            let msg = format!("{}: {message}", ctx.tr.t(&format!("field.{field}")));
-            page(&state, &ctx, "", &msg).await
+            let msg = format!("{}: {message}", ctx.tr.tk("field", field));
+            page(&state, &ctx, None, &msg).await
         }
         Err(e) => Err(WebError::from_app(ctx.lang(), e)),
     }

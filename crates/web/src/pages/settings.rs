@@ -14,6 +14,7 @@ use kontor_domain::numbering::ResetRule;
 use kontor_pdf::Columns;
 use kontor_pdf::look::Look;
 use kontor_storage::{NumberRange, Role, User};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -46,24 +47,24 @@ struct SettingsPage {
     fonts: Vec<(&'static str, &'static str)>,
 }
 
-const COMPANY_FIELDS: [(&str, &str); 17] = [
-    ("name", "field.name"),
-    ("legal_form", "field.legal_form"),
-    ("street", "field.street"),
-    ("postal_code", "field.postal_code"),
-    ("city", "field.city"),
-    ("country", "field.country"),
-    ("tax_number", "field.tax_number"),
-    ("vat_id", "field.vat_id"),
-    ("registry", "field.registry"),
-    ("managing_directors", "field.managing_directors"),
-    ("contact_name", "field.contact_name"),
-    ("contact_phone", "field.contact_phone"),
-    ("contact_email", "field.contact_email"),
-    ("iban", "field.iban"),
-    ("bic", "field.bic"),
-    ("creditor_id", "field.creditor_id"),
-    ("default_skonto", "field.default_skonto"),
+const COMPANY_FIELDS: [(&str, Msg); 17] = [
+    ("name", Msg::FieldName),
+    ("legal_form", Msg::FieldLegalForm),
+    ("street", Msg::FieldStreet),
+    ("postal_code", Msg::FieldPostalCode),
+    ("city", Msg::FieldCity),
+    ("country", Msg::FieldCountry),
+    ("tax_number", Msg::FieldTaxNumber),
+    ("vat_id", Msg::FieldVatId),
+    ("registry", Msg::FieldRegistry),
+    ("managing_directors", Msg::FieldManagingDirectors),
+    ("contact_name", Msg::FieldContactName),
+    ("contact_phone", Msg::FieldContactPhone),
+    ("contact_email", Msg::FieldContactEmail),
+    ("iban", Msg::FieldIban),
+    ("bic", Msg::FieldBic),
+    ("creditor_id", Msg::FieldCreditorId),
+    ("default_skonto", Msg::FieldDefaultSkonto),
 ];
 
 impl SettingsPage {
@@ -92,7 +93,7 @@ impl SettingsPage {
             _ => String::new(),
         }
     }
-    fn company_fields(&self) -> &'static [(&'static str, &'static str)] {
+    fn company_fields(&self) -> &'static [(&'static str, Msg)] {
         &COMPANY_FIELDS
     }
 }
@@ -144,7 +145,7 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         })
         .collect();
     let p = SettingsPage {
-        l: Layout::new(ctx, ctx.tr.t("settings.title"), "settings").with_flash(extra.flash),
+        l: Layout::new(ctx, ctx.tr.t(Msg::SettingsTitle), "settings").with_flash(extra.flash),
         c,
         errors,
         ranges,
@@ -265,7 +266,7 @@ pub async fn save_company(
         &state,
         &ctx,
         Extra {
-            flash: ctx.tr.t("common.saved").into(),
+            flash: ctx.tr.t(Msg::CommonSaved).into(),
             ..none()
         },
     )
@@ -292,7 +293,7 @@ pub async fn save_range(
                 &state,
                 &ctx,
                 Extra {
-                    flash: ctx.tr.t("common.saved").into(),
+                    flash: ctx.tr.t(Msg::CommonSaved).into(),
                     ..none()
                 },
             )
@@ -342,7 +343,7 @@ pub async fn save_texts(
         &state,
         &ctx,
         Extra {
-            flash: ctx.tr.t("common.saved").into(),
+            flash: ctx.tr.t(Msg::CommonSaved).into(),
             ..none()
         },
     )
@@ -373,7 +374,7 @@ pub async fn add_user(
                 &state,
                 &ctx,
                 Extra {
-                    user_error: format!("{}: {message}", ctx.tr.t(&format!("field.{field}"))),
+                    user_error: format!("{}: {message}", ctx.tr.tk("field", field)),
                     ..none()
                 },
             )
@@ -415,9 +416,7 @@ pub async fn save_look(
         Err(problems) => {
             let messages = problems
                 .into_iter()
-                .map(|(field, message)| {
-                    format!("{}: {message}", ctx.tr.t(&format!("field.{field}")))
-                })
+                .map(|(field, message)| format!("{}: {message}", ctx.tr.tk("field", field)))
                 .collect();
             page(
                 &state,

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::{company, users};
 use kontor_domain::{CompanyProfile, ErrorCode};
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -21,19 +22,19 @@ use crate::session::{check_origin, guest_lang, session_cookie};
 struct SetupPage {
     tr: Tr,
     title: String,
-    company_fields: Vec<(&'static str, &'static str, String)>,
+    company_fields: Vec<(&'static str, Msg, String)>,
     username: String,
     errors: FieldErrors,
 }
 
-const FIELDS: [(&str, &str); 7] = [
-    ("name", "field.name"),
-    ("street", "field.street"),
-    ("postal_code", "field.postal_code"),
-    ("city", "field.city"),
-    ("country", "field.country"),
-    ("vat_id", "field.vat_id"),
-    ("tax_number", "field.tax_number"),
+const FIELDS: [(&str, Msg); 7] = [
+    ("name", Msg::FieldName),
+    ("street", Msg::FieldStreet),
+    ("postal_code", Msg::FieldPostalCode),
+    ("city", Msg::FieldCity),
+    ("country", Msg::FieldCountry),
+    ("vat_id", Msg::FieldVatId),
+    ("tax_number", Msg::FieldTaxNumber),
 ];
 
 fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
@@ -53,7 +54,7 @@ fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
         .collect();
     let p = SetupPage {
         tr,
-        title: tr.t("setup.title").into(),
+        title: tr.t(Msg::SetupTitle).into(),
         company_fields,
         username: form.text("username"),
         errors,
@@ -105,7 +106,7 @@ pub async fn submit(
     });
     for (field, _) in problems {
         match field {
-            "name" => errors.add("name", tr.t("error.required")),
+            "name" => errors.add("name", tr.t(Msg::ErrorRequired)),
             "country" => errors.add("country", "ISO 3166 (DE, AT, FR …)"),
             "vat_id" => errors.add("vat_id", "DE123456789"),
             _ => {}
@@ -114,7 +115,7 @@ pub async fn submit(
     let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     if password != form.get("password2").unwrap_or("") {
-        errors.add("password2", tr.t("setup.password_mismatch"));
+        errors.add("password2", tr.t(Msg::SetupPasswordMismatch));
     }
     if let Err(AppError::Field { field, message, .. }) =
         users::check_credentials(&username, password)

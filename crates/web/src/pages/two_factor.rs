@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::auth::SecondStep;
 use kontor_storage::User;
+use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -99,16 +100,12 @@ async fn challenge_user(
         .ok_or(WebError::Login)
 }
 
-fn code_page(lang: Lang, error: &str, enrol_secret: String, status: StatusCode) -> Response {
+fn code_page(lang: Lang, error: Option<Msg>, enrol_secret: String, status: StatusCode) -> Response {
     let tr = Tr::new(lang);
     let page = CodePage {
         tr,
-        title: tr.t("2fa.title").into(),
-        error: if error.is_empty() {
-            String::new()
-        } else {
-            tr.t(error).into()
-        },
+        title: tr.t(Msg::TwoFactorTitle).into(),
+        error: error.map(|m| tr.t(m).to_string()).unwrap_or_default(),
         enrol_secret,
     };
     let mut response = render(lang, &page);
@@ -125,7 +122,7 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
         .second_factor_prompt(&user)
         .await
         .map_err(|e| WebError::internal(lang, e))?;
-    Ok(code_page(lang, "", enrol_secret, StatusCode::OK))
+    Ok(code_page(lang, None, enrol_secret, StatusCode::OK))
 }
 
 pub async fn qr(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -176,7 +173,7 @@ pub async fn submit(
             let tr = Tr::new(lang);
             let page = RecoveryCodesPage {
                 tr,
-                title: tr.t("2fa.codes_title").into(),
+                title: tr.t(Msg::TwoFactorCodesTitle).into(),
                 codes,
                 next: "/".into(),
             };
@@ -187,7 +184,7 @@ pub async fn submit(
         }
         SecondStep::Wrong { enrol_secret } => Ok(code_page(
             lang,
-            "2fa.wrong",
+            Some(Msg::TwoFactorWrong),
             enrol_secret,
             StatusCode::UNAUTHORIZED,
         )),

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use kontor_domain::document::DocumentType;
 use kontor_storage::{PaymentInput, Role};
+use kontor_texts::Msg;
 
 use super::editor::issue_now;
 use super::view::show_doc;
@@ -140,7 +141,7 @@ pub async fn add_payment(
                 &state,
                 &ctx,
                 id,
-                format!("{}: {m}", ctx.tr.t("field.amount")),
+                format!("{}: {m}", ctx.tr.t(Msg::FieldAmount)),
             )
             .await;
         }

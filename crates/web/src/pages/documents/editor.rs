@@ -11,6 +11,7 @@ use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
 use kontor_domain::{TaxMode, codes};
 use kontor_storage::Role;
+use kontor_texts::Msg;
 use serde::Deserialize;
 
 use super::form::{EditorForm, LineForm, parse_editor};
@@ -40,62 +41,62 @@ struct EditorPage {
 }
 
 impl EditorPage {
-    /// The simple head fields: (name, label key, value, input type).
-    fn head_fields(&self) -> Vec<(&'static str, &'static str, &str, &'static str)> {
+    /// The simple head fields: (name, label, value, input type).
+    fn head_fields(&self) -> Vec<(&'static str, Msg, &str, &'static str)> {
         let f = &self.f;
         vec![
-            ("date", "field.date", f.date.as_str(), "date"),
+            ("date", Msg::FieldDate, f.date.as_str(), "date"),
             (
                 "delivery_date",
-                "field.delivery_date",
+                Msg::FieldDeliveryDate,
                 f.delivery_date.as_str(),
                 "date",
             ),
-            ("due_date", "field.due_date", f.due_date.as_str(), "date"),
-            ("currency", "field.currency", f.currency.as_str(), "text"),
+            ("due_date", Msg::FieldDueDate, f.due_date.as_str(), "date"),
+            ("currency", Msg::FieldCurrency, f.currency.as_str(), "text"),
             (
                 "discount_percent",
-                "field.doc_discount",
+                Msg::FieldDocDiscount,
                 f.discount.as_str(),
                 "text",
             ),
             (
                 "prepaid_amount",
-                "field.prepaid_amount",
+                Msg::FieldPrepaidAmount,
                 f.prepaid.as_str(),
                 "text",
             ),
             (
                 "skonto1_days",
-                "field.skonto1_days",
+                Msg::FieldSkonto1Days,
                 f.skonto[0].0.as_str(),
                 "text",
             ),
             (
                 "skonto1_percent",
-                "field.skonto1_percent",
+                Msg::FieldSkonto1Percent,
                 f.skonto[0].1.as_str(),
                 "text",
             ),
             (
                 "skonto2_days",
-                "field.skonto2_days",
+                Msg::FieldSkonto2Days,
                 f.skonto[1].0.as_str(),
                 "text",
             ),
             (
                 "skonto2_percent",
-                "field.skonto2_percent",
+                Msg::FieldSkonto2Percent,
                 f.skonto[1].1.as_str(),
                 "text",
             ),
             (
                 "exchange_rate",
-                "field.exchange_rate",
+                Msg::FieldExchangeRate,
                 f.exchange_rate.as_str(),
                 "text",
             ),
-            ("subject", "field.subject", f.subject.as_str(), "text"),
+            ("subject", Msg::FieldSubject, f.subject.as_str(), "text"),
         ]
     }
 
@@ -113,8 +114,8 @@ pub(super) fn editor(
     totals: Option<Totals>,
 ) -> Response {
     let title = match id {
-        Some(id) => format!("{} #{id}", ctx.tr.t("docs.draft")),
-        None => ctx.tr.t("docs.new").to_string(),
+        Some(id) => format!("{} #{id}", ctx.tr.t(Msg::DocsDraft)),
+        None => ctx.tr.t(Msg::DocsNew).to_string(),
     };
     let units = codes::UNITS
         .iter()
@@ -376,7 +377,7 @@ pub async fn live_totals(
     let groups: Vec<_> = t
         .vat_breakdown
         .iter()
-        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t("docs.vat_at"), tr.num(g.rate), g.category.code()), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
+        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t(Msg::DocsVatAt), tr.num(g.rate), g.category.code()), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
         .collect();
     Ok(Json(serde_json::json!({
         "lines": lines,

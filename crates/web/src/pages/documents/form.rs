@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, Tr};
 use crate::pages::articles::user_decimal;
+use kontor_texts::Msg;
 
 /// One editor row as typed.
 #[derive(Debug, Clone, Default)]
@@ -171,28 +172,13 @@ pub fn parse_editor(
     today: NaiveDate,
 ) -> (Option<DraftInput>, FieldErrors) {
     let mut e = FieldErrors::default();
-    let en = lang == Lang::En;
     let doc_type = DocumentType::parse(&f.doc_type);
     if doc_type.is_none() {
-        e.add(
-            "type",
-            if en {
-                "choose a document type"
-            } else {
-                "Dokumenttyp wählen"
-            },
-        );
+        e.add("type", Msg::FormChooseDocumentType.text(lang));
     }
     let contact_id = f.contact_id.parse::<i64>().ok();
     if contact_id.is_none() {
-        e.add(
-            "contact_id",
-            if en {
-                "choose a contact"
-            } else {
-                "Kontakt wählen"
-            },
-        );
+        e.add("contact_id", Msg::FormChooseContact.text(lang));
     }
     let date_of = |s: &str, field: &str, e: &mut FieldErrors| -> Option<NaiveDate> {
         if s.is_empty() {
@@ -202,14 +188,7 @@ pub fn parse_editor(
             .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
             .ok();
         if parsed.is_none() {
-            e.add(
-                field,
-                if en {
-                    "not a date (YYYY-MM-DD)"
-                } else {
-                    "kein Datum (TT.MM.JJJJ)"
-                },
-            );
+            e.add(field, Msg::FormNotADate.text(lang));
         }
         parsed
     };
@@ -255,18 +234,11 @@ pub fn parse_editor(
         }
         let (days_field, pct_field) = SKONTO_FIELDS[i];
         let d = days.parse::<i64>().unwrap_or_else(|_| {
-            e.add(
-                days_field,
-                if en {
-                    "whole days, e.g. 14"
-                } else {
-                    "ganze Tage, z. B. 14"
-                },
-            );
+            e.add(days_field, Msg::FormWholeDays.text(lang));
             0
         });
         let p = if percent.is_empty() {
-            e.add(pct_field, if en { "required" } else { "Pflichtfeld" });
+            e.add(pct_field, Msg::FormRequired.text(lang));
             Decimal::ZERO
         } else {
             dec(percent, 2, pct_field, &mut e)
@@ -284,7 +256,8 @@ pub fn parse_editor(
                 "skonto[1].percent" => "skonto2_percent",
                 _ => "skonto2_days",
             };
-            e.add(name, skonto_message(&message, en));
+            let msg = skonto_message(&message);
+            e.add(name, problem_text(message, msg, lang));
         }
     }
     let skonto = if skonto.is_empty() && f.version.is_empty() {
@@ -310,11 +283,7 @@ pub fn parse_editor(
         {
             e.add(
                 "exchange_rate",
-                if en {
-                    m
-                } else {
-                    "größer als 0 (Einheiten der Währung je 1 EUR)".into()
-                },
+                problem_text(m, Msg::FormExchangeRate, lang),
             );
         }
         Some(r)
@@ -417,18 +386,25 @@ const SKONTO_FIELDS: [(&str, &str); 2] = [
     ("skonto2_days", "skonto2_percent"),
 ];
 
-fn skonto_message(english: &str, en: bool) -> String {
-    if en {
-        return english.to_string();
-    }
+/// The catalogue text of a Skonto problem the domain's rules report.
+fn skonto_message(english: &str) -> Msg {
     if english.starts_with("must be between 1 and 365") {
-        "1 bis 365 Tage".into()
+        Msg::FormSkontoDays
     } else if english.starts_with("must be greater than 0") {
-        "größer als 0 und kleiner als 100".into()
+        Msg::FormSkontoPercent
     } else if english.starts_with("has more than 2") {
-        "höchstens 2 Nachkommastellen".into()
+        Msg::FormSkontoDecimals
     } else {
-        "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste".into()
+        Msg::FormSkontoSteps
+    }
+}
+
+/// A problem found by a domain rule: the rule's own (English) message in English, where it
+/// may carry details, the catalogue's text otherwise.
+fn problem_text(rule_message: String, msg: Msg, lang: Lang) -> String {
+    match lang {
+        Lang::En => rule_message,
+        Lang::De => msg.text(lang).to_string(),
     }
 }
 

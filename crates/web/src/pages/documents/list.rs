@@ -7,6 +7,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use kontor_domain::document::DocumentType;
 use kontor_storage::{DocState, DocumentQuery, DocumentSummary, Page, PageRequest};
+use kontor_texts::Msg;
 use serde::Deserialize;
 
 use crate::WebState;
@@ -79,7 +80,7 @@ pub async fn list(
     ];
     let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let pager = Pager::new(&page, "/documents", &borrowed);
-    let l = Layout::new(&ctx, ctx.tr.t("docs.title"), "documents");
+    let l = Layout::new(&ctx, ctx.tr.t(Msg::DocsTitle), "documents");
     Ok(render(
         ctx.lang(),
         &ListPage {

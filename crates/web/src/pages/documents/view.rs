@@ -7,6 +7,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use kontor_domain::document::DocumentType;
 use kontor_storage::{AuditEntry, DocState, Document, Payment, Role};
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
 use super::editor::{contact_label, editor};
@@ -29,7 +30,7 @@ struct ViewPage {
     targets: Vec<DocumentType>,
     legal_note: String,
     /// Linked documents: (label key, id, number or #id, element id).
-    related: Vec<(&'static str, i64, String, &'static str)>,
+    related: Vec<(Msg, i64, String, &'static str)>,
     can_pay: bool,
     can_cancel: bool,
     can_derive: bool,
@@ -48,7 +49,7 @@ impl ViewPage {
                     "{} % / {} {}",
                     tr.num(s.percent),
                     s.days,
-                    tr.t("common.days")
+                    tr.t(Msg::CommonDays)
                 );
                 if let Some(until) = s.until(c.date) {
                     row.push_str(&format!(
@@ -126,12 +127,12 @@ pub(super) async fn show_doc(
     let issued = d.state == DocState::Issued;
     let mut related = Vec::new();
     for (key, id, anchor) in [
-        ("docs.source", d.source_id, "source-link"),
-        ("docs.corrects", d.corrects_id, "corrects-link"),
-        ("docs.cancelled_by", d.cancelled_by_id, "cancelled-by-link"),
+        (Msg::DocsSource, d.source_id, "source-link"),
+        (Msg::DocsCorrects, d.corrects_id, "corrects-link"),
+        (Msg::DocsCancelledBy, d.cancelled_by_id, "cancelled-by-link"),
     ] {
         if let Some(id) = id
-            && !(key == "docs.source" && d.corrects_id == Some(id))
+            && !(key == Msg::DocsSource && d.corrects_id == Some(id))
         {
             let label = match documents.get(id).await {
                 Ok(other) => format!(

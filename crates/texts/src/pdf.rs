@@ -1,0 +1,81 @@
+//! Texts printed on the PDF documents; `{name}` marks a value filled in by the renderer.
+
+macro_rules! pdf {
+    ($next:ident $(, $rest:ident)* ; $($acc:tt)*) => { $next! { $($rest),* ; $($acc)*
+        PdfQuoteNo "pdf.quote_no" => "Angebotsnr.", "Quote no.";
+        PdfOrderNo "pdf.order_no" => "Auftragsnr.", "Order no.";
+        PdfDeliveryNoteNo "pdf.delivery_note_no" => "Lieferscheinnr.", "Delivery note no.";
+        PdfInvoiceNo "pdf.invoice_no" => "Rechnungsnr.", "Invoice no.";
+        PdfDraft "pdf.draft" => "Entwurf", "Draft";
+        PdfDate "pdf.date" => "Datum", "Date";
+        PdfDeliveryDate "pdf.delivery_date" => "Leistungsdatum", "Delivery date";
+        PdfCustomerNo "pdf.customer_no" => "Kundennr.", "Customer no.";
+        PdfYourReference "pdf.your_reference" => "Ihre Referenz", "Your reference";
+        PdfYourVatId "pdf.your_vat_id" => "Ihre USt-IdNr.", "Your VAT ID";
+        PdfContact "pdf.contact" => "Ansprechpartner", "Contact";
+        PdfPhone "pdf.phone" => "Telefon", "Phone";
+        PdfEmail "pdf.email" => "E-Mail", "E-mail";
+        PdfColumnPosition "pdf.column_position" => "Pos.", "Item";
+        PdfColumnDescription "pdf.column_description" => "Beschreibung", "Description";
+        PdfColumnQuantity "pdf.column_quantity" => "Menge", "Qty";
+        PdfColumnUnit "pdf.column_unit" => "Einheit", "Unit";
+        PdfColumnUnitPrice "pdf.column_unit_price" => "Einzelpreis", "Unit price";
+        PdfVat "pdf.vat" => "USt.", "VAT";
+        PdfColumnTotal "pdf.column_total" => "Gesamt", "Total";
+        PdfQuoteNote "pdf.quote_note" =>
+            "Alle Preise verstehen sich zuzüglich der gesetzlichen Umsatzsteuer, soweit ausgewiesen.",
+            "Prices plus statutory VAT where shown.";
+        PdfDeliveryNoteReceipt "pdf.delivery_note_receipt" =>
+            "Ware in einwandfreiem Zustand erhalten: ____________________ (Datum, Unterschrift)",
+            "Goods received in good condition: ____________________ (date, signature)";
+        PdfFooterPhone "pdf.footer_phone" => "Tel.", "Phone";
+        PdfManagingDirectors "pdf.managing_directors" => "Geschäftsführung", "Managing directors";
+        PdfTaxNumber "pdf.tax_number" => "St.-Nr.", "Tax no.";
+        PdfVatId "pdf.vat_id" => "USt-IdNr.", "VAT ID";
+        PdfPage "pdf.page" => "Seite", "Page";
+        PdfPageOf "pdf.page_of" => "von", "of";
+        PdfCarry "pdf.carry" => "Zwischensumme (Übertrag)", "Subtotal carried forward";
+        PdfCarried "pdf.carried" => "Übertrag", "Brought forward";
+        PdfOptional "pdf.optional" => "optional", "optional";
+        PdfQr "pdf.qr" => "Mit Banking-App scannen", "Scan with your banking app";
+        PdfOnDueDate "pdf.on_due_date" => "zum Fälligkeitstag", "on the due date";
+        PdfAfterInvoicing "pdf.after_invoicing" => "nach Rechnungsstellung", "after invoicing";
+        PdfPayableBy "pdf.payable_by" => "Zahlbar bis", "Payable by";
+        PdfWithoutDeduction "pdf.without_deduction" => "ohne Abzug", "without deduction";
+        PdfPayableImmediately "pdf.payable_immediately" =>
+            "Zahlbar sofort ohne Abzug",
+            "Payable immediately without deduction";
+        PdfIfPaidBy "pdf.if_paid_by" => "bei Zahlung bis", "if paid by";
+        PdfSkonto "pdf.skonto" => "Skonto", "cash discount";
+        PdfTransferBy "pdf.transfer_by" =>
+            "Bitte überweisen Sie den Betrag ohne Abzug bis zum",
+            "Please transfer the amount without deduction by";
+        PdfPayableImmediatelySentence "pdf.payable_immediately_sentence" =>
+            "Zahlbar sofort ohne Abzug.",
+            "Payable immediately without deduction.";
+        PdfIfPaidBySentence "pdf.if_paid_by_sentence" => "Bei Zahlung bis", "If paid by";
+        PdfBankAccount "pdf.bank_account" => "Bankverbindung:", "Bank account:";
+        PdfPaymentReference "pdf.payment_reference" => "Verwendungszweck:", "Reference:";
+        PdfItemsTotal "pdf.items_total" => "Summe Positionen", "Items total";
+        PdfLessDiscount "pdf.less_discount" => "abzgl. Rabatt", "less discount";
+        PdfNetAmount "pdf.net_amount" => "Nettobetrag", "Net amount";
+        PdfTotalNet "pdf.total_net" => "Summe netto", "Total net";
+        PdfPlusVat "pdf.plus_vat" => "zzgl. USt.", "plus VAT";
+        PdfVatOn "pdf.vat_on" => "auf", "on";
+        PdfTotalGross "pdf.total_gross" => "Gesamtbetrag brutto", "Total gross";
+        PdfVatInEur "pdf.vat_in_eur" => "USt. in EUR", "VAT in EUR";
+        PdfTotal "pdf.total" => "Gesamtbetrag", "Total";
+        PdfTotalNetExempt "pdf.total_net_exempt" =>
+            "Summe netto (steuerfrei)",
+            "Total net (VAT exempt)";
+        PdfLessPrepaid "pdf.less_prepaid" =>
+            "abzgl. geleistete Anzahlungen",
+            "less payments on account";
+        PdfAmountDue "pdf.amount_due" => "Zahlbetrag", "Amount due";
+        PdfDirectDebit "pdf.direct_debit" =>
+            "Der Betrag von {amount} wird {when} per SEPA-Lastschrift von Ihrem Konto IBAN {iban} eingezogen (Mandatsreferenz {mandate}, Gläubiger-ID {creditor}).",
+            "The amount of {amount} will be debited {when} from your account IBAN {iban} by SEPA direct debit (mandate reference {mandate}, creditor ID {creditor}).";
+        PdfRefersTo "pdf.refers_to" => "Bezug:", "Refers to";
+        PdfRefersToDate "pdf.refers_to_date" => "vom {date}", "of {date}";
+    } };
+}
