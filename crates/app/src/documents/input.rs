@@ -167,22 +167,38 @@ pub enum Problem {
     NotCreatable,
     /// The type of a saved draft cannot change.
     TypeChanged,
-    TooManyLines { max: usize },
-    TotalTooLarge { max: i64 },
-    UnknownArticle { id: i64 },
-    UnknownContact { id: i64 },
+    TooManyLines {
+        max: usize,
+    },
+    TotalTooLarge {
+        max: i64,
+    },
+    UnknownArticle {
+        id: i64,
+    },
+    UnknownContact {
+        id: i64,
+    },
     ContactArchived,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     UnknownUnit,
     UnknownVatRate,
     UnknownCurrency,
-    TooManyDecimals { max: u32 },
+    TooManyDecimals {
+        max: u32,
+    },
     Negative,
-    AtMost { max: Decimal },
+    AtMost {
+        max: Decimal,
+    },
     /// Zero where only a positive value makes sense (a quantity).
     NotPositive,
     DaysOutOfRange,
-    SkontoTooManySteps { max: usize },
+    SkontoTooManySteps {
+        max: usize,
+    },
     SkontoDaysOutOfRange,
     SkontoPercentOutOfRange,
     /// The second Skonto step must have more days and a smaller percentage.
@@ -455,7 +471,12 @@ pub(crate) fn check(
         Some(Decimal::from(MAX_TOTAL)),
         &mut p,
     );
-    let subject = text(doc(DocField::Subject), input.subject, MAX_SUBJECT_CHARS, &mut p);
+    let subject = text(
+        doc(DocField::Subject),
+        input.subject,
+        MAX_SUBJECT_CHARS,
+        &mut p,
+    );
     let intro_text = text(
         doc(DocField::IntroText),
         input.intro_text,
@@ -504,7 +525,11 @@ pub(crate) fn check(
     if let (Some(replaces), Some(t)) = (known.replaces, input.doc_type)
         && replaces.doc_type != t
     {
-        p.add(doc(DocField::Type), ErrorCode::Invalid, Problem::TypeChanged);
+        p.add(
+            doc(DocField::Type),
+            ErrorCode::Invalid,
+            Problem::TypeChanged,
+        );
     }
     let draft = kontor_storage::DraftInput {
         doc_type: doc_type.unwrap_or(DocumentType::Invoice),
@@ -554,7 +579,12 @@ fn check_line(
     let description = line
         .description
         .or_else(|| article.map(|a| a.data.name.clone()));
-    let description = text(field(LineField::Description), description, MAX_TEXT_CHARS, p);
+    let description = text(
+        field(LineField::Description),
+        description,
+        MAX_TEXT_CHARS,
+        p,
+    );
     let unit = line
         .unit
         .or_else(|| article.map(|a| a.data.unit.clone()))
@@ -862,10 +892,7 @@ mod tests {
         let fields = |input: DraftInput, k: &Known<'_>| -> Vec<Problem> {
             problems(input, k).into_iter().map(|(_, _, p)| p).collect()
         };
-        assert_eq!(
-            fields(invoice(vec![]), &k),
-            vec![Problem::ContactArchived]
-        );
+        assert_eq!(fields(invoice(vec![]), &k), vec![Problem::ContactArchived]);
         k.replaces = Some(Replaces {
             doc_type: DocumentType::Quote,
             contact_id: 1,

@@ -14,8 +14,8 @@ use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem as IssueProblem;
 use kontor_domain::{DocumentType, Line, TaxMode};
 use kontor_storage::{
-    Actor, AuditEntry, Document, DocumentQuery, DocumentSummary, DraftTexts, IdempotencyKey,
-    Once, Page, Payment, PaymentInput, StoreError, StoredResponse,
+    Actor, AuditEntry, Document, DocumentQuery, DocumentSummary, DraftTexts, IdempotencyKey, Once,
+    Page, Payment, PaymentInput, StoreError, StoredResponse,
 };
 use rust_decimal::Decimal;
 
@@ -145,7 +145,10 @@ impl Documents<'_> {
     }
 
     /// The articles the lines name, in one query.
-    async fn articles_of(&self, input: &DraftInput) -> Result<HashMap<i64, kontor_storage::Article>> {
+    async fn articles_of(
+        &self,
+        input: &DraftInput,
+    ) -> Result<HashMap<i64, kontor_storage::Article>> {
         let ids = input::article_ids(input);
         if ids.is_empty() {
             return Ok(HashMap::new());

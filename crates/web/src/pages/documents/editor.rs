@@ -8,11 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::documents::{DraftInput, Preview};
+use kontor_domain::TaxMode;
 use kontor_domain::codes;
 use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
-use kontor_domain::TaxMode;
 use kontor_storage::Role;
 use serde::Deserialize;
 
@@ -21,7 +21,7 @@ use super::view::show_doc;
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Lang;
 use crate::layout::{Layout, render};
 use crate::session::{self, Ctx, check_csrf};
 
@@ -138,9 +138,7 @@ pub(super) fn editor(
         types: DocumentType::ALL
             .iter()
             .copied()
-            .filter(|t| {
-                *t != DocumentType::Cancellation && (id.is_some() || !t.is_correction())
-            })
+            .filter(|t| *t != DocumentType::Cancellation && (id.is_some() || !t.is_correction()))
             .collect(),
         tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
         payment_methods: kontor_domain::PaymentMethod::ALL

@@ -225,7 +225,14 @@ pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
     let due_date = date_of(&f.due_date, "due_date", &mut e);
     let choice = |s: &str, field: &str, known: bool, e: &mut FieldErrors| {
         if !s.is_empty() && !known {
-            e.add(field, if en { "unknown value" } else { "unbekannter Wert" });
+            e.add(
+                field,
+                if en {
+                    "unknown value"
+                } else {
+                    "unbekannter Wert"
+                },
+            );
         }
     };
     let tax_mode = TaxMode::parse(&f.tax_mode);

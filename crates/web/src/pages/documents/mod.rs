@@ -9,6 +9,5 @@ mod view;
 
 pub use actions::{add_payment, cancel, delete, derive, duplicate, issue};
 pub use editor::{create, live_totals, new_form, update};
-pub use form::{EditorForm, LineForm, add_problems, read_editor};
-pub use list::{ListQuery, list};
+pub use list::list;
 pub use view::show;

@@ -1,34 +1,21 @@
 //! A document's page: totals, payments, audit trail and the actions it allows.
 
 use askama::Template;
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::NaiveDate;
-use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::totals::{self, Totals};
-use kontor_domain::validation::Problem;
-use kontor_domain::{TaxMode, codes};
-use kontor_storage::{
-    AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
-    PageRequest, Payment, PaymentInput, Role,
-};
+use kontor_domain::document::DocumentType;
+use kontor_storage::{AuditEntry, DocState, Document, Payment, Role};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
-use crate::WebState;
-use crate::error::WebError;
-use crate::forms::{FieldErrors, FormData};
-use crate::i18n::{Lang, Tr};
-use crate::layout::{Layout, render};
-use crate::pages::articles::user_decimal;
-use crate::pages::pager::Pager;
-use crate::session::{self, Ctx, check_csrf};
-use kontor_app::Error as AppError;
 use super::editor::{contact_label, editor};
 use super::form::{EditorForm, LineForm, line_form};
+use crate::WebState;
+use crate::error::WebError;
+use crate::forms::FieldErrors;
+use crate::layout::{Layout, render};
+use crate::session::{self, Ctx};
 
 #[derive(Template)]
 #[template(path = "document_view.html")]
