@@ -1,5 +1,12 @@
 //! Totals of a 100-line document. Run: `cargo bench -p kontor-domain --bench totals`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_domain::document::{Line, LineKind};
 use kontor_domain::tax::TaxMode;

@@ -1,6 +1,13 @@
 //! Microseconds to build and serialise a 10-line invoice as XRechnung UBL and CII and as the
 //! Factur-X EN 16931 CII (target: ≤ 1 ms each). Run: `cargo bench -p kontor-einvoice --bench xml`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_einvoice::{Syntax, facturx_cii, sample, write};
 use std::hint::black_box;

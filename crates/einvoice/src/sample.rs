@@ -51,6 +51,7 @@ pub fn buyer() -> ContactData {
 }
 
 /// A standard-rated invoice with `n` lines at 19 % and 7 %, discounts and a prepaid amount.
+#[expect(clippy::expect_used, reason = "a constant calendar date")]
 pub fn invoice(n: usize) -> Sample {
     let d = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
     let lines = (0..n)

@@ -6,6 +6,13 @@
 //! Slow tier: `cargo test --workspace --test alerts -- --ignored --test-threads=1`
 //! (needs Debian's python3-aiosmtpd and postgresql packages).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

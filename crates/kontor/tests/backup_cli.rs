@@ -2,6 +2,13 @@
 //! targets (one broken), list, verify (and a corrupted copy named), restore into a new folder,
 //! refusal to restore over data; and `kontor serve` backing up on its own schedule.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::path::Path;
 
 use kontor_testkit::{Browser, Kontor, PASSWORD, csrf_of};

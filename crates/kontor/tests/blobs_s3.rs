@@ -8,6 +8,13 @@
 //! back, and a backup holds the files so that the restored installation is complete without
 //! the bucket. Also: `kontor check` reports an unreachable blob store.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::path::Path;
 use std::time::Duration;
 

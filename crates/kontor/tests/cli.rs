@@ -1,6 +1,13 @@
 //! The `kontor` command line against a real database: SQLite in a temporary data folder, or a
 //! fresh PostgreSQL schema when KONTOR_TEST_DATABASE_URL is set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use kontor_testkit::Kontor;
 
 /// The binary on a fresh database in `dir` (or a fresh PostgreSQL schema), and that schema.

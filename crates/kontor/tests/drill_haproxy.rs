@@ -5,6 +5,13 @@
 //! Slow and needs haproxy and PostgreSQL: ignored in the normal tiers; the `drills` tier of
 //! scripts/test.sh runs it (`cargo test -p kontor --test drill_haproxy -- --ignored`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;

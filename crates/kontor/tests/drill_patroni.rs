@@ -26,6 +26,13 @@
 //! Everything lives in a temporary directory on free ports and is killed when the test ends,
 //! also on failure, when the tails of all logs are printed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,6 +2,13 @@
 //! delete, migrate, and the errors an operator sees. Runs when KONTOR_TEST_DATABASE_URL names a
 //! PostgreSQL server (the postgres tier of scripts/test.sh).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::io::Read;
 use std::process::Command;
 

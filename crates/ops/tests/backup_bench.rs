@@ -3,6 +3,13 @@
 //! database of KONTOR_BENCH_DATA_DIR. The cloud variants seed and check a PostgreSQL
 //! installation for `bench/backup.sh --cloud`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 mod backup_support;
 
 use backup_support::BenchContact;

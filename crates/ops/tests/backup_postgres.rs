@@ -2,6 +2,13 @@
 //! restore drill (one tenant alone, and every tenant into a new installation) and a single
 //! installation's schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 mod backup_support;
 
 use backup_support::*;

@@ -2,6 +2,13 @@
 //! KONTOR_TEST_S3_URL (e.g. s3://kontor-test?endpoint=http://127.0.0.1:PORT) and
 //! AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; skipped without them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 mod backup_support;
 
 use backup_support::*;

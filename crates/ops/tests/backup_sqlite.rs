@@ -1,6 +1,13 @@
 //! Backups of a SQLite installation: the restore drill, several targets with one failing,
 //! retention with a fake clock, corrupted and truncated files, the lease, the check.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 mod backup_support;
 
 use backup_support::*;

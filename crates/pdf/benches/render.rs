@@ -1,6 +1,13 @@
 //! Warm rendering time per invoice: a 1-page (12 lines) and a 10-page invoice.
 //! `cargo bench -p kontor-pdf --bench render`
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_domain::{Language, TaxMode};
 use kontor_pdf::{Extras, render, sample};

@@ -9,6 +9,13 @@
 //! `PEER.json` is the shared peer benchmark's data file (`data-12.json`, `data-300.json`), so
 //! Kontor renders the same content as WeasyPrint, Chromium, typst and reportlab.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::time::Instant;
 
 use chrono::NaiveDate;

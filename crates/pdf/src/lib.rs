@@ -336,6 +336,10 @@ struct Paths {
     facturx: FileId,
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "called only with the constant paths below"
+)]
 fn file_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("fixed virtual path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()

@@ -2,6 +2,13 @@
 //! with their dates and amounts, the SEPA direct debit notice, and the VAT in EUR of a
 //! foreign-currency invoice (§ 16 Abs. 6 UStG).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::process::Command;
 
 use kontor_domain::{Language, PaymentMethod, SkontoStep, TaxMode, totals};

@@ -1,6 +1,13 @@
 //! Rendered PDFs checked from the outside: poppler's `pdftotext` for the text, `pdftoppm`
 //! plus a QR decoder for the GiroCode. Page images of the samples land in `artifacts/pdf/`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

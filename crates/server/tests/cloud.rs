@@ -2,6 +2,13 @@
 //! every API route and page that takes an id, with forged hosts, headers and cookies. Runs when
 //! KONTOR_TEST_DATABASE_URL names a PostgreSQL server (the postgres tier of scripts/test.sh).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::net::SocketAddr;
 
 use kontor_server::cloud::CloudConfig;

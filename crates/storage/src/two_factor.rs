@@ -27,6 +27,10 @@ pub const CHALLENGE_ATTEMPTS: i64 = 5;
 
 /// RFC 4648 base32 without padding, as authenticator apps expect it in `secret=`. Reading also
 /// takes lower case, padding and whitespace, and ignores the unused bits of the last character.
+#[expect(
+    clippy::expect_used,
+    reason = "a constant specification, checked by the tests"
+)]
 static BASE32: LazyLock<data_encoding::Encoding> = LazyLock::new(|| {
     let mut spec = data_encoding::Specification::new();
     spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");

@@ -30,6 +30,10 @@ pub const RESERVED_USERNAMES: &[&str] = &["root", "admin", "administrator"];
 pub const MIN_PASSWORD_SCORE: u8 = 3;
 
 /// Argon2id with the OWASP recommendation (19 MiB, 2 iterations, 1 lane).
+#[expect(
+    clippy::expect_used,
+    reason = "constant parameters inside argon2's bounds"
+)]
 fn hasher() -> Argon2<'static> {
     let params = Params::new(ARGON2_M_COST, ARGON2_T_COST, ARGON2_P_COST, None)
         .expect("static argon2 parameters are valid");

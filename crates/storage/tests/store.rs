@@ -1,6 +1,13 @@
 //! The storage layer against a real database: SQLite by default, PostgreSQL when
 //! `KONTOR_TEST_DATABASE_URL` is set (scripts/test.sh runs both).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::{ContactData, TaxMode};
 use kontor_storage::*;

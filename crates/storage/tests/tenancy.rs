@@ -3,6 +3,13 @@
 //! KONTOR_TEST_DATABASE_URL names a PostgreSQL server (the postgres tier of scripts/test.sh);
 //! each test uses an installation of its own, so tests run in parallel on one cluster.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use kontor_storage::tenants::{
     Directory, Installation, MasterSecret, Provisioner, Tenant, TenantPool, TenantState, url_as,
 };

@@ -14,6 +14,13 @@
 //!
 //! Test code only: list it under `[dev-dependencies]`, never under `[dependencies]`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test kit: a set-up that fails stops the test at once, with the reason"
+)]
+
 mod api;
 mod app;
 mod binary;

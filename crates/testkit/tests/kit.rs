@@ -1,6 +1,13 @@
 //! The kit's own checks: the settings a spawn takes reach the app, the fixtures make a
 //! business that can invoice, and the browser's forms carry the CSRF token.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use std::sync::Arc;
 
 use kontor_app::backups::Hosted;

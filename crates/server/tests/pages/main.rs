@@ -1,6 +1,13 @@
 //! The web pages over real HTTP: first-run setup, login, sessions, CSRF, roles, escaping,
 //! and live totals that equal the API's. (Browser flows are in tests/e2e.)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 use kontor_storage::{Actor, Role};
 use kontor_testkit::fixtures::{german_b2b, setup_company};
 use kontor_testkit::{PASSWORD, TestApp, location};

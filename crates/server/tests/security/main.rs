@@ -2,6 +2,13 @@
 //! redirect listener, trusted proxies, security headers and cookies, brute-force throttling,
 //! session fixation and timeouts, CSRF, roles on pages and API, and two-factor login.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test at once, with the reason"
+)]
+
 mod login;
 mod roles;
 mod tls;

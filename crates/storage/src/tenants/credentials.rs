@@ -77,6 +77,7 @@ impl MasterSecret {
 }
 
 /// HMAC-SHA256 (RFC 2104).
+#[expect(clippy::expect_used, reason = "HMAC accepts keys of every length")]
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(message);
