@@ -90,11 +90,10 @@ pub async fn create(
     auth: Auth,
     KeyedJson { body, key }: KeyedJson<DocumentInput>,
 ) -> ApiResult<Response> {
-    let draft = body.into_draft(&state, None).await?;
     let today = state.today();
     let once = state
         .documents()
-        .create_once(&auth.actor(), &draft, key.as_ref(), |doc| {
+        .create_once(&auth.actor(), body.into_input(), key.as_ref(), |doc| {
             idempotency::stored(StatusCode::CREATED, &DocumentOut::new(doc.clone(), today))
         })
         .await?;
@@ -121,14 +120,10 @@ pub async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DocumentInput>,
 ) -> ApiResult<Json<DocumentOut>> {
-    let existing = state.documents().get(id).await?;
     let version = body.version;
-    let draft = body
-        .into_draft(&state, Some(existing.content.doc_type))
-        .await?;
     let doc = state
         .documents()
-        .update(&auth.actor(), id, &draft, version)
+        .update(&auth.actor(), id, body.into_input(), version)
         .await?;
     Ok(Json(DocumentOut::new(doc, state.today())))
 }

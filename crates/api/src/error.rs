@@ -98,6 +98,12 @@ impl From<kontor_app::Error> for ApiError {
         if e.is_internal() {
             return ApiError::failed(e.code(), &e);
         }
+        // The first problem of a document body, as the API has always reported one field.
+        if let kontor_app::Error::Input(problems) = &e
+            && let Some(p) = problems.first()
+        {
+            return ApiError::field(p.field.to_string(), p.code, p.message(Language::En));
+        }
         ApiError {
             field: e.field_name().map(str::to_string),
             problems: e.problems().map(<[Problem]>::to_vec),

@@ -244,14 +244,6 @@ pub fn skonto(
     }
 }
 
-/// An exchange rate in units of the document currency per 1 EUR.
-pub fn exchange_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
-    match kontor_domain::terms::exchange_rate_problem(value) {
-        Some(message) => Err(ApiError::field(field, ErrorCode::Invalid, message)),
-        None => Ok(value.normalize()),
-    }
-}
-
 /// An optional SEPA creditor identifier, upper-cased without spaces, with valid check digits.
 pub fn creditor_id(field: &str, value: Option<String>) -> Result<String, ApiError> {
     let value: String = value

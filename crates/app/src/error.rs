@@ -21,6 +21,10 @@ pub enum Error {
         code: ErrorCode,
         message: String,
     },
+    /// What a user sent for a document has problems, each naming its field (in the order the
+    /// fields are checked).
+    #[error("{}", .0.iter().map(|p| format!("{}: {}", p.field, p.message(Language::En))).collect::<Vec<_>>().join("; "))]
+    Input(crate::documents::FieldProblems),
     /// The operation is refused as the data stands (a conflict, a missing permission, a
     /// feature that is not set up). `message` is the English detail.
     #[error("{message}")]
@@ -81,6 +85,7 @@ impl Error {
             | Error::Refused { code, .. }
             | Error::Internal { code, .. } => *code,
             Error::NotIssuable(_) => ErrorCode::NotIssuable,
+            Error::Input(problems) => problems.first().map_or(ErrorCode::Invalid, |p| p.code),
         }
     }
 
@@ -121,6 +126,10 @@ impl Error {
         let detail = match self {
             Error::Internal { .. } | Error::NotIssuable(_) => String::new(),
             Error::Field { field, message, .. } => format!("{field}: {message}"),
+            Error::Input(problems) => problems
+                .first()
+                .map(|p| format!("{}: {}", p.field, p.message(lang)))
+                .unwrap_or_default(),
             other => other.to_string(),
         };
         messages::error_text(self.code(), lang, &detail)

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use kontor_app::App;
+use kontor_app::documents::{self, LineInput};
 use kontor_domain::document::{DocumentType, Line, LineKind};
 use kontor_domain::{CompanyProfile, ContactData, ContactKind, Language, TaxMode};
 use kontor_storage::{Actor, Article, ArticleData, Contact, Document, DraftInput, DraftTexts};
@@ -194,19 +195,24 @@ pub async fn add_article(app: &App, data: &ArticleData) -> Article {
 /// A draft invoice to `contact_id` of 3 hours of consulting at 100 € and 19 %, dated and
 /// delivered today on the app's clock.
 pub async fn draft_invoice(app: &App, contact_id: i64) -> Document {
-    let lines = vec![item(
-        "Beratung",
-        Decimal::from(3),
-        Decimal::from(100),
-        Decimal::from(19),
-    )];
-    let input = DraftInput {
-        date: app.today(),
+    let line = LineInput {
+        description: Some("Beratung".into()),
+        quantity: Some(Decimal::from(3)),
+        unit: Some("HUR".into()),
+        unit_price: Some(Decimal::from(100)),
+        vat_rate: Some(Decimal::from(19)),
+        ..LineInput::default()
+    };
+    let input = documents::DraftInput {
+        doc_type: Some(DocumentType::Invoice),
+        contact_id: Some(contact_id),
+        date: Some(app.today()),
         delivery_date: Some(app.today()),
-        ..draft(DocumentType::Invoice, contact_id, lines)
+        lines: vec![line],
+        ..documents::DraftInput::default()
     };
     app.documents()
-        .create(&Actor::system(), &input)
+        .create(&Actor::system(), input)
         .await
         .expect("draft created")
 }

@@ -63,13 +63,31 @@ pub fn user_decimal(
     max_dp: u32,
     lang: crate::i18n::Lang,
 ) -> Result<rust_decimal::Decimal, String> {
+    parse_user_decimal(input, max_dp, false, lang)
+}
+
+/// [`user_decimal`] with any sign and up to 28 decimals, for values whose range and places
+/// the service layer checks.
+pub fn user_decimal_unchecked(
+    input: &str,
+    lang: crate::i18n::Lang,
+) -> Result<rust_decimal::Decimal, String> {
+    parse_user_decimal(input, 28, true, lang)
+}
+
+fn parse_user_decimal(
+    input: &str,
+    max_dp: u32,
+    allow_negative: bool,
+    lang: crate::i18n::Lang,
+) -> Result<rust_decimal::Decimal, String> {
     let s = input.trim().replace(' ', "");
     let normalized = if s.contains(',') {
         s.replace('.', "").replace(',', ".")
     } else {
         s
     };
-    kontor_domain::money::parse_decimal(&normalized, max_dp, false).map_err(|e| {
+    kontor_domain::money::parse_decimal(&normalized, max_dp, allow_negative).map_err(|e| {
         let msg = e.to_string();
         if lang == crate::i18n::Lang::En {
             msg

@@ -4,23 +4,50 @@
 mod archive;
 mod einvoice;
 mod files;
+mod input;
 mod look;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
-use kontor_domain::DocumentType;
-use kontor_domain::validation::Problem;
+use kontor_domain::totals::{self, Totals};
+use kontor_domain::validation::Problem as IssueProblem;
+use kontor_domain::{DocumentType, Line, TaxMode};
 use kontor_storage::{
-    Actor, AuditEntry, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts,
-    IdempotencyKey, Once, Page, Payment, PaymentInput, StoredResponse,
+    Actor, AuditEntry, Document, DocumentQuery, DocumentSummary, DraftTexts, IdempotencyKey, Once,
+    Page, Payment, PaymentInput, StoreError, StoredResponse,
 };
 use rust_decimal::Decimal;
 
 pub use archive::{archive_missing, artefacts_for};
 pub use einvoice::{facturx_xml, invoice_of};
 pub use files::{Disposition, File, Syntax, pdf_name, syntax_param};
+pub use input::{
+    ContactState, DocField, DraftInput, FieldPath, FieldProblem, FieldProblems, LineField,
+    LineInput, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, Problem, Replaces, SkontoInput,
+};
 pub use look::pdf_extras;
 
-use crate::{App, Result};
+use crate::{App, Error, Result};
+
+/// A draft that passed every rule of [`Documents::check`]; only the check makes one.
+#[derive(Debug, Clone)]
+pub struct CheckedDraft(kontor_storage::DraftInput);
+
+impl CheckedDraft {
+    /// The draft as storage takes it.
+    pub fn draft(&self) -> &kontor_storage::DraftInput {
+        &self.0
+    }
+}
+
+/// The totals a draft would have, for showing them while it is edited.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub totals: Totals,
+    pub lines: Vec<Line>,
+    pub currency: String,
+}
 
 /// The document operations of one business.
 pub struct Documents<'a> {
@@ -41,37 +68,142 @@ impl Documents<'_> {
             .await?)
     }
 
-    pub async fn create(&self, actor: &Actor, draft: &DraftInput) -> Result<Document> {
-        Ok(self.app.store.create_document(actor, draft).await?)
+    /// Checks what a user sent for a new draft (`replaces: None`) or for the saved draft
+    /// `replaces`: every rule, the articles of its lines loaded in one query, the contact.
+    /// Problems come back as [`Error::Input`], each naming its field.
+    pub async fn check(
+        &self,
+        input: DraftInput,
+        replaces: Option<&Document>,
+    ) -> Result<CheckedDraft> {
+        let contact = match input.contact_id {
+            Some(id) => Some(self.contact_state(id).await?),
+            None => None,
+        };
+        let articles = self.articles_of(&input).await?;
+        let known = input::Known {
+            today: self.app.today(),
+            replaces: replaces.map(|d| Replaces {
+                doc_type: d.content.doc_type,
+                contact_id: d.contact_id,
+            }),
+            articles: &articles,
+            contact,
+        };
+        let (draft, problems) = input::check(input, &known);
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        Ok(CheckedDraft(draft))
     }
 
-    /// Creates a draft once per idempotency key: a repeat returns the first answer.
-    pub async fn create_once(
+    /// The totals `input` would have, checked by the same rules as a saved draft; the type
+    /// and the contact may still be open. Without a tax mode, the company's decides.
+    pub async fn preview(&self, input: DraftInput) -> Result<Preview> {
+        let articles = self.articles_of(&input).await?;
+        let known = input::Known {
+            today: self.app.today(),
+            replaces: None,
+            articles: &articles,
+            contact: None,
+        };
+        let (draft, mut problems) = input::check(input, &known);
+        problems.0.retain(|p| {
+            !matches!(
+                p.field,
+                FieldPath::Document(DocField::Type | DocField::ContactId)
+            )
+        });
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        let tax_mode = match draft.tax_mode {
+            Some(mode) => mode,
+            None if self.app.store.company().await?.small_business => TaxMode::SmallBusiness,
+            None => TaxMode::Standard,
+        };
+        let totals = totals::compute_parts(
+            tax_mode,
+            &draft.lines,
+            draft.discount_percent,
+            draft.prepaid_amount,
+        );
+        Ok(Preview {
+            totals,
+            lines: draft.lines,
+            currency: draft.currency.unwrap_or_else(|| "EUR".into()),
+        })
+    }
+
+    async fn contact_state(&self, id: i64) -> Result<ContactState> {
+        match self.app.store.contact(id).await {
+            Ok(c) if c.archived => Ok(ContactState::Archived),
+            Ok(_) => Ok(ContactState::Active),
+            Err(StoreError::NotFound { .. }) => Ok(ContactState::Missing),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The articles the lines name, in one query.
+    async fn articles_of(
         &self,
-        actor: &Actor,
-        draft: &DraftInput,
-        key: Option<&IdempotencyKey>,
-        respond: impl FnOnce(&Document) -> kontor_storage::Result<StoredResponse>,
-    ) -> Result<Once<Document>> {
+        input: &DraftInput,
+    ) -> Result<HashMap<i64, kontor_storage::Article>> {
+        let ids = input::article_ids(input);
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         Ok(self
             .app
             .store
-            .create_document_once(actor, draft, key, respond)
+            .articles_by_id(&ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect())
+    }
+
+    /// Checks and creates a draft.
+    pub async fn create(&self, actor: &Actor, input: DraftInput) -> Result<Document> {
+        let draft = self.check(input, None).await?;
+        self.store_new(actor, &draft).await
+    }
+
+    async fn store_new(&self, actor: &Actor, draft: &CheckedDraft) -> Result<Document> {
+        Ok(self.app.store.create_document(actor, &draft.0).await?)
+    }
+
+    /// Checks and creates a draft once per idempotency key: a repeat returns the first answer.
+    pub async fn create_once(
+        &self,
+        actor: &Actor,
+        input: DraftInput,
+        key: Option<&IdempotencyKey>,
+        respond: impl FnOnce(&Document) -> kontor_storage::Result<StoredResponse>,
+    ) -> Result<Once<Document>> {
+        let draft = self.check(input, None).await?;
+        Ok(self
+            .app
+            .store
+            .create_document_once(actor, &draft.0, key, respond)
             .await?)
     }
 
-    /// Replaces a draft; `version` is the one the editor last saw (optimistic lock).
+    /// Checks and replaces a draft; `version` is the one the editor last saw (optimistic
+    /// lock).
     pub async fn update(
         &self,
         actor: &Actor,
         id: i64,
-        draft: &DraftInput,
+        input: DraftInput,
         version: Option<i64>,
     ) -> Result<Document> {
+        let existing = self.get(id).await?;
+        let draft = self.check(input, Some(&existing)).await?;
         Ok(self
             .app
             .store
-            .update_document(actor, id, draft, version)
+            .update_document(actor, id, &draft.0, version)
             .await?)
     }
 
@@ -80,7 +212,7 @@ impl Documents<'_> {
     }
 
     /// What stops a draft from being issued (empty: ready).
-    pub async fn issue_check(&self, id: i64) -> Result<Vec<Problem>> {
+    pub async fn issue_check(&self, id: i64) -> Result<Vec<IssueProblem>> {
         Ok(self.app.store.issue_check(id).await?)
     }
 
@@ -131,7 +263,7 @@ impl Documents<'_> {
         } else {
             d.content.doc_type
         };
-        let input = DraftInput {
+        let input = kontor_storage::DraftInput {
             doc_type,
             contact_id: d.contact_id,
             date: today,
@@ -157,7 +289,7 @@ impl Documents<'_> {
             payment_method: Some(d.content.payment_method),
             exchange_rate: d.content.exchange_rate,
         };
-        self.create(actor, &input).await
+        self.store_new(actor, &CheckedDraft(input)).await
     }
 
     /// The payments of an invoice (the document must exist).

@@ -698,6 +698,70 @@ async fn document_look_is_set_on_the_settings_page_with_template_errors_by_line(
 }
 
 #[tokio::test]
+async fn the_editor_shows_every_problem_next_to_its_field_as_typed() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    let contact = app
+        .store
+        .create_contact(&Actor::system(), &german_b2b())
+        .await
+        .unwrap();
+    let cid = contact.id.to_string();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("type", "invoice"),
+        ("contact_id", &cid),
+        ("date", "kein Tag"),
+        ("discount_percent", "100,5"),
+    ];
+    for (q, p) in [("-2", "10"), ("1", ""), ("1,23456", "5")] {
+        form.extend([
+            ("line_kind", "item"),
+            ("line_article_id", ""),
+            ("line_description", "Pos"),
+            ("line_quantity", q),
+            ("line_unit", "C62"),
+            ("line_unit_price", p),
+            ("line_vat_rate", "19"),
+            ("line_discount", ""),
+        ]);
+    }
+    let r = b
+        .post(app.url("/documents"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    // The form's own syntax and the service layer's rules, each next to its field.
+    for message in [
+        "kein Datum (TT.MM.JJJJ)",
+        "höchstens 100",
+        "darf nicht negativ sein",
+        "Pflichtfeld (oder einen Artikel wählen)",
+        "höchstens 4 Nachkommastellen",
+    ] {
+        assert!(html.contains(message), "{message} missing");
+    }
+    // Every value comes back as typed.
+    for typed in [
+        r#"value="kein Tag""#,
+        r#"value="100,5""#,
+        r#"value="-2""#,
+        r#"value="1,23456""#,
+    ] {
+        assert!(html.contains(typed), "{typed} not shown again");
+    }
+    let saved = app
+        .store
+        .list_documents(&Default::default(), app.app.today())
+        .await
+        .unwrap();
+    assert_eq!(saved.total, 0, "nothing saved");
+}
+
+#[tokio::test]
 async fn editor_saves_and_checks_payment_terms() {
     let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("paula", Role::Admin).await;

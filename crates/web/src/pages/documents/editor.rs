@@ -6,15 +6,18 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use kontor_app::Error as AppError;
+use kontor_app::documents::{DraftInput, Preview};
+use kontor_domain::TaxMode;
+use kontor_domain::codes;
 use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
-use kontor_domain::{TaxMode, codes};
 use kontor_storage::Role;
 use kontor_texts::Msg;
 use serde::Deserialize;
 
-use super::form::{EditorForm, LineForm, parse_editor};
+use super::form::{EditorForm, LineForm, add_problems, read_editor};
 use super::view::show_doc;
 use crate::WebState;
 use crate::error::WebError;
@@ -22,7 +25,6 @@ use crate::forms::{FieldErrors, FormData};
 use crate::i18n::Lang;
 use crate::layout::{Layout, render};
 use crate::session::{self, Ctx, check_csrf};
-use kontor_app::Error as AppError;
 
 #[derive(Template)]
 #[template(path = "document_editor.html")]
@@ -133,10 +135,11 @@ pub(super) fn editor(
         errors,
         problems,
         totals,
+        // A new document is never a correction: those are derived from an invoice.
         types: DocumentType::ALL
             .iter()
             .copied()
-            .filter(|t| *t != DocumentType::Cancellation)
+            .filter(|t| *t != DocumentType::Cancellation && (id.is_some() || !t.is_correction()))
             .collect(),
         tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
         payment_methods: kontor_domain::PaymentMethod::ALL
@@ -165,40 +168,32 @@ pub async fn new_form(
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     ctx.require(Role::Sales)?;
+    let doc_type = q
+        .doc_type
+        .as_deref()
+        .and_then(DocumentType::parse)
+        .filter(|t| !t.is_correction())
+        .unwrap_or(DocumentType::Invoice);
     let mut f = EditorForm {
-        doc_type: q
-            .doc_type
-            .filter(|t| DocumentType::parse(t).is_some())
-            .unwrap_or_else(|| "invoice".into()),
+        doc_type: doc_type.as_str().into(),
         date: state.app.today().to_string(),
         delivery_date: state.app.today().to_string(),
         currency: "EUR".into(),
         ..Default::default()
     };
     if let Some(cid) = q.contact_id
-        && let Ok(c) = state.app.store().contact(cid).await
+        && let Ok(c) = state.app.contacts().get(cid).await
     {
         f.contact_id = cid.to_string();
         f.contact_label = format!("{} – {}", c.number, c.data.name);
     }
     // The intro and closing text blocks of this document type, as set in the settings.
-    if let Ok(Some(blocks)) = state.app.store().setting("text_blocks").await {
-        f.intro_text = blocks[f.doc_type.as_str()]["intro"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        f.closing_text = blocks[f.doc_type.as_str()]["closing"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+    if let Ok(blocks) = state.app.settings().text_blocks().await {
+        let block = blocks.get(doc_type);
+        f.intro_text = block.intro;
+        f.closing_text = block.closing;
     }
-    f.lines.push(LineForm {
-        kind: "item".into(),
-        quantity: "1".into(),
-        unit: "C62".into(),
-        vat_rate: "19".into(),
-        ..Default::default()
-    });
+    f.lines.push(LineForm::blank());
     Ok(editor(
         &ctx,
         f,
@@ -217,7 +212,8 @@ fn problem_text(p: &Problem, lang: Lang) -> String {
     }
 }
 
-/// Saves the editor (create or update), then issues if asked to.
+/// Saves the editor (create or update), then issues if asked to. A rejected form comes back
+/// as typed, every problem next to its field.
 async fn save(
     state: &WebState,
     ctx: &Ctx,
@@ -228,18 +224,27 @@ async fn save(
     let form = FormData::parse(body);
     check_csrf(ctx, headers, form.get("_csrf"))?;
     let f = EditorForm::from_form(&form);
-    let (input, mut errors) = parse_editor(&f, ctx.lang(), state.app.today());
-    let Some(input) = input else {
-        return Ok(editor(ctx, f, id, errors, Vec::new(), None));
-    };
-    let version = f.version.parse().ok();
+    let (input, mut errors) = read_editor(&f, ctx.lang());
     let documents = state.app.documents();
-    let saved = match id {
-        None => documents.create(&ctx.actor(), &input).await,
-        Some(id) => documents.update(&ctx.actor(), id, &input, version).await,
+    let saved = if errors.is_empty() {
+        let version = f.version.parse().ok();
+        match id {
+            None => documents.create(&ctx.actor(), input).await,
+            Some(id) => documents.update(&ctx.actor(), id, input, version).await,
+        }
+    } else {
+        // Nothing is saved; the rules still run so that every problem shows at once.
+        match rule_problems(state, id, input).await {
+            Ok(()) => return Ok(editor(ctx, f, id, errors, Vec::new(), None)),
+            Err(e) => Err(e),
+        }
     };
     let doc = match saved {
         Ok(doc) => doc,
+        Err(AppError::Input(problems)) => {
+            add_problems(&mut errors, &problems, ctx.lang());
+            return Ok(editor(ctx, f, id, errors, Vec::new(), None));
+        }
         Err(AppError::Field { field, message, .. }) => {
             errors.add(field, message);
             return Ok(editor(ctx, f, id, errors, Vec::new(), None));
@@ -260,6 +265,20 @@ async fn save(
         return issue_now(state, ctx, doc.id).await;
     }
     Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+}
+
+/// Checks `input` against the rules without saving it (`Ok` when it passes them).
+async fn rule_problems(
+    state: &WebState,
+    id: Option<i64>,
+    input: DraftInput,
+) -> Result<(), AppError> {
+    let documents = state.app.documents();
+    let existing = match id {
+        Some(id) => Some(documents.get(id).await?),
+        None => None,
+    };
+    documents.check(input, existing.as_ref()).await.map(|_| ())
 }
 
 pub(super) async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Response, WebError> {
@@ -295,8 +314,8 @@ pub(super) async fn issue_now(state: &WebState, ctx: &Ctx, id: i64) -> Result<Re
 pub(super) async fn contact_label(state: &WebState, id: i64) -> String {
     state
         .app
-        .store()
-        .contact(id)
+        .contacts()
+        .get(id)
         .await
         .map(|c| format!("{} – {}", c.number, c.data.name))
         .unwrap_or_default()
@@ -332,39 +351,32 @@ pub async fn live_totals(
     let ctx = session::current(&state, &headers).await?;
     let form = FormData::parse(&body);
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
-    let mut f = EditorForm::from_form(&form);
-    if f.contact_id.is_empty() {
-        f.contact_id = "0".into();
-    }
-    let (input, errors) = parse_editor(&f, ctx.lang(), state.app.today());
-    let Some(input) = input else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(serde_json::json!({"errors": errors.0})),
-        )
-            .into_response());
-    };
-    let company = state
-        .app
-        .store()
-        .company()
-        .await
-        .map_err(|e| WebError::internal(ctx.lang(), e))?;
-    let mode = input.tax_mode.unwrap_or(if company.small_business {
-        TaxMode::SmallBusiness
+    let f = EditorForm::from_form(&form);
+    let (input, mut errors) = read_editor(&f, ctx.lang());
+    let preview = if errors.is_empty() {
+        state.app.documents().preview(input).await
     } else {
-        TaxMode::Standard
-    });
-    let t = totals::compute_parts(
-        mode,
-        &input.lines,
-        input.discount_percent,
-        input.prepaid_amount,
-    );
-    let currency = input.currency.as_deref().unwrap_or("EUR");
+        Err(AppError::Input(Default::default()))
+    };
+    let Preview {
+        totals: t,
+        lines,
+        currency,
+    } = match preview {
+        Ok(preview) => preview,
+        Err(AppError::Input(problems)) => {
+            add_problems(&mut errors, &problems, ctx.lang());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({"errors": errors.0})),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(WebError::from_app(ctx.lang(), e)),
+    };
+    let currency = currency.as_str();
     let tr = ctx.tr;
-    let lines: Vec<String> = input
-        .lines
+    let lines: Vec<String> = lines
         .iter()
         .map(|l| {
             if l.kind == LineKind::Text {

@@ -1,16 +1,17 @@
 //! The editor's form: its fields per line and document, parsed into a draft with field problems.
 
 use chrono::NaiveDate;
+use kontor_app::documents::{
+    DocField, DraftInput, FieldPath, FieldProblems, LineField, LineInput, SkontoInput,
+};
 use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::totals::{self};
-use kontor_domain::{TaxMode, codes};
-use kontor_storage::{Document, DraftInput, DraftTexts};
+use kontor_domain::totals;
+use kontor_domain::{Language, PaymentMethod, TaxMode};
+use kontor_storage::Document;
 use rust_decimal::Decimal;
 
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, Tr};
-use crate::pages::articles::user_decimal;
-use kontor_texts::Msg;
 
 /// One editor row as typed.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +70,7 @@ impl EditorForm {
             col("line_discount"),
         );
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
-        let lines = (0..kinds.len().min(kontor_domain::document::limits::MAX_LINES))
+        let lines = (0..kinds.len())
             .map(|i| LineForm {
                 kind: at(&kinds, i),
                 article_id: at(&articles, i),
@@ -165,21 +166,41 @@ pub(super) fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
     }
 }
 
-/// Checks the editor's fields and builds the draft, naming each wrong field.
-pub fn parse_editor(
-    f: &EditorForm,
-    lang: Lang,
-    today: NaiveDate,
-) -> (Option<DraftInput>, FieldErrors) {
+/// Reads the editor's fields by the form's syntax (German or English numbers, dates as
+/// `YYYY-MM-DD` or `TT.MM.JJJJ`, empty meaning "not given") into the service layer's draft
+/// input. Only what cannot be read is named here; the rules are the service layer's.
+pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
     let mut e = FieldErrors::default();
-    let doc_type = DocumentType::parse(&f.doc_type);
-    if doc_type.is_none() {
-        e.add("type", Msg::FormChooseDocumentType.text(lang));
-    }
-    let contact_id = f.contact_id.parse::<i64>().ok();
-    if contact_id.is_none() {
-        e.add("contact_id", Msg::FormChooseContact.text(lang));
-    }
+    let en = lang == Lang::En;
+    let given = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let doc_type = given(&f.doc_type).and_then(|t| {
+        let parsed = DocumentType::parse(&t);
+        if parsed.is_none() {
+            e.add(
+                "type",
+                if en {
+                    "choose a document type"
+                } else {
+                    "Dokumenttyp wählen"
+                },
+            );
+        }
+        parsed
+    });
+    let contact_id = given(&f.contact_id).and_then(|c| {
+        let parsed = c.parse::<i64>().ok();
+        if parsed.is_none() {
+            e.add(
+                "contact_id",
+                if en {
+                    "choose a contact"
+                } else {
+                    "Kontakt wählen"
+                },
+            );
+        }
+        parsed
+    });
     let date_of = |s: &str, field: &str, e: &mut FieldErrors| -> Option<NaiveDate> {
         if s.is_empty() {
             return None;
@@ -188,196 +209,159 @@ pub fn parse_editor(
             .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
             .ok();
         if parsed.is_none() {
-            e.add(field, Msg::FormNotADate.text(lang));
+            e.add(
+                field,
+                if en {
+                    "not a date (YYYY-MM-DD)"
+                } else {
+                    "kein Datum (TT.MM.JJJJ)"
+                },
+            );
         }
         parsed
     };
-    let date = date_of(&f.date, "date", &mut e).unwrap_or(today);
+    let date = date_of(&f.date, "date", &mut e);
     let delivery_date = date_of(&f.delivery_date, "delivery_date", &mut e);
     let due_date = date_of(&f.due_date, "due_date", &mut e);
-    let tax_mode = if f.tax_mode.is_empty() {
-        None
-    } else {
-        let m = TaxMode::parse(&f.tax_mode);
-        if m.is_none() {
-            e.add("tax_mode", "?");
+    let choice = |s: &str, field: &str, known: bool, e: &mut FieldErrors| {
+        if !s.is_empty() && !known {
+            e.add(
+                field,
+                if en {
+                    "unknown value"
+                } else {
+                    "unbekannter Wert"
+                },
+            );
         }
-        m
     };
-    let currency = if f.currency.is_empty() {
-        None
-    } else {
-        Some(f.currency.to_uppercase())
-    };
-    if currency.as_deref().is_some_and(|c| !codes::is_currency(c)) {
-        e.add("currency", "ISO 4217 (EUR, USD …)");
-    }
-    let dec = |s: &str, dp: u32, field: &str, e: &mut FieldErrors| -> Decimal {
+    let tax_mode = TaxMode::parse(&f.tax_mode);
+    choice(&f.tax_mode, "tax_mode", tax_mode.is_some(), &mut e);
+    let payment_method = PaymentMethod::parse(&f.payment_method);
+    choice(
+        &f.payment_method,
+        "payment_method",
+        payment_method.is_some(),
+        &mut e,
+    );
+    let currency = given(&f.currency).map(|c| c.to_uppercase());
+    let dec = |s: &str, field: &str, e: &mut FieldErrors| -> Option<Decimal> {
         if s.is_empty() {
-            return Decimal::ZERO;
+            return None;
         }
-        user_decimal(s, dp, lang)
-            .map_err(|m| e.add(field, m))
-            .unwrap_or_default()
+        number(s, lang).map_err(|m| e.add(field, m)).ok()
     };
-    let discount_percent = dec(&f.discount, 2, "discount_percent", &mut e);
-    if discount_percent > Decimal::ONE_HUNDRED {
-        e.add("discount_percent", "0–100");
-    }
-    let prepaid_amount = dec(&f.prepaid, 2, "prepaid_amount", &mut e);
-    // Skonto: up to two steps; a new document with none typed takes the contact's default,
-    // a saved draft with none typed has none.
+    let discount_percent = dec(&f.discount, "discount_percent", &mut e);
+    let prepaid_amount = dec(&f.prepaid, "prepaid_amount", &mut e);
+    let exchange_rate = dec(&f.exchange_rate, "exchange_rate", &mut e);
+    // Skonto: up to two steps, an empty pair is no step; a new document with none typed takes
+    // the contact's default, a saved draft with none typed has none.
     let mut skonto = Vec::new();
     for (i, (days, percent)) in f.skonto.iter().enumerate() {
         if days.is_empty() && percent.is_empty() {
             continue;
         }
         let (days_field, pct_field) = SKONTO_FIELDS[i];
-        let d = days.parse::<i64>().unwrap_or_else(|_| {
-            e.add(days_field, Msg::FormWholeDays.text(lang));
-            0
+        let days = given(days).and_then(|d| {
+            let parsed = d.parse::<i64>().ok();
+            if parsed.is_none() {
+                e.add(
+                    days_field,
+                    if en {
+                        "whole days, e.g. 14"
+                    } else {
+                        "ganze Tage, z. B. 14"
+                    },
+                );
+            }
+            parsed
         });
-        let p = if percent.is_empty() {
-            e.add(pct_field, Msg::FormRequired.text(lang));
-            Decimal::ZERO
-        } else {
-            dec(percent, 2, pct_field, &mut e)
-        };
-        skonto.push(kontor_domain::SkontoStep {
-            days: d,
-            percent: p,
-        });
+        let percent = dec(percent, pct_field, &mut e);
+        skonto.push(SkontoInput { days, percent });
     }
-    if e.is_empty() {
-        for (field, message) in kontor_domain::terms::skonto_problems("skonto", &skonto) {
-            let name = match field.as_str() {
-                "skonto[0].days" => "skonto1_days",
-                "skonto[0].percent" => "skonto1_percent",
-                "skonto[1].percent" => "skonto2_percent",
-                _ => "skonto2_days",
-            };
-            let msg = skonto_message(&message);
-            e.add(name, problem_text(message, msg, lang));
-        }
-    }
-    let skonto = if skonto.is_empty() && f.version.is_empty() {
-        None
-    } else {
-        Some(skonto)
-    };
-    let payment_method = if f.payment_method.is_empty() {
-        None
-    } else {
-        let m = kontor_domain::PaymentMethod::parse(&f.payment_method);
-        if m.is_none() {
-            e.add("payment_method", "transfer | direct_debit");
-        }
-        m
-    };
-    let exchange_rate = if f.exchange_rate.is_empty() {
-        None
-    } else {
-        let r = dec(&f.exchange_rate, 6, "exchange_rate", &mut e);
-        if let Some(m) = kontor_domain::terms::exchange_rate_problem(r)
-            && e.get("exchange_rate").is_empty()
-        {
-            e.add(
-                "exchange_rate",
-                problem_text(m, Msg::FormExchangeRate, lang),
-            );
-        }
-        Some(r)
-    };
-    let mut lines = Vec::with_capacity(f.lines.len());
-    for (i, l) in f.lines.iter().enumerate() {
-        let kind = LineKind::parse(&l.kind).unwrap_or_default();
-        let field = |name: &str| format!("lines[{i}].{name}");
-        if kind == LineKind::Text {
-            lines.push(Line {
-                kind,
-                article_id: None,
-                description: l.description.clone(),
-                quantity: Decimal::ZERO,
-                unit: "C62".into(),
-                unit_price: Decimal::ZERO,
-                vat_rate: Decimal::ZERO,
-                discount_percent: Decimal::ZERO,
-            });
-            continue;
-        }
-        let quantity = if l.quantity.is_empty() {
-            Decimal::ONE
-        } else {
-            dec(&l.quantity, 4, &field("quantity"), &mut e)
-        };
-        let unit = if l.unit.is_empty() {
-            "C62".to_string()
-        } else {
-            l.unit.clone()
-        };
-        if !codes::is_unit(&unit) {
-            e.add(field("unit"), "UN/ECE Rec 20");
-        }
-        let unit_price = dec(&l.unit_price, 4, &field("unit_price"), &mut e);
-        let vat_rate = if l.vat_rate.is_empty() {
-            Decimal::from(19)
-        } else {
-            dec(&l.vat_rate, 2, &field("vat_rate"), &mut e)
-        };
-        if !kontor_domain::tax::is_allowed_vat_rate(vat_rate) {
-            e.add(field("vat_rate"), "19, 7, 0");
-        }
-        use kontor_domain::document::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
-        if quantity > Decimal::from(MAX_QUANTITY) {
-            e.add(field("quantity"), format!("max. {MAX_QUANTITY}"));
-        }
-        if unit_price > Decimal::from(MAX_UNIT_PRICE) {
-            e.add(field("unit_price"), format!("max. {MAX_UNIT_PRICE}"));
-        }
-        let discount_percent = dec(&l.discount, 2, &field("discount"), &mut e);
-        if discount_percent > Decimal::ONE_HUNDRED {
-            e.add(field("discount"), "0–100");
-        }
-        if l.description.chars().count() > 2000 {
-            e.add(field("description"), "max. 2000");
-        }
-        lines.push(Line {
-            kind,
-            article_id: l.article_id.parse().ok(),
-            description: l.description.clone(),
-            quantity,
-            unit,
-            unit_price,
-            vat_rate,
-            discount_percent,
-        });
-    }
-    let input = match (doc_type, contact_id, e.is_empty()) {
-        (Some(doc_type), Some(contact_id), true) => Some(DraftInput {
-            doc_type,
-            contact_id,
-            date,
-            delivery_date,
-            due_date,
-            payment_terms_days: None,
-            tax_mode,
-            currency,
-            language: None,
-            discount_percent,
-            prepaid_amount,
-            texts: DraftTexts {
-                subject: f.subject.clone(),
-                intro_text: f.intro_text.clone(),
-                closing_text: f.closing_text.clone(),
-            },
-            lines,
-            skonto,
-            payment_method,
-            exchange_rate,
-        }),
-        _ => None,
+    let skonto = (!skonto.is_empty() || !f.version.is_empty()).then_some(skonto);
+    let lines = f
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let field = |name: &str| format!("lines[{i}].{name}");
+            LineInput {
+                kind: Some(LineKind::parse(&l.kind).unwrap_or_default()),
+                article_id: l.article_id.parse().ok(),
+                description: given(&l.description),
+                quantity: dec(&l.quantity, &field("quantity"), &mut e),
+                unit: given(&l.unit),
+                unit_price: dec(&l.unit_price, &field("unit_price"), &mut e),
+                vat_rate: dec(&l.vat_rate, &field("vat_rate"), &mut e),
+                discount_percent: dec(&l.discount, &field("discount"), &mut e),
+            }
+        })
+        .collect();
+    let input = DraftInput {
+        doc_type,
+        contact_id,
+        date,
+        delivery_date,
+        due_date,
+        payment_terms_days: None,
+        tax_mode,
+        currency,
+        language: None,
+        discount_percent,
+        prepaid_amount,
+        skonto,
+        payment_method,
+        exchange_rate,
+        subject: Some(f.subject.clone()),
+        intro_text: Some(f.intro_text.clone()),
+        closing_text: Some(f.closing_text.clone()),
+        lines,
     };
     (input, e)
+}
+
+/// A number typed in German ("1.234,50") or English ("1234.50") notation; its sign and
+/// decimals are checked by the rules.
+fn number(s: &str, lang: Lang) -> Result<Decimal, String> {
+    crate::forms::user_decimal_unchecked(s, lang)
+}
+
+/// Adds the service layer's problems to `errors` under the editor's input names, in the
+/// page's language (a field keeps the first message it got).
+pub fn add_problems(errors: &mut FieldErrors, problems: &FieldProblems, lang: Lang) {
+    let language = if lang == Lang::En {
+        Language::En
+    } else {
+        Language::De
+    };
+    for p in problems.iter() {
+        errors.add(form_field(p.field), p.message(language));
+    }
+}
+
+/// The editor's input name for a field of the draft.
+fn form_field(path: FieldPath) -> String {
+    match path {
+        FieldPath::Document(field) => match field {
+            DocField::Skonto => "skonto1_days".into(),
+            DocField::SkontoDays(i) | DocField::SkontoStep(i) => format!("skonto{}_days", i + 1),
+            DocField::SkontoPercent(i) => format!("skonto{}_percent", i + 1),
+            other => FieldPath::Document(other).to_string(),
+        },
+        FieldPath::Line(i, field) => {
+            let name = match field {
+                // The article is chosen in the description's cell.
+                LineField::ArticleId | LineField::Description => "description",
+                LineField::Quantity => "quantity",
+                LineField::Unit => "unit",
+                LineField::UnitPrice => "unit_price",
+                LineField::VatRate => "vat_rate",
+                LineField::DiscountPercent => "discount",
+            };
+            format!("lines[{i}].{name}")
+        }
+    }
 }
 
 /// The editor's Skonto inputs: (days, percent) per step.
@@ -385,28 +369,6 @@ const SKONTO_FIELDS: [(&str, &str); 2] = [
     ("skonto1_days", "skonto1_percent"),
     ("skonto2_days", "skonto2_percent"),
 ];
-
-/// The catalogue text of a Skonto problem the domain's rules report.
-fn skonto_message(english: &str) -> Msg {
-    if english.starts_with("must be between 1 and 365") {
-        Msg::FormSkontoDays
-    } else if english.starts_with("must be greater than 0") {
-        Msg::FormSkontoPercent
-    } else if english.starts_with("has more than 2") {
-        Msg::FormSkontoDecimals
-    } else {
-        Msg::FormSkontoSteps
-    }
-}
-
-/// A problem found by a domain rule: the rule's own (English) message in English, where it
-/// may carry details, the catalogue's text otherwise.
-fn problem_text(rule_message: String, msg: Msg, lang: Lang) -> String {
-    match lang {
-        Lang::En => rule_message,
-        Lang::De => msg.text(lang).to_string(),
-    }
-}
 
 impl LineForm {
     /// The row a new line starts as (used by the editor's row template).

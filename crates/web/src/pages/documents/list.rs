@@ -14,7 +14,7 @@ use crate::WebState;
 use crate::error::WebError;
 use crate::layout::{Layout, render};
 use crate::pages::pager::Pager;
-use crate::session::{self};
+use crate::session;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
