@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use kontor_app::App;
-use kontor_domain::{DocumentType, Language, Line, LineKind, PaymentMethod, TaxMode};
+use kontor_domain::{
+    DocumentType, Language, Line, LineKind, PaymentMethod, TaxMode, UnitCode, VatRate,
+};
 use kontor_storage::{Article, DraftInput, DraftTexts};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -193,17 +195,14 @@ impl LineInput {
             .description
             .or_else(|| article.map(|a| a.data.name.clone()));
         let description = input::text(&field("description"), description, 10_000, false)?;
-        let unit = self
-            .unit
-            .or_else(|| article.map(|a| a.data.unit.clone()))
-            .unwrap_or_else(|| "C62".into());
-        let unit = input::unit(&field("unit"), unit.trim())?;
-        let vat_rate = self
-            .vat_rate
-            .map(|d| d.0)
-            .or_else(|| article.map(|a| a.data.vat_rate))
-            .unwrap_or(Decimal::from(19));
-        let vat_rate = input::vat_rate(&field("vat_rate"), vat_rate)?;
+        let unit = match self.unit {
+            Some(unit) => input::unit(&field("unit"), unit.trim())?,
+            None => article.map_or(UnitCode::PIECE, |a| a.data.unit),
+        };
+        let vat_rate = match self.vat_rate {
+            Some(rate) => input::vat_rate(&field("vat_rate"), rate.0)?,
+            None => article.map_or(VatRate::STANDARD, |a| a.data.vat_rate.normalize()),
+        };
         if kind == LineKind::Text {
             // A text line carries no amounts, whatever was sent.
             return Ok(Line {

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use kontor_domain::document::{DocumentType, Line, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
-use kontor_domain::{TaxMode, codes};
+use kontor_domain::{CurrencyCode, TaxMode, UnitCode, VatRate, codes};
 use kontor_storage::{
     AuditEntry, DocState, Document, DocumentQuery, DocumentSummary, DraftInput, DraftTexts, Page,
     PageRequest, Payment, PaymentInput, Role,
@@ -216,7 +216,7 @@ impl EditorForm {
             delivery_date: date(&d.content.delivery_date),
             due_date: date(&d.content.due_date),
             tax_mode: d.content.tax_mode.as_str().into(),
-            currency: d.content.currency.clone(),
+            currency: d.content.currency.to_string(),
             discount: tr.num(d.content.discount_percent),
             prepaid: tr.num(d.content.prepaid_amount),
             skonto: [0, 1].map(|i| {
@@ -240,7 +240,7 @@ impl EditorForm {
                 .content
                 .lines
                 .iter()
-                .map(|l| line_form(l, tr, &d.content.currency))
+                .map(|l| line_form(l, tr, d.content.currency.as_str()))
                 .collect(),
         }
     }
@@ -252,9 +252,9 @@ fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
         article_id: l.article_id.map(|a| a.to_string()).unwrap_or_default(),
         description: l.description.clone(),
         quantity: tr.num(l.quantity),
-        unit: l.unit.clone(),
+        unit: l.unit.to_string(),
         unit_price: tr.price(l.unit_price),
-        vat_rate: tr.num(l.vat_rate),
+        vat_rate: tr.num(l.vat_rate.percent()),
         discount: tr.num(l.discount_percent),
         net: if l.kind == LineKind::Text {
             String::new()
@@ -328,11 +328,10 @@ pub fn parse_editor(
     let currency = if f.currency.is_empty() {
         None
     } else {
-        Some(f.currency.to_uppercase())
+        CurrencyCode::parse(&f.currency.to_uppercase())
+            .map_err(|_| e.add("currency", "ISO 4217 (EUR, USD …)"))
+            .ok()
     };
-    if currency.as_deref().is_some_and(|c| !codes::is_currency(c)) {
-        e.add("currency", "ISO 4217 (EUR, USD …)");
-    }
     let dec = |s: &str, dp: u32, field: &str, e: &mut FieldErrors| -> Decimal {
         if s.is_empty() {
             return Decimal::ZERO;
@@ -429,9 +428,9 @@ pub fn parse_editor(
                 article_id: None,
                 description: l.description.clone(),
                 quantity: Decimal::ZERO,
-                unit: "C62".into(),
+                unit: UnitCode::PIECE,
                 unit_price: Decimal::ZERO,
-                vat_rate: Decimal::ZERO,
+                vat_rate: VatRate::ZERO,
                 discount_percent: Decimal::ZERO,
             });
             continue;
@@ -442,22 +441,20 @@ pub fn parse_editor(
             dec(&l.quantity, 4, &field("quantity"), &mut e)
         };
         let unit = if l.unit.is_empty() {
-            "C62".to_string()
+            UnitCode::PIECE
         } else {
-            l.unit.clone()
+            UnitCode::parse(&l.unit)
+                .map_err(|_| e.add(field("unit"), "UN/ECE Rec 20"))
+                .unwrap_or_default()
         };
-        if !codes::is_unit(&unit) {
-            e.add(field("unit"), "UN/ECE Rec 20");
-        }
         let unit_price = dec(&l.unit_price, 4, &field("unit_price"), &mut e);
         let vat_rate = if l.vat_rate.is_empty() {
-            Decimal::from(19)
+            VatRate::STANDARD
         } else {
-            dec(&l.vat_rate, 2, &field("vat_rate"), &mut e)
+            VatRate::new(dec(&l.vat_rate, 2, &field("vat_rate"), &mut e))
+                .map_err(|_| e.add(field("vat_rate"), "19, 7, 0"))
+                .unwrap_or_default()
         };
-        if !kontor_domain::tax::is_allowed_vat_rate(vat_rate) {
-            e.add(field("vat_rate"), "19, 7, 0");
-        }
         use kontor_domain::document::limits::{MAX_QUANTITY, MAX_UNIT_PRICE};
         if quantity > Decimal::from(MAX_QUANTITY) {
             e.add(field("quantity"), format!("max. {MAX_QUANTITY}"));
@@ -704,7 +701,7 @@ pub async fn new_form(
         kind: "item".into(),
         quantity: "1".into(),
         unit: "C62".into(),
-        vat_rate: "19".into(),
+        vat_rate: VatRate::STANDARD.to_string(),
         ..Default::default()
     });
     Ok(editor(
@@ -869,7 +866,7 @@ pub async fn live_totals(
         input.discount_percent,
         input.prepaid_amount,
     );
-    let currency = input.currency.as_deref().unwrap_or("EUR");
+    let currency = input.currency.unwrap_or(CurrencyCode::EUR).as_str();
     let tr = ctx.tr;
     let lines: Vec<String> = input
         .lines
@@ -1001,7 +998,7 @@ async fn show_doc(
         .content
         .lines
         .iter()
-        .map(|l| line_form(l, &ctx.tr, &d.content.currency))
+        .map(|l| line_form(l, &ctx.tr, d.content.currency.as_str()))
         .collect();
     let doc_lang = d.language.as_str();
     let legal_note = d
@@ -1225,7 +1222,7 @@ impl LineForm {
             kind: "item".into(),
             quantity: "1".into(),
             unit: "C62".into(),
-            vat_rate: "19".into(),
+            vat_rate: VatRate::STANDARD.to_string(),
             ..Default::default()
         }
     }
