@@ -139,7 +139,7 @@ impl Documents<'_> {
             due_date: None,
             payment_terms_days: None,
             tax_mode: Some(d.content.tax_mode),
-            currency: Some(d.content.currency.clone()),
+            currency: Some(d.content.currency),
             language: Some(d.language),
             discount_percent: d.content.discount_percent,
             prepaid_amount: Decimal::ZERO,

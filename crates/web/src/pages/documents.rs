@@ -938,7 +938,7 @@ impl ViewPage {
                     row.push_str(&format!(
                         " ({}: {})",
                         tr.date(until),
-                        tr.money(s.amount(self.d.totals.due), &c.currency)
+                        tr.money(s.amount(self.d.totals.due), c.currency)
                     ));
                 }
                 row
