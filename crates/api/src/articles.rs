@@ -36,7 +36,10 @@ impl ArticleInput {
         let data = ArticleData {
             name: input::text("name", self.name, 200, true)?,
             description: input::text("description", self.description, 10_000, false)?,
-            unit: input::unit("unit", self.unit.as_deref().unwrap_or(&defaults.unit))?,
+            unit: match self.unit {
+                Some(unit) => input::unit("unit", &unit)?,
+                None => defaults.unit,
+            },
             unit_price: input::decimal(
                 "unit_price",
                 self.unit_price.map_or(defaults.unit_price, |d| d.0),
@@ -46,7 +49,7 @@ impl ArticleInput {
             )?,
             vat_rate: input::vat_rate(
                 "vat_rate",
-                self.vat_rate.map_or(defaults.vat_rate, |d| d.0),
+                self.vat_rate.map_or(defaults.vat_rate.percent(), |d| d.0),
             )?,
             active: self.active.unwrap_or(defaults.active),
         };
@@ -75,9 +78,9 @@ impl From<Article> for ArticleOut {
             number: a.number,
             name: a.data.name,
             description: a.data.description,
-            unit: a.data.unit,
+            unit: a.data.unit.to_string(),
             unit_price: format::price(a.data.unit_price),
-            vat_rate: format::plain(a.data.vat_rate),
+            vat_rate: format::plain(a.data.vat_rate.percent()),
             active: a.data.active,
             created_at: a.created_at,
             updated_at: a.updated_at,

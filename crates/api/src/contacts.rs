@@ -65,7 +65,7 @@ impl ContactInput {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            Some(c) => input::currency("currency", c)?,
+            Some(c) => input::currency("currency", c)?.to_string(),
             None => String::new(),
         };
         let data = ContactData {
@@ -92,7 +92,7 @@ impl ContactInput {
                 self.delivery_country.as_deref().unwrap_or(""),
                 false,
             )?,
-            vat_id: input::vat_id("vat_id", self.vat_id)?,
+            vat_id: input::text_of(input::vat_id("vat_id", self.vat_id)?),
             tax_number: input::text("tax_number", self.tax_number, 40, false)?,
             email: input::email("email", self.email)?,
             phone: input::text("phone", self.phone, 40, false)?,
@@ -115,7 +115,10 @@ impl ContactInput {
                 35,
                 false,
             )?,
-            sepa_debtor_iban: input::iban("sepa_debtor_iban", self.sepa_debtor_iban)?,
+            sepa_debtor_iban: input::text_of(input::iban(
+                "sepa_debtor_iban",
+                self.sepa_debtor_iban,
+            )?),
             tax_mode: self.tax_mode,
             is_customer: self.is_customer.unwrap_or(defaults.is_customer),
             is_supplier: self.is_supplier.unwrap_or(defaults.is_supplier),

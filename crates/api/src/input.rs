@@ -1,6 +1,7 @@
 //! Field checks shared by the request bodies: decimals with limits, codes, IBAN, texts.
 
 use kontor_domain::codes;
+use kontor_domain::{Bic, CurrencyCode, Iban, UnitCode, VatId, VatRate};
 use rust_decimal::Decimal;
 
 use super::error::ApiError;
@@ -47,38 +48,23 @@ pub fn percent(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
     decimal(field, value, 2, Decimal::ZERO, Some(Decimal::ONE_HUNDRED))
 }
 
-/// A VAT rate Kontor accepts (19, 7 or 0).
-pub fn vat_rate(field: &str, value: Decimal) -> Result<Decimal, ApiError> {
-    if !kontor_domain::tax::is_allowed_vat_rate(value) {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::UnknownVatRate,
-            "unknown VAT rate (allowed: 19, 7, 0)",
-        ));
-    }
-    Ok(value.normalize())
+/// A VAT rate Kontor accepts (19, 7 or 0), without trailing zeros.
+pub fn vat_rate(field: &str, value: Decimal) -> Result<VatRate, ApiError> {
+    VatRate::new(value)
+        .map(VatRate::normalize)
+        .map_err(|e| ApiError::field(field, ErrorCode::UnknownVatRate, e.to_string()))
 }
 
-pub fn unit(field: &str, value: &str) -> Result<String, ApiError> {
-    if !codes::is_unit(value) {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::UnknownUnit,
-            "unknown unit (use a UN/ECE Rec 20 code such as C62, HUR, KGM)",
-        ));
-    }
-    Ok(value.to_string())
+/// A UN/ECE Rec 20 unit code Kontor knows.
+pub fn unit(field: &str, value: &str) -> Result<UnitCode, ApiError> {
+    UnitCode::parse(value)
+        .map_err(|e| ApiError::field(field, ErrorCode::UnknownUnit, e.to_string()))
 }
 
-pub fn currency(field: &str, value: &str) -> Result<String, ApiError> {
-    if !codes::is_currency(value) {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::UnknownCurrency,
-            "unknown currency (use an ISO 4217 code such as EUR)",
-        ));
-    }
-    Ok(value.to_string())
+/// An ISO 4217 currency code Kontor accepts.
+pub fn currency(field: &str, value: &str) -> Result<CurrencyCode, ApiError> {
+    CurrencyCode::parse(value)
+        .map_err(|e| ApiError::field(field, ErrorCode::UnknownCurrency, e.to_string()))
 }
 
 /// A required or optional ISO country code; an empty optional one stays empty.
@@ -119,21 +105,33 @@ pub fn text(
 }
 
 /// An optional VAT ID, upper-cased without spaces, that looks like one.
-pub fn vat_id(field: &str, value: Option<String>) -> Result<String, ApiError> {
-    let value: String = value
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if !value.is_empty() && !codes::is_plausible_vat_id(&value) {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::InvalidVatId,
-            "is not a plausible VAT ID (e.g. DE123456789)",
-        ));
+pub fn vat_id(field: &str, value: Option<String>) -> Result<Option<VatId>, ApiError> {
+    optional(value, |v| {
+        VatId::parse(v).map_err(|_| {
+            ApiError::field(
+                field,
+                ErrorCode::InvalidVatId,
+                "is not a plausible VAT ID (e.g. DE123456789)",
+            )
+        })
+    })
+}
+
+/// The text of an optional parsed value, empty when absent (the company profile and the
+/// contacts keep these codes as text).
+pub fn text_of<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `None` for an absent or blank text, else what `parse` makes of it.
+fn optional<T>(
+    value: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, ApiError>,
+) -> Result<Option<T>, ApiError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(Some),
     }
-    Ok(value)
 }
 
 /// An optional e-mail address (only checked for an '@' between two parts).
@@ -153,39 +151,29 @@ pub fn email(field: &str, value: Option<String>) -> Result<String, ApiError> {
 }
 
 /// An optional IBAN, upper-cased without spaces, with a valid ISO 7064 mod-97 checksum.
-pub fn iban(field: &str, value: Option<String>) -> Result<String, ApiError> {
-    let value: String = value
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if value.is_empty() {
-        return Ok(value);
-    }
-    if !kontor_domain::party::is_valid_iban(&value) {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::InvalidIban,
-            "is not a valid IBAN (checksum or format wrong)",
-        ));
-    }
-    Ok(value)
+pub fn iban(field: &str, value: Option<String>) -> Result<Option<Iban>, ApiError> {
+    optional(value, |v| {
+        Iban::parse(v).map_err(|_| {
+            ApiError::field(
+                field,
+                ErrorCode::InvalidIban,
+                "is not a valid IBAN (checksum or format wrong)",
+            )
+        })
+    })
 }
 
 /// An optional BIC: 8 or 11 letters and digits.
-pub fn bic(field: &str, value: Option<String>) -> Result<String, ApiError> {
-    let value: String = value.unwrap_or_default().trim().to_uppercase();
-    if !value.is_empty()
-        && (!matches!(value.len(), 8 | 11) || !value.chars().all(|c| c.is_ascii_alphanumeric()))
-    {
-        return Err(ApiError::field(
-            field,
-            ErrorCode::InvalidBic,
-            "is not a BIC (8 or 11 letters and digits)",
-        ));
-    }
-    Ok(value)
+pub fn bic(field: &str, value: Option<String>) -> Result<Option<Bic>, ApiError> {
+    optional(value, |v| {
+        Bic::parse(v).map_err(|_| {
+            ApiError::field(
+                field,
+                ErrorCode::InvalidBic,
+                "is not a BIC (8 or 11 letters and digits)",
+            )
+        })
+    })
 }
 
 /// Payment terms in days (0 to 365, as the domain allows).
@@ -271,11 +259,13 @@ mod tests {
         assert_eq!(
             iban("iban", Some("de89 3704 0044 0532 0130 00".into()))
                 .ok()
+                .flatten()
+                .map(|i| i.to_string())
                 .as_deref(),
             Some("DE89370400440532013000")
         );
         assert!(iban("iban", Some("DE89370400440532013001".into())).is_err());
-        assert!(iban("iban", Some(String::new())).is_ok());
+        assert!(iban("iban", Some(String::new())).is_ok_and(|i| i.is_none()));
     }
 
     #[test]

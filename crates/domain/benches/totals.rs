@@ -8,6 +8,7 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kontor_domain::VatRate;
 use kontor_domain::document::{Line, LineKind};
 use kontor_domain::tax::TaxMode;
 use kontor_domain::totals::compute_parts;
@@ -21,12 +22,12 @@ fn hundred_lines() -> Vec<Line> {
             article_id: None,
             description: format!("Position {i}"),
             quantity: Decimal::new(1 + i % 7 * 250, 2),
-            unit: "HUR".into(),
+            unit: kontor_domain::UnitCode::parse("HUR").unwrap(),
             unit_price: Decimal::new(85_1234 + i * 1_0001, 4),
             vat_rate: if i % 3 == 0 {
-                Decimal::from(7)
+                VatRate::REDUCED
             } else {
-                Decimal::from(19)
+                VatRate::STANDARD
             },
             discount_percent: Decimal::from(i % 4 * 5),
         })

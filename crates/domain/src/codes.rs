@@ -1,5 +1,6 @@
 //! Code lists: UN/ECE Recommendation 20 units, ISO 3166 countries (with EU membership)
-//! and ISO 4217 currencies that Kontor accepts.
+//! and ISO 4217 currencies that Kontor accepts. [`crate::UnitCode`] and
+//! [`crate::CurrencyCode`] parse against these lists.
 
 /// Units a line may carry: (UN/ECE Rec 20 code, German label, English label).
 pub const UNITS: &[(&str, &str, &str)] = &[
@@ -27,11 +28,6 @@ pub const UNITS: &[(&str, &str, &str)] = &[
     ("XBX", "Karton", "box"),
     ("P1", "%", "%"),
 ];
-
-/// Whether `code` is a unit Kontor knows.
-pub fn is_unit(code: &str) -> bool {
-    UNITS.iter().any(|(c, _, _)| *c == code)
-}
 
 /// The printed label of a unit in the given language ("de" or "en").
 pub fn unit_label(code: &str, lang: &str) -> &'static str {
@@ -72,47 +68,13 @@ pub const CURRENCIES: &[&str] = &[
     "BGN", "CAD", "AUD", "NZD", "TRY", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR", "AED",
 ];
 
-/// Whether `code` is an accepted ISO 4217 currency.
-pub fn is_currency(code: &str) -> bool {
-    CURRENCIES.contains(&code)
-}
-
-/// The country prefix of a VAT ID ("DE123456789" → "DE"; Greece uses "EL").
-pub fn vat_id_country(vat_id: &str) -> Option<&str> {
-    let prefix = vat_id.get(0..2)?;
-    prefix
-        .chars()
-        .all(|c| c.is_ascii_uppercase())
-        .then_some(prefix)
-}
-
-/// A plausibility check of a VAT ID: two-letter prefix and 2–13 alphanumerics.
-pub fn is_plausible_vat_id(vat_id: &str) -> bool {
-    let Some(prefix) = vat_id_country(vat_id) else {
-        return false;
-    };
-    let rest = &vat_id[prefix.len()..];
-    (2..=13).contains(&rest.len()) && rest.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn knows_units_and_countries() {
-        assert!(is_unit("HUR") && is_unit("C62") && !is_unit("XYZ"));
         assert!(is_eu("FR") && !is_eu("CH") && is_country("CH") && !is_country("XX"));
-        assert!(is_currency("EUR") && !is_currency("EURO"));
         assert_eq!(unit_label("HUR", "de"), "Std.");
-    }
-
-    #[test]
-    fn checks_vat_ids() {
-        assert!(is_plausible_vat_id("DE123456789"));
-        assert!(is_plausible_vat_id("ATU12345678"));
-        assert!(!is_plausible_vat_id("123456789"));
-        assert!(!is_plausible_vat_id("DE"));
-        assert_eq!(vat_id_country("FR12345678901"), Some("FR"));
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::tax::TaxMode;
 use crate::terms::{PaymentMethod, SkontoStep};
+use crate::values::{CurrencyCode, UnitCode, VatRate};
 
 /// The kinds of business document Kontor writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -140,11 +141,11 @@ pub struct Line {
     pub description: String,
     pub quantity: Decimal,
     /// UN/ECE Rec 20 unit code.
-    pub unit: String,
+    pub unit: UnitCode,
     /// Net unit price, up to 4 decimals.
     pub unit_price: Decimal,
     /// VAT rate in percent as entered; the tax mode decides what is charged.
-    pub vat_rate: Decimal,
+    pub vat_rate: VatRate,
     pub discount_percent: Decimal,
 }
 
@@ -160,7 +161,7 @@ impl Line {
 pub struct DocumentContent {
     pub doc_type: DocumentType,
     pub tax_mode: TaxMode,
-    pub currency: String,
+    pub currency: CurrencyCode,
     pub date: NaiveDate,
     pub delivery_date: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
@@ -181,7 +182,7 @@ impl DocumentContent {
     /// The VAT total in EUR (§ 16 (6) UStG, EN 16931 BT-111) of a foreign-currency document
     /// with an exchange rate; `None` for EUR documents or without a rate.
     pub fn vat_in_eur(&self, vat: Decimal) -> Option<Decimal> {
-        if self.currency == "EUR" {
+        if self.currency.is_eur() {
             return None;
         }
         crate::terms::to_eur(vat, self.exchange_rate?)

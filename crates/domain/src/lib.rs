@@ -12,6 +12,7 @@ pub mod tax;
 pub mod terms;
 pub mod totals;
 pub mod validation;
+pub mod values;
 
 pub use document::{DocumentType, Line, LineKind};
 pub use error_code::{ErrorCode, ErrorKind};
@@ -20,3 +21,4 @@ pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Langua
 pub use tax::{TaxMode, VatCategory};
 pub use terms::{PaymentMethod, SkontoStep};
 pub use totals::{Totals, VatGroup};
+pub use values::{Bic, CurrencyCode, Iban, LeitwegId, UnitCode, VatId, VatRate, compact_code};

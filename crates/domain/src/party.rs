@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::tax::TaxMode;
 use crate::terms::{PaymentMethod, SkontoStep};
+use crate::values::{CurrencyCode, Iban, VatId, compact_code};
 
 /// The one language type: of a contact's documents and correspondence, of a user's pages, of
 /// messages. German is the default.
@@ -196,32 +197,6 @@ fn check_email(v: &str) -> bool {
     v.is_empty() || (v.contains('@') && !v.contains(char::is_whitespace) && v.len() <= 254)
 }
 
-/// Validates an IBAN's structure and ISO 7064 mod-97 checksum.
-pub fn is_valid_iban(iban: &str) -> bool {
-    let s: String = iban
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if !(15..=34).contains(&s.len())
-        || !s.chars().all(|c| c.is_ascii_alphanumeric())
-        || !s[..2].chars().all(|c| c.is_ascii_alphabetic())
-    {
-        return false;
-    }
-    let rearranged = format!("{}{}", &s[4..], &s[..4]);
-    let mut rem: u32 = 0;
-    for c in rearranged.chars() {
-        let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 {
-            (rem * 100 + v) % 97
-        } else {
-            (rem * 10 + v) % 97
-        };
-    }
-    rem == 1
-}
-
 /// `FieldProblem` names are static: the Skonto fields that can occur.
 fn skonto_field(name: &str) -> &'static str {
     const NAMES: &[&str] = &[
@@ -250,15 +225,6 @@ fn skonto_field_problems(steps: &[SkontoStep]) -> Vec<FieldProblem> {
         .into_iter()
         .map(|(f, m)| (skonto_field(&f), m))
         .collect()
-}
-
-/// A code as it is kept: without any whitespace, upper-cased (VAT IDs, IBANs, creditor IDs).
-pub fn compact_code(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase()
 }
 
 impl ContactData {
@@ -291,7 +257,7 @@ impl ContactData {
                 "must be an ISO 3166 country code such as DE".into(),
             ));
         }
-        if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
+        if !self.vat_id.is_empty() && VatId::parse(&self.vat_id).is_err() {
             p.push((
                 "vat_id",
                 "must start with the country prefix, e.g. DE123456789".into(),
@@ -300,7 +266,7 @@ impl ContactData {
         if !check_email(&self.email) {
             p.push(("email", "is not an e-mail address".into()));
         }
-        if !self.currency.is_empty() && !crate::codes::is_currency(&self.currency) {
+        if !self.currency.is_empty() && CurrencyCode::parse(&self.currency).is_err() {
             p.push(("currency", "is not a supported ISO 4217 currency".into()));
         }
         if self
@@ -312,7 +278,7 @@ impl ContactData {
         if let Some(steps) = &self.skonto {
             p.extend(skonto_field_problems(steps));
         }
-        if !self.sepa_debtor_iban.is_empty() && !is_valid_iban(&self.sepa_debtor_iban) {
+        if !self.sepa_debtor_iban.is_empty() && Iban::parse(&self.sepa_debtor_iban).is_err() {
             p.push(("sepa_debtor_iban", "is not a valid IBAN (checksum)".into()));
         }
         if self.sepa_mandate_reference.chars().count() > 35
@@ -364,13 +330,13 @@ impl CompanyProfile {
                 "must be an ISO 3166 country code such as DE".into(),
             ));
         }
-        if !self.vat_id.is_empty() && !crate::codes::is_plausible_vat_id(&self.vat_id) {
+        if !self.vat_id.is_empty() && VatId::parse(&self.vat_id).is_err() {
             p.push((
                 "vat_id",
                 "must start with the country prefix, e.g. DE123456789".into(),
             ));
         }
-        if !self.iban.is_empty() && !is_valid_iban(&self.iban) {
+        if !self.iban.is_empty() && Iban::parse(&self.iban).is_err() {
             p.push(("iban", "is not a valid IBAN (checksum)".into()));
         }
         if !check_email(&self.contact_email) {
@@ -398,14 +364,6 @@ impl CompanyProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iban_checksum() {
-        assert!(is_valid_iban("DE02120300000000202051"));
-        assert!(is_valid_iban("DE02 1203 0000 0000 2020 51"));
-        assert!(!is_valid_iban("DE03120300000000202051"));
-        assert!(!is_valid_iban("XX"));
-    }
 
     #[test]
     fn normalizing_keeps_codes_in_one_form() {

@@ -140,16 +140,6 @@ impl VatCategory {
     }
 }
 
-/// The German VAT rates a line may carry (percent). 0 means zero-rated in the standard mode.
-pub fn allowed_vat_rates() -> [Decimal; 3] {
-    [Decimal::from(19), Decimal::from(7), Decimal::ZERO]
-}
-
-/// Whether `rate` (percent) is a German VAT rate Kontor accepts.
-pub fn is_allowed_vat_rate(rate: Decimal) -> bool {
-    allowed_vat_rates().contains(&rate.normalize())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,9 +193,6 @@ mod tests {
 
     #[test]
     fn rates() {
-        assert!(is_allowed_vat_rate(dec!(19.00)));
-        assert!(is_allowed_vat_rate(dec!(7)));
-        assert!(!is_allowed_vat_rate(dec!(16)));
         assert_eq!(TaxMode::parse("intra_eu"), Some(TaxMode::IntraEu));
         assert_eq!(TaxMode::parse("foo"), None);
     }

@@ -177,11 +177,7 @@ pub fn exchange_rate_problem(rate: Decimal) -> Option<String> {
 /// `DE98ZZZ09999999999`): country, 2 check digits, 3-character business code (not part of the
 /// check), national identifier.
 pub fn is_valid_creditor_id(raw: &str) -> bool {
-    let s: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+    let s = crate::values::compact_code(raw);
     if !(8..=35).contains(&s.len())
         || !s.chars().all(|c| c.is_ascii_alphanumeric())
         || !s[..2].chars().all(|c| c.is_ascii_alphabetic())
@@ -189,19 +185,7 @@ pub fn is_valid_creditor_id(raw: &str) -> bool {
     {
         return false;
     }
-    let check = format!("{}{}", &s[7..], &s[..4]);
-    let mut rem: u32 = 0;
-    for c in check.chars() {
-        let Some(v) = c.to_digit(36) else {
-            return false;
-        };
-        rem = if v >= 10 {
-            (rem * 100 + v) % 97
-        } else {
-            (rem * 10 + v) % 97
-        };
-    }
-    rem == 1
+    crate::values::mod97(&format!("{}{}", &s[7..], &s[..4])) == Some(1)
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub fn compute_parts(
 ) -> Totals {
     let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
     for line in lines.iter().filter(|l| l.counts()) {
-        let rate = tax_mode.effective_rate(line.vat_rate).normalize();
+        let rate = tax_mode.effective_rate(line.vat_rate.percent()).normalize();
         let key = (tax_mode.category(rate), rate);
         *groups.entry(key).or_default() += line_amounts(line).net;
     }
@@ -136,9 +136,9 @@ mod tests {
             article_id: None,
             description: "x".into(),
             quantity: qty,
-            unit: "C62".into(),
+            unit: crate::UnitCode::PIECE,
             unit_price: price,
-            vat_rate: rate,
+            vat_rate: crate::VatRate::new(rate).unwrap(),
             discount_percent: discount,
         }
     }

@@ -9,6 +9,7 @@ use crate::document::{DocumentContent, DocumentType};
 use crate::party::{CompanyProfile, ContactData};
 use crate::tax::TaxMode;
 use crate::terms::PaymentMethod;
+use crate::values::{Iban, VatId};
 
 /// One reason a document cannot be issued yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -220,14 +221,14 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     }
     match doc.tax_mode {
         TaxMode::ReverseCharge => {
-            if !codes::is_plausible_vat_id(&company.vat_id) {
+            if VatId::parse(&company.vat_id).is_err() {
                 p.push(Problem::new(
                     "company.vat_id",
                     "vat_id_required",
                     "reverse charge needs the seller's VAT ID",
                 ));
             }
-            if !codes::is_plausible_vat_id(&buyer.vat_id) {
+            if VatId::parse(&buyer.vat_id).is_err() {
                 p.push(Problem::new(
                     "contact.vat_id",
                     "vat_id_required",
@@ -236,15 +237,15 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
             }
         }
         TaxMode::IntraEu => {
-            if !codes::is_plausible_vat_id(&company.vat_id) {
+            if VatId::parse(&company.vat_id).is_err() {
                 p.push(Problem::new(
                     "company.vat_id",
                     "vat_id_required",
                     "an intra-EU supply needs the seller's VAT ID",
                 ));
             }
-            let foreign_eu_vat = codes::is_plausible_vat_id(&buyer.vat_id)
-                && codes::vat_id_country(&buyer.vat_id).is_some_and(|c| c != "DE");
+            let foreign_eu_vat =
+                VatId::parse(&buyer.vat_id).is_ok_and(|id| id.country_prefix() != "DE");
             if !foreign_eu_vat {
                 p.push(Problem::new(
                     "contact.vat_id",
@@ -317,7 +318,7 @@ pub fn payment_problems(
                 "a direct debit needs the contact's SEPA mandate reference (BT-89)",
             ));
         }
-        if !crate::party::is_valid_iban(&buyer.sepa_debtor_iban) {
+        if Iban::parse(&buyer.sepa_debtor_iban).is_err() {
             p.push(Problem::new(
                 "contact.sepa_debtor_iban",
                 "direct_debit_missing",
@@ -325,7 +326,7 @@ pub fn payment_problems(
             ));
         }
     }
-    if doc.currency != "EUR" && doc.exchange_rate.is_none() {
+    if !doc.currency.is_eur() && doc.exchange_rate.is_none() {
         p.push(Problem::new(
             "exchange_rate",
             "exchange_rate_missing",
@@ -346,7 +347,7 @@ pub fn payment_problems(
 /// instructions (BG-16) are left out and BT-20 carries the terms as text.
 pub fn facturx_problems(company: &CompanyProfile, _buyer: &ContactData) -> Vec<Problem> {
     let mut p = Vec::new();
-    if !company.iban.trim().is_empty() && !crate::party::is_valid_iban(&company.iban) {
+    if !company.iban.trim().is_empty() && Iban::parse(&company.iban).is_err() {
         p.push(Problem::new(
             "company.iban",
             "einvoice_missing",
@@ -388,7 +389,7 @@ pub fn xrechnung_problems(company: &CompanyProfile, buyer: &ContactData) -> Vec<
     if company.contact_email.trim().is_empty() {
         einvoice_missing(&mut p, "company.contact_email", "BR-DE-7, BT-34");
     }
-    if !crate::party::is_valid_iban(&company.iban) {
+    if Iban::parse(&company.iban).is_err() {
         einvoice_missing(&mut p, "company.iban", "BR-DE-23");
     }
     p
@@ -429,7 +430,7 @@ mod tests {
         DocumentContent {
             doc_type: DocumentType::Invoice,
             tax_mode: mode,
-            currency: "EUR".into(),
+            currency: crate::CurrencyCode::EUR,
             date: d,
             delivery_date: Some(d),
             due_date: Some(d),
@@ -440,9 +441,9 @@ mod tests {
                 article_id: None,
                 description: "Beratung".into(),
                 quantity: dec!(1),
-                unit: "HUR".into(),
+                unit: crate::UnitCode::parse("HUR").unwrap(),
                 unit_price: dec!(100),
-                vat_rate: dec!(19),
+                vat_rate: crate::VatRate::STANDARD,
                 discount_percent: dec!(0),
             }],
             skonto: Vec::new(),

@@ -171,7 +171,7 @@ pub(crate) fn direct_debit(inv: &Invoice<'_>) -> bool {
 /// Whether a credit transfer to the seller's IBAN is written (payment means 58). Without a
 /// valid IBAN (possible only for ZUGFeRD: XRechnung requires one) BG-16 is left out.
 pub(crate) fn credit_transfer(inv: &Invoice<'_>) -> bool {
-    !direct_debit(inv) && kontor_domain::party::is_valid_iban(&inv.seller.iban)
+    !direct_debit(inv) && kontor_domain::Iban::parse(&inv.seller.iban).is_ok()
 }
 
 /// BT-6 / BT-111: the VAT total in EUR for a foreign-currency invoice with an exchange rate.
@@ -199,7 +199,7 @@ pub(crate) fn lines<'a>(inv: &Invoice<'a>) -> Vec<LineOut<'a>> {
         .filter(|l| l.counts())
         .enumerate()
         .map(|(i, line)| {
-            let rate = mode.effective_rate(line.vat_rate).normalize();
+            let rate = mode.effective_rate(line.vat_rate.percent()).normalize();
             let text = line.description.trim();
             let name = text.lines().next().unwrap_or("").trim();
             LineOut {

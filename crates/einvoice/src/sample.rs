@@ -60,12 +60,16 @@ pub fn invoice(n: usize) -> Sample {
             article_id: None,
             description: format!("Position {i}: Beratung & Umsetzung"),
             quantity: Decimal::new(15 + i as i64, 1),
-            unit: if i % 2 == 0 { "HUR" } else { "C62" }.into(),
+            unit: if i % 2 == 0 {
+                kontor_domain::UnitCode::parse("HUR").unwrap_or_default()
+            } else {
+                kontor_domain::UnitCode::PIECE
+            },
             unit_price: Decimal::new(851234 + 1000 * i as i64, 4),
             vat_rate: if i % 3 == 0 {
-                Decimal::from(7)
+                kontor_domain::VatRate::REDUCED
             } else {
-                Decimal::from(19)
+                kontor_domain::VatRate::STANDARD
             },
             discount_percent: if i % 4 == 0 {
                 Decimal::from(10)
@@ -77,7 +81,7 @@ pub fn invoice(n: usize) -> Sample {
     let content = DocumentContent {
         doc_type: DocumentType::Invoice,
         tax_mode: TaxMode::Standard,
-        currency: "EUR".into(),
+        currency: kontor_domain::CurrencyCode::EUR,
         date: d,
         delivery_date: Some(d),
         due_date: d.checked_add_days(chrono::Days::new(14)),

@@ -134,7 +134,7 @@ fn direct_debit_writes_means_59_with_the_mandate() {
 #[test]
 fn foreign_currency_states_the_vat_in_eur() {
     let mut s = sample::invoice(2);
-    s.content.currency = "USD".into();
+    s.content.currency = kontor_domain::CurrencyCode::parse("USD").unwrap();
     assert!(matches!(
         write(&s.invoice(), Syntax::Ubl),
         Err(Error::Incomplete(_))

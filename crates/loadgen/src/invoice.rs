@@ -2,7 +2,7 @@
 //! and as the JSON body of `POST /api/v1/documents`.
 
 use chrono::NaiveDate;
-use kontor_domain::{Line, LineKind};
+use kontor_domain::{Line, LineKind, UnitCode, VatRate};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -31,9 +31,9 @@ pub fn lines(seed: u64, n: usize) -> Vec<Line> {
             // 12.50 … 211.49
             let unit_price = Decimal::new(1250 + (mix.wrapping_mul(7919) % 19900) as i64, 2);
             let vat_rate = if description == "Fachbuch" {
-                Decimal::from(7)
+                VatRate::REDUCED
             } else {
-                Decimal::from(19)
+                VatRate::STANDARD
             };
             let discount_percent = if mix % 5 == 0 {
                 Decimal::from(5)
@@ -45,7 +45,7 @@ pub fn lines(seed: u64, n: usize) -> Vec<Line> {
                 article_id: None,
                 description: format!("{description} {}", j + 1),
                 quantity,
-                unit: unit.to_string(),
+                unit: UnitCode::parse(unit).unwrap_or_default(),
                 unit_price,
                 vat_rate,
                 discount_percent,
@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(lines(1, 10), a, "deterministic");
         for l in &a {
             assert!(l.quantity > Decimal::ZERO && l.unit_price > Decimal::ZERO);
-            assert!(l.vat_rate == Decimal::from(19) || l.vat_rate == Decimal::from(7));
+            assert!(l.vat_rate == VatRate::STANDARD || l.vat_rate == VatRate::REDUCED);
             assert!(l.unit_price.scale() <= 2 && l.quantity.scale() <= 1);
         }
         let ta = compute_parts(TaxMode::Standard, &a, Decimal::ZERO, Decimal::ZERO);

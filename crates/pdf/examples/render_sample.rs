@@ -104,8 +104,9 @@ fn peer_document(path: &str) -> Result<(Document, Extras), Box<dyn std::error::E
             let code = codes::UNITS
                 .iter()
                 .find(|(_, de, _)| de.trim_end_matches('.') == unit.trim_end_matches('.'))
-                .map(|(c, _, _)| c.to_string())
-                .unwrap_or(unit);
+                .and_then(|(c, _, _)| kontor_domain::UnitCode::parse(c).ok())
+                .or_else(|| kontor_domain::UnitCode::parse(&unit).ok())
+                .unwrap_or_default();
             Line {
                 kind: LineKind::Item,
                 article_id: None,
@@ -113,7 +114,8 @@ fn peer_document(path: &str) -> Result<(Document, Extras), Box<dyn std::error::E
                 quantity: german_decimal(&text(i, "qty")),
                 unit: code,
                 unit_price: german_decimal(&text(i, "price")),
-                vat_rate: german_decimal(&text(i, "vat")),
+                vat_rate: kontor_domain::VatRate::new(german_decimal(&text(i, "vat")))
+                    .unwrap_or_default(),
                 discount_percent: Decimal::ZERO,
             }
         })

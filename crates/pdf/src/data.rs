@@ -4,9 +4,7 @@
 
 use kontor_domain::document::LineKind;
 use kontor_domain::totals::line_amounts;
-use kontor_domain::{
-    CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, TaxMode, codes,
-};
+use kontor_domain::{CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, TaxMode};
 use kontor_storage::{DocState, Document};
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
@@ -304,15 +302,7 @@ pub fn build(
         let mut values = BTreeMap::new();
         values.insert("pos", pos.to_string());
         values.insert("quantity", format::quantity(line.quantity, en));
-        let unit = codes::unit_label(&line.unit, lang.as_str());
-        values.insert(
-            "unit",
-            if unit.is_empty() {
-                line.unit.clone()
-            } else {
-                unit.to_string()
-            },
-        );
+        values.insert("unit", line.unit.label(lang.as_str()).to_string());
         let mut price = money(line.unit_price);
         if !line.discount_percent.is_zero() {
             price = format!("{price}\n−{}", format::percent(line.discount_percent, en));
@@ -320,7 +310,7 @@ pub fn build(
         values.insert("unit_price", price);
         values.insert(
             "vat_rate",
-            format::percent(c.tax_mode.effective_rate(line.vat_rate), en),
+            format::percent(c.tax_mode.effective_rate(line.vat_rate.percent()), en),
         );
         let optional = line.kind == LineKind::Optional;
         let total = if optional {

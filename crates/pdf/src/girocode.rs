@@ -15,14 +15,7 @@ pub fn payload(
     amount: Decimal,
     remittance: &str,
 ) -> Option<String> {
-    let iban: String = iban
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if !kontor_domain::party::is_valid_iban(&iban) {
-        return None;
-    }
+    let iban = kontor_domain::Iban::parse(iban).ok()?;
     let amount = amount.round_dp(2);
     if amount < Decimal::new(1, 2) || amount > Decimal::new(99_999_999_999, 2) {
         return None;

@@ -68,9 +68,9 @@ pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
                 article_id: None,
                 description: desc.into(),
                 quantity: Decimal::from((i % 7 + 1) as i64),
-                unit: unit.into(),
+                unit: kontor_domain::UnitCode::parse(unit).unwrap_or_default(),
                 unit_price: Decimal::new(cents, 2),
-                vat_rate: Decimal::from(rate),
+                vat_rate: kontor_domain::VatRate::new(Decimal::from(rate)).unwrap_or_default(),
                 discount_percent: Decimal::ZERO,
             }
         })
@@ -78,7 +78,7 @@ pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
     let content = DocumentContent {
         doc_type: DocumentType::Invoice,
         tax_mode,
-        currency: "EUR".into(),
+        currency: kontor_domain::CurrencyCode::EUR,
         date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
         delivery_date: NaiveDate::from_ymd_opt(2026, 11, 20),
         due_date: NaiveDate::from_ymd_opt(2026, 12, 10),

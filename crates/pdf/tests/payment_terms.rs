@@ -110,7 +110,7 @@ fn direct_debit_says_the_amount_is_debited_and_has_no_transfer_qr() {
 #[test]
 fn foreign_currency_shows_the_vat_in_eur() {
     let mut doc = sample::invoice(2, TaxMode::Standard, Language::De);
-    doc.content.currency = "USD".into();
+    doc.content.currency = kontor_domain::CurrencyCode::parse("USD").unwrap();
     doc.content.exchange_rate = Some(Decimal::new(10823, 4));
     let doc = with_totals(doc);
     let eur = kontor_domain::round2(doc.totals.vat / Decimal::new(10823, 4));

@@ -317,7 +317,7 @@ fn girocode_decodes_to_the_epc_payload() {
     // No code without an amount due, on quotes, or in other currencies.
     for change in [
         |d: &mut Document| d.content.doc_type = DocumentType::Quote,
-        |d: &mut Document| d.content.currency = "CHF".into(),
+        |d: &mut Document| d.content.currency = kontor_domain::CurrencyCode::parse("CHF").unwrap(),
         |d: &mut Document| d.totals.due = Decimal::ZERO,
     ] {
         let mut other = doc.clone();
@@ -352,9 +352,9 @@ fn untrusted_text_stays_text() {
             article_id: None,
             description: (*a).to_string(),
             quantity: Decimal::ONE,
-            unit: "H87".into(),
+            unit: kontor_domain::UnitCode::parse("H87").unwrap(),
             unit_price: Decimal::TEN,
-            vat_rate: Decimal::from(19),
+            vat_rate: kontor_domain::VatRate::STANDARD,
             discount_percent: Decimal::ZERO,
         });
     }

@@ -8,7 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Article, ArticleData, ArticleQuery, Page};
 use crate::numbers;
-use crate::util::{now, parse_dec, search_text, sql};
+use crate::util::{now, parse_dec, parse_value, search_text, sql};
 
 const COLUMNS: &str =
     "id, number, name, description, unit, unit_price, vat_rate, active, created_at, updated_at";
@@ -20,9 +20,9 @@ fn from_row(row: &AnyRow) -> Result<Article> {
         data: ArticleData {
             name: row.try_get("name")?,
             description: row.try_get("description")?,
-            unit: row.try_get("unit")?,
+            unit: parse_value("unit", &row.try_get::<String, _>("unit")?)?,
             unit_price: parse_dec(&row.try_get::<String, _>("unit_price")?)?,
-            vat_rate: parse_dec(&row.try_get::<String, _>("vat_rate")?)?,
+            vat_rate: parse_value("vat_rate", &row.try_get::<String, _>("vat_rate")?)?,
             active: row.try_get::<i64, _>("active")? != 0,
         },
         created_at: row.try_get("created_at")?,
@@ -32,7 +32,7 @@ fn from_row(row: &AnyRow) -> Result<Article> {
 
 fn json(a: &ArticleData, number: &str) -> serde_json::Value {
     serde_json::json!({
-        "number": number, "name": a.name, "description": a.description, "unit": a.unit,
+        "number": number, "name": a.name, "description": a.description, "unit": a.unit.as_str(),
         "unit_price": a.unit_price.to_string(), "vat_rate": a.vat_rate.to_string(), "active": a.active,
     })
 }
@@ -74,7 +74,7 @@ impl Store {
         .bind(&number)
         .bind(&data.name)
         .bind(&data.description)
-        .bind(&data.unit)
+        .bind(data.unit.as_str())
         .bind(data.unit_price.to_string())
         .bind(data.vat_rate.to_string())
         .bind(i64::from(data.active))
@@ -149,7 +149,7 @@ impl Store {
         )
         .bind(&data.name)
         .bind(&data.description)
-        .bind(&data.unit)
+        .bind(data.unit.as_str())
         .bind(data.unit_price.to_string())
         .bind(data.vat_rate.to_string())
         .bind(i64::from(data.active))

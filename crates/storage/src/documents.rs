@@ -7,7 +7,9 @@ use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
 use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
-use kontor_domain::{CompanyProfile, ContactData, Language, Line, PaymentMethod, TaxMode};
+use kontor_domain::{
+    CompanyProfile, ContactData, CurrencyCode, Language, Line, PaymentMethod, TaxMode,
+};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -19,7 +21,8 @@ use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::*;
 use crate::numbers;
 use crate::util::{
-    date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, search_text, sql,
+    date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, parse_value, search_text,
+    sql,
 };
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
@@ -39,7 +42,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
             .ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
         tax_mode: TaxMode::parse(&tax_mode)
             .ok_or_else(|| StoreError::Corrupt(format!("tax_mode {tax_mode}")))?,
-        currency: row.try_get("currency")?,
+        currency: parse_value("currency", &row.try_get::<String, _>("currency")?)?,
         date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
         delivery_date: parse_opt_date(row.try_get("delivery_date")?)?,
         due_date: parse_opt_date(row.try_get("due_date")?)?,
@@ -157,9 +160,8 @@ fn resolve(
     });
     let currency = input
         .currency
-        .clone()
-        .or_else(|| (!contact.currency.is_empty()).then(|| contact.currency.clone()))
-        .unwrap_or_else(|| "EUR".into());
+        .or_else(|| CurrencyCode::parse(&contact.currency).ok())
+        .unwrap_or(CurrencyCode::EUR);
     let due_date = input.due_date.or_else(|| {
         if !input.doc_type.is_receivable() {
             return None;
@@ -195,7 +197,7 @@ fn resolve(
         exchange_rate: None,
     };
     let content = DocumentContent {
-        exchange_rate: input.exchange_rate.filter(|_| content.currency != "EUR"),
+        exchange_rate: input.exchange_rate.filter(|_| !content.currency.is_eur()),
         ..content
     };
     (content, input.language.unwrap_or(contact.language))
@@ -229,7 +231,7 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
     .bind(d.content.delivery_date.map(date_str))
     .bind(d.content.due_date.map(date_str))
     .bind(d.content.tax_mode.as_str())
-    .bind(&d.content.currency)
+    .bind(d.content.currency.as_str())
     .bind(d.language.as_str())
     .bind(d.content.discount_percent.to_string())
     .bind(d.content.prepaid_amount.to_string())
@@ -381,7 +383,7 @@ impl Store {
         .bind(content.delivery_date.map(date_str))
         .bind(content.due_date.map(date_str))
         .bind(content.tax_mode.as_str())
-        .bind(&content.currency)
+        .bind(content.currency.as_str())
         .bind(language.as_str())
         .bind(content.discount_percent.to_string())
         .bind(content.prepaid_amount.to_string())
@@ -613,7 +615,7 @@ impl Store {
             due_date: None,
             payment_terms_days: None,
             tax_mode: Some(source.content.tax_mode),
-            currency: Some(source.content.currency.clone()),
+            currency: Some(source.content.currency),
             language: Some(source.language),
             discount_percent: source.content.discount_percent,
             prepaid_amount: prepaid,
@@ -862,7 +864,7 @@ impl Store {
                     contact_name: row.try_get("contact_name")?,
                     date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
                     due_date: parse_opt_date(row.try_get("due_date")?)?,
-                    currency: row.try_get("currency")?,
+                    currency: parse_value("currency", &row.try_get::<String, _>("currency")?)?,
                     net: from_cents(row.try_get("net_cents")?),
                     vat: from_cents(row.try_get("vat_cents")?),
                     gross: from_cents(row.try_get("gross_cents")?),

@@ -71,9 +71,9 @@ pub struct ContactQuery {
 pub struct ArticleData {
     pub name: String,
     pub description: String,
-    pub unit: String,
+    pub unit: kontor_domain::UnitCode,
     pub unit_price: Decimal,
-    pub vat_rate: Decimal,
+    pub vat_rate: kontor_domain::VatRate,
     pub active: bool,
 }
 
@@ -140,7 +140,7 @@ pub struct DraftInput {
     /// Payment terms in days, used for the due date when none is given.
     pub payment_terms_days: Option<i64>,
     pub tax_mode: Option<kontor_domain::TaxMode>,
-    pub currency: Option<String>,
+    pub currency: Option<kontor_domain::CurrencyCode>,
     pub language: Option<kontor_domain::Language>,
     pub discount_percent: Decimal,
     pub prepaid_amount: Decimal,
@@ -236,7 +236,7 @@ pub struct DocumentSummary {
     pub contact_name: String,
     pub date: NaiveDate,
     pub due_date: Option<NaiveDate>,
-    pub currency: String,
+    pub currency: kontor_domain::CurrencyCode,
     pub net: Decimal,
     pub vat: Decimal,
     pub gross: Decimal,

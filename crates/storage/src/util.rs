@@ -28,6 +28,16 @@ pub fn parse_dec(s: &str) -> Result<Decimal> {
     Decimal::from_str(s).map_err(|e| StoreError::Corrupt(format!("decimal {s:?}: {e}")))
 }
 
+/// A value type read from a text column; one that no longer parses is a damaged row, not a
+/// panic (e.g. a unit or VAT rate Kontor stopped accepting).
+pub fn parse_value<T>(what: &str, s: &str) -> Result<T>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    T::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what} {s:?}: {e}")))
+}
+
 /// Lower-cased search text built from the given parts.
 pub fn search_text(parts: &[&str]) -> String {
     parts

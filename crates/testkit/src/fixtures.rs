@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use kontor_app::App;
 use kontor_app::documents::{self, LineInput};
 use kontor_domain::document::{DocumentType, Line, LineKind};
-use kontor_domain::{CompanyProfile, ContactData, ContactKind, Language, TaxMode};
+use kontor_domain::{
+    CompanyProfile, ContactData, ContactKind, Language, TaxMode, UnitCode, VatRate,
+};
 use kontor_storage::{Actor, Article, ArticleData, Contact, Document, DraftInput, DraftTexts};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -115,23 +117,27 @@ pub fn consulting() -> ArticleData {
     ArticleData {
         name: "Beratung".into(),
         description: "Beratung je Stunde".into(),
-        unit: "HUR".into(),
+        unit: hours(),
         unit_price: Decimal::from(120),
-        vat_rate: Decimal::from(19),
+        vat_rate: VatRate::STANDARD,
         active: true,
     }
 }
 
-/// An item line in hours.
+fn hours() -> UnitCode {
+    UnitCode::parse("HUR").expect("HUR is a unit")
+}
+
+/// An item line in hours; `vat_rate` must be a rate Kontor accepts.
 pub fn item(description: &str, quantity: Decimal, price: Decimal, vat_rate: Decimal) -> Line {
     Line {
         kind: LineKind::Item,
         article_id: None,
         description: description.into(),
         quantity,
-        unit: "HUR".into(),
+        unit: hours(),
         unit_price: price,
-        vat_rate,
+        vat_rate: VatRate::new(vat_rate).expect("a VAT rate Kontor accepts"),
         discount_percent: Decimal::ZERO,
     }
 }

@@ -11,7 +11,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use kontor_domain::document::limits::{MAX_LINES, MAX_QUANTITY, MAX_TOTAL, MAX_UNIT_PRICE};
 use kontor_domain::{
-    DocumentType, ErrorCode, Language, Line, LineKind, PaymentMethod, SkontoStep, TaxMode, codes,
+    CurrencyCode, DocumentType, ErrorCode, Language, Line, LineKind, PaymentMethod, SkontoStep,
+    TaxMode, UnitCode, VatRate,
 };
 use kontor_storage::{Article, DraftTexts};
 use rust_decimal::Decimal;
@@ -441,14 +442,17 @@ pub(crate) fn check(
         }
         lines
     };
-    let currency = input.currency.map(|c| c.trim().to_string());
-    if currency.as_deref().is_some_and(|c| !codes::is_currency(c)) {
-        p.add(
-            doc(DocField::Currency),
-            ErrorCode::UnknownCurrency,
-            Problem::UnknownCurrency,
-        );
-    }
+    let currency = input.currency.and_then(|c| {
+        CurrencyCode::parse(c.trim())
+            .map_err(|_| {
+                p.add(
+                    doc(DocField::Currency),
+                    ErrorCode::UnknownCurrency,
+                    Problem::UnknownCurrency,
+                )
+            })
+            .ok()
+    });
     if input
         .payment_terms_days
         .is_some_and(|d| !(0..=365).contains(&d))
@@ -585,31 +589,30 @@ fn check_line(
         MAX_TEXT_CHARS,
         p,
     );
-    let unit = line
-        .unit
-        .or_else(|| article.map(|a| a.data.unit.clone()))
-        .unwrap_or_else(|| "C62".into())
-        .trim()
-        .to_string();
-    if !codes::is_unit(&unit) {
-        p.add(
-            field(LineField::Unit),
-            ErrorCode::UnknownUnit,
-            Problem::UnknownUnit,
-        );
-    }
-    let vat_rate = line
-        .vat_rate
-        .or_else(|| article.map(|a| a.data.vat_rate))
-        .unwrap_or(Decimal::from(19));
-    if !kontor_domain::tax::is_allowed_vat_rate(vat_rate) {
-        p.add(
-            field(LineField::VatRate),
-            ErrorCode::UnknownVatRate,
-            Problem::UnknownVatRate,
-        );
-    }
-    let vat_rate = vat_rate.normalize();
+    let unit = match line.unit {
+        Some(unit) => UnitCode::parse(unit.trim())
+            .map_err(|_| {
+                p.add(
+                    field(LineField::Unit),
+                    ErrorCode::UnknownUnit,
+                    Problem::UnknownUnit,
+                )
+            })
+            .unwrap_or_default(),
+        None => article.map_or(UnitCode::PIECE, |a| a.data.unit),
+    };
+    let vat_rate = match line.vat_rate {
+        Some(rate) => VatRate::new(rate.normalize())
+            .map_err(|_| {
+                p.add(
+                    field(LineField::VatRate),
+                    ErrorCode::UnknownVatRate,
+                    Problem::UnknownVatRate,
+                )
+            })
+            .unwrap_or_default(),
+        None => article.map_or(VatRate::STANDARD, |a| a.data.vat_rate),
+    };
     if kind == LineKind::Text {
         return Line {
             kind,
@@ -825,7 +828,7 @@ mod tests {
         let line = &draft.lines[0];
         assert_eq!(
             (line.quantity, line.unit.as_str(), line.vat_rate),
-            (Decimal::ONE, "C62", Decimal::from(19))
+            (Decimal::ONE, "C62", VatRate::STANDARD)
         );
         assert_eq!(draft.date.to_string(), "2026-11-26");
     }

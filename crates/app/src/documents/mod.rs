@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem as IssueProblem;
-use kontor_domain::{DocumentType, Line, TaxMode};
+use kontor_domain::{CurrencyCode, DocumentType, Line, TaxMode};
 use kontor_storage::{
     Actor, AuditEntry, Document, DocumentQuery, DocumentSummary, DraftTexts, IdempotencyKey, Once,
     Page, Payment, PaymentInput, StoreError, StoredResponse,
@@ -131,7 +131,7 @@ impl Documents<'_> {
         Ok(Preview {
             totals,
             lines: draft.lines,
-            currency: draft.currency.unwrap_or_else(|| "EUR".into()),
+            currency: draft.currency.unwrap_or(CurrencyCode::EUR).to_string(),
         })
     }
 
@@ -271,7 +271,7 @@ impl Documents<'_> {
             due_date: None,
             payment_terms_days: None,
             tax_mode: Some(d.content.tax_mode),
-            currency: Some(d.content.currency.clone()),
+            currency: Some(d.content.currency),
             language: Some(d.language),
             discount_percent: d.content.discount_percent,
             prepaid_amount: Decimal::ZERO,

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::articles;
-use kontor_domain::codes;
+use kontor_domain::{UnitCode, VatRate, codes};
 use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
 use kontor_texts::Msg;
 
@@ -91,7 +91,7 @@ pub async fn search_json(
         .iter()
         .map(|a| {
             serde_json::json!({"id": a.id, "number": a.number, "name": a.data.name, "description": a.data.description,
-                "unit": a.data.unit, "unit_price": a.data.unit_price.normalize().to_string(), "vat_rate": a.data.vat_rate.normalize().to_string()})
+                "unit": a.data.unit.as_str(), "unit_price": a.data.unit_price.normalize().to_string(), "vat_rate": a.data.vat_rate.normalize().to_string()})
         })
         .collect();
     Ok(Json(items).into_response())
@@ -114,10 +114,10 @@ impl ArticleForm {
         ArticleForm {
             number,
             unit_price: tr.num(data.unit_price),
-            vat_rate: tr.num(data.vat_rate),
+            vat_rate: tr.num(data.vat_rate.percent()),
             name: data.name,
             description: data.description,
-            unit: data.unit,
+            unit: data.unit.to_string(),
             active: data.active,
         }
     }
@@ -173,15 +173,37 @@ fn parse(form: &FormData, tr: &Tr) -> (ArticleForm, Option<ArticleData>, FieldEr
             .map_err(|m| errors.add(field, m))
             .unwrap_or_default()
     };
-    let data = ArticleData {
+    let unit_price = number("unit_price", &a.unit_price, articles::PRICE_DECIMALS);
+    let vat_rate = number("vat_rate", &a.vat_rate, 2);
+    // The unit and the rate are read into their types here; the service checks the rest.
+    let mut problems = articles::problems(&ArticleData {
         name: a.name.clone(),
         description: a.description.clone(),
-        unit: a.unit.clone(),
-        unit_price: number("unit_price", &a.unit_price, articles::PRICE_DECIMALS),
-        vat_rate: number("vat_rate", &a.vat_rate, 2),
+        unit: UnitCode::PIECE,
+        unit_price,
+        vat_rate: VatRate::STANDARD,
         active: a.active,
+    });
+    let unit = UnitCode::parse(&a.unit).map_err(|e| problems.push(("unit", e.to_string())));
+    let vat_rate = VatRate::new(vat_rate).map_err(|e| problems.push(("vat_rate", e.to_string())));
+    // In the order of the form's fields.
+    problems.sort_by_key(|(field, _)| {
+        ["name", "description", "unit", "unit_price", "vat_rate"]
+            .iter()
+            .position(|f| f == field)
+    });
+    catalog::add_problems(&mut errors, problems, tr);
+    let data = match (unit, vat_rate) {
+        (Ok(unit), Ok(vat_rate)) => ArticleData {
+            name: a.name.clone(),
+            description: a.description.clone(),
+            unit,
+            unit_price,
+            vat_rate,
+            active: a.active,
+        },
+        _ => return (a, None, errors),
     };
-    catalog::add_problems(&mut errors, articles::problems(&data), tr);
     let data = errors.is_empty().then_some(data);
     (a, data, errors)
 }

@@ -118,7 +118,7 @@ impl EditorForm {
             delivery_date: date(&d.content.delivery_date),
             due_date: date(&d.content.due_date),
             tax_mode: d.content.tax_mode.as_str().into(),
-            currency: d.content.currency.clone(),
+            currency: d.content.currency.to_string(),
             discount: tr.num(d.content.discount_percent),
             prepaid: tr.num(d.content.prepaid_amount),
             skonto: [0, 1].map(|i| {
@@ -142,7 +142,7 @@ impl EditorForm {
                 .content
                 .lines
                 .iter()
-                .map(|l| line_form(l, tr, &d.content.currency))
+                .map(|l| line_form(l, tr, d.content.currency.as_str()))
                 .collect(),
         }
     }
@@ -154,9 +154,9 @@ pub(super) fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
         article_id: l.article_id.map(|a| a.to_string()).unwrap_or_default(),
         description: l.description.clone(),
         quantity: tr.num(l.quantity),
-        unit: l.unit.clone(),
+        unit: l.unit.to_string(),
         unit_price: tr.price(l.unit_price),
-        vat_rate: tr.num(l.vat_rate),
+        vat_rate: tr.num(l.vat_rate.percent()),
         discount: tr.num(l.discount_percent),
         net: if l.kind == LineKind::Text {
             String::new()

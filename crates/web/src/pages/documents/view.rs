@@ -55,7 +55,7 @@ impl ViewPage {
                     row.push_str(&format!(
                         " ({}: {})",
                         tr.date(until),
-                        tr.money(s.amount(self.d.totals.due), &c.currency)
+                        tr.money(s.amount(self.d.totals.due), c.currency)
                     ));
                 }
                 row
@@ -115,7 +115,7 @@ pub(super) async fn show_doc(
         .content
         .lines
         .iter()
-        .map(|l| line_form(l, &ctx.tr, &d.content.currency))
+        .map(|l| line_form(l, &ctx.tr, d.content.currency.as_str()))
         .collect();
     let doc_lang = d.language.as_str();
     let legal_note = d
