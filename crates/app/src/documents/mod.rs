@@ -16,9 +16,9 @@ use kontor_storage::{
 use rust_decimal::Decimal;
 
 pub use archive::{archive_missing, artefacts_for};
-pub use einvoice::{facturx_xml, invoice_of};
+pub use einvoice::facturx_xml;
 pub use files::{Disposition, File, Syntax, pdf_name, syntax_param};
-pub use look::pdf_extras;
+pub use look::{look_extras, pdf_extras};
 
 use crate::{App, Result};
 
