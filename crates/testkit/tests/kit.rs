@@ -26,7 +26,7 @@ async fn a_fixed_clock_dates_the_business_and_its_invoice_number() {
         .get(&format!("/api/v1/documents/{}", business.issued.id))
         .await
         .expect(200);
-    assert_eq!(issued["number"], number.as_str());
+    assert_eq!(issued["number"], number);
     let article = app
         .get(&format!("/api/v1/articles/{}", business.article.id))
         .await
