@@ -25,7 +25,10 @@ pub struct DocumentNumber(String);
 pub enum NumberError {
     #[error("a document number cannot be empty")]
     Empty,
-    #[error("a document number has at most {} characters", DocumentNumber::MAX_CHARS)]
+    #[error(
+        "a document number has at most {} characters",
+        DocumentNumber::MAX_CHARS
+    )]
     TooLong,
     #[error("a document number cannot hold control characters")]
     ControlCharacter,
@@ -215,7 +218,10 @@ mod tests {
             Ok("RE-2026-0001".to_string())
         );
         assert_eq!(DocumentNumber::parse("   "), Err(NumberError::Empty));
-        assert_eq!(DocumentNumber::parse("RE\n1"), Err(NumberError::ControlCharacter));
+        assert_eq!(
+            DocumentNumber::parse("RE\n1"),
+            Err(NumberError::ControlCharacter)
+        );
         let long = "9".repeat(DocumentNumber::MAX_CHARS + 1);
         assert_eq!(DocumentNumber::parse(&long), Err(NumberError::TooLong));
         assert!(DocumentNumber::parse(&long[1..]).is_ok());

@@ -4,9 +4,9 @@
 
 use std::process::Command;
 
+use kontor_domain::Issued as Document;
 use kontor_domain::{Language, PaymentMethod, SkontoStep, TaxMode, totals};
 use kontor_pdf::{Extras, render, sample};
-use kontor_domain::Issued as Document;
 use rust_decimal::Decimal;
 
 fn text(doc: &Document, seller_creditor: &str, mandate: (&str, &str)) -> String {

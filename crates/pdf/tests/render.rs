@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kontor_domain::{DocumentType, Language, LineKind, TaxMode};
-use kontor_pdf::{Extras, render, sample};
 use kontor_domain::{Draft, Issued as Document, Printable};
+use kontor_pdf::{Extras, render, sample};
 use rust_decimal::Decimal;
 
 fn artifacts() -> PathBuf {

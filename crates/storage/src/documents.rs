@@ -52,7 +52,9 @@ fn stage_of(row: &AnyRow, id: i64, status: &str) -> Result<Stage> {
         .map_err(|e| corrupt(id, format!("seller snapshot: {e}")))?;
     let buyer = serde_json::from_str(buyer.as_deref().ok_or_else(|| missing("a buyer"))?)
         .map_err(|e| corrupt(id, format!("buyer snapshot: {e}")))?;
-    let issued_at = issued_at.as_deref().ok_or_else(|| missing("an issue time"))?;
+    let issued_at = issued_at
+        .as_deref()
+        .ok_or_else(|| missing("an issue time"))?;
     let issued_at = DateTime::parse_from_rfc3339(issued_at)
         .map_err(|e| corrupt(id, format!("issued_at {issued_at}: {e}")))?
         .with_timezone(&Utc);
@@ -312,7 +314,6 @@ impl std::ops::Deref for DraftRow {
     }
 }
 
-/// The document as a draft, or the refusal to change an issued one (GoBD).
 /// Replaces a draft's content, parties and texts (its links stay).
 async fn rewrite(conn: &mut AnyConnection, draft: &DraftRow, d: NewDoc<'_>) -> Result<()> {
     let t = totals::compute(d.content);
@@ -360,6 +361,7 @@ async fn delete_draft(conn: &mut AnyConnection, draft: &DraftRow) -> Result<()> 
     Ok(())
 }
 
+/// The document as a draft, or the refusal to change an issued one (GoBD).
 fn ensure_draft(doc: Document) -> Result<DraftRow> {
     match doc.stage.facts() {
         None => Ok(DraftRow(doc)),
@@ -815,8 +817,14 @@ impl Store {
         )
         .await?;
         let draft = ensure_draft(load(&mut tx, cancel_id).await?)?;
-        self.issue_in(&mut tx, &draft, &customer_number, &facts.seller, &facts.buyer)
-            .await?;
+        self.issue_in(
+            &mut tx,
+            &draft,
+            &customer_number,
+            &facts.seller,
+            &facts.buyer,
+        )
+        .await?;
         sqlx::query("UPDATE documents SET status = 'cancelled', cancelled_by_id = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'issued'")
             .bind(cancel_id)
             .bind(now())

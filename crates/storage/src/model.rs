@@ -4,9 +4,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::payment::{self, PaymentStatus};
 use kontor_domain::totals::Totals;
-use kontor_domain::{
-    CompanyProfile, ContactData, DocumentNumber, Draft, Issued, Preceding, Texts,
-};
+use kontor_domain::{CompanyProfile, ContactData, DocumentNumber, Draft, Issued, Preceding, Texts};
 use rust_decimal::Decimal;
 use serde::Serialize;
 

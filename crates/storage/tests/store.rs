@@ -116,10 +116,7 @@ async fn issue_assigns_number_snapshots_and_locks() {
         .await
         .unwrap();
     assert_eq!(
-        s.issue_document(&actor, second.id)
-            .await
-            .unwrap()
-            .number(),
+        s.issue_document(&actor, second.id).await.unwrap().number(),
         Some("RE-2026-0002")
     );
 }
@@ -1235,5 +1232,8 @@ async fn an_issued_row_without_a_readable_snapshot_is_corrupt_not_a_panic() {
             other => panic!("{column}: expected Corrupt, got {other:?}"),
         }
     }
-    assert!(s.document(d.id).await.is_ok(), "the original stays readable");
+    assert!(
+        s.document(d.id).await.is_ok(),
+        "the original stays readable"
+    );
 }

@@ -134,19 +134,19 @@ pub(super) async fn pdf(app: &App, id: i64) -> Result<File> {
         ),
     };
     let pdf = tokio::task::spawn_blocking(move || kontor_pdf::render(job.printable(), &extras))
-    .await
-    .map_err(|e| {
-        Error::internal(
-            ErrorCode::RenderFailed,
-            format!("PDF rendering stopped: {e}"),
-        )
-    })?
-    .map_err(|e| {
-        Error::internal(
-            ErrorCode::RenderFailed,
-            format!("PDF of document {id}: {e}"),
-        )
-    })?;
+        .await
+        .map_err(|e| {
+            Error::internal(
+                ErrorCode::RenderFailed,
+                format!("PDF rendering stopped: {e}"),
+            )
+        })?
+        .map_err(|e| {
+            Error::internal(
+                ErrorCode::RenderFailed,
+                format!("PDF of document {id}: {e}"),
+            )
+        })?;
     Ok(File::pdf(name, pdf))
 }
 
