@@ -190,6 +190,8 @@ impl Stage {
 }
 
 /// A document as the domain sees it: a draft or an issued document (also when cancelled).
+// Built to be matched right away, never stored in bulk: the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Staged {
     Draft(Draft),
