@@ -103,20 +103,22 @@ impl DocumentOut {
     pub fn new(doc: Document, today: NaiveDate) -> DocumentOut {
         let content = &doc.content;
         let language = doc.language.as_str();
+        let (seller, buyer, issued_at) =
+            (doc.seller().cloned(), doc.buyer().cloned(), doc.issued_at());
         DocumentOut {
             id: doc.id,
             doc_type: content.doc_type.as_str(),
             status: doc.status(today),
-            state: doc.state.as_str(),
-            locked: doc.state != DocState::Draft,
+            state: doc.state().as_str(),
+            locked: !doc.is_draft(),
             paid: money(doc.paid),
             open_amount: money(open_amount(
-                doc.state,
+                doc.state(),
                 content.doc_type.is_receivable(),
                 doc.totals.due,
                 doc.paid,
             )),
-            number: doc.number,
+            number: doc.number().map(str::to_string),
             contact_id: doc.contact_id,
             date: content.date,
             delivery_date: content.delivery_date,
@@ -146,9 +148,9 @@ impl DocumentOut {
             lines: content.lines.iter().map(LineOut::new).collect(),
             totals: TotalsOut::new(&doc.totals),
             legal_note: content.tax_mode.legal_note(language),
-            seller: doc.seller,
-            buyer: doc.buyer,
-            issued_at: doc.issued_at,
+            seller,
+            buyer,
+            issued_at,
             created_at: doc.created_at,
             updated_at: doc.updated_at,
             version: doc.version,

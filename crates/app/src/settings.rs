@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use kontor_domain::{DocumentType, ErrorCode, Language, TaxMode};
 use kontor_pdf::look::Look;
 use kontor_storage::blobs::Blob;
-use kontor_storage::{Actor, DocState, Store};
+use kontor_storage::{Actor, Store};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::documents::{File, pdf_extras};
+use crate::documents::{File, look_extras};
 use crate::{App, Error, Result, logo};
 
 /// The setting keys.
@@ -203,15 +203,17 @@ impl Settings<'_> {
     pub async fn look_preview(&self, lang: Language) -> Result<File> {
         let store = &self.app.store;
         let company = store.company().await?;
-        let mut doc = kontor_pdf::sample::invoice(12, TaxMode::Standard, lang);
-        doc.state = DocState::Draft;
-        doc.number = None;
-        doc.seller = None;
-        doc.buyer = None;
-        let extras = pdf_extras(store, &doc).await?;
+        let draft =
+            kontor_pdf::sample::draft(kontor_pdf::sample::invoice(12, TaxMode::Standard, lang));
+        let extras = look_extras(store).await?;
         let buyer = kontor_pdf::sample::buyer();
         let pdf = tokio::task::spawn_blocking(move || {
-            kontor_pdf::render(&doc, &company, &buyer, &extras)
+            let preview = kontor_domain::Printable::Preview {
+                draft: &draft,
+                seller: &company,
+                buyer: &buyer,
+            };
+            kontor_pdf::render(preview, &extras)
         })
         .await
         .map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?

@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod document;
 pub mod error_code;
+pub mod issued;
 pub mod money;
 pub mod numbering;
 pub mod party;
@@ -16,6 +17,7 @@ pub mod values;
 
 pub use document::{DocumentType, Line, LineKind};
 pub use error_code::{ErrorCode, ErrorKind};
+pub use issued::{DocumentNumber, Draft, Issued, Preceding, Printable, Texts};
 pub use money::round2;
 pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Language};
 pub use tax::{TaxMode, VatCategory};

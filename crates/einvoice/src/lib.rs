@@ -60,7 +60,7 @@ use chrono::NaiveDate;
 use kontor_domain::document::DocumentContent;
 use kontor_domain::totals::Totals;
 use kontor_domain::validation::{self, Problem};
-use kontor_domain::{CompanyProfile, ContactData, Language};
+use kontor_domain::{CompanyProfile, ContactData, Issued, Language};
 
 /// The XRechnung specification identifier (BT-24).
 pub const CUSTOMIZATION_ID: &str =
@@ -128,6 +128,25 @@ pub struct Invoice<'a> {
     /// BG-3: the corrected invoice's number, for credit notes and cancellations.
     pub preceding_number: Option<&'a str>,
     pub preceding_date: Option<NaiveDate>,
+}
+
+impl<'a> From<&'a Issued> for Invoice<'a> {
+    /// The e-invoice view of an issued document: everything from its own snapshot.
+    fn from(doc: &'a Issued) -> Self {
+        Invoice {
+            number: doc.number.as_str(),
+            content: &doc.content,
+            totals: &doc.totals,
+            seller: &doc.seller,
+            buyer: &doc.buyer,
+            language: doc.language,
+            subject: &doc.texts.subject,
+            intro_text: &doc.texts.intro,
+            closing_text: &doc.texts.closing,
+            preceding_number: doc.preceding.as_ref().map(|p| p.number.as_str()),
+            preceding_date: doc.preceding.as_ref().map(|p| p.date),
+        }
+    }
 }
 
 /// Why no e-invoice is written.

@@ -152,3 +152,38 @@ fn foreign_currency_states_the_vat_in_eur() {
         "<ram:TaxTotalAmount currencyID=\"EUR\">{eur:.2}</ram:TaxTotalAmount>"
     )));
 }
+
+#[test]
+fn an_issued_correction_is_written_from_its_own_snapshot() {
+    use kontor_domain::{DocumentNumber, Issued, Preceding, Texts};
+    let mut s = sample::invoice(2);
+    s.content.doc_type = kontor_domain::DocumentType::Cancellation;
+    let number = |n: &str| DocumentNumber::parse(n).unwrap();
+    let issued = Issued {
+        number: number("ST-2026-0001"),
+        content: s.content.clone(),
+        totals: s.totals.clone(),
+        language: kontor_domain::Language::En,
+        texts: Texts {
+            subject: "Cancellation".into(),
+            ..Default::default()
+        },
+        seller: s.seller.clone(),
+        buyer: s.buyer.clone(),
+        preceding: Some(Preceding {
+            number: number("RE-2026-0001"),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        }),
+        issued_at: chrono::Utc::now(),
+    };
+    let inv = Invoice::from(&issued);
+    assert_eq!(inv.number, "ST-2026-0001");
+    let ubl = String::from_utf8(write(&inv, Syntax::Ubl).unwrap()).unwrap();
+    assert!(ubl.contains("<cbc:ID>ST-2026-0001</cbc:ID>"));
+    // The corrected invoice and its date (BG-3); the cancellation itself is of 2026-11-26.
+    assert!(ubl.contains("<cbc:ID>RE-2026-0001</cbc:ID>"));
+    assert!(ubl.contains("<cbc:IssueDate>2026-11-20</cbc:IssueDate>"));
+    let cii = String::from_utf8(write(&inv, Syntax::Cii).unwrap()).unwrap();
+    assert!(cii.contains("<ram:IssuerAssignedID>RE-2026-0001</ram:IssuerAssignedID>"));
+    assert!(cii.contains(">20261120</qdt:DateTimeString>"));
+}

@@ -282,7 +282,7 @@ pub async fn verify_sample(store: &Store) -> Result<()> {
     let gross: i64 = row.try_get("gross_cents")?;
     let doc = store.document(id).await?;
     anyhow::ensure!(
-        doc.state == DocState::Issued,
+        doc.state() == DocState::Issued,
         "seeded document {id} is not issued"
     );
     anyhow::ensure!(
@@ -349,11 +349,11 @@ mod tests {
         assert_eq!(page.items[0].number.as_deref(), Some("SEED-000230"));
         for s in &page.items[..5] {
             let doc = store.document(s.id).await.unwrap();
-            assert_eq!(doc.state, DocState::Issued);
+            assert_eq!(doc.state(), DocState::Issued);
             assert_eq!(doc.totals.gross, s.gross);
             assert_eq!(doc.totals.due, s.due);
             assert_eq!(doc.content.lines.len(), 10);
-            assert!(doc.seller.is_some() && doc.buyer.is_some());
+            assert!(doc.seller().is_some() && doc.buyer().is_some());
         }
 
         // Seeding again to a higher target continues the numbering; to a reached target does nothing.

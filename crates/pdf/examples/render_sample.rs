@@ -19,9 +19,8 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use kontor_domain::{Language, Line, LineKind, TaxMode, codes};
+use kontor_domain::{DocumentNumber, Issued as Document, Language, Line, LineKind, TaxMode, codes};
 use kontor_pdf::{Extras, render, sample};
-use kontor_storage::Document;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -121,18 +120,18 @@ fn peer_document(path: &str) -> Result<(Document, Extras), Box<dyn std::error::E
         })
         .collect();
     let mut doc = sample::invoice(0, TaxMode::Standard, Language::De);
-    doc.number = Some(text(m, "number"));
+    doc.number = DocumentNumber::parse(&text(m, "number"))?;
     doc.content.date = german_date(&text(m, "date")).unwrap_or(doc.content.date);
     doc.content.due_date = german_date(&text(m, "due"));
     doc.content.delivery_date = None;
     doc.content.lines = lines;
     doc.totals = kontor_domain::totals::compute(&doc.content);
     doc.texts.subject = format!("Rechnung {}", text(m, "number"));
-    doc.texts.intro_text =
+    doc.texts.intro =
         "Sehr geehrte Damen und Herren,\nfür unsere Leistungen berechnen wir Ihnen:".into();
-    doc.texts.closing_text = "Vielen Dank für Ihren Auftrag.\nMit freundlichen Grüßen".into();
-    doc.seller = Some(seller);
-    doc.buyer = Some(buyer);
+    doc.texts.closing = "Vielen Dank für Ihren Auftrag.\nMit freundlichen Grüßen".into();
+    doc.seller = seller;
+    doc.buyer = buyer;
     let extras = Extras {
         customer_number: text(m, "customer"),
         ..Extras::default()
@@ -159,20 +158,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let s = kontor_einvoice::sample::invoice(10);
             extras.facturx_xml = Some(kontor_einvoice::facturx_cii(&s.invoice())?);
         }
-        let (seller, buyer) = (sample::seller(), sample::buyer());
         let mut times = Vec::with_capacity(n);
         let mut pdf = Vec::new();
         let start = Instant::now();
         for i in 0..n {
             // Each invoice differs (number, first quantity), as in a server.
             let mut d = doc.clone();
-            d.number = Some(format!("RE-2026-{:05}", 1000 + i));
+            d.number = DocumentNumber::parse(&format!("RE-2026-{:05}", 1000 + i))?;
             if let Some(first) = d.content.lines.first_mut() {
                 first.quantity = Decimal::from(i as i64 + 1);
             }
             d.totals = kontor_domain::totals::compute(&d.content);
             let t = Instant::now();
-            pdf = render(&d, &seller, &buyer, &extras)?;
+            pdf = render((&d).into(), &extras)?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let total_s = start.elapsed().as_secs_f64();
@@ -203,7 +201,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Extras::default(),
         ),
     };
-    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras)?;
+    let pdf = render((&doc).into(), &extras)?;
     std::fs::write(&out, pdf)?;
     Ok(())
 }

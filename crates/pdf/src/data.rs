@@ -4,8 +4,9 @@
 
 use kontor_domain::document::LineKind;
 use kontor_domain::totals::line_amounts;
-use kontor_domain::{CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, TaxMode};
-use kontor_storage::{DocState, Document};
+use kontor_domain::{
+    CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, Printable, TaxMode,
+};
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -128,24 +129,20 @@ fn country_line(code: &str, seller_country: &str) -> Option<String> {
     (!code.is_empty() && code != seller_country).then(|| code.to_string())
 }
 
-/// Builds the template data for a document with the given seller and buyer (the snapshots
-/// for issued documents, the current records for drafts).
-pub fn build(
-    doc: &Document,
-    seller: &CompanyProfile,
-    buyer: &ContactData,
-    extras: &Extras,
-) -> (Data, Option<String>) {
-    let c = &doc.content;
-    let lang = doc.language;
+/// Builds the template data for a document with its seller and buyer (the snapshots for
+/// issued documents, the current records for a draft preview).
+pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
+    let (seller, buyer) = (doc.seller(), doc.buyer());
+    let c = doc.content();
+    let lang = doc.language();
     let en = lang == Language::En;
     let cur = c.currency.as_str();
     let money = |v: Decimal| format::money(v, cur, en);
     let prices = c.doc_type.shows_prices();
     let charges_vat = c.tax_mode.charges_vat();
     let title = Msg::doc_type(c.doc_type).text(lang).to_string();
-    let number = doc.number.clone().unwrap_or_default();
-    let draft = doc.state == DocState::Draft;
+    let number = doc.number().map(|n| n.to_string()).unwrap_or_default();
+    let draft = doc.is_draft();
 
     let seller_name = nonempty(&[&seller.name, &seller.legal_form], " ");
     let sender_line = nonempty(
@@ -214,10 +211,10 @@ pub fn build(
         ));
     }
 
-    let subject = if doc.texts.subject.trim().is_empty() {
+    let subject = if doc.texts().subject.trim().is_empty() {
         nonempty(&[&title, &number], " ")
     } else {
-        doc.texts.subject.clone()
+        doc.texts().subject.clone()
     };
 
     // Columns: position, description, quantity, unit, unit price, VAT rate, total.
@@ -350,7 +347,7 @@ pub fn build(
     if let Some(note) = c.tax_mode.legal_note(lang.as_str()) {
         notes.push(note.to_string());
     }
-    let receivable = c.doc_type.is_receivable() && doc.totals.due > Decimal::ZERO;
+    let receivable = c.doc_type.is_receivable() && doc.totals().due > Decimal::ZERO;
     let debit = c.payment_method == PaymentMethod::DirectDebit;
     if receivable {
         notes.push(payment_text(doc, seller, buyer, lang, &number, &money));
@@ -368,7 +365,7 @@ pub fn build(
                 &seller_name,
                 &seller.iban,
                 &seller.bic,
-                doc.totals.due,
+                doc.totals().due,
                 &format!("{} {}", title, number),
             )
         })
@@ -454,12 +451,12 @@ pub fn build(
         info,
         subject,
         reference: extras.reference.clone(),
-        intro: doc.texts.intro_text.clone(),
+        intro: doc.texts().intro.clone(),
         columns,
         lines,
         totals,
         notes,
-        closing: doc.texts.closing_text.clone(),
+        closing: doc.texts().closing.clone(),
         footer,
         logo: extras.logo.as_ref().map(|l| match l.format {
             LogoFormat::Png => "png",
@@ -475,16 +472,16 @@ pub fn build(
 /// and either the bank transfer details or the SEPA direct debit notice (pre-notification:
 /// amount, date, mandate reference, creditor identifier).
 fn payment_text(
-    doc: &Document,
+    doc: Printable<'_>,
     seller: &CompanyProfile,
     buyer: &ContactData,
     lang: Language,
     number: &str,
     money: &dyn Fn(Decimal) -> String,
 ) -> String {
-    let c = &doc.content;
+    let c = doc.content();
     let en = lang == Language::En;
-    let due_amount = doc.totals.due;
+    let due_amount = doc.totals().due;
     let debit = c.payment_method == PaymentMethod::DirectDebit;
     let mut text = if debit {
         let when = match c.due_date {
@@ -573,10 +570,14 @@ fn masked_iban(raw: &str) -> String {
     format!("{} **** {}", &s[..4], &s[s.len() - 4..])
 }
 
-fn totals_rows(doc: &Document, lang: Language, money: &dyn Fn(Decimal) -> String) -> Vec<TotalRow> {
-    let c = &doc.content;
+fn totals_rows(
+    doc: Printable<'_>,
+    lang: Language,
+    money: &dyn Fn(Decimal) -> String,
+) -> Vec<TotalRow> {
+    let c = doc.content();
     let en = lang == Language::En;
-    let tt = &doc.totals;
+    let tt = doc.totals();
     let row = |label: String, value: Decimal, strong: bool, rule: bool| TotalRow {
         label,
         value: money(value),

@@ -171,13 +171,7 @@ mod tests {
             kontor_domain::TaxMode::Standard,
             kontor_domain::Language::De,
         );
-        let pdf = crate::render(
-            &doc,
-            &crate::sample::seller(),
-            &crate::sample::buyer(),
-            &crate::Extras::default(),
-        )
-        .expect("renders");
+        let pdf = crate::render((&doc).into(), &crate::Extras::default()).expect("renders");
         let appended = append_revision(&pdf).expect("typst's layout is understood");
         assert!(
             appended.starts_with(&pdf),

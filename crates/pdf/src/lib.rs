@@ -26,8 +26,7 @@ pub mod sample;
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use kontor_domain::{CompanyProfile, ContactData};
-use kontor_storage::Document;
+use kontor_domain::Printable;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -144,16 +143,11 @@ pub(crate) fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Renders a document. `seller` and `buyer` are used for drafts; issued documents always use
-/// their own snapshots taken at issue. A custom template that fails is reported in the log and
-/// replaced by the default template.
-pub fn render(
-    doc: &Document,
-    seller: &CompanyProfile,
-    buyer: &ContactData,
-    extras: &Extras,
-) -> Result<Vec<u8>, PdfError> {
-    let world = world_for(doc, seller, buyer, extras)?;
+/// Renders a document: an issued one with its own snapshots taken at issue, or a draft preview
+/// with the parties given (marked as a draft). A custom template that fails is reported in the
+/// log and replaced by the default template.
+pub fn render(doc: Printable<'_>, extras: &Extras) -> Result<Vec<u8>, PdfError> {
+    let world = world_for(doc, extras)?;
     let result = match &extras.template {
         Some(custom) => match compile(&world, &custom_source(custom)) {
             Ok(pdf) => Ok(pdf),
@@ -179,49 +173,39 @@ pub fn render(
 pub fn check_template(template: &str) -> Result<(), PdfError> {
     use kontor_domain::{DocumentType, Language, TaxMode};
     let source = custom_source(template);
-    let samples = [
-        (sample::invoice(60, TaxMode::Standard, Language::De), true),
-        (
-            sample::invoice(3, TaxMode::ReverseCharge, Language::En),
-            false,
-        ),
-        (
-            {
-                let mut d = sample::invoice(4, TaxMode::Standard, Language::De);
-                d.content.doc_type = DocumentType::DeliveryNote;
-                d
-            },
-            true,
-        ),
+    let delivery_note = {
+        let mut d = sample::invoice(4, TaxMode::Standard, Language::De);
+        d.content.doc_type = DocumentType::DeliveryNote;
+        d
+    };
+    let issued = [
+        sample::invoice(60, TaxMode::Standard, Language::De),
+        delivery_note,
     ];
+    let draft = sample::draft(sample::invoice(3, TaxMode::ReverseCharge, Language::En));
+    let (seller, buyer) = (sample::seller(), sample::buyer());
+    let preview = Printable::Preview {
+        draft: &draft,
+        seller: &seller,
+        buyer: &buyer,
+    };
     let extras = Extras::default();
-    for (mut doc, issued) in samples {
-        if !issued {
-            doc.state = kontor_storage::DocState::Draft;
-            doc.number = None;
-        }
-        let world = world_for(&doc, &sample::seller(), &sample::buyer(), &extras)?;
+    for doc in issued.iter().map(Printable::Issued).chain([preview]) {
+        let world = world_for(doc, &extras)?;
         compile(&world, &source)?;
     }
     comemo::evict(2);
     Ok(())
 }
 
-fn world_for(
-    doc: &Document,
-    seller: &CompanyProfile,
-    buyer: &ContactData,
-    extras: &Extras,
-) -> Result<SandboxWorld, PdfError> {
-    let seller = doc.seller.as_ref().unwrap_or(seller);
-    let buyer = doc.buyer.as_ref().unwrap_or(buyer);
-    let (data, qr) = data::build(doc, seller, buyer, extras);
+fn world_for(doc: Printable<'_>, extras: &Extras) -> Result<SandboxWorld, PdfError> {
+    let (data, qr) = data::build(doc, extras);
     let archival = !data.draft;
     let title = nonempty_join(&data.title, &data.number);
     let author = data.seller.name.clone();
     let json = serde_json::to_vec(&data)?;
     let qr_svg = qr.as_deref().and_then(girocode::svg);
-    let date = doc.content.date;
+    let date = doc.content().date;
     Ok(SandboxWorld {
         data: Bytes::new(json),
         qr: qr_svg.map(|s| Bytes::new(s.into_bytes())),

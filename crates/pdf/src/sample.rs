@@ -2,8 +2,10 @@
 
 use chrono::NaiveDate;
 use kontor_domain::document::{DocumentContent, LineKind};
-use kontor_domain::{CompanyProfile, ContactData, DocumentType, Language, Line, TaxMode, totals};
-use kontor_storage::{DocState, Document, DraftTextsOut};
+use kontor_domain::{
+    CompanyProfile, ContactData, DocumentNumber, DocumentType, Draft, Issued, Language, Line,
+    TaxMode, Texts, totals,
+};
 use rust_decimal::Decimal;
 
 /// Lines that fill ten pages with the default layout (checked by a test).
@@ -59,7 +61,8 @@ const ITEMS: &[(&str, &str, i64, i64)] = &[
 ];
 
 /// An issued invoice with `n` lines (numbered, snapshots set).
-pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
+#[expect(clippy::expect_used, reason = "a constant document number")]
+pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Issued {
     let lines: Vec<Line> = (0..n)
         .map(|i| {
             let (desc, unit, cents, rate) = ITEMS[i % ITEMS.len()];
@@ -90,29 +93,30 @@ pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Document {
         exchange_rate: None,
     };
     let totals = totals::compute(&content);
-    Document {
-        id: 1,
-        state: DocState::Issued,
-        number: Some("RE-2026-0042".into()),
-        contact_id: 1,
+    Issued {
+        number: DocumentNumber::parse("RE-2026-0042").expect("a valid number"),
         content,
-        language,
-        texts: DraftTextsOut {
-            subject: String::new(),
-            intro_text: "Sehr geehrte Damen und Herren,\nvielen Dank für Ihren Auftrag. Wir berechnen Ihnen folgende Leistungen:".into(),
-            closing_text: "Mit freundlichen Grüßen\nMüller & Söhne Werkzeugbau GmbH".into(),
-        },
-        source_id: None,
-        corrects_id: None,
-        corrects_number: None,
-        cancelled_by_id: None,
         totals,
-        paid: Decimal::ZERO,
-        seller: Some(seller()),
-        buyer: Some(buyer()),
-        issued_at: Some("2026-11-26T10:00:00Z".into()),
-        created_at: "2026-11-26T09:00:00Z".into(),
-        updated_at: "2026-11-26T10:00:00Z".into(),
-        version: 1,
+        language,
+        texts: Texts {
+            subject: String::new(),
+            intro: "Sehr geehrte Damen und Herren,\nvielen Dank für Ihren Auftrag. Wir berechnen Ihnen folgende Leistungen:".into(),
+            closing: "Mit freundlichen Grüßen\nMüller & Söhne Werkzeugbau GmbH".into(),
+        },
+        seller: seller(),
+        buyer: buyer(),
+        preceding: None,
+        issued_at: chrono::DateTime::from_timestamp(1_795_687_200, 0).unwrap_or_default(),
+    }
+}
+
+/// The same document as a draft (no number, no parties of its own).
+pub fn draft(doc: Issued) -> Draft {
+    Draft {
+        content: doc.content,
+        totals: doc.totals,
+        language: doc.language,
+        texts: doc.texts,
+        preceding: doc.preceding,
     }
 }

@@ -11,9 +11,9 @@
 
 use std::process::Command;
 
+use kontor_domain::Issued as Document;
 use kontor_domain::{Language, PaymentMethod, SkontoStep, TaxMode, totals};
 use kontor_pdf::{Extras, render, sample};
-use kontor_storage::Document;
 use rust_decimal::Decimal;
 
 fn text(doc: &Document, seller_creditor: &str, mandate: (&str, &str)) -> String {
@@ -24,9 +24,9 @@ fn text(doc: &Document, seller_creditor: &str, mandate: (&str, &str)) -> String 
     buyer.sepa_mandate_reference = mandate.0.into();
     buyer.sepa_debtor_iban = mandate.1.into();
     let mut doc = doc.clone();
-    doc.seller = doc.seller.map(|_| seller.clone());
-    doc.buyer = doc.buyer.map(|_| buyer.clone());
-    let pdf = render(&doc, &seller, &buyer, &Extras::default()).expect("renders");
+    doc.seller = seller;
+    doc.buyer = buyer;
+    let pdf = render((&doc).into(), &Extras::default()).expect("renders");
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("kontor-terms-{}-{n}.pdf", std::process::id()));
     std::fs::write(&path, pdf).expect("write");

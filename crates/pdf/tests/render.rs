@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use kontor_domain::{DocumentType, Language, LineKind, TaxMode};
+use kontor_domain::{Draft, Issued as Document, Printable};
 use kontor_pdf::{Extras, render, sample};
-use kontor_storage::{DocState, Document};
 use rust_decimal::Decimal;
 
 fn artifacts() -> PathBuf {
@@ -23,7 +23,18 @@ fn artifacts() -> PathBuf {
 }
 
 fn pdf_of(doc: &Document) -> Vec<u8> {
-    render(doc, &sample::seller(), &sample::buyer(), &Extras::default()).expect("renders")
+    render(doc.into(), &Extras::default()).expect("renders")
+}
+
+/// A draft previewed with the sample seller and buyer.
+fn preview_of(draft: &Draft, extras: &Extras) -> Vec<u8> {
+    let (seller, buyer) = (sample::seller(), sample::buyer());
+    let doc = Printable::Preview {
+        draft,
+        seller: &seller,
+        buyer: &buyer,
+    };
+    render(doc, extras).expect("renders")
 }
 
 /// Writes the PDF (and with `png`, page images) under artifacts/pdf and returns the text.
@@ -322,12 +333,7 @@ fn girocode_decodes_to_the_epc_payload() {
     ] {
         let mut other = doc.clone();
         change(&mut other);
-        let (data, qr) = kontor_pdf::data::build(
-            &other,
-            &sample::seller(),
-            &sample::buyer(),
-            &Extras::default(),
-        );
+        let (data, qr) = kontor_pdf::data::build((&other).into(), &Extras::default());
         assert!(qr.is_none() && !data.qr);
     }
 }
@@ -360,16 +366,16 @@ fn untrusted_text_stays_text() {
     }
     doc.totals = kontor_domain::totals::compute(&doc.content);
     doc.texts.subject = attacks[0].into();
-    doc.texts.intro_text = attacks[1].into();
-    doc.texts.closing_text = attacks[2].into();
+    doc.texts.intro = attacks[1].into();
+    doc.texts.closing = attacks[2].into();
     let mut buyer = sample::buyer();
     buyer.name = attacks[3].into();
     buyer.street = attacks[4].into();
     buyer.buyer_reference = "#sys.inputs".into();
-    doc.buyer = Some(buyer);
+    doc.buyer = buyer;
     let mut seller = sample::seller();
     seller.name = r#"#image("/etc/hostname") GmbH"#.into();
-    doc.seller = Some(seller);
+    doc.seller = seller;
     let mut extras = Extras::default();
     extras.apply_look(
         &serde_json::from_value(
@@ -382,7 +388,7 @@ fn untrusted_text_stays_text() {
         kontor_pdf::DEFAULT_ACCENT,
         "a bad colour keeps the default"
     );
-    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let pdf = render((&doc).into(), &extras).expect("renders");
     let text = squash(&text_of("injection", &pdf, true));
     for a in attacks.iter().chain(&[
         r#"#image("/etc/hostname") GmbH"#,
@@ -399,10 +405,12 @@ fn untrusted_text_stays_text() {
 
 #[test]
 fn drafts_carry_a_watermark_and_delivery_notes_no_prices() {
-    let mut draft = sample::invoice(4, TaxMode::Standard, Language::De);
-    draft.state = DocState::Draft;
-    draft.number = None;
-    let text = squash(&text_of("draft", &pdf_of(&draft), true));
+    let draft = sample::draft(sample::invoice(4, TaxMode::Standard, Language::De));
+    let text = squash(&text_of(
+        "draft",
+        &preview_of(&draft, &Extras::default()),
+        true,
+    ));
     // The watermark is rotated, so pdftotext may split it: compare without spaces.
     let compact: String = text.split_whitespace().collect();
     assert!(compact.contains("ENTWURF/DRAFT"), "no watermark: {text}");
@@ -440,7 +448,7 @@ fn rendering_is_deterministic_and_columns_follow_settings() {
         .expect("a look"),
     );
     assert_eq!(extras.accent, "#8b0000");
-    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let pdf = render((&doc).into(), &extras).expect("renders");
     let text = squash(&text_of("columns", &pdf, true));
     assert!(
         text.contains("Beschreibung Menge Einzelpreis USt. Gesamt"),
@@ -460,7 +468,7 @@ fn issued_invoices_are_pdf_a_3_hybrids_with_the_cii_embedded() {
         facturx_xml: Some(cii.clone()),
         ..Extras::default()
     };
-    let bytes = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let bytes = render((&doc).into(), &extras).expect("renders");
     std::fs::write(artifacts().join("hybrid.pdf"), &bytes).expect("write");
     let pdf = Pdf::load_mem(&bytes).expect("lopdf reads the hybrid");
     let catalog = pdf.catalog().expect("catalog");
@@ -526,9 +534,8 @@ fn issued_invoices_are_pdf_a_3_hybrids_with_the_cii_embedded() {
     assert!(text.contains("RE-2026-"), "{text}");
 
     // Drafts are never hybrids (no number, not a document of record).
-    let mut draft = doc.clone();
-    draft.state = DocState::Draft;
-    let plain = render(&draft, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+    let draft = sample::draft(doc.clone());
+    let plain = preview_of(&draft, &extras);
     let plain = Pdf::load_mem(&plain).unwrap();
     assert!(
         plain.catalog().unwrap().get(b"AF").is_err(),
@@ -562,7 +569,7 @@ fn a_custom_template_is_checked_with_line_numbers_and_falls_back_when_it_fails()
         template: Some(good.into()),
         ..Extras::default()
     };
-    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &custom).expect("renders");
+    let pdf = render((&doc).into(), &custom).expect("renders");
     let text = squash(&text_of("custom-template", &pdf, false));
     assert!(
         !text.contains("Seite 1 von 1"),
@@ -573,7 +580,7 @@ fn a_custom_template_is_checked_with_line_numbers_and_falls_back_when_it_fails()
         template: Some(bad.into()),
         ..Extras::default()
     };
-    let pdf = render(&doc, &sample::seller(), &sample::buyer(), &broken).expect("falls back");
+    let pdf = render((&doc).into(), &broken).expect("falls back");
     let text = squash(&text_of("fallback-template", &pdf, false));
     assert!(text.contains("Seite 1 von 1"), "default layout: {text}");
 }
@@ -587,7 +594,7 @@ fn every_shipped_font_family_renders_and_is_embedded() {
             font: family,
             ..Extras::default()
         };
-        let pdf = render(&doc, &sample::seller(), &sample::buyer(), &extras).expect("renders");
+        let pdf = render((&doc).into(), &extras).expect("renders");
         let name = format!("font-{}", family.key());
         let text = squash(&text_of(&name, &pdf, false));
         let out = Command::new("pdffonts")

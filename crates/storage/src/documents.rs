@@ -1,14 +1,15 @@
 //! Documents: drafts that may change, and issued documents that never do (GoBD).
 //! Issuing, deriving and cancelling each happen in one transaction with one durable commit.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use kontor_domain::ErrorCode;
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
 use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
 use kontor_domain::{
-    CompanyProfile, ContactData, CurrencyCode, Language, Line, PaymentMethod, TaxMode,
+    CompanyProfile, ContactData, CurrencyCode, DocumentNumber, Language, Line, PaymentMethod,
+    Preceding, TaxMode,
 };
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
@@ -28,7 +29,61 @@ use crate::util::{
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
     cancelled_by_id, paid_cents, skonto, payment_method, exchange_rate, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
-    (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number";
+    (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number, \
+    (SELECT c.doc_date FROM documents c WHERE c.id = documents.corrects_id) AS corrects_date";
+
+fn corrupt(id: i64, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("document {id}: {what}"))
+}
+
+/// Decides the stage of a row: an issued or cancelled row must carry its number, both
+/// snapshots and the time of issue, all readable; a draft carries none of them.
+fn stage_of(row: &AnyRow, id: i64, status: &str) -> Result<Stage> {
+    let state = DocState::parse(status).ok_or_else(|| corrupt(id, format!("status {status}")))?;
+    if state == DocState::Draft {
+        return Ok(Stage::Draft);
+    }
+    let number: Option<String> = row.try_get("number")?;
+    let seller: Option<String> = row.try_get("seller_snapshot")?;
+    let buyer: Option<String> = row.try_get("buyer_snapshot")?;
+    let issued_at: Option<String> = row.try_get("issued_at")?;
+    let missing = |what: &str| corrupt(id, format!("{status} without {what}"));
+    let number = DocumentNumber::parse(number.as_deref().ok_or_else(|| missing("a number"))?)
+        .map_err(|e| corrupt(id, e))?;
+    let seller = serde_json::from_str(seller.as_deref().ok_or_else(|| missing("a seller"))?)
+        .map_err(|e| corrupt(id, format!("seller snapshot: {e}")))?;
+    let buyer = serde_json::from_str(buyer.as_deref().ok_or_else(|| missing("a buyer"))?)
+        .map_err(|e| corrupt(id, format!("buyer snapshot: {e}")))?;
+    let issued_at = issued_at
+        .as_deref()
+        .ok_or_else(|| missing("an issue time"))?;
+    let issued_at = DateTime::parse_from_rfc3339(issued_at)
+        .map_err(|e| corrupt(id, format!("issued_at {issued_at}: {e}")))?
+        .with_timezone(&Utc);
+    let facts = IssueFacts {
+        number,
+        seller,
+        buyer,
+        issued_at,
+    };
+    Ok(match state {
+        DocState::Cancelled => Stage::Cancelled(facts),
+        _ => Stage::Issued(facts),
+    })
+}
+
+/// The corrected invoice, when this row corrects one that has a number.
+fn preceding_of(row: &AnyRow, id: i64) -> Result<Option<Preceding>> {
+    let number: Option<String> = row.try_get("corrects_number")?;
+    let date: Option<String> = row.try_get("corrects_date")?;
+    let (Some(number), Some(date)) = (number, date) else {
+        return Ok(None);
+    };
+    Ok(Some(Preceding {
+        number: DocumentNumber::parse(&number).map_err(|e| corrupt(id, e))?,
+        date: parse_date(&date)?,
+    }))
+}
 
 fn from_row(row: &AnyRow) -> Result<Document> {
     let doc_type: String = row.try_get("doc_type")?;
@@ -59,13 +114,10 @@ fn from_row(row: &AnyRow) -> Result<Document> {
             .transpose()?,
     };
     let totals = totals::compute(&content);
-    let seller: Option<String> = row.try_get("seller_snapshot")?;
-    let buyer: Option<String> = row.try_get("buyer_snapshot")?;
+    let id: i64 = row.try_get("id")?;
     Ok(Document {
-        id: row.try_get("id")?,
-        state: DocState::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-        number: row.try_get("number")?,
+        id,
+        stage: stage_of(row, id, &status)?,
         contact_id: row.try_get("contact_id")?,
         language: Language::parse(&language).unwrap_or_default(),
         texts: DraftTextsOut {
@@ -75,14 +127,11 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         },
         source_id: row.try_get("source_id")?,
         corrects_id: row.try_get("corrects_id")?,
-        corrects_number: row.try_get("corrects_number")?,
+        preceding: preceding_of(row, id)?,
         cancelled_by_id: row.try_get("cancelled_by_id")?,
         totals,
         content,
         paid: from_cents(row.try_get("paid_cents")?),
-        seller: seller.map(|s| serde_json::from_str(&s)).transpose()?,
-        buyer: buyer.map(|s| serde_json::from_str(&s)).transpose()?,
-        issued_at: row.try_get("issued_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
@@ -127,8 +176,8 @@ async fn load_company(conn: &mut AnyConnection) -> Result<CompanyProfile> {
 fn audit_json(doc: &Document) -> serde_json::Value {
     serde_json::json!({
         "type": doc.content.doc_type.as_str(),
-        "state": doc.state.as_str(),
-        "number": doc.number,
+        "state": doc.state().as_str(),
+        "number": doc.number(),
         "contact_id": doc.contact_id,
         "date": doc.content.date,
         "delivery_date": doc.content.delivery_date,
@@ -255,18 +304,77 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
     Ok(row.try_get("id")?)
 }
 
-fn ensure_draft(doc: &Document) -> Result<()> {
-    if doc.state != DocState::Draft {
-        return Err(StoreError::conflict(
+/// A loaded document known to be a draft: the only thing the queries that change, delete or
+/// issue a document accept, so an issued one cannot reach them.
+struct DraftRow(Document);
+
+impl std::ops::Deref for DraftRow {
+    type Target = Document;
+    fn deref(&self) -> &Document {
+        &self.0
+    }
+}
+
+/// Replaces a draft's content, parties and texts (its links stay).
+async fn rewrite(conn: &mut AnyConnection, draft: &DraftRow, d: NewDoc<'_>) -> Result<()> {
+    let t = totals::compute(d.content);
+    sqlx::query(
+        "UPDATE documents SET contact_id = $1, doc_date = $2, delivery_date = $3, due_date = $4, tax_mode = $5, currency = $6, \
+         language = $7, discount_percent = $8, prepaid_amount = $9, subject = $10, intro_text = $11, closing_text = $12, lines = $13, \
+         net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1, \
+         skonto = $21, payment_method = $22, exchange_rate = $23 \
+         WHERE id = $20 AND status = 'draft'",
+    )
+    .bind(d.contact_id)
+    .bind(date_str(d.content.date))
+    .bind(d.content.delivery_date.map(date_str))
+    .bind(d.content.due_date.map(date_str))
+    .bind(d.content.tax_mode.as_str())
+    .bind(d.content.currency.as_str())
+    .bind(d.language.as_str())
+    .bind(d.content.discount_percent.to_string())
+    .bind(d.content.prepaid_amount.to_string())
+    .bind(&d.texts.subject)
+    .bind(&d.texts.intro_text)
+    .bind(&d.texts.closing_text)
+    .bind(serde_json::to_string(&d.content.lines)?)
+    .bind(to_cents(t.net))
+    .bind(to_cents(t.vat))
+    .bind(to_cents(t.gross))
+    .bind(to_cents(t.due))
+    .bind(search_text(&[d.contact_name, &d.texts.subject]))
+    .bind(now())
+    .bind(draft.id)
+    .bind(serde_json::to_string(&d.content.skonto)?)
+    .bind(d.content.payment_method.as_str())
+    .bind(d.content.exchange_rate.map(|r| r.to_string()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a draft.
+async fn delete_draft(conn: &mut AnyConnection, draft: &DraftRow) -> Result<()> {
+    sqlx::query("DELETE FROM documents WHERE id = $1 AND status = 'draft'")
+        .bind(draft.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The document as a draft, or the refusal to change an issued one (GoBD).
+fn ensure_draft(doc: Document) -> Result<DraftRow> {
+    match doc.stage.facts() {
+        None => Ok(DraftRow(doc)),
+        Some(facts) => Err(StoreError::conflict(
             ErrorCode::DocumentLocked,
             format!(
                 "document {} is {} and can no longer be changed or deleted (GoBD); correct it with a credit note or cancellation",
-                doc.number.as_deref().unwrap_or("?"),
-                doc.state.as_str()
+                facts.number,
+                doc.state().as_str()
             ),
-        ));
+        )),
     }
-    Ok(())
 }
 
 impl Store {
@@ -350,8 +458,7 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<Document> {
         let mut tx = self.write().await?;
-        let old = load(&mut tx, id).await?;
-        ensure_draft(&old)?;
+        let old = ensure_draft(load(&mut tx, id).await?)?;
         if old.content.doc_type != input.doc_type {
             return Err(StoreError::invalid(
                 "type",
@@ -370,38 +477,19 @@ impl Store {
         }
         let company = load_company(&mut tx).await?;
         let (content, language) = resolve(input, &contact, &company);
-        let t = totals::compute(&content);
-        sqlx::query(
-            "UPDATE documents SET contact_id = $1, doc_date = $2, delivery_date = $3, due_date = $4, tax_mode = $5, currency = $6, \
-             language = $7, discount_percent = $8, prepaid_amount = $9, subject = $10, intro_text = $11, closing_text = $12, lines = $13, \
-             net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1, \
-             skonto = $21, payment_method = $22, exchange_rate = $23 \
-             WHERE id = $20 AND status = 'draft'",
+        rewrite(
+            &mut tx,
+            &old,
+            NewDoc {
+                content: &content,
+                contact_id: input.contact_id,
+                contact_name: &contact.name,
+                language,
+                texts: &input.texts,
+                source_id: old.source_id,
+                corrects_id: old.corrects_id,
+            },
         )
-        .bind(input.contact_id)
-        .bind(date_str(content.date))
-        .bind(content.delivery_date.map(date_str))
-        .bind(content.due_date.map(date_str))
-        .bind(content.tax_mode.as_str())
-        .bind(content.currency.as_str())
-        .bind(language.as_str())
-        .bind(content.discount_percent.to_string())
-        .bind(content.prepaid_amount.to_string())
-        .bind(&input.texts.subject)
-        .bind(&input.texts.intro_text)
-        .bind(&input.texts.closing_text)
-        .bind(serde_json::to_string(&content.lines)?)
-        .bind(to_cents(t.net))
-        .bind(to_cents(t.vat))
-        .bind(to_cents(t.gross))
-        .bind(to_cents(t.due))
-        .bind(search_text(&[&contact.name, &input.texts.subject]))
-        .bind(now())
-        .bind(id)
-        .bind(serde_json::to_string(&content.skonto)?)
-        .bind(content.payment_method.as_str())
-        .bind(content.exchange_rate.map(|r| r.to_string()))
-        .execute(&mut *tx)
         .await?;
         let new = load(&mut tx, id).await?;
         audit::append(
@@ -423,8 +511,7 @@ impl Store {
     /// Deletes a draft. Issued documents are never deleted.
     pub async fn delete_document(&self, actor: &Actor, id: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        let old = load(&mut tx, id).await?;
-        ensure_draft(&old)?;
+        let old = ensure_draft(load(&mut tx, id).await?)?;
         let referenced: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM documents WHERE source_id = $1 OR corrects_id = $1",
         )
@@ -438,10 +525,7 @@ impl Store {
                 "other documents were derived from this draft",
             ));
         }
-        sqlx::query("DELETE FROM documents WHERE id = $1 AND status = 'draft'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        delete_draft(&mut tx, &old).await?;
         audit::append(
             &mut tx,
             actor,
@@ -461,16 +545,14 @@ impl Store {
     /// What would stop this draft from being issued now (empty: it can be issued).
     pub async fn issue_check(&self, id: i64) -> Result<Vec<validation::Problem>> {
         let mut conn = self.pool.acquire().await?;
-        let doc = load(&mut conn, id).await?;
-        ensure_draft(&doc)?;
+        let doc = ensure_draft(load(&mut conn, id).await?)?;
         let (_, contact, _) = load_contact(&mut conn, doc.contact_id).await?;
         let company = load_company(&mut conn).await?;
-        let corrected = corrected_number(&mut conn, &doc).await?;
         Ok(validation::issue_problems(&IssueContext {
             content: &doc.content,
             company: &company,
             buyer: &contact,
-            corrected_number: corrected.as_deref(),
+            corrected_number: corrected_number(&doc),
             gross: doc.totals.gross,
             due: doc.totals.due,
         }))
@@ -480,16 +562,14 @@ impl Store {
     /// snapshots seller and buyer and locks the document — all in one transaction.
     pub async fn issue_document(&self, actor: &Actor, id: i64) -> Result<Document> {
         let mut tx = self.write().await?;
-        let doc = load(&mut tx, id).await?;
-        ensure_draft(&doc)?;
+        let doc = ensure_draft(load(&mut tx, id).await?)?;
         let (customer_number, contact, _) = load_contact(&mut tx, doc.contact_id).await?;
         let company = load_company(&mut tx).await?;
-        let corrected = corrected_number(&mut tx, &doc).await?;
         let problems = validation::issue_problems(&IssueContext {
             content: &doc.content,
             company: &company,
             buyer: &contact,
-            corrected_number: corrected.as_deref(),
+            corrected_number: corrected_number(&doc),
             gross: doc.totals.gross,
             due: doc.totals.due,
         });
@@ -517,7 +597,7 @@ impl Store {
     async fn issue_in(
         &self,
         conn: &mut AnyConnection,
-        doc: &Document,
+        doc: &DraftRow,
         customer_number: &str,
         company: &CompanyProfile,
         contact: &ContactData,
@@ -576,7 +656,7 @@ impl Store {
     ) -> Result<Document> {
         let mut tx = self.write().await?;
         let source = load(&mut tx, id).await?;
-        if source.state != DocState::Issued {
+        if source.state() != DocState::Issued {
             return Err(StoreError::conflict(
                 ErrorCode::NotIssued,
                 "only issued, not cancelled documents can be derived from; issue the draft first",
@@ -682,21 +762,21 @@ impl Store {
     ) -> Result<Document> {
         let mut tx = self.write().await?;
         let original = load(&mut tx, id).await?;
-        match original.state {
-            DocState::Draft => {
+        let facts = match &original.stage {
+            Stage::Draft => {
                 return Err(StoreError::conflict(
                     ErrorCode::NotIssued,
                     "a draft is not cancelled but deleted",
                 ));
             }
-            DocState::Cancelled => {
+            Stage::Cancelled(_) => {
                 return Err(StoreError::conflict(
                     ErrorCode::AlreadyCancelled,
                     "the document is already cancelled",
                 ));
             }
-            DocState::Issued => {}
-        }
+            Stage::Issued(facts) => facts.clone(),
+        };
         if !original.content.doc_type.can_be_cancelled() {
             return Err(StoreError::conflict(
                 ErrorCode::NotCancellable,
@@ -713,7 +793,6 @@ impl Store {
             ));
         }
         let (customer_number, contact, _) = load_contact(&mut tx, original.contact_id).await?;
-        let company = load_company(&mut tx).await?;
         // The cancellation mirrors the original exactly, as issued (same parties, lines, rates).
         let content = DocumentContent {
             doc_type: DocumentType::Cancellation,
@@ -738,11 +817,15 @@ impl Store {
             },
         )
         .await?;
-        let draft = load(&mut tx, cancel_id).await?;
-        let seller = original.seller.clone().unwrap_or(company);
-        let buyer = original.buyer.clone().unwrap_or(contact);
-        self.issue_in(&mut tx, &draft, &customer_number, &seller, &buyer)
-            .await?;
+        let draft = ensure_draft(load(&mut tx, cancel_id).await?)?;
+        self.issue_in(
+            &mut tx,
+            &draft,
+            &customer_number,
+            &facts.seller,
+            &facts.buyer,
+        )
+        .await?;
         sqlx::query("UPDATE documents SET status = 'cancelled', cancelled_by_id = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = 'issued'")
             .bind(cancel_id)
             .bind(now())
@@ -756,7 +839,7 @@ impl Store {
             entity_id: id.to_string(),
             old: Some(serde_json::json!({"state": "issued"})),
             new: Some(
-                serde_json::json!({"state": "cancelled", "cancellation_id": cancel_id, "cancellation_number": cancellation.number}),
+                serde_json::json!({"state": "cancelled", "cancellation_id": cancel_id, "cancellation_number": cancellation.number()}),
             ),
         };
         audit::append(&mut tx, actor, change).await?;
@@ -884,14 +967,9 @@ impl Store {
     }
 }
 
-async fn corrected_number(conn: &mut AnyConnection, doc: &Document) -> Result<Option<String>> {
-    match doc.corrects_id {
-        Some(cid) => {
-            let original = load(conn, cid).await?;
-            Ok(original.number)
-        }
-        None => Ok(None),
-    }
+/// The number of the invoice a draft correction refers to (BG-3), if it has one.
+fn corrected_number(doc: &Document) -> Option<&str> {
+    doc.preceding.as_ref().map(|p| p.number.as_str())
 }
 
 /// Sum of the gross amounts of issued down-payment invoices derived from the order `order_id`

@@ -1,10 +1,10 @@
 //! The records storage hands out: contacts, articles, documents, payments, ranges, users.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::payment::{self, PaymentStatus};
 use kontor_domain::totals::Totals;
-use kontor_domain::{CompanyProfile, ContactData};
+use kontor_domain::{CompanyProfile, ContactData, DocumentNumber, Draft, Issued, Preceding, Texts};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -154,26 +154,66 @@ pub struct DraftInput {
     pub exchange_rate: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What issuing fixed for good: the number, the seller and buyer as they were, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueFacts {
+    pub number: DocumentNumber,
+    pub seller: CompanyProfile,
+    pub buyer: ContactData,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// Where a document is in its life, decided once when the row is loaded: a row that claims to
+/// be issued without a complete, readable snapshot is refused as corrupt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    Draft,
+    Issued(IssueFacts),
+    Cancelled(IssueFacts),
+}
+
+impl Stage {
+    pub fn state(&self) -> DocState {
+        match self {
+            Stage::Draft => DocState::Draft,
+            Stage::Issued(_) => DocState::Issued,
+            Stage::Cancelled(_) => DocState::Cancelled,
+        }
+    }
+    /// The facts of issue; `None` for a draft.
+    pub fn facts(&self) -> Option<&IssueFacts> {
+        match self {
+            Stage::Draft => None,
+            Stage::Issued(facts) | Stage::Cancelled(facts) => Some(facts),
+        }
+    }
+}
+
+/// A document as the domain sees it: a draft or an issued document (also when cancelled).
+// Built to be matched right away, never stored in bulk: the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Staged {
+    Draft(Draft),
+    Issued(Issued),
+}
+
+/// A document row: a draft, or an issued or cancelled document with its [`IssueFacts`].
+#[derive(Debug, Clone)]
 pub struct Document {
     pub id: i64,
-    pub state: DocState,
-    pub number: Option<String>,
+    pub stage: Stage,
     pub contact_id: i64,
     pub content: DocumentContent,
     pub language: kontor_domain::Language,
     pub texts: DraftTextsOut,
     pub source_id: Option<i64>,
     pub corrects_id: Option<i64>,
-    /// The number of the document `corrects_id` points to (EN 16931 BG-3), if it has one.
-    pub corrects_number: Option<String>,
+    /// The issued invoice `corrects_id` points to (EN 16931 BG-3): its number and date.
+    pub preceding: Option<Preceding>,
     pub cancelled_by_id: Option<i64>,
     pub totals: Totals,
     pub paid: Decimal,
-    /// Seller and buyer as they were at issue; `None` for drafts.
-    pub seller: Option<CompanyProfile>,
-    pub buyer: Option<ContactData>,
-    pub issued_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
@@ -206,9 +246,75 @@ pub fn display_status(
 }
 
 impl Document {
+    pub fn state(&self) -> DocState {
+        self.stage.state()
+    }
+    pub fn is_draft(&self) -> bool {
+        self.stage == Stage::Draft
+    }
+    /// The number; `None` for a draft.
+    pub fn number(&self) -> Option<&str> {
+        self.stage.facts().map(|f| f.number.as_str())
+    }
+    /// The seller as at issue; `None` for a draft.
+    pub fn seller(&self) -> Option<&CompanyProfile> {
+        self.stage.facts().map(|f| &f.seller)
+    }
+    /// The buyer as at issue; `None` for a draft.
+    pub fn buyer(&self) -> Option<&ContactData> {
+        self.stage.facts().map(|f| &f.buyer)
+    }
+    /// The time of issue as stored (RFC 3339, UTC, microseconds); `None` for a draft.
+    pub fn issued_at(&self) -> Option<String> {
+        self.stage
+            .facts()
+            .map(|f| f.issued_at.to_rfc3339_opts(SecondsFormat::Micros, true))
+    }
+    fn domain_texts(&self) -> Texts {
+        Texts {
+            subject: self.texts.subject.clone(),
+            intro: self.texts.intro_text.clone(),
+            closing: self.texts.closing_text.clone(),
+        }
+    }
+    /// The domain document: a draft, or the document as issued.
+    pub fn to_domain(&self) -> Staged {
+        match self.to_issued() {
+            Some(issued) => Staged::Issued(issued),
+            None => Staged::Draft(self.draft_of()),
+        }
+    }
+    /// The document as issued (also when cancelled since); `None` for a draft.
+    pub fn to_issued(&self) -> Option<Issued> {
+        let facts = self.stage.facts()?;
+        Some(Issued {
+            number: facts.number.clone(),
+            content: self.content.clone(),
+            totals: self.totals.clone(),
+            language: self.language,
+            texts: self.domain_texts(),
+            seller: facts.seller.clone(),
+            buyer: facts.buyer.clone(),
+            preceding: self.preceding.clone(),
+            issued_at: facts.issued_at,
+        })
+    }
+    /// The draft; `None` once issued.
+    pub fn to_draft(&self) -> Option<Draft> {
+        self.is_draft().then(|| self.draft_of())
+    }
+    fn draft_of(&self) -> Draft {
+        Draft {
+            content: self.content.clone(),
+            totals: self.totals.clone(),
+            language: self.language,
+            texts: self.domain_texts(),
+            preceding: self.preceding.clone(),
+        }
+    }
     pub fn status(&self, today: NaiveDate) -> &'static str {
         display_status(
-            self.state,
+            self.state(),
             self.content.doc_type,
             self.totals.due,
             self.paid,
@@ -217,7 +323,7 @@ impl Document {
         )
     }
     pub fn payment_status(&self, today: NaiveDate) -> Option<PaymentStatus> {
-        (self.state == DocState::Issued && self.content.doc_type.is_receivable())
+        (self.state() == DocState::Issued && self.content.doc_type.is_receivable())
             .then(|| payment::status(self.totals.due, self.paid, self.content.due_date, today))
     }
     pub fn open_amount(&self) -> Decimal {

@@ -58,8 +58,8 @@ async fn issue_assigns_number_snapshots_and_locks() {
         )
         .await
         .unwrap();
-    assert_eq!(d.state, DocState::Draft);
-    assert_eq!(d.number, None);
+    assert_eq!(d.state(), DocState::Draft);
+    assert_eq!(d.number(), None);
     assert_eq!(d.totals.gross, dec!(76.70));
     assert_eq!(
         d.content.due_date,
@@ -68,10 +68,10 @@ async fn issue_assigns_number_snapshots_and_locks() {
     );
 
     let issued = s.issue_document(&actor, d.id).await.unwrap();
-    assert_eq!(issued.number.as_deref(), Some("RE-2026-0001"));
-    assert_eq!(issued.state, DocState::Issued);
-    assert_eq!(issued.buyer.as_ref().unwrap().name, "Kunde AG");
-    assert_eq!(issued.seller.as_ref().unwrap().name, company().name);
+    assert_eq!(issued.number(), Some("RE-2026-0001"));
+    assert_eq!(issued.state(), DocState::Issued);
+    assert_eq!(issued.buyer().unwrap().name, "Kunde AG");
+    assert_eq!(issued.seller().unwrap().name, company().name);
 
     // GoBD: no change, no delete, no second issue.
     let err = s
@@ -108,8 +108,8 @@ async fn issue_assigns_number_snapshots_and_locks() {
     changed.city = "Hamburg".into();
     s.update_contact(&actor, cid, &changed, None).await.unwrap();
     let again = s.document(d.id).await.unwrap();
-    assert_eq!(again.buyer.as_ref().unwrap().city, "München");
-    assert_eq!(again.number, issued.number);
+    assert_eq!(again.buyer().unwrap().city, "München");
+    assert_eq!(again.number(), issued.number());
 
     let second = s
         .create_document(
@@ -123,11 +123,7 @@ async fn issue_assigns_number_snapshots_and_locks() {
         .await
         .unwrap();
     assert_eq!(
-        s.issue_document(&actor, second.id)
-            .await
-            .unwrap()
-            .number
-            .as_deref(),
+        s.issue_document(&actor, second.id).await.unwrap().number(),
         Some("RE-2026-0002")
     );
 }
@@ -162,8 +158,8 @@ async fn issue_refuses_naming_missing_fields_and_writes_nothing() {
         assert!(fields.contains(f), "{f} not named in {fields:?}");
     }
     let after = s.document(doc.id).await.unwrap();
-    assert_eq!(after.state, DocState::Draft);
-    assert_eq!(after.number, None);
+    assert_eq!(after.state(), DocState::Draft);
+    assert_eq!(after.number(), None);
     // The refused attempt consumed no number.
     s.update_company(&Actor::cli(), &company()).await.unwrap();
     let mut fixed = customer("Ohne Adresse");
@@ -186,8 +182,7 @@ async fn issue_refuses_naming_missing_fields_and_writes_nothing() {
         s.issue_document(&Actor::cli(), good.id)
             .await
             .unwrap()
-            .number
-            .as_deref(),
+            .number(),
         Some("RE-2026-0001")
     );
 }
@@ -230,8 +225,9 @@ async fn fifty_concurrent_issues_get_unique_consecutive_numbers() {
             task.await
                 .unwrap()
                 .expect("issue succeeds under concurrency")
-                .number
-                .unwrap(),
+                .number()
+                .unwrap()
+                .to_string(),
         );
     }
     let unique: HashSet<_> = numbers.iter().cloned().collect();
@@ -274,7 +270,7 @@ async fn derive_chain_down_payment_and_final_invoice() {
         "optional positions are not in the totals"
     );
     let quote = s.issue_document(&a, quote.id).await.unwrap();
-    assert_eq!(quote.number.as_deref(), Some("AN-2026-0001"));
+    assert_eq!(quote.number(), Some("AN-2026-0001"));
     assert!(
         s.derive_document(&a, quote.id, DocumentType::CreditNote, day("2026-11-26"))
             .await
@@ -338,7 +334,7 @@ async fn derive_chain_down_payment_and_final_invoice() {
     assert_eq!(inv.totals.gross, dec!(1190.00));
     assert_eq!(inv.totals.due, dec!(833.00));
     let inv = s.issue_document(&a, inv.id).await.unwrap();
-    assert_eq!(inv.number.as_deref(), Some("RE-2026-0001"));
+    assert_eq!(inv.number(), Some("RE-2026-0001"));
 }
 
 #[tokio::test]
@@ -429,12 +425,12 @@ async fn cancel_payments_and_open_items() {
     let inv2 = s.issue_document(&a, inv2.id).await.unwrap();
     let cancellation = s.cancel_document(&a, inv2.id, today).await.unwrap();
     assert_eq!(cancellation.content.doc_type, DocumentType::Cancellation);
-    assert_eq!(cancellation.number.as_deref(), Some("ST-2026-0001"));
+    assert_eq!(cancellation.number(), Some("ST-2026-0001"));
     assert_eq!(cancellation.corrects_id, Some(inv2.id));
     assert_eq!(cancellation.totals.gross, inv2.totals.gross);
-    assert_eq!(cancellation.state, DocState::Issued);
+    assert_eq!(cancellation.state(), DocState::Issued);
     let original = s.document(inv2.id).await.unwrap();
-    assert_eq!(original.state, DocState::Cancelled);
+    assert_eq!(original.state(), DocState::Cancelled);
     assert_eq!(original.cancelled_by_id, Some(cancellation.id));
     assert!(s.cancel_document(&a, inv2.id, today).await.is_err());
     assert!(s.add_payment(&a, inv2.id, &pay(dec!(1))).await.is_err());
@@ -609,7 +605,7 @@ async fn number_ranges_are_configurable() {
         .await
         .unwrap();
     assert_eq!(
-        s.issue_document(&a, d.id).await.unwrap().number.as_deref(),
+        s.issue_document(&a, d.id).await.unwrap().number(),
         Some("202611-K10001-005")
     );
     let ranges = s.number_ranges(today).await.unwrap();
@@ -786,7 +782,7 @@ async fn migrations_are_idempotent_and_data_survives_reopen() {
     let reopened = Store::connect(&t.url, t.options()).await.unwrap();
     assert!(reopened.ready().await.unwrap());
     assert_eq!(
-        reopened.document(d.id).await.unwrap().number.as_deref(),
+        reopened.document(d.id).await.unwrap().number(),
         Some("RE-2026-0001")
     );
 }
@@ -1158,4 +1154,93 @@ async fn files_in_a_blob_store() {
         pdf
     );
     assert!(t.store.check_blobs().await.unwrap().problems.is_empty());
+}
+
+#[tokio::test]
+async fn an_issued_row_carries_its_facts_and_a_cancellation_its_preceding_invoice() {
+    let (t, cid) = setup().await;
+    let (s, a) = (&t.store, Actor::cli());
+    let lines = vec![item("Beratung", dec!(2), dec!(100), dec!(19))];
+    let d = s
+        .create_document(&a, &draft(DocumentType::Invoice, cid, lines))
+        .await
+        .unwrap();
+    assert!(d.to_issued().is_none(), "a draft is no issued document");
+    assert!(matches!(d.to_domain(), Staged::Draft(_)));
+    let inv = s.issue_document(&a, d.id).await.unwrap();
+    assert!(inv.to_draft().is_none(), "an issued document is no draft");
+    let issued = inv.to_issued().expect("issued");
+    assert_eq!(issued.number.as_str(), "RE-2026-0001");
+    assert_eq!(issued.buyer.name, "Kunde AG");
+    assert_eq!(issued.seller.name, company().name);
+    assert_eq!(issued.totals, inv.totals);
+    assert_eq!(inv.issued_at().as_deref().map(str::len), Some(27));
+    assert!(issued.preceding.is_none());
+
+    let cancellation = s
+        .cancel_document(&a, inv.id, inv.content.date)
+        .await
+        .unwrap();
+    let cancelled = s.document(inv.id).await.unwrap();
+    assert!(matches!(cancelled.stage, Stage::Cancelled(_)));
+    assert_eq!(
+        cancelled.to_issued().map(|i| i.number),
+        Some(issued.number.clone()),
+        "a cancelled document keeps what it was issued with"
+    );
+    let preceding = cancellation
+        .to_issued()
+        .and_then(|c| c.preceding)
+        .expect("the cancellation names the invoice it cancels");
+    assert_eq!(preceding.number, issued.number);
+    assert_eq!(preceding.date, issued.content.date);
+}
+
+#[tokio::test]
+async fn an_issued_row_without_a_readable_snapshot_is_corrupt_not_a_panic() {
+    let (t, cid) = setup().await;
+    let (s, a) = (&t.store, Actor::cli());
+    let lines = vec![item("Beratung", dec!(1), dec!(100), dec!(19))];
+    let d = s
+        .create_document(&a, &draft(DocumentType::Invoice, cid, lines))
+        .await
+        .unwrap();
+    let d = s.issue_document(&a, d.id).await.unwrap();
+    for (column, value) in [
+        ("buyer_snapshot", None),
+        ("seller_snapshot", Some("{not json")),
+        ("issued_at", Some("yesterday")),
+        ("number", Some("   ")),
+    ] {
+        let sql = format!("UPDATE documents SET {column} = $1 WHERE id = $2");
+        // Each case breaks one column of a fresh copy of the issued row.
+        let copy: i64 = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO documents (doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, language, \
+             discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, net_cents, vat_cents, gross_cents, due_cents, \
+             paid_cents, search, created_at, updated_at, version, skonto, payment_method, seller_snapshot, buyer_snapshot, issued_at) \
+             SELECT doc_type, status, number || '-' || $1, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, language, \
+             discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, net_cents, vat_cents, gross_cents, due_cents, \
+             paid_cents, search, created_at, updated_at, version, skonto, payment_method, seller_snapshot, buyer_snapshot, issued_at \
+             FROM documents WHERE id = $2 RETURNING id",
+        )
+        .bind(column)
+        .bind(d.id)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .bind(copy)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        match s.document(copy).await {
+            Err(StoreError::Corrupt(why)) => assert!(why.contains(&copy.to_string()), "{why}"),
+            other => panic!("{column}: expected Corrupt, got {other:?}"),
+        }
+    }
+    assert!(
+        s.document(d.id).await.is_ok(),
+        "the original stays readable"
+    );
 }

@@ -8,7 +8,7 @@
 //! rendering is the one kept (write once), and it is made from the document's own snapshot.
 //! If the process dies before, [`archive_missing`] (run at start) produces the files then.
 
-use kontor_domain::ErrorCode;
+use kontor_domain::{ErrorCode, Issued};
 use kontor_storage::blobs::Artefact;
 use kontor_storage::{Document, Store};
 
@@ -17,45 +17,43 @@ use crate::{App, Error, Result};
 
 /// The files of record for an issued document. `pdf_extras` is the PDF look (logo, settings)
 /// as it is at issue.
-pub fn artefacts_for(doc: &Document, pdf_extras: &kontor_pdf::Extras) -> Result<Vec<Artefact>> {
-    let mut artefacts = Vec::new();
+pub fn artefacts_for(doc: &Issued, pdf_extras: &kontor_pdf::Extras) -> Result<Vec<Artefact>> {
     // The XRechnung in UBL and CII, when the data allows.
     let xml = einvoice::artefacts(doc)?;
     // The PDF from the document's own seller and buyer snapshots; for invoices, credit notes
     // and cancellations the ZUGFeRD / Factur-X hybrid with the Factur-X CII of profile
     // EN 16931 embedded (it needs none of the XRechnung-only data, so every issued invoice
     // gets it, whatever format the contact prefers).
-    if let (Some(seller), Some(buyer)) = (&doc.seller, &doc.buyer) {
-        let mut extras = pdf_extras.clone();
-        extras.facturx_xml = einvoice::facturx_xml(doc)?;
-        let pdf = kontor_pdf::render(doc, seller, buyer, &extras).map_err(|e| {
-            Error::internal(
-                ErrorCode::RenderFailed,
-                format!("PDF of document {}: {e}", doc.id),
-            )
-        })?;
-        artefacts.push(Artefact {
-            kind: "pdf".into(),
-            content_type: "application/pdf".into(),
-            data: pdf,
-        });
-    }
+    let mut extras = pdf_extras.clone();
+    extras.facturx_xml = einvoice::facturx_xml(doc)?;
+    let pdf = kontor_pdf::render(doc.into(), &extras).map_err(|e| {
+        Error::internal(
+            ErrorCode::RenderFailed,
+            format!("PDF of document {}: {e}", doc.number),
+        )
+    })?;
+    let mut artefacts = vec![Artefact {
+        kind: "pdf".into(),
+        content_type: "application/pdf".into(),
+        data: pdf,
+    }];
     artefacts.extend(xml);
     Ok(artefacts)
 }
 
+/// Archives an issued document's files (nothing for a draft).
 pub(super) async fn archive(store: &Store, doc: &Document) -> Result<()> {
+    let Some(issued) = doc.to_issued() else {
+        return Ok(());
+    };
     let pdf_extras = look::pdf_extras(store, doc).await?;
     // Rendering is CPU work of milliseconds: keep it off the async workers.
-    let owned = doc.clone();
-    let artefacts = tokio::task::spawn_blocking(move || artefacts_for(&owned, &pdf_extras))
+    let artefacts = tokio::task::spawn_blocking(move || artefacts_for(&issued, &pdf_extras))
         .await
         .map_err(|e| {
             Error::internal(ErrorCode::RenderFailed, format!("renderer stopped: {e}"))
         })??;
-    if !artefacts.is_empty() {
-        store.archive_artefacts(doc.id, &artefacts).await?;
-    }
+    store.archive_artefacts(doc.id, &artefacts).await?;
     Ok(())
 }
 

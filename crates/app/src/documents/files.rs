@@ -1,8 +1,8 @@
 //! Documents as files: the archived PDF and XRechnung of an issued document (never rendered
 //! twice), a watermarked preview of a draft, and their download names.
 
-use kontor_domain::ErrorCode;
-use kontor_storage::{DocState, Document};
+use kontor_domain::{CompanyProfile, ContactData, Draft, ErrorCode, Issued, Printable};
+use kontor_storage::{Document, Staged};
 
 pub use kontor_einvoice::Syntax;
 
@@ -84,18 +84,37 @@ fn safe_name(s: &str) -> String {
 
 /// "RE-2026-0001.pdf", or "entwurf-12.pdf" for a draft.
 pub fn pdf_name(doc: &Document) -> String {
-    let base = match &doc.number {
-        Some(n) if doc.state != DocState::Draft => n.clone(),
-        _ => format!("entwurf-{}", doc.id),
+    let base = match doc.number() {
+        Some(n) => n.to_string(),
+        None => format!("entwurf-{}", doc.id),
     };
     format!("{}.pdf", safe_name(&base))
+}
+
+/// What a PDF is rendered from, owned so that it can move to the renderer's thread.
+enum Job {
+    Issued(Issued),
+    Preview(Draft, CompanyProfile, ContactData),
+}
+
+impl Job {
+    fn printable(&self) -> Printable<'_> {
+        match self {
+            Job::Issued(issued) => Printable::Issued(issued),
+            Job::Preview(draft, seller, buyer) => Printable::Preview {
+                draft,
+                seller,
+                buyer,
+            },
+        }
+    }
 }
 
 pub(super) async fn pdf(app: &App, id: i64) -> Result<File> {
     let store = &app.store;
     let doc = store.document(id).await?;
     let name = pdf_name(&doc);
-    if doc.state != DocState::Draft {
+    if !doc.is_draft() {
         if let Some(blob) = store.archived_artefact(id, "pdf").await? {
             return Ok(File::pdf(name, blob.data));
         }
@@ -104,40 +123,45 @@ pub(super) async fn pdf(app: &App, id: i64) -> Result<File> {
             return Ok(File::pdf(name, blob.data));
         }
     }
-    let seller = store.company().await?;
-    let buyer = store.contact(doc.contact_id).await?.data;
     let extras = look::pdf_extras(store, &doc).await?;
-    let pdf =
-        tokio::task::spawn_blocking(move || kontor_pdf::render(&doc, &seller, &buyer, &extras))
-            .await
-            .map_err(|e| {
-                Error::internal(
-                    ErrorCode::RenderFailed,
-                    format!("PDF rendering stopped: {e}"),
-                )
-            })?
-            .map_err(|e| {
-                Error::internal(
-                    ErrorCode::RenderFailed,
-                    format!("PDF of document {id}: {e}"),
-                )
-            })?;
+    let job = match doc.to_domain() {
+        Staged::Issued(issued) => Job::Issued(issued),
+        // A draft is previewed with the seller and buyer as they are now.
+        Staged::Draft(draft) => Job::Preview(
+            draft,
+            store.company().await?,
+            store.contact(doc.contact_id).await?.data,
+        ),
+    };
+    let pdf = tokio::task::spawn_blocking(move || kontor_pdf::render(job.printable(), &extras))
+        .await
+        .map_err(|e| {
+            Error::internal(
+                ErrorCode::RenderFailed,
+                format!("PDF rendering stopped: {e}"),
+            )
+        })?
+        .map_err(|e| {
+            Error::internal(
+                ErrorCode::RenderFailed,
+                format!("PDF of document {id}: {e}"),
+            )
+        })?;
     Ok(File::pdf(name, pdf))
 }
 
 pub(super) async fn xrechnung(app: &App, id: i64, syntax: Syntax) -> Result<File> {
     let store = &app.store;
-    let doc = store.document(id).await?;
-    if doc.state == DocState::Draft {
+    let Some(doc) = store.document(id).await?.to_issued() else {
         return Err(Error::refused(
             ErrorCode::NotIssued,
             "a draft has no XRechnung yet: issue it first (issue-check names what is missing)",
         ));
-    }
+    };
     let file = |bytes: Vec<u8>| File {
         name: format!(
             "{}-xrechnung-{}.xml",
-            safe_name(doc.number.as_deref().unwrap_or("dokument")),
+            safe_name(doc.number.as_str()),
             syntax.as_str()
         ),
         content_type: "application/xml",

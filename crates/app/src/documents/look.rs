@@ -7,8 +7,8 @@ use kontor_texts::Msg;
 
 use crate::Result;
 
-/// The look and related facts for rendering `doc`, read from the store now.
-pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
+/// The look as the settings say now (colours, columns, font, template) and the logo.
+pub async fn look_extras(store: &Store) -> Result<Extras> {
     let mut extras = Extras::default();
     extras.apply_look(&crate::settings::look_of(store).await?);
     if let Some(logo) = crate::settings::logo_of(store).await?
@@ -20,6 +20,12 @@ pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
             data: blob.data,
         });
     }
+    Ok(extras)
+}
+
+/// The look and related facts for rendering `doc`, read from the store now.
+pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
+    let mut extras = look_extras(store).await?;
     if let Ok(contact) = store.contact(doc.contact_id).await {
         extras.customer_number = contact.number;
     }
@@ -33,7 +39,7 @@ pub async fn pdf_extras(store: &Store, doc: &Document) -> Result<Extras> {
             "{} {} {} {}",
             Msg::PdfRefersTo.text(lang),
             Msg::doc_type(other.content.doc_type).text(lang),
-            other.number.unwrap_or_default(),
+            other.number().unwrap_or_default(),
             Msg::PdfRefersToDate.text(lang).replace("{date}", &date),
         );
     }

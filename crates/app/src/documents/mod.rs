@@ -20,13 +20,13 @@ use kontor_storage::{
 use rust_decimal::Decimal;
 
 pub use archive::{archive_missing, artefacts_for};
-pub use einvoice::{facturx_xml, invoice_of};
+pub use einvoice::facturx_xml;
 pub use files::{Disposition, File, Syntax, pdf_name, syntax_param};
 pub use input::{
     ContactState, DocField, DraftInput, FieldPath, FieldProblem, FieldProblems, LineField,
     LineInput, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, Problem, Replaces, SkontoInput,
 };
-pub use look::pdf_extras;
+pub use look::{look_extras, pdf_extras};
 
 use crate::{App, Error, Result};
 

@@ -227,7 +227,8 @@ async fn collect(app: &TestApp, doc: &Value, name: &str, dir: &Path, files: &mut
     // The Factur-X / ZUGFeRD XML (profile EN 16931) of the same issued document, as the hybrid
     // PDF embeds it; its totals are the API's too.
     let stored = app.store.document(doc_id).await.expect("document");
-    let fx = kontor_app::documents::facturx_xml(&stored)
+    let issued = stored.to_issued().expect("an issued document");
+    let fx = kontor_app::documents::facturx_xml(&issued)
         .expect("factur-x")
         .unwrap_or_else(|| panic!("{name}: no Factur-X XML"));
     assert_totals(doc, &got[0], &fx);

@@ -85,7 +85,7 @@ pub(super) async fn show_doc(
         .get(id)
         .await
         .map_err(|e| WebError::from_app(lang, e))?;
-    if d.state == DocState::Draft {
+    if d.state() == DocState::Draft {
         let label = contact_label(state, d.contact_id).await;
         let f = EditorForm::from_document(&d, label, &ctx.tr);
         let problems = if message.is_empty() {
@@ -124,7 +124,7 @@ pub(super) async fn show_doc(
         .legal_note(doc_lang)
         .unwrap_or("")
         .to_string();
-    let issued = d.state == DocState::Issued;
+    let issued = d.state() == DocState::Issued;
     let mut related = Vec::new();
     for (key, id, anchor) in [
         (Msg::DocsSource, d.source_id, "source-link"),
@@ -138,7 +138,9 @@ pub(super) async fn show_doc(
                 Ok(other) => format!(
                     "{} {}",
                     ctx.tr.doc_type(other.content.doc_type),
-                    other.number.unwrap_or_else(|| format!("#{id}"))
+                    other
+                        .number()
+                        .map_or_else(|| format!("#{id}"), str::to_string)
                 ),
                 Err(_) => format!("#{id}"),
             };
@@ -148,7 +150,7 @@ pub(super) async fn show_doc(
     let title = format!(
         "{} {}",
         ctx.tr.doc_type(d.content.doc_type),
-        d.number.clone().unwrap_or_default()
+        d.number().unwrap_or_default()
     );
     let page = ViewPage {
         l: Layout::new(ctx, title, "documents"),
