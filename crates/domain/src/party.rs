@@ -307,6 +307,25 @@ impl ContactData {
 }
 
 impl CompanyProfile {
+    /// The name as printed: the legal form appended unless the name already ends with it
+    /// ("Holzwerk Sommer" + "GmbH" and "Holzwerk Sommer GmbH" + "GmbH" both give
+    /// "Holzwerk Sommer GmbH").
+    pub fn full_name(&self) -> String {
+        let (name, form) = (self.name.trim(), self.legal_form.trim());
+        let lower = name.to_lowercase();
+        let form_lower = form.to_lowercase();
+        let has_form = form.is_empty()
+            || lower == form_lower
+            || lower
+                .strip_suffix(&form_lower)
+                .is_some_and(|rest| rest.ends_with([' ', ',', '\u{a0}']));
+        match (name.is_empty(), has_form) {
+            (true, _) => form.to_string(),
+            (false, true) => name.to_string(),
+            (false, false) => format!("{name} {form}"),
+        }
+    }
+
     /// The profile as it is kept: the country and the BIC upper-cased, the VAT ID, the IBAN
     /// and the creditor ID without spaces.
     pub fn normalized(mut self) -> CompanyProfile {
@@ -363,6 +382,29 @@ impl CompanyProfile {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_legal_form_is_printed_once() {
+        let full = |name: &str, form: &str| {
+            CompanyProfile {
+                name: name.into(),
+                legal_form: form.into(),
+                ..Default::default()
+            }
+            .full_name()
+        };
+        assert_eq!(full("Holzwerk Sommer", "GmbH"), "Holzwerk Sommer GmbH");
+        assert_eq!(full("Holzwerk Sommer GmbH", "GmbH"), "Holzwerk Sommer GmbH");
+        assert_eq!(full("Holzwerk Sommer gmbh", "GmbH"), "Holzwerk Sommer gmbh");
+        assert_eq!(
+            full("Müller GmbH & Co. KG", "GmbH & Co. KG"),
+            "Müller GmbH & Co. KG"
+        );
+        // A name that merely ends in the same letters still gets its legal form.
+        assert_eq!(full("AgKG", "KG"), "AgKG KG");
+        assert_eq!(full("Anna Schmidt", ""), "Anna Schmidt");
+        assert_eq!(full("", "GmbH"), "GmbH");
+    }
+
     use super::*;
 
     #[test]

@@ -144,7 +144,7 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
     let number = doc.number().map(|n| n.to_string()).unwrap_or_default();
     let draft = doc.is_draft();
 
-    let seller_name = nonempty(&[&seller.name, &seller.legal_form], " ");
+    let seller_name = seller.full_name();
     let sender_line = nonempty(
         &[
             &seller_name,
@@ -300,7 +300,7 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         values.insert("pos", pos.to_string());
         values.insert("quantity", format::quantity(line.quantity, en));
         values.insert("unit", line.unit.label(lang.as_str()).to_string());
-        let mut price = money(line.unit_price);
+        let mut price = format::unit_price(line.unit_price, cur, en);
         if !line.discount_percent.is_zero() {
             price = format!("{price}\n−{}", format::percent(line.discount_percent, en));
         }

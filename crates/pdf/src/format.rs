@@ -32,7 +32,17 @@ pub fn number(value: Decimal, decimals: u32, en: bool) -> String {
 
 /// An amount with its currency: "1.234,56 €" (German), "€1,234.56" (English), "1.234,56 CHF".
 pub fn money(value: Decimal, currency: &str, en: bool) -> String {
-    let n = number(value, 2, en);
+    with_currency(number(value, 2, en), currency, en)
+}
+
+/// A unit price with every significant decimal it has, at least 2 and at most 4 (the precision
+/// prices are kept in): "0,1234 €", "0,335 €", "12,50 €".
+pub fn unit_price(value: Decimal, currency: &str, en: bool) -> String {
+    let decimals = value.normalize().scale().clamp(2, 4);
+    with_currency(number(value, decimals, en), currency, en)
+}
+
+fn with_currency(n: String, currency: &str, en: bool) -> String {
     match (currency, en) {
         ("EUR", false) => format!("{n} €"),
         ("EUR", true) => match n.strip_prefix('-') {
@@ -95,6 +105,10 @@ mod tests {
         assert_eq!(money(dec!(-19), "EUR", false), "-19,00 €");
         assert_eq!(money(dec!(-0.004), "EUR", false), "0,00 €");
         assert_eq!(money(dec!(100), "CHF", false), "100,00 CHF");
+        assert_eq!(unit_price(dec!(0.1234), "EUR", false), "0,1234 €");
+        assert_eq!(unit_price(dec!(0.335), "EUR", true), "€0.335");
+        assert_eq!(unit_price(dec!(12.5000), "EUR", false), "12,50 €");
+        assert_eq!(unit_price(dec!(1000), "CHF", false), "1.000,00 CHF");
         assert_eq!(quantity(dec!(1.500), false), "1,5");
         assert_eq!(quantity(dec!(1000), false), "1.000");
         assert_eq!(percent(dec!(19.00), false), "19 %");

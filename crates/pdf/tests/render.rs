@@ -619,3 +619,21 @@ fn every_shipped_font_family_renders_and_is_embedded() {
         );
     }
 }
+
+#[test]
+fn unit_prices_keep_their_decimals_and_the_legal_form_is_printed_once() {
+    let mut doc = sample::invoice(2, TaxMode::Standard, Language::De);
+    doc.seller.name = "Holzwerk Sommer GmbH".into();
+    doc.seller.legal_form = "GmbH".into();
+    doc.content.lines[0].quantity = Decimal::from(1000);
+    doc.content.lines[0].unit_price = Decimal::new(1234, 4);
+    doc.content.lines[1].quantity = Decimal::from(3);
+    doc.content.lines[1].unit_price = Decimal::new(335, 3);
+    doc.totals = kontor_domain::totals::compute(&doc.content);
+    let text = squash(&text_of("unit-prices", &pdf_of(&doc), false));
+    for needed in ["0,1234 €", "123,40 €", "0,335 €", "Holzwerk Sommer GmbH"] {
+        assert!(text.contains(needed), "{needed:?} missing in {text}");
+    }
+    assert!(!text.contains("GmbH GmbH"), "legal form doubled in {text}");
+    assert!(!text.contains("0,12 €"), "unit price rounded in {text}");
+}
