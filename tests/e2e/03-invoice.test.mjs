@@ -75,7 +75,7 @@ describe('invoice: editor, live totals, issue, payments, cancel', { timeout: 180
     await art.first().click();
     assert.equal(await r1.locator('.line-description').inputValue(), 'Beratung\nje Stunde');
     assert.equal(await r1.locator('.line-unit').inputValue(), 'HUR');
-    assert.equal(await r1.locator('.line-unit-price').inputValue(), '95');
+    assert.equal(await r1.locator('.line-unit-price').inputValue(), '95,00');
     assert.equal(await r1.locator('.line-vat-rate').inputValue(), '19');
     assert.notEqual(await r1.locator('.line-article-id').inputValue(), '');
     await r1.locator('.line-quantity').fill('2,5');

@@ -9,8 +9,9 @@
 )]
 
 use kontor_storage::{Actor, Role};
-use kontor_testkit::fixtures::{german_b2b, setup_company};
+use kontor_testkit::fixtures::{add_article, consulting, german_b2b, setup_company};
 use kontor_testkit::{PASSWORD, TestApp, location};
+use rust_decimal::Decimal;
 
 #[tokio::test]
 async fn first_run_setup_then_login_only() {
@@ -905,4 +906,39 @@ async fn editor_saves_and_checks_payment_terms() {
         Some(2),
         "two Skonto steps"
     );
+}
+
+#[tokio::test]
+async fn prices_keep_two_decimals_or_more_in_the_article_pages() {
+    let app = TestApp::first_run().await;
+    let (b, _) = app.login_as("hanna", Role::Admin).await;
+    setup_company(&app.app).await;
+    let mut round = consulting();
+    round.name = "Rund".into();
+    round.unit_price = Decimal::new(499, 1);
+    let round = add_article(&app.app, &round).await;
+    let mut fine = consulting();
+    fine.name = "Fein".into();
+    fine.unit_price = Decimal::new(1234, 4);
+    add_article(&app.app, &fine).await;
+    let list = b.get(app.url("/articles")).send().await.unwrap();
+    let list = list.text().await.unwrap();
+    assert!(list.contains(">49,90<"), "{list}");
+    assert!(list.contains(">0,1234<"), "{list}");
+    let form = b
+        .get(app.url(&format!("/articles/{}", round.id)))
+        .send()
+        .await
+        .unwrap();
+    let form = form.text().await.unwrap();
+    assert!(form.contains("value=\"49,90\""), "{form}");
+    let found: serde_json::Value = b
+        .get(app.url("/articles/search?q=Rund"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found[0]["unit_price"], "49.90", "{found}");
 }

@@ -11,6 +11,7 @@ use kontor_app::articles;
 use kontor_domain::{UnitCode, VatRate, codes};
 use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
 use kontor_texts::Msg;
+use rust_decimal::Decimal;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -91,7 +92,7 @@ pub async fn search_json(
         .iter()
         .map(|a| {
             serde_json::json!({"id": a.id, "number": a.number, "name": a.data.name, "description": a.data.description,
-                "unit": a.data.unit.as_str(), "unit_price": a.data.unit_price.normalize().to_string(), "vat_rate": a.data.vat_rate.normalize().to_string()})
+                "unit": a.data.unit.as_str(), "unit_price": plain_price(a.data.unit_price), "vat_rate": a.data.vat_rate.normalize().to_string()})
         })
         .collect();
     Ok(Json(items).into_response())
@@ -113,7 +114,7 @@ impl ArticleForm {
     fn of(number: String, data: ArticleData, tr: &Tr) -> ArticleForm {
         ArticleForm {
             number,
-            unit_price: tr.num(data.unit_price),
+            unit_price: tr.price(data.unit_price),
             vat_rate: tr.num(data.vat_rate.percent()),
             name: data.name,
             description: data.description,
@@ -284,4 +285,11 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     save(&state, &headers, Some(id), &body).await
+}
+
+/// A price for the editor's script: a point, every significant decimal, at least two
+/// ("95.00", "49.90", "0.1234"); the script localises the point.
+fn plain_price(price: Decimal) -> String {
+    let v = price.normalize();
+    format!("{v:.*}", v.scale().max(2) as usize)
 }
