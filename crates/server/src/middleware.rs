@@ -66,8 +66,19 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
     ApiError::internal(&format!("handler panicked: {detail}")).into_response()
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::not_found("no such route")
+/// An unknown address: a page for browsers (they ask for HTML), JSON for the API and every
+/// other client.
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response<Body> {
+    let wants_html = !uri.path().starts_with(kontor_api::PREFIX)
+        && headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html {
+        kontor_web::not_found_page(&headers)
+    } else {
+        ApiError::not_found("no such route").into_response()
+    }
 }
 
 pub async fn method_not_allowed() -> ApiError {

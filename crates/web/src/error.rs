@@ -85,7 +85,7 @@ fn page(
         .unwrap_or_default();
     let body = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"narrow\"><h1>{}</h1><p>{}</p>{}\
+         <title>{}</title><link rel=\"stylesheet\" href=\"/static/app.css\"><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\"></head><body><main class=\"narrow\"><h1>{}</h1><p>{}</p>{}\
          <p><a href=\"/\">Kontor</a></p></main></body></html>",
         lang.code(),
         title,

@@ -116,3 +116,10 @@ pub fn router(state: WebState) -> Router {
         .route("/logo", get(logo::show))
         .with_state(state)
 }
+
+/// The page for an address that does not exist, in the visitor's language (the language
+/// cookie, else `Accept-Language`).
+pub fn not_found_page(headers: &axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    WebError::NotFound(session::guest_lang(headers)).into_response()
+}

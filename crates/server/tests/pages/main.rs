@@ -942,3 +942,49 @@ async fn prices_keep_two_decimals_or_more_in_the_article_pages() {
         .unwrap();
     assert_eq!(found[0]["unit_price"], "49.90", "{found}");
 }
+
+#[tokio::test]
+async fn unknown_addresses_get_a_page_in_browsers_and_json_elsewhere() {
+    let app = TestApp::first_run().await;
+    let guest = app.browser();
+    let page = guest
+        .get(app.url("/gibt-es-nicht"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Not found."), "{html}");
+    assert!(html.contains("rel=\"icon\""), "{html}");
+    for (path, accept) in [
+        ("/gibt-es-nicht", "application/json"),
+        ("/api/v1/gibt-es-nicht", "text/html"),
+    ] {
+        let r = guest
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/json", "{path}");
+    }
+    let icon = guest
+        .get(app.url("/static/favicon.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    // The first-run page (a guest page like the login).
+    let setup = guest.get(app.url("/setup")).send().await.unwrap();
+    assert!(setup.text().await.unwrap().contains("/static/favicon.svg"));
+}
