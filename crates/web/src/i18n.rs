@@ -94,13 +94,7 @@ impl Tr {
 
     /// A price with at least two decimals ("12,50", "85,1234").
     pub fn price(&self, value: impl Val<Decimal>) -> String {
-        let v = value.val().normalize();
-        let v = if v.scale() < 2 {
-            v.round_dp(2).trunc_with_scale(2)
-        } else {
-            v
-        };
-        let s = format!("{v:.*}", v.scale().max(2) as usize);
+        let s = plain_price(value.val());
         if self.lang == Lang::De {
             s.replace('.', ",")
         } else {
@@ -142,6 +136,13 @@ impl Tr {
     pub fn doc_type(&self, t: impl Val<kontor_domain::DocumentType>) -> &'static str {
         Msg::doc_type(t.val()).text(self.lang)
     }
+}
+
+/// A price with a point and at least two decimals, every significant one kept ("12.50",
+/// "85.1234"): for scripts and fields that localise it themselves.
+pub fn plain_price(value: Decimal) -> String {
+    let v = value.normalize();
+    format!("{v:.*}", v.scale().max(2) as usize)
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use kontor_app::articles;
 use kontor_domain::{UnitCode, VatRate, codes};
 use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
 use kontor_texts::Msg;
-use rust_decimal::Decimal;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -92,7 +91,7 @@ pub async fn search_json(
         .iter()
         .map(|a| {
             serde_json::json!({"id": a.id, "number": a.number, "name": a.data.name, "description": a.data.description,
-                "unit": a.data.unit.as_str(), "unit_price": plain_price(a.data.unit_price), "vat_rate": a.data.vat_rate.normalize().to_string()})
+                "unit": a.data.unit.as_str(), "unit_price": crate::i18n::plain_price(a.data.unit_price), "vat_rate": a.data.vat_rate.normalize().to_string()})
         })
         .collect();
     Ok(Json(items).into_response())
@@ -285,11 +284,4 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     save(&state, &headers, Some(id), &body).await
-}
-
-/// A price for the editor's script: a point, every significant decimal, at least two
-/// ("95.00", "49.90", "0.1234"); the script localises the point.
-fn plain_price(price: Decimal) -> String {
-    let v = price.normalize();
-    format!("{v:.*}", v.scale().max(2) as usize)
 }
