@@ -633,6 +633,17 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
     let provisioner = {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
+            // HAProxy counts every server up until its first health check, so the first
+            // connections may still reach the standby: wait until the frontend is writable.
+            if let Err(e) = frontend_is_primary(&admin_url).await {
+                assert!(
+                    Instant::now() < deadline,
+                    "HAProxy does not route to the primary: {e}"
+                );
+                eprintln!("drill: waiting for HAProxy to route to the primary: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
             match Provisioner::connect(
                 &admin_url,
                 installation.installation(),
@@ -1016,4 +1027,25 @@ async fn patroni_fails_over_without_losing_an_acknowledged_invoice() {
         after_kill > 10,
         "the load continued after the failover: {after_kill} acknowledgements"
     );
+}
+
+/// Whether fresh connections to `url` land on the primary (not a standby in recovery): four
+/// in a row, so that a balancer still sending every other connection to the standby is caught.
+async fn frontend_is_primary(url: &str) -> Result<(), String> {
+    for _ in 0..4 {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let in_recovery: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        pool.close().await;
+        if in_recovery {
+            return Err("reached a standby".into());
+        }
+    }
+    Ok(())
 }
