@@ -72,7 +72,11 @@ impl Articles<'_> {
     ) -> Result<Article> {
         Error::first_problem(problems(data))?;
         let number = number.map(str::trim).filter(|n| !n.is_empty());
-        Ok(self.app.store.create_article(actor, number, data).await?)
+        Ok(self
+            .app
+            .store
+            .create_article(actor, number, data, self.app.today())
+            .await?)
     }
 
     /// Replaces an article's data. `number`, when given, must be the article's own: numbers

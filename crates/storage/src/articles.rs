@@ -38,12 +38,14 @@ fn json(a: &ArticleData, number: &str) -> serde_json::Value {
 }
 
 impl Store {
-    /// Creates an article; without a number it gets the next one of the article range.
+    /// Creates an article; without a number it gets the next one of the article range of
+    /// `today`.
     pub async fn create_article(
         &self,
         actor: &Actor,
         number: Option<&str>,
         data: &ArticleData,
+        today: chrono::NaiveDate,
     ) -> Result<Article> {
         let mut tx = self.write().await?;
         let number = match number.map(str::trim).filter(|n| !n.is_empty()) {
@@ -62,9 +64,7 @@ impl Store {
                 }
                 n.to_string()
             }
-            None => {
-                numbers::allocate(&mut tx, "article", chrono::Utc::now().date_naive(), "").await?
-            }
+            None => numbers::allocate(&mut tx, "article", today, "").await?,
         };
         let at = now();
         let row = sqlx::query(
