@@ -104,5 +104,7 @@ macro_rules! documents {
         FormSkontoSteps "form.skonto_steps" =>
             "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste",
             "the second step needs more days and a smaller percentage than the first";
+        FormChooseType "form.choose_type" => "Dokumenttyp wählen", "choose a document type";
+        FormUnknownValue "form.unknown_value" => "unbekannter Wert", "unknown value";
     } };
 }

@@ -32,6 +32,8 @@ mod settings;
 mod backups;
 #[macro_use]
 mod pdf;
+#[macro_use]
+mod einvoice;
 
 mod labels;
 
@@ -76,7 +78,7 @@ macro_rules! catalogue {
     };
 }
 
-nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, catalogue;);
+nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, einvoice, catalogue;);
 
 #[cfg(test)]
 mod tests {

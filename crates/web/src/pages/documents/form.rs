@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 use kontor_app::documents::{
     DocField, DraftInput, FieldPath, FieldProblems, LineField, LineInput, SkontoInput,
 };
+use kontor_app::model::Document;
 use kontor_domain::document::{DocumentType, Line, LineKind};
 use kontor_domain::totals;
 use kontor_domain::{Language, PaymentMethod, TaxMode};
-use kontor_storage::Document;
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
 use crate::forms::{FieldErrors, FormData};
@@ -171,33 +172,18 @@ pub(super) fn line_form(l: &Line, tr: &Tr, currency: &str) -> LineForm {
 /// input. Only what cannot be read is named here; the rules are the service layer's.
 pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
     let mut e = FieldErrors::default();
-    let en = lang == Lang::En;
     let given = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let doc_type = given(&f.doc_type).and_then(|t| {
         let parsed = DocumentType::parse(&t);
         if parsed.is_none() {
-            e.add(
-                "type",
-                if en {
-                    "choose a document type"
-                } else {
-                    "Dokumenttyp wählen"
-                },
-            );
+            e.add("type", Msg::FormChooseType.text(lang));
         }
         parsed
     });
     let contact_id = given(&f.contact_id).and_then(|c| {
         let parsed = c.parse::<i64>().ok();
         if parsed.is_none() {
-            e.add(
-                "contact_id",
-                if en {
-                    "choose a contact"
-                } else {
-                    "Kontakt wählen"
-                },
-            );
+            e.add("contact_id", Msg::FormChooseContact.text(lang));
         }
         parsed
     });
@@ -209,14 +195,7 @@ pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
             .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
             .ok();
         if parsed.is_none() {
-            e.add(
-                field,
-                if en {
-                    "not a date (YYYY-MM-DD)"
-                } else {
-                    "kein Datum (TT.MM.JJJJ)"
-                },
-            );
+            e.add(field, Msg::FormNotADate.text(lang));
         }
         parsed
     };
@@ -225,14 +204,7 @@ pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
     let due_date = date_of(&f.due_date, "due_date", &mut e);
     let choice = |s: &str, field: &str, known: bool, e: &mut FieldErrors| {
         if !s.is_empty() && !known {
-            e.add(
-                field,
-                if en {
-                    "unknown value"
-                } else {
-                    "unbekannter Wert"
-                },
-            );
+            e.add(field, Msg::FormUnknownValue.text(lang));
         }
     };
     let tax_mode = TaxMode::parse(&f.tax_mode);
@@ -265,14 +237,7 @@ pub fn read_editor(f: &EditorForm, lang: Lang) -> (DraftInput, FieldErrors) {
         let days = given(days).and_then(|d| {
             let parsed = d.parse::<i64>().ok();
             if parsed.is_none() {
-                e.add(
-                    days_field,
-                    if en {
-                        "whole days, e.g. 14"
-                    } else {
-                        "ganze Tage, z. B. 14"
-                    },
-                );
+                e.add(days_field, Msg::FormWholeDays.text(lang));
             }
             parsed
         });
