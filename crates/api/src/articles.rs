@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kontor_storage::{Article, ArticleData, ArticleQuery};
+use kontor_app::model::{Article, ArticleData, ArticleQuery};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

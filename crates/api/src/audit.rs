@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kontor_storage::AuditEntry;
+use kontor_app::model::AuditEntry;
 use serde::Serialize;
 
 use super::PageOut;

@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kontor_storage::{Actor, ApiToken, Role, User};
+use kontor_app::model::{Actor, ApiToken, Role, User};
 
 use crate::error::ApiError;
 use kontor_app::App;

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kontor_app::model::{Contact, ContactQuery, Once};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, PaymentMethod, TaxMode};
-use kontor_storage::{Contact, ContactQuery, Once};
 use serde::Deserialize;
 
 use super::PageOut;
@@ -65,8 +65,8 @@ impl ContactInput {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            Some(c) => input::currency("currency", c)?.to_string(),
-            None => String::new(),
+            Some(c) => Some(input::currency("currency", c)?),
+            None => None,
         };
         let data = ContactData {
             kind: self.kind.unwrap_or_default(),
@@ -92,7 +92,7 @@ impl ContactInput {
                 self.delivery_country.as_deref().unwrap_or(""),
                 false,
             )?,
-            vat_id: input::text_of(input::vat_id("vat_id", self.vat_id)?),
+            vat_id: input::vat_id("vat_id", self.vat_id)?,
             tax_number: input::text("tax_number", self.tax_number, 40, false)?,
             email: input::email("email", self.email)?,
             phone: input::text("phone", self.phone, 40, false)?,
@@ -115,10 +115,7 @@ impl ContactInput {
                 35,
                 false,
             )?,
-            sepa_debtor_iban: input::text_of(input::iban(
-                "sepa_debtor_iban",
-                self.sepa_debtor_iban,
-            )?),
+            sepa_debtor_iban: input::iban("sepa_debtor_iban", self.sepa_debtor_iban)?,
             tax_mode: self.tax_mode,
             is_customer: self.is_customer.unwrap_or(defaults.is_customer),
             is_supplier: self.is_supplier.unwrap_or(defaults.is_supplier),

@@ -1,9 +1,9 @@
 //! Documents as the API returns them: amounts as strings, lines with their nets, totals, status.
 
 use chrono::NaiveDate;
+use kontor_app::model::{DocState, Document, DocumentSummary};
 use kontor_domain::totals::{Totals, line_amounts};
 use kontor_domain::{CompanyProfile, ContactData, Line};
-use kontor_storage::{DocState, Document, DocumentSummary};
 use rust_decimal::Decimal;
 use serde::Serialize;
 

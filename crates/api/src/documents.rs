@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kontor_app::model::{DocState, DocumentQuery, Once};
 use kontor_domain::DocumentType;
 use kontor_domain::validation::Problem;
-use kontor_storage::{DocState, DocumentQuery, Once};
 use serde::{Deserialize, Serialize};
 
 use super::PageOut;

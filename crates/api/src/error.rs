@@ -5,9 +5,9 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kontor_app::model::StoreError;
 use kontor_domain::validation::Problem;
 use kontor_domain::{ErrorCode, Language};
-use kontor_storage::StoreError;
 use serde::Serialize;
 
 /// An error as the API client sees it.

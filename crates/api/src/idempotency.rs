@@ -1,13 +1,13 @@
 //! The `Idempotency-Key` header on creating POSTs: a client that lost the answer (a timeout, a
 //! failover) sends the request again with the same key and gets the first answer back, marked
 //! `Idempotency-Replayed: true`, instead of a second record. Keys belong to the calling user of
-//! the tenant and are kept 24 hours; see kontor_storage::idempotency.
+//! the tenant and are kept 24 hours; see the storage crate's idempotency module.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kontor_storage::{IdempotencyKey, StoredResponse};
+use kontor_app::model::{IdempotencyKey, StoredResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -74,7 +74,7 @@ where
 pub fn stored<T: Serialize>(
     status: StatusCode,
     value: &T,
-) -> kontor_storage::Result<StoredResponse> {
+) -> kontor_app::model::StoreResult<StoredResponse> {
     Ok(StoredResponse {
         status: status.as_u16(),
         body: serde_json::to_string(value)?,

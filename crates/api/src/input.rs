@@ -117,12 +117,6 @@ pub fn vat_id(field: &str, value: Option<String>) -> Result<Option<VatId>, ApiEr
     })
 }
 
-/// The text of an optional parsed value, empty when absent (the company profile and the
-/// contacts keep these codes as text).
-pub fn text_of<T: std::fmt::Display>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
 /// `None` for an absent or blank text, else what `parse` makes of it.
 fn optional<T>(
     value: Option<String>,

@@ -261,8 +261,8 @@ impl QueryParams {
     }
 
     /// The page and page size (`page`, `per_page`; capped by storage at 200).
-    pub fn page(&self) -> Result<kontor_storage::PageRequest, ApiError> {
-        Ok(kontor_storage::PageRequest::new(
+    pub fn page(&self) -> Result<kontor_app::model::PageRequest, ApiError> {
+        Ok(kontor_app::model::PageRequest::new(
             self.i64("page")?,
             self.i64("per_page")?,
         ))

@@ -28,7 +28,7 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
-use kontor_storage::{Page, Role};
+use kontor_app::model::{Page, Role};
 use serde::Serialize;
 
 use crate::auth::Access;
@@ -365,7 +365,7 @@ impl<T> PageOut<T> {
     }
 
     /// Pages through a list that storage returns whole (short lists: payments, ranges, audit).
-    pub fn slice(all: Vec<T>, request: kontor_storage::PageRequest) -> PageOut<T> {
+    pub fn slice(all: Vec<T>, request: kontor_app::model::PageRequest) -> PageOut<T> {
         let total = all.len() as i64;
         let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
         let take = usize::try_from(request.per_page).unwrap_or(0);

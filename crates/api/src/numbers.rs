@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use kontor_app::model::NumberRange;
 use kontor_domain::numbering::ResetRule;
-use kontor_storage::NumberRange;
 use serde::Deserialize;
 
 use super::PageOut;

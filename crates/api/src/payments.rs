@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use kontor_storage::{Once, Payment, PaymentInput as StorePayment};
+use kontor_app::model::{Once, Payment, PaymentInput as StorePayment};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

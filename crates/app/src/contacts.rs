@@ -63,8 +63,19 @@ impl Contacts<'_> {
     }
 
     pub async fn create(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
-        let data = checked(data)?;
-        Ok(self.app.store.create_contact(actor, &data).await?)
+        match self
+            .create_once(actor, data, None, |_| {
+                Err(kontor_storage::StoreError::Corrupt(
+                    "no key, no answer".into(),
+                ))
+            })
+            .await?
+        {
+            Once::Created(contact) => Ok(contact),
+            Once::Replayed(_) => Err(Error::from(kontor_storage::StoreError::Corrupt(
+                "replay without a key".into(),
+            ))),
+        }
     }
 
     /// Creates a contact once per idempotency key: a repeat returns the first answer.
@@ -79,7 +90,7 @@ impl Contacts<'_> {
         Ok(self
             .app
             .store
-            .create_contact_once(actor, &data, key, respond)
+            .create_contact_once(actor, &data, self.app.today(), key, respond)
             .await?)
     }
 
@@ -179,13 +190,19 @@ mod tests {
     fn checking_normalises_and_names_every_problem() {
         let (data, problems) = check(ContactData {
             name: "Muster GmbH".into(),
-            vat_id: "de 123456789".into(),
-            sepa_debtor_iban: "de02 1203 0000 0000 2020 51".into(),
+            vat_id: kontor_domain::VatId::parse("de 123456789").ok(),
+            sepa_debtor_iban: kontor_domain::Iban::parse("de02 1203 0000 0000 2020 51").ok(),
             ..defaults()
         });
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(data.vat_id, "DE123456789");
-        assert_eq!(data.sepa_debtor_iban, "DE02120300000000202051");
+        assert_eq!(
+            data.vat_id.as_ref().map(|v| v.as_str()),
+            Some("DE123456789")
+        );
+        assert_eq!(
+            data.sepa_debtor_iban.as_ref().map(|v| v.as_str()),
+            Some("DE02120300000000202051")
+        );
         let (_, problems) = check(ContactData {
             country: "xx".into(),
             email: "nope".into(),
@@ -208,11 +225,14 @@ mod tests {
         let contacts = app.contacts();
         let data = ContactData {
             name: "Muster GmbH".into(),
-            vat_id: "de 123456789".into(),
+            vat_id: kontor_domain::VatId::parse("de 123456789").ok(),
             ..defaults()
         };
         let contact = contacts.create(&actor, &data).await.unwrap();
-        assert_eq!(contact.data.vat_id, "DE123456789");
+        assert_eq!(
+            contact.data.vat_id.as_ref().map(|v| v.as_str()),
+            Some("DE123456789")
+        );
         let refused = contacts
             .update(&actor, contact.id, &ContactData::default(), None)
             .await

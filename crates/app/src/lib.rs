@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod logo;
 pub mod messages;
+pub mod model;
 pub mod numbers;
 pub mod reports;
 pub mod security;

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::tax::TaxMode;
 use crate::terms::{PaymentMethod, SkontoStep};
-use crate::values::{CurrencyCode, Iban, VatId, compact_code};
+use crate::values::{
+    Bic, CurrencyCode, Iban, LeitwegId, VatId, compact_code, parse_optional, stored,
+};
 
 /// The one language type: of a contact's documents and correspondence, of a user's pages, of
 /// messages. German is the default.
@@ -133,14 +135,17 @@ pub struct CompanyProfile {
     /// ISO 3166-1 alpha-2.
     pub country: String,
     pub tax_number: String,
-    pub vat_id: String,
+    #[serde(with = "stored")]
+    pub vat_id: Option<VatId>,
     pub registry: String,
     pub managing_directors: String,
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
-    pub iban: String,
-    pub bic: String,
+    #[serde(with = "stored")]
+    pub iban: Option<Iban>,
+    #[serde(with = "stored")]
+    pub bic: Option<Bic>,
     pub bank_name: String,
     /// Kleinunternehmer according to § 19 UStG.
     pub small_business: bool,
@@ -165,7 +170,8 @@ pub struct ContactData {
     pub delivery_postal_code: String,
     pub delivery_city: String,
     pub delivery_country: String,
-    pub vat_id: String,
+    #[serde(with = "stored")]
+    pub vat_id: Option<VatId>,
     pub tax_number: String,
     pub email: String,
     pub phone: String,
@@ -174,7 +180,9 @@ pub struct ContactData {
     /// The e-invoice format the contact wants (ZUGFeRD PDF, XRechnung UBL or CII).
     pub einvoice_format: EInvoiceFormat,
     pub language: Language,
-    pub currency: String,
+    /// The currency of the contact's new documents; `None` is the document default (EUR).
+    #[serde(with = "stored")]
+    pub currency: Option<CurrencyCode>,
     pub payment_terms_days: Option<i64>,
     /// Skonto steps for this contact's documents; `None` takes the company's default.
     pub skonto: Option<Vec<SkontoStep>>,
@@ -183,7 +191,8 @@ pub struct ContactData {
     /// SEPA direct debit mandate reference (EN 16931 BT-89).
     pub sepa_mandate_reference: String,
     /// The debited account's IBAN (EN 16931 BT-91).
-    pub sepa_debtor_iban: String,
+    #[serde(with = "stored")]
+    pub sepa_debtor_iban: Option<Iban>,
     pub tax_mode: Option<TaxMode>,
     pub is_customer: bool,
     pub is_supplier: bool,
@@ -192,6 +201,30 @@ pub struct ContactData {
 
 /// A field that failed validation and why (English; the UI may translate by field).
 pub type FieldProblem = (&'static str, String);
+
+/// Parses one optional coded field typed into a form: blank is none; a text that does not
+/// parse adds a problem named by the field (the same message wherever it is typed).
+pub fn parse_code<T: std::str::FromStr>(
+    field: &'static str,
+    raw: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<T> {
+    parse_optional(raw).unwrap_or_else(|_| {
+        problems.push((field, code_problem(field).into()));
+        None
+    })
+}
+
+/// What is wrong with a coded field that does not parse.
+fn code_problem(field: &str) -> &'static str {
+    match field {
+        "vat_id" => "must start with the country prefix, e.g. DE123456789",
+        "currency" => "is not a supported ISO 4217 currency",
+        "iban" | "sepa_debtor_iban" => "is not a valid IBAN (checksum)",
+        "bic" => "is not a BIC (8 or 11 letters and digits)",
+        _ => "is not valid",
+    }
+}
 
 fn check_email(v: &str) -> bool {
     v.is_empty() || (v.contains('@') && !v.contains(char::is_whitespace) && v.len() <= 254)
@@ -228,14 +261,11 @@ fn skonto_field_problems(steps: &[SkontoStep]) -> Vec<FieldProblem> {
 }
 
 impl ContactData {
-    /// The data as it is kept: country and currency codes upper-cased, the VAT ID and the IBAN
-    /// without spaces.
+    /// The data as it is kept: country codes upper-cased (the coded fields are kept in one form
+    /// by their types).
     pub fn normalized(mut self) -> ContactData {
         self.country = self.country.trim().to_uppercase();
         self.delivery_country = self.delivery_country.trim().to_uppercase();
-        self.currency = self.currency.trim().to_uppercase();
-        self.vat_id = compact_code(&self.vat_id);
-        self.sepa_debtor_iban = compact_code(&self.sepa_debtor_iban);
         self
     }
 
@@ -257,17 +287,14 @@ impl ContactData {
                 "must be an ISO 3166 country code such as DE".into(),
             ));
         }
-        if !self.vat_id.is_empty() && VatId::parse(&self.vat_id).is_err() {
-            p.push((
-                "vat_id",
-                "must start with the country prefix, e.g. DE123456789".into(),
-            ));
-        }
         if !check_email(&self.email) {
             p.push(("email", "is not an e-mail address".into()));
         }
-        if !self.currency.is_empty() && CurrencyCode::parse(&self.currency).is_err() {
-            p.push(("currency", "is not a supported ISO 4217 currency".into()));
+        if self.einvoice_format.is_xrechnung()
+            && LeitwegId::is_shaped_like(&self.buyer_reference)
+            && let Err(e) = LeitwegId::parse(&self.buyer_reference)
+        {
+            p.push(("buyer_reference", format!("is not a valid Leitweg-ID: {e}")));
         }
         if self
             .payment_terms_days
@@ -277,9 +304,6 @@ impl ContactData {
         }
         if let Some(steps) = &self.skonto {
             p.extend(skonto_field_problems(steps));
-        }
-        if !self.sepa_debtor_iban.is_empty() && Iban::parse(&self.sepa_debtor_iban).is_err() {
-            p.push(("sepa_debtor_iban", "is not a valid IBAN (checksum)".into()));
         }
         if self.sepa_mandate_reference.chars().count() > 35
             || !self
@@ -326,13 +350,10 @@ impl CompanyProfile {
         }
     }
 
-    /// The profile as it is kept: the country and the BIC upper-cased, the VAT ID, the IBAN
-    /// and the creditor ID without spaces.
+    /// The profile as it is kept: the country upper-cased, the creditor ID without spaces (the
+    /// other coded fields are kept in one form by their types).
     pub fn normalized(mut self) -> CompanyProfile {
         self.country = self.country.trim().to_uppercase();
-        self.vat_id = compact_code(&self.vat_id);
-        self.iban = compact_code(&self.iban);
-        self.bic = self.bic.trim().to_uppercase();
         self.creditor_id = compact_code(&self.creditor_id);
         self
     }
@@ -348,15 +369,6 @@ impl CompanyProfile {
                 "country",
                 "must be an ISO 3166 country code such as DE".into(),
             ));
-        }
-        if !self.vat_id.is_empty() && VatId::parse(&self.vat_id).is_err() {
-            p.push((
-                "vat_id",
-                "must start with the country prefix, e.g. DE123456789".into(),
-            ));
-        }
-        if !self.iban.is_empty() && Iban::parse(&self.iban).is_err() {
-            p.push(("iban", "is not a valid IBAN (checksum)".into()));
         }
         if !check_email(&self.contact_email) {
             p.push(("contact_email", "is not an e-mail address".into()));
@@ -411,36 +423,97 @@ mod tests {
     fn normalizing_keeps_codes_in_one_form() {
         let c = ContactData {
             country: " de".into(),
-            currency: "eur".into(),
-            vat_id: "de 123 456 789".into(),
-            sepa_debtor_iban: "de02 1203 0000 0000 2020 51".into(),
+            delivery_country: "at ".into(),
             ..Default::default()
         }
         .normalized();
         assert_eq!(
-            (c.country.as_str(), c.currency.as_str(), c.vat_id.as_str()),
-            ("DE", "EUR", "DE123456789")
+            (c.country.as_str(), c.delivery_country.as_str()),
+            ("DE", "AT")
         );
-        assert_eq!(c.sepa_debtor_iban, "DE02120300000000202051");
         let p = CompanyProfile {
-            bic: " cobadeffxxx ".into(),
             creditor_id: "de98 zzz0 9999 9999 99".into(),
             ..Default::default()
         }
         .normalized();
-        assert_eq!(p.bic, "COBADEFFXXX");
         assert_eq!(p.creditor_id, "DE98ZZZ09999999999");
+    }
+
+    #[test]
+    fn coded_fields_are_parsed_once_and_named_when_wrong() {
+        let mut problems = Vec::new();
+        let vat_id: Option<VatId> = parse_code("vat_id", "de 123 456 789", &mut problems);
+        let currency: Option<CurrencyCode> = parse_code("currency", "eur", &mut problems);
+        let blank: Option<Iban> = parse_code("sepa_debtor_iban", " ", &mut problems);
+        assert_eq!(vat_id.unwrap().as_str(), "DE123456789");
+        assert_eq!(currency, Some(CurrencyCode::EUR));
+        assert_eq!(blank, None);
+        assert!(problems.is_empty());
+        let wrong: Option<Iban> = parse_code("iban", "DE03120300000000202051", &mut problems);
+        let _: Option<Bic> = parse_code("bic", "COBADEFFX", &mut problems);
+        assert_eq!(wrong, None);
+        assert_eq!(
+            problems,
+            vec![
+                ("iban", "is not a valid IBAN (checksum)".to_string()),
+                (
+                    "bic",
+                    "is not a BIC (8 or 11 letters and digits)".to_string()
+                )
+            ]
+        );
     }
 
     #[test]
     fn contact_problems_name_fields() {
         let c = ContactData {
             country: "XX".into(),
-            vat_id: "123".into(),
             email: "nope".into(),
             ..Default::default()
         };
         let fields: Vec<&str> = c.problems().iter().map(|p| p.0).collect();
-        assert_eq!(fields, vec!["name", "country", "vat_id", "email"]);
+        assert_eq!(fields, vec!["name", "country", "email"]);
+    }
+
+    #[test]
+    fn a_leitweg_id_with_a_wrong_check_digit_is_named_for_xrechnung_contacts() {
+        let contact = |format, reference: &str| ContactData {
+            name: "Stadt Musterhausen".into(),
+            country: "DE".into(),
+            einvoice_format: format,
+            buyer_reference: reference.into(),
+            ..Default::default()
+        };
+        let xr = EInvoiceFormat::XrechnungUbl;
+        assert!(contact(xr, "04011000-12345-03").problems().is_empty());
+        assert_eq!(
+            contact(xr, "04011000-12345-04").problems(),
+            vec![(
+                "buyer_reference",
+                "is not a valid Leitweg-ID: the Leitweg-ID's check digits are wrong".to_string()
+            )]
+        );
+        // Order numbers of other shapes, and any reference for a ZUGFeRD contact, stay free.
+        assert!(contact(xr, "PO-4711").problems().is_empty());
+        assert!(contact(xr, "4500-12").problems().is_empty());
+        assert!(
+            contact(EInvoiceFormat::Zugferd, "04011000-12345-04")
+                .problems()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn stored_snapshots_keep_their_shape() {
+        let c = ContactData {
+            vat_id: VatId::parse("DE123456789").ok(),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["vat_id"], "DE123456789");
+        assert_eq!(json["currency"], "");
+        assert_eq!(json["sepa_debtor_iban"], "");
+        let back: ContactData = serde_json::from_value(json).unwrap();
+        assert_eq!(back, c);
     }
 }

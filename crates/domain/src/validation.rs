@@ -9,7 +9,6 @@ use crate::document::{DocumentContent, DocumentType};
 use crate::party::{CompanyProfile, ContactData};
 use crate::tax::TaxMode;
 use crate::terms::PaymentMethod;
-use crate::values::{Iban, VatId};
 
 /// One reason a document cannot be issued yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,7 +133,7 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     require(&mut p, "company.country", &company.country);
     if doc.doc_type.is_tax_invoice()
         && company.tax_number.trim().is_empty()
-        && company.vat_id.trim().is_empty()
+        && company.vat_id.is_none()
     {
         p.push(Problem::new(
             "company.tax_number",
@@ -221,14 +220,14 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     }
     match doc.tax_mode {
         TaxMode::ReverseCharge => {
-            if VatId::parse(&company.vat_id).is_err() {
+            if company.vat_id.is_none() {
                 p.push(Problem::new(
                     "company.vat_id",
                     "vat_id_required",
                     "reverse charge needs the seller's VAT ID",
                 ));
             }
-            if VatId::parse(&buyer.vat_id).is_err() {
+            if buyer.vat_id.is_none() {
                 p.push(Problem::new(
                     "contact.vat_id",
                     "vat_id_required",
@@ -237,15 +236,17 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
             }
         }
         TaxMode::IntraEu => {
-            if VatId::parse(&company.vat_id).is_err() {
+            if company.vat_id.is_none() {
                 p.push(Problem::new(
                     "company.vat_id",
                     "vat_id_required",
                     "an intra-EU supply needs the seller's VAT ID",
                 ));
             }
-            let foreign_eu_vat =
-                VatId::parse(&buyer.vat_id).is_ok_and(|id| id.country_prefix() != "DE");
+            let foreign_eu_vat = buyer
+                .vat_id
+                .as_ref()
+                .is_some_and(|id| id.country_prefix() != "DE");
             if !foreign_eu_vat {
                 p.push(Problem::new(
                     "contact.vat_id",
@@ -274,11 +275,11 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
     }
     if doc.doc_type.is_tax_invoice() {
         p.extend(payment_problems(doc, company, buyer));
-        // E-invoice rules of the format the buyer wants.
+        // E-invoice rules of the format the buyer wants (a ZUGFeRD / Factur-X invoice in profile
+        // EN 16931 needs nothing beyond the § 14 content: its rules on the seller's IBAN are
+        // kept by the IBAN's type).
         if buyer.einvoice_format.is_xrechnung() {
             p.extend(xrechnung_problems(company, buyer));
-        } else {
-            p.extend(facturx_problems(company, buyer));
         }
     }
     let _ = ctx.gross;
@@ -318,7 +319,7 @@ pub fn payment_problems(
                 "a direct debit needs the contact's SEPA mandate reference (BT-89)",
             ));
         }
-        if Iban::parse(&buyer.sepa_debtor_iban).is_err() {
+        if buyer.sepa_debtor_iban.is_none() {
             p.push(Problem::new(
                 "contact.sepa_debtor_iban",
                 "direct_debit_missing",
@@ -334,24 +335,6 @@ pub fn payment_problems(
                 "exchange_rate (units per 1 EUR) is required to state the VAT in EUR on an invoice in {}",
                 doc.currency
             ),
-        ));
-    }
-    p
-}
-
-/// What a ZUGFeRD / Factur-X invoice in profile EN 16931 needs beyond [`issue_problems`]'s
-/// § 14 content and [`payment_problems`]: EN 16931 itself has no buyer reference, seller
-/// contact or electronic address rule (those are XRechnung's BR-DE-*), so only data that would
-/// make the XML invalid is named: a seller IBAN, when one is given, must pass its checksum
-/// (BR-61 needs a usable account for payment means 58). Without an IBAN the payment
-/// instructions (BG-16) are left out and BT-20 carries the terms as text.
-pub fn facturx_problems(company: &CompanyProfile, _buyer: &ContactData) -> Vec<Problem> {
-    let mut p = Vec::new();
-    if !company.iban.trim().is_empty() && Iban::parse(&company.iban).is_err() {
-        p.push(Problem::new(
-            "company.iban",
-            "einvoice_missing",
-            "company.iban is not a valid IBAN (EN 16931 BR-61)",
         ));
     }
     p
@@ -389,7 +372,7 @@ pub fn xrechnung_problems(company: &CompanyProfile, buyer: &ContactData) -> Vec<
     if company.contact_email.trim().is_empty() {
         einvoice_missing(&mut p, "company.contact_email", "BR-DE-7, BT-34");
     }
-    if Iban::parse(&company.iban).is_err() {
+    if company.iban.is_none() {
         einvoice_missing(&mut p, "company.iban", "BR-DE-23");
     }
     p
@@ -399,6 +382,7 @@ pub fn xrechnung_problems(company: &CompanyProfile, buyer: &ContactData) -> Vec<
 mod tests {
     use super::*;
     use crate::document::{Line, LineKind};
+    use crate::values::VatId;
     use chrono::NaiveDate;
     use rust_decimal_macros::dec;
 
@@ -409,7 +393,7 @@ mod tests {
             postal_code: "10115".into(),
             city: "Berlin".into(),
             country: "DE".into(),
-            vat_id: "DE123456789".into(),
+            vat_id: VatId::parse("DE123456789").ok(),
             ..Default::default()
         }
     }
@@ -478,7 +462,7 @@ mod tests {
     #[test]
     fn names_each_missing_field() {
         let mut c = company();
-        c.vat_id.clear();
+        c.vat_id = None;
         c.street.clear();
         let mut b = buyer();
         b.city.clear();
@@ -508,7 +492,7 @@ mod tests {
         assert_eq!(fields, vec!["contact.vat_id", "contact.country"]);
         let mut fr = buyer();
         fr.country = "FR".into();
-        fr.vat_id = "FR12345678901".into();
+        fr.vat_id = VatId::parse("FR12345678901").ok();
         assert!(problems(&invoice(TaxMode::IntraEu), &company(), &fr).is_empty());
         assert_eq!(
             problems(&invoice(TaxMode::Export), &company(), &buyer()),
@@ -560,7 +544,7 @@ mod tests {
         c.contact_name = "Erika Muster".into();
         c.contact_phone = "+49 30 1234567".into();
         c.contact_email = "rechnung@muster.de".into();
-        c.iban = "DE02120300000000202051".into();
+        c.iban = crate::Iban::parse("DE02120300000000202051").ok();
         b.buyer_reference = "04011000-12345-03".into();
         b.email = "einkauf@kunde.de".into();
         assert!(problems(&invoice(TaxMode::Standard), &c, &b).is_empty());

@@ -139,19 +139,19 @@ pub(crate) fn write(inv: &Invoice<'_>, profile: Profile) -> io::Result<Vec<u8>> 
         x.open("ram:SpecifiedTradeSettlementPaymentMeans")?;
         x.leaf("ram:TypeCode", "59")?;
         x.open("ram:PayerPartyDebtorFinancialAccount")?;
-        x.leaf("ram:IBANID", &common::iban(&inv.buyer.sepa_debtor_iban))?;
+        x.leaf("ram:IBANID", common::iban(&inv.buyer.sepa_debtor_iban))?;
         x.close("ram:PayerPartyDebtorFinancialAccount")?;
         x.close("ram:SpecifiedTradeSettlementPaymentMeans")?;
     } else if common::credit_transfer(inv) {
         x.open("ram:SpecifiedTradeSettlementPaymentMeans")?;
         x.leaf("ram:TypeCode", "58")?;
         x.open("ram:PayeePartyCreditorFinancialAccount")?;
-        x.leaf("ram:IBANID", &common::iban(&inv.seller.iban))?;
+        x.leaf("ram:IBANID", common::iban(&inv.seller.iban))?;
         x.leaf("ram:AccountName", &inv.seller.name)?;
         x.close("ram:PayeePartyCreditorFinancialAccount")?;
-        if !inv.seller.bic.trim().is_empty() {
+        if let Some(bic) = &inv.seller.bic {
             x.open("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
-            x.leaf("ram:BICID", &inv.seller.bic)?;
+            x.leaf("ram:BICID", bic.as_str())?;
             x.close("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
         }
         x.close("ram:SpecifiedTradeSettlementPaymentMeans")?;
@@ -314,7 +314,7 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     address(x, &common::seller_address(inv))?;
     email_address(x, &s.contact_email)?;
     tax_registration(x, &s.tax_number, "FC")?;
-    tax_registration(x, &s.vat_id, "VA")?;
+    tax_registration(x, common::vat_id(&s.vat_id), "VA")?;
     x.close("ram:SellerTradeParty")
 }
 
@@ -324,6 +324,6 @@ fn buyer(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     x.leaf("ram:Name", &b.name)?;
     address(x, &common::buyer_address(inv))?;
     email_address(x, &b.email)?;
-    tax_registration(x, &b.vat_id, "VA")?;
+    tax_registration(x, common::vat_id(&b.vat_id), "VA")?;
     x.close("ram:BuyerTradeParty")
 }

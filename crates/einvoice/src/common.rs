@@ -5,6 +5,7 @@ use kontor_domain::money::{fmt2, round2};
 use kontor_domain::tax::{TaxMode, VatCategory};
 use kontor_domain::totals::{LineAmounts, line_amounts};
 use kontor_domain::{ContactData, DocumentType, Language, Line, PaymentMethod, SkontoStep};
+use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
 use crate::Invoice;
@@ -92,55 +93,38 @@ pub(crate) fn notes<'a>(inv: &Invoice<'a>) -> Vec<&'a str> {
 /// followed by one `#SKONTO#TAGE=n#PROZENT=p#` line per Skonto step (XRechnung BR-DE-18, also
 /// understood by ZUGFeRD readers), each ending with a line break.
 pub(crate) fn payment_terms(inv: &Invoice<'_>) -> String {
-    let en = lang(inv) == "en";
+    let lang = inv.language;
     let c = inv.content;
     let doc_type = c.doc_type;
     if doc_type.is_correction() {
         let number = inv.preceding_number.unwrap_or_default();
-        return if en {
-            format!("The amount is credited against invoice {number} or refunded.")
-        } else {
-            format!("Der Betrag wird mit der Rechnung {number} verrechnet oder erstattet.")
-        };
+        return Msg::EinvoiceCredited.text(lang).replace("{number}", number);
     }
     if inv.totals.due <= Decimal::ZERO {
-        return if en {
-            "Nothing is due: the amount has been paid in advance.".into()
-        } else {
-            "Kein Zahlbetrag offen: der Betrag wurde bereits vorausbezahlt.".into()
-        };
+        return Msg::EinvoiceNothingDue.text(lang).into();
     }
     let mut text = match c.due_date {
-        Some(due) if en => format!("Payable by {} without deduction", iso_date(due)),
-        Some(due) => format!("Zahlbar bis zum {} ohne Abzug", due.format("%d.%m.%Y")),
-        None if en => "Payable on receipt without deduction".into(),
-        None => "Zahlbar sofort ohne Abzug".into(),
+        Some(due) => Msg::EinvoicePayableBy
+            .text(lang)
+            .replace("{date}", &text_date(due, lang)),
+        None => Msg::EinvoicePayableOnReceipt.text(lang).into(),
     };
     for step in skonto(inv) {
         let until = step.until(c.date).unwrap_or(c.date);
         let cash = amount(step.amount(inv.totals.due));
         let pct = decimal_min2(step.percent);
-        text.push_str(&if en {
-            format!(
-                "; if paid by {}, {pct} % cash discount ({cash} {})",
-                iso_date(until),
-                c.currency
-            )
-        } else {
-            format!(
-                "; bei Zahlung bis zum {} {pct} % Skonto ({cash} {})",
-                until.format("%d.%m.%Y"),
-                c.currency
-            )
-        });
+        text.push_str(
+            &Msg::EinvoiceSkontoStep
+                .text(lang)
+                .replace("{date}", &text_date(until, lang))
+                .replace("{percent}", &pct)
+                .replace("{amount}", &cash)
+                .replace("{currency}", c.currency.as_str()),
+        );
     }
     text.push('.');
     if direct_debit(inv) {
-        text.push_str(if en {
-            " The amount will be debited from your account under the SEPA mandate."
-        } else {
-            " Der Betrag wird per SEPA-Lastschrift von Ihrem Konto eingezogen."
-        });
+        text.push_str(Msg::EinvoiceDirectDebit.text(lang));
     }
     for step in skonto(inv) {
         text.push('\n');
@@ -171,7 +155,7 @@ pub(crate) fn direct_debit(inv: &Invoice<'_>) -> bool {
 /// Whether a credit transfer to the seller's IBAN is written (payment means 58). Without a
 /// valid IBAN (possible only for ZUGFeRD: XRechnung requires one) BG-16 is left out.
 pub(crate) fn credit_transfer(inv: &Invoice<'_>) -> bool {
-    !direct_debit(inv) && kontor_domain::Iban::parse(&inv.seller.iban).is_ok()
+    !direct_debit(inv) && inv.seller.iban.is_some()
 }
 
 /// BT-6 / BT-111: the VAT total in EUR for a foreign-currency invoice with an exchange rate.
@@ -280,11 +264,7 @@ pub(crate) fn seller_legal_info(inv: &Invoice<'_>) -> String {
         parts.push(s.registry.trim().to_string());
     }
     if !s.managing_directors.trim().is_empty() {
-        let label = if lang(inv) == "en" {
-            "Managing directors"
-        } else {
-            "Geschäftsführung"
-        };
+        let label = Msg::EinvoiceManagingDirectors.text(inv.language);
         parts.push(format!("{label}: {}", s.managing_directors.trim()));
     }
     parts.join("; ")
@@ -294,22 +274,28 @@ pub(crate) fn seller_legal_info(inv: &Invoice<'_>) -> String {
 /// identifier; Kontor uses the tax number (Steuernummer), which the seller always has then.
 pub(crate) fn seller_identifier<'a>(inv: &Invoice<'a>) -> Option<&'a str> {
     let s = inv.seller;
-    (s.vat_id.trim().is_empty() && !s.tax_number.trim().is_empty()).then_some(s.tax_number.trim())
+    (s.vat_id.is_none() && !s.tax_number.trim().is_empty()).then_some(s.tax_number.trim())
 }
 
 /// The IBAN without spaces, upper case.
-pub(crate) fn iban(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase()
+pub(crate) fn iban(iban: &Option<kontor_domain::Iban>) -> &str {
+    iban.as_ref().map_or("", kontor_domain::Iban::as_str)
+}
+
+/// A VAT ID's text, empty without one.
+pub(crate) fn vat_id(id: &Option<kontor_domain::VatId>) -> &str {
+    id.as_ref().map_or("", kontor_domain::VatId::as_str)
 }
 
 pub(crate) fn discount_reason(inv: &Invoice<'_>) -> &'static str {
-    if lang(inv) == "en" {
-        "Discount"
-    } else {
-        "Rabatt"
+    Msg::EinvoiceDiscount.text(inv.language)
+}
+
+/// A date in running text: ISO 8601 in English, "31.12.2026" in German.
+fn text_date(d: NaiveDate, lang: Language) -> String {
+    match lang {
+        Language::En => iso_date(d),
+        Language::De => d.format("%d.%m.%Y").to_string(),
     }
 }
 

@@ -10,7 +10,7 @@
 //! less control over the XRechnung specifics (BR-DE-*). Decision: quick-xml directly.
 //!
 //! Mapping decisions (see also `kontor_domain::validation::{xrechnung_problems,
-//! facturx_problems, payment_problems}`):
+//! payment_problems}`):
 //! - Profiles: [`write`] produces XRechnung (BT-24 [`CUSTOMIZATION_ID`], BT-23 the Peppol
 //!   process). [`facturx_cii`] produces the same CII with BT-24 = [`FACTURX_GUIDELINE`]
 //!   (`urn:cen.eu:en16931:2017`, Factur-X "EN 16931" / ZUGFeRD "COMFORT") and without BT-23;
@@ -175,7 +175,9 @@ pub fn check_profile(inv: &Invoice<'_>, profile: Profile) -> Result<(), Error> {
     }
     let mut problems = match profile {
         Profile::XRechnung => validation::xrechnung_problems(inv.seller, inv.buyer),
-        Profile::FacturX => validation::facturx_problems(inv.seller, inv.buyer),
+        // EN 16931 itself has no buyer reference, seller contact or electronic address rule
+        // (those are XRechnung's BR-DE-*); the typed IBAN cannot break BR-61.
+        Profile::FacturX => Vec::new(),
     };
     problems.extend(validation::payment_problems(
         inv.content,
@@ -188,7 +190,7 @@ pub fn check_profile(inv: &Invoice<'_>, profile: Profile) -> Result<(), Error> {
     if doc_type.is_correction() && inv.preceding_number.is_none_or(|n| n.trim().is_empty()) {
         problems.push(problem("reference"));
     }
-    if inv.seller.vat_id.trim().is_empty() && inv.seller.tax_number.trim().is_empty() {
+    if inv.seller.vat_id.is_none() && inv.seller.tax_number.trim().is_empty() {
         problems.push(problem("company.tax_number"));
     }
     if problems.is_empty() {

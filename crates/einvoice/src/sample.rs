@@ -24,14 +24,14 @@ pub fn seller() -> CompanyProfile {
         city: "Berlin".into(),
         country: "DE".into(),
         tax_number: "30/123/45678".into(),
-        vat_id: "DE123456789".into(),
+        vat_id: kontor_domain::VatId::parse("DE123456789").ok(),
         registry: "HRB 12345, Amtsgericht Charlottenburg".into(),
         managing_directors: "Erika Muster".into(),
         contact_name: "Erika Muster".into(),
         contact_phone: "+49 30 1234567".into(),
         contact_email: "rechnung@muster.example".into(),
-        iban: "DE02120300000000202051".into(),
-        bic: "BYLADEM1001".into(),
+        iban: kontor_domain::Iban::parse("DE02120300000000202051").ok(),
+        bic: kontor_domain::Bic::parse("BYLADEM1001").ok(),
         ..Default::default()
     }
 }

@@ -118,7 +118,7 @@ fn direct_debit_writes_means_59_with_the_mandate() {
     }
     s.seller.creditor_id = "DE98ZZZ09999999999".into();
     s.buyer.sepa_mandate_reference = "MANDAT-2026-17".into();
-    s.buyer.sepa_debtor_iban = "DE89370400440532013000".into();
+    s.buyer.sepa_debtor_iban = kontor_domain::Iban::parse("DE89370400440532013000").ok();
     let ubl = String::from_utf8(write(&s.invoice(), Syntax::Ubl).unwrap()).unwrap();
     assert!(ubl.contains("<cbc:PaymentMeansCode>59</cbc:PaymentMeansCode>"));
     assert!(ubl.contains("<cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID>"));

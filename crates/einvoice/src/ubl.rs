@@ -89,7 +89,7 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.open("cac:PaymentMandate")?;
         x.leaf("cbc:ID", &inv.buyer.sepa_mandate_reference)?;
         x.open("cac:PayerFinancialAccount")?;
-        x.leaf("cbc:ID", &common::iban(&inv.buyer.sepa_debtor_iban))?;
+        x.leaf("cbc:ID", common::iban(&inv.buyer.sepa_debtor_iban))?;
         x.close("cac:PayerFinancialAccount")?;
         x.close("cac:PaymentMandate")?;
         x.close("cac:PaymentMeans")?;
@@ -98,11 +98,11 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.leaf("cbc:PaymentMeansCode", "58")?;
         x.leaf("cbc:PaymentID", inv.number)?;
         x.open("cac:PayeeFinancialAccount")?;
-        x.leaf("cbc:ID", &common::iban(&inv.seller.iban))?;
+        x.leaf("cbc:ID", common::iban(&inv.seller.iban))?;
         x.leaf("cbc:Name", &inv.seller.name)?;
-        if !inv.seller.bic.trim().is_empty() {
+        if let Some(bic) = &inv.seller.bic {
             x.open("cac:FinancialInstitutionBranch")?;
-            x.leaf("cbc:ID", &inv.seller.bic)?;
+            x.leaf("cbc:ID", bic.as_str())?;
             x.close("cac:FinancialInstitutionBranch")?;
         }
         x.close("cac:PayeeFinancialAccount")?;
@@ -280,7 +280,7 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
         x.close("cac:PartyIdentification")?;
     }
     address(x, "cac:PostalAddress", &common::seller_address(inv))?;
-    party_tax_scheme(x, &s.vat_id, "VAT")?;
+    party_tax_scheme(x, common::vat_id(&s.vat_id), "VAT")?;
     party_tax_scheme(x, &s.tax_number, "FC")?;
     x.open("cac:PartyLegalEntity")?;
     x.leaf("cbc:RegistrationName", &s.name)?;
@@ -301,7 +301,7 @@ fn buyer(x: &mut Xml, inv: &Invoice<'_>) -> io::Result<()> {
     x.open("cac:Party")?;
     x.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], &b.email)?;
     address(x, "cac:PostalAddress", &common::buyer_address(inv))?;
-    party_tax_scheme(x, &b.vat_id, "VAT")?;
+    party_tax_scheme(x, common::vat_id(&b.vat_id), "VAT")?;
     x.open("cac:PartyLegalEntity")?;
     x.leaf("cbc:RegistrationName", &b.name)?;
     x.close("cac:PartyLegalEntity")?;

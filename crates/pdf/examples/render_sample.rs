@@ -72,13 +72,13 @@ fn peer_document(path: &str) -> Result<(Document, Extras), Box<dyn std::error::E
         city: seller_city,
         country: "DE".into(),
         tax_number: text(s, "taxno").trim_start_matches("St.-Nr. ").into(),
-        vat_id: text(s, "vatid").trim_start_matches("USt-IdNr. ").into(),
+        vat_id: kontor_domain::VatId::parse(text(s, "vatid").trim_start_matches("USt-IdNr. ")).ok(),
         registry: text(s, "court"),
         managing_directors: text(s, "ceo").trim_start_matches("GF: ").into(),
         contact_phone: text(s, "phone"),
         contact_email: text(s, "email"),
-        iban: text(s, "iban"),
-        bic: text(s, "bic"),
+        iban: kontor_domain::Iban::parse(&text(s, "iban")).ok(),
+        bic: kontor_domain::Bic::parse(&text(s, "bic")).ok(),
         bank_name: text(s, "bank"),
         ..Default::default()
     };

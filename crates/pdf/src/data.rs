@@ -189,8 +189,8 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
             buyer.buyer_reference.clone(),
         ));
     }
-    if !buyer.vat_id.is_empty() {
-        info.push((Msg::PdfYourVatId.text(lang).into(), buyer.vat_id.clone()));
+    if let Some(id) = &buyer.vat_id {
+        info.push((Msg::PdfYourVatId.text(lang).into(), id.to_string()));
     }
     if !seller.contact_name.is_empty() {
         info.push((
@@ -359,17 +359,19 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         notes.push(Msg::PdfDeliveryNoteReceipt.text(lang).to_string());
     }
 
-    let qr_payload = (receivable && !debit && cur == "EUR" && !number.is_empty())
-        .then(|| {
+    let qr_payload = seller
+        .iban
+        .as_ref()
+        .filter(|_| receivable && !debit && cur == "EUR" && !number.is_empty())
+        .and_then(|iban| {
             crate::girocode::payload(
                 &seller_name,
-                &seller.iban,
-                &seller.bic,
+                iban,
+                seller.bic.as_ref(),
                 doc.totals().due,
                 &format!("{} {}", title, number),
             )
-        })
-        .flatten();
+        });
 
     let mut footer = vec![
         vec![
@@ -408,17 +410,17 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
             seller.tax_number
         ));
     }
-    if !seller.vat_id.is_empty() {
-        footer[2].push(format!("{} {}", Msg::PdfVatId.text(lang), seller.vat_id));
+    if let Some(id) = &seller.vat_id {
+        footer[2].push(format!("{} {}", Msg::PdfVatId.text(lang), id));
     }
     if !seller.bank_name.is_empty() {
         footer[3].push(seller.bank_name.clone());
     }
-    if !seller.iban.is_empty() {
-        footer[3].push(format!("IBAN {}", seller.iban));
+    if let Some(iban) = &seller.iban {
+        footer[3].push(format!("IBAN {}", iban.grouped()));
     }
-    if !seller.bic.is_empty() {
-        footer[3].push(format!("BIC {}", seller.bic));
+    if let Some(bic) = &seller.bic {
+        footer[3].push(format!("BIC {bic}"));
     }
     for col in &mut footer {
         col.retain(|l| !l.trim().is_empty());
@@ -488,7 +490,11 @@ fn payment_text(
             Some(d) => format!("{} {}", Msg::PdfOnDueDate.text(lang), format::date(d, en)),
             None => Msg::PdfAfterInvoicing.text(lang).to_string(),
         };
-        let iban = masked_iban(&buyer.sepa_debtor_iban);
+        let iban = buyer
+            .sepa_debtor_iban
+            .as_ref()
+            .map(kontor_domain::Iban::masked)
+            .unwrap_or_default();
         Msg::PdfDirectDebit
             .text(lang)
             .replace("{amount}", &money(due_amount))
@@ -538,16 +544,15 @@ fn payment_text(
             ));
         }
     }
-    if !debit && !seller.iban.is_empty() {
+    if let Some(iban) = seller.iban.as_ref().filter(|_| !debit) {
         text.push_str(&format!(
             " {} {} · IBAN {}{}",
             Msg::PdfBankAccount.text(lang),
             seller.bank_name,
-            seller.iban,
-            if seller.bic.is_empty() {
-                String::new()
-            } else {
-                format!(" · BIC {}", seller.bic)
+            iban.grouped(),
+            match &seller.bic {
+                Some(bic) => format!(" · BIC {bic}"),
+                None => String::new(),
             },
         ));
         if !number.is_empty() {
@@ -562,14 +567,6 @@ fn payment_text(
 }
 
 /// An IBAN with only its country, check digits and last four characters shown.
-fn masked_iban(raw: &str) -> String {
-    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    if s.len() < 8 {
-        return s;
-    }
-    format!("{} **** {}", &s[..4], &s[s.len() - 4..])
-}
-
 fn totals_rows(
     doc: Printable<'_>,
     lang: Language,

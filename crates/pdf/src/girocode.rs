@@ -1,21 +1,22 @@
 //! The EPC069-12 payment QR code ("GiroCode") for credit transfers.
 
+use kontor_domain::{Bic, Iban};
 use qrcode::EcLevel;
 use rust_decimal::Decimal;
 
 /// Largest payload the standard allows.
 const MAX_BYTES: usize = 331;
 
-/// The payload for a SEPA credit transfer, or `None` when the amount or IBAN cannot be encoded.
-/// Lines: BCD, 002, 1 (UTF-8), SCT, BIC, name, IBAN, amount, purpose, RF reference, text.
+/// The payload for a SEPA credit transfer, or `None` when the amount or the name cannot be
+/// encoded. Lines: BCD, 002, 1 (UTF-8), SCT, BIC, name, IBAN, amount, purpose, RF reference,
+/// text.
 pub fn payload(
     name: &str,
-    iban: &str,
-    bic: &str,
+    iban: &Iban,
+    bic: Option<&Bic>,
     amount: Decimal,
     remittance: &str,
 ) -> Option<String> {
-    let iban = kontor_domain::Iban::parse(iban).ok()?;
     let amount = amount.round_dp(2);
     if amount < Decimal::new(1, 2) || amount > Decimal::new(99_999_999_999, 2) {
         return None;
@@ -32,7 +33,7 @@ pub fn payload(
     if name.is_empty() {
         return None;
     }
-    let bic: String = bic.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let bic = bic.map_or("", Bic::as_str);
     let head = format!("BCD\n002\n1\nSCT\n{bic}\n{name}\n{iban}\nEUR{amount:.2}\n\n\n");
     let mut text = clean(remittance, 140);
     while head.len() + text.len() > MAX_BYTES {
@@ -177,12 +178,20 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    fn iban() -> Iban {
+        Iban::parse("DE89 3704 0044 0532 0130 00").unwrap()
+    }
+
+    fn bic() -> Bic {
+        Bic::parse("COBADEFFXXX").unwrap()
+    }
+
     #[test]
     fn epc_lines_in_order() {
         let p = payload(
             "Muster GmbH",
-            "DE89 3704 0044 0532 0130 00",
-            "COBADEFFXXX",
+            &iban(),
+            Some(&bic()),
             dec!(119),
             "RE-2026-0001",
         )
@@ -191,9 +200,10 @@ mod tests {
             p,
             "BCD\n002\n1\nSCT\nCOBADEFFXXX\nMuster GmbH\nDE89370400440532013000\nEUR119.00\n\n\nRE-2026-0001"
         );
-        assert!(payload("X", "DE00 0000", "", dec!(1), "").is_none());
-        assert!(payload("X", "DE89370400440532013000", "", dec!(0), "").is_none());
-        let long = payload("X", "DE89370400440532013000", "", dec!(1), &"ä".repeat(200)).unwrap();
+        assert!(payload("X", &iban(), None, dec!(0), "").is_none());
+        assert!(payload(" ", &iban(), None, dec!(1), "").is_none());
+        let long = payload("X", &iban(), None, dec!(1), &"ä".repeat(200)).unwrap();
+        assert!(long.starts_with("BCD\n002\n1\nSCT\n\nX\n"));
         assert!(long.len() <= MAX_BYTES);
     }
 
@@ -204,8 +214,8 @@ mod tests {
         for i in 0..120u32 {
             let p = payload(
                 &format!("Muster GmbH {}", "ß".repeat((i % 7) as usize)),
-                "DE89 3704 0044 0532 0130 00",
-                "COBADEFFXXX",
+                &iban(),
+                Some(&bic()),
                 Decimal::new(i64::from(i) * 9_973 + 1, 2),
                 &format!("RE-2026-{i:05} {}", "x".repeat((i % 40) as usize)),
             )

@@ -22,7 +22,7 @@ fn text(doc: &Document, seller_creditor: &str, mandate: (&str, &str)) -> String 
     seller.creditor_id = seller_creditor.into();
     let mut buyer = sample::buyer();
     buyer.sepa_mandate_reference = mandate.0.into();
-    buyer.sepa_debtor_iban = mandate.1.into();
+    buyer.sepa_debtor_iban = kontor_domain::Iban::parse(mandate.1).ok();
     let mut doc = doc.clone();
     doc.seller = seller;
     doc.buyer = buyer;

@@ -31,9 +31,12 @@ fn contact_search(number: &str, d: &ContactData) -> String {
 }
 
 impl Store {
+    /// Creates a contact numbered in today's range by the wall clock (seeding and tests; the
+    /// service layer passes its own clock's date to [`Store::create_contact_once`]).
     pub async fn create_contact(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
+        let today = chrono::Utc::now().date_naive();
         match self
-            .create_contact_once(actor, data, None, |_| {
+            .create_contact_once(actor, data, today, None, |_| {
                 Err(StoreError::Corrupt("no key, no answer".into()))
             })
             .await?
@@ -43,12 +46,14 @@ impl Store {
         }
     }
 
-    /// Creates a contact; with a key, the key and `respond`'s answer are stored in the same
-    /// transaction, and a repeat of the key returns that answer and creates nothing.
+    /// Creates a contact numbered in the range of `today`; with a key, the key and `respond`'s
+    /// answer are stored in the same transaction, and a repeat of the key returns that answer
+    /// and creates nothing.
     pub async fn create_contact_once(
         &self,
         actor: &Actor,
         data: &ContactData,
+        today: chrono::NaiveDate,
         key: Option<&IdempotencyKey>,
         respond: impl FnOnce(&Contact) -> Result<StoredResponse>,
     ) -> Result<Once<Contact>> {
@@ -63,7 +68,6 @@ impl Store {
         } else {
             "customer"
         };
-        let today = chrono::Utc::now().date_naive();
         let number = numbers::allocate(&mut tx, range, today, "").await?;
         let at = now();
         let row = sqlx::query(

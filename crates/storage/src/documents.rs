@@ -209,7 +209,7 @@ fn resolve(
     });
     let currency = input
         .currency
-        .or_else(|| CurrencyCode::parse(&contact.currency).ok())
+        .or(contact.currency)
         .unwrap_or(CurrencyCode::EUR);
     let due_date = input.due_date.or_else(|| {
         if !input.doc_type.is_receivable() {

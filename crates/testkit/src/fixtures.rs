@@ -29,14 +29,14 @@ pub fn company_profile() -> CompanyProfile {
         city: "Berlin".into(),
         country: "DE".into(),
         tax_number: "30/123/45678".into(),
-        vat_id: "DE123456789".into(),
+        vat_id: kontor_domain::VatId::parse("DE123456789").ok(),
         registry: "HRB 12345, AG Charlottenburg".into(),
         managing_directors: "Erika Muster".into(),
         contact_name: "Erika Muster".into(),
         contact_phone: "+49 30 1234567".into(),
         contact_email: "info@muster.de".into(),
-        iban: "DE89370400440532013000".into(),
-        bic: "COBADEFFXXX".into(),
+        iban: kontor_domain::Iban::parse("DE89370400440532013000").ok(),
+        bic: kontor_domain::Bic::parse("COBADEFFXXX").ok(),
         bank_name: "Commerzbank".into(),
         small_business: false,
         default_payment_terms_days: 14,
@@ -83,7 +83,7 @@ pub fn eu_business() -> ContactData {
         postal_code: "1015 CJ".into(),
         city: "Amsterdam".into(),
         country: "NL".into(),
-        vat_id: "NL123456789B01".into(),
+        vat_id: kontor_domain::VatId::parse("NL123456789B01").ok(),
         email: "inkoop@klant.example".into(),
         language: Language::En,
         tax_mode: Some(TaxMode::IntraEu),
@@ -193,7 +193,7 @@ pub async fn add_contact(app: &App, data: &ContactData) -> Contact {
 
 pub async fn add_article(app: &App, data: &ArticleData) -> Article {
     app.store()
-        .create_article(&Actor::system(), None, data)
+        .create_article(&Actor::system(), None, data, app.today())
         .await
         .expect("article stored")
 }

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kontor_storage::StoreError;
+use kontor_app::model::StoreError;
 use kontor_texts::Msg;
 
 use crate::i18n::{Lang, Tr};

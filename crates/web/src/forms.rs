@@ -149,3 +149,9 @@ pub fn skonto_text(steps: Option<&[kontor_domain::SkontoStep]>) -> String {
             .join("; "),
     }
 }
+
+/// The text of an optional coded value (IBAN, VAT ID, currency) for a form field, empty
+/// without one.
+pub fn text_of<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}

@@ -21,7 +21,7 @@ impl Layout {
             title: title.into(),
             active,
             username: ctx.user.username.clone(),
-            is_admin: ctx.user.role == kontor_storage::Role::Admin,
+            is_admin: ctx.user.role == kontor_app::model::Role::Admin,
             csrf: ctx.csrf.clone(),
             flash: String::new(),
         }
@@ -60,7 +60,7 @@ pub fn same(a: impl AsRef<str>, b: impl AsRef<str>) -> bool {
 
 /// The status of a list row as of `today` (for templates).
 pub fn summary_status(
-    d: &kontor_storage::DocumentSummary,
+    d: &kontor_app::model::DocumentSummary,
     today: impl crate::i18n::Val<chrono::NaiveDate>,
 ) -> &'static str {
     d.status(today.val())

@@ -14,8 +14,8 @@ pub mod tenant;
 use axum::Router;
 use axum::routing::{get, post};
 use kontor_app::App;
-use kontor_storage::security::ThrottlePolicy;
-use kontor_storage::sessions::SessionPolicy;
+use kontor_app::model::SessionPolicy;
+use kontor_app::model::ThrottlePolicy;
 
 pub use error::WebError;
 

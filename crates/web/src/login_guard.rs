@@ -6,7 +6,7 @@
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::auth::NewSession;
-use kontor_storage::User;
+use kontor_app::model::User;
 
 use crate::WebState;
 use crate::session::{self, client_ip, scheme_cookie, session_cookie};

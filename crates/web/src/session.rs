@@ -1,7 +1,7 @@
 //! The logged-in user of a request, the session cookie, and CSRF checks for forms.
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use kontor_storage::{Actor, Role, User};
+use kontor_app::model::{Actor, Role, User};
 
 use crate::WebState;
 use crate::error::WebError;

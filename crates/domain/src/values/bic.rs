@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::text_value;
+use super::{compact_code, text_value};
 
 /// A BIC: 8 or 11 letters and digits, upper-cased ("COBADEFFXXX").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,9 +16,10 @@ pub enum BicError {
 }
 
 impl Bic {
-    /// Parses a BIC; surrounding spaces are dropped and letters upper-cased.
+    /// Parses a BIC as people type it ("COBA DE FF XXX"): spaces are dropped and letters
+    /// upper-cased.
     pub fn parse(raw: &str) -> Result<Bic, BicError> {
-        let s = raw.trim().to_uppercase();
+        let s = compact_code(raw);
         if !matches!(s.len(), 8 | 11) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(BicError::Format);
         }
@@ -40,6 +41,10 @@ mod tests {
     fn accepts_eight_or_eleven_characters() {
         assert_eq!(Bic::parse(" cobadeffxxx ").unwrap().as_str(), "COBADEFFXXX");
         assert_eq!(Bic::parse("COBADEFF").unwrap().to_string(), "COBADEFF");
+        assert_eq!(
+            Bic::parse("COBA DE FF XXX").unwrap().as_str(),
+            "COBADEFFXXX"
+        );
     }
 
     #[test]
@@ -50,7 +55,7 @@ mod tests {
             "COBADEFFXX",
             "COBADEFFXXXX",
             "COBA-DEFF",
-            "COBA DEFF",
+            "COBA DEF",
         ] {
             assert_eq!(Bic::parse(bad), Err(BicError::Format), "{bad}");
         }

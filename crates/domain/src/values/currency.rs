@@ -22,12 +22,12 @@ impl CurrencyCode {
     /// The euro, Kontor's home currency.
     pub const EUR: CurrencyCode = CurrencyCode("EUR");
 
-    /// Parses a currency code exactly as written ("EUR"; "eur" is not one, callers that
-    /// forgive case upper-case first).
+    /// Parses a currency code as people type it ("EUR", " eur").
     pub fn parse(raw: &str) -> Result<CurrencyCode, CurrencyError> {
+        let code = raw.trim().to_uppercase();
         CURRENCIES
             .iter()
-            .find(|c| **c == raw)
+            .find(|c| **c == code)
             .map(|c| CurrencyCode(c))
             .ok_or_else(|| CurrencyError::Unknown(raw.to_string()))
     }
@@ -64,9 +64,10 @@ mod tests {
 
     #[test]
     fn refuses_other_texts() {
-        for bad in ["EURO", "eur", " EUR", "", "XXX"] {
+        for bad in ["EURO", "E UR", "", "XXX"] {
             assert!(CurrencyCode::parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(CurrencyCode::parse(" eur").unwrap(), CurrencyCode::EUR);
     }
 
     #[test]

@@ -49,6 +49,19 @@ impl Iban {
         &self.0[..2]
     }
 
+    /// The IBAN in groups of four, as printed for people to read and type
+    /// ("DE02 1203 0000 0000 2020 51").
+    pub fn grouped(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() + self.0.len() / 4);
+        for (i, c) in self.0.chars().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                out.push(' ');
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// The IBAN with only its country, check digits and last four characters shown, as on a
     /// direct-debit notice ("DE02 **** 2051").
     pub fn masked(&self) -> String {
@@ -69,6 +82,7 @@ mod tests {
         assert_eq!(iban.country(), "DE");
         assert_eq!(Iban::parse("de02 1203 0000 0000 2020 51").unwrap(), iban);
         assert_eq!(iban.to_string(), "DE02120300000000202051");
+        assert_eq!(iban.grouped(), "DE02 1203 0000 0000 2020 51");
         assert_eq!(
             "DE89370400440532013000".parse::<Iban>().unwrap().masked(),
             "DE89 **** 3000"

@@ -53,6 +53,20 @@ impl LeitwegId {
         Ok(LeitwegId(s))
     }
 
+    /// Whether a buyer reference has the full shape of a Leitweg-ID with a fine address
+    /// ("04011000-12345-03": digits, letters and digits, two check digits), so that a wrong
+    /// check digit is a typo rather than an order number of the buyer's own.
+    pub fn is_shaped_like(raw: &str) -> bool {
+        let parts: Vec<&str> = raw.trim().split('-').collect();
+        matches!(parts.as_slice(), [coarse, fine, check]
+            if (2..=12).contains(&coarse.len())
+                && coarse.chars().all(|c| c.is_ascii_digit())
+                && !fine.is_empty()
+                && fine.chars().all(|c| c.is_ascii_alphanumeric())
+                && check.len() == 2
+                && check.chars().all(|c| c.is_ascii_digit()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -75,6 +75,43 @@ pub mod empty_as_none {
     }
 }
 
+/// Serde for an optional value read back from what Kontor itself stored (the company profile,
+/// the contacts, the snapshots in issued documents): "" is none, and so is a text that today's
+/// rules refuse, which only rows written before a rule existed can hold (a BIC typed with a
+/// wrong length into an early settings form). Reading such a row must not fail: the page that
+/// shows it asks for the value again. Input from people goes through `parse_optional` instead.
+pub mod stored {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<T: Display, S: Serializer>(
+        value: &Option<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        super::empty_as_none::serialize(value, serializer)
+    }
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr,
+        D: Deserializer<'de>,
+    {
+        let raw = Option::<String>::deserialize(deserializer)?.unwrap_or_default();
+        Ok(raw.parse().ok())
+    }
+}
+
+/// An optional value as people type it into a form or a JSON field: blank is none, anything
+/// else must parse.
+pub fn parse_optional<T: std::str::FromStr>(raw: &str) -> Result<Option<T>, T::Err> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some),
+    }
+}
+
 /// Implements `Display`, `FromStr`, `AsRef<str>` and text serde for a type with `as_str` and
 /// `parse`.
 macro_rules! text_value {
@@ -150,6 +187,33 @@ mod tests {
             r#"{"iban":"DE02120300000000202051"}"#
         );
         assert!(serde_json::from_str::<Holder>(r#"{"iban": "DE03120300000000202051"}"#).is_err());
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Stored {
+        #[serde(with = "stored", default)]
+        bic: Option<Bic>,
+    }
+
+    #[test]
+    fn a_stored_value_that_no_longer_parses_reads_as_none() {
+        let bad: Stored = serde_json::from_str(r#"{"bic": "COBADEFFX"}"#).unwrap();
+        assert_eq!(bad.bic, None);
+        let good: Stored = serde_json::from_str(r#"{"bic": "COBADEFFXXX"}"#).unwrap();
+        assert_eq!(good.bic.unwrap().as_str(), "COBADEFFXXX");
+        let empty: Stored = serde_json::from_str(r#"{"bic": ""}"#).unwrap();
+        assert_eq!(serde_json::to_string(&empty).unwrap(), r#"{"bic":""}"#);
+    }
+
+    #[test]
+    fn optional_input_is_blank_or_valid() {
+        assert_eq!(parse_optional::<Iban>("  "), Ok(None));
+        assert!(
+            parse_optional::<Iban>("DE02120300000000202051")
+                .unwrap()
+                .is_some()
+        );
+        assert!(parse_optional::<Iban>("DE03120300000000202051").is_err());
     }
 
     #[test]

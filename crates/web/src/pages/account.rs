@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::auth::Auth;
-use kontor_storage::sessions::SessionInfo;
-use kontor_storage::two_factor::TotpState;
+use kontor_app::model::SessionInfo;
+use kontor_app::model::TotpState;
 use kontor_texts::Msg;
 
 use crate::WebState;

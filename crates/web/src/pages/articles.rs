@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::articles;
+use kontor_app::model::{Article, ArticleData, ArticleQuery, Page, Role};
 use kontor_domain::{UnitCode, VatRate, codes};
-use kontor_storage::{Article, ArticleData, ArticleQuery, Page, Role};
 use kontor_texts::Msg;
 
 use crate::WebState;

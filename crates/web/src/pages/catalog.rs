@@ -5,8 +5,8 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use kontor_app::model::{Page, PageRequest, Role};
 use kontor_domain::party::FieldProblem;
-use kontor_storage::{Page, PageRequest, Role};
 use kontor_texts::Msg;
 use serde::Deserialize;
 

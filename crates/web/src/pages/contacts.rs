@@ -8,13 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::contacts;
+use kontor_app::model::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
+use kontor_domain::party::parse_code;
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
-use kontor_storage::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
 use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
-use crate::forms::{FieldErrors, FormData};
+use crate::forms::{FieldErrors, FormData, text_of};
 use crate::layout::{Layout, render};
 use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
@@ -85,7 +86,7 @@ pub async fn search_json(
     let items: Vec<_> = page
         .items
         .iter()
-        .map(|c| serde_json::json!({"id": c.id, "number": c.number, "name": c.data.name, "city": c.data.city, "tax_mode": c.data.tax_mode, "currency": c.data.currency}))
+        .map(|c| serde_json::json!({"id": c.id, "number": c.number, "name": c.data.name, "city": c.data.city, "tax_mode": c.data.tax_mode, "currency": text_of(&c.data.currency)}))
         .collect();
     Ok(Json(items).into_response())
 }
@@ -96,8 +97,35 @@ struct FormPage {
     l: Layout,
     action: String,
     c: ContactData,
+    codes: Codes,
     errors: FieldErrors,
     tax_modes: Vec<&'static str>,
+}
+
+/// The coded fields as the form shows them: as typed when a save was refused (a wrong IBAN
+/// stays in the field to be corrected), else as kept.
+struct Codes {
+    vat_id: String,
+    currency: String,
+    sepa_debtor_iban: String,
+}
+
+impl Codes {
+    fn kept(c: &ContactData) -> Codes {
+        Codes {
+            vat_id: text_of(&c.vat_id),
+            currency: text_of(&c.currency),
+            sepa_debtor_iban: text_of(&c.sepa_debtor_iban),
+        }
+    }
+
+    fn typed(form: &FormData) -> Codes {
+        Codes {
+            vat_id: form.text("vat_id"),
+            currency: form.text("currency"),
+            sepa_debtor_iban: form.text("sepa_debtor_iban"),
+        }
+    }
 }
 
 impl FormPage {
@@ -117,12 +145,14 @@ fn form_page(
     title: &str,
     action: String,
     c: ContactData,
+    codes: Codes,
     errors: FieldErrors,
 ) -> Response {
     let page = FormPage {
         l: Layout::new(ctx, title, "contacts"),
         action,
         c,
+        codes,
         errors,
         tax_modes: TaxMode::ALL.iter().map(|m| m.as_str()).collect(),
     };
@@ -134,14 +164,17 @@ fn editor_page(
     ctx: &session::Ctx,
     id: Option<i64>,
     c: ContactData,
+    codes: Option<Codes>,
     errors: FieldErrors,
 ) -> Response {
+    let codes = codes.unwrap_or_else(|| Codes::kept(&c));
     match id {
         None => form_page(
             ctx,
             ctx.tr.t(Msg::ContactsNew),
             "/contacts".into(),
             c,
+            codes,
             errors,
         ),
         Some(id) => form_page(
@@ -149,6 +182,7 @@ fn editor_page(
             ctx.tr.t(Msg::ContactsEdit),
             format!("/contacts/{id}"),
             c,
+            codes,
             errors,
         ),
     }
@@ -163,6 +197,7 @@ pub async fn new_form(
         &ctx,
         None,
         contacts::defaults(),
+        None,
         FieldErrors::default(),
     ))
 }
@@ -170,6 +205,7 @@ pub async fn new_form(
 /// Reads a contact form; problems are named by field in the user's language where it matters.
 fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldErrors) {
     let mut errors = FieldErrors::default();
+    let mut problems = Vec::new();
     let terms = form.text("payment_terms_days");
     let payment_terms_days = if terms.is_empty() {
         None
@@ -200,14 +236,14 @@ fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldEr
         delivery_postal_code: form.text("delivery_postal_code"),
         delivery_city: form.text("delivery_city"),
         delivery_country: form.text("delivery_country"),
-        vat_id: form.text("vat_id"),
+        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
         tax_number: form.text("tax_number"),
         email: form.text("email"),
         phone: form.text("phone"),
         buyer_reference: form.text("buyer_reference"),
         einvoice_format: EInvoiceFormat::parse(&form.text("einvoice_format")).unwrap_or_default(),
         language: Language::parse(&form.text("language")).unwrap_or_default(),
-        currency: form.text("currency"),
+        currency: parse_code("currency", &form.text("currency"), &mut problems),
         payment_terms_days,
         skonto: crate::forms::parse_skonto(&form.text("skonto")).unwrap_or_else(|message| {
             errors.add("skonto", message);
@@ -216,13 +252,18 @@ fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldEr
         payment_method: kontor_domain::PaymentMethod::parse(&form.text("payment_method"))
             .unwrap_or_default(),
         sepa_mandate_reference: form.text("sepa_mandate_reference"),
-        sepa_debtor_iban: form.text("sepa_debtor_iban"),
+        sepa_debtor_iban: parse_code(
+            "sepa_debtor_iban",
+            &form.text("sepa_debtor_iban"),
+            &mut problems,
+        ),
         tax_mode: TaxMode::parse(&form.text("tax_mode")),
         is_customer: form.checked("is_customer"),
         is_supplier: form.checked("is_supplier"),
         notes: form.text("notes"),
     };
-    let (c, problems) = contacts::check(c);
+    let (c, more) = contacts::check(c);
+    problems.extend(more);
     catalog::add_problems(&mut errors, problems, tr);
     (c, errors)
 }
@@ -238,7 +279,7 @@ async fn save(
     let (ctx, form) = catalog::editor_form(state, headers, body).await?;
     let (c, errors) = parse_contact(&form, &ctx.tr);
     if !errors.is_empty() {
-        return Ok(editor_page(&ctx, id, c, errors));
+        return Ok(editor_page(&ctx, id, c, Some(Codes::typed(&form)), errors));
     }
     let contacts = state.app.contacts();
     let saved = match id {
@@ -269,7 +310,13 @@ pub async fn edit_form(
         .get(id)
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
-    Ok(editor_page(&ctx, Some(id), c.data, FieldErrors::default()))
+    Ok(editor_page(
+        &ctx,
+        Some(id),
+        c.data,
+        None,
+        FieldErrors::default(),
+    ))
 }
 
 pub async fn update(

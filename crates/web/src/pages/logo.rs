@@ -6,7 +6,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
-use kontor_storage::Role;
+use kontor_app::model::Role;
 
 use crate::WebState;
 use crate::error::WebError;

@@ -1,6 +1,6 @@
 //! Pagination links for list pages.
 
-use kontor_storage::Page;
+use kontor_app::model::Page;
 
 pub struct Pager {
     pub page: i64,

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
+use kontor_app::model::SecurityEvent;
+use kontor_app::model::{Role, User};
 use kontor_app::security::UserRow;
-use kontor_storage::security::SecurityEvent;
-use kontor_storage::{Role, User};
 use kontor_texts::Msg;
 
 use crate::WebState;

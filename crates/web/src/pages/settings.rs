@@ -2,23 +2,24 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::company;
+use kontor_app::model::{NumberRange, Role, User};
 use kontor_app::settings::TextBlocks;
 use kontor_domain::CompanyProfile;
 use kontor_domain::document::DocumentType;
 use kontor_domain::numbering::ResetRule;
+use kontor_domain::party::parse_code;
 use kontor_pdf::Columns;
 use kontor_pdf::look::Look;
-use kontor_storage::{NumberRange, Role, User};
 use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
-use crate::forms::FieldErrors;
+use crate::forms::{FieldErrors, FormData, text_of};
 use crate::layout::{Layout, render};
 use crate::session::{Ctx, admin, admin_form};
 
@@ -34,6 +35,8 @@ pub struct TextBlock {
 struct SettingsPage {
     l: Layout,
     c: CompanyProfile,
+    /// The company form as typed, when saving it was refused.
+    typed: Option<FormData>,
     errors: FieldErrors,
     ranges: Vec<NumberRange>,
     range_error: String,
@@ -78,19 +81,26 @@ impl SettingsPage {
             "city" => c.city.clone(),
             "country" => c.country.clone(),
             "tax_number" => c.tax_number.clone(),
-            "vat_id" => c.vat_id.clone(),
+            "vat_id" => self.code("vat_id", &c.vat_id),
             "registry" => c.registry.clone(),
             "managing_directors" => c.managing_directors.clone(),
             "contact_name" => c.contact_name.clone(),
             "contact_phone" => c.contact_phone.clone(),
             "contact_email" => c.contact_email.clone(),
-            "iban" => c.iban.clone(),
-            "bic" => c.bic.clone(),
+            "iban" => self.code("iban", &c.iban),
+            "bic" => self.code("bic", &c.bic),
             "creditor_id" => c.creditor_id.clone(),
             "default_skonto" => crate::forms::skonto_text(Some(&c.default_skonto))
                 .trim_start_matches('-')
                 .to_string(),
             _ => String::new(),
+        }
+    }
+    /// A coded field as typed when the save was refused, else as kept.
+    fn code<T: std::fmt::Display>(&self, name: &str, kept: &Option<T>) -> String {
+        match &self.typed {
+            Some(form) => form.text(name),
+            None => text_of(kept),
         }
     }
     fn company_fields(&self) -> &'static [(&'static str, Msg)] {
@@ -99,7 +109,8 @@ impl SettingsPage {
 }
 
 struct Extra {
-    company: Option<(CompanyProfile, FieldErrors)>,
+    /// A refused company profile, with the form as typed and the problems.
+    company: Option<(CompanyProfile, FormData, FieldErrors)>,
     /// A refused look with its messages.
     look: Option<(Look, Vec<String>)>,
     logo_error: String,
@@ -112,10 +123,11 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
     let lang = ctx.lang();
     let failed = |e| WebError::from_app(lang, e);
     let app = &state.app;
-    let (c, errors) = match extra.company {
-        Some(x) => x,
+    let (c, typed, errors) = match extra.company {
+        Some((c, form, errors)) => (c, Some(form), errors),
         None => (
             app.company().get().await.map_err(failed)?,
+            None,
             FieldErrors::default(),
         ),
     };
@@ -147,6 +159,7 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
     let p = SettingsPage {
         l: Layout::new(ctx, ctx.tr.t(Msg::SettingsTitle), "settings").with_flash(extra.flash),
         c,
+        typed,
         errors,
         ranges,
         range_error: extra.range_error,
@@ -197,9 +210,23 @@ pub async fn with_message(
     .await
 }
 
-pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<WebState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let ctx = admin(&state, &headers).await?;
-    page(&state, &ctx, none()).await
+    let flash = match query.as_deref() {
+        Some("saved=1") => ctx.tr.t(Msg::CommonSaved).to_string(),
+        _ => String::new(),
+    };
+    page(&state, &ctx, Extra { flash, ..none() }).await
+}
+
+/// After a save, the settings page is fetched anew (post/redirect/get: reloading it sends
+/// nothing twice) and says "saved" at the section.
+fn saved(section: &str) -> Response {
+    Redirect::to(&format!("/settings?saved=1#{section}")).into_response()
 }
 
 pub async fn save_company(
@@ -209,12 +236,13 @@ pub async fn save_company(
 ) -> Result<Response, WebError> {
     let (ctx, form) = admin_form(&state, &headers, &body).await?;
     let mut errors = FieldErrors::default();
+    let mut problems = Vec::new();
     let terms = form.text("default_payment_terms_days");
     let default_payment_terms_days = terms.parse::<i64>().unwrap_or_else(|_| {
         errors.add("default_payment_terms_days", "0–365");
         14
     });
-    let (c, problems) = company::check(CompanyProfile {
+    let (c, more) = company::check(CompanyProfile {
         name: form.text("name"),
         legal_form: form.text("legal_form"),
         street: form.text("street"),
@@ -222,14 +250,14 @@ pub async fn save_company(
         city: form.text("city"),
         country: form.text("country"),
         tax_number: form.text("tax_number"),
-        vat_id: form.text("vat_id"),
+        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
         registry: form.text("registry"),
         managing_directors: form.text("managing_directors"),
         contact_name: form.text("contact_name"),
         contact_phone: form.text("contact_phone"),
         contact_email: form.text("contact_email"),
-        iban: form.text("iban"),
-        bic: form.text("bic"),
+        iban: parse_code("iban", &form.text("iban"), &mut problems),
+        bic: parse_code("bic", &form.text("bic"), &mut problems),
         bank_name: form.text("bank_name"),
         small_business: form.checked("small_business"),
         default_payment_terms_days,
@@ -242,6 +270,7 @@ pub async fn save_company(
         },
         creditor_id: form.text("creditor_id"),
     });
+    problems.extend(more);
     for (field, message) in problems {
         errors.add(field, message);
     }
@@ -250,7 +279,7 @@ pub async fn save_company(
             &state,
             &ctx,
             Extra {
-                company: Some((c, errors)),
+                company: Some((c, form, errors)),
                 ..none()
             },
         )
@@ -262,15 +291,7 @@ pub async fn save_company(
         .update(&ctx.actor(), &c)
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
-    page(
-        &state,
-        &ctx,
-        Extra {
-            flash: ctx.tr.t(Msg::CommonSaved).into(),
-            ..none()
-        },
-    )
-    .await
+    Ok(saved("company"))
 }
 
 pub async fn save_range(
@@ -288,17 +309,7 @@ pub async fn save_range(
         .update(&ctx.actor(), &key, &form.text("pattern"), reset, first)
         .await
     {
-        Ok(_) => {
-            page(
-                &state,
-                &ctx,
-                Extra {
-                    flash: ctx.tr.t(Msg::CommonSaved).into(),
-                    ..none()
-                },
-            )
-            .await
-        }
+        Ok(_) => Ok(saved("numbers")),
         Err(AppError::Field { field, message, .. }) => {
             page(
                 &state,
@@ -339,15 +350,7 @@ pub async fn save_texts(
         .save_text_blocks(&ctx.actor(), blocks)
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
-    page(
-        &state,
-        &ctx,
-        Extra {
-            flash: ctx.tr.t(Msg::CommonSaved).into(),
-            ..none()
-        },
-    )
-    .await
+    Ok(saved("texts"))
 }
 
 pub async fn add_user(

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::{company, users};
+use kontor_domain::party::parse_code;
 use kontor_domain::{CompanyProfile, ErrorCode};
 use kontor_texts::Msg;
 
@@ -94,16 +95,18 @@ pub async fn submit(
     let form = FormData::parse(&body);
     let tr = Tr::new(lang);
     let mut errors = FieldErrors::default();
-    let (company, problems) = company::check(CompanyProfile {
+    let mut problems = Vec::new();
+    let (company, more) = company::check(CompanyProfile {
         name: form.text("name"),
         street: form.text("street"),
         postal_code: form.text("postal_code"),
         city: form.text("city"),
         country: form.text("country"),
-        vat_id: form.text("vat_id"),
+        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
         tax_number: form.text("tax_number"),
         ..company::defaults()
     });
+    problems.extend(more);
     for (field, _) in problems {
         match field {
             "name" => errors.add("name", tr.t(Msg::ErrorRequired)),

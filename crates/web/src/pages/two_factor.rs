@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::auth::SecondStep;
-use kontor_storage::User;
+use kontor_app::model::User;
 use kontor_texts::Msg;
 
 use crate::WebState;

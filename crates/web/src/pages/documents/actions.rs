@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use kontor_app::model::{PaymentInput, Role};
 use kontor_domain::document::DocumentType;
-use kontor_storage::{PaymentInput, Role};
 use kontor_texts::Msg;
 
 use super::editor::issue_now;

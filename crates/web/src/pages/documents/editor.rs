@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::documents::{DraftInput, Preview};
+use kontor_app::model::Role;
 use kontor_domain::TaxMode;
 use kontor_domain::codes;
 use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
-use kontor_storage::Role;
 use kontor_texts::Msg;
 use serde::Deserialize;
 

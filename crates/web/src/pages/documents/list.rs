@@ -5,8 +5,8 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
+use kontor_app::model::{DocState, DocumentQuery, DocumentSummary, Page, PageRequest};
 use kontor_domain::document::DocumentType;
-use kontor_storage::{DocState, DocumentQuery, DocumentSummary, Page, PageRequest};
 use kontor_texts::Msg;
 use serde::Deserialize;
 

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
+use kontor_app::model::{AuditEntry, DocState, Document, Payment, Role};
 use kontor_domain::document::DocumentType;
-use kontor_storage::{AuditEntry, DocState, Document, Payment, Role};
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
