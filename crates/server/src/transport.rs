@@ -3,7 +3,8 @@
 //!
 //! Every request leaves this layer with exactly one `x-forwarded-for` (the client address) and
 //! one `x-forwarded-proto` (`https` or `http`) that the pages rely on; whatever a client sent
-//! in those headers itself is dropped. HTTPS responses get HSTS.
+//! in those headers itself is dropped. An HTTP/2 request's `:authority` becomes its `Host`.
+//! HTTPS responses get HSTS.
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
@@ -129,7 +130,19 @@ pub async fn normalize(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let (client, https) = transport.client(peer, request.headers());
+    // HTTP/2 and HTTP/3 name the host in the :authority pseudo-header, which hyper puts into
+    // the URI, and browsers send no Host header there. The pages (the same-origin check, the
+    // tenant by host name, redirects) read Host, so it is filled in from the authority.
+    let authority = request
+        .uri()
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok());
     let headers = request.headers_mut();
+    if let Some(authority) = authority
+        && !headers.contains_key(header::HOST)
+    {
+        headers.insert(header::HOST, authority);
+    }
     headers.remove("x-forwarded-for");
     headers.remove("x-forwarded-proto");
     if let Ok(v) = HeaderValue::from_str(&client) {

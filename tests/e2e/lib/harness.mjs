@@ -5,7 +5,7 @@
 // Everything here is bounded in time: server start, page actions, navigations, CLI calls,
 // and a watchdog that ends the whole test file if it ever hangs.
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
@@ -89,10 +89,27 @@ function kontorEnv() {
 // ------------------------------------------------------------------ server
 
 /**
- * Starts `kontor --data-dir TMP serve --listen 127.0.0.1:PORT`, waits for /healthz.
+ * A self-signed certificate for 127.0.0.1 (ECDSA P-256, one day) made by openssl in `dir`;
+ * returns the paths of the certificate and the key.
+ */
+function selfSignedCertificate(dir) {
+  const cert = path.join(dir, 'tls-cert.pem');
+  const key = path.join(dir, 'tls-key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
+    '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore', timeout: 20_000 });
+  return { cert, key };
+}
+
+/**
+ * Starts `kontor --data-dir TMP serve --listen 127.0.0.1:PORT`, waits for /healthz. With
+ * `{ tls: true }` the server terminates TLS itself with a self-signed certificate (HTTPS,
+ * HTTP/2 by ALPN); the test file must then accept that certificate (see 06-https).
  * Returns { url, port, dataDir, stop(), cli(args), token(user) }.
  */
-export async function startServer(name) {
+export async function startServer(name, { tls = false } = {}) {
   const bin = kontorBin();
   assert.ok(existsSync(bin), `kontor binary not found at ${bin} (build it with cargo build -p kontor or set KONTOR_BIN)`);
   mkdirSync(path.join(ARTIFACTS, 'logs'), { recursive: true });
@@ -103,8 +120,13 @@ export async function startServer(name) {
   let lastError = null;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(bin, ['--data-dir', dataDir, 'serve', '--listen', `127.0.0.1:${port}`], {
+    const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    const args = ['--data-dir', dataDir, 'serve', '--listen', `127.0.0.1:${port}`];
+    if (tls) {
+      const files = selfSignedCertificate(dataDir);
+      args.push('--tls-cert', files.cert, '--tls-key', files.key);
+    }
+    const child = spawn(bin, args, {
       env: kontorEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -224,11 +246,12 @@ export async function launchBrowser() {
  * recorded as unexpected and dismissed.
  */
 export async function openPage(browser, server, options = {}) {
-  const { locale = 'de-DE', bypassCSP = false } = options;
+  const { locale = 'de-DE', bypassCSP = false, ignoreHTTPSErrors = false } = options;
   const context = await browser.newContext({
     baseURL: server.url,
     locale,
     bypassCSP,
+    ignoreHTTPSErrors,
     viewport: { width: 1280, height: 900 },
     serviceWorkers: 'block',
   });
@@ -327,8 +350,8 @@ export function harness(name) {
   for (const f of readdirSync(failures)) {
     if (f.startsWith(`${name}-`)) rmSync(path.join(failures, f), { force: true });
   }
-  h.start = async ({ setup = true } = {}) => {
-    h.server = await startServer(name);
+  h.start = async ({ setup = true, tls = false } = {}) => {
+    h.server = await startServer(name, { tls });
     if (setup) await setupViaHttp(h.server);
     h.browser = await launchBrowser();
   };

@@ -294,7 +294,10 @@ async fn company_codes_are_checked_and_kept_as_typed_when_wrong() {
     let kept = app.store.company().await.unwrap();
     let text = |v: Option<String>| v.unwrap_or_default();
     assert_eq!(text(kept.bic.map(|v| v.to_string())), "COBADEFFXXX");
-    assert_eq!(text(kept.iban.map(|v| v.to_string())), "DE02120300000000202051");
+    assert_eq!(
+        text(kept.iban.map(|v| v.to_string())),
+        "DE02120300000000202051"
+    );
     assert_eq!(text(kept.vat_id.map(|v| v.to_string())), "DE123456789");
 }
 
