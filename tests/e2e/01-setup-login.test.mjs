@@ -28,6 +28,7 @@ describe('first run, login and language', { timeout: 180_000 }, () => {
 
   h.step('setup names wrong fields and keeps what was typed', async () => {
     const { page } = w;
+    await page.fill('#setup_code', 'AAAA-BBBB-CCCC');
     await page.fill('#name', COMPANY.name);
     await page.fill('#street', COMPANY.street);
     await page.fill('#postal_code', COMPANY.postal_code);
@@ -46,10 +47,23 @@ describe('first run, login and language', { timeout: 180_000 }, () => {
     await screenshot(page, '01-setup-errors');
   });
 
-  h.step('setup creates the company and the admin and logs in', async () => {
+  h.step('setup wants the code that kontor serve printed', async () => {
     const { page } = w;
     await page.fill('#vat_id', COMPANY.vat_id);
     await page.fill('#tax_number', COMPANY.tax_number);
+    await page.fill('#password', ADMIN.password);
+    await page.fill('#password2', ADMIN.password);
+    const resp = await submitAndWait(w, 'form[action="/setup"] button[type=submit]');
+    assert.equal(resp.status(), 422);
+    assert.match(await page.locator('#setup_code-error').innerText(), /Einrichtungscode/);
+    assert.equal(await page.getAttribute('#setup_code', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#name'), COMPANY.name);
+  });
+
+  h.step('setup creates the company and the admin and logs in', async () => {
+    const { page } = w;
+    // Typed as people copy it from a console: lower case, with spaces.
+    await page.fill('#setup_code', h.server.setupCode().toLowerCase().replaceAll('-', ' '));
     await page.fill('#password', ADMIN.password);
     await page.fill('#password2', ADMIN.password);
     await submitAndWait(w, 'form[action="/setup"] button[type=submit]');

@@ -113,6 +113,7 @@ error_codes! {
     InvalidIban = "invalid_iban" => Invalid,
     InvalidBic = "invalid_bic" => Invalid,
     InvalidCreditorId = "invalid_creditor_id" => Invalid,
+    SetupCodeWrong = "setup_code_wrong" => Invalid,
     NotCreatable = "not_creatable" => Invalid,
     UnknownArticle = "unknown_article" => Invalid,
     LogoTooLarge = "logo_too_large" => Invalid,

@@ -358,6 +358,9 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Print the one-time code that the first-run setup page asks for (while no user exists;
+    /// `kontor serve` prints it when it starts).
+    SetupCode,
 }
 
 #[derive(Debug, Subcommand)]

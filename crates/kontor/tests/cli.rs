@@ -111,4 +111,21 @@ async fn serve_starts_and_stops_on_sigterm() {
         log.contains("no user yet") && log.contains("user add NAME --role admin"),
         "{log}"
     );
+    // The setup code is printed for whoever started Kontor, and shown again on request.
+    let code = log
+        .split("setup code: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a setup code in the output");
+    assert_eq!(code.len(), 14, "{code}");
+    let again = env.run(&["user", "setup-code"], "");
+    assert!(again.success());
+    assert_eq!(again.stdout.trim(), code);
+    // Once a user exists there is no code any more.
+    assert!(
+        env.run(&["user", "add", "anna"], "a long enough passphrase\n")
+            .status
+            .success()
+    );
+    assert!(!env.run(&["user", "setup-code"], "").success());
 }

@@ -7,6 +7,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::Store;
+
+/// The settings key of the first-run setup code.
+const SETUP_CODE: &str = "setup_code";
 use crate::error::Result;
 use crate::model::{Role, User};
 
@@ -243,6 +246,46 @@ impl Store {
             )?)
         })
         .transpose()
+    }
+
+    /// The first-run setup code: the one stored, else `candidate`, stored now (instances that
+    /// start together agree on the first one stored). Kept out of the audit log: it is a
+    /// secret until the setup is done.
+    pub async fn setup_code(&self, candidate: &str) -> Result<String> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO settings (setting_key, setting_value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (setting_key) DO NOTHING",
+        )
+        .bind(SETUP_CODE)
+        .bind(serde_json::Value::from(candidate).to_string())
+        .bind(crate::util::now())
+        .execute(&mut *tx)
+        .await?;
+        let stored: String =
+            sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1")
+                .bind(SETUP_CODE)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("setting_value")?;
+        tx.commit().await?;
+        match serde_json::from_str(&stored)? {
+            serde_json::Value::String(code) => Ok(code),
+            _ => Err(crate::StoreError::Corrupt(
+                "the setup code is not a text".into(),
+            )),
+        }
+    }
+
+    /// Forgets the setup code once the first administrator exists.
+    pub async fn clear_setup_code(&self) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM settings WHERE setting_key = $1")
+            .bind(SETUP_CODE)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores a setting's JSON value and logs the change.

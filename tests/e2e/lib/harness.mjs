@@ -142,7 +142,7 @@ export async function startServer(name, { tls = false } = {}) {
       try {
         const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
         if (r.ok) {
-          return makeServer({ name, bin, dataDir, url, port, child, log, logPath });
+          return makeServer({ name, bin, dataDir, url, port, child, log, logPath, output: () => output });
         }
       } catch { /* not up yet */ }
       await sleep(100);
@@ -156,9 +156,17 @@ export async function startServer(name, { tls = false } = {}) {
   throw new Error(lastError);
 }
 
-function makeServer({ name, bin, dataDir, url, port, child, log, logPath }) {
+function makeServer({ name, bin, dataDir, url, port, child, log, logPath, output }) {
   const server = {
     name, bin, dataDir, url, port, logPath,
+    /** What the server printed so far (standard output and error). */
+    output,
+    /** The first-run setup code, as `kontor serve` printed it for the person who started it. */
+    setupCode() {
+      const m = output().match(/setup code: (\S+)/);
+      assert.ok(m, `kontor serve printed no setup code:\n${output().slice(-2000)}`);
+      return m[1];
+    },
     /** Runs a kontor CLI command against this data folder; resolves to stdout. */
     cli(args, input) {
       return new Promise((resolve, reject) => {
@@ -195,7 +203,9 @@ function makeServer({ name, bin, dataDir, url, port, child, log, logPath }) {
 
 /** The first-run setup over plain HTTP (for test files that do not test the setup page). */
 export async function setupViaHttp(server, admin = ADMIN, company = COMPANY) {
-  const body = new URLSearchParams({ ...company, username: admin.username, password: admin.password, password2: admin.password });
+  const body = new URLSearchParams({
+    setup_code: server.setupCode(), ...company, username: admin.username, password: admin.password, password2: admin.password,
+  });
   const r = await fetch(`${server.url}/setup`, {
     method: 'POST',
     body,

@@ -95,10 +95,19 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         } else {
             format!(" --data-dir {}", global.data_dir.display())
         };
+        let code = kontor_app::App::new(store.clone())
+            .users()
+            .setup_code()
+            .await?
+            .unwrap_or_default();
         eprintln!(
             "Noch kein Benutzer / no user yet. Open {scheme}://{addr}/ in a browser to set up Kontor"
         );
-        eprintln!("(company profile and the first administrator). Or, in a second terminal:");
+        eprintln!("(company profile and the first administrator) with the setup code");
+        eprintln!();
+        eprintln!("    Einrichtungscode / setup code: {code}");
+        eprintln!();
+        eprintln!("(`{exe}{dir} user setup-code` shows it again). Or, in a second terminal:");
         eprintln!(
             "  {exe}{dir} user add NAME --role admin    (asks for a password, at least 12 characters)"
         );

@@ -36,6 +36,13 @@ pub(super) async fn user(global: &GlobalArgs, command: &UserCommand) -> Result<E
                 user.role.as_str()
             );
         }
+        UserCommand::SetupCode => match kontor_app::App::new(store).users().setup_code().await? {
+            Some(code) => println!("{code}"),
+            None => {
+                eprintln!("Kontor is set up already: log in with a user's name and password");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
         UserCommand::List => {
             for u in store.list_users().await? {
                 println!(

@@ -48,17 +48,41 @@ async fn first_run_setup_then_login_only() {
     assert!(r.text().await.unwrap().contains("stimmen nicht überein"));
     assert_eq!(app.store.user_count().await.unwrap(), 0);
 
-    let good = [
-        ("name", "Muster GmbH"),
-        ("street", "Hauptstr. 1"),
-        ("postal_code", "10115"),
-        ("city", "Berlin"),
-        ("country", "DE"),
-        ("vat_id", "DE123456789"),
-        ("username", "anna"),
-        ("password", PASSWORD),
-        ("password2", PASSWORD),
-    ];
+    // Whoever reaches a new installation first does not become its administrator: the form
+    // wants the setup code that `kontor serve` printed.
+    let code = app.app.users().setup_code().await.unwrap().expect("a code");
+    let form = |code: &str| {
+        [
+            ("setup_code", code.to_string()),
+            ("name", "Muster GmbH".into()),
+            ("street", "Hauptstr. 1".into()),
+            ("postal_code", "10115".into()),
+            ("city", "Berlin".into()),
+            ("country", "DE".into()),
+            ("vat_id", "DE123456789".into()),
+            ("registry", "Amtsgericht Berlin HRB 1234".into()),
+            ("iban", "DE02 1203 0000 0000 2020 51".into()),
+            ("username", "anna".into()),
+            ("password", PASSWORD.into()),
+            ("password2", PASSWORD.into()),
+        ]
+    };
+    for wrong in ["", "AAAA-BBBB-CCCC"] {
+        let r = b
+            .post(app.url("/setup"))
+            .header("accept-language", "de-DE")
+            .form(&form(wrong))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "code {wrong:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(r#"id="setup_code-error""#), "{wrong:?}");
+        assert!(html.contains("nicht der Einrichtungscode"), "{wrong:?}");
+        assert!(html.contains(r#"value="DE02 1203 0000 0000 2020 51""#));
+        assert_eq!(app.store.user_count().await.unwrap(), 0);
+    }
+    let good = form(&code);
     let r = b.post(app.url("/setup")).form(&good).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let cookie = r
@@ -72,9 +96,13 @@ async fn first_run_setup_then_login_only() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    assert_eq!(app.store.company().await.unwrap().name, "Muster GmbH");
+    let company = app.store.company().await.unwrap();
+    assert_eq!(company.name, "Muster GmbH");
+    assert_eq!(company.registry, "Amtsgericht Berlin HRB 1234");
+    assert_eq!(company.iban.unwrap().as_str(), "DE02120300000000202051");
     let r = b.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 200, "setup logs the admin in");
+    assert_eq!(app.app.users().setup_code().await.unwrap(), None, "used up");
 
     // Setup is gone once a user exists; other visitors must log in.
     let stranger = app.browser();

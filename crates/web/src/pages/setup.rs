@@ -23,13 +23,25 @@ use crate::session::{check_origin, guest_lang, session_cookie};
 struct SetupPage {
     tr: Tr,
     title: String,
+    setup_code: String,
     company_fields: Vec<(&'static str, Msg, String)>,
+    legal_fields: Vec<(&'static str, Msg, String)>,
     username: String,
     errors: FieldErrors,
 }
 
-const FIELDS: [(&str, Msg); 7] = [
+impl SetupPage {
+    /// The legal details stay open once something in them was typed or is wrong.
+    fn legal_open(&self) -> bool {
+        self.legal_fields
+            .iter()
+            .any(|(name, _, value)| !value.is_empty() || self.errors.has(name))
+    }
+}
+
+const FIELDS: [(&str, Msg); 8] = [
     ("name", Msg::FieldName),
+    ("legal_form", Msg::FieldLegalForm),
     ("street", Msg::FieldStreet),
     ("postal_code", Msg::FieldPostalCode),
     ("city", Msg::FieldCity),
@@ -38,8 +50,23 @@ const FIELDS: [(&str, Msg); 7] = [
     ("tax_number", Msg::FieldTaxNumber),
 ];
 
+/// What the law wants on invoices and business letters and the bank account: asked for at
+/// once, and skippable (the settings have them too).
+const LEGAL_FIELDS: [(&str, Msg); 6] = [
+    ("registry", Msg::FieldRegistry),
+    ("managing_directors", Msg::FieldManagingDirectors),
+    ("bank_name", Msg::FieldBankName),
+    ("iban", Msg::FieldIban),
+    ("bic", Msg::FieldBic),
+    ("creditor_id", Msg::FieldCreditorId),
+];
+
 fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
     let tr = Tr::new(lang);
+    let legal_fields = LEGAL_FIELDS
+        .iter()
+        .map(|(name, key)| (*name, *key, form.text(name)))
+        .collect();
     let company_fields = FIELDS
         .iter()
         .map(|(name, key)| {
@@ -56,7 +83,9 @@ fn page(lang: Lang, form: &FormData, errors: FieldErrors) -> Response {
     let p = SetupPage {
         tr,
         title: tr.t(Msg::SetupTitle).into(),
+        setup_code: form.text("setup_code"),
         company_fields,
+        legal_fields,
         username: form.text("username"),
         errors,
     };
@@ -102,17 +131,24 @@ pub async fn submit(
         postal_code: form.text("postal_code"),
         city: form.text("city"),
         country: form.text("country"),
+        legal_form: form.text("legal_form"),
         vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
         tax_number: form.text("tax_number"),
+        registry: form.text("registry"),
+        managing_directors: form.text("managing_directors"),
+        bank_name: form.text("bank_name"),
+        iban: parse_code("iban", &form.text("iban"), &mut problems),
+        bic: parse_code("bic", &form.text("bic"), &mut problems),
+        creditor_id: form.text("creditor_id"),
         ..company::defaults()
     });
     problems.extend(more);
-    for (field, _) in problems {
+    for (field, message) in problems {
         match field {
             "name" => errors.add("name", tr.t(Msg::ErrorRequired)),
             "country" => errors.add("country", "ISO 3166 (DE, AT, FR …)"),
             "vat_id" => errors.add("vat_id", "DE123456789"),
-            _ => {}
+            _ => errors.add(field, message),
         }
     }
     let username = form.text("username");
@@ -133,13 +169,31 @@ pub async fn submit(
     let user = match state
         .app
         .users()
-        .set_up(&company, &username, password, lang)
+        .set_up(
+            &form.text("setup_code"),
+            &company,
+            &username,
+            password,
+            lang,
+        )
         .await
     {
         Ok(u) => u,
-        Err(AppError::Field { field, message, .. }) => {
+        Err(e @ AppError::Field { .. }) => {
+            let field = e.field_name().unwrap_or("setup_code").to_string();
+            // The wrong setup code in the visitor's language; other fields as the check said.
+            let message = match &e {
+                AppError::Field { code, message, .. }
+                    if *code != ErrorCode::SetupCodeWrong || lang == Lang::En =>
+                {
+                    message.clone()
+                }
+                _ => e.message(lang),
+            };
             errors.add(field, message);
-            return Ok(page(lang, &form, errors));
+            let mut response = page(lang, &form, errors);
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
         }
         Err(AppError::Refused {
             code: ErrorCode::AlreadySetUp,
