@@ -285,6 +285,7 @@ describe('invoice: editor, live totals, issue, payments, cancel', { timeout: 180
     assert.equal(await page.locator('#doc-number').innerText(), `RE-${year}-0002`);
     assert.equal(await page.locator('#doc-status').innerText(), 'Offen');
 
+    await page.fill('#cancel-reason', 'falsche Lieferanschrift');
     await submitAndWait(w, '#cancel-document', { dialogs: 1 });
     const cancellationId = docIdFromUrl(page.url());
     assert.notEqual(cancellationId, copyId);
@@ -295,6 +296,10 @@ describe('invoice: editor, live totals, issue, payments, cancel', { timeout: 180
     await screenshot(page, '12-cancellation');
     const c = await api(h.server, token, 'GET', `/documents/${cancellationId}`);
     assert.equal(c.json.type, 'cancellation');
+    assert.match(c.json.subject, new RegExp(`^Stornorechnung zu Rechnung RE-${year}-0002 vom \\d\\d\\.\\d\\d\\.${year}: falsche Lieferanschrift$`));
+    // A credit, not a second bill: the page asks for no payment.
+    assert.equal(await page.locator('#totals dt', { hasText: 'Zahlbetrag' }).count(), 0);
+    assert.equal(await page.locator('#totals dt', { hasText: 'Gutschrift zu Ihren Gunsten' }).count(), 1);
     assert.equal(c.json.corrects_id, copyId);
     assert.equal(Math.abs(Number(c.json.totals.gross)), Number(EXPECTED.gross));
 

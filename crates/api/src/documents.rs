@@ -14,6 +14,7 @@ use super::document_input::DocumentInput;
 use super::document_output::{DocumentOut, SummaryOut};
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{self, KeyedJson};
+use super::input;
 use super::json::{ApiJson, ApiPath, Date, QueryParams};
 use crate::auth::Auth;
 use kontor_app::App;
@@ -201,6 +202,8 @@ pub async fn derive(
 #[serde(deny_unknown_fields)]
 pub struct CancelInput {
     date: Option<Date>,
+    /// Why the invoice is cancelled; printed after the cancellation's subject.
+    reason: Option<String>,
 }
 
 pub async fn cancel(
@@ -209,9 +212,10 @@ pub async fn cancel(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CancelInput>,
 ) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let reason = input::text("reason", body.reason, 200, false)?;
     let cancellation = state
         .documents()
-        .cancel(&auth.actor(), id, body.date.map(|d| d.0))
+        .cancel(&auth.actor(), id, body.date.map(|d| d.0), Some(&reason))
         .await?;
     Ok((
         StatusCode::CREATED,

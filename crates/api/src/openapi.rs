@@ -402,7 +402,7 @@ fn schemas() -> Value {
         "DocumentSummaryPage": page_of("DocumentSummary"),
         "IssueCheck": response(&[("ready", "boolean"), ("problems", "[Problem]")]),
         "DeriveInput": request(&[("type", DOC_TYPES), ("date", "date")], &["type"]),
-        "CancelInput": request(&[("date", "date")], &[]),
+        "CancelInput": request(&[("date", "date"), ("reason", "string")], &[]),
         "PaymentInput": request(
             &[("date", "date"), ("amount", "decimal"), ("method", "bank_transfer|cash|card|direct_debit|paypal|other"), ("note", "string")],
             &["amount"],

@@ -645,14 +645,16 @@ impl Store {
         Ok(number)
     }
 
-    /// Creates a draft of `target` type from an issued document, with its lines and texts.
-    /// A final invoice deducts the down payments already invoiced on the same order.
+    /// Creates a draft of `target` type from an issued document, with its lines and texts
+    /// (`subject` replaces the source's subject when given). A final invoice deducts the down
+    /// payments already invoiced on the same order.
     pub async fn derive_document(
         &self,
         actor: &Actor,
         id: i64,
         target: DocumentType,
         date: NaiveDate,
+        subject: Option<&str>,
     ) -> Result<Document> {
         let mut tx = self.write().await?;
         let source = load(&mut tx, id).await?;
@@ -700,7 +702,7 @@ impl Store {
             discount_percent: source.content.discount_percent,
             prepaid_amount: prepaid,
             texts: DraftTexts {
-                subject: source.texts.subject.clone(),
+                subject: subject.map_or_else(|| source.texts.subject.clone(), str::to_string),
                 intro_text: String::new(),
                 closing_text: String::new(),
             },
@@ -752,13 +754,15 @@ impl Store {
         Ok(doc)
     }
 
-    /// Cancels an issued invoice: issues a cancellation invoice that references it and
-    /// marks the original cancelled. Returns the cancellation.
+    /// Cancels an issued invoice: issues a cancellation invoice that references it (titled
+    /// `subject` when given, else with the original's subject) and marks the original
+    /// cancelled. Returns the cancellation.
     pub async fn cancel_document(
         &self,
         actor: &Actor,
         id: i64,
         date: NaiveDate,
+        subject: Option<&str>,
     ) -> Result<Document> {
         let mut tx = self.write().await?;
         let original = load(&mut tx, id).await?;
@@ -801,7 +805,7 @@ impl Store {
             ..original.content.clone()
         };
         let texts = DraftTexts {
-            subject: original.texts.subject.clone(),
+            subject: subject.map_or_else(|| original.texts.subject.clone(), str::to_string),
             ..Default::default()
         };
         let cancel_id = insert(

@@ -272,9 +272,15 @@ async fn derive_chain_down_payment_and_final_invoice() {
     let quote = s.issue_document(&a, quote.id).await.unwrap();
     assert_eq!(quote.number(), Some("AN-2026-0001"));
     assert!(
-        s.derive_document(&a, quote.id, DocumentType::CreditNote, day("2026-11-26"))
-            .await
-            .is_err()
+        s.derive_document(
+            &a,
+            quote.id,
+            DocumentType::CreditNote,
+            day("2026-11-26"),
+            None
+        )
+        .await
+        .is_err()
     );
 
     let oc = s
@@ -283,6 +289,7 @@ async fn derive_chain_down_payment_and_final_invoice() {
             quote.id,
             DocumentType::OrderConfirmation,
             day("2026-11-27"),
+            None,
         )
         .await
         .unwrap();
@@ -300,6 +307,7 @@ async fn derive_chain_down_payment_and_final_invoice() {
             oc.id,
             DocumentType::DownPaymentInvoice,
             day("2026-11-28"),
+            None,
         )
         .await
         .unwrap();
@@ -318,12 +326,18 @@ async fn derive_chain_down_payment_and_final_invoice() {
     assert_eq!(dp.totals.gross, dec!(357.00));
 
     let dn = s
-        .derive_document(&a, oc.id, DocumentType::DeliveryNote, day("2026-12-01"))
+        .derive_document(
+            &a,
+            oc.id,
+            DocumentType::DeliveryNote,
+            day("2026-12-01"),
+            None,
+        )
         .await
         .unwrap();
     let dn = s.issue_document(&a, dn.id).await.unwrap();
     let inv = s
-        .derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02"))
+        .derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02"), None)
         .await
         .unwrap();
     assert_eq!(
@@ -407,7 +421,7 @@ async fn cancel_payments_and_open_items() {
         .unwrap();
     assert_eq!(open.total, 0);
     assert!(
-        s.cancel_document(&a, inv.id, today).await.is_err(),
+        s.cancel_document(&a, inv.id, today, None).await.is_err(),
         "a paid invoice is corrected by credit note"
     );
 
@@ -423,7 +437,7 @@ async fn cancel_payments_and_open_items() {
         .await
         .unwrap();
     let inv2 = s.issue_document(&a, inv2.id).await.unwrap();
-    let cancellation = s.cancel_document(&a, inv2.id, today).await.unwrap();
+    let cancellation = s.cancel_document(&a, inv2.id, today, None).await.unwrap();
     assert_eq!(cancellation.content.doc_type, DocumentType::Cancellation);
     assert_eq!(cancellation.number(), Some("ST-2026-0001"));
     assert_eq!(cancellation.corrects_id, Some(inv2.id));
@@ -432,7 +446,7 @@ async fn cancel_payments_and_open_items() {
     let original = s.document(inv2.id).await.unwrap();
     assert_eq!(original.state(), DocState::Cancelled);
     assert_eq!(original.cancelled_by_id, Some(cancellation.id));
-    assert!(s.cancel_document(&a, inv2.id, today).await.is_err());
+    assert!(s.cancel_document(&a, inv2.id, today, None).await.is_err());
     assert!(s.add_payment(&a, inv2.id, &pay(dec!(1))).await.is_err());
 }
 
@@ -871,7 +885,7 @@ async fn dashboard_sums() {
     )
     .await
     .unwrap();
-    s.cancel_document(&a, ids[2].id, day("2026-11-26"))
+    s.cancel_document(&a, ids[2].id, day("2026-11-26"), None)
         .await
         .unwrap();
     let dash = s.dashboard(day("2026-11-30")).await.unwrap();
@@ -1178,7 +1192,7 @@ async fn an_issued_row_carries_its_facts_and_a_cancellation_its_preceding_invoic
     assert!(issued.preceding.is_none());
 
     let cancellation = s
-        .cancel_document(&a, inv.id, inv.content.date)
+        .cancel_document(&a, inv.id, inv.content.date, None)
         .await
         .unwrap();
     let cancelled = s.document(inv.id).await.unwrap();

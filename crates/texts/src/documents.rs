@@ -25,6 +25,7 @@ macro_rules! documents {
         DocsGross "docs.gross" => "Gesamt", "Total";
         DocsPrepaid "docs.prepaid" => "Bereits gezahlt", "Prepaid";
         DocsDue "docs.due" => "Zahlbetrag", "Amount due";
+        DocsCredit "docs.credit" => "Gutschrift zu Ihren Gunsten", "Credit in your favour";
         DocsSaveDraft "docs.save_draft" => "Entwurf speichern", "Save draft";
         DocsIssue "docs.issue" => "Ausstellen", "Issue";
         DocsIssueConfirm "docs.issue_confirm" =>
@@ -104,6 +105,10 @@ macro_rules! documents {
         FormSkontoSteps "form.skonto_steps" =>
             "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste",
             "the second step needs more days and a smaller percentage than the first";
+        DocsCancelReason "docs.cancel_reason" => "Grund (optional)", "Reason (optional)";
+        CancellationSubject "cancellation.subject" =>
+            "Stornorechnung zu {type} {number} vom {date}",
+            "Cancellation of {type} {number} of {date}";
         FormChooseType "form.choose_type" => "Dokumenttyp wählen", "choose a document type";
         FormUnknownValue "form.unknown_value" => "unbekannter Wert", "unknown value";
     } };

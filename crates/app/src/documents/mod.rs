@@ -6,6 +6,7 @@ mod einvoice;
 mod files;
 mod input;
 mod look;
+mod subjects;
 
 use std::collections::HashMap;
 
@@ -232,23 +233,47 @@ impl Documents<'_> {
         date: Option<NaiveDate>,
     ) -> Result<Document> {
         let date = date.unwrap_or_else(|| self.app.today());
+        let source = self.get(id).await?;
+        let subject = subjects::derived(
+            &source.texts.subject,
+            source.content.doc_type,
+            target,
+            source.language,
+        );
         Ok(self
             .app
             .store
-            .derive_document(actor, id, target, date)
+            .derive_document(actor, id, target, date, Some(&subject))
             .await?)
     }
 
-    /// Cancels an issued invoice by issuing its cancellation (dated `date` or today), whose
-    /// files are archived right after.
+    /// Cancels an issued invoice by issuing its cancellation (dated `date` or today), titled
+    /// "Stornorechnung zu Rechnung … vom …" with the `reason` when one is given; its files are
+    /// archived right after.
     pub async fn cancel(
         &self,
         actor: &Actor,
         id: i64,
         date: Option<NaiveDate>,
+        reason: Option<&str>,
     ) -> Result<Document> {
         let date = date.unwrap_or_else(|| self.app.today());
-        let cancellation = self.app.store.cancel_document(actor, id, date).await?;
+        let original = self.get(id).await?;
+        // A draft has no number; the store refuses it (and a cancelled one) with the reason.
+        let subject = original.number().map(|number| {
+            subjects::cancellation(
+                original.content.doc_type,
+                number,
+                original.content.date,
+                original.language,
+                reason,
+            )
+        });
+        let cancellation = self
+            .app
+            .store
+            .cancel_document(actor, id, date, subject.as_deref())
+            .await?;
         archive::archive_later(self.app, &cancellation);
         Ok(cancellation)
     }

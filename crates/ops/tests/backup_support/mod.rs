@@ -87,7 +87,7 @@ pub async fn make_business(store: &Store, invoices: usize) -> Vec<i64> {
         .unwrap();
     if invoices > 1 {
         store
-            .cancel_document(&a, issued[invoices - 1], day("2026-11-28"))
+            .cancel_document(&a, issued[invoices - 1], day("2026-11-28"), None)
             .await
             .unwrap();
     }

@@ -410,6 +410,44 @@ async fn down_payments_are_deducted_in_the_final_invoice() {
     assert_eq!(fin["open_amount"], "833.00");
 }
 
+/// A document made from another names its own type in the subject; a cancellation names the
+/// invoice it cancels, its date and the reason given.
+#[tokio::test]
+async fn follow_up_subjects_name_their_type_and_a_cancellation_its_invoice_and_reason() {
+    let app = TestApp::spawn().await;
+    app.setup_company().await;
+    let contact = app.customer().await;
+    let mut body = simple_document("quote", contact, "250");
+    body["subject"] = json!("Angebot Gartenhaus");
+    let quote = app.draft(body).await;
+    let quote = app
+        .post(
+            &format!("/api/v1/documents/{}/issue", id(&quote)),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    let confirmation = derive(&app, &quote, "order_confirmation").await;
+    assert_eq!(confirmation["subject"], "Auftragsbestätigung Gartenhaus");
+    let invoice = derive(&app, &confirmation, "invoice").await;
+    assert_eq!(invoice["subject"], "Rechnung Gartenhaus");
+    let cancellation = app
+        .post(
+            &format!("/api/v1/documents/{}/cancel", id(&invoice)),
+            json!({"reason": "falsche Anschrift"}),
+        )
+        .await
+        .expect(201);
+    let subject = cancellation["subject"].as_str().unwrap();
+    assert!(
+        subject.starts_with(&format!(
+            "Stornorechnung zu Rechnung {} vom ",
+            invoice["number"].as_str().unwrap()
+        )) && subject.ends_with(": falsche Anschrift"),
+        "{subject}"
+    );
+}
+
 #[tokio::test]
 async fn cancelling_issues_a_cancellation_that_references_the_invoice() {
     let app = TestApp::spawn().await;
@@ -424,6 +462,16 @@ async fn cancelling_issues_a_cancellation_that_references_the_invoice() {
         .await
         .expect(201);
     assert_eq!(cancellation["type"], "cancellation");
+    assert_eq!(
+        cancellation["subject"],
+        format!(
+            "Stornorechnung zu Rechnung {} vom {}",
+            invoice["number"].as_str().unwrap(),
+            chrono::NaiveDate::parse_from_str(invoice["date"].as_str().unwrap(), "%Y-%m-%d")
+                .unwrap()
+                .format("%d.%m.%Y")
+        )
+    );
     assert_eq!(cancellation["corrects_id"], invoice["id"]);
     assert_eq!(cancellation["state"], "issued");
     assert_eq!(cancellation["number"], format!("ST-{}-0001", year()));

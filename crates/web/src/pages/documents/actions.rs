@@ -88,8 +88,13 @@ pub async fn cancel(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let (ctx, _) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
-    let result = state.app.documents().cancel(&ctx.actor(), id, None).await;
+    let (ctx, form) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
+    let reason: String = form.text("reason").chars().take(200).collect();
+    let result = state
+        .app
+        .documents()
+        .cancel(&ctx.actor(), id, None, Some(&reason))
+        .await;
     after_action(
         &state,
         &ctx,

@@ -43,6 +43,11 @@ struct EditorPage {
 }
 
 impl EditorPage {
+    /// A draft's type can change while it is edited: the amount is always shown as due.
+    fn due_label(&self) -> Option<Msg> {
+        Some(Msg::DocsDue)
+    }
+
     /// The simple head fields: (name, label, value, input type).
     fn head_fields(&self) -> Vec<(&'static str, Msg, &str, &'static str)> {
         let f = &self.f;

@@ -39,6 +39,19 @@ struct ViewPage {
 }
 
 impl ViewPage {
+    /// What the amount under the totals is: due on invoices, a credit on cancellations and
+    /// credit notes; other documents ask for no payment and show none.
+    fn due_label(&self) -> Option<Msg> {
+        let t = self.d.content.doc_type;
+        if t.is_receivable() {
+            Some(Msg::DocsDue)
+        } else if t.is_correction() {
+            Some(Msg::DocsCredit)
+        } else {
+            None
+        }
+    }
+
     /// "2 % / 7 Tage (03.12.2026: 23,80 €)" per Skonto step.
     fn skonto_rows(&self) -> Vec<String> {
         let (c, tr) = (&self.d.content, &self.l.tr);
