@@ -14,7 +14,16 @@ pub async fn get(State(state): State<App>, _auth: Auth) -> ApiResult<Json<Backup
     Ok(Json(state.backups().overview(30).await?))
 }
 
-pub async fn start(State(state): State<App>, auth: Auth) -> ApiResult<StatusCode> {
-    state.backups().start(&auth.actor()).await?;
-    Ok(StatusCode::ACCEPTED)
+/// The started run, to be found in `GET /backups` while it goes on.
+#[derive(Debug, serde::Serialize)]
+pub struct StartedOut {
+    id: String,
+}
+
+pub async fn start(
+    State(state): State<App>,
+    auth: Auth,
+) -> ApiResult<(StatusCode, Json<StartedOut>)> {
+    let id = state.backups().start(&auth.actor()).await?;
+    Ok((StatusCode::ACCEPTED, Json(StartedOut { id })))
 }

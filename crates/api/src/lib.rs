@@ -135,12 +135,6 @@ impl Route {
         self.response = None;
         self
     }
-    /// 202: started in the background, nothing to return yet.
-    fn accepted(mut self) -> Route {
-        self.status = 202;
-        self.response = None;
-        self
-    }
 }
 
 const PAGE: &[&str] = &["page", "per_page"];
@@ -185,8 +179,8 @@ pub fn routes() -> Vec<Route> {
             .returns(200, "BackupOverview"),
         Route::post("/backups", backups::start)
             .role(Admin)
-            .summary("Start a backup now (in the background; its run appears in GET /backups)")
-            .accepted(),
+            .summary("Start a backup now (in the background; its run appears in GET /backups); 409 backup_running names the run still going")
+            .returns(202, "BackupStarted"),
         Route::get("/contacts", contacts::list)
             .summary("List contacts")
             .query(CONTACT_LIST)

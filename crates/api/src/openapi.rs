@@ -358,7 +358,8 @@ fn schemas() -> Value {
             &[("accent", "string"), ("tagline", "string"), ("font", "liberation-sans|liberation-serif|dejavu-sans"), ("columns", "object"), ("template", "string")],
             &[],
         ),
-        "BackupOverview": response(&[("every", "string"), ("keep_days", "integer"), ("targets", "[string]"), ("runs", "[BackupRun]")]),
+        "BackupStarted": response(&[("id", "string")]),
+        "BackupOverview": response(&[("hosted", "boolean"), ("every", "string"), ("keep_days", "integer"), ("targets", "[string]"), ("runs", "[BackupRun]")]),
         "BackupRun": response(&[
             ("id", "string"), ("started_at", "datetime"), ("finished_at", "datetime?"), ("result", "running|ok|partial|failed"),
             ("size_bytes", "integer"), ("targets", "[BackupTarget]"), ("error", "string?"),

@@ -53,13 +53,21 @@ pub struct BackupTargetView {
 pub trait BackupStatus: Send + Sync {
     /// The schedule and the newest `limit` runs.
     fn overview(&self, limit: i64) -> BoxFuture<'_, Result<BackupOverview, String>>;
-    /// Starts a backup in the background now; returns its id. Another instance's run that is
-    /// still going is not disturbed (the new run then ends as busy, which the log records).
-    fn start(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// Starts a backup in the background now, unless a run (of any instance) is still going.
+    fn start(&self) -> BoxFuture<'_, Result<Started, String>>;
     /// Whether backups are the operator's business (cloud tenants).
     fn hosted(&self) -> bool {
         false
     }
+}
+
+/// What asking for a backup now did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// The run `id` started and goes on in the background.
+    Now { id: String },
+    /// Nothing started: run `id`, started at `started_at` (RFC 3339), is still going.
+    Busy { id: String, started_at: String },
 }
 
 /// A cloud tenant's view: the operator backs up the whole installation (`kontor backup run
@@ -77,7 +85,7 @@ impl BackupStatus for Hosted {
         })
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn start(&self) -> BoxFuture<'_, Result<Started, String>> {
         Box::pin(async { Err("the operator of this installation runs its backups".to_string()) })
     }
 
@@ -115,7 +123,9 @@ impl Backups<'_> {
     }
 
     /// Starts a backup in the background now and records who asked for it.
-    pub async fn start(&self, actor: &Actor) -> Result<()> {
+    /// Starts a backup now and returns its id; refused (409) while another run is going, with
+    /// that run's id.
+    pub async fn start(&self, actor: &Actor) -> Result<String> {
         let status = self.status()?;
         if status.hosted() {
             return Err(Error::refused(
@@ -123,13 +133,27 @@ impl Backups<'_> {
                 "the operator of this installation runs its backups",
             ));
         }
-        status.start().await.map_err(|e| {
+        let started = status.start().await.map_err(|e| {
             Error::internal(ErrorCode::Internal, format!("cannot start a backup: {e}"))
         })?;
+        let id = match started {
+            Started::Now { id } => id,
+            Started::Busy { id, started_at } => {
+                return Err(Error::refused(
+                    ErrorCode::BackupRunning,
+                    format!("backup {id} is still running (started {started_at})"),
+                ));
+            }
+        };
         self.app
             .store
-            .security_event(actor, "backup_started", "business", serde_json::json!({}))
+            .security_event(
+                actor,
+                "backup_started",
+                "business",
+                serde_json::json!({ "backup": id }),
+            )
             .await?;
-        Ok(())
+        Ok(id)
     }
 }

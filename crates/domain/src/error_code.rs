@@ -142,6 +142,7 @@ error_codes! {
     NotExported = "not_exported" => Conflict,
     Hosted = "hosted" => Conflict,
     BackupsNotConfigured = "backups_not_configured" => NotFound,
+    BackupRunning = "backup_running" => Conflict,
     // The server and the services it needs.
     Internal = "internal" => Internal,
     FileDamaged = "file_damaged" => Internal,

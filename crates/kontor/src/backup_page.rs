@@ -2,7 +2,7 @@
 //! records of this installation (single business; the cloud's backups are the hoster's).
 
 use kontor_app::backups::{
-    BackupOverview, BackupRunView, BackupStatus, BackupTargetView, BoxFuture,
+    BackupOverview, BackupRunView, BackupStatus, BackupTargetView, BoxFuture, Started,
 };
 use kontor_ops::backup::{self, BackupConfig, RunRecord, Source};
 
@@ -52,20 +52,15 @@ impl BackupStatus for OpsBackups {
         })
     }
 
-    fn start(&self) -> BoxFuture<'_, Result<(), String>> {
-        let (source, config) = (self.source.clone(), self.config.clone());
+    fn start(&self) -> BoxFuture<'_, Result<Started, String>> {
         Box::pin(async move {
-            tokio::spawn(async move {
-                match backup::run_now(&source, &config, chrono::Utc::now()).await {
-                    Ok(run) => {
-                        tracing::info!(backup = %run.id, result = run.result.as_str(), "backup started from the settings page or API finished")
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "backup started from the settings page or API did not run")
-                    }
+            match backup::start_now(&self.source, &self.config, chrono::Utc::now()).await {
+                Ok(id) => Ok(Started::Now { id }),
+                Err(backup::BackupError::Busy { id, started_at }) => {
+                    Ok(Started::Busy { id, started_at })
                 }
-            });
-            Ok(())
+                Err(e) => Err(e.to_string()),
+            }
         })
     }
 }

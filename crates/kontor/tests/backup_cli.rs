@@ -283,7 +283,49 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
         .await
         .unwrap();
     assert_eq!(r.status(), 202);
+    let started: serde_json::Value = r.json().await.unwrap();
+    assert!(started["id"].as_str().is_some_and(|id| !id.is_empty()));
     complete_runs(2).await;
+    // While a run is going (here one another instance holds, with a fresh heartbeat), a new
+    // request starts nothing and names that run.
+    let store = kontor_storage::Store::connect(
+        &kontor_storage::db::sqlite_url_for_dir(&data),
+        kontor_storage::ConnectOptions {
+            schema: None,
+            max_connections: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().to_rfc3339();
+    sqlx::query(
+        "INSERT INTO backup_runs (id, started_at, heartbeat_at, result, host) \
+         VALUES ('20990101T000000Z-other', $1, $1, 'running', 'other-host')",
+    )
+    .bind(&now)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/backups"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let refused: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(refused["code"], "backup_running");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("20990101T000000Z-other")),
+        "{refused}"
+    );
+    sqlx::query("DELETE FROM backup_runs WHERE id = '20990101T000000Z-other'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
 
     // The page, logged in as the admin.
     let browser = Browser::new(&base);

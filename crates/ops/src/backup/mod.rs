@@ -36,7 +36,7 @@ pub use restore::{
     Listing, RestoreReport, list, restore_postgres, restore_sqlite, restore_tenants, verify,
 };
 pub use retention::plan as retention_plan;
-pub use run::{Source, run_if_due, run_now};
+pub use run::{Source, run_if_due, run_now, start_now};
 pub use schedule::{emit_last_success, spawn_schedule};
 pub use target::{Listed, Target, TargetSpec};
 

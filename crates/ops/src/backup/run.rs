@@ -65,6 +65,29 @@ pub async fn run_now(
     }
 }
 
+/// Claims a run now and backs up in the background; returns the new run's id at once.
+/// While another run is alive nothing starts: [`BackupError::Busy`] names that run.
+pub async fn start_now(
+    source: &Source,
+    config: &BackupConfig,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let records = source.records()?;
+    let id = BackupId::new(now);
+    match records.claim(&id, now, None, &host_name()).await? {
+        Claim::Claimed => {
+            let (source, config, started) = (source.clone(), config.clone(), id.to_string());
+            tokio::spawn(async move {
+                let run = execute(&source, &config, &records, id, now).await;
+                tracing::info!(backup = %run.id, result = run.result.as_str(), "backup started from the settings page or API finished");
+            });
+            Ok(started)
+        }
+        Claim::Busy { id, started_at } => Err(BackupError::Busy { id, started_at }),
+        Claim::NotDue { .. } => unreachable!("no schedule given"),
+    }
+}
+
 /// Backs up if the last run is older than `config.every` and no other instance is at it.
 pub async fn run_if_due(
     source: &Source,
