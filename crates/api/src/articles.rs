@@ -11,7 +11,7 @@ use super::PageOut;
 use super::error::ApiResult;
 use super::format;
 use super::input;
-use super::json::{ApiJson, ApiPath, Dec, QueryParams};
+use super::json::{ApiJson, ApiJsonBody, ApiPath, Dec, QueryParams};
 use crate::auth::Auth;
 use kontor_app::{App, articles};
 
@@ -129,7 +129,7 @@ pub async fn update(
     State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ArticleInput>,
+    ApiJsonBody(body): ApiJsonBody<ArticleInput>,
 ) -> ApiResult<Json<ArticleOut>> {
     let (number, data) = body.validate()?;
     Ok(Json(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::error::ApiResult;
 use super::input;
-use super::json::ApiJson;
+use super::json::ApiJsonBody;
 use crate::auth::Auth;
 use kontor_app::{App, company};
 
@@ -84,7 +84,7 @@ pub async fn get(State(state): State<App>, _auth: Auth) -> ApiResult<Json<Compan
 pub async fn put(
     State(state): State<App>,
     auth: Auth,
-    ApiJson(body): ApiJson<CompanyInput>,
+    ApiJsonBody(body): ApiJsonBody<CompanyInput>,
 ) -> ApiResult<Json<CompanyProfile>> {
     let profile = body.fields()?;
     Ok(Json(state.company().update(&auth.actor(), &profile).await?))

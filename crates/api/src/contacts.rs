@@ -13,7 +13,7 @@ use super::document_output::SummaryOut;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{self, KeyedJson};
 use super::input;
-use super::json::{ApiJson, ApiPath, QueryParams};
+use super::json::{ApiJsonBody, ApiPath, QueryParams};
 use crate::auth::Auth;
 use kontor_app::{App, contacts};
 use kontor_domain::ErrorCode;
@@ -179,7 +179,7 @@ pub async fn update(
     State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ContactInput>,
+    ApiJsonBody(body): ApiJsonBody<ContactInput>,
 ) -> ApiResult<Json<Contact>> {
     let (data, archived) = body.validate()?;
     Ok(Json(

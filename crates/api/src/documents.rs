@@ -15,7 +15,7 @@ use super::document_output::{DocumentOut, SummaryOut};
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{self, KeyedJson};
 use super::input;
-use super::json::{ApiJson, ApiPath, Date, QueryParams};
+use super::json::{ApiJson, ApiJsonBody, ApiPath, Date, QueryParams};
 use crate::auth::Auth;
 use kontor_app::App;
 use kontor_domain::ErrorCode;
@@ -119,7 +119,7 @@ pub async fn update(
     State(state): State<App>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<DocumentInput>,
+    ApiJsonBody(body): ApiJsonBody<DocumentInput>,
 ) -> ApiResult<Json<DocumentOut>> {
     let version = body.version;
     let doc = state

@@ -45,6 +45,38 @@ where
     }
 }
 
+/// The JSON body of a PUT, which replaces a whole record: an empty body is refused, where
+/// [`ApiJson`] would read `{}` and reset every field to its default.
+pub struct ApiJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(ErrorCode::BodyTooLarge, "the request body exceeds 2 MiB")
+            } else {
+                ApiError::new(
+                    ErrorCode::UnreadableBody,
+                    "the request body could not be read",
+                )
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::new(
+                ErrorCode::Required,
+                "the request needs a JSON body: PUT replaces the whole record",
+            ));
+        }
+        parse_body(&bytes).map(ApiJsonBody)
+    }
+}
+
 /// Parses a JSON body, turning serde's error into a field error.
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {

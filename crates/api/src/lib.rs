@@ -234,7 +234,7 @@ pub fn routes() -> Vec<Route> {
             .returns(200, "Article"),
         Route::delete("/articles/{id}", articles::deactivate)
             .role(Sales)
-            .summary("Deactivate an article")
+            .summary("Deactivate an article: 200 with the article, now active: false; it stays readable (documents name it) and leaves the editor's suggestions")
             .returns(200, "Article"),
         Route::get("/documents", documents::list)
             .summary("List documents")

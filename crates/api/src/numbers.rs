@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::PageOut;
 use super::error::{ApiError, ApiResult};
-use super::json::{ApiJson, ApiPath, QueryParams};
+use super::json::{ApiJsonBody, ApiPath, QueryParams};
 use crate::auth::Auth;
 use kontor_app::App;
 use kontor_domain::ErrorCode;
@@ -36,7 +36,7 @@ pub async fn update(
     State(state): State<App>,
     auth: Auth,
     ApiPath(key): ApiPath<String>,
-    ApiJson(body): ApiJson<NumberRangeInput>,
+    ApiJsonBody(body): ApiJsonBody<NumberRangeInput>,
 ) -> ApiResult<Json<NumberRange>> {
     let pattern = body
         .pattern

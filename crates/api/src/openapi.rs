@@ -136,8 +136,10 @@ fn reference(name: &str) -> Value {
 /// `datetime`, `object`, `a|b|c` (an enumeration), `[T]` (an array), `Name` (a reference);
 /// a trailing `?` allows null.
 fn ty(spec: &str) -> Value {
-    if let Some(inner) = spec.strip_suffix('?') {
-        return match ty(inner) {
+    if spec.ends_with('?') {
+        // A field that is optional in a request and nullable in its own spec ("integer?" made
+        // optional again) is nullable once: `["integer", "null"]`, one null in an enum.
+        return match ty(spec.trim_end_matches('?')) {
             Value::Object(mut o) if o.contains_key("type") => {
                 let t = o.remove("type").unwrap_or(Value::Null);
                 o.insert("type".into(), json!([t, "null"]));

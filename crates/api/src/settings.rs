@@ -9,7 +9,7 @@ use kontor_domain::ErrorCode;
 use kontor_pdf::look::Look;
 
 use super::error::{ApiError, ApiResult};
-use super::json::ApiJson;
+use super::json::ApiJsonBody;
 use crate::auth::Auth;
 
 pub async fn get_pdf(State(state): State<App>, _auth: Auth) -> ApiResult<Json<Look>> {
@@ -19,7 +19,7 @@ pub async fn get_pdf(State(state): State<App>, _auth: Auth) -> ApiResult<Json<Lo
 pub async fn put_pdf(
     State(state): State<App>,
     auth: Auth,
-    ApiJson(body): ApiJson<Look>,
+    ApiJsonBody(body): ApiJsonBody<Look>,
 ) -> ApiResult<Json<Look>> {
     let look = state
         .settings()

@@ -1,7 +1,10 @@
 //! The OpenAPI document only grows: every path, operation, parameter, response and schema of
 //! the saved baseline (the document before the service layer moved out of the server crate)
 //! is still there, unchanged (summaries and descriptions may be reworded); new ones may be
-//! added.
+//! added. One correction was made to the saved baseline itself: three optional nullable fields
+//! of ContactInput were nullable twice (`"type": [["integer", "null"], "null"]`, `null` twice
+//! in an enum), which is not JSON Schema; they read `["integer", "null"]` now, as the API
+//! always accepted them.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -56,10 +56,17 @@ pub async fn run_now(
     config: &BackupConfig,
     now: DateTime<Utc>,
 ) -> Result<RunRecord> {
+    let (records, id) = claim_now(source, now).await?;
+    Ok(execute(source, config, &records, id, now).await)
+}
+
+/// The lease for a run now, whatever the schedule; [`BackupError::Busy`] while another run is
+/// alive.
+async fn claim_now(source: &Source, now: DateTime<Utc>) -> Result<(Records, BackupId)> {
     let records = source.records()?;
     let id = BackupId::new(now);
     match records.claim(&id, now, None, &host_name()).await? {
-        Claim::Claimed => Ok(execute(source, config, &records, id, now).await),
+        Claim::Claimed => Ok((records, id)),
         Claim::Busy { id, started_at } => Err(BackupError::Busy { id, started_at }),
         Claim::NotDue { .. } => unreachable!("no schedule given"),
     }
@@ -72,20 +79,13 @@ pub async fn start_now(
     config: &BackupConfig,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let records = source.records()?;
-    let id = BackupId::new(now);
-    match records.claim(&id, now, None, &host_name()).await? {
-        Claim::Claimed => {
-            let (source, config, started) = (source.clone(), config.clone(), id.to_string());
-            tokio::spawn(async move {
-                let run = execute(&source, &config, &records, id, now).await;
-                tracing::info!(backup = %run.id, result = run.result.as_str(), "backup started from the settings page or API finished");
-            });
-            Ok(started)
-        }
-        Claim::Busy { id, started_at } => Err(BackupError::Busy { id, started_at }),
-        Claim::NotDue { .. } => unreachable!("no schedule given"),
-    }
+    let (records, id) = claim_now(source, now).await?;
+    let (source, config, started) = (source.clone(), config.clone(), id.to_string());
+    tokio::spawn(async move {
+        let run = execute(&source, &config, &records, id, now).await;
+        tracing::info!(backup = %run.id, result = run.result.as_str(), "backup started from the settings page or API finished");
+    });
+    Ok(started)
 }
 
 /// Backs up if the last run is older than `config.every` and no other instance is at it.

@@ -67,3 +67,27 @@ async fn company_fields_are_checked() {
         "nothing was saved"
     );
 }
+
+/// A PUT replaces a whole record: one without a body is refused and changes nothing, instead
+/// of resetting every field to its default.
+#[tokio::test]
+async fn a_put_without_a_body_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let saved = app.put("/api/v1/company", company_json()).await.expect(200);
+    let token = app.api.token.clone();
+    for path in [
+        "/api/v1/company",
+        "/api/v1/settings/pdf",
+        "/api/v1/contacts/1",
+        "/api/v1/articles/1",
+        "/api/v1/documents/1",
+        "/api/v1/number-ranges/invoice",
+    ] {
+        for body in [None, Some("  ".to_string())] {
+            app.send(Method::PUT, path, Some(&token), body)
+                .await
+                .expect_error(422, "required", None);
+        }
+    }
+    assert_eq!(app.get("/api/v1/company").await.expect(200), saved);
+}
