@@ -86,16 +86,25 @@ async fn restore_drill_gives_back_every_row_and_file_as_at_backup_time() {
         issued.is_empty(),
         "every issued document has its PDF: {issued:?}"
     );
-    // The run's own row is in the copy as it was then.
-    let runs = backup::Records::for_store(&restored)
-        .recent(10)
-        .await
-        .unwrap();
+    // The run's own row was copied while it ran; the restore closes it as the completed
+    // backup it is, so the restored installation backs up at once.
+    let records = backup::Records::for_store(&restored);
+    let runs = records.recent(10).await.unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(
         (runs[0].id.clone(), runs[0].result),
-        (record.id.clone(), RunResult::Running)
+        (record.id.clone(), RunResult::Ok)
     );
+    assert!(runs[0].finished_at.is_some() && runs[0].size_bytes > 0);
+    let now = chrono::Utc::now();
+    let next = backup::BackupId::new(now);
+    assert!(matches!(
+        records
+            .claim(&next, now, None, "restored-host")
+            .await
+            .unwrap(),
+        backup::Claim::Claimed
+    ));
     restored.close().await;
 
     // Never over existing data.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
 
 use super::error::{BackupError, Result};
-use super::manifest::BackupId;
+use super::manifest::{BackupId, Manifest};
 
 /// A running backup whose heartbeat is older than this is considered dead.
 pub const STALE: chrono::Duration = chrono::Duration::minutes(15);
@@ -252,6 +252,36 @@ impl Records {
         .bind(run.files as i64)
         .bind(targets)
         .bind(run.error.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// After a restore. A backup copies its own run record while it runs, so the restored data
+    /// holds the run it came from as `running`. That run completed (it is the backup just
+    /// restored): it is closed as ok, dated by its manifest. Any other run the copy shows as
+    /// running belonged to the old installation and is closed as interrupted. Without this,
+    /// the restored installation would refuse backups until the stale lease ran out, and its
+    /// history would later call the backup it came from failed.
+    pub async fn close_restored(&self, manifest: &Manifest) -> Result<()> {
+        let finished = parse_ts(&manifest.created_at).unwrap_or_else(|_| Utc::now());
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {} SET result = 'ok', finished_at = $2, heartbeat_at = $2, size_bytes = $3, files = $4, error = NULL \
+             WHERE id = $1 AND result = 'running'",
+            self.table
+        )))
+        .bind(manifest.id.as_str())
+        .bind(ts(finished))
+        .bind(manifest.total_size() as i64)
+        .bind(manifest.files.len() as i64)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {} SET result = 'failed', finished_at = heartbeat_at, \
+             error = 'interrupted (running when the backup that was restored was made)' \
+             WHERE result = 'running'",
+            self.table
+        )))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -11,6 +11,7 @@ use kontor_storage::{ConnectOptions, Store};
 use super::crypto::{Identity, open_file};
 use super::error::{BackupError, Result};
 use super::manifest::{BackupId, BackupKind, MANIFEST, Manifest};
+use super::records::Records;
 use super::target::{Target, TargetSpec};
 use super::{files, logical, sqlite};
 
@@ -382,8 +383,13 @@ pub async fn restore_sqlite(
         .map_err(|e| BackupError::destination(dest.display(), e.to_string()))?;
     // Files that were kept in a blob store go into the restored database.
     let store = Store::open_dir(to).await?;
-    let filled =
-        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await;
+    let filled = async {
+        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await?;
+        Records::for_store(&store)
+            .close_restored(&verified.manifest)
+            .await
+    }
+    .await;
     store.close().await;
     filled?;
     drop(verified.staging);
@@ -446,7 +452,10 @@ pub async fn restore_postgres(
     let loaded = async {
         logical::load(&store, verified.plain(name)?, &summary, id.as_str(), name).await?;
         kontor_storage::migrate::run(store.pool(), store.backend()).await?;
-        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await
+        files::restore_into(&store, verified.plain_if_any(FILES), id.as_str(), FILES).await?;
+        Records::for_store(&store)
+            .close_restored(&verified.manifest)
+            .await
     }
     .await;
     store.close().await;
