@@ -122,6 +122,37 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     let targets = tempfile::tempdir().unwrap();
     let good = targets.path().join("good");
     std::fs::create_dir_all(&good).unwrap();
+    // Before the first backup finished: no alert in the first 30 minutes, one after them.
+    let first_check = |clock: fn() -> DateTime<Utc>| {
+        let config = config(&[&good], &keys());
+        let age_key = format!("backup_age:{}", good.display());
+        let check = BackupCheck::new(
+            backup::Records::for_store(&i.store),
+            specs(&config),
+            Duration::hours(6),
+        )
+        .with_clock(clock);
+        async move {
+            let findings = check.run().await;
+            findings.into_iter().find(|f| f.key == age_key).unwrap()
+        }
+    };
+    fn in_a_minute() -> DateTime<Utc> {
+        Utc::now() + Duration::minutes(1)
+    }
+    fn in_an_hour() -> DateTime<Utc> {
+        Utc::now() + Duration::hours(1)
+    }
+    let early = first_check(in_a_minute).await;
+    assert!(
+        early.ok && early.message.contains("first one is under way"),
+        "{early:?}"
+    );
+    let late = first_check(in_an_hour).await;
+    assert!(
+        !late.ok && late.message.contains("no complete backup"),
+        "{late:?}"
+    );
     // A "folder" that is a file: writing below it fails (even for root, unlike chmod).
     let broken = targets.path().join("broken");
     std::fs::write(&broken, b"not a folder").unwrap();

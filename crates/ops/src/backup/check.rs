@@ -15,6 +15,9 @@ pub struct BackupCheck {
     targets: Vec<TargetSpec>,
     allowed: chrono::Duration,
     clock: fn() -> DateTime<Utc>,
+    /// When the watchdog started looking: the first backup gets [`BackupCheck::GRACE`] from
+    /// here before its absence is a problem.
+    since: DateTime<Utc>,
 }
 
 impl BackupCheck {
@@ -28,6 +31,7 @@ impl BackupCheck {
             targets,
             allowed: every + Self::GRACE,
             clock: Utc::now,
+            since: Utc::now(),
         }
     }
 
@@ -41,6 +45,7 @@ impl BackupCheck {
         let now = (self.clock)();
         let mut findings = Vec::new();
         let last = self.records.last_success_per_target().await;
+        let first_pending = self.first_backup_pending(now).await;
         for spec in &self.targets {
             let name = spec.name();
             let key = format!("backup_age:{name}");
@@ -50,6 +55,13 @@ impl BackupCheck {
                     format!("cannot read the backup records: {e}"),
                 )),
                 Ok(last) => match last.get(&name) {
+                    None if first_pending => findings.push(Finding::ok(
+                        key,
+                        format!(
+                            "no complete backup on {name} yet; the first one is under way (allowed: {} from start)",
+                            human(Self::GRACE)
+                        ),
+                    )),
                     None => findings.push(Finding::problem(
                         key,
                         format!("no complete backup on {name} yet"),
@@ -87,6 +99,21 @@ impl BackupCheck {
             }
         }
         findings
+    }
+}
+
+impl BackupCheck {
+    /// Whether the installation's first backup may still be under way: no run has finished
+    /// yet and the watchdog started less than [`BackupCheck::GRACE`] ago. A new installation
+    /// then does not alert moments before its first backup completes.
+    async fn first_backup_pending(&self, now: DateTime<Utc>) -> bool {
+        if now - self.since >= Self::GRACE {
+            return false;
+        }
+        self.records.recent(5).await.is_ok_and(|runs| {
+            runs.iter()
+                .all(|r| r.result == super::records::RunResult::Running)
+        })
     }
 }
 
