@@ -514,13 +514,20 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
         "{err}"
     );
 
-    // The wrong identity opens nothing.
+    // The wrong identity opens nothing, and is named as the wrong key, not as damage.
     std::fs::write(file(&b), &good).unwrap();
     let other = keys_other();
     let results = backup::verify(&specs(&config), &record.id, &other)
         .await
         .unwrap();
-    assert!(results.iter().all(|(_, r)| r.is_err()));
+    for (target, result) in &results {
+        let err = result.as_ref().unwrap_err().to_string();
+        assert!(
+            err.contains("is encrypted to") && err.contains(&keys.recipient.to_string()),
+            "{target}: {err}"
+        );
+        assert!(!err.contains("damaged"), "{target}: {err}");
+    }
 
     // A missing manifest (an interrupted run) is reported as incomplete.
     std::fs::remove_file(&manifest_path).unwrap();

@@ -70,6 +70,16 @@ pub enum BackupError {
         message: String,
     },
 
+    /// The identity given cannot open this backup: it was encrypted to another key.
+    #[error(
+        "backup {id} is encrypted to {recipient}; the identity given is the key of {given}, not of that recipient (use the identity file that belongs to it)"
+    )]
+    WrongKey {
+        id: String,
+        recipient: String,
+        given: String,
+    },
+
     /// Another instance is backing up right now.
     #[error("another backup is running (id {id}, started {started_at})")]
     Busy { id: String, started_at: String },

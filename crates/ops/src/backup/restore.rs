@@ -113,6 +113,19 @@ async fn fetch_verified(
     wanted: &dyn Fn(&super::manifest::FileEntry) -> bool,
 ) -> Result<Verified> {
     let manifest = read_manifest(target, id).await?;
+    // The manifest names its recipient: a wrong key is said as such, not as damaged files.
+    let given: Vec<String> = identity
+        .recipients()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !given.iter().any(|r| *r == manifest.recipient) {
+        return Err(BackupError::WrongKey {
+            id: id.to_string(),
+            recipient: manifest.recipient.clone(),
+            given: given.join(", "),
+        });
+    }
     let staging = match staging_in {
         Some(dir) => tempfile::Builder::new()
             .prefix(".kontor-restore-")
