@@ -119,7 +119,7 @@ async fn fetch_verified(
         .iter()
         .map(ToString::to_string)
         .collect();
-    if !given.iter().any(|r| *r == manifest.recipient) {
+    if !given.contains(&manifest.recipient) {
         return Err(BackupError::WrongKey {
             id: id.to_string(),
             recipient: manifest.recipient.clone(),
