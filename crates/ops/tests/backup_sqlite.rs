@@ -349,6 +349,12 @@ async fn retention_deletes_old_backups_but_never_the_newest_complete_one() {
     };
     assert_eq!(on(&a).await, ids[1..].to_vec());
     assert_eq!(on(&b).await, ids[1..].to_vec());
+    // No empty folder is left where the deleted backup was.
+    for dir in [&a, &b] {
+        let folder = dir.join("kontor-backups").join(ids[0].as_str());
+        assert!(!folder.exists(), "{} left behind", folder.display());
+        assert!(dir.join("kontor-backups").join(ids[1].as_str()).is_dir());
+    }
 
     // An interrupted run (no manifest) on target a, then a year without backups.
     let stray = BackupId::new(t0 + Duration::days(41));

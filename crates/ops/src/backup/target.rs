@@ -109,8 +109,11 @@ impl TargetSpec {
                 if !meta.is_dir() {
                     return Err(err(&"is not a folder"));
                 }
+                // Deleting a backup's last file removes its then empty folder too (retention
+                // leaves no empty folders behind).
                 let store = object_store::local::LocalFileSystem::new_with_prefix(path)
-                    .map_err(|e| err(&e))?;
+                    .map_err(|e| err(&e))?
+                    .with_automatic_cleanup(true);
                 Ok(Target {
                     name,
                     store: Arc::new(store),
