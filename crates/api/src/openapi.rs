@@ -366,7 +366,7 @@ fn schemas() -> Value {
             ("id", "string"), ("started_at", "datetime"), ("finished_at", "datetime?"), ("result", "running|ok|partial|failed"),
             ("size_bytes", "integer"), ("targets", "[BackupTarget]"), ("error", "string?"),
         ]),
-        "BackupTarget": response(&[("target", "string"), ("ok", "boolean"), ("error", "string?")]),
+        "BackupTarget": response(&[("target", "string"), ("ok", "boolean"), ("error", "string?"), ("deleted", "[string]")]),
         "Contact": response(&contact),
         "ContactInput": request(&with(CONTACT_DATA, &[("archived", "boolean")]), &["name"]),
         "ContactPage": page_of("Contact"),

@@ -47,6 +47,8 @@ pub struct BackupTargetView {
     pub target: String,
     pub ok: bool,
     pub error: Option<String>,
+    /// The ids of the backups retention deleted there after this run.
+    pub deleted: Vec<String>,
 }
 
 /// Reads the backup records and starts a backup (implemented by `kontor serve`).

@@ -31,6 +31,7 @@ fn view(run: RunRecord) -> BackupRunView {
                 target: t.target,
                 ok: t.ok,
                 error: t.error,
+                deleted: t.deleted,
             })
             .collect(),
         error: run.error,

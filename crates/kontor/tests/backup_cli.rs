@@ -149,6 +149,18 @@ fn backup_list_verify_and_restore_from_the_command_line() {
 
     let out = kontor(&data).run(&["backup", "runs"], "");
     assert!(out.stdout.contains(&format!("{id}\t")), "{}", out.stdout);
+    // Per target: the failed one with its error.
+    assert!(
+        out.stdout
+            .contains(&format!("{}=failed (", broken.display())),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("{}=ok", t1.display())),
+        "{}",
+        out.stdout
+    );
 }
 
 #[tokio::test]

@@ -34,6 +34,9 @@ macro_rules! backups {
             "partial (a target failed)";
         BackupsResultFailed "backups.result.failed" => "fehlgeschlagen", "failed";
         BackupsResultRunning "backups.result.running" => "läuft", "running";
+        BackupsDeleted "backups.deleted" =>
+            "danach gelöscht (älter als die Aufbewahrungsfrist)",
+            "deleted after it (older than the retention period)";
         BackupsRecordsUnreadable "backups.records_unreadable" =>
             "Die Aufzeichnungen der Sicherungen können gerade nicht gelesen werden.",
             "The backup records cannot be read right now.";

@@ -242,10 +242,20 @@ async fn runs(global: &GlobalArgs, cloud: bool, limit: i64) -> Result<ExitCode> 
         .await
         .map_err(|e| anyhow!("{e}"))?
     {
+        // Per target: ok or failed with the target's error, and what retention deleted there.
         let targets: Vec<String> = r
             .targets
             .iter()
-            .map(|t| format!("{}={}", t.target, if t.ok { "ok" } else { "failed" }))
+            .map(|t| {
+                let mut s = format!("{}={}", t.target, if t.ok { "ok" } else { "failed" });
+                if let Some(e) = &t.error {
+                    s.push_str(&format!(" ({e})"));
+                }
+                if !t.deleted.is_empty() {
+                    s.push_str(&format!(" deleted {}", t.deleted.join(",")));
+                }
+                s
+            })
             .collect();
         println!(
             "{}\t{}\t{}\t{} bytes\t{}\t{}",
@@ -253,7 +263,7 @@ async fn runs(global: &GlobalArgs, cloud: bool, limit: i64) -> Result<ExitCode> 
             r.started_at.to_rfc3339(),
             r.result.as_str(),
             r.size_bytes,
-            targets.join(" "),
+            targets.join("; "),
             r.error.as_deref().unwrap_or("")
         );
     }
