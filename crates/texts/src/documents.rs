@@ -105,6 +105,9 @@ macro_rules! documents {
         FormSkontoSteps "form.skonto_steps" =>
             "die zweite Stufe braucht mehr Tage und weniger Prozent als die erste",
             "the second step needs more days and a smaller percentage than the first";
+        DocsXrechnungUnavailable "docs.xrechnung_unavailable" =>
+            "Keine XRechnung für diese Rechnung möglich (die Daten bei der Ausstellung reichten nicht):",
+            "No XRechnung for this invoice (the data when it was issued were not enough):";
         DocsCancelReason "docs.cancel_reason" => "Grund (optional)", "Reason (optional)";
         CancellationSubject "cancellation.subject" =>
             "Stornorechnung zu {type} {number} vom {date}",

@@ -329,6 +329,39 @@ async fn company_codes_are_checked_and_kept_as_typed_when_wrong() {
     assert_eq!(text(kept.vat_id.map(|v| v.to_string())), "DE123456789");
 }
 
+/// An issued invoice whose contact and seller carry what an XRechnung needs has its two
+/// download links; the page of one that cannot have one says why (see live_totals…).
+#[tokio::test]
+async fn an_issued_invoice_offers_the_xrechnung_it_can_have() {
+    let app = TestApp::first_run().await;
+    let (b, _) = app.login_as("xena", Role::Admin).await;
+    setup_company(&app.app).await;
+    let mut buyer = german_b2b();
+    buyer.buyer_reference = "04011000-12345-03".into();
+    buyer.email = "rechnung@kunde.example".into();
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &buyer).await;
+    let issued = kontor_testkit::fixtures::issued_invoice(&app.app, contact.id).await;
+    let html = b
+        .get(app.url(&format!("/documents/{}", issued.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"xrechnung-ubl\"") && html.contains("id=\"xrechnung-cii\""),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"xrechnung-unavailable\""));
+    let r = b
+        .get(app.url(&format!("/documents/{}/xrechnung?syntax=ubl", issued.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 #[tokio::test]
 async fn validation_messages_and_escaping() {
     let app = TestApp::first_run().await;
@@ -523,6 +556,15 @@ async fn live_totals_equal_the_stored_totals() {
             || html.contains(&format!("RE-{}-0001", chrono::Local::now().format("%Y")))
     );
     assert!(html.contains("id=\"locked-note\"") && !html.contains("id=\"editor\""));
+    // The page shows why there is no XRechnung instead of links that would fail.
+    assert!(
+        html.contains("id=\"xrechnung-unavailable\"") && !html.contains("id=\"xrechnung-ubl\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Käufer-Referenz / Leitweg-ID fehlt"),
+        "{html}"
+    );
 
     // The contact takes ZUGFeRD and has no buyer reference (BT-10), so the issued invoice has
     // no XRechnung: the page says why, with the same status as the API, and no error reference.

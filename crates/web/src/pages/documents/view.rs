@@ -39,6 +39,21 @@ struct ViewPage {
 }
 
 impl ViewPage {
+    /// Why this issued invoice cannot have an XRechnung (empty: it can), from the seller and
+    /// buyer as they were when it was issued; the page shows the reason instead of the links.
+    fn xrechnung_missing(&self) -> Vec<String> {
+        let (Some(seller), Some(buyer)) = (self.d.seller(), self.d.buyer()) else {
+            return Vec::new();
+        };
+        kontor_domain::validation::xrechnung_problems(seller, buyer)
+            .iter()
+            .map(|p| match self.l.tr.lang {
+                kontor_domain::Language::De => p.message_de(),
+                kontor_domain::Language::En => p.message.clone(),
+            })
+            .collect()
+    }
+
     /// What the amount under the totals is: due on invoices, a credit on cancellations and
     /// credit notes; other documents ask for no payment and show none.
     fn due_label(&self) -> Option<Msg> {
