@@ -112,6 +112,14 @@ macro_rules! documents {
         CancellationSubject "cancellation.subject" =>
             "Stornorechnung zu {type} {number} vom {date}",
             "Cancellation of {type} {number} of {date}";
+        FormNotANumber "form.not_a_number" =>
+            "ist keine Zahl (z. B. 12,50)",
+            "is not a number (e.g. 12.50)";
+        FormTooManyDecimals "form.too_many_decimals" =>
+            "hat mehr als {n} Nachkommastellen",
+            "has more than {n} decimal places";
+        FormNegative "form.negative" => "darf nicht negativ sein", "must not be negative";
+        FormTooLarge "form.too_large" => "ist zu groß", "is too large";
         FormChooseType "form.choose_type" => "Dokumenttyp wählen", "choose a document type";
         FormUnknownValue "form.unknown_value" => "unbekannter Wert", "unknown value";
     } };

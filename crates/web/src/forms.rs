@@ -87,13 +87,16 @@ fn parse_user_decimal(
     } else {
         s
     };
-    kontor_domain::money::parse_decimal(&normalized, max_dp, allow_negative).map_err(|e| {
-        let msg = e.to_string();
-        if lang == crate::i18n::Lang::En {
-            msg
-        } else {
-            format!("ungültige Zahl ({msg})")
-        }
+    use kontor_domain::money::DecimalError;
+    use kontor_texts::Msg;
+    // Forms take "12,50" and "12.50", so the message says so (the API's says "12.50").
+    kontor_domain::money::parse_decimal(&normalized, max_dp, allow_negative).map_err(|e| match e {
+        DecimalError::NotANumber => Msg::FormNotANumber.text(lang).to_string(),
+        DecimalError::TooManyDecimals(n) => Msg::FormTooManyDecimals
+            .text(lang)
+            .replace("{n}", &n.to_string()),
+        DecimalError::Negative => Msg::FormNegative.text(lang).to_string(),
+        DecimalError::TooLarge => Msg::FormTooLarge.text(lang).to_string(),
     })
 }
 
@@ -154,4 +157,34 @@ pub fn skonto_text(steps: Option<&[kontor_domain::SkontoStep]>) -> String {
 /// without one.
 pub fn text_of<T: std::fmt::Display>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn numbers_are_read_as_typed_and_refused_in_the_users_language() {
+        assert_eq!(
+            user_decimal("1.271,64", 2, Lang::De).unwrap().to_string(),
+            "1271.64"
+        );
+        assert_eq!(
+            user_decimal("12.50", 2, Lang::En).unwrap().to_string(),
+            "12.5"
+        );
+        assert_eq!(
+            user_decimal("zwölf", 2, Lang::De).unwrap_err(),
+            "ist keine Zahl (z. B. 12,50)"
+        );
+        assert_eq!(
+            user_decimal("1,234", 2, Lang::De).unwrap_err(),
+            "hat mehr als 2 Nachkommastellen"
+        );
+        assert_eq!(
+            user_decimal("-5", 2, Lang::En).unwrap_err(),
+            "must not be negative"
+        );
+    }
 }
