@@ -141,9 +141,13 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound { entity, id } => Error::NotFound { entity, id },
             StoreError::Conflict { code, message } => Error::Refused { code, message },
-            StoreError::Invalid { field, message } => Error::Field {
+            StoreError::Invalid {
                 field,
-                code: ErrorCode::Invalid,
+                code,
+                message,
+            } => Error::Field {
+                field,
+                code,
                 message,
             },
             StoreError::NotIssuable(problems) => Error::NotIssuable(problems),

@@ -150,6 +150,10 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "Die Zwei-Faktor-Anmeldung ist für dieses Unternehmen Pflicht.",
             "This business requires two-factor login.",
         ),
+        ExceedsOpenAmount => (
+            "Der Betrag ist höher als der noch offene Betrag der Rechnung.",
+            "the amount exceeds the invoice's open amount",
+        ),
         SetupCodeWrong => (
             "Das ist nicht der Einrichtungscode, den `kontor serve` beim Start ausgegeben hat (`kontor user setup-code` zeigt ihn erneut).",
             "is not the setup code that `kontor serve` printed (`kontor user setup-code` shows it again)",

@@ -114,6 +114,7 @@ error_codes! {
     InvalidBic = "invalid_bic" => Invalid,
     InvalidCreditorId = "invalid_creditor_id" => Invalid,
     SetupCodeWrong = "setup_code_wrong" => Invalid,
+    ExceedsOpenAmount = "exceeds_open_amount" => Invalid,
     NotCreatable = "not_creatable" => Invalid,
     UnknownArticle = "unknown_article" => Invalid,
     LogoTooLarge = "logo_too_large" => Invalid,

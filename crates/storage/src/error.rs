@@ -13,7 +13,12 @@ pub enum StoreError {
     Conflict { code: ErrorCode, message: String },
     /// A field value is not acceptable.
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        /// `ErrorCode::Invalid`, or a more specific code clients can branch on.
+        code: ErrorCode,
+        message: String,
+    },
     /// The document cannot be issued; each problem names a field.
     #[error("document cannot be issued: {}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("; "))]
     NotIssuable(Vec<Problem>),
@@ -61,8 +66,18 @@ impl StoreError {
         }
     }
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::invalid_as(field, ErrorCode::Invalid, message)
+    }
+
+    /// A field error with its own code (e.g. `exceeds_open_amount`).
+    pub fn invalid_as(
+        field: impl Into<String>,
+        code: ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
         StoreError::Invalid {
             field: field.into(),
+            code,
             message: message.into(),
         }
     }

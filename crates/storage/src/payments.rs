@@ -111,8 +111,9 @@ impl Store {
         let open = row.try_get::<i64, _>("due_cents")? - row.try_get::<i64, _>("paid_cents")?;
         let cents = to_cents(input.amount);
         if cents > open {
-            return Err(StoreError::invalid(
+            return Err(StoreError::invalid_as(
                 "amount",
+                ErrorCode::ExceedsOpenAmount,
                 format!("exceeds the open amount of {}", from_cents(open.max(0))),
             ));
         }

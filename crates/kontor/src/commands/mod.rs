@@ -104,7 +104,7 @@ async fn open_database(global: &GlobalArgs) -> Result<Store> {
 /// Turns a field error into a sentence for the terminal.
 fn explain(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Invalid { field, message } => anyhow!("{field} {message}"),
+        StoreError::Invalid { field, message, .. } => anyhow!("{field} {message}"),
         other => anyhow!(other),
     }
 }

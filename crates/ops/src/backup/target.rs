@@ -47,7 +47,7 @@ impl TargetSpec {
         if text.starts_with("s3://") {
             // One parser for every S3 URL (backup targets, the blob store).
             let l = S3Location::parse(text, "backup_target").map_err(|e| match e {
-                StoreError::Invalid { field, message } => BackupError::config(field, message),
+                StoreError::Invalid { field, message, .. } => BackupError::config(field, message),
                 other => BackupError::config("backup_target", other.to_string()),
             })?;
             return Ok(TargetSpec::S3 {

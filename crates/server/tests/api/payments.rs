@@ -58,7 +58,7 @@ async fn partial_then_full_payment() {
     let over = app
         .post(&pay_path, json!({"amount": "68.51"}))
         .await
-        .expect_error(422, "invalid", Some("amount"));
+        .expect_error(422, "exceeds_open_amount", Some("amount"));
     assert!(
         over["error"]
             .as_str()

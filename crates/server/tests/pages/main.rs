@@ -362,6 +362,49 @@ async fn an_issued_invoice_offers_the_xrechnung_it_can_have() {
     assert_eq!(r.status(), 200);
 }
 
+/// A payment above the open amount is refused on the page in German, with the typed amount's
+/// reason, and nothing is booked.
+#[tokio::test]
+async fn an_overpayment_is_refused_in_the_users_language() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    setup_company(&app.app).await;
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let issued = kontor_testkit::fixtures::issued_invoice(&app.app, contact.id).await;
+    let too_much = format!("{}", issued.totals.due + Decimal::ONE).replace('.', ",");
+    let r = b
+        .post(app.url(&format!("/documents/{}/payments", issued.id)))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("amount", too_much.as_str()),
+            ("method", "bank_transfer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("höher als der noch offene Betrag"), "{html}");
+    assert!(!html.contains("exceeds the open amount"));
+    let r = b
+        .post(app.url(&format!("/documents/{}/payments", issued.id)))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("amount", "zwölf"),
+            ("method", "bank_transfer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("ist keine Zahl (z. B. 12,50)")
+    );
+    let stored = app.app.documents().get(issued.id).await.unwrap();
+    assert_eq!(stored.paid, Decimal::ZERO, "nothing was booked");
+}
+
 #[tokio::test]
 async fn validation_messages_and_escaping() {
     let app = TestApp::first_run().await;
