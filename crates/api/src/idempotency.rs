@@ -3,7 +3,6 @@
 //! `Idempotency-Replayed: true`, instead of a second record. Keys belong to the calling user of
 //! the tenant and are kept 24 hours; see the storage crate's idempotency module.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use super::json::{ApiJson, parse_body};
+use super::json::{ApiJson, parse_body, read_body};
 use crate::auth::Auth;
 use kontor_domain::ErrorCode;
 
@@ -56,12 +55,7 @@ where
             .ok_or_else(|| ApiError::unauthenticated("authentication required"))?;
         let method = req.method().as_str().to_string();
         let path = req.uri().path().to_string();
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::new(
-                ErrorCode::UnreadableBody,
-                "the request body could not be read",
-            )
-        })?;
+        let bytes = read_body(req, state).await?;
         let key = IdempotencyKey::new(user_id, header.trim(), &method, &path, &bytes)?;
         Ok(KeyedJson {
             body: parse_body(&bytes)?,

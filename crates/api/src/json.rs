@@ -31,16 +31,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::BodyTooLarge, "the request body exceeds 2 MiB")
-            } else {
-                ApiError::new(
-                    ErrorCode::UnreadableBody,
-                    "the request body could not be read",
-                )
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         parse_body(&bytes).map(ApiJson)
     }
 }
@@ -57,16 +48,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::BodyTooLarge, "the request body exceeds 2 MiB")
-            } else {
-                ApiError::new(
-                    ErrorCode::UnreadableBody,
-                    "the request body could not be read",
-                )
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::new(
                 ErrorCode::Required,
@@ -75,6 +57,20 @@ where
         }
         parse_body(&bytes).map(ApiJsonBody)
     }
+}
+
+/// The request's body, at most [`BODY_LIMIT`] bytes.
+pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::BodyTooLarge, "the request body exceeds 2 MiB")
+        } else {
+            ApiError::new(
+                ErrorCode::UnreadableBody,
+                "the request body could not be read",
+            )
+        }
+    })
 }
 
 /// Parses a JSON body, turning serde's error into a field error.

@@ -63,19 +63,12 @@ impl Contacts<'_> {
     }
 
     pub async fn create(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
-        match self
-            .create_once(actor, data, None, |_| {
-                Err(kontor_storage::StoreError::Corrupt(
-                    "no key, no answer".into(),
-                ))
-            })
-            .await?
-        {
-            Once::Created(contact) => Ok(contact),
-            Once::Replayed(_) => Err(Error::from(kontor_storage::StoreError::Corrupt(
-                "replay without a key".into(),
-            ))),
-        }
+        let data = checked(data)?;
+        Ok(self
+            .app
+            .store
+            .create_contact_on(actor, &data, self.app.today())
+            .await?)
     }
 
     /// Creates a contact once per idempotency key: a repeat returns the first answer.

@@ -155,8 +155,8 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "the amount exceeds the invoice's open amount",
         ),
         SetupCodeWrong => (
-            "Das ist nicht der Einrichtungscode, den `kontor serve` beim Start ausgegeben hat (`kontor user setup-code` zeigt ihn erneut).",
-            "is not the setup code that `kontor serve` printed (`kontor user setup-code` shows it again)",
+            "Das ist nicht der Einrichtungscode, den „kontor serve“ beim Start ausgegeben hat („kontor user setup-code“ zeigt ihn erneut).",
+            "is not the setup code that \"kontor serve\" printed (\"kontor user setup-code\" shows it again)",
         ),
         BackupRunning => (
             "Es läuft bereits eine Sicherung; eine neue beginnt erst, wenn sie fertig ist ({detail}).",

@@ -86,7 +86,7 @@ impl Users<'_> {
             return Err(Error::field(
                 "setup_code",
                 ErrorCode::SetupCodeWrong,
-                "is not the setup code that `kontor serve` printed (`kontor user setup-code` shows it again)",
+                "is not the setup code that \"kontor serve\" printed (\"kontor user setup-code\" shows it again)",
             ));
         }
         let (company, problems) = company::check(company.clone());

@@ -32,9 +32,19 @@ fn contact_search(number: &str, d: &ContactData) -> String {
 
 impl Store {
     /// Creates a contact numbered in today's range by the wall clock (seeding and tests; the
-    /// service layer passes its own clock's date to [`Store::create_contact_once`]).
+    /// service layer passes its own clock's date to [`Store::create_contact_on`]).
     pub async fn create_contact(&self, actor: &Actor, data: &ContactData) -> Result<Contact> {
-        let today = chrono::Utc::now().date_naive();
+        self.create_contact_on(actor, data, chrono::Utc::now().date_naive())
+            .await
+    }
+
+    /// Creates a contact numbered in the range of `today`.
+    pub async fn create_contact_on(
+        &self,
+        actor: &Actor,
+        data: &ContactData,
+        today: chrono::NaiveDate,
+    ) -> Result<Contact> {
         match self
             .create_contact_once(actor, data, today, None, |_| {
                 Err(StoreError::Corrupt("no key, no answer".into()))

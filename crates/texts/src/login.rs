@@ -23,8 +23,8 @@ macro_rules! login {
         SetupSubmit "setup.submit" => "Einrichten und anmelden", "Set up and log in";
         SetupCode "setup.code" => "Einrichtungscode", "Setup code";
         SetupCodeHint "setup.code_hint" =>
-            "Kontor hat ihn beim Start ausgegeben (Konsole oder Protokoll); `kontor user setup-code` zeigt ihn erneut.",
-            "Kontor printed it when it started (console or log); `kontor user setup-code` shows it again.";
+            "Kontor hat ihn beim Start ausgegeben (Konsole oder Protokoll); „kontor user setup-code“ zeigt ihn erneut.",
+            "Kontor printed it when it started (console or log); \"kontor user setup-code\" shows it again.";
         SetupLegal "setup.legal" =>
             "Pflichtangaben und Bankverbindung (können später in den Einstellungen ergänzt werden)",
             "Legal details and bank account (can be completed later in the settings)";
