@@ -37,6 +37,10 @@ pub struct DocumentOut {
     source_id: Option<i64>,
     corrects_id: Option<i64>,
     cancelled_by_id: Option<i64>,
+    /// A quote's valid-until date (its `due_date`); none for other types.
+    valid_until: Option<NaiveDate>,
+    /// What became of an issued quote: accepted, declined, or none while open.
+    outcome: Option<&'static str>,
     locked: bool,
     paid: String,
     open_amount: String,
@@ -145,6 +149,10 @@ impl DocumentOut {
             source_id: doc.source_id,
             corrects_id: doc.corrects_id,
             cancelled_by_id: doc.cancelled_by_id,
+            valid_until: (content.doc_type == kontor_domain::DocumentType::Quote)
+                .then_some(content.due_date)
+                .flatten(),
+            outcome: doc.outcome.map(kontor_domain::QuoteOutcome::as_str),
             lines: content.lines.iter().map(LineOut::new).collect(),
             totals: TotalsOut::new(&doc.totals),
             legal_note: content.tax_mode.legal_note(language),

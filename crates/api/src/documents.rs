@@ -151,6 +151,20 @@ pub async fn pdf(
 pub struct IssueCheck {
     ready: bool,
     problems: Vec<Problem>,
+    /// What the reader will miss (bank account, business-letter data); no refusal.
+    warnings: Vec<Problem>,
+    /// The e-invoice formats the document will have once issued.
+    einvoice: EinvoiceOutlook,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EinvoiceOutlook {
+    /// The ZUGFeRD / Factur-X PDF (every invoice and correction).
+    zugferd: bool,
+    /// XRechnung UBL and CII.
+    xrechnung: bool,
+    /// What an XRechnung still needs.
+    xrechnung_missing: Vec<Problem>,
 }
 
 pub async fn issue_check(
@@ -158,10 +172,18 @@ pub async fn issue_check(
     _auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<IssueCheck>> {
-    let problems = state.documents().issue_check(id).await?;
+    let preview = state.documents().issue_preview(id).await?;
+    let invoice = preview.xrechnung_missing.is_some();
+    let missing = preview.xrechnung_missing.unwrap_or_default();
     Ok(Json(IssueCheck {
-        ready: problems.is_empty(),
-        problems,
+        ready: preview.problems.is_empty(),
+        problems: preview.problems,
+        warnings: preview.warnings,
+        einvoice: EinvoiceOutlook {
+            zugferd: invoice,
+            xrechnung: invoice && missing.is_empty(),
+            xrechnung_missing: missing,
+        },
     }))
 }
 
@@ -204,6 +226,42 @@ pub struct CancelInput {
     date: Option<Date>,
     /// Why the invoice is cancelled; printed after the cancellation's subject.
     reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    /// `accepted`, `declined`, or null to make the quote open again (required, so that an
+    /// empty body never reopens a quote).
+    outcome: serde_json::Value,
+}
+
+pub async fn outcome(
+    State(state): State<App>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<OutcomeInput>,
+) -> ApiResult<Json<DocumentOut>> {
+    let outcome = match &body.outcome {
+        serde_json::Value::Null => None,
+        value => Some(
+            value
+                .as_str()
+                .and_then(kontor_domain::QuoteOutcome::parse)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "outcome",
+                        ErrorCode::UnknownValue,
+                        "must be accepted, declined or null",
+                    )
+                })?,
+        ),
+    };
+    let doc = state
+        .documents()
+        .set_quote_outcome(&auth.actor(), id, outcome)
+        .await?;
+    Ok(Json(DocumentOut::new(doc, state.today())))
 }
 
 pub async fn cancel(

@@ -107,12 +107,14 @@ pub fn text(
 /// An optional VAT ID, upper-cased without spaces, that looks like one.
 pub fn vat_id(field: &str, value: Option<String>) -> Result<Option<VatId>, ApiError> {
     optional(value, |v| {
-        VatId::parse(v).map_err(|_| {
-            ApiError::field(
-                field,
-                ErrorCode::InvalidVatId,
-                "is not a plausible VAT ID (e.g. DE123456789)",
-            )
+        VatId::parse_typed(v).map_err(|e| {
+            let message = match e {
+                kontor_domain::VatIdError::CheckDigit => {
+                    "is not a valid VAT ID: the check digit does not match (a typing error?)"
+                }
+                _ => "is not a plausible VAT ID (e.g. DE123456788)",
+            };
+            ApiError::field(field, ErrorCode::InvalidVatId, message)
         })
     })
 }

@@ -282,6 +282,11 @@ pub fn routes() -> Vec<Route> {
             .summary("Cancel an issued invoice; returns the cancellation")
             .body("CancelInput")
             .returns(201, "Document"),
+        Route::post("/documents/{id}/outcome", documents::outcome)
+            .role(Sales)
+            .summary("Record that an issued quote was accepted or declined (null: open again)")
+            .body("OutcomeInput")
+            .returns(200, "Document"),
         Route::get("/documents/{id}/payments", payments::list)
             .summary("Payments of an invoice")
             .query(PAGE)
@@ -291,6 +296,11 @@ pub fn routes() -> Vec<Route> {
             .summary("Record a payment")
             .idempotent()
             .body("PaymentInput")
+            .returns(201, "Payment"),
+        Route::post("/documents/{id}/payments/{payment_id}/reverse", payments::reverse)
+            .role(Accountant)
+            .summary("Take back a payment recorded by mistake: books the opposite amount as a reversal that names it")
+            .body("ReversalInput")
             .returns(201, "Payment"),
         Route::get("/documents/{id}/audit", audit::document_entries)
             .summary("Audit log of a document")

@@ -219,7 +219,8 @@ const DOC_TYPES: &str =
     "quote|order_confirmation|delivery_note|invoice|down_payment_invoice|credit_note|cancellation";
 const TAX_MODES: &str = "standard|small_business|reverse_charge|intra_eu|export";
 const PAYMENT_METHODS: &str = "transfer|direct_debit";
-const STATUSES: &str = "draft|issued|open|partially_paid|paid|overdue|cancelled";
+const STATUSES: &str =
+    "draft|issued|open|partially_paid|paid|overdue|cancelled|accepted|declined|expired";
 
 const COMPANY: &[(&str, &str)] = &[
     ("name", "string"),
@@ -390,7 +391,8 @@ fn schemas() -> Value {
             ("payment_method", PAYMENT_METHODS), ("exchange_rate", "decimal?"), ("vat_in_eur", "money?"),
             ("subject", "string"),
             ("intro_text", "string"), ("closing_text", "string"), ("source_id", "integer?"),
-            ("corrects_id", "integer?"), ("cancelled_by_id", "integer?"), ("locked", "boolean"), ("paid", "money"),
+            ("corrects_id", "integer?"), ("cancelled_by_id", "integer?"), ("valid_until", "date?"),
+            ("outcome", "accepted|declined?"), ("locked", "boolean"), ("paid", "money"),
             ("open_amount", "money"), ("lines", "[Line]"), ("totals", "Totals"), ("legal_note", "string?"),
             ("seller", "Company?"), ("buyer", "ContactData?"), ("issued_at", "datetime?"),
             ("created_at", "datetime"), ("updated_at", "datetime"), ("version", "integer"),
@@ -403,9 +405,16 @@ fn schemas() -> Value {
             ("paid", "money"), ("open_amount", "money"),
         ]),
         "DocumentSummaryPage": page_of("DocumentSummary"),
-        "IssueCheck": response(&[("ready", "boolean"), ("problems", "[Problem]")]),
+        "IssueCheck": response(&[
+            ("ready", "boolean"), ("problems", "[Problem]"), ("warnings", "[Problem]"),
+            ("einvoice", "EinvoiceOutlook"),
+        ]),
+        "EinvoiceOutlook": response(&[
+            ("zugferd", "boolean"), ("xrechnung", "boolean"), ("xrechnung_missing", "[Problem]"),
+        ]),
         "DeriveInput": request(&[("type", DOC_TYPES), ("date", "date")], &["type"]),
         "CancelInput": request(&[("date", "date"), ("reason", "string")], &[]),
+        "OutcomeInput": request(&[("outcome", "accepted|declined?")], &["outcome"]),
         "PaymentInput": request(
             &[("date", "date"), ("amount", "decimal"), ("method", "bank_transfer|cash|card|direct_debit|paypal|other"), ("note", "string")],
             &["amount"],
@@ -413,7 +422,9 @@ fn schemas() -> Value {
         "Payment": response(&[
             ("id", "integer"), ("document_id", "integer"), ("date", "date"), ("amount", "money"), ("method", "string"),
             ("note", "string"), ("created_at", "datetime"), ("created_by", "string"),
+            ("reverses_id", "integer?"), ("reversed", "boolean"),
         ]),
+        "ReversalInput": request(&[("date", "date"), ("reason", "string")], &["reason"]),
         "PaymentPage": page_of("Payment"),
         "NumberRange": response(&[
             ("key", "string"), ("pattern", "string"), ("reset", "never|yearly|monthly"), ("first_counter", "integer"),

@@ -14,7 +14,7 @@ use super::error::{ApiError, ApiResult};
 use super::format::money;
 use super::idempotency::{self, KeyedJson};
 use super::input;
-use super::json::{ApiPath, Date, Dec, QueryParams};
+use super::json::{ApiJson, ApiPath, Date, Dec, QueryParams};
 use crate::auth::Auth;
 use kontor_app::App;
 use kontor_domain::ErrorCode;
@@ -38,6 +38,10 @@ pub struct PaymentOut {
     note: String,
     created_at: String,
     created_by: String,
+    /// For a reversal: the payment it takes back.
+    reverses_id: Option<i64>,
+    /// Whether a later reversal took this payment back.
+    reversed: bool,
 }
 
 impl From<Payment> for PaymentOut {
@@ -51,6 +55,8 @@ impl From<Payment> for PaymentOut {
             note: p.note,
             created_at: p.created_at,
             created_by: p.created_by,
+            reverses_id: p.reverses_id,
+            reversed: p.reversed,
         }
     }
 }
@@ -108,4 +114,34 @@ pub async fn create(
         }
         Once::Replayed(first) => idempotency::replay(first),
     })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReversalInput {
+    /// The booking date of the reversal (default: today).
+    date: Option<Date>,
+    /// Why the payment is taken back (required: the log says why).
+    reason: Option<String>,
+}
+
+/// Takes back a payment recorded by mistake with a reversal of the opposite amount.
+pub async fn reverse(
+    State(state): State<App>,
+    auth: Auth,
+    ApiPath((id, payment_id)): ApiPath<(i64, i64)>,
+    ApiJson(body): ApiJson<ReversalInput>,
+) -> ApiResult<(StatusCode, Json<PaymentOut>)> {
+    let reason = input::text("reason", body.reason, 200, true)?;
+    let reversal = state
+        .documents()
+        .reverse_payment(
+            &auth.actor(),
+            id,
+            payment_id,
+            body.date.map_or_else(|| state.today(), |d| d.0),
+            &reason,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(PaymentOut::from(reversal))))
 }

@@ -315,7 +315,7 @@ impl Auth<'_> {
         {
             return Err(Error::field(
                 "current_password",
-                ErrorCode::Invalid,
+                ErrorCode::PasswordWrong,
                 "is not correct",
             ));
         }

@@ -123,14 +123,29 @@ impl Error {
     /// always said it), in German the catalogue's text with the detail where it names data.
     /// Internal details never appear here.
     pub fn message(&self, lang: Language) -> String {
-        let detail = match self {
-            Error::Internal { .. } | Error::NotIssuable(_) => String::new(),
-            Error::Field { field, message, .. } => format!("{field}: {message}"),
-            Error::Input(problems) => problems
+        // German: the field in words; the English detail of a field error is left out (the
+        // code's own text says what is wrong). English: the detail as the API says it.
+        let detail = match (self, lang) {
+            (Error::Internal { .. } | Error::NotIssuable(_), _) => String::new(),
+            (Error::Field { field, .. }, Language::De) => messages::field_label(field, lang),
+            (Error::Field { field, message, .. }, Language::En) => format!("{field}: {message}"),
+            (Error::Input(problems), Language::De) => {
+                return problems
+                    .first()
+                    .map(|p| {
+                        format!(
+                            "{}: {}",
+                            messages::field_label(&p.field.to_string(), lang),
+                            p.message(lang)
+                        )
+                    })
+                    .unwrap_or_default();
+            }
+            (Error::Input(problems), Language::En) => problems
                 .first()
                 .map(|p| format!("{}: {}", p.field, p.message(lang)))
                 .unwrap_or_default(),
-            other => other.to_string(),
+            (other, _) => other.to_string(),
         };
         messages::error_text(self.code(), lang, &detail)
     }

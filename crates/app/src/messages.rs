@@ -126,6 +126,14 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "Zur Rechnung sind Zahlungen erfasst; stornieren geht nicht mehr. Erstellen Sie eine Rechnungskorrektur und erstatten Sie den Betrag.",
             "the invoice has payments; issue a credit note and refund instead",
         ),
+        PaymentReversed => (
+            "Diese Zahlung ist eine Stornobuchung oder wurde bereits storniert.",
+            "the payment is a reversal or was reversed already",
+        ),
+        NotAQuote => (
+            "Annehmen oder ablehnen lässt sich nur ein Angebot.",
+            "only a quote can be accepted or declined",
+        ),
         NotPayable => (
             "Zahlungen werden nur zu gestellten, nicht stornierten Rechnungen erfasst.",
             "only issued invoices take payments",
@@ -153,6 +161,43 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
         ExceedsOpenAmount => (
             "Der Betrag ist höher als der noch offene Betrag der Rechnung.",
             "the amount exceeds the invoice's open amount",
+        ),
+        AmountNotPositive => (
+            "Der Betrag muss größer als 0 sein.",
+            "must be greater than 0",
+        ),
+        UnknownPaymentMethod => (
+            "Bitte wählen Sie eine der angebotenen Zahlungsarten.",
+            "is not a known payment method",
+        ),
+        UsernameInvalid => (
+            "Der Benutzername muss 3 bis 64 Zeichen lang sein und darf nur Buchstaben, Ziffern und . - _ @ enthalten.",
+            "must be 3 to 64 letters, digits or . - _ @",
+        ),
+        UsernameReserved => (
+            "Diesen Benutzernamen (root, admin, administrator) probieren Angreifer zuerst; bitte wählen Sie einen persönlichen.",
+            "is a well-known name that attackers try first; choose a personal one",
+        ),
+        UsernameTaken => (
+            "Diesen Benutzernamen gibt es schon.",
+            "the user name is taken",
+        ),
+        PasswordTooShort => (
+            "Das Passwort muss mindestens 12 Zeichen lang sein.",
+            "must be at least 12 characters long",
+        ),
+        PasswordMonotonous => (
+            "Das Passwort darf nicht nur aus einem wiederholten Zeichen bestehen.",
+            "must not repeat a single character",
+        ),
+        PasswordGuessable => (
+            "Das Passwort ist leicht zu erraten (ein häufiges Passwort oder nah daran). Nehmen Sie besser einen längeren Satz aus mehreren Wörtern.",
+            "is too easy to guess; use a longer passphrase",
+        ),
+        PasswordWrong => ("Das bisherige Passwort stimmt nicht.", "is not correct"),
+        TwoFactorCodeWrong => (
+            "Der Code stimmt nicht. Bitte prüfen Sie, ob die Uhrzeit Ihres Telefons stimmt.",
+            "the code does not match; check the time on your phone",
         ),
         SetupCodeWrong => (
             "Das ist nicht der Einrichtungscode, den „kontor serve“ beim Start ausgegeben hat („kontor user setup-code“ zeigt ihn erneut).",
@@ -227,9 +272,65 @@ pub fn error_text(code: ErrorCode, lang: Language, detail: &str) -> String {
     }
 }
 
+/// A field as a person reads it, from the name the API uses: `method` → "Zahlungsart",
+/// `lines[2].quantity` → "Position 3, Menge". Unknown names stay as they are.
+pub fn field_label(field: &str, lang: Language) -> String {
+    let german = lang == Language::De;
+    if let Some((list, rest)) = field.split_once('[')
+        && let Some((index, inner)) = rest.split_once(']')
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let inner = inner.trim_start_matches('.');
+        let (word, nth) = match (list, german) {
+            ("lines", true) => ("Position", index + 1),
+            ("lines", false) => ("Line", index + 1),
+            ("skonto", true) => ("Skonto", index + 1),
+            ("skonto", false) => ("Cash discount", index + 1),
+            _ => return field.to_string(),
+        };
+        return if inner.is_empty() {
+            format!("{word} {nth}")
+        } else {
+            format!("{word} {nth}, {}", field_label(inner, lang))
+        };
+    }
+    let key = match field {
+        "contact_id" => "contact",
+        "article_id" => "article",
+        "new_password" | "new_password2" | "password2" => "password",
+        other => other,
+    };
+    kontor_texts::Msg::from_key(&format!("field.{key}"))
+        .map_or_else(|| field.to_string(), |m| m.text(lang).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_named_in_words() {
+        assert_eq!(field_label("method", Language::De), "Zahlungsart");
+        assert_eq!(field_label("contact_id", Language::De), "Kontakt");
+        assert_eq!(
+            field_label("lines[0].description", Language::De),
+            "Position 1, Beschreibung"
+        );
+        assert_eq!(
+            field_label("lines[2].quantity", Language::En),
+            "Line 3, Quantity"
+        );
+        assert_eq!(field_label("no_such_field", Language::De), "no_such_field");
+    }
+
+    #[test]
+    fn the_password_length_in_the_text_is_the_rule() {
+        let (de, _) = texts(ErrorCode::PasswordTooShort);
+        assert!(de.contains(&format!(
+            "mindestens {} Zeichen",
+            kontor_storage::MIN_PASSWORD_LEN
+        )));
+    }
 
     #[test]
     fn every_code_has_a_german_and_an_english_text() {

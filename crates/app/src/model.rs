@@ -7,7 +7,7 @@ pub use kontor_storage::sessions::{SessionInfo, SessionPolicy};
 pub use kontor_storage::two_factor::TotpState;
 pub use kontor_storage::{
     Actor, ApiToken, Article, ArticleData, ArticleQuery, AuditEntry, Contact, ContactQuery,
-    DocState, Document, DocumentQuery, DocumentSummary, IdempotencyKey, NumberRange, Once, Page,
-    PageRequest, Payment, PaymentInput, Result as StoreResult, Role, StoreError, StoredResponse,
-    User,
+    DocState, Document, DocumentQuery, DocumentSummary, IdempotencyKey, IssuePreview, NumberRange,
+    Once, Page, PageRequest, Payment, PaymentInput, Result as StoreResult, Role, StoreError,
+    StoredResponse, User,
 };

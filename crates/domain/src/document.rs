@@ -104,6 +104,46 @@ impl DocumentType {
     }
 }
 
+/// What became of an issued quote: the customer accepted or declined it. Recorded beside
+/// the quote (the issued document itself never changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteOutcome {
+    Accepted,
+    Declined,
+}
+
+impl QuoteOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteOutcome::Accepted => "accepted",
+            QuoteOutcome::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<QuoteOutcome> {
+        match s {
+            "accepted" => Some(QuoteOutcome::Accepted),
+            "declined" => Some(QuoteOutcome::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// The status of an issued quote as people say it: its outcome, else "expired" once the day
+/// after its valid-until date has come, else "issued" (open).
+pub fn quote_status(
+    outcome: Option<QuoteOutcome>,
+    valid_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> &'static str {
+    match outcome {
+        Some(o) => o.as_str(),
+        None if valid_until.is_some_and(|d| d < today) => "expired",
+        None => "issued",
+    }
+}
+
 /// What a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -192,6 +232,24 @@ impl DocumentContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quote_is_open_until_its_date_then_expired_unless_answered() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let until = Some(d("2026-12-31"));
+        assert_eq!(quote_status(None, until, d("2026-12-31")), "issued");
+        assert_eq!(quote_status(None, until, d("2027-01-01")), "expired");
+        assert_eq!(quote_status(None, None, d("2030-01-01")), "issued");
+        assert_eq!(
+            quote_status(Some(QuoteOutcome::Accepted), until, d("2027-02-01")),
+            "accepted"
+        );
+        assert_eq!(
+            QuoteOutcome::parse("declined"),
+            Some(QuoteOutcome::Declined)
+        );
+        assert_eq!(QuoteOutcome::parse("maybe"), None);
+    }
 
     #[test]
     fn derivation_chain() {

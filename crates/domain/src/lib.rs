@@ -15,7 +15,7 @@ pub mod totals;
 pub mod validation;
 pub mod values;
 
-pub use document::{DocumentType, Line, LineKind};
+pub use document::{DocumentType, Line, LineKind, QuoteOutcome, quote_status};
 pub use error_code::{ErrorCode, ErrorKind};
 pub use issued::{DocumentNumber, Draft, Issued, Preceding, Printable, Texts};
 pub use money::round2;
@@ -23,4 +23,6 @@ pub use party::{CompanyProfile, ContactData, ContactKind, EInvoiceFormat, Langua
 pub use tax::{TaxMode, VatCategory};
 pub use terms::{PaymentMethod, SkontoStep};
 pub use totals::{Totals, VatGroup};
-pub use values::{Bic, CurrencyCode, Iban, LeitwegId, UnitCode, VatId, VatRate, compact_code};
+pub use values::{
+    Bic, CurrencyCode, Iban, LeitwegId, UnitCode, VatId, VatIdError, VatRate, compact_code,
+};

@@ -215,6 +215,32 @@ pub fn parse_code<T: std::str::FromStr>(
     })
 }
 
+/// Parses a VAT ID typed into a form, with its check digits (see [`VatId::parse_typed`]).
+pub fn parse_vat_id(
+    field: &'static str,
+    raw: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<VatId> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    match VatId::parse_typed(raw) {
+        Ok(id) => Some(id),
+        Err(crate::values::VatIdError::CheckDigit) => {
+            problems.push((field, VAT_ID_CHECK_DIGIT.into()));
+            None
+        }
+        Err(_) => {
+            problems.push((field, code_problem(field).into()));
+            None
+        }
+    }
+}
+
+/// The problem of a VAT ID whose check digit does not match.
+pub const VAT_ID_CHECK_DIGIT: &str =
+    "is not a valid VAT ID: the check digit does not match (a typing error?)";
+
 /// What is wrong with a coded field that does not parse.
 fn code_problem(field: &str) -> &'static str {
     match field {

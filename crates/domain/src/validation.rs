@@ -67,6 +67,9 @@ impl Problem {
                 }
                 _ => format!("Angabe für die SEPA-Lastschrift fehlt: {field}"),
             },
+            "bank_missing" => "Keine Bankverbindung in den Firmendaten: Die Rechnung bittet um Überweisung, nennt aber kein Konto und trägt keinen GiroCode.".into(),
+            "registry_missing" => "Registergericht und Registernummer fehlen in den Firmendaten (Pflichtangabe auf Geschäftsbriefen, § 37a HGB, § 35a GmbHG).".into(),
+            "directors_missing" => "Geschäftsführer bzw. Vorstand fehlen in den Firmendaten (Pflichtangabe auf Geschäftsbriefen, § 35a GmbHG, § 80 AktG).".into(),
             "einvoice_missing" => match field.as_str() {
                 "contact.buyer_reference" => {
                     "Käufer-Referenz / Leitweg-ID fehlt (XRechnung BT-10).".into()
@@ -92,6 +95,66 @@ impl Problem {
                 _ => format!("Angabe für die E-Rechnung fehlt: {field}"),
             },
             _ => self.message.clone(),
+        }
+    }
+}
+
+/// What a document may lack without being refused, but what its reader will miss: the bank
+/// account on an invoice to be paid by transfer (no account, no GiroCode), and the business-letter
+/// data the legal form demands (§ 35a GmbHG, § 80 AktG, § 37a and § 125a HGB: register court
+/// and number; managing directors or board of a corporation). Shown before issuing.
+pub fn issue_warnings(content: &DocumentContent, company: &CompanyProfile) -> Vec<Problem> {
+    let mut p = Vec::new();
+    if content.doc_type.is_receivable()
+        && content.payment_method == crate::terms::PaymentMethod::Transfer
+        && company.iban.is_none()
+    {
+        p.push(Problem::new(
+            "company.iban",
+            "bank_missing",
+            "no bank account in the company data: the invoice asks for a transfer without naming an account or carrying a GiroCode",
+        ));
+    }
+    let form = LegalForm::of(&company.legal_form);
+    if form.registered && company.registry.trim().is_empty() {
+        p.push(Problem::new(
+            "company.registry",
+            "registry_missing",
+            "the register court and number are missing (§ 37a HGB, § 35a GmbHG)",
+        ));
+    }
+    if form.has_directors && company.managing_directors.trim().is_empty() {
+        p.push(Problem::new(
+            "company.managing_directors",
+            "directors_missing",
+            "the managing directors (or board) are missing (§ 35a GmbHG, § 80 AktG)",
+        ));
+    }
+    p
+}
+
+/// What a legal form demands on business letters, read from the form as people write it.
+struct LegalForm {
+    /// Entered in the commercial register (register court and number on every letter).
+    registered: bool,
+    /// A corporation whose managing directors or board every letter names.
+    has_directors: bool,
+}
+
+impl LegalForm {
+    fn of(text: &str) -> LegalForm {
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || c == '&' || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .map(|w| w.trim_end_matches('.').to_lowercase())
+            .collect();
+        let has = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
+        let corporation = has(&["gmbh", "ug", "ag", "kgaa", "se", "ggmbh"]);
+        let compact = text.to_lowercase().replace([' ', '.'], "");
+        let merchant = compact == "ek" || compact == "ekfm" || compact == "ekfr";
+        LegalForm {
+            registered: corporation || merchant || has(&["kg", "ohg", "partg", "partgmbb", "eg"]),
+            has_directors: corporation,
         }
     }
 }
@@ -376,6 +439,29 @@ pub fn xrechnung_problems(company: &CompanyProfile, buyer: &ContactData) -> Vec<
         einvoice_missing(&mut p, "company.iban", "BR-DE-23");
     }
     p
+}
+
+#[cfg(test)]
+mod warning_tests {
+    use super::*;
+
+    #[test]
+    fn legal_forms_name_what_their_letters_must_carry() {
+        let f = |t: &str| {
+            let f = LegalForm::of(t);
+            (f.registered, f.has_directors)
+        };
+        assert_eq!(f("GmbH"), (true, true));
+        assert_eq!(f("GmbH & Co. KG"), (true, true));
+        assert_eq!(f("UG (haftungsbeschränkt)"), (true, true));
+        assert_eq!(f("AG"), (true, true));
+        assert_eq!(f("e. K."), (true, false));
+        assert_eq!(f("OHG"), (true, false));
+        assert_eq!(f("KG"), (true, false));
+        assert_eq!(f(""), (false, false));
+        assert_eq!(f("GbR"), (false, false));
+        assert_eq!(f("Einzelunternehmen"), (false, false));
+    }
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub async fn setup(api: &Api) -> Result<i64> {
         "postal_code": "10115",
         "city": "Berlin",
         "country": "DE",
-        "vat_id": "DE123456789",
+        "vat_id": "DE123456788",
         "tax_number": "30/123/45678",
         "iban": "DE02120300000000202051",
         "bic": "BYLADEM1001",

@@ -177,6 +177,11 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
     if let Some(d) = c.delivery_date {
         info.push((Msg::PdfDeliveryDate.text(lang).into(), format::date(d, en)));
     }
+    if c.doc_type == DocumentType::Quote
+        && let Some(d) = c.due_date
+    {
+        info.push((Msg::PdfValidUntil.text(lang).into(), format::date(d, en)));
+    }
     if !extras.customer_number.is_empty() {
         info.push((
             Msg::PdfCustomerNo.text(lang).into(),

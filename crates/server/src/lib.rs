@@ -65,7 +65,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
         throttle: options.throttle,
         secure_cookies: false,
     };
-    let pages = kontor_web::router(web);
+    let pages = kontor_web::router(web.clone());
     let health = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -75,7 +75,7 @@ pub fn router(app: App, options: ServerOptions) -> Router {
             monitoring: options.monitoring.clone(),
         });
     let routes = kontor_api::router(&app)
-        .fallback(middleware::not_found)
+        .fallback(move |uri, headers| middleware::not_found(web.clone(), uri, headers))
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(app)
         .merge(health);

@@ -68,14 +68,18 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
 
 /// An unknown address: a page for browsers (they ask for HTML), JSON for the API and every
 /// other client.
-pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response<Body> {
+pub async fn not_found(
+    web: kontor_web::WebState,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response<Body> {
     let wants_html = !uri.path().starts_with(kontor_api::PREFIX)
         && headers
             .get(axum::http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
     if wants_html {
-        kontor_web::not_found_page(&headers)
+        kontor_web::not_found_page(&web, &headers).await
     } else {
         ApiError::not_found("no such route").into_response()
     }

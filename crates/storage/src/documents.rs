@@ -9,7 +9,7 @@ use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
 use kontor_domain::{
     CompanyProfile, ContactData, CurrencyCode, DocumentNumber, Language, Line, PaymentMethod,
-    Preceding, TaxMode,
+    Preceding, QuoteOutcome, TaxMode,
 };
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
@@ -28,7 +28,7 @@ use crate::util::{
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
-    cancelled_by_id, paid_cents, skonto, payment_method, exchange_rate, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
+    cancelled_by_id, outcome, paid_cents, skonto, payment_method, exchange_rate, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
     (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number, \
     (SELECT c.doc_date FROM documents c WHERE c.id = documents.corrects_id) AS corrects_date";
 
@@ -129,6 +129,10 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         corrects_id: row.try_get("corrects_id")?,
         preceding: preceding_of(row, id)?,
         cancelled_by_id: row.try_get("cancelled_by_id")?,
+        outcome: row
+            .try_get::<Option<String>, _>("outcome")?
+            .map(|o| QuoteOutcome::parse(&o).ok_or_else(|| corrupt(id, format!("outcome {o}"))))
+            .transpose()?,
         totals,
         content,
         paid: from_cents(row.try_get("paid_cents")?),
@@ -558,6 +562,34 @@ impl Store {
         }))
     }
 
+    /// What issuing a draft would bring, without issuing it: the problems that refuse it,
+    /// the warnings (missing bank or business-letter data), and for invoices and their
+    /// corrections what an XRechnung would still need (empty: it will have one; the
+    /// ZUGFeRD PDF comes with every issued invoice).
+    pub async fn issue_preview(&self, id: i64) -> Result<IssuePreview> {
+        let mut conn = self.pool.acquire().await?;
+        let doc = ensure_draft(load(&mut conn, id).await?)?;
+        let (_, contact, _) = load_contact(&mut conn, doc.contact_id).await?;
+        let company = load_company(&mut conn).await?;
+        let problems = validation::issue_problems(&IssueContext {
+            content: &doc.content,
+            company: &company,
+            buyer: &contact,
+            corrected_number: corrected_number(&doc),
+            gross: doc.totals.gross,
+            due: doc.totals.due,
+        });
+        Ok(IssuePreview {
+            problems,
+            warnings: validation::issue_warnings(&doc.content, &company),
+            xrechnung_missing: doc
+                .content
+                .doc_type
+                .is_tax_invoice()
+                .then(|| validation::xrechnung_problems(&company, &contact)),
+        })
+    }
+
     /// Issues a draft: checks the legal content, takes the next number of its range,
     /// snapshots seller and buyer and locks the document — all in one transaction.
     pub async fn issue_document(&self, actor: &Actor, id: i64) -> Result<Document> {
@@ -735,6 +767,13 @@ impl Store {
             },
         )
         .await?;
+        // A quote that becomes an order confirmation or an invoice was accepted.
+        if source.content.doc_type == DocumentType::Quote
+            && source.outcome.is_none()
+            && target != DocumentType::DeliveryNote
+        {
+            record_outcome(&mut tx, actor, &source, Some(QuoteOutcome::Accepted)).await?;
+        }
         let doc = load(&mut tx, new_id).await?;
         let mut new_json = audit_json(&doc);
         new_json["derived_from"] = source.id.into();
@@ -752,6 +791,58 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(doc)
+    }
+
+    /// Records what became of an issued quote (`None` makes it open again). The quote itself
+    /// stays as issued; the change is logged.
+    pub async fn set_quote_outcome(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: Option<QuoteOutcome>,
+    ) -> Result<Document> {
+        let mut tx = self.write().await?;
+        let doc = load(&mut tx, id).await?;
+        if doc.content.doc_type != DocumentType::Quote {
+            return Err(StoreError::conflict(
+                ErrorCode::NotAQuote,
+                format!("document {id} is not a quote"),
+            ));
+        }
+        if doc.state() != DocState::Issued {
+            return Err(StoreError::conflict(
+                ErrorCode::NotIssued,
+                "only an issued quote can be accepted or declined",
+            ));
+        }
+        record_outcome(&mut tx, actor, &doc, outcome).await?;
+        let doc = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// The documents made from document `id` (its follow-ups and corrections), oldest first.
+    pub async fn derived_documents(
+        &self,
+        id: i64,
+    ) -> Result<Vec<(i64, DocumentType, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT id, doc_type, number FROM documents WHERE source_id = $1 OR corrects_id = $1 ORDER BY id LIMIT 100",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let doc_type: String = row.try_get("doc_type")?;
+                Ok((
+                    row.try_get("id")?,
+                    DocumentType::parse(&doc_type)
+                        .ok_or_else(|| StoreError::Corrupt(format!("doc_type {doc_type}")))?,
+                    row.try_get("number")?,
+                ))
+            })
+            .collect()
     }
 
     /// Cancels an issued invoice: issues a cancellation invoice that references it (titled
@@ -993,4 +1084,38 @@ async fn down_payments_on(conn: &mut AnyConnection, order_id: i64, doc_id: i64) 
 /// Counts an issued document for `/metrics` (by document type only: no tenant data).
 fn count_issued(doc_type: &'static str) {
     metrics::counter!("kontor_documents_issued_total", "type" => doc_type).increment(1);
+}
+
+/// Stores a quote's outcome with its time and logs the change (old → new).
+async fn record_outcome(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    doc: &Document,
+    outcome: Option<QuoteOutcome>,
+) -> Result<()> {
+    if doc.outcome == outcome {
+        return Ok(());
+    }
+    let at = now();
+    sqlx::query(
+        "UPDATE documents SET outcome = $1, outcome_at = $2, updated_at = $3, version = version + 1 WHERE id = $4",
+    )
+    .bind(outcome.map(QuoteOutcome::as_str))
+    .bind(outcome.map(|_| at.clone()))
+    .bind(&at)
+    .bind(doc.id)
+    .execute(&mut *conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "outcome",
+            entity: "document",
+            entity_id: doc.id.to_string(),
+            old: Some(serde_json::json!({"outcome": doc.outcome.map(QuoteOutcome::as_str)})),
+            new: Some(serde_json::json!({"outcome": outcome.map(QuoteOutcome::as_str)})),
+        },
+    )
+    .await
 }

@@ -49,6 +49,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "external_blobs",
         include_str!("migrations/0010_external_blobs.sql"),
     ),
+    (
+        11,
+        "quote_outcome",
+        include_str!("migrations/0011_quote_outcome.sql"),
+    ),
+    (
+        12,
+        "payment_reversals",
+        include_str!("migrations/0012_payment_reversals.sql"),
+    ),
 ];
 
 /// The version from which a file's bytes may live in a blob store (`blobs.external_key`).

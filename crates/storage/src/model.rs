@@ -212,6 +212,8 @@ pub struct Document {
     /// The issued invoice `corrects_id` points to (EN 16931 BG-3): its number and date.
     pub preceding: Option<Preceding>,
     pub cancelled_by_id: Option<i64>,
+    /// What became of an issued quote (none while it is open, and for other types).
+    pub outcome: Option<kontor_domain::QuoteOutcome>,
     pub totals: Totals,
     pub paid: Decimal,
     pub created_at: String,
@@ -313,6 +315,9 @@ impl Document {
         }
     }
     pub fn status(&self, today: NaiveDate) -> &'static str {
+        if self.state() == DocState::Issued && self.content.doc_type == DocumentType::Quote {
+            return kontor_domain::quote_status(self.outcome, self.content.due_date, today);
+        }
         display_status(
             self.state(),
             self.content.doc_type,
@@ -389,6 +394,10 @@ pub struct Payment {
     pub note: String,
     pub created_at: String,
     pub created_by: String,
+    /// For a reversal: the payment it takes back (its amount is that payment's, negated).
+    pub reverses_id: Option<i64>,
+    /// Whether a later reversal took this payment back.
+    pub reversed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -452,4 +461,16 @@ pub struct ApiToken {
     pub name: String,
     pub role: Role,
     pub created_at: String,
+}
+
+/// What issuing a draft would bring (see `Store::issue_preview`).
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuePreview {
+    /// What refuses the issue.
+    pub problems: Vec<kontor_domain::validation::Problem>,
+    /// What the reader will miss, without refusing it.
+    pub warnings: Vec<kontor_domain::validation::Problem>,
+    /// For invoices and corrections: what an XRechnung still needs (empty: it will have one).
+    /// None for documents that are no invoices (no e-invoice at all).
+    pub xrechnung_missing: Option<Vec<kontor_domain::validation::Problem>>,
 }

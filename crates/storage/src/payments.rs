@@ -10,7 +10,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{DocState, Payment, PaymentInput};
-use crate::util::{date_str, now, parse_date};
+use crate::util::{date_str, now, parse_date, sql};
 use kontor_domain::ErrorCode;
 
 fn from_row(row: &AnyRow) -> Result<Payment> {
@@ -23,8 +23,14 @@ fn from_row(row: &AnyRow) -> Result<Payment> {
         note: row.try_get("note")?,
         created_at: row.try_get("created_at")?,
         created_by: row.try_get("created_by")?,
+        reverses_id: row.try_get("reverses_id")?,
+        reversed: row.try_get::<i64, _>("reversed")? > 0,
     })
 }
+
+/// The columns [`from_row`] reads.
+const COLUMNS: &str = "id, document_id, paid_on, amount_cents, method, note, created_at, created_by, reverses_id, \
+    (SELECT COUNT(*) FROM payments r WHERE r.reverses_id = payments.id) AS reversed";
 
 /// Payment methods a bookkeeper can choose.
 pub const PAYMENT_METHODS: &[&str] = &[
@@ -67,17 +73,23 @@ impl Store {
         respond: impl FnOnce(&Payment) -> Result<StoredResponse>,
     ) -> Result<Once<Payment>> {
         if input.amount <= Decimal::ZERO {
-            return Err(StoreError::invalid("amount", "must be greater than 0"));
+            return Err(StoreError::invalid_as(
+                "amount",
+                ErrorCode::AmountNotPositive,
+                "must be greater than 0",
+            ));
         }
         if input.amount.scale() > 2 && input.amount.normalize().scale() > 2 {
-            return Err(StoreError::invalid(
+            return Err(StoreError::invalid_as(
                 "amount",
+                ErrorCode::TooManyDecimals,
                 "has more than 2 decimal places",
             ));
         }
         if !PAYMENT_METHODS.contains(&input.method.as_str()) {
-            return Err(StoreError::invalid(
+            return Err(StoreError::invalid_as(
                 "method",
+                ErrorCode::UnknownPaymentMethod,
                 format!("must be one of {}", PAYMENT_METHODS.join(", ")),
             ));
         }
@@ -152,7 +164,7 @@ impl Store {
             ),
         };
         audit::append(&mut tx, actor, change).await?;
-        let payment = sqlx::query("SELECT id, document_id, paid_on, amount_cents, method, note, created_at, created_by FROM payments WHERE id = $1")
+        let payment = sqlx::query(sql(format!("SELECT {COLUMNS} FROM payments WHERE id = $1")))
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -164,11 +176,88 @@ impl Store {
         Ok(Once::Created(payment))
     }
 
-    pub async fn payments(&self, document_id: i64) -> Result<Vec<Payment>> {
-        let rows = sqlx::query(
-            "SELECT id, document_id, paid_on, amount_cents, method, note, created_at, created_by FROM payments \
-             WHERE document_id = $1 ORDER BY paid_on, id",
+    /// Takes back a payment recorded by mistake: books the opposite amount on `date` as a
+    /// payment of its own that names the first (with the `reason` as its note), lowers the
+    /// paid amount, and logs it. Nothing is deleted; a payment is reversed at most once.
+    pub async fn reverse_payment(
+        &self,
+        actor: &Actor,
+        document_id: i64,
+        payment_id: i64,
+        date: chrono::NaiveDate,
+        reason: &str,
+    ) -> Result<Payment> {
+        let mut tx = self.write().await?;
+        let original = sqlx::query(sql(format!(
+            "SELECT {COLUMNS} FROM payments WHERE id = $1 AND document_id = $2"
+        )))
+        .bind(payment_id)
+        .bind(document_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("payment", payment_id))?;
+        let original = from_row(&original)?;
+        if original.reverses_id.is_some() || original.reversed {
+            return Err(StoreError::conflict(
+                ErrorCode::PaymentReversed,
+                format!("payment {payment_id} is a reversal or was reversed already"),
+            ));
+        }
+        let paid_before: i64 = sqlx::query("SELECT paid_cents FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("paid_cents")?;
+        let cents = to_cents(original.amount);
+        let inserted = sqlx::query(
+            "INSERT INTO payments (document_id, paid_on, amount_cents, method, note, created_at, created_by, reverses_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
+        .bind(document_id)
+        .bind(date_str(date))
+        .bind(-cents)
+        .bind(&original.method)
+        .bind(reason)
+        .bind(now())
+        .bind(&actor.0)
+        .bind(payment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = inserted.try_get("id")?;
+        sqlx::query(
+            "UPDATE documents SET paid_cents = paid_cents - $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(cents)
+        .bind(now())
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "payment_reversal",
+            entity: "document",
+            entity_id: document_id.to_string(),
+            old: Some(serde_json::json!({"paid": from_cents(paid_before).to_string()})),
+            new: Some(serde_json::json!({
+                "paid": from_cents(paid_before - cents).to_string(),
+                "payment_id": id,
+                "reverses_id": payment_id,
+                "reason": reason,
+            })),
+        };
+        audit::append(&mut tx, actor, change).await?;
+        let reversal = sqlx::query(sql(format!("SELECT {COLUMNS} FROM payments WHERE id = $1")))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let reversal = from_row(&reversal)?;
+        tx.commit().await?;
+        Ok(reversal)
+    }
+
+    pub async fn payments(&self, document_id: i64) -> Result<Vec<Payment>> {
+        let rows = sqlx::query(sql(format!(
+            "SELECT {COLUMNS} FROM payments WHERE document_id = $1 ORDER BY paid_on, id"
+        )))
         .bind(document_id)
         .fetch_all(&self.pool)
         .await?;

@@ -202,8 +202,9 @@ impl Store {
         let bytes =
             base32_decode(&secret).ok_or_else(|| StoreError::Corrupt("totp secret".into()))?;
         let Some(step) = matching_step(&bytes, code.trim(), unix_now()) else {
-            return Err(StoreError::invalid(
+            return Err(StoreError::invalid_as(
                 "code",
+                ErrorCode::TwoFactorCodeWrong,
                 "the code does not match; check the time on your phone",
             ));
         };

@@ -13,6 +13,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{ApiToken, Role, User};
 use crate::util::now;
+use kontor_domain::ErrorCode;
 
 /// Minimum password length.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -78,8 +79,9 @@ pub fn check_username(name: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_alphanumeric() || ".-_@".contains(c));
     if !ok {
-        return Err(StoreError::invalid(
+        return Err(StoreError::invalid_as(
             "username",
+            ErrorCode::UsernameInvalid,
             "must be 3 to 64 letters, digits or . - _ @",
         ));
     }
@@ -87,8 +89,9 @@ pub fn check_username(name: &str) -> Result<()> {
         .iter()
         .any(|r| r.eq_ignore_ascii_case(name))
     {
-        return Err(StoreError::invalid(
+        return Err(StoreError::invalid_as(
             "username",
+            ErrorCode::UsernameReserved,
             "is a well-known name that attackers try first (root, admin, administrator); choose a personal one",
         ));
     }
@@ -107,8 +110,9 @@ pub fn check_password_for(username: &str, password: &str) -> Result<()> {
             .and_then(|f| f.warning())
             .map(|w| format!(" ({w})"))
             .unwrap_or_default();
-        return Err(StoreError::invalid(
+        return Err(StoreError::invalid_as(
             "password",
+            ErrorCode::PasswordGuessable,
             format!(
                 "is too easy to guess: it is a common password or close to one{hint}; use a longer passphrase"
             ),
@@ -120,15 +124,17 @@ pub fn check_password_for(username: &str, password: &str) -> Result<()> {
 /// Password policy without the strength estimate: length and variety only.
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(StoreError::invalid(
+        return Err(StoreError::invalid_as(
             "password",
+            ErrorCode::PasswordTooShort,
             format!("must be at least {MIN_PASSWORD_LEN} characters long"),
         ));
     }
     let first = password.chars().next();
     if password.chars().all(|c| Some(c) == first) {
-        return Err(StoreError::invalid(
+        return Err(StoreError::invalid_as(
             "password",
+            ErrorCode::PasswordMonotonous,
             "must not repeat a single character",
         ));
     }
@@ -179,8 +185,9 @@ impl Store {
             .await?
             .try_get("n")?;
         if taken > 0 {
-            return Err(StoreError::invalid(
+            return Err(StoreError::invalid_as(
                 "username",
+                ErrorCode::UsernameTaken,
                 format!("user {username} already exists"),
             ));
         }
@@ -425,7 +432,11 @@ impl Store {
         new_password: &str,
     ) -> Result<()> {
         if self.verify_login(&user.username, current).await?.is_none() {
-            return Err(StoreError::invalid("current_password", "is not correct"));
+            return Err(StoreError::invalid_as(
+                "current_password",
+                ErrorCode::PasswordWrong,
+                "is not correct",
+            ));
         }
         check_password_for(&user.username, new_password)?;
         let new_password = new_password.to_string();

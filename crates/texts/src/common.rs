@@ -50,5 +50,41 @@ macro_rules! common {
             "Ein unerwarteter Fehler ist aufgetreten. Bitte nennen Sie dem Support die Referenz.",
             "An unexpected error occurred. Please give support the reference.";
         ErrorRequired "error.required" => "Pflichtfeld", "Required";
+        ProblemCountry "problem.country" =>
+            "Bitte den Ländercode nach ISO 3166 angeben, z. B. DE.",
+            "must be an ISO 3166 country code such as DE";
+        ProblemEmail "problem.email" =>
+            "Das ist keine E-Mail-Adresse.",
+            "is not an e-mail address";
+        ProblemLeitwegId "problem.leitweg_id" =>
+            "Das ist keine gültige Leitweg-ID (Aufbau oder Prüfziffer stimmt nicht).",
+            "is not a valid Leitweg-ID";
+        ProblemDays "problem.days" =>
+            "Bitte eine Zahl von 0 bis 365 angeben.",
+            "must be between 0 and 365";
+        ProblemMandateReference "problem.mandate_reference" =>
+            "Höchstens 35 Zeichen: Buchstaben A–Z, Ziffern und + ? / - : ( ) . , ' oder Leerzeichen.",
+            "must have at most 35 characters: letters A-Z, digits and + ? / - : ( ) . , ' or space";
+        ProblemTooLong "problem.too_long" =>
+            "Der Text ist zu lang.",
+            "is too long";
+        ProblemVatId "problem.vat_id" =>
+            "Die USt-IdNr. beginnt mit dem Ländercode, gefolgt von 2 bis 13 Buchstaben oder Ziffern, z. B. DE123456788.",
+            "must start with the country prefix, e.g. DE123456788";
+        ProblemVatIdCheckDigit "problem.vat_id_check_digit" =>
+            "Die Prüfziffer der USt-IdNr. stimmt nicht – bitte auf Tippfehler prüfen.",
+            "is not a valid VAT ID: the check digit does not match (a typing error?)";
+        ProblemCurrency "problem.currency" =>
+            "Keine unterstützte Währung (ISO 4217, z. B. EUR).",
+            "is not a supported ISO 4217 currency";
+        ProblemIban "problem.iban" =>
+            "Keine gültige IBAN: die Prüfziffer stimmt nicht.",
+            "is not a valid IBAN (checksum)";
+        ProblemBic "problem.bic" =>
+            "Keine BIC: sie hat 8 oder 11 Buchstaben und Ziffern.",
+            "is not a BIC (8 or 11 letters and digits)";
+        ProblemCreditorId "problem.creditor_id" =>
+            "Keine gültige Gläubiger-ID (z. B. DE98ZZZ09999999999).",
+            "is not a valid SEPA creditor identifier";
     } };
 }

@@ -48,6 +48,41 @@ macro_rules! documents {
         DocsLocked "docs.locked" =>
             "Ausgestellt und gesperrt (GoBD): Änderungen nur über Gutschrift oder Storno.",
             "Issued and locked (GoBD): corrections only by credit note or cancellation.";
+        DocsLockedOther "docs.locked_other" =>
+            "Ausgestellt und gesperrt (GoBD): für Änderungen ein neues Dokument erstellen (Duplizieren).",
+            "Issued and locked (GoBD): for changes, make a new document (Duplicate).";
+        DocsDerivedDocs "docs.derived_docs" => "Daraus erstellt", "Made from it";
+        DocsPaymentReversal "docs.payment_reversal" => "Storno einer Zahlung", "Reversal of a payment";
+        DocsPaymentReversed "docs.payment_reversed" => "Storniert", "Reversed";
+        DocsReverseReason "docs.reverse_reason" => "Grund der Stornobuchung", "Reason for the reversal";
+        DocsReversePayment "docs.reverse_payment" => "Zahlung stornieren", "Reverse payment";
+        DocsReverseConfirm "docs.reverse_confirm" =>
+            "Die Zahlung mit einer Gegenbuchung stornieren? Beide Buchungen bleiben sichtbar.",
+            "Reverse the payment with an opposite booking? Both stay visible.";
+        AuditPaymentReversal "audit.payment_reversal" => "Zahlung storniert", "payment reversed";
+        DocsIssueWarnings "docs.issue_warnings" =>
+            "Vor dem Ausstellen prüfen – das Dokument kann ausgestellt werden, aber:",
+            "Check before issuing – the document can be issued, but:";
+        DocsEinvoiceOutlook "docs.einvoice_outlook" =>
+            "Beim Ausstellen entstehen diese E-Rechnungen:",
+            "Issuing makes these e-invoices:";
+        DocsFormatZugferd "docs.format_zugferd" =>
+            "ZUGFeRD / Factur-X (PDF mit eingebetteter XML)",
+            "ZUGFeRD / Factur-X (PDF with embedded XML)";
+        DocsFormatXrechnung "docs.format_xrechnung" =>
+            "XRechnung (UBL und CII)",
+            "XRechnung (UBL and CII)";
+        DocsFormatNoXrechnung "docs.format_no_xrechnung" =>
+            "Keine XRechnung, denn:",
+            "No XRechnung, because:";
+        DocsMarkAccepted "docs.mark_accepted" => "Angenommen", "Accepted";
+        DocsMarkDeclined "docs.mark_declined" => "Abgelehnt", "Declined";
+        DocsMarkOpen "docs.mark_open" => "Wieder offen", "Open again";
+        FieldValidUntil "field.valid_until" => "Gültig bis", "Valid until";
+        StatusAccepted "status.accepted" => "Angenommen", "Accepted";
+        StatusDeclined "status.declined" => "Abgelehnt", "Declined";
+        StatusExpired "status.expired" => "Abgelaufen", "Expired";
+        AuditOutcome "audit.outcome" => "Angebotsstatus", "Quote status";
         DocsAudit "docs.audit" => "Änderungsprotokoll", "Audit trail";
         DocsSource "docs.source" => "Abgeleitet von", "Derived from";
         DocsCorrects "docs.corrects" => "Korrigiert", "Corrects";

@@ -118,6 +118,7 @@ macro_rules! fields {
         ColumnUnitPrice "column.unit_price" => "Einzelpreis", "Unit price";
         ColumnVatRate "column.vat_rate" => "USt.-Satz", "VAT rate";
         FieldCurrentPassword "field.current_password" => "Aktuelles Passwort", "Current password";
+        FieldReason "field.reason" => "Grund", "Reason";
         FieldCode "field.code" => "Code", "Code";
     } };
 }

@@ -39,6 +39,7 @@ macro_rules! pdf {
         PdfOptional "pdf.optional" => "optional", "optional";
         PdfQr "pdf.qr" => "Mit Banking-App scannen", "Scan with your banking app";
         PdfOnDueDate "pdf.on_due_date" => "zum Fälligkeitstag", "on the due date";
+        PdfValidUntil "pdf.valid_until" => "Gültig bis", "Valid until";
         PdfAfterInvoicing "pdf.after_invoicing" => "nach Rechnungsstellung", "after invoicing";
         PdfPayableBy "pdf.payable_by" => "Zahlbar bis", "Payable by";
         PdfWithoutDeduction "pdf.without_deduction" => "ohne Abzug", "without deduction";

@@ -58,6 +58,26 @@ impl Tr {
         }
     }
 
+    /// A refused field as a message above its form: the catalogue's text in German ("Das
+    /// Passwort muss mindestens 12 Zeichen lang sein."), the field and the check's words in
+    /// English.
+    pub fn field_error(&self, e: &kontor_app::Error) -> String {
+        match e {
+            kontor_app::Error::Field { field, message, .. } if self.lang == Lang::En => {
+                format!("{}: {message}", self.tk("field", field))
+            }
+            other => other.message(self.lang),
+        }
+    }
+
+    /// What an audit entry changed, field by field with before and after.
+    pub fn audit_changes(
+        &self,
+        entry: &kontor_app::model::AuditEntry,
+    ) -> Vec<kontor_app::audit::FieldChange> {
+        kontor_app::audit::changes(entry, self.lang)
+    }
+
     /// Money as a reader expects it: "1.234,56 €" in German, "€1,234.56" in English.
     pub fn money(&self, amount: impl Val<Decimal>, currency: impl AsRef<str>) -> String {
         let currency = currency.as_ref();

@@ -102,9 +102,14 @@ pub fn router(state: WebState) -> Router {
         .route("/documents/{id}/issue", post(documents::issue))
         .route("/documents/{id}/derive", post(documents::derive))
         .route("/documents/{id}/cancel", post(documents::cancel))
+        .route("/documents/{id}/outcome", post(documents::outcome))
         .route("/documents/{id}/duplicate", post(documents::duplicate))
         .route("/documents/{id}/delete", post(documents::delete))
         .route("/documents/{id}/payments", post(documents::add_payment))
+        .route(
+            "/documents/{id}/payments/{payment_id}/reverse",
+            post(documents::reverse_payment),
+        )
         .route("/settings", get(settings::show))
         .route("/settings/company", post(settings::save_company))
         .route("/settings/numbers/{key}", post(settings::save_range))
@@ -119,7 +124,10 @@ pub fn router(state: WebState) -> Router {
 
 /// The page for an address that does not exist, in the visitor's language (the language
 /// cookie, else `Accept-Language`).
-pub fn not_found_page(headers: &axum::http::HeaderMap) -> axum::response::Response {
+pub async fn not_found_page(
+    state: &WebState,
+    headers: &axum::http::HeaderMap,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    WebError::NotFound(session::guest_lang(headers)).into_response()
+    WebError::NotFound(session::reader_lang(state, headers).await).into_response()
 }

@@ -102,6 +102,19 @@ pub fn guest_lang(headers: &HeaderMap) -> Lang {
         })
 }
 
+/// The language of whoever reads a page that needs no login: the logged-in user's own, else
+/// the browser's (a failing session lookup falls back to the browser's too).
+pub async fn reader_lang(state: &WebState, headers: &HeaderMap) -> Lang {
+    let guest = guest_lang(headers);
+    let Some(secret) = session_secret(headers) else {
+        return guest;
+    };
+    match state.app.auth().session(secret, state.sessions).await {
+        Ok(Some(session)) => Lang::parse(&session.user.language).unwrap_or(guest),
+        _ => guest,
+    }
+}
+
 /// The logged-in user, or a redirect to the login (or setup) page.
 pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Ctx, WebError> {
     let lang = guest_lang(headers);

@@ -32,7 +32,7 @@ export const COMPANY = {
   postal_code: '10115',
   city: 'Berlin',
   country: 'DE',
-  vat_id: 'DE123456789',
+  vat_id: 'DE123456788',
   tax_number: '30/123/45678',
 };
 

@@ -213,6 +213,11 @@ impl Documents<'_> {
     }
 
     /// What stops a draft from being issued (empty: ready).
+    /// What issuing draft `id` would bring: problems, warnings, and the e-invoice formats.
+    pub async fn issue_preview(&self, id: i64) -> Result<crate::model::IssuePreview> {
+        Ok(self.app.store.issue_preview(id).await?)
+    }
+
     pub async fn issue_check(&self, id: i64) -> Result<Vec<IssueProblem>> {
         Ok(self.app.store.issue_check(id).await?)
     }
@@ -248,6 +253,32 @@ impl Documents<'_> {
     }
 
     /// Cancels an issued invoice by issuing its cancellation (dated `date` or today), titled
+    /// Records that the customer accepted or declined an issued quote (`None`: open again).
+    pub async fn set_quote_outcome(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: Option<kontor_domain::QuoteOutcome>,
+    ) -> Result<Document> {
+        Ok(self.app.store.set_quote_outcome(actor, id, outcome).await?)
+    }
+
+    /// The documents made from document `id` (follow-ups and corrections), oldest first.
+    pub async fn derived(&self, id: i64) -> Result<Vec<Derived>> {
+        Ok(self
+            .app
+            .store
+            .derived_documents(id)
+            .await?
+            .into_iter()
+            .map(|(id, doc_type, number)| Derived {
+                id,
+                doc_type,
+                number,
+            })
+            .collect())
+    }
+
     /// "Stornorechnung zu Rechnung … vom …" with the `reason` when one is given; its files are
     /// archived right after.
     pub async fn cancel(
@@ -332,6 +363,29 @@ impl Documents<'_> {
         Ok(self.app.store.add_payment(actor, id, payment).await?)
     }
 
+    /// Takes back payment `payment_id` of invoice `id` with a reversal booked on `date`.
+    pub async fn reverse_payment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        payment_id: i64,
+        date: NaiveDate,
+        reason: &str,
+    ) -> Result<Payment> {
+        if reason.trim().is_empty() {
+            return Err(Error::field(
+                "reason",
+                kontor_domain::ErrorCode::Required,
+                "is required",
+            ));
+        }
+        Ok(self
+            .app
+            .store
+            .reverse_payment(actor, id, payment_id, date, reason.trim())
+            .await?)
+    }
+
     /// Records a payment once per idempotency key: a repeat returns the first answer.
     pub async fn add_payment_once(
         &self,
@@ -367,4 +421,14 @@ impl Documents<'_> {
     pub async fn xrechnung(&self, id: i64, syntax: Syntax) -> Result<File> {
         files::xrechnung(self.app, id, syntax).await
     }
+}
+
+/// A document made from another one: what the source's page links to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Derived {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub doc_type: kontor_domain::DocumentType,
+    /// None while it is a draft.
+    pub number: Option<String>,
 }

@@ -16,7 +16,14 @@ pub enum VatIdError {
     Prefix,
     #[error("a VAT ID has 2 to 13 letters or digits after its country prefix")]
     Number,
+    #[error("the check digit does not match (a typing error?)")]
+    CheckDigit,
 }
+
+/// The countries whose VAT IDs are checked by their check digits when typed in (Germany and
+/// the neighbours Kontor's users trade with most). Other countries' IDs are checked for their
+/// shape only.
+pub const CHECKED_COUNTRIES: [&str; 6] = ["DE", "AT", "FR", "NL", "IT", "ES"];
 
 impl VatId {
     /// Parses a VAT ID as people type it: spaces are dropped and letters upper-cased.
@@ -35,6 +42,30 @@ impl VatId {
         Ok(VatId(s))
     }
 
+    /// Parses a VAT ID that a person types in: [`VatId::parse`] plus the check digits of the
+    /// [`CHECKED_COUNTRIES`]. Stored and received IDs are read with `parse` alone, so that an
+    /// ID accepted before is never lost.
+    pub fn parse_typed(raw: &str) -> Result<VatId, VatIdError> {
+        let id = VatId::parse(raw)?;
+        id.check_digits()?;
+        Ok(id)
+    }
+
+    /// Checks the country's check-digit rule (ISO 7064 for DE, Luhn variants for AT and IT,
+    /// SIREN key for FR, mod 11/97 for NL, the NIF/CIF rules for ES) with the
+    /// `vat_id_validator` crate; IDs of other countries pass.
+    pub fn check_digits(&self) -> Result<(), VatIdError> {
+        let prefix = self.country_prefix();
+        if !CHECKED_COUNTRIES.contains(&prefix) {
+            return Ok(());
+        }
+        if vat_id_validator::check_vat_by_country(&self.0, prefix).is_valid {
+            Ok(())
+        } else {
+            Err(VatIdError::CheckDigit)
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -50,6 +81,41 @@ text_value!(VatId, VatIdError);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_ids_are_checked_by_their_check_digits() {
+        for valid in [
+            "DE123456788",
+            "DE 811 128 135",
+            "ATU13585627",
+            "FR40303265045",
+            "NL004495445B01",
+            "IT00743110157",
+            "ESA28017895",
+            "ES12345678Z",
+            "BE0123456789",
+        ] {
+            assert!(VatId::parse_typed(valid).is_ok(), "{valid}");
+        }
+        for typo in [
+            "DE123456789",
+            "ATU13585628",
+            "FR40303265046",
+            "NL004495446B01",
+            "IT00743110158",
+            "ES12345678A",
+        ] {
+            assert_eq!(
+                VatId::parse_typed(typo),
+                Err(VatIdError::CheckDigit),
+                "{typo}"
+            );
+            assert!(
+                VatId::parse(typo).is_ok(),
+                "{typo} stays readable when stored"
+            );
+        }
+    }
 
     #[test]
     fn accepts_plausible_ids_as_typed() {

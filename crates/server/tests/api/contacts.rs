@@ -9,7 +9,7 @@ use kontor_testkit::{TestApp, id};
 async fn contact_crud() {
     let app = TestApp::spawn().await;
     let created = app
-        .post("/api/v1/contacts", json!({"name": "Kunde AG", "city": "München", "email": "einkauf@kunde.de", "vat_id": "de 123456789"}))
+        .post("/api/v1/contacts", json!({"name": "Kunde AG", "city": "München", "email": "einkauf@kunde.de", "vat_id": "de 123456788"}))
         .await
         .expect(201);
     let contact = id(&created);
@@ -18,7 +18,7 @@ async fn contact_crud() {
     assert_eq!(created["is_customer"], true);
     assert_eq!(created["is_supplier"], false);
     assert_eq!(created["archived"], false);
-    assert_eq!(created["vat_id"], "DE123456789", "VAT ID normalized");
+    assert_eq!(created["vat_id"], "DE123456788", "VAT ID normalized");
     assert_eq!(created["kind"], "company");
     assert_eq!(
         app.get(&format!("/api/v1/contacts/{contact}"))
@@ -195,4 +195,31 @@ async fn contact_fields_are_checked() {
             .expect(200)["total"],
         0
     );
+}
+
+#[tokio::test]
+async fn a_vat_id_with_a_wrong_check_digit_is_refused() {
+    let app = TestApp::spawn().await;
+    let refused = app
+        .post(
+            "/api/v1/contacts",
+            json!({"name": "Tippfehler GmbH", "vat_id": "DE123456789"}),
+        )
+        .await
+        .expect_error(422, "invalid_vat_id", Some("vat_id"));
+    assert!(refused.to_string().contains("check digit"), "{refused}");
+    for (country, id) in [
+        ("AT", "ATU13585627"),
+        ("FR", "FR40303265045"),
+        ("NL", "NL004495445B01"),
+        ("IT", "IT00743110157"),
+        ("ES", "ESA28017895"),
+    ] {
+        app.post(
+            "/api/v1/contacts",
+            json!({"name": format!("Kunde {country}"), "country": country, "vat_id": id}),
+        )
+        .await
+        .expect(201);
+    }
 }

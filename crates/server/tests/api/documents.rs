@@ -201,7 +201,10 @@ async fn issuing_numbers_and_locks_the_document() {
         .get(&format!("/api/v1/documents/{}/issue-check", id(&draft)))
         .await
         .expect(200);
-    assert_eq!(check, json!({"ready": true, "problems": []}));
+    assert_eq!(
+        (&check["ready"], &check["problems"]),
+        (&json!(true), &json!([]))
+    );
     let issued = app
         .post(
             &format!("/api/v1/documents/{}/issue", id(&draft)),
@@ -557,4 +560,126 @@ async fn every_tax_mode_shows_its_legal_note() {
         let vat = if mode == "standard" { "19.00" } else { "0.00" };
         assert_eq!(doc["totals"]["vat"], vat, "{mode}");
     }
+}
+
+#[tokio::test]
+async fn a_quote_has_a_valid_until_date_and_an_outcome_and_knows_what_was_made_from_it() {
+    let app = TestApp::spawn().await;
+    app.setup_company().await;
+    let contact = app.customer().await;
+    let until = (chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").unwrap()
+        + chrono::Days::new(30))
+    .to_string();
+    let mut body = simple_document("quote", contact, "250");
+    body["due_date"] = json!(until);
+    let quote = app.draft(body).await;
+    let quote = app
+        .post(
+            &format!("/api/v1/documents/{}/issue", id(&quote)),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(quote["valid_until"], json!(until));
+    assert_eq!(quote["status"], "issued");
+    assert_eq!(quote["outcome"], Value::Null);
+    let outcome = |doc: &Value, value: Value| {
+        let path = format!("/api/v1/documents/{}/outcome", id(doc));
+        let app = &app;
+        async move { app.post(&path, json!({"outcome": value})).await }
+    };
+    let declined = outcome(&quote, json!("declined")).await.expect(200);
+    assert_eq!(declined["status"], "declined");
+    assert_eq!(declined["outcome"], "declined");
+    let reopened = outcome(&quote, Value::Null).await.expect(200);
+    assert_eq!(reopened["status"], "issued");
+    outcome(&quote, json!("perhaps"))
+        .await
+        .expect_error(422, "unknown_value", Some("outcome"));
+    app.post(
+        &format!("/api/v1/documents/{}/outcome", id(&quote)),
+        json!({}),
+    )
+    .await
+    .expect(422);
+    let invoice = app.issued("invoice", contact, "100").await;
+    outcome(&invoice, json!("accepted"))
+        .await
+        .expect_error(409, "not_a_quote", None);
+    let draft_quote = app.draft(simple_document("quote", contact, "5")).await;
+    outcome(&draft_quote, json!("accepted"))
+        .await
+        .expect_error(409, "not_issued", None);
+
+    // Making an order confirmation from the open quote records it as accepted.
+    let confirmation = derive(&app, &quote, "order_confirmation").await;
+    let quote = app
+        .get(&format!("/api/v1/documents/{}", id(&quote)))
+        .await
+        .expect(200);
+    assert_eq!(quote["status"], "accepted");
+    let audit = app
+        .get(&format!("/api/v1/documents/{}/audit", id(&quote)))
+        .await
+        .expect(200);
+    let outcomes: Vec<&Value> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "outcome")
+        .collect();
+    assert_eq!(outcomes.len(), 3, "declined, reopened, accepted: {audit}");
+    assert!(confirmation["id"].is_i64());
+}
+
+#[tokio::test]
+async fn the_issue_check_warns_of_missing_bank_and_letter_data_and_names_the_einvoices() {
+    let app = TestApp::spawn().await;
+    let mut company = kontor_testkit::fixtures::company_json();
+    company["iban"] = json!("");
+    company["registry"] = json!("");
+    company["managing_directors"] = json!("");
+    app.put("/api/v1/company", company).await.expect(200);
+    let contact = app.customer().await;
+    let invoice = app.draft(simple_document("invoice", contact, "100")).await;
+    let check = app
+        .get(&format!("/api/v1/documents/{}/issue-check", id(&invoice)))
+        .await
+        .expect(200);
+    let codes: Vec<&str> = check["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["bank_missing", "registry_missing", "directors_missing"],
+        "{check}"
+    );
+    assert_eq!(check["einvoice"]["zugferd"], true);
+    assert_eq!(check["einvoice"]["xrechnung"], false);
+    let missing: Vec<&str> = check["einvoice"]["xrechnung_missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"company.iban"), "{check}");
+
+    // With the company data complete, only what the contact lacks stays, and a quote has
+    // no e-invoice at all.
+    app.setup_company().await;
+    let check = app
+        .get(&format!("/api/v1/documents/{}/issue-check", id(&invoice)))
+        .await
+        .expect(200);
+    assert_eq!(check["warnings"], json!([]));
+    let quote = app.draft(simple_document("quote", contact, "100")).await;
+    let check = app
+        .get(&format!("/api/v1/documents/{}/issue-check", id(&quote)))
+        .await
+        .expect(200);
+    assert_eq!(check["einvoice"]["zugferd"], false);
+    assert_eq!(check["einvoice"]["xrechnung_missing"], json!([]));
 }

@@ -324,7 +324,7 @@ async fn scenario_matrix_passes_the_official_validator() {
     // B2B with VAT IDs, CII preference, a prepaid amount and a due date.
     let b2b = contact(
         &app,
-        json!({"vat_id": "DE987654321", "einvoice_format": "xrechnung_cii", "buyer_reference": "PO-2026-17"}),
+        json!({"vat_id": "DE987654328", "einvoice_format": "xrechnung_cii", "buyer_reference": "PO-2026-17"}),
     )
     .await;
     let mut body = invoice(
@@ -348,7 +348,7 @@ async fn scenario_matrix_passes_the_official_validator() {
     collect(&app, &down, "down-payment", dir.path(), &mut files).await;
 
     // Reverse charge § 13b (AE): both VAT IDs.
-    let rc = contact(&app, json!({"name": "Bau GmbH", "vat_id": "DE811111111"})).await;
+    let rc = contact(&app, json!({"name": "Bau GmbH", "vat_id": "DE811111113"})).await;
     let mut body = invoice(
         "invoice",
         rc,
@@ -362,7 +362,7 @@ async fn scenario_matrix_passes_the_official_validator() {
     let fr = contact(
         &app,
         json!({"name": "Client SARL", "street": "1 Rue de la Paix", "postal_code": "75002",
-               "city": "Paris", "country": "FR", "vat_id": "FR12345678901",
+               "city": "Paris", "country": "FR", "vat_id": "FR40303265045",
                "delivery_street": "5 Quai Sud", "delivery_postal_code": "69002",
                "delivery_city": "Lyon", "delivery_country": "FR"}),
     )

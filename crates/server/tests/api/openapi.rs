@@ -37,8 +37,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/documents/{id}/issue"),
     ("post", "/documents/{id}/derive"),
     ("post", "/documents/{id}/cancel"),
+    ("post", "/documents/{id}/outcome"),
     ("get", "/documents/{id}/payments"),
     ("post", "/documents/{id}/payments"),
+    ("post", "/documents/{id}/payments/{payment_id}/reverse"),
     ("get", "/documents/{id}/audit"),
     ("get", "/open-items"),
     ("get", "/number-ranges"),
@@ -146,6 +148,11 @@ async fn the_schemas_match_the_responses() {
         .await
         .expect(201);
     let invoice = app.issued("invoice", contact, "100").await;
+    let draft = app
+        .draft(kontor_testkit::fixtures::simple_document(
+            "invoice", contact, "5",
+        ))
+        .await;
     let payment = app
         .post(
             &format!("/api/v1/documents/{}/payments", id(&invoice)),
@@ -188,7 +195,12 @@ async fn the_schemas_match_the_responses() {
             "AuditReport",
             app.get("/api/v1/audit/verify").await.expect(200),
         ),
-        ("IssueCheck", json!({"ready": true, "problems": []})),
+        (
+            "IssueCheck",
+            app.get(&format!("/api/v1/documents/{}/issue-check", id(&draft)))
+                .await
+                .expect(200),
+        ),
     ];
     for (schema, sample) in samples {
         assert_eq!(

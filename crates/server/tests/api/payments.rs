@@ -140,7 +140,7 @@ async fn payments_are_checked() {
         .expect_error(422, "too_many_decimals", Some("amount"));
     app.post(&path, json!({"amount": "1", "method": "barter"}))
         .await
-        .expect_error(422, "invalid", Some("method"));
+        .expect_error(422, "unknown_payment_method", Some("method"));
     app.post(&path, json!({"amount": "1", "date": "gestern"}))
         .await
         .expect_error(422, "invalid", Some("date"));
@@ -159,4 +159,72 @@ async fn payments_are_checked() {
     app.get("/api/v1/documents/9999/payments")
         .await
         .expect_error(404, "not_found", None);
+}
+
+#[tokio::test]
+async fn a_wrong_payment_is_reversed_by_an_opposite_booking_never_deleted() {
+    let app = TestApp::spawn().await;
+    app.setup_company().await;
+    let contact = app.customer().await;
+    let invoice = app.issued("invoice", contact, "100").await;
+    let other = app.issued("invoice", contact, "10").await;
+    let doc_path = format!("/api/v1/documents/{}", id(&invoice));
+    let payment = app
+        .post(&format!("{doc_path}/payments"), json!({"amount": "119"}))
+        .await
+        .expect(201);
+    assert_eq!(app.get(&doc_path).await.expect(200)["status"], "paid");
+    let reverse = format!("{doc_path}/payments/{}/reverse", id(&payment));
+    app.post(&reverse, json!({}))
+        .await
+        .expect_error(422, "required", Some("reason"));
+    // The payment belongs to another invoice than the one named.
+    app.post(
+        &format!(
+            "/api/v1/documents/{}/payments/{}/reverse",
+            id(&other),
+            id(&payment)
+        ),
+        json!({"reason": "falsche Rechnung"}),
+    )
+    .await
+    .expect(404);
+    let reversal = app
+        .post(&reverse, json!({"reason": "Zahlung gehörte zu RE-2"}))
+        .await
+        .expect(201);
+    assert_eq!(reversal["amount"], "-119.00");
+    assert_eq!(reversal["reverses_id"], payment["id"]);
+    let doc = app.get(&doc_path).await.expect(200);
+    assert_eq!(
+        (
+            doc["status"].as_str(),
+            doc["paid"].as_str(),
+            doc["open_amount"].as_str()
+        ),
+        (Some("open"), Some("0.00"), Some("119.00"))
+    );
+    let listed = app.get(&format!("{doc_path}/payments")).await.expect(200);
+    assert_eq!(listed["total"], 2, "both bookings stay: {listed}");
+    assert_eq!(listed["items"][0]["reversed"], true);
+    app.post(&reverse, json!({"reason": "noch einmal"}))
+        .await
+        .expect_error(409, "payment_reversed", None);
+    let again = format!("{doc_path}/payments/{}/reverse", id(&reversal));
+    app.post(&again, json!({"reason": "Storno vom Storno"}))
+        .await
+        .expect_error(409, "payment_reversed", None);
+    let audit = app.get(&format!("{doc_path}/audit")).await.expect(200);
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "payment_reversal"),
+        "{audit}"
+    );
+    // The invoice can be paid again.
+    app.post(&format!("{doc_path}/payments"), json!({"amount": "119"}))
+        .await
+        .expect(201);
 }

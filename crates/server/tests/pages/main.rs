@@ -59,7 +59,7 @@ async fn first_run_setup_then_login_only() {
             ("postal_code", "10115".into()),
             ("city", "Berlin".into()),
             ("country", "DE".into()),
-            ("vat_id", "DE123456789".into()),
+            ("vat_id", "DE123456788".into()),
             ("registry", "Amtsgericht Berlin HRB 1234".into()),
             ("iban", "DE02 1203 0000 0000 2020 51".into()),
             ("username", "anna".into()),
@@ -294,7 +294,7 @@ async fn company_codes_are_checked_and_kept_as_typed_when_wrong() {
             ("_csrf", csrf.clone()),
             ("name", "Holzwerk Sommer".to_string()),
             ("country", "DE".into()),
-            ("vat_id", "de 123 456 789".into()),
+            ("vat_id", "de 123 456 788".into()),
             ("iban", "DE02 1203 0000 0000 2020 51".into()),
             ("bic", bic.into()),
             ("default_payment_terms_days", "14".into()),
@@ -326,7 +326,7 @@ async fn company_codes_are_checked_and_kept_as_typed_when_wrong() {
         text(kept.iban.map(|v| v.to_string())),
         "DE02120300000000202051"
     );
-    assert_eq!(text(kept.vat_id.map(|v| v.to_string())), "DE123456789");
+    assert_eq!(text(kept.vat_id.map(|v| v.to_string())), "DE123456788");
 }
 
 /// An issued invoice whose contact and seller carry what an XRechnung needs has its two
@@ -428,6 +428,30 @@ async fn validation_messages_and_escaping() {
             && html.contains("id=\"e-email\""),
         "messages next to the fields"
     );
+    assert!(
+        html.contains("Bitte den Ländercode nach ISO 3166 angeben")
+            && html.contains("Das ist keine E-Mail-Adresse."),
+        "in German: {html}"
+    );
+    assert!(!html.contains("is not an e-mail address"));
+    let r = b
+        .post(app.url("/contacts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "Tippfehler GmbH"),
+            ("country", "DE"),
+            ("vat_id", "DE 123 456 789"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Die Prüfziffer der USt-IdNr. stimmt nicht"),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="DE 123 456 789""#), "kept as typed");
 
     let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>";
     let form = [
@@ -1149,4 +1173,348 @@ async fn unknown_addresses_get_a_page_in_browsers_and_json_elsewhere() {
     // The first-run page (a guest page like the login).
     let setup = guest.get(app.url("/setup")).send().await.unwrap();
     assert!(setup.text().await.unwrap().contains("/static/favicon.svg"));
+}
+
+#[tokio::test]
+async fn user_and_payment_rules_are_told_in_german() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    setup_company(&app.app).await;
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let issued = kontor_testkit::fixtures::issued_invoice(&app.app, contact.id).await;
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let b = b.clone();
+        let url = app.url(&path);
+        let csrf = csrf.clone();
+        async move {
+            let mut form = form;
+            form.push(("_csrf", csrf));
+            b.post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let payments = format!("/documents/{}/payments", issued.id);
+    let cases: Vec<(String, Vec<(&str, String)>, &str, &str)> = vec![
+        (
+            payments.clone(),
+            vec![("amount", "10,00".into()), ("method", "barter".into())],
+            "Bitte wählen Sie eine der angebotenen Zahlungsarten.",
+            "must be one of",
+        ),
+        (
+            payments.clone(),
+            vec![("amount", "0".into()), ("method", "bank_transfer".into())],
+            "Der Betrag muss größer als 0 sein.",
+            "must be greater",
+        ),
+        (
+            "/settings/users".into(),
+            vec![
+                ("username", "max".into()),
+                ("password", "kurz".into()),
+                ("role", "sales".into()),
+            ],
+            "Das Passwort muss mindestens 12 Zeichen lang sein.",
+            "must be at least",
+        ),
+        (
+            "/settings/users".into(),
+            vec![
+                ("username", "a b".into()),
+                ("password", "Lange-Tage-am-Meer-2026".into()),
+                ("role", "sales".into()),
+            ],
+            "Der Benutzername muss 3 bis 64 Zeichen lang sein",
+            "must be 3 to 64",
+        ),
+        (
+            "/settings/users".into(),
+            vec![
+                ("username", "maxi".into()),
+                ("password", "password1234".into()),
+                ("role", "sales".into()),
+            ],
+            "Das Passwort ist leicht zu erraten",
+            "too easy to guess",
+        ),
+        (
+            "/account/password".into(),
+            vec![
+                ("current_password", "falsch-falsch-falsch".into()),
+                ("new_password", "Lange-Tage-am-Meer-2026".into()),
+                ("new_password2", "Lange-Tage-am-Meer-2026".into()),
+            ],
+            "Das bisherige Passwort stimmt nicht.",
+            "is not correct",
+        ),
+    ];
+    for (path, form, german, english) in cases {
+        let html = post(path.clone(), form).await;
+        assert!(html.contains(german), "{path}: {german}\n{html}");
+        assert!(!html.contains(english), "{path}: {english}");
+    }
+    let stored = app.app.documents().get(issued.id).await.unwrap();
+    assert_eq!(stored.paid, Decimal::ZERO, "nothing was booked");
+    assert_eq!(
+        app.app.users().list().await.unwrap().len(),
+        1,
+        "no user added"
+    );
+}
+
+#[tokio::test]
+async fn the_not_found_page_speaks_the_users_language() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    let r = b
+        .post(app.url("/language"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let page = b
+        .get(app.url("/gibt-es-nicht"))
+        .header("accept", "text/html")
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Not found."), "{html}");
+    assert!(html.contains("lang=\"en\""), "{html}");
+}
+
+#[tokio::test]
+async fn the_change_log_says_what_changed_from_what_to_what() {
+    let app = TestApp::first_run().await;
+    let (b, _) = app.login_as("paula", Role::Admin).await;
+    setup_company(&app.app).await;
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let mut data = contact.data.clone();
+    data.payment_terms_days = Some(30);
+    data.city = "Köln <am Rhein>".into();
+    data.phone = "+49 221 123456".into();
+    app.app
+        .contacts()
+        .update(&Actor::cli(), contact.id, &data, None)
+        .await
+        .unwrap();
+    let html = b
+        .get(app.url(&format!("/contacts/{}", contact.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Zahlungsziel (Tage)</span>: <del>—</del> → <ins>30</ins>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "Ort</span>: <del>{}</del> → <ins>Köln &#60;am Rhein&#62;</ins>",
+            contact.data.city
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<dd id="contact-phone"><a href="tel:+49 221 123456">+49 221 123456</a>"#),
+        "the phone number is on the contact's page"
+    );
+    let form = b
+        .get(app.url(&format!("/contacts/{}/edit", contact.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |needle: &str| {
+        form.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing"))
+    };
+    // Each field in its own section: address, tax, payment, delivery, notes.
+    assert!(at("sec-address") < at("name=\"phone\"") && at("name=\"phone\"") < at("sec-tax"));
+    assert!(at("sec-tax") < at("name=\"vat_id\"") && at("name=\"vat_id\"") < at("sec-payment"));
+    assert!(
+        at("sec-payment") < at("name=\"payment_terms_days\"")
+            && at("name=\"sepa_debtor_iban\"") < at("sec-delivery")
+    );
+    assert!(at("sec-notes") < at("name=\"notes\""));
+    assert!(form.contains("Anschrift und Kontakt") && form.contains("Steuer und E-Rechnung"));
+}
+
+#[tokio::test]
+async fn a_quote_page_records_the_answer_and_links_what_was_made_from_it() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    setup_company(&app.app).await;
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let docs = app.app.documents();
+    let input = kontor_app::documents::DraftInput {
+        doc_type: Some(kontor_domain::DocumentType::Quote),
+        contact_id: Some(contact.id),
+        date: Some(app.app.today()),
+        due_date: Some(app.app.today() + chrono::Days::new(30)),
+        lines: vec![kontor_app::documents::LineInput {
+            description: Some("Gartenhaus".into()),
+            quantity: Some(Decimal::ONE),
+            unit_price: Some(Decimal::from(1000)),
+            vat_rate: Some(Decimal::from(19)),
+            ..kontor_app::documents::LineInput::default()
+        }],
+        ..kontor_app::documents::DraftInput::default()
+    };
+    let quote = docs.create(&Actor::cli(), input).await.unwrap();
+    let quote = docs.issue(&Actor::cli(), quote.id).await.unwrap();
+    let page = |b: &reqwest::Client| {
+        let url = app.url(&format!("/documents/{}", quote.id));
+        let b = b.clone();
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(&b).await;
+    assert!(html.contains("Gültig bis"), "{html}");
+    assert!(
+        !html.contains("Gutschrift oder Storno"),
+        "no invoice wording on a quote"
+    );
+    assert!(!html.contains("Zahlbetrag"));
+    assert!(html.contains(r#"id="quote-accepted""#) && html.contains(r#"id="quote-declined""#));
+    let r = b
+        .post(app.url(&format!("/documents/{}/outcome", quote.id)))
+        .form(&[("_csrf", csrf.as_str()), ("outcome", "declined")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = page(&b).await;
+    assert!(html.contains(r#"id="doc-status">Abgelehnt<"#), "{html}");
+    assert!(html.contains(r#"id="quote-reopen""#));
+    let confirmation = docs
+        .derive(
+            &Actor::cli(),
+            quote.id,
+            kontor_domain::DocumentType::OrderConfirmation,
+            None,
+        )
+        .await
+        .unwrap();
+    let html = page(&b).await;
+    assert!(
+        html.contains(&format!(
+            r#"<a href="/documents/{}">Auftragsbestätigung Entwurf</a>"#,
+            confirmation.id
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"id="doc-status">Abgelehnt<"#),
+        "an answer given stays when a follow-up is made"
+    );
+}
+
+#[tokio::test]
+async fn a_draft_says_before_issuing_what_is_missing_and_which_einvoices_it_gets() {
+    let app = TestApp::first_run().await;
+    let (b, _) = app.login_as("paula", Role::Admin).await;
+    let mut company = kontor_testkit::fixtures::company_profile();
+    company.iban = None;
+    company.registry.clear();
+    app.app
+        .company()
+        .update(&Actor::cli(), &company)
+        .await
+        .unwrap();
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let draft = kontor_testkit::fixtures::draft_invoice(&app.app, contact.id).await;
+    let html = b
+        .get(app.url(&format!("/documents/{}", draft.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"id="issue-warnings""#), "{html}");
+    assert!(html.contains("Keine Bankverbindung in den Firmendaten"));
+    assert!(html.contains("Registergericht und Registernummer fehlen"));
+    assert!(html.contains(r#"id="einvoice-outlook""#));
+    assert!(html.contains("ZUGFeRD / Factur-X (PDF mit eingebetteter XML)"));
+    assert!(html.contains("Keine XRechnung, denn:"), "{html}");
+}
+
+#[tokio::test]
+async fn a_paid_invoice_shows_paid_and_open_and_a_payment_can_be_reversed() {
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("paula", Role::Admin).await;
+    setup_company(&app.app).await;
+    let contact = kontor_testkit::fixtures::add_contact(&app.app, &german_b2b()).await;
+    let issued = kontor_testkit::fixtures::issued_invoice(&app.app, contact.id).await;
+    let payment = app
+        .app
+        .documents()
+        .add_payment(
+            &Actor::cli(),
+            issued.id,
+            &kontor_app::model::PaymentInput {
+                date: app.app.today(),
+                amount: issued.totals.due,
+                method: "bank_transfer".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let url = app.url(&format!("/documents/{}", issued.id));
+    let html = b.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains(r#"<dd id="t-open" class="strong">0,00 €</dd>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"id="t-paid""#));
+    let r = b
+        .post(app.url(&format!(
+            "/documents/{}/payments/{}/reverse",
+            issued.id, payment.id
+        )))
+        .form(&[("_csrf", csrf.as_str()), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Pflichtangabe fehlt: Grund"),
+        "a reason is required: {html}"
+    );
+    let r = b
+        .post(app.url(&format!(
+            "/documents/{}/payments/{}/reverse",
+            issued.id, payment.id
+        )))
+        .form(&[("_csrf", csrf.as_str()), ("reason", "doppelt erfasst")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "post/redirect/get");
+    let html = b.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("Storno einer Zahlung:</strong> doppelt erfasst"),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        r#"<tr id="payment-{}" class="reversed">"#,
+        payment.id
+    )));
+    assert!(!html.contains(r#"<dd id="t-open" class="strong">0,00 €</dd>"#));
+    let stored = app.app.documents().get(issued.id).await.unwrap();
+    assert_eq!(stored.paid, Decimal::ZERO);
 }

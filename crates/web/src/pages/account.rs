@@ -90,9 +90,7 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Result<R
 /// refusal in the user's language.
 fn field_error(ctx: &Ctx, e: AppError) -> Result<String, WebError> {
     match e {
-        AppError::Field { field, message, .. } => {
-            Ok(format!("{}: {message}", ctx.tr.tk("field", field)))
-        }
+        e @ AppError::Field { .. } => Ok(ctx.tr.field_error(&e)),
         e @ AppError::Refused { .. } => Ok(e.message(ctx.lang())),
         other => Err(WebError::internal(ctx.lang(), other)),
     }

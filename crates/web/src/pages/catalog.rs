@@ -122,10 +122,31 @@ pub fn form_response<T: askama::Template>(ctx: &Ctx, page: &T, errors: &FieldErr
 /// value reads in the user's language.
 pub fn add_problems(errors: &mut FieldErrors, problems: Vec<FieldProblem>, tr: &Tr) {
     for (field, message) in problems {
-        if message == "is required" {
-            errors.add(field, tr.t(Msg::ErrorRequired));
-        } else {
-            errors.add(field, message);
+        match problem_text(field, &message) {
+            Some(msg) => errors.add(field, tr.t(msg)),
+            None => errors.add(field, message),
         }
     }
+}
+
+/// The catalogue's text for a problem the domain's checks name in English (the API's words),
+/// so that a form shows it in the user's language.
+fn problem_text(field: &str, message: &str) -> Option<Msg> {
+    use kontor_domain::party::VAT_ID_CHECK_DIGIT;
+    Some(match (field, message) {
+        (_, "is required") => Msg::ErrorRequired,
+        (_, "is not an e-mail address") => Msg::ProblemEmail,
+        (_, "must be between 0 and 365") => Msg::ProblemDays,
+        (_, m) if m.starts_with("must be an ISO 3166 country code") => Msg::ProblemCountry,
+        (_, m) if m.starts_with("is not a valid Leitweg-ID") => Msg::ProblemLeitwegId,
+        (_, m) if m.starts_with("is longer than") => Msg::ProblemTooLong,
+        ("sepa_mandate_reference", _) => Msg::ProblemMandateReference,
+        ("vat_id", VAT_ID_CHECK_DIGIT) => Msg::ProblemVatIdCheckDigit,
+        ("vat_id", _) => Msg::ProblemVatId,
+        ("currency", _) => Msg::ProblemCurrency,
+        ("iban" | "sepa_debtor_iban", _) => Msg::ProblemIban,
+        ("bic", _) => Msg::ProblemBic,
+        ("creditor_id", _) => Msg::ProblemCreditorId,
+        _ => return None,
+    })
 }

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::contacts;
 use kontor_app::model::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
-use kontor_domain::party::parse_code;
+use kontor_domain::party::{parse_code, parse_vat_id};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
 use kontor_texts::Msg;
 
@@ -236,7 +236,7 @@ fn parse_contact(form: &FormData, tr: &crate::i18n::Tr) -> (ContactData, FieldEr
         delivery_postal_code: form.text("delivery_postal_code"),
         delivery_city: form.text("delivery_city"),
         delivery_country: form.text("delivery_country"),
-        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
+        vat_id: parse_vat_id("vat_id", &form.text("vat_id"), &mut problems),
         tax_number: form.text("tax_number"),
         email: form.text("email"),
         phone: form.text("phone"),

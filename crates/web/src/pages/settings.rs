@@ -12,7 +12,7 @@ use kontor_app::settings::TextBlocks;
 use kontor_domain::CompanyProfile;
 use kontor_domain::document::DocumentType;
 use kontor_domain::numbering::ResetRule;
-use kontor_domain::party::parse_code;
+use kontor_domain::party::{parse_code, parse_vat_id};
 use kontor_pdf::Columns;
 use kontor_pdf::look::Look;
 use kontor_texts::Msg;
@@ -250,7 +250,7 @@ pub async fn save_company(
         city: form.text("city"),
         country: form.text("country"),
         tax_number: form.text("tax_number"),
-        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
+        vat_id: parse_vat_id("vat_id", &form.text("vat_id"), &mut problems),
         registry: form.text("registry"),
         managing_directors: form.text("managing_directors"),
         contact_name: form.text("contact_name"),
@@ -271,9 +271,7 @@ pub async fn save_company(
         creditor_id: form.text("creditor_id"),
     });
     problems.extend(more);
-    for (field, message) in problems {
-        errors.add(field, message);
-    }
+    super::catalog::add_problems(&mut errors, problems, &ctx.tr);
     if !errors.is_empty() {
         return page(
             &state,
@@ -372,12 +370,12 @@ pub async fn add_user(
         .await
     {
         Ok(_) => Ok(Redirect::to("/settings#users").into_response()),
-        Err(AppError::Field { field, message, .. }) => {
+        Err(e @ AppError::Field { .. }) => {
             page(
                 &state,
                 &ctx,
                 Extra {
-                    user_error: format!("{}: {message}", ctx.tr.tk("field", field)),
+                    user_error: ctx.tr.field_error(&e),
                     ..none()
                 },
             )

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::{company, users};
-use kontor_domain::party::parse_code;
+use kontor_domain::party::{parse_code, parse_vat_id};
 use kontor_domain::{CompanyProfile, ErrorCode};
 use kontor_texts::Msg;
 
@@ -132,7 +132,7 @@ pub async fn submit(
         city: form.text("city"),
         country: form.text("country"),
         legal_form: form.text("legal_form"),
-        vat_id: parse_code("vat_id", &form.text("vat_id"), &mut problems),
+        vat_id: parse_vat_id("vat_id", &form.text("vat_id"), &mut problems),
         tax_number: form.text("tax_number"),
         registry: form.text("registry"),
         managing_directors: form.text("managing_directors"),
@@ -143,23 +143,17 @@ pub async fn submit(
         ..company::defaults()
     });
     problems.extend(more);
-    for (field, message) in problems {
-        match field {
-            "name" => errors.add("name", tr.t(Msg::ErrorRequired)),
-            "country" => errors.add("country", "ISO 3166 (DE, AT, FR …)"),
-            "vat_id" => errors.add("vat_id", "DE123456789"),
-            _ => errors.add(field, message),
-        }
-    }
+    super::catalog::add_problems(&mut errors, problems, &tr);
     let username = form.text("username");
     let password = form.get("password").unwrap_or("");
     if password != form.get("password2").unwrap_or("") {
         errors.add("password2", tr.t(Msg::SetupPasswordMismatch));
     }
-    if let Err(AppError::Field { field, message, .. }) =
-        users::check_credentials(&username, password)
-    {
-        errors.add(field, message);
+    if let Err(e @ AppError::Field { .. }) = users::check_credentials(&username, password) {
+        errors.add(
+            e.field_name().unwrap_or("password").to_string(),
+            under_field(&e, lang),
+        );
     }
     if !errors.is_empty() {
         let mut response = page(lang, &form, errors);
@@ -181,16 +175,7 @@ pub async fn submit(
         Ok(u) => u,
         Err(e @ AppError::Field { .. }) => {
             let field = e.field_name().unwrap_or("setup_code").to_string();
-            // The wrong setup code in the visitor's language; other fields as the check said.
-            let message = match &e {
-                AppError::Field { code, message, .. }
-                    if *code != ErrorCode::SetupCodeWrong || lang == Lang::En =>
-                {
-                    message.clone()
-                }
-                _ => e.message(lang),
-            };
-            errors.add(field, message);
+            errors.add(field, under_field(&e, lang));
             let mut response = page(lang, &form, errors);
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
@@ -217,4 +202,13 @@ pub async fn submit(
         session_cookie(&state, &headers, &secret),
     );
     Ok(response)
+}
+
+/// A field error as shown under its field: the catalogue's text in German, the check's own
+/// words in English (the label is already beside the field).
+fn under_field(e: &AppError, lang: Lang) -> String {
+    match e {
+        AppError::Field { message, .. } if lang == Lang::En => message.clone(),
+        _ => e.message(lang),
+    }
 }

@@ -104,6 +104,46 @@ pub async fn cancel(
     .await
 }
 
+/// Takes back a payment with a reversal booked today; the reason is required.
+pub async fn reverse_payment(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path((id, payment_id)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = action_ctx(&state, &headers, &body, Role::Accountant).await?;
+    let reason: String = form.text("reason").chars().take(200).collect();
+    let result = state
+        .app
+        .documents()
+        .reverse_payment(&ctx.actor(), id, payment_id, state.app.today(), &reason)
+        .await;
+    after_action(
+        &state,
+        &ctx,
+        id,
+        result.map(|_| format!("/documents/{id}#payments")),
+    )
+    .await
+}
+
+/// Records that an issued quote was accepted or declined ("" makes it open again).
+pub async fn outcome(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (ctx, form) = action_ctx(&state, &headers, &body, Role::Sales).await?;
+    let outcome = kontor_domain::QuoteOutcome::parse(&form.text("outcome"));
+    let result = state
+        .app
+        .documents()
+        .set_quote_outcome(&ctx.actor(), id, outcome)
+        .await;
+    after_action(&state, &ctx, id, result.map(|_| format!("/documents/{id}"))).await
+}
+
 pub async fn duplicate(
     State(state): State<WebState>,
     headers: HeaderMap,

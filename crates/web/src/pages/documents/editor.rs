@@ -15,6 +15,7 @@ use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
 use kontor_texts::Msg;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::form::{EditorForm, LineForm, add_problems, read_editor};
@@ -40,6 +41,17 @@ struct EditorPage {
     payment_methods: Vec<&'static str>,
     units: Vec<(&'static str, &'static str)>,
     blank: LineForm,
+    /// Before issuing: what the reader will miss, and which e-invoices the document gets.
+    outlook: Outlook,
+}
+
+/// What issuing a saved draft would bring, as the editor shows it above the form.
+#[derive(Debug, Default)]
+pub(super) struct Outlook {
+    /// Missing bank or business-letter data (no refusal).
+    pub warnings: Vec<String>,
+    /// The e-invoice formats the document will have, in words; empty for non-invoices.
+    pub formats: Vec<String>,
 }
 
 impl EditorPage {
@@ -107,6 +119,11 @@ impl EditorPage {
         ]
     }
 
+    /// A draft has no payments yet.
+    fn paid_and_open(&self) -> Option<(Decimal, Decimal)> {
+        None
+    }
+
     fn line_error(&self, i: &usize, name: &str) -> &str {
         self.errors.get(&format!("lines[{i}].{name}"))
     }
@@ -119,6 +136,19 @@ pub(super) fn editor(
     errors: FieldErrors,
     problems: Vec<String>,
     totals: Option<Totals>,
+) -> Response {
+    editor_with(ctx, f, id, errors, problems, totals, Outlook::default())
+}
+
+/// [`editor`] with what issuing the saved draft would bring.
+pub(super) fn editor_with(
+    ctx: &Ctx,
+    f: EditorForm,
+    id: Option<i64>,
+    errors: FieldErrors,
+    problems: Vec<String>,
+    totals: Option<Totals>,
+    outlook: Outlook,
 ) -> Response {
     let title = match id {
         Some(id) => format!("{} #{id}", ctx.tr.t(Msg::DocsDraft)),
@@ -153,6 +183,7 @@ pub(super) fn editor(
             .collect(),
         units,
         blank: LineForm::blank(),
+        outlook,
     };
     let mut r = render(ctx.lang(), &page);
     *r.status_mut() = status;

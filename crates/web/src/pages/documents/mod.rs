@@ -7,7 +7,9 @@ mod form;
 mod list;
 mod view;
 
-pub use actions::{add_payment, cancel, delete, derive, duplicate, issue};
+pub use actions::{
+    add_payment, cancel, delete, derive, duplicate, issue, outcome, reverse_payment,
+};
 pub use editor::{create, live_totals, new_form, update};
 pub use list::list;
 pub use view::show;

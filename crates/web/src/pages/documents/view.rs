@@ -10,7 +10,7 @@ use kontor_domain::document::DocumentType;
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
-use super::editor::{contact_label, editor};
+use super::editor::{Outlook, contact_label, editor_with};
 use super::form::{EditorForm, LineForm, line_form};
 use crate::WebState;
 use crate::error::WebError;
@@ -31,6 +31,13 @@ struct ViewPage {
     legal_note: String,
     /// Linked documents: (label key, id, number or #id, element id).
     related: Vec<(Msg, i64, String, &'static str)>,
+    /// Documents made from this one: (id, type and number).
+    derived: Vec<(i64, String)>,
+    is_quote: bool,
+    /// An issued quote whose outcome the user may record.
+    can_answer: bool,
+    /// Payments of this issued invoice may be reversed by the user.
+    can_reverse: bool,
     can_pay: bool,
     can_cancel: bool,
     can_derive: bool,
@@ -65,6 +72,12 @@ impl ViewPage {
         } else {
             None
         }
+    }
+
+    /// What an issued invoice has been paid and what is still open, under its totals.
+    fn paid_and_open(&self) -> Option<(Decimal, Decimal)> {
+        (self.d.state() != DocState::Draft && self.d.content.doc_type.is_receivable())
+            .then(|| (self.d.paid, self.d.open_amount()))
     }
 
     /// "2 % / 7 Tage (03.12.2026: 23,80 €)" per Skonto step.
@@ -121,13 +134,15 @@ pub(super) async fn show_doc(
         } else {
             vec![message]
         };
-        return Ok(editor(
+        let outlook = outlook(state, ctx, id).await?;
+        return Ok(editor_with(
             ctx,
             f,
             Some(id),
             FieldErrors::default(),
             problems,
             Some(d.totals.clone()),
+            outlook,
         ));
     }
     let today = state.app.today();
@@ -175,6 +190,22 @@ pub(super) async fn show_doc(
             related.push((key, id, label, anchor));
         }
     }
+    let derived = documents
+        .derived(id)
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?
+        .into_iter()
+        .map(|x| {
+            let label = format!(
+                "{} {}",
+                ctx.tr.doc_type(x.doc_type),
+                x.number
+                    .unwrap_or_else(|| ctx.tr.t(Msg::StatusDraft).to_string())
+            );
+            (x.id, label)
+        })
+        .collect();
+    let is_quote = d.content.doc_type == kontor_domain::DocumentType::Quote;
     let title = format!(
         "{} {}",
         ctx.tr.doc_type(d.content.doc_type),
@@ -193,6 +224,10 @@ pub(super) async fn show_doc(
         },
         legal_note,
         related,
+        derived,
+        is_quote,
+        can_answer: issued && is_quote && ctx.can(Role::Sales),
+        can_reverse: issued && ctx.can(Role::Accountant),
         can_pay: issued
             && d.content.doc_type.is_receivable()
             && d.open_amount() > Decimal::ZERO
@@ -216,4 +251,37 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     show_doc(&state, &ctx, id, String::new()).await
+}
+
+/// What issuing draft `id` would bring, in the user's language: the warnings and the
+/// e-invoice formats (for invoices and their corrections).
+async fn outlook(state: &WebState, ctx: &Ctx, id: i64) -> Result<Outlook, WebError> {
+    let lang = ctx.lang();
+    let preview = state
+        .app
+        .documents()
+        .issue_preview(id)
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?;
+    let say = |p: &kontor_domain::validation::Problem| match lang {
+        kontor_domain::Language::De => p.message_de(),
+        kontor_domain::Language::En => p.message.clone(),
+    };
+    let warnings = preview.warnings.iter().map(say).collect();
+    let formats = match preview.xrechnung_missing {
+        None => Vec::new(),
+        Some(missing) if missing.is_empty() => vec![
+            ctx.tr.t(Msg::DocsFormatZugferd).to_string(),
+            ctx.tr.t(Msg::DocsFormatXrechnung).to_string(),
+        ],
+        Some(missing) => vec![
+            ctx.tr.t(Msg::DocsFormatZugferd).to_string(),
+            format!(
+                "{} {}",
+                ctx.tr.t(Msg::DocsFormatNoXrechnung),
+                missing.iter().map(say).collect::<Vec<_>>().join(" ")
+            ),
+        ],
+    };
+    Ok(Outlook { warnings, formats })
 }
