@@ -138,6 +138,16 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
     let en = lang == Language::En;
     let cur = c.currency.as_str();
     let money = |v: Decimal| format::money(v, cur, en);
+    // A credit note or a cancellation gives money back: its quantities and amounts print
+    // negative (as the document list shows them), and its last total row states the credit
+    // in the words of the document page, so it never reads like a second bill.
+    let correction = c.doc_type.is_correction();
+    let sign = if correction {
+        Decimal::NEGATIVE_ONE
+    } else {
+        Decimal::ONE
+    };
+    let signed = |v: Decimal| money(sign * v);
     let prices = c.doc_type.shows_prices();
     let charges_vat = c.tax_mode.charges_vat();
     let title = Msg::doc_type(c.doc_type).text(lang).to_string();
@@ -303,7 +313,7 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         let amounts = line_amounts(line);
         let mut values = BTreeMap::new();
         values.insert("pos", pos.to_string());
-        values.insert("quantity", format::quantity(line.quantity, en));
+        values.insert("quantity", format::quantity(sign * line.quantity, en));
         values.insert("unit", line.unit.label(lang.as_str()).to_string());
         let mut price = format::unit_price(line.unit_price, cur, en);
         if !line.discount_percent.is_zero() {
@@ -316,14 +326,14 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         );
         let optional = line.kind == LineKind::Optional;
         let total = if optional {
-            format!("({})", money(amounts.net))
+            format!("({})", signed(amounts.net))
         } else {
-            money(amounts.net)
+            signed(amounts.net)
         };
         values.insert("total", total);
         let run = if prices && !optional {
             running += amounts.net;
-            Some(money(running))
+            Some(signed(running))
         } else {
             None
         };
@@ -342,11 +352,22 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         });
     }
 
-    let totals = if prices {
-        totals_rows(doc, lang, &money)
+    let mut totals = if prices {
+        totals_rows(doc, lang, &signed)
     } else {
         Vec::new()
     };
+    if correction && prices {
+        // Nothing is due from the customer: the credit instead of an amount due.
+        let due = Msg::PdfAmountDue.text(lang);
+        totals.retain(|r| r.label != due);
+        totals.push(TotalRow {
+            label: Msg::DocsCredit.text(lang).into(),
+            value: money(doc.totals().due),
+            strong: true,
+            rule: false,
+        });
+    }
 
     let mut notes = Vec::new();
     if let Some(note) = c.tax_mode.legal_note(lang.as_str()) {
@@ -648,8 +669,14 @@ fn totals_rows(
                 true,
                 true,
             ));
-            // § 16 Abs. 6 UStG: the VAT of a foreign-currency invoice also in EUR.
+            // § 16 Abs. 6 UStG: the VAT of a foreign-currency invoice also in EUR (negative
+            // on a correction, like its other amounts).
             if let (Some(vat_eur), Some(rate)) = (c.vat_in_eur(tt.vat), c.exchange_rate) {
+                let vat_eur = if c.doc_type.is_correction() {
+                    -vat_eur
+                } else {
+                    vat_eur
+                };
                 rows.push(TotalRow {
                     label: format!(
                         "{} (1 EUR = {} {})",
