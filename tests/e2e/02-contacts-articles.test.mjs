@@ -134,7 +134,7 @@ describe('contacts and articles', { timeout: 180_000 }, () => {
     assert.match(await book.innerText(), /12,5/);
     assert.match(await book.innerText(), /7 %/);
     const hour = rows.filter({ hasText: 'Beratung' });
-    assert.match(await hour.innerText(), /HUR/);
+    assert.match(await hour.innerText(), /Stunde/, 'the unit by name, not its code');
     assert.match(await hour.innerText(), /1234,5/);
     assert.match(await hour.innerText(), /19 %/);
     await screenshot(page, '07-articles-list');

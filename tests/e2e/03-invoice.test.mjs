@@ -58,7 +58,7 @@ describe('invoice: editor, live totals, issue, payments, cancel', { timeout: 180
 
     // Contact picker: type, choose a suggestion.
     await page.fill('#f-contact', 'Muster');
-    const suggestion = page.locator('.contact-picker .suggestions button');
+    const suggestion = page.locator('.contact-picker .suggestions [role=option]');
     await suggestion.first().waitFor();
     assert.match(await suggestion.first().innerText(), /Muster Handel GmbH, München/);
     await suggestion.first().click();
@@ -69,7 +69,7 @@ describe('invoice: editor, live totals, issue, payments, cancel', { timeout: 180
     // Line 1 from the article search.
     const r1 = rows().nth(0);
     await r1.locator('.article-search').fill('Berat');
-    const art = r1.locator('.article-picker .suggestions button');
+    const art = r1.locator('.article-picker .suggestions [role=option]');
     await art.first().waitFor();
     assert.match(await art.first().innerText(), /BER-H – Beratung/);
     await art.first().click();

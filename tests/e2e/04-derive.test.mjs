@@ -29,7 +29,7 @@ describe('deriving documents: quote → order confirmation → invoice', { timeo
     await page.goto('/documents/new?type=quote');
     assert.equal(await page.inputValue('#f-type'), 'quote');
     await page.fill('#f-contact', 'Beispiel');
-    await page.locator('.contact-picker .suggestions button').first().click();
+    await page.locator('.contact-picker .suggestions [role=option]').first().click();
     await rows().nth(0).locator('.line-description').fill('Website-Relaunch');
     await rows().nth(0).locator('.line-unit-price').fill('2.400,00');
     await page.click('#add-line');

@@ -97,14 +97,14 @@ describe('markup in user input stays text (XSS)', { timeout: 180_000 }, () => {
     const { page } = w;
     await page.goto('/documents/new?type=invoice');
     await page.fill('#f-contact', 'X2');
-    const s = page.locator('.contact-picker .suggestions button');
+    const s = page.locator('.contact-picker .suggestions [role=option]');
     await s.first().waitFor();
     assert.ok((await s.first().innerText()).includes(`X2 ${P2}`), 'suggestion shows the name as text');
     await s.first().click();
     await assertNoInjection(w, 'editor after contact pick');
     const rows = page.locator('#lines tbody tr.line');
     await rows.nth(0).locator('.article-search').fill('A1');
-    const a = rows.nth(0).locator('.article-picker .suggestions button');
+    const a = rows.nth(0).locator('.article-picker .suggestions [role=option]');
     await a.first().waitFor();
     assert.ok((await a.first().innerText()).includes(`A1 ${P1}`));
     await a.first().click();

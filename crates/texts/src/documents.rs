@@ -18,8 +18,12 @@ macro_rules! documents {
         DocsMoveDown "docs.move_down" => "Nach unten", "Move down";
         DocsRemoveLine "docs.remove_line" => "Position entfernen", "Remove line";
         DocsTotals "docs.totals" => "Summen", "Totals";
-        DocsLineTotal "docs.line_total" => "Summe Positionen", "Sum of lines";
-        DocsAllowance "docs.allowance" => "Rabatt", "Discount";
+        DocsLineTotal "docs.line_total" =>
+            "Summe Positionen (nach Positionsrabatten)",
+            "Sum of lines (after line discounts)";
+        DocsAllowance "docs.allowance" =>
+            "Gesamtrabatt auf die Summe",
+            "Document discount on the sum";
         DocsNet "docs.net" => "Netto", "Net";
         DocsVatAt "docs.vat_at" => "USt", "VAT";
         DocsGross "docs.gross" => "Gesamt", "Total";
@@ -157,5 +161,36 @@ macro_rules! documents {
         FormTooLarge "form.too_large" => "ist zu groß", "is too large";
         FormChooseType "form.choose_type" => "Dokumenttyp wählen", "choose a document type";
         FormUnknownValue "form.unknown_value" => "unbekannter Wert", "unknown value";
+        DocsDraftTitle "docs.draft_title" => "{type} (Entwurf)", "{type} (draft)";
+        DocsNewTitle "docs.new_title" => "{type} (neu)", "{type} (new)";
+        DocsMoreTerms "docs.more_terms" =>
+            "Skonto, Wechselkurs, bereits gezahlt",
+            "Cash discount, exchange rate, already paid";
+        DocsContactsFound "docs.contacts_found" => "Gefundene Kontakte", "Contacts found";
+        DocsArticlesFound "docs.articles_found" => "Gefundene Artikel", "Articles found";
+        VatZeroRate "vat.zero_rate" => "Nullsatz", "zero rate";
+        UnitC62 "unit.c62" => "Stück", "Unit";
+        UnitH87 "unit.h87" => "Stück (ausgeschrieben)", "Piece";
+        UnitHur "unit.hur" => "Stunde", "Hour";
+        UnitMin "unit.min" => "Minute", "Minute";
+        UnitDay "unit.day" => "Tag", "Day";
+        UnitWee "unit.wee" => "Woche", "Week";
+        UnitMon "unit.mon" => "Monat", "Month";
+        UnitAnn "unit.ann" => "Jahr", "Year";
+        UnitKgm "unit.kgm" => "Kilogramm", "Kilogram";
+        UnitGrm "unit.grm" => "Gramm", "Gram";
+        UnitTne "unit.tne" => "Tonne", "Tonne";
+        UnitMtr "unit.mtr" => "Meter", "Metre";
+        UnitKmt "unit.kmt" => "Kilometer", "Kilometre";
+        UnitMtk "unit.mtk" => "Quadratmeter", "Square metre";
+        UnitMtq "unit.mtq" => "Kubikmeter", "Cubic metre";
+        UnitLtr "unit.ltr" => "Liter", "Litre";
+        UnitKwh "unit.kwh" => "Kilowattstunde", "Kilowatt hour";
+        UnitLs "unit.ls" => "Pauschale", "Lump sum";
+        UnitSet "unit.set" => "Satz", "Set";
+        UnitPr "unit.pr" => "Paar", "Pair";
+        UnitXpk "unit.xpk" => "Paket", "Package";
+        UnitXbx "unit.xbx" => "Karton", "Box";
+        UnitP1 "unit.p1" => "Prozent", "Percent";
     } };
 }

@@ -9,8 +9,23 @@
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
 
+  // "Gespeichert" shows once: a reload of the page does not repeat it.
+  if (/[?&]saved=1/.test(location.search) && window.history.replaceState) {
+    window.history.replaceState(null, "", location.pathname + location.hash);
+  }
+
   var editor = document.getElementById("editor");
   if (!editor) { return; }
+
+  // A new document's heading names the chosen type ("Angebot (neu)").
+  var typeSelect = document.getElementById("f-type");
+  var heading = document.getElementById("doc-title");
+  if (typeSelect && typeSelect.tagName === "SELECT" && heading) {
+    typeSelect.addEventListener("change", function () {
+      var o = typeSelect.options[typeSelect.selectedIndex];
+      if (o && o.getAttribute("data-title")) { heading.textContent = o.getAttribute("data-title"); }
+    });
+  }
   var tbody = editor.querySelector("#lines tbody");
   var template = document.getElementById("line-template");
 
@@ -77,35 +92,100 @@
     else if (btn.classList.contains("move-down") && row.nextElementSibling) { tbody.insertBefore(row.nextElementSibling, row); btn.focus(); refresh(); }
   });
 
-  // Search as you type, for contacts and articles.
+  // Search as you type, for contacts and articles: a combobox with a listbox of suggestions
+  // (WAI-ARIA combobox pattern). Arrow keys move the highlight, Enter picks the highlighted
+  // suggestion (and never submits the editor), Escape closes the list.
+  var pickers = 0;
   function picker(input, list, url, label, choose) {
+    var n = ++pickers;
+    if (!list.id) { list.id = "suggestions-" + n; }
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    list.setAttribute("role", "listbox");
+    var items = [];
+    var active = -1;
+    var pending = 0;
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function highlight(i) {
+      var opts = options();
+      active = opts.length ? (i + opts.length) % opts.length : -1;
+      opts.forEach(function (o, j) {
+        var on = j === active;
+        o.setAttribute("aria-selected", on ? "true" : "false");
+        o.classList.toggle("active", on);
+        if (on && o.scrollIntoView) { o.scrollIntoView({ block: "nearest" }); }
+      });
+      if (active >= 0) { input.setAttribute("aria-activedescendant", opts[active].id); }
+      else { input.removeAttribute("aria-activedescendant"); }
+    }
+    function open() {
+      if (!items.length) { return; }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function pick(i) {
+      var item = items[i];
+      if (!item) { return; }
+      close();
+      choose(item);
+    }
+    function show(found) {
+      items = found;
+      list.textContent = "";
+      found.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = label(item);
+        // mousedown, not click: the input keeps the focus and does not close the list first.
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
+        list.appendChild(li);
+      });
+      if (found.length) { open(); highlight(0); } else { close(); }
+    }
     var run = debounce(function () {
       var q = input.value.trim();
-      if (q.length < 1) { list.hidden = true; return; }
+      var mine = ++pending;
+      if (q.length < 1) { items = []; close(); return; }
       fetch(url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (items) {
-          list.textContent = "";
-          items.forEach(function (item) {
-            var li = document.createElement("li");
-            var b = document.createElement("button");
-            b.type = "button"; b.textContent = label(item);
-            b.addEventListener("click", function () { choose(item); list.hidden = true; });
-            li.appendChild(b); list.appendChild(li);
-          });
-          list.hidden = items.length === 0;
-        }).catch(function () {});
+        .then(function (found) { if (mine === pending && document.activeElement === input) { show(found); } })
+        .catch(function () {});
     }, 120);
     input.addEventListener("input", function (ev) { ev.stopPropagation(); run(); });
     input.addEventListener("keydown", function (ev) {
-      if (ev.key === "Escape") { list.hidden = true; }
-      if (ev.key === "ArrowDown") { var f = list.querySelector("button"); if (f) { ev.preventDefault(); f.focus(); } }
+      var isOpen = !list.hidden;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        if (!isOpen) { open(); highlight(ev.key === "ArrowDown" ? 0 : -1); }
+        else { highlight(active + (ev.key === "ArrowDown" ? 1 : -1)); }
+      } else if (ev.key === "Enter") {
+        // A search box never submits the editor.
+        ev.preventDefault();
+        if (isOpen && active >= 0) { pick(active); }
+      } else if (ev.key === "Escape") {
+        if (isOpen) { ev.preventDefault(); close(); }
+      } else if (ev.key === "Tab") {
+        close();
+      }
     });
+    input.addEventListener("blur", close);
   }
 
   var contact = document.getElementById("f-contact");
   if (contact) {
     var cp = contact.closest(".picker");
+    // A changed name no longer names the chosen contact: one must be picked again.
+    contact.addEventListener("input", function () { document.getElementById("f-contact-id").value = ""; });
     picker(contact, cp.querySelector(".suggestions"), "/contacts/search",
       function (c) { return c.number + " – " + c.name + (c.city ? ", " + c.city : ""); },
       function (c) {

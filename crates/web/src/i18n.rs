@@ -141,6 +141,33 @@ impl Tr {
         kontor_domain::codes::unit_label(code.as_ref(), self.lang.code())
     }
 
+    /// A unit code's name for pickers and lists ("HUR" → "Stunde"); the code itself if the
+    /// catalogue does not know it.
+    pub fn unit_name(&self, code: impl AsRef<str>) -> String {
+        let code = code.as_ref();
+        Msg::unit_name(code).map_or_else(|| code.to_string(), |m| m.text(self.lang).to_string())
+    }
+
+    /// Every unit Kontor knows as (code, name), for a picker.
+    pub fn unit_choices(&self) -> Vec<(&'static str, &'static str)> {
+        kontor_domain::codes::UNITS
+            .iter()
+            .map(|(code, de, en)| {
+                let printed = if self.lang == Lang::En { *en } else { *de };
+                (*code, Msg::unit_name(code).map_or(printed, |m| m.text(self.lang)))
+            })
+            .collect()
+    }
+
+    /// A VAT group's label in words: "USt 19 %", "USt 0 % – Reverse Charge (§ 13b UStG)".
+    pub fn vat_group(&self, g: &kontor_domain::VatGroup) -> String {
+        let base = format!("{} {} %", self.t(Msg::DocsVatAt), self.num(g.rate));
+        match Msg::vat_category(g.category) {
+            Some(words) => format!("{base} – {}", words.text(self.lang)),
+            None => base,
+        }
+    }
+
     pub fn date(&self, d: impl Val<NaiveDate>) -> String {
         let d = d.val();
         match self.lang {

@@ -13,6 +13,8 @@ use kontor_testkit::fixtures::{add_article, consulting, german_b2b, setup_compan
 use kontor_testkit::{PASSWORD, TestApp, location};
 use rust_decimal::Decimal;
 
+mod editor;
+
 #[tokio::test]
 async fn first_run_setup_then_login_only() {
     let app = TestApp::first_run().await;
@@ -559,6 +561,7 @@ async fn live_totals_equal_the_stored_totals() {
     );
     let id: i64 = location(&r)
         .trim_start_matches("/documents/")
+        .trim_end_matches("?saved=1")
         .parse()
         .unwrap();
     let stored = app.store.document(id).await.unwrap();
@@ -1007,6 +1010,7 @@ async fn editor_saves_and_checks_payment_terms() {
     assert_eq!(r.status(), 303);
     let id: i64 = location(&r)
         .trim_start_matches("/documents/")
+        .trim_end_matches("?saved=1")
         .parse()
         .unwrap();
     let d = app.store.document(id).await.unwrap();

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::articles;
 use kontor_app::model::{Article, ArticleData, ArticleQuery, Page, Role};
-use kontor_domain::{UnitCode, VatRate, codes};
+use kontor_domain::{UnitCode, VatRate};
 use kontor_texts::Msg;
 
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::layout::{Layout, render};
 use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
@@ -140,10 +140,7 @@ fn form_page(ctx: &session::Ctx, id: Option<i64>, a: ArticleForm, errors: FieldE
         None => (ctx.tr.t(Msg::ArticlesNew), "/articles".to_string()),
         Some(id) => (ctx.tr.t(Msg::ArticlesEdit), format!("/articles/{id}")),
     };
-    let units = codes::UNITS
-        .iter()
-        .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
-        .collect();
+    let units = ctx.tr.unit_choices();
     let page = FormPage {
         l: Layout::new(ctx, title, "articles"),
         action,

@@ -10,7 +10,6 @@ use kontor_app::Error as AppError;
 use kontor_app::documents::{DraftInput, Preview};
 use kontor_app::model::Role;
 use kontor_domain::TaxMode;
-use kontor_domain::codes;
 use kontor_domain::document::{DocumentType, LineKind};
 use kontor_domain::totals::{self, Totals};
 use kontor_domain::validation::Problem;
@@ -60,8 +59,8 @@ impl EditorPage {
         Some(Msg::DocsDue)
     }
 
-    /// The simple head fields: (name, label, value, input type).
-    fn head_fields(&self) -> Vec<(&'static str, Msg, &str, &'static str)> {
+    /// The head fields every document needs: (name, label, value, input type).
+    fn main_fields(&self) -> Vec<(&'static str, Msg, &str, &'static str)> {
         let f = &self.f;
         vec![
             ("date", Msg::FieldDate, f.date.as_str(), "date"),
@@ -71,7 +70,18 @@ impl EditorPage {
                 f.delivery_date.as_str(),
                 "date",
             ),
-            ("due_date", Msg::FieldDueDate, f.due_date.as_str(), "date"),
+            (
+                "due_date",
+                // A quote's due date is the date until which it is valid.
+                if f.doc_type == DocumentType::Quote.as_str() {
+                    Msg::FieldValidUntil
+                } else {
+                    Msg::FieldDueDate
+                },
+                f.due_date.as_str(),
+                "date",
+            ),
+            ("subject", Msg::FieldSubject, f.subject.as_str(), "text"),
             ("currency", Msg::FieldCurrency, f.currency.as_str(), "text"),
             (
                 "discount_percent",
@@ -79,12 +89,13 @@ impl EditorPage {
                 f.discount.as_str(),
                 "text",
             ),
-            (
-                "prepaid_amount",
-                Msg::FieldPrepaidAmount,
-                f.prepaid.as_str(),
-                "text",
-            ),
+        ]
+    }
+
+    /// The rarely used head fields, behind a disclosure: Skonto, exchange rate, already paid.
+    fn more_fields(&self) -> Vec<(&'static str, Msg, &str, &'static str)> {
+        let f = &self.f;
+        vec![
             (
                 "skonto1_days",
                 Msg::FieldSkonto1Days,
@@ -115,13 +126,35 @@ impl EditorPage {
                 f.exchange_rate.as_str(),
                 "text",
             ),
-            ("subject", Msg::FieldSubject, f.subject.as_str(), "text"),
+            (
+                "prepaid_amount",
+                Msg::FieldPrepaidAmount,
+                f.prepaid.as_str(),
+                "text",
+            ),
         ]
     }
 
     /// A draft has no payments yet.
     fn paid_and_open(&self) -> Option<(Decimal, Decimal)> {
         None
+    }
+
+    /// The disclosure is open when one of its fields has a value (a zero is none) or a
+    /// problem, so nothing set or wrong is hidden.
+    fn more_open(&self) -> bool {
+        self.more_fields().iter().any(|(name, _, value, _)| {
+            self.errors.has(name) || !value.trim_matches(['0', ',', '.', ' ']).is_empty()
+        })
+    }
+
+    /// The heading of a new document of type `t` ("Rechnung (neu)"); the script shows it when
+    /// the type is changed.
+    fn new_title(&self, t: &DocumentType) -> String {
+        self.l
+            .tr
+            .t(Msg::DocsNewTitle)
+            .replace("{type}", self.l.tr.doc_type(t))
     }
 
     fn line_error(&self, i: &usize, name: &str) -> &str {
@@ -137,7 +170,7 @@ pub(super) fn editor(
     problems: Vec<String>,
     totals: Option<Totals>,
 ) -> Response {
-    editor_with(ctx, f, id, errors, problems, totals, Outlook::default())
+    editor_page(ctx, f, id, errors, problems, totals, None, Outlook::default())
 }
 
 /// [`editor`] with what issuing the saved draft would bring.
@@ -150,21 +183,62 @@ pub(super) fn editor_with(
     totals: Option<Totals>,
     outlook: Outlook,
 ) -> Response {
-    let title = match id {
-        Some(id) => format!("{} #{id}", ctx.tr.t(Msg::DocsDraft)),
-        None => ctx.tr.t(Msg::DocsNew).to_string(),
+    editor_page(ctx, f, id, errors, problems, totals, None, outlook)
+}
+
+/// A saved draft in the editor, confirming what was just done (`flash`, e.g. "Gespeichert.").
+pub(super) fn saved_editor(
+    ctx: &Ctx,
+    f: EditorForm,
+    id: i64,
+    totals: Totals,
+    flash: Option<Msg>,
+    outlook: Outlook,
+) -> Response {
+    editor_page(
+        ctx,
+        f,
+        Some(id),
+        FieldErrors::default(),
+        Vec::new(),
+        Some(totals),
+        flash,
+        outlook,
+    )
+}
+
+#[allow(clippy::too_many_arguments, reason = "the parts of one page, each named")]
+fn editor_page(
+    ctx: &Ctx,
+    f: EditorForm,
+    id: Option<i64>,
+    errors: FieldErrors,
+    problems: Vec<String>,
+    totals: Option<Totals>,
+    flash: Option<Msg>,
+    outlook: Outlook,
+) -> Response {
+    // The heading names the type: "Rechnung (Entwurf)", "Angebot (neu)".
+    let title = match DocumentType::parse(&f.doc_type) {
+        Some(t) => match id {
+            Some(_) => ctx.tr.t(Msg::DocsDraftTitle),
+            None => ctx.tr.t(Msg::DocsNewTitle),
+        }
+        .replace("{type}", ctx.tr.doc_type(t)),
+        None => match id {
+            Some(id) => format!("{} #{id}", ctx.tr.t(Msg::DocsDraft)),
+            None => ctx.tr.t(Msg::DocsNew).to_string(),
+        },
     };
-    let units = codes::UNITS
-        .iter()
-        .map(|(c, de, en)| (*c, if ctx.lang() == Lang::En { *en } else { *de }))
-        .collect();
+    let units = ctx.tr.unit_choices();
     let status = if errors.is_empty() && problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = EditorPage {
-        l: Layout::new(ctx, title, "documents"),
+        l: Layout::new(ctx, title, "documents")
+            .with_flash(flash.map(|m| ctx.tr.t(m)).unwrap_or_default()),
         f,
         id,
         errors,
@@ -300,7 +374,8 @@ async fn save(
     if form.get("then_issue") == Some("1") {
         return issue_now(state, ctx, doc.id).await;
     }
-    Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response())
+    // The draft opens again with a visible confirmation (post/redirect/get).
+    Ok(Redirect::to(&format!("/documents/{}?saved=1", doc.id)).into_response())
 }
 
 /// Checks `input` against the rules without saving it (`Ok` when it passes them).
@@ -425,7 +500,7 @@ pub async fn live_totals(
     let groups: Vec<_> = t
         .vat_breakdown
         .iter()
-        .map(|g| serde_json::json!({"label": format!("{} {} % ({})", tr.t(Msg::DocsVatAt), tr.num(g.rate), g.category.code()), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
+        .map(|g| serde_json::json!({"label": tr.vat_group(g), "taxable": tr.money(g.taxable, currency), "vat": tr.money(g.vat, currency)}))
         .collect();
     Ok(Json(serde_json::json!({
         "lines": lines,

@@ -1,7 +1,7 @@
 //! A document's page: totals, payments, audit trail and the actions it allows.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -9,8 +9,9 @@ use kontor_app::model::{AuditEntry, DocState, Document, Payment, Role};
 use kontor_domain::document::DocumentType;
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
+use serde::Deserialize;
 
-use super::editor::{Outlook, contact_label, editor_with};
+use super::editor::{Outlook, contact_label, editor_with, saved_editor};
 use super::form::{EditorForm, LineForm, line_form};
 use crate::WebState;
 use crate::error::WebError;
@@ -120,6 +121,18 @@ pub(super) async fn show_doc(
     id: i64,
     message: String,
 ) -> Result<Response, WebError> {
+    show_page(state, ctx, id, message, None).await
+}
+
+/// A document's page (the editor for a draft), with `message` as a problem and `flash` as a
+/// confirmation of what was just done.
+async fn show_page(
+    state: &WebState,
+    ctx: &Ctx,
+    id: i64,
+    message: String,
+    flash: Option<Msg>,
+) -> Result<Response, WebError> {
     let lang = ctx.lang();
     let documents = state.app.documents();
     let d = documents
@@ -129,18 +142,16 @@ pub(super) async fn show_doc(
     if d.state() == DocState::Draft {
         let label = contact_label(state, d.contact_id).await;
         let f = EditorForm::from_document(&d, label, &ctx.tr);
-        let problems = if message.is_empty() {
-            Vec::new()
-        } else {
-            vec![message]
-        };
         let outlook = outlook(state, ctx, id).await?;
+        if message.is_empty() {
+            return Ok(saved_editor(ctx, f, id, d.totals.clone(), flash, outlook));
+        }
         return Ok(editor_with(
             ctx,
             f,
             Some(id),
             FieldErrors::default(),
-            problems,
+            vec![message],
             Some(d.totals.clone()),
             outlook,
         ));
@@ -212,7 +223,8 @@ pub(super) async fn show_doc(
         d.number().unwrap_or_default()
     );
     let page = ViewPage {
-        l: Layout::new(ctx, title, "documents"),
+        l: Layout::new(ctx, title, "documents")
+            .with_flash(flash.map(|m| ctx.tr.t(m)).unwrap_or_default()),
         status: d.status(today),
         lines,
         payments,
@@ -244,13 +256,21 @@ pub(super) async fn show_doc(
     Ok(render(lang, &page))
 }
 
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// Set by the redirect after a draft was saved: the page confirms it.
+    saved: Option<String>,
+}
+
 pub async fn show(
     State(state): State<WebState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
-    show_doc(&state, &ctx, id, String::new()).await
+    let flash = q.saved.is_some().then_some(Msg::CommonSaved);
+    show_page(&state, &ctx, id, String::new(), flash).await
 }
 
 /// What issuing draft `id` would bring, in the user's language: the warnings and the
