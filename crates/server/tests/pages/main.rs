@@ -13,6 +13,8 @@ use kontor_testkit::fixtures::{add_article, consulting, german_b2b, setup_compan
 use kontor_testkit::{PASSWORD, TestApp, location};
 use rust_decimal::Decimal;
 
+mod lists;
+
 #[tokio::test]
 async fn first_run_setup_then_login_only() {
     let app = TestApp::first_run().await;

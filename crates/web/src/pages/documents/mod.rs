@@ -9,5 +9,5 @@ mod view;
 
 pub use actions::{add_payment, cancel, delete, derive, duplicate, issue};
 pub use editor::{create, live_totals, new_form, update};
-pub use list::list;
+pub use list::{bulk, list};
 pub use view::show;
