@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kontor_app::model::{Article, ArticleData, ArticleQuery};
+use kontor_app::model::{Article, ArticleData, ArticleQuery, ArticleSort};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +96,7 @@ pub async fn list(
     let query = ArticleQuery {
         search: q.str("search").map(str::to_string),
         include_inactive: q.bool("include_inactive")?,
+        sort: q.sort::<ArticleSort>()?,
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(

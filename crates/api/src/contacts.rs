@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kontor_app::model::{Contact, ContactQuery, Once};
+use kontor_app::model::{Contact, ContactQuery, ContactSort, Once};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, PaymentMethod, TaxMode};
 use serde::Deserialize;
 
@@ -133,6 +133,7 @@ pub async fn list(
     let query = ContactQuery {
         search: q.str("search").map(str::to_string),
         include_archived: q.bool("include_archived")?,
+        sort: q.sort::<ContactSort>()?,
         page: q.page()?,
     };
     Ok(Json(PageOut::from_page(

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kontor_app::model::{DocState, DocumentQuery, Once};
+use kontor_app::model::{DocumentQuery, DocumentSort, Once, StatusFilter};
 use kontor_domain::DocumentType;
 use kontor_domain::validation::Problem;
 use serde::{Deserialize, Serialize};
@@ -33,21 +33,32 @@ pub async fn list(
             })
         })
         .transpose()?;
-    let mut open_only = q.bool("open")?;
-    let state_filter = match q.str("status") {
-        None => None,
-        Some("open") => {
-            open_only = true;
-            None
-        }
-        Some(s) => Some(DocState::parse(s).ok_or_else(|| {
-            ApiError::field(
-                "status",
-                ErrorCode::UnknownValue,
-                "must be draft, issued, cancelled or open",
-            )
-        })?),
-    };
+    let status = q
+        .str("status")
+        .map(|s| {
+            StatusFilter::parse(s).ok_or_else(|| {
+                let all: Vec<&str> = StatusFilter::ALL.iter().map(|f| f.as_str()).collect();
+                ApiError::field(
+                    "status",
+                    ErrorCode::UnknownValue,
+                    format!("must be one of {}", all.join(", ")),
+                )
+            })
+        })
+        .transpose()?;
+    let (state_filter, open_status, payment) = status.map(|s| s.parts()).unwrap_or_default();
+    let amount = q
+        .str("amount")
+        .map(|a| {
+            kontor_domain::search::amount(a).ok_or_else(|| {
+                ApiError::field(
+                    "amount",
+                    ErrorCode::Invalid,
+                    "must be an amount such as 1271.64 (1.271,64 and 1271,64 are read too)",
+                )
+            })
+        })
+        .transpose()?;
     let query = DocumentQuery {
         doc_type,
         state: state_filter,
@@ -55,7 +66,10 @@ pub async fn list(
         date_from: q.date("date_from")?,
         date_to: q.date("date_to")?,
         search: q.str("search").map(str::to_string),
-        open_only,
+        open_only: q.bool("open")? || open_status,
+        payment,
+        amount,
+        sort: q.sort::<DocumentSort>()?,
         page: q.page()?,
         skip_total: false,
     };

@@ -288,6 +288,25 @@ impl QueryParams {
             .transpose()
     }
 
+    /// The list's order (`sort`): one of the list's columns, `-` first for descending; any
+    /// other value is refused, naming the parameter and the values it takes.
+    pub fn sort<K: kontor_app::model::SortKey + PartialEq>(
+        &self,
+    ) -> Result<Option<kontor_app::model::Sort<K>>, ApiError> {
+        use kontor_app::model::Sort;
+        self.str("sort")
+            .map(|v| {
+                Sort::<K>::parse(v).ok_or_else(|| {
+                    ApiError::field(
+                        "sort",
+                        ErrorCode::UnknownValue,
+                        format!("must be one of {}", Sort::<K>::all_params().join(", ")),
+                    )
+                })
+            })
+            .transpose()
+    }
+
     /// The page and page size (`page`, `per_page`; capped by storage at 200).
     pub fn page(&self) -> Result<kontor_app::model::PageRequest, ApiError> {
         Ok(kontor_app::model::PageRequest::new(

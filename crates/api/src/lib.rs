@@ -138,8 +138,8 @@ impl Route {
 }
 
 const PAGE: &[&str] = &["page", "per_page"];
-const CONTACT_LIST: &[&str] = &["search", "include_archived", "page", "per_page"];
-const ARTICLE_LIST: &[&str] = &["search", "include_inactive", "page", "per_page"];
+const CONTACT_LIST: &[&str] = &["search", "include_archived", "sort", "page", "per_page"];
+const ARTICLE_LIST: &[&str] = &["search", "include_inactive", "sort", "page", "per_page"];
 const DOCUMENT_LIST: &[&str] = &[
     "type",
     "status",
@@ -148,6 +148,8 @@ const DOCUMENT_LIST: &[&str] = &[
     "date_from",
     "date_to",
     "search",
+    "amount",
+    "sort",
     "page",
     "per_page",
 ];

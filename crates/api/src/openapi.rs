@@ -67,9 +67,13 @@ fn operation(route: &Route) -> Value {
             json!({"name": name, "in": "path", "required": true, "schema": schema})
         })
         .collect();
-    parameters.extend(route.query.iter().map(
-        |name| json!({"name": name, "in": "query", "required": false, "schema": query_type(name)}),
-    ));
+    parameters.extend(route.query.iter().map(|name| {
+        let mut param = json!({"name": name, "in": "query", "required": false, "schema": query_type(route.path, name)});
+        if let Some(description) = query_description(name) {
+            param["description"] = description.into();
+        }
+        param
+    }));
     if route.idempotent {
         parameters.push(json!({
             "name": "Idempotency-Key",
@@ -117,15 +121,47 @@ fn operation_id(route: &Route) -> String {
     )
 }
 
-fn query_type(name: &str) -> Value {
+fn query_type(path: &str, name: &str) -> Value {
+    use kontor_app::model::{ArticleSort, ContactSort, DocumentSort, Sort, StatusFilter};
+    let one_of = |values: Vec<String>| json!({"type": "string", "enum": values});
     match name {
+        "sort" => one_of(match path {
+            "/contacts" => Sort::<ContactSort>::all_params(),
+            "/articles" => Sort::<ArticleSort>::all_params(),
+            _ => Sort::<DocumentSort>::all_params(),
+        }),
+        "status" => one_of(
+            StatusFilter::ALL
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+        ),
+        "amount" => ty("string"),
         "page" | "per_page" | "contact_id" => ty("integer"),
         "include_archived" | "include_inactive" | "open" => ty("boolean"),
         "date_from" | "date_to" => ty("date"),
         "type" => ty(DOC_TYPES),
-        "status" => ty("draft|issued|cancelled|open"),
         _ => ty("string"),
     }
+}
+
+/// What a list's query parameter does, where its name does not say it all.
+fn query_description(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "sort" => {
+            "The order: a column, ascending, or with a leading `-` descending (`-date`). Ties go by id in the same direction; without `sort` the newest come first. Any other value is refused with 422 naming `sort`."
+        }
+        "status" => {
+            "`draft`, `issued`, `cancelled` (the stored state); `open` (issued invoices with something left to pay); `partially_paid`, `overdue`, `paid` (the payment status the list shows today). Any other value is refused with 422 naming `status`."
+        }
+        "amount" => {
+            "Only documents with this gross total, e.g. `1271.64` (`1.271,64` and `1271,64` are read too); a correction shown as -1271.64 matches as well. Anything that is not an amount is refused with 422 naming `amount`."
+        }
+        "search" => {
+            "Text in the number, name or subject; for documents also a gross total written as an amount (`1.271,64`)."
+        }
+        _ => return None,
+    })
 }
 
 fn reference(name: &str) -> Value {

@@ -6,8 +6,8 @@ pub use kontor_storage::security::{SecurityEvent, ThrottlePolicy};
 pub use kontor_storage::sessions::{SessionInfo, SessionPolicy};
 pub use kontor_storage::two_factor::TotpState;
 pub use kontor_storage::{
-    Actor, ApiToken, Article, ArticleData, ArticleQuery, AuditEntry, Contact, ContactQuery,
-    DocState, Document, DocumentQuery, DocumentSummary, IdempotencyKey, IssuePreview, NumberRange,
-    Once, Page, PageRequest, Payment, PaymentInput, Result as StoreResult, Role, StoreError,
-    StoredResponse, User,
+    Actor, ApiToken, Article, ArticleData, ArticleQuery, ArticleSort, AuditEntry, Contact,
+    ContactQuery, ContactSort, DocState, Document, DocumentQuery, DocumentSort, DocumentSummary,
+    IdempotencyKey, IssuePreview, NumberRange, Once, Page, PageRequest, Payment, PaymentInput,
+    Result as StoreResult, Role, Sort, SortKey, StatusFilter, StoreError, StoredResponse, User,
 };

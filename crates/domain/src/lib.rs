@@ -9,6 +9,7 @@ pub mod money;
 pub mod numbering;
 pub mod party;
 pub mod payment;
+pub mod search;
 pub mod tax;
 pub mod terms;
 pub mod totals;

@@ -8,6 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Article, ArticleData, ArticleQuery, Page};
 use crate::numbers;
+use crate::sort::ArticleSort;
 use crate::util::{now, parse_dec, parse_value, search_text, sql};
 
 const COLUMNS: &str =
@@ -176,6 +177,17 @@ impl Store {
             columns: COLUMNS,
             hide: (!q.include_inactive).then_some("active = 1"),
             search: q.search.as_deref(),
+            order: q.sort.map(|s| {
+                // Prices and rates are decimal text: compared as numbers, not as text.
+                let column = match s.key {
+                    ArticleSort::Number => "number",
+                    ArticleSort::Name => "LOWER(name)",
+                    ArticleSort::Unit => "unit",
+                    ArticleSort::UnitPrice => "CAST(unit_price AS NUMERIC)",
+                    ArticleSort::VatRate => "CAST(vat_rate AS NUMERIC)",
+                };
+                (column, s.descending)
+            }),
             page: q.page,
         };
         self.list_catalog(list, from_row).await

@@ -1,5 +1,5 @@
 //! The paged, searchable list shared by the catalogue tables (contacts, articles): a flag that
-//! hides archived/inactive rows, a text search, name order, and a deferred join so that any
+//! hides archived/inactive rows, a text search, name order or a whitelisted column's, and a deferred join so that any
 //! page is reached through the index.
 
 use sqlx::Row;
@@ -19,7 +19,23 @@ pub(crate) struct CatalogList<'a> {
     /// Condition that hides archived or inactive rows, when they are not wanted.
     pub hide: Option<&'static str>,
     pub search: Option<&'a str>,
+    /// The order: an expression from [`CatalogList::order_by`], or by name.
+    pub order: Option<(&'static str, bool)>,
     pub page: PageRequest,
+}
+
+impl CatalogList<'_> {
+    /// ORDER BY for a sort column (a constant of this crate) and direction; ties by id in the
+    /// same direction. Without one: by name, as the list's index runs.
+    fn order_by(&self) -> String {
+        match self.order {
+            None => "name, id".into(),
+            Some((column, descending)) => {
+                let dir = if descending { "DESC" } else { "ASC" };
+                format!("{column} {dir}, id {dir}")
+            }
+        }
+    }
 }
 
 impl Store {
@@ -39,8 +55,9 @@ impl Store {
             filter.push_str(" AND search LIKE $1 ESCAPE '\\'");
         }
         let (limit_i, offset_i) = if pattern.is_some() { (2, 3) } else { (1, 2) };
+        let order = q.order_by();
         let list_sql = format!(
-            "SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{filter} ORDER BY name, id LIMIT ${limit_i} OFFSET ${offset_i}) ORDER BY name, id"
+            "SELECT {columns} FROM {table} WHERE id IN (SELECT id FROM {table}{filter} ORDER BY {order} LIMIT ${limit_i} OFFSET ${offset_i}) ORDER BY {order}"
         );
         let count_sql = format!("SELECT COUNT(*) AS n FROM {table}{filter}");
         let mut list = sqlx::query(sql(&list_sql));

@@ -10,6 +10,7 @@ use crate::error::{Result, StoreError};
 use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::{Contact, ContactQuery, Page};
 use crate::numbers;
+use crate::sort::ContactSort;
 use crate::util::{now, search_text, sql};
 use kontor_domain::ErrorCode;
 
@@ -213,6 +214,15 @@ impl Store {
             columns: COLUMNS,
             hide: (!q.include_archived).then_some("archived = 0"),
             search: q.search.as_deref(),
+            order: q.sort.map(|s| {
+                let column = match s.key {
+                    ContactSort::Number => "number",
+                    ContactSort::Name => "LOWER(name)",
+                    ContactSort::City => "LOWER(city)",
+                    ContactSort::Email => "LOWER(email)",
+                };
+                (column, s.descending)
+            }),
             page: q.page,
         };
         self.list_catalog(list, from_row).await

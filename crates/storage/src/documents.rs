@@ -5,6 +5,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use kontor_domain::ErrorCode;
 use kontor_domain::document::{DocumentContent, DocumentType};
 use kontor_domain::money::{from_cents, to_cents};
+use kontor_domain::payment::PaymentStatus;
 use kontor_domain::totals;
 use kontor_domain::validation::{self, IssueContext};
 use kontor_domain::{
@@ -21,6 +22,7 @@ use crate::error::{Result, StoreError};
 use crate::idempotency::{self, IdempotencyKey, Once, StoredResponse};
 use crate::model::*;
 use crate::numbers;
+use crate::sort::{DocumentSort, Sort};
 use crate::util::{
     date_str, like_pattern, now, parse_date, parse_dec, parse_opt_date, parse_value, search_text,
     sql,
@@ -960,63 +962,111 @@ impl Store {
         q: &DocumentQuery,
         today: NaiveDate,
     ) -> Result<Page<DocumentSummary>> {
-        let mut filter = String::from(" WHERE 1 = 1");
-        let mut binds: Vec<String> = Vec::new();
-        let mut push = |cond: &str, value: String, filter: &mut String| {
-            binds.push(value);
-            filter.push_str(&cond.replace('?', &format!("${}", binds.len())));
-        };
+        let mut filter = Filter::default();
         if let Some(t) = q.doc_type {
-            push(" AND d.doc_type = ?", t.as_str().into(), &mut filter);
+            filter.add(" AND d.doc_type = ?", [Arg::Text(t.as_str().into())]);
         }
         if let Some(s) = q.state {
-            push(" AND d.status = ?", s.as_str().into(), &mut filter);
+            filter.add(" AND d.status = ?", [Arg::Text(s.as_str().into())]);
         }
         if let Some(from) = q.date_from {
-            push(" AND d.doc_date >= ?", date_str(from), &mut filter);
+            filter.add(" AND d.doc_date >= ?", [Arg::Text(date_str(from))]);
         }
         if let Some(to) = q.date_to {
-            push(" AND d.doc_date <= ?", date_str(to), &mut filter);
+            filter.add(" AND d.doc_date <= ?", [Arg::Text(date_str(to))]);
         }
         if let Some(s) = q.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            push(
-                " AND d.search LIKE ? ESCAPE '\\'",
-                like_pattern(s),
-                &mut filter,
+            let text = Arg::Text(like_pattern(s));
+            match kontor_domain::search::amount(s) {
+                // "1.271,64" is also looked for among the totals.
+                Some(amount) => {
+                    let cents = to_cents(amount);
+                    filter.add(
+                        " AND (d.search LIKE ? ESCAPE '\\' OR d.gross_cents = ? OR d.gross_cents = ?)",
+                        [text, Arg::Int(cents), Arg::Int(-cents)],
+                    );
+                }
+                None => filter.add(" AND d.search LIKE ? ESCAPE '\\'", [text]),
+            }
+        }
+        if let Some(amount) = q.amount {
+            let cents = to_cents(amount.abs());
+            filter.add(
+                " AND (d.gross_cents = ? OR d.gross_cents = ?)",
+                [Arg::Int(cents), Arg::Int(-cents)],
             );
         }
         if q.open_only {
-            filter.push_str(" AND d.status = 'issued' AND d.doc_type IN ('invoice', 'down_payment_invoice') AND d.paid_cents < d.due_cents");
+            filter.add(
+                &format!(" AND {RECEIVABLE} AND d.paid_cents < d.due_cents"),
+                [],
+            );
         }
-        let mut contact_bind = None;
+        if let Some(status) = q.payment {
+            // The same rules as `kontor_domain::payment::status`, in SQL.
+            let today = || Arg::Text(date_str(today));
+            match status {
+                PaymentStatus::Paid => filter.add(
+                    &format!(" AND {RECEIVABLE} AND d.paid_cents >= d.due_cents"),
+                    [],
+                ),
+                PaymentStatus::Overdue => filter.add(
+                    &format!(" AND {RECEIVABLE} AND d.paid_cents < d.due_cents AND d.due_date < ?"),
+                    [today()],
+                ),
+                PaymentStatus::PartiallyPaid => filter.add(
+                    &format!(
+                        " AND {RECEIVABLE} AND d.paid_cents < d.due_cents AND d.paid_cents > 0 \
+                         AND (d.due_date IS NULL OR d.due_date >= ?)"
+                    ),
+                    [today()],
+                ),
+                PaymentStatus::Open => filter.add(
+                    &format!(
+                        " AND {RECEIVABLE} AND d.paid_cents < d.due_cents AND d.paid_cents <= 0 \
+                         AND (d.due_date IS NULL OR d.due_date >= ?)"
+                    ),
+                    [today()],
+                ),
+            }
+        }
         if let Some(c) = q.contact_id {
-            contact_bind = Some(c);
-            filter.push_str(&format!(" AND d.contact_id = ${}", binds.len() + 1));
+            filter.add(" AND d.contact_id = ?", [Arg::Int(c)]);
         }
-        let n = binds.len() + usize::from(contact_bind.is_some());
-        let list_sql = format!(
-            "SELECT d.id, d.doc_type, d.status, d.number, d.contact_id, c.name AS contact_name, d.doc_date, d.due_date, d.currency, \
-             d.net_cents, d.vat_cents, d.gross_cents, d.due_cents, d.paid_cents \
-             FROM documents d JOIN contacts c ON c.id = d.contact_id \
-             WHERE d.id IN (SELECT d.id FROM documents d{filter} ORDER BY d.id DESC LIMIT ${} OFFSET ${}) ORDER BY d.id DESC",
-            n + 1,
-            n + 2
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM documents d WHERE 1 = 1{}",
+            filter.sql
         );
-        let count_sql = format!("SELECT COUNT(*) AS n FROM documents d{filter}");
-        let mut list = sqlx::query(sql(&list_sql));
-        let mut count = sqlx::query(sql(&count_sql));
-        for b in &binds {
-            list = list.bind(b.clone());
-            count = count.bind(b.clone());
-        }
-        if let Some(c) = contact_bind {
-            list = list.bind(c);
-            count = count.bind(c);
-        }
+        let count = filter.bind(sqlx::query(sql(&count_sql)));
+        // The list's own arguments follow the filter's: the order's, then limit and offset.
+        let mut args = filter;
+        let order = document_order(q.sort, &mut args, today);
+        let join = if matches!(
+            q.sort,
+            Some(Sort {
+                key: DocumentSort::Contact,
+                ..
+            })
+        ) {
+            " JOIN contacts c ON c.id = d.contact_id"
+        } else {
+            ""
+        };
+        args.add(
+            "",
+            [Arg::Int(q.page.per_page + 1), Arg::Int(q.page.offset())],
+        );
+        let n = args.args.len();
+        let list_sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents d JOIN contacts c ON c.id = d.contact_id \
+             WHERE d.id IN (SELECT d.id FROM documents d{join} WHERE 1 = 1{} ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+            args.sql,
+            n - 1,
+            n
+        );
         // One row more than shown tells whether a next page exists without counting.
-        let mut rows = list
-            .bind(q.page.per_page + 1)
-            .bind(q.page.offset())
+        let mut rows = args
+            .bind(sqlx::query(sql(&list_sql)))
             .fetch_all(&self.pool)
             .await?;
         let has_more = rows.len() as i64 > q.page.per_page;
@@ -1028,30 +1078,8 @@ impl Store {
         };
         let items = rows
             .iter()
-            .map(|row| {
-                let doc_type: String = row.try_get("doc_type")?;
-                let status: String = row.try_get("status")?;
-                Ok(DocumentSummary {
-                    id: row.try_get("id")?,
-                    doc_type: DocumentType::parse(&doc_type)
-                        .ok_or_else(|| StoreError::Corrupt(doc_type.clone()))?,
-                    state: DocState::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(status.clone()))?,
-                    number: row.try_get("number")?,
-                    contact_id: row.try_get("contact_id")?,
-                    contact_name: row.try_get("contact_name")?,
-                    date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
-                    due_date: parse_opt_date(row.try_get("due_date")?)?,
-                    currency: parse_value("currency", &row.try_get::<String, _>("currency")?)?,
-                    net: from_cents(row.try_get("net_cents")?),
-                    vat: from_cents(row.try_get("vat_cents")?),
-                    gross: from_cents(row.try_get("gross_cents")?),
-                    due: from_cents(row.try_get("due_cents")?),
-                    paid: from_cents(row.try_get("paid_cents")?),
-                })
-            })
+            .map(summary_from_row)
             .collect::<Result<Vec<_>>>()?;
-        let _ = today;
         Ok(Page {
             items,
             page: q.page.page,
@@ -1060,6 +1088,158 @@ impl Store {
             has_more,
         })
     }
+
+    /// The summaries of the documents `ids`, in the order given; refuses (naming them) ids
+    /// that are not this business's documents.
+    pub async fn document_summaries(&self, ids: &[i64]) -> Result<Vec<DocumentSummary>> {
+        let mut found = Vec::with_capacity(ids.len());
+        // In chunks: one query per 100 ids keeps the statement small on both databases.
+        for chunk in ids.chunks(100) {
+            let mut filter = Filter::default();
+            let marks = vec!["?"; chunk.len()].join(", ");
+            filter.add(
+                &format!(" AND d.id IN ({marks})"),
+                chunk.iter().map(|&id| Arg::Int(id)),
+            );
+            let list_sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM documents d JOIN contacts c ON c.id = d.contact_id WHERE 1 = 1{}",
+                filter.sql
+            );
+            let rows = filter
+                .bind(sqlx::query(sql(&list_sql)))
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                found.push(summary_from_row(row)?);
+            }
+        }
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.iter().any(|d| d.id == **id))
+            .map(|id| id.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError::not_found("document", missing.join(", ")));
+        }
+        found.sort_by_key(|d| ids.iter().position(|id| *id == d.id));
+        Ok(found)
+    }
+}
+
+/// The columns of a [`DocumentSummary`], from `documents d JOIN contacts c`.
+const SUMMARY_COLUMNS: &str = "d.id, d.doc_type, d.status, d.number, d.contact_id, c.name AS contact_name, d.doc_date, \
+    d.due_date, d.currency, d.net_cents, d.vat_cents, d.gross_cents, d.due_cents, d.paid_cents";
+
+fn summary_from_row(row: &AnyRow) -> Result<DocumentSummary> {
+    let doc_type: String = row.try_get("doc_type")?;
+    let status: String = row.try_get("status")?;
+    Ok(DocumentSummary {
+        id: row.try_get("id")?,
+        doc_type: DocumentType::parse(&doc_type)
+            .ok_or_else(|| StoreError::Corrupt(doc_type.clone()))?,
+        state: DocState::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?,
+        number: row.try_get("number")?,
+        contact_id: row.try_get("contact_id")?,
+        contact_name: row.try_get("contact_name")?,
+        date: parse_date(&row.try_get::<String, _>("doc_date")?)?,
+        due_date: parse_opt_date(row.try_get("due_date")?)?,
+        currency: parse_value("currency", &row.try_get::<String, _>("currency")?)?,
+        net: from_cents(row.try_get("net_cents")?),
+        vat: from_cents(row.try_get("vat_cents")?),
+        gross: from_cents(row.try_get("gross_cents")?),
+        due: from_cents(row.try_get("due_cents")?),
+        paid: from_cents(row.try_get("paid_cents")?),
+    })
+}
+
+/// Issued receivables (invoices, down-payment invoices): the documents with a payment status.
+const RECEIVABLE: &str =
+    "d.status = 'issued' AND d.doc_type IN ('invoice', 'down_payment_invoice')";
+
+/// A value bound to a numbered placeholder.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Conditions of a list query (each starting with " AND "), with their arguments in order.
+#[derive(Default)]
+struct Filter {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Filter {
+    /// Appends `cond`, whose `?`s take `args` in order as the next numbered placeholders.
+    fn add(&mut self, cond: &str, args: impl IntoIterator<Item = Arg>) {
+        let mut args = args.into_iter();
+        for c in cond.chars() {
+            match (c, c == '?') {
+                (_, true) => {
+                    if let Some(arg) = args.next() {
+                        self.args.push(arg);
+                    }
+                    self.sql.push_str(&format!("${}", self.args.len()));
+                }
+                (c, false) => self.sql.push(c),
+            }
+        }
+        self.args.extend(args);
+    }
+
+    /// Binds the arguments, in order, to `query`.
+    fn bind<'q>(
+        &self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for arg in &self.args {
+            query = match arg {
+                Arg::Text(s) => query.bind(s.clone()),
+                Arg::Int(i) => query.bind(*i),
+            };
+        }
+        query
+    }
+
+    /// A placeholder for `arg`, to be used in SQL after the conditions.
+    fn placeholder(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+}
+
+/// The ORDER BY of the document list for `sort` (newest first without one): a fixed
+/// expression per key, documents without a number or due date last in either direction,
+/// ties by id in the same direction. Adds the arguments it needs to `args`.
+fn document_order(sort: Option<Sort<DocumentSort>>, args: &mut Filter, today: NaiveDate) -> String {
+    let Some(sort) = sort else {
+        return "d.id DESC".into();
+    };
+    let dir = sort.direction();
+    let key = match sort.key {
+        DocumentSort::Number => format!("(d.number IS NULL), d.number {dir}"),
+        DocumentSort::Date => format!("d.doc_date {dir}"),
+        DocumentSort::Contact => format!("LOWER(c.name) {dir}"),
+        DocumentSort::DueDate => format!("(d.due_date IS NULL), d.due_date {dir}"),
+        // As the list shows them: corrections (credit notes, cancellations) negative.
+        DocumentSort::Amount => format!(
+            "CASE WHEN d.doc_type IN ('credit_note', 'cancellation') THEN -ABS(d.gross_cents) \
+             ELSE d.gross_cents END {dir}"
+        ),
+        // The status a row shows, in the order of a document's life: draft, open, partially
+        // paid, overdue, paid, issued (no payment status), cancelled.
+        DocumentSort::Status => {
+            let today = args.placeholder(Arg::Text(date_str(today)));
+            format!(
+                "CASE WHEN d.status = 'draft' THEN 0 WHEN d.status = 'cancelled' THEN 6 \
+                 WHEN d.doc_type NOT IN ('invoice', 'down_payment_invoice') THEN 5 \
+                 WHEN d.paid_cents >= d.due_cents THEN 4 \
+                 WHEN d.due_date < {today} THEN 3 \
+                 WHEN d.paid_cents > 0 THEN 2 ELSE 1 END {dir}"
+            )
+        }
+    };
+    format!("{key}, d.id {dir}")
 }
 
 /// The number of the invoice a draft correction refers to (BG-3), if it has one.

@@ -23,6 +23,7 @@ mod payments;
 pub mod reports;
 pub mod security;
 pub mod sessions;
+pub mod sort;
 pub mod tenants;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -33,8 +34,10 @@ mod util;
 pub use audit::{Actor, AuditEntry, AuditReport};
 pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
+pub use export::ZipWriter;
 pub use idempotency::{IdempotencyKey, Once, StoredResponse};
 pub use model::*;
+pub use sort::{ArticleSort, ContactSort, DocumentSort, Sort, SortKey, StatusFilter};
 pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, check_username, hash_password, users_check};
 
 use sqlx::{Any, AnyPool, Transaction};

@@ -64,6 +64,8 @@ pub struct ContactQuery {
     /// Matches name, number, city or e-mail.
     pub search: Option<String>,
     pub include_archived: bool,
+    /// The order; by name when not given.
+    pub sort: Option<crate::sort::Sort<crate::sort::ContactSort>>,
     pub page: PageRequest,
 }
 
@@ -91,6 +93,8 @@ pub struct Article {
 pub struct ArticleQuery {
     pub search: Option<String>,
     pub include_inactive: bool,
+    /// The order; by name when not given.
+    pub sort: Option<crate::sort::Sort<crate::sort::ArticleSort>>,
     pub page: PageRequest,
 }
 
@@ -375,10 +379,17 @@ pub struct DocumentQuery {
     pub contact_id: Option<i64>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
-    /// Matches number, contact name, subject.
+    /// Matches number, contact name, subject, or (when it reads as an amount, see
+    /// [`kontor_domain::search::amount`]) the gross total.
     pub search: Option<String>,
     /// Only issued receivables with an open amount.
     pub open_only: bool,
+    /// Only issued receivables that show this payment status today.
+    pub payment: Option<PaymentStatus>,
+    /// Only documents with this gross total (a correction's, shown negative, matches too).
+    pub amount: Option<Decimal>,
+    /// The order; newest first when not given.
+    pub sort: Option<crate::sort::Sort<crate::sort::DocumentSort>>,
     /// Leave the total uncounted (`Page::total` is -1); the page still knows `has_more`.
     pub skip_total: bool,
     pub page: PageRequest,

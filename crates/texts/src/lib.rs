@@ -34,6 +34,8 @@ mod backups;
 mod pdf;
 #[macro_use]
 mod einvoice;
+#[macro_use]
+mod lists;
 
 mod labels;
 
@@ -78,7 +80,7 @@ macro_rules! catalogue {
     };
 }
 
-nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, einvoice, catalogue;);
+nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, einvoice, lists, catalogue;);
 
 #[cfg(test)]
 mod tests {

@@ -92,6 +92,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/documents", get(documents::list).post(documents::create))
         .route("/documents/new", get(documents::new_form))
+        .route("/documents/bulk", post(documents::bulk))
         .route("/documents/totals", post(documents::live_totals))
         .route(
             "/documents/{id}",

@@ -2,6 +2,7 @@
 //! payments, and the PDF and XRechnung downloads.
 
 mod archive;
+mod bulk;
 mod einvoice;
 mod files;
 mod input;
@@ -21,6 +22,7 @@ use kontor_storage::{
 use rust_decimal::Decimal;
 
 pub use archive::{archive_missing, artefacts_for};
+pub use bulk::MAX_BULK_DOCUMENTS;
 pub use einvoice::facturx_xml;
 pub use files::{Disposition, File, Syntax, pdf_name, syntax_param};
 pub use input::{
@@ -420,6 +422,18 @@ impl Documents<'_> {
     /// The XRechnung archived at issue, byte for byte.
     pub async fn xrechnung(&self, id: i64, syntax: Syntax) -> Result<File> {
         files::xrechnung(self.app, id, syntax).await
+    }
+
+    /// The archived PDFs of the issued documents among `ids` (at most
+    /// [`MAX_BULK_DOCUMENTS`], all this business's) in one ZIP, each named by its number.
+    pub async fn pdf_zip(&self, ids: &[i64], lang: kontor_domain::Language) -> Result<File> {
+        bulk::pdf_zip(self.app, ids, lang).await
+    }
+
+    /// The documents `ids` (at most [`MAX_BULK_DOCUMENTS`], all this business's) as a CSV
+    /// for a spreadsheet, with headers in `lang`.
+    pub async fn export_csv(&self, ids: &[i64], lang: kontor_domain::Language) -> Result<File> {
+        bulk::csv(self.app, ids, lang).await
     }
 }
 

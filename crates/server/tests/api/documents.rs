@@ -178,11 +178,9 @@ async fn drafts_are_updated_listed_and_deleted() {
         app.get("/api/v1/documents?search=neues").await.expect(200)["total"],
         1
     );
-    app.get("/api/v1/documents?status=paid").await.expect_error(
-        422,
-        "unknown_value",
-        Some("status"),
-    );
+    app.get("/api/v1/documents?status=bezahlt")
+        .await
+        .expect_error(422, "unknown_value", Some("status"));
     app.get("/api/v1/documents?type=bill")
         .await
         .expect_error(422, "unknown_value", Some("type"));

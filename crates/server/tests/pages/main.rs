@@ -14,6 +14,7 @@ use kontor_testkit::{PASSWORD, TestApp, location};
 use rust_decimal::Decimal;
 
 mod editor;
+mod lists;
 
 #[tokio::test]
 async fn first_run_setup_then_login_only() {

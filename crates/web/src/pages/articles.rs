@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::articles;
-use kontor_app::model::{Article, ArticleData, ArticleQuery, Page, Role};
-use kontor_domain::{UnitCode, VatRate};
+use kontor_app::model::{Article, ArticleData, ArticleQuery, ArticleSort, Page, Role};
+use kontor_domain::{UnitCode, VatRate, codes};
 use kontor_texts::Msg;
 
 use crate::WebState;
@@ -19,6 +19,7 @@ use crate::i18n::Tr;
 use crate::layout::{Layout, render};
 use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
+use crate::pages::sorting;
 use crate::session;
 
 /// The document editor reads its amounts the same way.
@@ -32,8 +33,20 @@ struct ListPage {
     inactive: bool,
     page: Page<Article>,
     pager: Pager,
+    columns: Vec<sorting::Column>,
+    /// The list's order as a parameter, kept when the search changes.
+    sort: String,
     can_edit: bool,
 }
+
+/// The table's columns, each sortable.
+const COLUMNS: &[sorting::Spec<ArticleSort>] = &[
+    (Msg::FieldNumber, Some(ArticleSort::Number), false),
+    (Msg::FieldName, Some(ArticleSort::Name), false),
+    (Msg::FieldUnit, Some(ArticleSort::Unit), false),
+    (Msg::FieldUnitPrice, Some(ArticleSort::UnitPrice), true),
+    (Msg::FieldVatRate, Some(ArticleSort::VatRate), true),
+];
 
 pub async fn list(
     State(state): State<WebState>,
@@ -45,6 +58,7 @@ pub async fn list(
     let query = ArticleQuery {
         search: filter.search(),
         include_inactive: filter.all,
+        sort: filter.sort(),
         page: filter.page(),
     };
     let page = state
@@ -53,7 +67,8 @@ pub async fn list(
         .list(&query)
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
-    let pager = filter.pager(&page, "/articles");
+    let pager = filter.pager::<_, ArticleSort>(&page, "/articles");
+    let columns = filter.columns(&ctx.tr, "/articles", COLUMNS);
     let l = Layout::new(&ctx, ctx.tr.t(Msg::ArticlesTitle), "articles");
     Ok(render(
         ctx.lang(),
@@ -63,6 +78,11 @@ pub async fn list(
             inactive: filter.all,
             page,
             pager,
+            columns,
+            sort: filter
+                .sort::<ArticleSort>()
+                .map(|s| s.param())
+                .unwrap_or_default(),
             can_edit: ctx.can(Role::Sales),
         },
     ))
@@ -78,6 +98,7 @@ pub async fn search_json(
     let query = ArticleQuery {
         search: q.q,
         include_inactive: false,
+        sort: None,
         page: catalog::suggestions(),
     };
     let page = state

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use kontor_app::model::{Page, PageRequest, Role};
+use kontor_app::model::{Page, PageRequest, Role, Sort, SortKey};
 use kontor_domain::party::FieldProblem;
 use kontor_texts::Msg;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::forms::{FieldErrors, FormData};
 use crate::i18n::Tr;
 use crate::layout::render;
 use crate::pages::pager::Pager;
+use crate::pages::sorting;
 use crate::session::{self, Ctx, check_csrf};
 
 /// Rows of a list page.
@@ -29,6 +30,8 @@ const SUGGESTIONS: i64 = 10;
 pub struct ListQuery {
     pub q: Option<String>,
     pub page: Option<i64>,
+    /// A column to sort by, `-` first for descending (`-name`); unknown ones are ignored.
+    pub sort: Option<String>,
     pub archived: Option<String>,
     pub inactive: Option<String>,
 }
@@ -41,6 +44,7 @@ pub struct ListFilter {
     /// The query parameter of [`ListFilter::all`].
     flag: &'static str,
     page: Option<i64>,
+    sort: Option<String>,
 }
 
 impl ListFilter {
@@ -55,6 +59,7 @@ impl ListFilter {
             all: checked.as_deref() == Some("on"),
             flag,
             page: q.page,
+            sort: q.sort,
         }
     }
 
@@ -72,16 +77,38 @@ impl ListFilter {
         PageRequest::new(self.page, Some(PER_PAGE))
     }
 
-    /// Links to the neighbouring pages of `base` with the same filters.
-    pub fn pager<T>(&self, page: &Page<T>, base: &str) -> Pager {
-        Pager::new(
-            page,
-            base,
-            &[
-                ("q", &self.text()),
-                (self.flag, if self.all { "on" } else { "" }),
-            ],
-        )
+    /// The order asked for, if it is one of the list's columns.
+    pub fn sort<K: SortKey + PartialEq>(&self) -> Option<Sort<K>> {
+        self.sort.as_deref().and_then(Sort::parse)
+    }
+
+    /// The filters as query parameters (without sort and page).
+    fn params(&self) -> [(&'static str, String); 2] {
+        [
+            ("q", self.text()),
+            (self.flag, if self.all { "on" } else { "" }.to_string()),
+        ]
+    }
+
+    /// Links to the neighbouring pages of `base` with the same filters and order.
+    pub fn pager<T, K: SortKey + PartialEq>(&self, page: &Page<T>, base: &str) -> Pager {
+        let sort = self.sort::<K>().map(|s| s.param()).unwrap_or_default();
+        let params = self.params();
+        let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        pairs.push(("sort", &sort));
+        Pager::new(page, base, &pairs)
+    }
+
+    /// The table's header cells, sortable ones linking to `base` with the same filters.
+    pub fn columns<K: SortKey + PartialEq>(
+        &self,
+        tr: &Tr,
+        base: &str,
+        specs: &[sorting::Spec<K>],
+    ) -> Vec<sorting::Column> {
+        let params = self.params();
+        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        sorting::columns(tr, base, &pairs, self.sort::<K>(), specs)
     }
 }
 

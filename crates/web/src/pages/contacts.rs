@@ -8,7 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::contacts;
-use kontor_app::model::{AuditEntry, Contact, ContactQuery, DocumentSummary, Page, Role};
+use kontor_app::model::{
+    AuditEntry, Contact, ContactQuery, ContactSort, DocumentSummary, Page, Role,
+};
 use kontor_domain::party::{parse_code, parse_vat_id};
 use kontor_domain::{ContactData, ContactKind, EInvoiceFormat, Language, TaxMode};
 use kontor_texts::Msg;
@@ -19,6 +21,7 @@ use crate::forms::{FieldErrors, FormData, text_of};
 use crate::layout::{Layout, render};
 use crate::pages::catalog::{self, ListFilter, ListQuery};
 use crate::pages::pager::Pager;
+use crate::pages::sorting;
 use crate::session;
 
 #[derive(Template)]
@@ -29,8 +32,19 @@ struct ListPage {
     archived: bool,
     page: Page<Contact>,
     pager: Pager,
+    columns: Vec<sorting::Column>,
+    /// The list's order as a parameter, kept when the search changes.
+    sort: String,
     can_edit: bool,
 }
+
+/// The table's columns, each sortable.
+const COLUMNS: &[sorting::Spec<ContactSort>] = &[
+    (Msg::FieldNumber, Some(ContactSort::Number), false),
+    (Msg::FieldName, Some(ContactSort::Name), false),
+    (Msg::FieldCity, Some(ContactSort::City), false),
+    (Msg::FieldEmail, Some(ContactSort::Email), false),
+];
 
 pub async fn list(
     State(state): State<WebState>,
@@ -42,6 +56,7 @@ pub async fn list(
     let query = ContactQuery {
         search: filter.search(),
         include_archived: filter.all,
+        sort: filter.sort(),
         page: filter.page(),
     };
     let page = state
@@ -50,7 +65,8 @@ pub async fn list(
         .list(&query)
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
-    let pager = filter.pager(&page, "/contacts");
+    let pager = filter.pager::<_, ContactSort>(&page, "/contacts");
+    let columns = filter.columns(&ctx.tr, "/contacts", COLUMNS);
     let l = Layout::new(&ctx, ctx.tr.t(Msg::ContactsTitle), "contacts");
     Ok(render(
         ctx.lang(),
@@ -60,6 +76,11 @@ pub async fn list(
             archived: filter.all,
             page,
             pager,
+            columns,
+            sort: filter
+                .sort::<ContactSort>()
+                .map(|s| s.param())
+                .unwrap_or_default(),
             can_edit: ctx.can(Role::Sales),
         },
     ))
@@ -75,6 +96,7 @@ pub async fn search_json(
     let query = ContactQuery {
         search: q.q,
         include_archived: false,
+        sort: None,
         page: catalog::suggestions(),
     };
     let page = state

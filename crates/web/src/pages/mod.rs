@@ -14,4 +14,5 @@ pub mod pager;
 pub mod security;
 pub mod settings;
 pub mod setup;
+pub mod sorting;
 pub mod two_factor;

@@ -11,5 +11,5 @@ pub use actions::{
     add_payment, cancel, delete, derive, duplicate, issue, outcome, reverse_payment,
 };
 pub use editor::{create, live_totals, new_form, update};
-pub use list::list;
+pub use list::{bulk, list};
 pub use view::show;
