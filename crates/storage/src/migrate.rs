@@ -49,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "external_blobs",
         include_str!("migrations/0010_external_blobs.sql"),
     ),
+    (
+        11,
+        "down_payments",
+        include_str!("migrations/0011_down_payments.sql"),
+    ),
 ];
 
 /// The version from which a file's bytes may live in a blob store (`blobs.external_key`).
