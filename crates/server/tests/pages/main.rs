@@ -1158,7 +1158,6 @@ async fn unknown_addresses_get_a_page_in_browsers_and_json_elsewhere() {
 async fn a_final_invoice_shows_its_deducted_down_payments() {
     use kontor_domain::DocumentType;
     use kontor_testkit::fixtures::{day, draft, item};
-    use rust_decimal_macros::dec;
 
     let app = TestApp::first_run().await;
     let (b, csrf) = app.login_as("fiona", Role::Admin).await;
@@ -1173,8 +1172,8 @@ async fn a_final_invoice_shows_its_deducted_down_payments() {
                 DocumentType::Quote,
                 contact.id,
                 vec![
-                    item("Umbau", dec!(10), dec!(100), dec!(19)),
-                    item("Fachbuch", dec!(4), dec!(50), dec!(7)),
+                    item("Umbau", Decimal::from(10), Decimal::from(100), Decimal::from(19)),
+                    item("Fachbuch", Decimal::from(4), Decimal::from(50), Decimal::from(7)),
                 ],
             ),
         )
@@ -1198,8 +1197,8 @@ async fn a_final_invoice_shows_its_deducted_down_payments() {
         .await
         .unwrap();
     // 1,000.00 at 19 % and 200.00 at 7 %, all of it invoiced as a down payment before.
-    assert_eq!(fin.totals.down_payments, dec!(1404));
-    assert_eq!(fin.totals.due, dec!(0));
+    assert_eq!(fin.totals.down_payments, Decimal::from(1404));
+    assert_eq!(fin.totals.due, Decimal::from(0));
 
     let page = |path: String| {
         let b = b.clone();
@@ -1262,7 +1261,7 @@ async fn a_final_invoice_shows_its_deducted_down_payments() {
         dp.id,
         &kontor_storage::PaymentInput {
             date: day("2026-11-30"),
-            amount: dec!(1404),
+            amount: Decimal::from(1404),
             method: "bank_transfer".into(),
             note: String::new(),
         },
