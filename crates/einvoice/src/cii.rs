@@ -219,7 +219,10 @@ pub(crate) fn write(inv: &Invoice<'_>, profile: Profile) -> io::Result<Vec<u8>> 
     x.leaf("ram:DuePayableAmount", &amount(t.due))?;
     x.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation")?;
 
-    for (number, date) in common::preceding(inv) {
+    // CII D16B has room for one preceding invoice: the corrected one. A final invoice's
+    // down-payment invoices are in the note (BT-22) and in BT-113.
+    if let Some(number) = inv.preceding_number {
+        let date = inv.preceding_date;
         x.open("ram:InvoiceReferencedDocument")?;
         x.leaf("ram:IssuerAssignedID", number)?;
         if let Some(d) = date {

@@ -145,8 +145,8 @@ fn down_payment_note(inv: &Invoice<'_>) -> Option<String> {
     )
 }
 
-/// BG-3: the invoices this one refers to, with their dates: the corrected invoice of a credit
-/// note or cancellation, the deducted down-payment invoices of a final invoice.
+/// BG-3 in UBL: the invoices this one refers to, with their dates: the corrected invoice of a
+/// credit note or cancellation, the deducted down-payment invoices of a final invoice.
 pub(crate) fn preceding<'a>(inv: &Invoice<'a>) -> Vec<(&'a str, Option<NaiveDate>)> {
     let mut refs: Vec<(&'a str, Option<NaiveDate>)> = inv
         .preceding_number
