@@ -217,8 +217,14 @@ mod tests {
             dec!(0),
         );
         assert_eq!(dp.groups.len(), 2);
-        assert_eq!((dp.groups[0].rate, dp.groups[0].net, dp.groups[0].vat), (dec!(19), dec!(3000), dec!(570)));
-        assert_eq!((dp.groups[1].rate, dp.groups[1].net, dp.groups[1].vat), (dec!(7), dec!(500), dec!(35)));
+        assert_eq!(
+            (dp.groups[0].rate, dp.groups[0].net, dp.groups[0].vat),
+            (dec!(19), dec!(3000), dec!(570))
+        );
+        assert_eq!(
+            (dp.groups[1].rate, dp.groups[1].net, dp.groups[1].vat),
+            (dec!(7), dec!(500), dec!(35))
+        );
         assert_eq!(dp.net(), dec!(3500));
         assert_eq!(dp.vat(), dec!(605));
         assert_eq!(dp.gross(), dec!(4105));
@@ -232,7 +238,12 @@ mod tests {
     #[test]
     fn the_final_invoice_deducts_each_down_payment_with_its_vat() {
         // AR-1: 3,000.00 at 19 % (paid); AR-2: 1,000.00 at 19 % and 500.00 at 7 % (unpaid).
-        let ar1 = down_payment("AR-1", 1, &[item(dec!(1), dec!(3000), dec!(19))], dec!(3570));
+        let ar1 = down_payment(
+            "AR-1",
+            1,
+            &[item(dec!(1), dec!(3000), dec!(19))],
+            dec!(3570),
+        );
         let ar2 = down_payment(
             "AR-2",
             2,
@@ -256,13 +267,25 @@ mod tests {
 
         let sums = per_group(&doc.down_payments);
         assert_eq!(sums.len(), 2);
-        assert_eq!((sums[0].rate, sums[0].net, sums[0].vat), (dec!(19), dec!(4000), dec!(760)));
-        assert_eq!((sums[1].rate, sums[1].net, sums[1].vat), (dec!(7), dec!(500), dec!(35)));
+        assert_eq!(
+            (sums[0].rate, sums[0].net, sums[0].vat),
+            (dec!(19), dec!(4000), dec!(760))
+        );
+        assert_eq!(
+            (sums[1].rate, sums[1].net, sums[1].vat),
+            (dec!(7), dec!(500), dec!(35))
+        );
 
         // What the final invoice adds per rate: 6,000.00 + 1,140.00 VAT, 1,500.00 + 105.00 VAT.
         let rest = remaining(&t, &doc.down_payments);
-        assert_eq!((rest[0].rate, rest[0].net, rest[0].vat), (dec!(19), dec!(6000), dec!(1140)));
-        assert_eq!((rest[1].rate, rest[1].net, rest[1].vat), (dec!(7), dec!(1500), dec!(105)));
+        assert_eq!(
+            (rest[0].rate, rest[0].net, rest[0].vat),
+            (dec!(19), dec!(6000), dec!(1140))
+        );
+        assert_eq!(
+            (rest[1].rate, rest[1].net, rest[1].vat),
+            (dec!(7), dec!(1500), dec!(105))
+        );
         let rest_gross: Decimal = rest.iter().map(DeductedVat::gross).sum();
         assert_eq!(rest_gross, t.due);
 
@@ -274,7 +297,12 @@ mod tests {
 
     #[test]
     fn other_prepayments_add_to_the_deduction() {
-        let ar1 = down_payment("AR-1", 1, &[item(dec!(1), dec!(1000), dec!(19))], dec!(1190));
+        let ar1 = down_payment(
+            "AR-1",
+            1,
+            &[item(dec!(1), dec!(1000), dec!(19))],
+            dec!(1190),
+        );
         let mut doc = final_invoice(vec![ar1]);
         doc.prepaid_amount = dec!(100);
         let t = compute(&doc);
@@ -290,7 +318,10 @@ mod tests {
         let doc = final_invoice(vec![ar1]);
         let rest = remaining(&compute(&doc), &doc.down_payments);
         assert_eq!(rest.len(), 3);
-        assert_eq!((rest[2].rate, rest[2].net, rest[2].vat), (dec!(0), dec!(-100), dec!(0)));
+        assert_eq!(
+            (rest[2].rate, rest[2].net, rest[2].vat),
+            (dec!(0), dec!(-100), dec!(0))
+        );
     }
 
     #[test]

@@ -165,5 +165,8 @@ fn a_small_business_deducts_without_rates_or_vat() {
     assert!(t.contains("AR-2026-0001 02.11.2026 3.000,00 €"), "{t}");
     assert!(t.contains("abzgl. Anzahlungsrechnungen -4.500,00 €"), "{t}");
     assert!(t.contains("Zahlbetrag 7.500,00 €"), "{t}");
-    assert!(!t.contains("USt."), "no VAT on a small business invoice: {t}");
+    assert!(
+        !t.contains("USt."),
+        "no VAT on a small business invoice: {t}"
+    );
 }

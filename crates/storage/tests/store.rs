@@ -383,7 +383,13 @@ async fn final_invoice_deducts_each_down_payment_with_its_vat_per_rate() {
         let a = a.clone();
         async move {
             let dp = s
-                .derive_document(&a, quote_id, DocumentType::DownPaymentInvoice, day(date), None)
+                .derive_document(
+                    &a,
+                    quote_id,
+                    DocumentType::DownPaymentInvoice,
+                    day(date),
+                    None,
+                )
                 .await
                 .unwrap();
             let input = DraftInput {
@@ -429,13 +435,26 @@ async fn final_invoice_deducts_each_down_payment_with_its_vat_per_rate() {
     assert_eq!(d[0].number.as_str(), ar1.number().unwrap());
     assert_eq!(d[0].date, day("2026-11-27"));
     assert_eq!(d[0].groups.len(), 1);
-    assert_eq!((d[0].groups[0].rate, d[0].groups[0].net, d[0].groups[0].vat), (dec!(19), dec!(3000), dec!(570)));
+    assert_eq!(
+        (d[0].groups[0].rate, d[0].groups[0].net, d[0].groups[0].vat),
+        (dec!(19), dec!(3000), dec!(570))
+    );
     assert!(d[0].is_paid());
     assert_eq!(d[1].number.as_str(), ar2.number().unwrap());
     assert_eq!(d[1].groups.len(), 2);
-    assert_eq!((d[1].groups[0].rate, d[1].groups[0].net, d[1].groups[0].vat), (dec!(19), dec!(1000), dec!(190)));
-    assert_eq!((d[1].groups[1].rate, d[1].groups[1].net, d[1].groups[1].vat), (dec!(7), dec!(500), dec!(35)));
-    assert_eq!(d[1].open, dec!(1725), "the unpaid one is deducted and marked open");
+    assert_eq!(
+        (d[1].groups[0].rate, d[1].groups[0].net, d[1].groups[0].vat),
+        (dec!(19), dec!(1000), dec!(190))
+    );
+    assert_eq!(
+        (d[1].groups[1].rate, d[1].groups[1].net, d[1].groups[1].vat),
+        (dec!(7), dec!(500), dec!(35))
+    );
+    assert_eq!(
+        d[1].open,
+        dec!(1725),
+        "the unpaid one is deducted and marked open"
+    );
     assert_eq!(fin.content.prepaid_amount, dec!(0));
     assert_eq!(fin.totals.gross, dec!(14040));
     assert_eq!(fin.totals.down_payments, dec!(5295));
@@ -460,7 +479,10 @@ async fn final_invoice_deducts_each_down_payment_with_its_vat_per_rate() {
     assert_eq!(fin.content.down_payments[1].open, dec!(725));
     assert_eq!(fin.totals.due, dec!(8745));
     let again = s.document(fin.id).await.unwrap();
-    assert_eq!(again.content.down_payments, fin.content.down_payments, "stored as issued");
+    assert_eq!(
+        again.content.down_payments, fin.content.down_payments,
+        "stored as issued"
+    );
 
     // A second final invoice of the same order deducts nothing twice.
     let second = s
@@ -506,7 +528,13 @@ async fn a_cancelled_down_payment_is_not_deducted() {
         .unwrap();
     let quote = s.issue_document(&a, quote.id).await.unwrap();
     let dp = s
-        .derive_document(&a, quote.id, DocumentType::DownPaymentInvoice, day("2026-11-27"), None)
+        .derive_document(
+            &a,
+            quote.id,
+            DocumentType::DownPaymentInvoice,
+            day("2026-11-27"),
+            None,
+        )
         .await
         .unwrap();
     let dp = s.issue_document(&a, dp.id).await.unwrap();

@@ -861,8 +861,14 @@ async fn a_final_invoice_deducts_its_down_payments_in_every_e_invoice() {
         ubl["Invoice/BillingReference/InvoiceDocumentReference/ID"],
         vec![n1.to_string(), n2.to_string()]
     );
-    assert_eq!(one(&ubl, "Invoice/LegalMonetaryTotal/PrepaidAmount"), "5295.00");
-    assert_eq!(one(&ubl, "Invoice/LegalMonetaryTotal/PayableAmount"), "8745.00");
+    assert_eq!(
+        one(&ubl, "Invoice/LegalMonetaryTotal/PrepaidAmount"),
+        "5295.00"
+    );
+    assert_eq!(
+        one(&ubl, "Invoice/LegalMonetaryTotal/PayableAmount"),
+        "8745.00"
+    );
     let note = ubl["Invoice/Note"]
         .iter()
         .find(|n| n.contains("§ 14 Abs. 5 UStG"))

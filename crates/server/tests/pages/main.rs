@@ -1172,8 +1172,18 @@ async fn a_final_invoice_shows_its_deducted_down_payments() {
                 DocumentType::Quote,
                 contact.id,
                 vec![
-                    item("Umbau", Decimal::from(10), Decimal::from(100), Decimal::from(19)),
-                    item("Fachbuch", Decimal::from(4), Decimal::from(50), Decimal::from(7)),
+                    item(
+                        "Umbau",
+                        Decimal::from(10),
+                        Decimal::from(100),
+                        Decimal::from(19),
+                    ),
+                    item(
+                        "Fachbuch",
+                        Decimal::from(4),
+                        Decimal::from(50),
+                        Decimal::from(7),
+                    ),
                 ],
             ),
         )
