@@ -596,7 +596,9 @@ impl Store {
     }
 
     /// Issues a draft: checks the legal content, takes the next number of its range,
-    /// snapshots seller and buyer and locks the document — all in one transaction.
+    /// snapshots seller and buyer and locks the document — all in one transaction. A final
+    /// invoice deducts its order's down payments as they are now (issued, cancelled or paid
+    /// since the draft was made).
     pub async fn issue_document(&self, actor: &Actor, id: i64) -> Result<Document> {
         let mut tx = self.write().await?;
         let draft = ensure_draft(load(&mut tx, id).await?)?;
@@ -690,8 +692,8 @@ impl Store {
     }
 
     /// Creates a draft of `target` type from an issued document, with its lines and texts
-    /// (`subject` replaces the source's subject when given). A final invoice deducts the down
-    /// payments already invoiced on the same order.
+    /// (`subject` replaces the source's subject when given). A final invoice deducts each
+    /// down-payment invoice of the same order with its net amount and VAT per rate.
     pub async fn derive_document(
         &self,
         actor: &Actor,
