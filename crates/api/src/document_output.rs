@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use kontor_app::model::{DocState, Document, DocumentSummary};
 use kontor_domain::totals::{Totals, line_amounts};
-use kontor_domain::{CompanyProfile, ContactData, Line};
+use kontor_domain::{CompanyProfile, ContactData, DeductedDownPayment, Line};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -26,6 +26,8 @@ pub struct DocumentOut {
     language: &'static str,
     discount_percent: String,
     prepaid_amount: String,
+    /// On a final invoice: the down-payment invoices it deducts (§ 14 Abs. 5 UStG).
+    down_payments: Vec<DownPaymentOut>,
     skonto: Vec<SkontoOut>,
     payment_method: &'static str,
     exchange_rate: Option<String>,
@@ -55,6 +57,49 @@ pub struct DocumentOut {
     version: i64,
 }
 
+/// One deducted down-payment invoice: number, date, net and VAT per rate, what is still open.
+#[derive(Debug, Serialize)]
+pub struct DownPaymentOut {
+    number: String,
+    date: NaiveDate,
+    net: String,
+    vat: String,
+    gross: String,
+    open: String,
+    vat_breakdown: Vec<DeductedVatOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeductedVatOut {
+    category: &'static str,
+    rate: String,
+    net: String,
+    vat: String,
+}
+
+impl DownPaymentOut {
+    fn new(d: &DeductedDownPayment) -> DownPaymentOut {
+        DownPaymentOut {
+            number: d.number.to_string(),
+            date: d.date,
+            net: money(d.net()),
+            vat: money(d.vat()),
+            gross: money(d.gross()),
+            open: money(d.open),
+            vat_breakdown: d
+                .groups
+                .iter()
+                .map(|g| DeductedVatOut {
+                    category: g.category.code(),
+                    rate: plain(g.rate),
+                    net: money(g.net),
+                    vat: money(g.vat),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct SkontoOut {
     days: i64,
@@ -81,6 +126,7 @@ pub struct TotalsOut {
     net: String,
     vat: String,
     gross: String,
+    down_payments: String,
     prepaid: String,
     due: String,
     vat_breakdown: Vec<VatGroupOut>,
@@ -132,6 +178,11 @@ impl DocumentOut {
             language,
             discount_percent: plain(content.discount_percent),
             prepaid_amount: money(content.prepaid_amount),
+            down_payments: content
+                .down_payments
+                .iter()
+                .map(DownPaymentOut::new)
+                .collect(),
             skonto: content
                 .skonto
                 .iter()
@@ -194,6 +245,7 @@ impl TotalsOut {
             net: money(t.net),
             vat: money(t.vat),
             gross: money(t.gross),
+            down_payments: money(t.down_payments),
             prepaid: money(t.prepaid),
             due: money(t.due),
             vat_breakdown: t

@@ -417,13 +417,20 @@ fn schemas() -> Value {
         "VatGroup": response(&[("category", "S|Z|E|AE|K|G"), ("rate", "decimal"), ("taxable", "money"), ("vat", "money")]),
         "Totals": response(&[
             ("line_total", "money"), ("allowance_total", "money"), ("net", "money"), ("vat", "money"),
-            ("gross", "money"), ("prepaid", "money"), ("due", "money"), ("vat_breakdown", "[VatGroup]"),
+            ("gross", "money"), ("down_payments", "money"), ("prepaid", "money"), ("due", "money"),
+            ("vat_breakdown", "[VatGroup]"),
+        ]),
+        "DeductedVat": response(&[("category", "S|Z|E|AE|K|G"), ("rate", "decimal"), ("net", "money"), ("vat", "money")]),
+        "DownPayment": response(&[
+            ("number", "string"), ("date", "date"), ("net", "money"), ("vat", "money"), ("gross", "money"),
+            ("open", "money"), ("vat_breakdown", "[DeductedVat]"),
         ]),
         "Document": response(&[
             ("id", "integer"), ("type", DOC_TYPES), ("status", STATUSES), ("state", "draft|issued|cancelled"),
             ("number", "string?"), ("contact_id", "integer"), ("date", "date"), ("delivery_date", "date?"),
             ("due_date", "date?"), ("tax_mode", TAX_MODES), ("currency", "string"), ("language", "de|en"),
-            ("discount_percent", "decimal"), ("prepaid_amount", "money"), ("skonto", "[SkontoStep]"),
+            ("discount_percent", "decimal"), ("prepaid_amount", "money"), ("down_payments", "[DownPayment]"),
+            ("skonto", "[SkontoStep]"),
             ("payment_method", PAYMENT_METHODS), ("exchange_rate", "decimal?"), ("vat_in_eur", "money?"),
             ("subject", "string"),
             ("intro_text", "string"), ("closing_text", "string"), ("source_id", "integer?"),

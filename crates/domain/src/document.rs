@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::down_payment::DeductedDownPayment;
 use crate::tax::TaxMode;
 use crate::terms::{PaymentMethod, SkontoStep};
 use crate::values::{CurrencyCode, UnitCode, VatRate};
@@ -206,8 +207,12 @@ pub struct DocumentContent {
     pub delivery_date: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
     pub discount_percent: Decimal,
+    /// Paid in advance without a down-payment invoice (part of EN 16931 BT-113).
     pub prepaid_amount: Decimal,
     pub lines: Vec<Line>,
+    /// On a final invoice: the down-payment invoices it deducts, see [`crate::down_payment`].
+    #[serde(default)]
+    pub down_payments: Vec<DeductedDownPayment>,
     /// Cash discount steps (at most two), see [`crate::terms`].
     #[serde(default)]
     pub skonto: Vec<SkontoStep>,

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod document;
+pub mod down_payment;
 pub mod error_code;
 pub mod issued;
 pub mod money;
@@ -17,6 +18,7 @@ pub mod validation;
 pub mod values;
 
 pub use document::{DocumentType, Line, LineKind, QuoteOutcome, quote_status};
+pub use down_payment::{DeductedDownPayment, DeductedVat};
 pub use error_code::{ErrorCode, ErrorKind};
 pub use issued::{DocumentNumber, Draft, Issued, Preceding, Printable, Texts};
 pub use money::round2;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::document::{DocumentContent, Line};
+use crate::down_payment::{self, DeductedDownPayment};
 use crate::money::round2;
 use crate::tax::{TaxMode, VatCategory};
 
@@ -37,9 +38,12 @@ pub struct Totals {
     pub vat: Decimal,
     /// BT-112: total with VAT.
     pub gross: Decimal,
-    /// BT-113: amount already paid (down payments).
+    /// On a final invoice: the gross sum of the down-payment invoices it deducts, each with
+    /// its net amount and VAT (§ 14 Abs. 5 UStG, see [`crate::down_payment`]).
+    pub down_payments: Decimal,
+    /// Paid in advance without a down-payment invoice.
     pub prepaid: Decimal,
-    /// BT-115: amount due for payment.
+    /// BT-115: amount due for payment = gross − down payments − prepaid.
     pub due: Decimal,
     pub vat_breakdown: Vec<VatGroup>,
 }
@@ -66,7 +70,7 @@ pub fn line_amounts(line: &Line) -> LineAmounts {
     }
 }
 
-/// Computes the totals of a document.
+/// Computes the totals of a document, its deducted down payments included.
 pub fn compute(doc: &DocumentContent) -> Totals {
     compute_parts(
         doc.tax_mode,
@@ -74,6 +78,22 @@ pub fn compute(doc: &DocumentContent) -> Totals {
         doc.discount_percent,
         doc.prepaid_amount,
     )
+    .deducting(&doc.down_payments)
+}
+
+impl Totals {
+    /// These totals with the down payments of a final invoice deducted from the amount due.
+    pub fn deducting(mut self, deductions: &[DeductedDownPayment]) -> Totals {
+        let sum = down_payment::gross_total(deductions);
+        self.down_payments += sum;
+        self.due -= sum;
+        self
+    }
+
+    /// BT-113: everything paid in advance, down payments and other prepayments.
+    pub fn paid_in_advance(&self) -> Decimal {
+        self.down_payments + self.prepaid
+    }
 }
 
 /// Computes totals from the parts that matter; see [`compute`].
@@ -117,6 +137,7 @@ pub fn compute_parts(
         net,
         vat,
         gross,
+        down_payments: Decimal::ZERO,
         prepaid,
         due: gross - prepaid,
         vat_breakdown,

@@ -258,11 +258,19 @@ pub fn issue_problems(ctx: &IssueContext<'_>) -> Vec<Problem> {
             ));
         }
         if ctx.due < Decimal::ZERO {
-            p.push(Problem::new(
-                "prepaid_amount",
-                "negative_due",
-                "prepaid_amount exceeds the document total",
-            ));
+            p.push(if doc.down_payments.is_empty() {
+                Problem::new(
+                    "prepaid_amount",
+                    "negative_due",
+                    "prepaid_amount exceeds the document total",
+                )
+            } else {
+                Problem::new(
+                    "down_payments",
+                    "negative_due",
+                    "the deducted down payments and prepaid_amount exceed the document total",
+                )
+            });
         }
     }
     if doc.doc_type.is_correction() && ctx.corrected_number.is_none_or(|n| n.trim().is_empty()) {
@@ -465,14 +473,14 @@ mod warning_tests {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::document::{Line, LineKind};
     use crate::values::VatId;
     use chrono::NaiveDate;
     use rust_decimal_macros::dec;
 
-    fn company() -> CompanyProfile {
+    pub(crate) fn company() -> CompanyProfile {
         CompanyProfile {
             name: "Muster GmbH".into(),
             street: "Hauptstr. 1".into(),
@@ -484,7 +492,7 @@ mod tests {
         }
     }
 
-    fn buyer() -> ContactData {
+    pub(crate) fn buyer() -> ContactData {
         ContactData {
             name: "Kunde AG".into(),
             street: "Weg 2".into(),
@@ -506,6 +514,7 @@ mod tests {
             due_date: Some(d),
             discount_percent: dec!(0),
             prepaid_amount: dec!(0),
+            down_payments: Vec::new(),
             lines: vec![Line {
                 kind: LineKind::Item,
                 article_id: None,

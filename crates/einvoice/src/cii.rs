@@ -51,7 +51,7 @@ pub(crate) fn write(inv: &Invoice<'_>, profile: Profile) -> io::Result<Vec<u8>> 
     date_time(&mut x, "ram:IssueDateTime", c.date)?;
     for note in common::notes(inv) {
         x.open("ram:IncludedNote")?;
-        x.leaf("ram:Content", note)?;
+        x.leaf("ram:Content", &note)?;
         x.close("ram:IncludedNote")?;
     }
     x.close("rsm:ExchangedDocument")?;
@@ -212,16 +212,20 @@ pub(crate) fn write(inv: &Invoice<'_>, profile: Profile) -> io::Result<Vec<u8>> 
         x.leaf_with("ram:TaxTotalAmount", &[("currencyID", "EUR")], &amount(vat))?;
     }
     x.leaf("ram:GrandTotalAmount", &amount(t.gross))?;
-    if !t.prepaid.is_zero() {
-        x.leaf("ram:TotalPrepaidAmount", &amount(t.prepaid))?;
+    // BT-113: down payments deducted on a final invoice and other prepayments.
+    if !t.paid_in_advance().is_zero() {
+        x.leaf("ram:TotalPrepaidAmount", &amount(t.paid_in_advance()))?;
     }
     x.leaf("ram:DuePayableAmount", &amount(t.due))?;
     x.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation")?;
 
+    // CII D16B has room for one preceding invoice: the corrected one. A final invoice's
+    // down-payment invoices are in the note (BT-22) and in BT-113.
     if let Some(number) = inv.preceding_number {
+        let date = inv.preceding_date;
         x.open("ram:InvoiceReferencedDocument")?;
         x.leaf("ram:IssuerAssignedID", number)?;
-        if let Some(d) = inv.preceding_date {
+        if let Some(d) = date {
             x.open("ram:FormattedIssueDateTime")?;
             x.leaf_with("qdt:DateTimeString", &[("format", "102")], &date_102(d))?;
             x.close("ram:FormattedIssueDateTime")?;

@@ -77,16 +77,89 @@ pub(crate) fn exemption(
     }
 }
 
-/// BT-22: the document's texts and the tax mode's legal note.
-pub(crate) fn notes<'a>(inv: &Invoice<'a>) -> Vec<&'a str> {
-    let mut notes: Vec<&'a str> = [inv.subject, inv.intro_text, inv.closing_text]
+/// BT-22: the document's texts, the tax mode's legal note and, on a final invoice, the
+/// deducted down-payment invoices.
+pub(crate) fn notes(inv: &Invoice<'_>) -> Vec<String> {
+    let mut notes: Vec<String> = [inv.subject, inv.intro_text, inv.closing_text]
         .into_iter()
         .filter(|t| !t.trim().is_empty())
+        .map(str::to_string)
         .collect();
     if let Some(note) = inv.content.tax_mode.legal_note(lang(inv)) {
-        notes.push(note);
+        notes.push(note.to_string());
     }
+    notes.extend(down_payment_note(inv));
     notes
+}
+
+/// The note listing the down-payment invoices a final invoice deducts (§ 14 Abs. 5 UStG):
+/// each with its number, date, net amount and VAT per rate and what is still open on it. The
+/// structured data carry their sum as BT-113 and each one as a preceding invoice (BG-3).
+fn down_payment_note(inv: &Invoice<'_>) -> Option<String> {
+    let deductions = &inv.content.down_payments;
+    if deductions.is_empty() {
+        return None;
+    }
+    let (lang, cur) = (inv.language, inv.content.currency.as_str());
+    let list: Vec<String> = deductions
+        .iter()
+        .map(|d| {
+            let groups: Vec<String> = d
+                .groups
+                .iter()
+                .map(|g| {
+                    Msg::EinvoiceDownPaymentGroup
+                        .text(lang)
+                        .replace("{net}", &amount(g.net))
+                        .replace("{rate}", &rate(g.rate))
+                        .replace("{vat}", &amount(g.vat))
+                        .replace("{currency}", cur)
+                })
+                .collect();
+            let mut details = groups.join(", ");
+            if !d.is_paid() {
+                details.push_str(
+                    &Msg::EinvoiceDownPaymentOpen
+                        .text(lang)
+                        .replace("{amount}", &amount(d.open))
+                        .replace("{currency}", cur),
+                );
+            }
+            Msg::EinvoiceDownPayment
+                .text(lang)
+                .replace("{number}", d.number.as_str())
+                .replace("{date}", &text_date(d.date, lang))
+                .replace("{groups}", &details)
+        })
+        .collect();
+    let net: Decimal = deductions.iter().map(|d| d.net()).sum();
+    let vat: Decimal = deductions.iter().map(|d| d.vat()).sum();
+    Some(
+        Msg::EinvoiceDownPayments
+            .text(lang)
+            .replace("{list}", &list.join("; "))
+            .replace("{net}", &amount(net))
+            .replace("{vat}", &amount(vat))
+            .replace("{gross}", &amount(net + vat))
+            .replace("{currency}", cur),
+    )
+}
+
+/// BG-3 in UBL: the invoices this one refers to, with their dates: the corrected invoice of a
+/// credit note or cancellation, the deducted down-payment invoices of a final invoice.
+pub(crate) fn preceding<'a>(inv: &Invoice<'a>) -> Vec<(&'a str, Option<NaiveDate>)> {
+    let mut refs: Vec<(&'a str, Option<NaiveDate>)> = inv
+        .preceding_number
+        .map(|n| (n, inv.preceding_date))
+        .into_iter()
+        .collect();
+    refs.extend(
+        inv.content
+            .down_payments
+            .iter()
+            .map(|d| (d.number.as_str(), Some(d.date))),
+    );
+    refs
 }
 
 /// BT-20: payment terms as text (BR-CO-25 needs it or a due date when something is due),

@@ -42,6 +42,13 @@
 //!   The Skonto base is the amount due BT-115 (Kontor computes Skonto on nothing else), so
 //!   `BASISBETRAG` is never needed and not written. Factur-X gets the same text (ZUGFeRD
 //!   readers understand the `#SKONTO#` convention; EN 16931 has no structured Skonto).
+//! - Final invoice (§ 14 Abs. 5 UStG): the deducted down-payment invoices are BT-113 (with
+//!   any other prepayment), so BT-115 = BT-112 − BT-113 as on the PDF; the VAT breakdown
+//!   stays that of the whole supply. A note (BT-22) lists each down-payment invoice with its
+//!   number, date, net amount and VAT per rate and what is still open on it. UBL also names
+//!   each as a preceding invoice (BG-3); CII D16B allows only one `InvoiceReferencedDocument`,
+//!   kept for the corrected invoice of a credit note. Negative lines per down payment were not
+//!   chosen: they would make BT-112 the remainder instead of the supply's total.
 //! - Foreign currency: BT-5 is the document currency. With a currency other than EUR the
 //!   document must carry an exchange rate, stated as units of the document currency per 1 EUR
 //!   (the ECB / Federal Ministry of Finance convention); BT-6 is then `EUR` and BT-111 (UBL: a

@@ -87,6 +87,7 @@ pub fn invoice(n: usize) -> Sample {
         due_date: d.checked_add_days(chrono::Days::new(14)),
         discount_percent: Decimal::from(3),
         prepaid_amount: Decimal::from(100),
+        down_payments: Vec::new(),
         lines,
         skonto: Vec::new(),
         payment_method: Default::default(),

@@ -44,7 +44,7 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.leaf("cbc:InvoiceTypeCode", common::type_code(c.doc_type))?;
     }
     for note in common::notes(inv) {
-        x.leaf("cbc:Note", note)?;
+        x.leaf("cbc:Note", &note)?;
     }
     x.leaf("cbc:DocumentCurrencyCode", cur)?;
     let vat_eur = common::vat_in_eur(inv);
@@ -52,11 +52,11 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
         x.leaf("cbc:TaxCurrencyCode", "EUR")?;
     }
     x.leaf("cbc:BuyerReference", &inv.buyer.buyer_reference)?;
-    if let Some(number) = inv.preceding_number {
+    for (number, date) in common::preceding(inv) {
         x.open("cac:BillingReference")?;
         x.open("cac:InvoiceDocumentReference")?;
         x.leaf("cbc:ID", number)?;
-        if let Some(d) = inv.preceding_date {
+        if let Some(d) = date {
             x.leaf("cbc:IssueDate", &iso_date(d))?;
         }
         x.close("cac:InvoiceDocumentReference")?;
@@ -167,8 +167,9 @@ pub(crate) fn write(inv: &Invoice<'_>) -> io::Result<Vec<u8>> {
     if !t.allowance_total.is_zero() {
         money(&mut x, "cbc:AllowanceTotalAmount", t.allowance_total, cur)?;
     }
-    if !t.prepaid.is_zero() {
-        money(&mut x, "cbc:PrepaidAmount", t.prepaid, cur)?;
+    // BT-113: down payments deducted on a final invoice and other prepayments.
+    if !t.paid_in_advance().is_zero() {
+        money(&mut x, "cbc:PrepaidAmount", t.paid_in_advance(), cur)?;
     }
     money(&mut x, "cbc:PayableAmount", t.due, cur)?;
     x.close("cac:LegalMonetaryTotal")?;

@@ -3,6 +3,7 @@
 //! future user-supplied template.
 
 use kontor_domain::document::LineKind;
+use kontor_domain::down_payment;
 use kontor_domain::totals::line_amounts;
 use kontor_domain::{
     CompanyProfile, ContactData, DocumentType, Language, PaymentMethod, Printable, TaxMode,
@@ -38,6 +39,8 @@ pub struct Data {
     pub columns: Vec<Column>,
     pub lines: Vec<RowData>,
     pub totals: Vec<TotalRow>,
+    /// A final invoice's deducted down payments, printed under the totals.
+    pub deduction: Option<Deduction>,
     pub notes: Vec<String>,
     pub closing: String,
     pub footer: Vec<Vec<String>>,
@@ -93,6 +96,20 @@ pub struct TotalRow {
     pub value: String,
     pub strong: bool,
     pub rule: bool,
+}
+
+/// The down-payment invoices a final invoice deducts (§ 14 Abs. 5 UStG): one row per invoice
+/// and VAT rate with its net amount and VAT, then the deduction, the amount due and what
+/// remains per rate; a note for each one that is still open.
+#[derive(Debug, Serialize)]
+pub struct Deduction {
+    pub title: String,
+    pub columns: Vec<String>,
+    /// Which columns are amounts (right-aligned).
+    pub numeric: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+    pub totals: Vec<TotalRow>,
+    pub notes: Vec<String>,
 }
 
 /// Which optional columns show; from the setting "pdf" (`{"columns": {"unit": false, ...}}`).
@@ -368,6 +385,7 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
             rule: false,
         });
     }
+    let deduction = deduction(doc, lang, &money);
 
     let mut notes = Vec::new();
     if let Some(note) = c.tax_mode.legal_note(lang.as_str()) {
@@ -483,6 +501,7 @@ pub fn build(doc: Printable<'_>, extras: &Extras) -> (Data, Option<String>) {
         columns,
         lines,
         totals,
+        deduction,
         notes,
         closing: doc.texts().closing.clone(),
         footer,
@@ -710,7 +729,8 @@ fn totals_rows(
             rows.push(row(Msg::PdfTotal.text(lang).into(), tt.gross, true, true));
         }
     }
-    if !tt.prepaid.is_zero() {
+    // With deducted down payments, the deduction block ends with the amount due.
+    if !tt.prepaid.is_zero() && c.down_payments.is_empty() {
         rows.push(row(
             Msg::PdfLessPrepaid.text(lang).into(),
             -tt.prepaid,
@@ -720,4 +740,103 @@ fn totals_rows(
         rows.push(row(Msg::PdfAmountDue.text(lang).into(), tt.due, true, true));
     }
     rows
+}
+
+/// The deduction block of a final invoice; `None` without deducted down payments. Rates and
+/// VAT show only where the invoice shows VAT (never for a § 19 small business, § 14c UStG).
+fn deduction(
+    doc: Printable<'_>,
+    lang: Language,
+    money: &dyn Fn(Decimal) -> String,
+) -> Option<Deduction> {
+    let c = doc.content();
+    if c.down_payments.is_empty() || !c.doc_type.shows_prices() {
+        return None;
+    }
+    let en = lang == Language::En;
+    let tt = doc.totals();
+    let with_vat = c.tax_mode == TaxMode::Standard;
+    let mut columns = vec![
+        Msg::PdfDownPaymentInvoice.text(lang).to_string(),
+        Msg::PdfDate.text(lang).to_string(),
+        Msg::PdfColumnNet.text(lang).to_string(),
+    ];
+    if with_vat {
+        columns.extend([
+            Msg::PdfColumnVatRate.text(lang).to_string(),
+            Msg::PdfVat.text(lang).to_string(),
+            Msg::PdfColumnGross.text(lang).to_string(),
+        ]);
+    }
+    let numeric = (0..columns.len()).map(|i| i >= 2).collect();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for dp in &c.down_payments {
+        for (i, g) in dp.groups.iter().enumerate() {
+            let (number, date) = if i == 0 {
+                (dp.number.to_string(), format::date(dp.date, en))
+            } else {
+                (String::new(), String::new())
+            };
+            let mut row = vec![number, date, money(g.net)];
+            if with_vat {
+                row.extend([format::percent(g.rate, en), money(g.vat), money(g.gross())]);
+            }
+            rows.push(row);
+        }
+        if !dp.is_paid() {
+            notes.push(
+                Msg::PdfDownPaymentOpen
+                    .text(lang)
+                    .replace("{number}", dp.number.as_str())
+                    .replace("{amount}", &money(dp.open)),
+            );
+        }
+    }
+    let row = |label: String, value: Decimal, strong: bool, rule: bool| TotalRow {
+        label,
+        value: money(value),
+        strong,
+        rule,
+    };
+    let mut totals = vec![row(
+        Msg::PdfLessDownPayments.text(lang).into(),
+        -tt.down_payments,
+        false,
+        false,
+    )];
+    if !tt.prepaid.is_zero() {
+        totals.push(row(
+            Msg::PdfLessPrepaid.text(lang).into(),
+            -tt.prepaid,
+            false,
+            false,
+        ));
+    }
+    totals.push(row(Msg::PdfAmountDue.text(lang).into(), tt.due, true, true));
+    if with_vat {
+        for g in down_payment::remaining(tt, &c.down_payments) {
+            let rate = format::percent(g.rate, en);
+            totals.push(row(
+                Msg::PdfRemainingNet.text(lang).replace("{rate}", &rate),
+                g.net,
+                false,
+                false,
+            ));
+            totals.push(row(
+                Msg::PdfRemainingVat.text(lang).replace("{rate}", &rate),
+                g.vat,
+                false,
+                false,
+            ));
+        }
+    }
+    Some(Deduction {
+        title: Msg::PdfDownPayments.text(lang).into(),
+        columns,
+        numeric,
+        rows,
+        totals,
+        notes,
+    })
 }

@@ -87,6 +87,7 @@ pub fn invoice(n: usize, tax_mode: TaxMode, language: Language) -> Issued {
         due_date: NaiveDate::from_ymd_opt(2026, 12, 10),
         discount_percent: Decimal::ZERO,
         prepaid_amount: Decimal::ZERO,
+        down_payments: Vec::new(),
         lines,
         skonto: Vec::new(),
         payment_method: Default::default(),

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kontor_domain::ErrorCode;
 use kontor_domain::document::{DocumentContent, DocumentType};
+use kontor_domain::down_payment::DeductedDownPayment;
 use kontor_domain::money::{from_cents, to_cents};
 use kontor_domain::payment::PaymentStatus;
 use kontor_domain::totals;
@@ -30,7 +31,7 @@ use crate::util::{
 
 const COLUMNS: &str = "id, doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, \
     language, discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
-    cancelled_by_id, outcome, paid_cents, skonto, payment_method, exchange_rate, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
+    cancelled_by_id, outcome, paid_cents, skonto, payment_method, exchange_rate, down_payments, seller_snapshot, buyer_snapshot, issued_at, created_at, updated_at, version, \
     (SELECT c.number FROM documents c WHERE c.id = documents.corrects_id) AS corrects_number, \
     (SELECT c.doc_date FROM documents c WHERE c.id = documents.corrects_id) AS corrects_date";
 
@@ -106,6 +107,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         discount_percent: parse_dec(&row.try_get::<String, _>("discount_percent")?)?,
         prepaid_amount: parse_dec(&row.try_get::<String, _>("prepaid_amount")?)?,
         lines,
+        down_payments: serde_json::from_str(&row.try_get::<String, _>("down_payments")?)?,
         skonto: serde_json::from_str(&row.try_get::<String, _>("skonto")?)?,
         payment_method: PaymentMethod::parse(&payment_method)
             .ok_or_else(|| StoreError::Corrupt(format!("payment_method {payment_method}")))?,
@@ -192,6 +194,7 @@ fn audit_json(doc: &Document) -> serde_json::Value {
         "currency": doc.content.currency,
         "discount_percent": doc.content.discount_percent.to_string(),
         "prepaid_amount": doc.content.prepaid_amount.to_string(),
+        "down_payments": doc.content.down_payments,
         "lines": doc.content.lines,
         "skonto": doc.content.skonto,
         "payment_method": doc.content.payment_method.as_str(),
@@ -239,6 +242,8 @@ fn resolve(
         discount_percent: input.discount_percent,
         prepaid_amount: input.prepaid_amount,
         lines: input.lines.clone(),
+        // Only deriving a final invoice fills these in, from the order's down-payment invoices.
+        down_payments: Vec::new(),
         skonto: if input.doc_type.is_receivable() {
             input
                 .skonto
@@ -275,9 +280,9 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
         "INSERT INTO documents (doc_type, status, number, contact_id, doc_date, delivery_date, due_date, tax_mode, currency, language, \
          discount_percent, prepaid_amount, subject, intro_text, closing_text, lines, source_id, corrects_id, \
          net_cents, vat_cents, gross_cents, due_cents, paid_cents, search, created_at, updated_at, version, \
-         skonto, payment_method, exchange_rate) \
+         skonto, payment_method, exchange_rate, down_payments) \
          VALUES ($1, 'draft', NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $22, 1, \
-         $23, $24, $25) \
+         $23, $24, $25, $26) \
          RETURNING id",
     )
     .bind(d.content.doc_type.as_str())
@@ -305,6 +310,7 @@ async fn insert(conn: &mut AnyConnection, d: NewDoc<'_>) -> Result<i64> {
     .bind(serde_json::to_string(&d.content.skonto)?)
     .bind(d.content.payment_method.as_str())
     .bind(d.content.exchange_rate.map(|r| r.to_string()))
+    .bind(serde_json::to_string(&d.content.down_payments)?)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -328,7 +334,7 @@ async fn rewrite(conn: &mut AnyConnection, draft: &DraftRow, d: NewDoc<'_>) -> R
         "UPDATE documents SET contact_id = $1, doc_date = $2, delivery_date = $3, due_date = $4, tax_mode = $5, currency = $6, \
          language = $7, discount_percent = $8, prepaid_amount = $9, subject = $10, intro_text = $11, closing_text = $12, lines = $13, \
          net_cents = $14, vat_cents = $15, gross_cents = $16, due_cents = $17, search = $18, updated_at = $19, version = version + 1, \
-         skonto = $21, payment_method = $22, exchange_rate = $23 \
+         skonto = $21, payment_method = $22, exchange_rate = $23, down_payments = $24 \
          WHERE id = $20 AND status = 'draft'",
     )
     .bind(d.contact_id)
@@ -354,6 +360,31 @@ async fn rewrite(conn: &mut AnyConnection, draft: &DraftRow, d: NewDoc<'_>) -> R
     .bind(serde_json::to_string(&d.content.skonto)?)
     .bind(d.content.payment_method.as_str())
     .bind(d.content.exchange_rate.map(|r| r.to_string()))
+    .bind(serde_json::to_string(&d.content.down_payments)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a draft final invoice's deducted down payments (and so its amount due).
+async fn set_deductions(
+    conn: &mut AnyConnection,
+    draft: &DraftRow,
+    deductions: &[DeductedDownPayment],
+) -> Result<()> {
+    let content = DocumentContent {
+        down_payments: deductions.to_vec(),
+        ..draft.content.clone()
+    };
+    let t = totals::compute(&content);
+    sqlx::query(
+        "UPDATE documents SET down_payments = $1, due_cents = $2, updated_at = $3, version = version + 1 \
+         WHERE id = $4 AND status = 'draft'",
+    )
+    .bind(serde_json::to_string(deductions)?)
+    .bind(to_cents(t.due))
+    .bind(now())
+    .bind(draft.id)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -482,7 +513,9 @@ impl Store {
             return Err(StoreError::invalid("contact_id", "the contact is archived"));
         }
         let company = load_company(&mut tx).await?;
-        let (content, language) = resolve(input, &contact, &company);
+        let (mut content, language) = resolve(input, &contact, &company);
+        // The deducted down payments come from the order, not from the editor: they stay.
+        content.down_payments = old.content.down_payments.clone();
         rewrite(
             &mut tx,
             &old,
@@ -551,7 +584,11 @@ impl Store {
     /// What would stop this draft from being issued now (empty: it can be issued).
     pub async fn issue_check(&self, id: i64) -> Result<Vec<validation::Problem>> {
         let mut conn = self.pool.acquire().await?;
-        let doc = ensure_draft(load(&mut conn, id).await?)?;
+        let mut doc = ensure_draft(load(&mut conn, id).await?)?;
+        if let Some(deductions) = current_deductions(&mut conn, &doc).await? {
+            doc.0.content.down_payments = deductions;
+            doc.0.totals = totals::compute(&doc.0.content);
+        }
         let (_, contact, _) = load_contact(&mut conn, doc.contact_id).await?;
         let company = load_company(&mut conn).await?;
         Ok(validation::issue_problems(&IssueContext {
@@ -593,10 +630,19 @@ impl Store {
     }
 
     /// Issues a draft: checks the legal content, takes the next number of its range,
-    /// snapshots seller and buyer and locks the document — all in one transaction.
+    /// snapshots seller and buyer and locks the document — all in one transaction. A final
+    /// invoice deducts its order's down payments as they are now (issued, cancelled or paid
+    /// since the draft was made).
     pub async fn issue_document(&self, actor: &Actor, id: i64) -> Result<Document> {
         let mut tx = self.write().await?;
-        let doc = ensure_draft(load(&mut tx, id).await?)?;
+        let draft = ensure_draft(load(&mut tx, id).await?)?;
+        let doc = match current_deductions(&mut tx, &draft).await? {
+            Some(deductions) if deductions != draft.content.down_payments => {
+                set_deductions(&mut tx, &draft, &deductions).await?;
+                ensure_draft(load(&mut tx, id).await?)?
+            }
+            _ => DraftRow(draft.0.clone()),
+        };
         let (customer_number, contact, _) = load_contact(&mut tx, doc.contact_id).await?;
         let company = load_company(&mut tx).await?;
         let problems = validation::issue_problems(&IssueContext {
@@ -618,7 +664,7 @@ impl Store {
             action: "issue",
             entity: "document",
             entity_id: id.to_string(),
-            old: Some(audit_json(&doc)),
+            old: Some(audit_json(&draft)),
             new: Some(audit_json(&issued)),
         };
         audit::append(&mut tx, actor, change).await?;
@@ -680,8 +726,8 @@ impl Store {
     }
 
     /// Creates a draft of `target` type from an issued document, with its lines and texts
-    /// (`subject` replaces the source's subject when given). A final invoice deducts the down
-    /// payments already invoiced on the same order.
+    /// (`subject` replaces the source's subject when given). A final invoice deducts each
+    /// down-payment invoice of the same order with its net amount and VAT per rate.
     pub async fn derive_document(
         &self,
         actor: &Actor,
@@ -718,11 +764,6 @@ impl Store {
         }
         let (_, contact, _) = load_contact(&mut tx, source.contact_id).await?;
         let company = load_company(&mut tx).await?;
-        let mut prepaid = Decimal::ZERO;
-        if target == DocumentType::Invoice {
-            prepaid =
-                down_payments_on(&mut tx, source.source_id.unwrap_or(source.id), source.id).await?;
-        }
         let input = DraftInput {
             doc_type: target,
             contact_id: source.contact_id,
@@ -734,7 +775,7 @@ impl Store {
             currency: Some(source.content.currency),
             language: Some(source.language),
             discount_percent: source.content.discount_percent,
-            prepaid_amount: prepaid,
+            prepaid_amount: Decimal::ZERO,
             texts: DraftTexts {
                 subject: subject.map_or_else(|| source.texts.subject.clone(), str::to_string),
                 intro_text: String::new(),
@@ -754,7 +795,10 @@ impl Store {
             payment_method: Some(source.content.payment_method),
             exchange_rate: source.content.exchange_rate,
         };
-        let (content, language) = resolve(&input, &contact, &company);
+        let (mut content, language) = resolve(&input, &contact, &company);
+        if target == DocumentType::Invoice {
+            content.down_payments = down_payment_deductions(&mut tx, &source).await?;
+        }
         let corrects = target.is_correction().then_some(source.id);
         let new_id = insert(
             &mut tx,
@@ -1247,18 +1291,97 @@ fn corrected_number(doc: &Document) -> Option<&str> {
     doc.preceding.as_ref().map(|p| p.number.as_str())
 }
 
-/// Sum of the gross amounts of issued down-payment invoices derived from the order `order_id`
-/// (or from the document `doc_id` itself), which a final invoice deducts as prepaid.
-async fn down_payments_on(conn: &mut AnyConnection, order_id: i64, doc_id: i64) -> Result<Decimal> {
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(gross_cents), 0) AS BIGINT) AS s FROM documents \
-         WHERE doc_type = 'down_payment_invoice' AND status = 'issued' AND (source_id = $1 OR source_id = $2)",
+/// How far up a chain of derived documents (quote → order confirmation → delivery note)
+/// down-payment invoices are looked for.
+const MAX_CHAIN: usize = 16;
+
+/// The down-payment invoices a final invoice derived from `source` deducts (§ 14 Abs. 5
+/// UStG): every issued, not cancelled down-payment invoice derived from `source` or from a
+/// document up its chain, unless another issued final invoice deducts it already; paid or
+/// not (its VAT was invoiced either way). Each with its net and VAT per rate and what is still
+/// open on it, oldest first.
+async fn down_payment_deductions(
+    conn: &mut AnyConnection,
+    source: &Document,
+) -> Result<Vec<DeductedDownPayment>> {
+    let mut chain = vec![source.id];
+    let mut up = source.source_id;
+    while let Some(id) = up.filter(|id| !chain.contains(id) && chain.len() < MAX_CHAIN) {
+        chain.push(id);
+        up = sqlx::query("SELECT source_id FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get::<Option<i64>, _>("source_id"))
+            .transpose()?
+            .flatten();
+    }
+    let marks: Vec<String> = (1..=chain.len()).map(|i| format!("${i}")).collect();
+    let mut query = sqlx::query(sql(format!(
+        "SELECT {COLUMNS} FROM documents WHERE doc_type = 'down_payment_invoice' AND status = 'issued' \
+         AND source_id IN ({}) ORDER BY doc_date, id",
+        marks.join(", ")
+    )));
+    for id in &chain {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let taken = deducted_elsewhere(conn, source.contact_id).await?;
+    let mut deductions = Vec::new();
+    for row in &rows {
+        let dp = from_row(row)?;
+        let Some(facts) = dp.stage.facts() else {
+            continue;
+        };
+        if taken.contains(&facts.number) {
+            continue;
+        }
+        deductions.push(DeductedDownPayment::of_invoice(
+            facts.number.clone(),
+            dp.content.date,
+            &dp.totals,
+            dp.paid,
+        ));
+    }
+    Ok(deductions)
+}
+
+/// The numbers of the down-payment invoices that issued, not cancelled final invoices to this
+/// contact deduct.
+async fn deducted_elsewhere(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+) -> Result<Vec<DocumentNumber>> {
+    let rows = sqlx::query(
+        "SELECT down_payments FROM documents WHERE contact_id = $1 AND doc_type = 'invoice' \
+         AND status = 'issued' AND down_payments <> '[]'",
     )
-    .bind(order_id)
-    .bind(doc_id)
-    .fetch_one(&mut *conn)
+    .bind(contact_id)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(from_cents(row.try_get("s")?))
+    let mut numbers = Vec::new();
+    for row in rows {
+        let list: Vec<DeductedDownPayment> =
+            serde_json::from_str(&row.try_get::<String, _>("down_payments")?)?;
+        numbers.extend(list.into_iter().map(|d| d.number));
+    }
+    Ok(numbers)
+}
+
+/// For a draft final invoice derived from an order: its deductions as they are now (down
+/// payments issued, cancelled or paid since the draft was made). `None` for any other draft.
+async fn current_deductions(
+    conn: &mut AnyConnection,
+    draft: &Document,
+) -> Result<Option<Vec<DeductedDownPayment>>> {
+    let Some(source_id) = draft.source_id else {
+        return Ok(None);
+    };
+    if draft.content.doc_type != DocumentType::Invoice {
+        return Ok(None);
+    }
+    let source = load(conn, source_id).await?;
+    Ok(Some(down_payment_deductions(conn, &source).await?))
 }
 
 /// Counts an issued document for `/metrics` (by document type only: no tenant data).

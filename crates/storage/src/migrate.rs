@@ -59,6 +59,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_reversals",
         include_str!("migrations/0012_payment_reversals.sql"),
     ),
+    (
+        13,
+        "down_payments",
+        include_str!("migrations/0013_down_payments.sql"),
+    ),
 ];
 
 /// The version from which a file's bytes may live in a blob store (`blobs.external_key`).

@@ -340,15 +340,216 @@ async fn derive_chain_down_payment_and_final_invoice() {
         .derive_document(&a, dn.id, DocumentType::Invoice, day("2026-12-02"), None)
         .await
         .unwrap();
+    assert_eq!(inv.content.prepaid_amount, dec!(0));
     assert_eq!(
-        inv.content.prepaid_amount,
-        dec!(357.00),
+        inv.content.down_payments.len(),
+        1,
         "the final invoice deducts the down payment"
     );
+    assert_eq!(inv.content.down_payments[0].number.as_str(), "AR-2026-0001");
+    assert_eq!(inv.totals.down_payments, dec!(357.00));
     assert_eq!(inv.totals.gross, dec!(1190.00));
     assert_eq!(inv.totals.due, dec!(833.00));
     let inv = s.issue_document(&a, inv.id).await.unwrap();
     assert_eq!(inv.number(), Some("RE-2026-0001"));
+}
+
+/// Quote → two down-payment invoices (one at 19 %, one at 19 % and 7 %) → final invoice:
+/// each down payment is deducted with its number, date, net and VAT per rate, paid or not; a
+/// payment or cancellation after the draft was made counts when it is issued; an issued final
+/// invoice's down payments are not deducted a second time.
+#[tokio::test]
+async fn final_invoice_deducts_each_down_payment_with_its_vat_per_rate() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let quote = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Quote,
+                cid,
+                vec![
+                    item("Umbau", dec!(100), dec!(100), dec!(19)),
+                    item("Fachbuch", dec!(40), dec!(50), dec!(7)),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    let quote = s.issue_document(&a, quote.id).await.unwrap();
+    let down_payment = |date: &'static str, lines: Vec<kontor_domain::Line>| {
+        let quote_id = quote.id;
+        let a = a.clone();
+        async move {
+            let dp = s
+                .derive_document(
+                    &a,
+                    quote_id,
+                    DocumentType::DownPaymentInvoice,
+                    day(date),
+                    None,
+                )
+                .await
+                .unwrap();
+            let input = DraftInput {
+                lines,
+                date: day(date),
+                delivery_date: None,
+                ..draft(DocumentType::DownPaymentInvoice, cid, vec![])
+            };
+            let dp = s
+                .update_document(&a, dp.id, &input, Some(dp.version))
+                .await
+                .unwrap();
+            s.issue_document(&a, dp.id).await.unwrap()
+        }
+    };
+    let ar1 = down_payment(
+        "2026-11-27",
+        vec![item("Abschlag 1", dec!(1), dec!(3000), dec!(19))],
+    )
+    .await;
+    let ar2 = down_payment(
+        "2026-11-28",
+        vec![
+            item("Abschlag 2", dec!(1), dec!(1000), dec!(19)),
+            item("Abschlag 2", dec!(1), dec!(500), dec!(7)),
+        ],
+    )
+    .await;
+    let pay = |amount: Decimal| PaymentInput {
+        date: day("2026-11-29"),
+        amount,
+        method: "bank_transfer".into(),
+        note: String::new(),
+    };
+    s.add_payment(&a, ar1.id, &pay(dec!(3570))).await.unwrap();
+
+    let fin = s
+        .derive_document(&a, quote.id, DocumentType::Invoice, day("2026-12-02"), None)
+        .await
+        .unwrap();
+    let d = &fin.content.down_payments;
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0].number.as_str(), ar1.number().unwrap());
+    assert_eq!(d[0].date, day("2026-11-27"));
+    assert_eq!(d[0].groups.len(), 1);
+    assert_eq!(
+        (d[0].groups[0].rate, d[0].groups[0].net, d[0].groups[0].vat),
+        (dec!(19), dec!(3000), dec!(570))
+    );
+    assert!(d[0].is_paid());
+    assert_eq!(d[1].number.as_str(), ar2.number().unwrap());
+    assert_eq!(d[1].groups.len(), 2);
+    assert_eq!(
+        (d[1].groups[0].rate, d[1].groups[0].net, d[1].groups[0].vat),
+        (dec!(19), dec!(1000), dec!(190))
+    );
+    assert_eq!(
+        (d[1].groups[1].rate, d[1].groups[1].net, d[1].groups[1].vat),
+        (dec!(7), dec!(500), dec!(35))
+    );
+    assert_eq!(
+        d[1].open,
+        dec!(1725),
+        "the unpaid one is deducted and marked open"
+    );
+    assert_eq!(fin.content.prepaid_amount, dec!(0));
+    assert_eq!(fin.totals.gross, dec!(14040));
+    assert_eq!(fin.totals.down_payments, dec!(5295));
+    assert_eq!(fin.totals.due, dec!(8745));
+
+    // Saving the draft keeps the deductions: they are not part of what the editor sends.
+    let input = DraftInput {
+        lines: fin.content.lines.clone(),
+        date: day("2026-12-02"),
+        ..draft(DocumentType::Invoice, cid, vec![])
+    };
+    let fin = s
+        .update_document(&a, fin.id, &input, Some(fin.version))
+        .await
+        .unwrap();
+    assert_eq!(fin.content.down_payments.len(), 2);
+    assert_eq!(fin.totals.due, dec!(8745));
+
+    // Paid in part before the final invoice is issued: issuing takes the state of then.
+    s.add_payment(&a, ar2.id, &pay(dec!(1000))).await.unwrap();
+    let fin = s.issue_document(&a, fin.id).await.unwrap();
+    assert_eq!(fin.content.down_payments[1].open, dec!(725));
+    assert_eq!(fin.totals.due, dec!(8745));
+    let again = s.document(fin.id).await.unwrap();
+    assert_eq!(
+        again.content.down_payments, fin.content.down_payments,
+        "stored as issued"
+    );
+
+    // A second final invoice of the same order deducts nothing twice.
+    let second = s
+        .derive_document(&a, quote.id, DocumentType::Invoice, day("2026-12-03"), None)
+        .await
+        .unwrap();
+    assert!(second.content.down_payments.is_empty());
+    s.delete_document(&a, second.id).await.unwrap();
+
+    // Once the final invoice is cancelled, a new one deducts them again.
+    let cancellation = s
+        .cancel_document(&a, fin.id, day("2026-12-04"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        cancellation.content.down_payments, fin.content.down_payments,
+        "the cancellation reverses the final invoice as issued"
+    );
+    let third = s
+        .derive_document(&a, quote.id, DocumentType::Invoice, day("2026-12-05"), None)
+        .await
+        .unwrap();
+    assert_eq!(third.content.down_payments.len(), 2);
+}
+
+/// A down-payment invoice cancelled after the final invoice's draft was made is not deducted
+/// when the final invoice is issued.
+#[tokio::test]
+async fn a_cancelled_down_payment_is_not_deducted() {
+    let (t, cid) = setup().await;
+    let s = &t.store;
+    let a = Actor::cli();
+    let quote = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Quote,
+                cid,
+                vec![item("Umbau", dec!(10), dec!(100), dec!(19))],
+            ),
+        )
+        .await
+        .unwrap();
+    let quote = s.issue_document(&a, quote.id).await.unwrap();
+    let dp = s
+        .derive_document(
+            &a,
+            quote.id,
+            DocumentType::DownPaymentInvoice,
+            day("2026-11-27"),
+            None,
+        )
+        .await
+        .unwrap();
+    let dp = s.issue_document(&a, dp.id).await.unwrap();
+    let fin = s
+        .derive_document(&a, quote.id, DocumentType::Invoice, day("2026-12-02"), None)
+        .await
+        .unwrap();
+    assert_eq!(fin.content.down_payments.len(), 1);
+    s.cancel_document(&a, dp.id, day("2026-11-30"), None)
+        .await
+        .unwrap();
+    assert!(s.issue_check(fin.id).await.unwrap().is_empty());
+    let fin = s.issue_document(&a, fin.id).await.unwrap();
+    assert!(fin.content.down_payments.is_empty());
+    assert_eq!(fin.totals.due, fin.totals.gross);
 }
 
 #[tokio::test]

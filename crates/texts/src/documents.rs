@@ -29,6 +29,14 @@ macro_rules! documents {
         DocsGross "docs.gross" => "Gesamt", "Total";
         DocsPrepaid "docs.prepaid" => "Bereits gezahlt", "Prepaid";
         DocsDue "docs.due" => "Zahlbetrag", "Amount due";
+        DocsDownPayments "docs.down_payments" =>
+            "Abgezogene Anzahlungsrechnungen (§ 14 Abs. 5 UStG)",
+            "Deducted down-payment invoices (§ 14 (5) UStG)";
+        DocsDownPaymentInvoice "docs.down_payment_invoice" => "Anzahlungsrechnung", "Down-payment invoice";
+        DocsDownPaymentOpen "docs.down_payment_open" =>
+            "noch offen: {amount}, zahlbar auf die Anzahlungsrechnung",
+            "still open: {amount}, payable on the down-payment invoice";
+        DocsLessDownPayments "docs.less_down_payments" => "abzgl. Anzahlungen", "Less down payments";
         DocsCredit "docs.credit" => "Gutschrift zu Ihren Gunsten", "Credit in your favour";
         DocsSaveDraft "docs.save_draft" => "Entwurf speichern", "Save draft";
         DocsIssue "docs.issue" => "Ausstellen", "Issue";

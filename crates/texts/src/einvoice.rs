@@ -22,6 +22,18 @@ macro_rules! einvoice {
             " Der Betrag wird per SEPA-Lastschrift von Ihrem Konto eingezogen.",
             " The amount will be debited from your account under the SEPA mandate.";
         EinvoiceDiscount "einvoice.discount" => "Rabatt", "Discount";
+        EinvoiceDownPayments "einvoice.down_payments" =>
+            "Abzüglich Anzahlungsrechnungen (§ 14 Abs. 5 UStG), als bereits gezahlter Betrag abgezogen: {list}. Summe {net} {currency} netto zzgl. {vat} {currency} USt. = {gross} {currency}.",
+            "Less down-payment invoices (§ 14 (5) UStG), deducted as the amount paid in advance: {list}. Total {net} {currency} net plus {vat} {currency} VAT = {gross} {currency}.";
+        EinvoiceDownPayment "einvoice.down_payment" =>
+            "{number} vom {date} ({groups})",
+            "{number} of {date} ({groups})";
+        EinvoiceDownPaymentGroup "einvoice.down_payment_group" =>
+            "{net} {currency} netto zu {rate} % zzgl. {vat} {currency} USt.",
+            "{net} {currency} net at {rate} % plus {vat} {currency} VAT";
+        EinvoiceDownPaymentOpen "einvoice.down_payment_open" =>
+            ", davon noch offen {amount} {currency}, zahlbar auf die Anzahlungsrechnung",
+            ", of which {amount} {currency} is still open, payable on the down-payment invoice";
         EinvoiceManagingDirectors "einvoice.managing_directors" =>
             "Geschäftsführung",
             "Managing directors";

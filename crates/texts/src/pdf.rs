@@ -73,6 +73,25 @@ macro_rules! pdf {
             "abzgl. geleistete Anzahlungen",
             "less payments on account";
         PdfAmountDue "pdf.amount_due" => "Zahlbetrag", "Amount due";
+        PdfDownPayments "pdf.down_payments" =>
+            "Abzüglich Anzahlungsrechnungen (§ 14 Abs. 5 UStG)",
+            "Less down-payment invoices (§ 14 (5) UStG)";
+        PdfDownPaymentInvoice "pdf.down_payment_invoice" => "Anzahlungsrechnung", "Down-payment invoice";
+        PdfColumnNet "pdf.column_net" => "Netto", "Net";
+        PdfColumnVatRate "pdf.column_vat_rate" => "USt.-Satz", "VAT rate";
+        PdfColumnGross "pdf.column_gross" => "Brutto", "Gross";
+        PdfLessDownPayments "pdf.less_down_payments" =>
+            "abzgl. Anzahlungsrechnungen",
+            "less down-payment invoices";
+        PdfRemainingNet "pdf.remaining_net" =>
+            "verbleibendes Nettoentgelt {rate}",
+            "remaining net amount {rate}";
+        PdfRemainingVat "pdf.remaining_vat" =>
+            "verbleibende USt. {rate}",
+            "remaining VAT {rate}";
+        PdfDownPaymentOpen "pdf.down_payment_open" =>
+            "Die Anzahlungsrechnung {number} ist noch nicht vollständig bezahlt. Sie ist oben abgezogen, weil ihre Umsatzsteuer bereits in Rechnung gestellt ist; die offenen {amount} sind weiterhin auf die Anzahlungsrechnung zu zahlen und im Zahlbetrag dieser Rechnung nicht enthalten.",
+            "Down-payment invoice {number} is not fully paid yet. It is deducted above because its VAT has already been invoiced; the open {amount} remain payable on the down-payment invoice and are not part of the amount due on this invoice.";
         PdfDirectDebit "pdf.direct_debit" =>
             "Der Betrag von {amount} wird {when} per SEPA-Lastschrift von Ihrem Konto IBAN {iban} eingezogen (Mandatsreferenz {mandate}, Gläubiger-ID {creditor}).",
             "The amount of {amount} will be debited {when} from your account IBAN {iban} by SEPA direct debit (mandate reference {mandate}, creditor ID {creditor}).";

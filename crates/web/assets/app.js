@@ -45,7 +45,7 @@
         editor.classList.toggle("has-errors", !res.ok);
         if (!res.ok) { return; }
         var t = res.json;
-        ["line_total", "allowance_total", "net", "gross", "prepaid", "due"].forEach(function (k) {
+        ["line_total", "allowance_total", "net", "gross", "down_payments", "prepaid", "due"].forEach(function (k) {
           var el = document.getElementById("t-" + k); if (el) { el.textContent = t[k]; }
         });
         var vb = document.getElementById("t-vat_breakdown");

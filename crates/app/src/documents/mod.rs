@@ -101,8 +101,10 @@ impl Documents<'_> {
     }
 
     /// The totals `input` would have, checked by the same rules as a saved draft; the type
-    /// and the contact may still be open. Without a tax mode, the company's decides.
-    pub async fn preview(&self, input: DraftInput) -> Result<Preview> {
+    /// and the contact may still be open. Without a tax mode, the company's decides. For the
+    /// saved draft `saved` of a final invoice, its deducted down payments count too (they
+    /// come from the order, not from the input).
+    pub async fn preview(&self, input: DraftInput, saved: Option<i64>) -> Result<Preview> {
         let articles = self.articles_of(&input).await?;
         let known = input::Known {
             today: self.app.today(),
@@ -110,7 +112,7 @@ impl Documents<'_> {
             articles: &articles,
             contact: None,
         };
-        let (draft, mut problems) = input::check(input, &known);
+        let (checked, mut problems) = input::check(input, &known);
         problems.0.retain(|p| {
             !matches!(
                 p.field,
@@ -120,21 +122,33 @@ impl Documents<'_> {
         if !problems.is_empty() {
             return Err(Error::Input(problems));
         }
-        let tax_mode = match draft.tax_mode {
+        let tax_mode = match checked.tax_mode {
             Some(mode) => mode,
             None if self.app.store.company().await?.small_business => TaxMode::SmallBusiness,
             None => TaxMode::Standard,
         };
+        let deductions = match saved {
+            Some(id) => {
+                let doc = self.get(id).await?;
+                if doc.is_draft() {
+                    doc.content.down_payments
+                } else {
+                    Vec::new()
+                }
+            }
+            None => Vec::new(),
+        };
         let totals = totals::compute_parts(
             tax_mode,
-            &draft.lines,
-            draft.discount_percent,
-            draft.prepaid_amount,
-        );
+            &checked.lines,
+            checked.discount_percent,
+            checked.prepaid_amount,
+        )
+        .deducting(&deductions);
         Ok(Preview {
             totals,
-            lines: draft.lines,
-            currency: draft.currency.unwrap_or(CurrencyCode::EUR).to_string(),
+            lines: checked.lines,
+            currency: checked.currency.unwrap_or(CurrencyCode::EUR).to_string(),
         })
     }
 

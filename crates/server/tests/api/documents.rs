@@ -400,9 +400,22 @@ async fn down_payments_are_deducted_in_the_final_invoice() {
         )
         .await
         .expect(201);
-    assert_eq!(fin["prepaid_amount"], "357.00");
+    // The down-payment invoice is deducted with its net amount and VAT per rate
+    // (§ 14 Abs. 5 UStG), not as one figure typed into prepaid_amount.
+    assert_eq!(fin["prepaid_amount"], "0.00");
+    let deducted = &fin["down_payments"][0];
+    assert_eq!(fin["down_payments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(deducted["number"], down["number"]);
+    assert_eq!(deducted["date"], down["date"]);
+    assert_eq!(deducted["net"], "300.00");
+    assert_eq!(deducted["vat"], "57.00");
+    assert_eq!(deducted["gross"], "357.00");
+    assert_eq!(deducted["open"], "357.00", "not paid yet");
+    assert_eq!(deducted["vat_breakdown"][0]["rate"], "19");
+    assert_eq!(deducted["vat_breakdown"][0]["vat"], "57.00");
     assert_eq!(fin["totals"]["gross"], "1190.00");
-    assert_eq!(fin["totals"]["prepaid"], "357.00");
+    assert_eq!(fin["totals"]["down_payments"], "357.00");
+    assert_eq!(fin["totals"]["prepaid"], "0.00");
     assert_eq!(fin["totals"]["due"], "833.00");
     let fin = app
         .post(&format!("/api/v1/documents/{}/issue", id(&fin)), json!({}))

@@ -156,7 +156,12 @@ fn assert_totals(doc: &Value, ubl: &[u8], cii: &[u8]) {
         opt(&u, &format!("{m}/AllowanceTotalAmount")),
         s("allowance_total")
     );
-    assert_eq!(opt(&u, &format!("{m}/PrepaidAmount")), s("prepaid"));
+    // BT-113: down payments deducted on a final invoice and other prepayments.
+    let paid_in_advance = {
+        let d = |k: &str| s(k).parse::<rust_decimal::Decimal>().expect("an amount");
+        format!("{:.2}", d("down_payments") + d("prepaid"))
+    };
+    assert_eq!(opt(&u, &format!("{m}/PrepaidAmount")), paid_in_advance);
     assert_eq!(one(&u, &format!("{m}/PayableAmount")), s("due"));
     // The first TaxTotal is in the document currency; a foreign-currency invoice has a second
     // one in EUR (BT-111, checked by `assert_vat_in_eur`).
@@ -182,7 +187,7 @@ fn assert_totals(doc: &Value, ubl: &[u8], cii: &[u8]) {
         Some(s("vat").as_str())
     );
     assert_eq!(one(&c, &format!("{m}/GrandTotalAmount")), s("gross"));
-    assert_eq!(opt(&c, &format!("{m}/TotalPrepaidAmount")), s("prepaid"));
+    assert_eq!(opt(&c, &format!("{m}/TotalPrepaidAmount")), paid_in_advance);
     assert_eq!(one(&c, &format!("{m}/DuePayableAmount")), s("due"));
     // The VAT breakdown, group by group.
     let groups = tot["vat_breakdown"].as_array().expect("vat_breakdown");
@@ -766,4 +771,146 @@ async fn issuing_refuses_payment_terms_an_e_invoice_cannot_carry() {
     body["payment_method"] = json!("direct_debit");
     let issued = issue(&app, body).await;
     assert_eq!(issued["payment_method"], "direct_debit");
+}
+
+/// A final invoice after two down-payment invoices (one at 19 %, one at 19 % and 7 %; the
+/// first paid, the second not): the XRechnung (UBL and CII), the Factur-X XML and the ZUGFeRD
+/// PDF deduct both as BT-113, name each as a preceding invoice (BG-3, in UBL) and list them with net
+/// and VAT per rate in a note (BT-22); the official validator accepts all four.
+#[tokio::test]
+async fn a_final_invoice_deducts_its_down_payments_in_every_e_invoice() {
+    let validate = validator();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    let app = TestApp::spawn().await;
+    app.put("/api/v1/company", company(false)).await.expect(200);
+    let buyer = contact(&app, json!({"vat_id": "DE987654321"})).await;
+    let quote = issue(
+        &app,
+        invoice(
+            "quote",
+            buyer,
+            vec![
+                line("Umbau", "100", "HUR", "100", "19", "0"),
+                line("Fachbuch", "40", "H87", "50", "7", "0"),
+            ],
+        ),
+    )
+    .await;
+    let down_payment = |lines: Vec<Value>| {
+        let app = &app;
+        let quote = &quote;
+        async move {
+            let draft = app
+                .post(
+                    &format!("/api/v1/documents/{}/derive", id(quote)),
+                    json!({"type": "down_payment_invoice"}),
+                )
+                .await
+                .expect(201);
+            let mut body = invoice("down_payment_invoice", buyer, lines);
+            body["delivery_date"] = Value::Null;
+            app.put(&format!("/api/v1/documents/{}", id(&draft)), body)
+                .await
+                .expect(200);
+            app.post(
+                &format!("/api/v1/documents/{}/issue", id(&draft)),
+                json!({}),
+            )
+            .await
+            .expect(200)
+        }
+    };
+    let ar1 = down_payment(vec![line("Abschlag 1", "1", "LS", "3000", "19", "0")]).await;
+    let ar2 = down_payment(vec![
+        line("Abschlag 2", "1", "LS", "1000", "19", "0"),
+        line("Abschlag 2 Bücher", "1", "LS", "500", "7", "0"),
+    ])
+    .await;
+    app.post(
+        &format!("/api/v1/documents/{}/payments", id(&ar1)),
+        json!({"amount": "3570.00", "method": "bank_transfer", "date": today()}),
+    )
+    .await
+    .expect(201);
+    let draft = app
+        .post(
+            &format!("/api/v1/documents/{}/derive", id(&quote)),
+            json!({"type": "invoice"}),
+        )
+        .await
+        .expect(201);
+    let fin = app
+        .post(
+            &format!("/api/v1/documents/{}/issue", id(&draft)),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(fin["totals"]["gross"], "14040.00");
+    assert_eq!(fin["totals"]["down_payments"], "5295.00");
+    assert_eq!(fin["totals"]["due"], "8745.00");
+    collect(&app, &fin, "final-invoice", dir.path(), &mut files).await;
+
+    let (n1, n2) = (
+        ar1["number"].as_str().expect("number"),
+        ar2["number"].as_str().expect("number"),
+    );
+    let ubl = texts(&std::fs::read(dir.path().join("final-invoice-ubl.xml")).expect("read"));
+    assert_eq!(
+        ubl["Invoice/BillingReference/InvoiceDocumentReference/ID"],
+        vec![n1.to_string(), n2.to_string()]
+    );
+    assert_eq!(
+        one(&ubl, "Invoice/LegalMonetaryTotal/PrepaidAmount"),
+        "5295.00"
+    );
+    assert_eq!(
+        one(&ubl, "Invoice/LegalMonetaryTotal/PayableAmount"),
+        "8745.00"
+    );
+    let note = ubl["Invoice/Note"]
+        .iter()
+        .find(|n| n.contains("§ 14 Abs. 5 UStG"))
+        .expect("a note listing the down payments");
+    assert!(
+        note.contains(&format!("{n1} vom "))
+            && note.contains("3000.00 EUR netto zu 19.00 % zzgl. 570.00 EUR USt.")
+            && note.contains(&format!("{n2} vom "))
+            && note.contains("1000.00 EUR netto zu 19.00 % zzgl. 190.00 EUR USt.")
+            && note.contains("500.00 EUR netto zu 7.00 % zzgl. 35.00 EUR USt.")
+            && note.contains("davon noch offen 1725.00 EUR")
+            && note.contains("Summe 4500.00 EUR netto zzgl. 795.00 EUR USt. = 5295.00 EUR"),
+        "{note}"
+    );
+    assert_eq!(
+        note.matches("noch offen").count(),
+        1,
+        "only the unpaid one is open: {note}"
+    );
+    // CII has room for one preceding invoice only; the note carries the list there too.
+    let cii = texts(&std::fs::read(dir.path().join("final-invoice-cii.xml")).expect("read"));
+    let cii_notes = &cii["CrossIndustryInvoice/ExchangedDocument/IncludedNote/Content"];
+    assert!(cii_notes.iter().any(|n| n == note), "{cii_notes:?}");
+    assert_eq!(
+        one(
+            &cii,
+            "CrossIndustryInvoice/SupplyChainTradeTransaction/ApplicableHeaderTradeSettlement/\
+             SpecifiedTradeSettlementHeaderMonetarySummation/TotalPrepaidAmount"
+        ),
+        "5295.00"
+    );
+
+    let out = std::process::Command::new(&validate)
+        .args(["--quiet", "--facturx", "always"])
+        .args(&files)
+        .output()
+        .expect("run the validator");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    assert!(
+        out.status.success() && last == format!("{} passed, 0 failed", files.len()),
+        "validator failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

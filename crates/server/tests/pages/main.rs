@@ -1523,3 +1523,140 @@ async fn a_paid_invoice_shows_paid_and_open_and_a_payment_can_be_reversed() {
     let stored = app.app.documents().get(issued.id).await.unwrap();
     assert_eq!(stored.paid, Decimal::ZERO);
 }
+
+/// A final invoice's draft (the editor) and its issued page list each deducted down-payment
+/// invoice with number, date, net and VAT per rate, and say which one is still open; the
+/// editor's live totals deduct them as the stored totals do.
+#[tokio::test]
+async fn a_final_invoice_shows_its_deducted_down_payments() {
+    use kontor_domain::DocumentType;
+    use kontor_testkit::fixtures::{day, draft, item};
+
+    let app = TestApp::first_run().await;
+    let (b, csrf) = app.login_as("fiona", Role::Admin).await;
+    setup_company(&app.app).await;
+    let a = Actor::system();
+    let s = &app.store;
+    let contact = s.create_contact(&a, &german_b2b()).await.unwrap();
+    let quote = s
+        .create_document(
+            &a,
+            &draft(
+                DocumentType::Quote,
+                contact.id,
+                vec![
+                    item(
+                        "Umbau",
+                        Decimal::from(10),
+                        Decimal::from(100),
+                        Decimal::from(19),
+                    ),
+                    item(
+                        "Fachbuch",
+                        Decimal::from(4),
+                        Decimal::from(50),
+                        Decimal::from(7),
+                    ),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    let quote = s.issue_document(&a, quote.id).await.unwrap();
+    let dp = s
+        .derive_document(
+            &a,
+            quote.id,
+            DocumentType::DownPaymentInvoice,
+            day("2026-11-27"),
+            None,
+        )
+        .await
+        .unwrap();
+    let dp = s.issue_document(&a, dp.id).await.unwrap();
+    let dp_number = dp.number().unwrap().to_string();
+    let fin = s
+        .derive_document(&a, quote.id, DocumentType::Invoice, day("2026-12-02"), None)
+        .await
+        .unwrap();
+    // 1,000.00 at 19 % and 200.00 at 7 %, all of it invoiced as a down payment before.
+    assert_eq!(fin.totals.down_payments, Decimal::from(1404));
+    assert_eq!(fin.totals.due, Decimal::from(0));
+
+    let page = |path: String| {
+        let b = b.clone();
+        let url = app.url(&path);
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let editor = page(format!("/documents/{}", fin.id)).await;
+    for expected in [
+        "id=\"down-payments\"",
+        "Abgezogene Anzahlungsrechnungen (§ 14 Abs. 5 UStG)",
+        dp_number.as_str(),
+        "27.11.2026",
+        "1.000,00 €",
+        "190,00 €",
+        "200,00 €",
+        "14,00 €",
+        "noch offen: 1.404,00 €",
+        "id=\"t-down_payments\"",
+        &format!("name=\"draft_id\" value=\"{}\"", fin.id),
+    ] {
+        assert!(editor.contains(expected), "editor lacks {expected:?}");
+    }
+
+    // The live totals of the draft as the editor sends it deduct the down payments too.
+    let cid = contact.id.to_string();
+    let fin_id = fin.id.to_string();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("type", "invoice"),
+        ("contact_id", &cid),
+        ("draft_id", &fin_id),
+    ];
+    for (q, p, r) in [("10", "100", "19"), ("4", "50", "7")] {
+        form.extend([
+            ("line_kind", "item"),
+            ("line_article_id", ""),
+            ("line_description", "Pos"),
+            ("line_quantity", q),
+            ("line_unit", "C62"),
+            ("line_unit_price", p),
+            ("line_vat_rate", r),
+            ("line_discount", ""),
+        ]);
+    }
+    let live: serde_json::Value = b
+        .post(app.url("/documents/totals"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(live["raw"]["due"], fin.totals.due.to_string(), "{live}");
+    assert_eq!(live["down_payments"], "1.404,00 €");
+
+    // Issued: the document page lists them the same way.
+    s.add_payment(
+        &a,
+        dp.id,
+        &kontor_storage::PaymentInput {
+            date: day("2026-11-30"),
+            amount: Decimal::from(1404),
+            method: "bank_transfer".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let fin = s.issue_document(&a, fin.id).await.unwrap();
+    let view = page(format!("/documents/{}", fin.id)).await;
+    assert!(view.contains("id=\"down-payments\""), "{view}");
+    assert!(view.contains(&dp_number));
+    assert!(
+        !view.contains("noch offen"),
+        "paid before the final invoice was issued"
+    );
+}

@@ -333,9 +333,17 @@ async fn save(
 ) -> Result<Response, WebError> {
     let form = FormData::parse(body);
     check_csrf(ctx, headers, form.get("_csrf"))?;
-    let f = EditorForm::from_form(&form);
+    let mut f = EditorForm::from_form(&form);
     let (input, mut errors) = read_editor(&f, ctx.lang());
     let documents = state.app.documents();
+    if let Some(id) = id {
+        // Shown again if the form comes back with problems.
+        f.down_payments = documents
+            .get(id)
+            .await
+            .map(|d| d.content.down_payments)
+            .unwrap_or_default();
+    }
     let saved = if errors.is_empty() {
         let version = f.version.parse().ok();
         match id {
@@ -464,8 +472,9 @@ pub async fn live_totals(
     check_csrf(&ctx, &headers, form.get("_csrf"))?;
     let f = EditorForm::from_form(&form);
     let (input, mut errors) = read_editor(&f, ctx.lang());
+    let draft_id = form.get("draft_id").and_then(|id| id.trim().parse().ok());
     let preview = if errors.is_empty() {
-        state.app.documents().preview(input).await
+        state.app.documents().preview(input, draft_id).await
     } else {
         Err(AppError::Input(Default::default()))
     };
@@ -510,6 +519,7 @@ pub async fn live_totals(
         "vat": tr.money(t.vat, currency),
         "gross": tr.money(t.gross, currency),
         "prepaid": tr.money(t.prepaid, currency),
+        "down_payments": tr.money(t.down_payments, currency),
         "due": tr.money(t.due, currency),
         "vat_breakdown": groups,
         "raw": {"net": t.net.to_string(), "vat": t.vat.to_string(), "gross": t.gross.to_string(), "due": t.due.to_string()},

@@ -7,7 +7,7 @@ use kontor_app::documents::{
 use kontor_app::model::Document;
 use kontor_domain::document::{DocumentType, Line, LineKind};
 use kontor_domain::totals;
-use kontor_domain::{Language, PaymentMethod, TaxMode};
+use kontor_domain::{DeductedDownPayment, Language, PaymentMethod, TaxMode};
 use kontor_texts::Msg;
 use rust_decimal::Decimal;
 
@@ -50,6 +50,8 @@ pub struct EditorForm {
     pub closing_text: String,
     pub version: String,
     pub lines: Vec<LineForm>,
+    /// A final invoice's deducted down payments: shown, never edited (they come from the order).
+    pub down_payments: Vec<DeductedDownPayment>,
 }
 
 impl EditorForm {
@@ -106,6 +108,7 @@ impl EditorForm {
             closing_text: form.get("closing_text").unwrap_or("").to_string(),
             version: form.text("version"),
             lines,
+            down_payments: Vec::new(),
         }
     }
 
@@ -145,6 +148,7 @@ impl EditorForm {
                 .iter()
                 .map(|l| line_form(l, tr, d.content.currency.as_str()))
                 .collect(),
+            down_payments: d.content.down_payments.clone(),
         }
     }
 }
