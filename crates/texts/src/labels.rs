@@ -63,10 +63,16 @@ mod tests {
             for lang in [crate::Language::De, crate::Language::En] {
                 let name = msg.text(lang);
                 assert_ne!(name, *code, "{code} is named by its code");
-                assert!(names.insert((lang, name)), "two units are both called {name}");
+                assert!(
+                    names.insert((lang, name)),
+                    "two units are both called {name}"
+                );
             }
         }
-        assert_eq!(Msg::unit_name("HUR").map(|m| m.text(crate::Language::De)), Some("Stunde"));
+        assert_eq!(
+            Msg::unit_name("HUR").map(|m| m.text(crate::Language::De)),
+            Some("Stunde")
+        );
         assert_eq!(Msg::unit_name("XYZ"), None);
     }
 }

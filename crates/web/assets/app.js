@@ -179,6 +179,8 @@
       }
     });
     input.addEventListener("blur", close);
+    // Scrolling or clicking the list keeps the focus in the input.
+    list.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
   }
 
   var contact = document.getElementById("f-contact");

@@ -154,7 +154,10 @@ impl Tr {
             .iter()
             .map(|(code, de, en)| {
                 let printed = if self.lang == Lang::En { *en } else { *de };
-                (*code, Msg::unit_name(code).map_or(printed, |m| m.text(self.lang)))
+                (
+                    *code,
+                    Msg::unit_name(code).map_or(printed, |m| m.text(self.lang)),
+                )
             })
             .collect()
     }

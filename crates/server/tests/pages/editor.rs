@@ -32,7 +32,12 @@ fn draft_form<'a>(
 
 /// Saves a new draft from the editor; returns its id and where the browser was sent.
 async fn save_new(app: &TestApp, b: &Browser, form: &[(&str, &str)]) -> (i64, String) {
-    let r = b.post(app.url("/documents")).form(form).send().await.unwrap();
+    let r = b
+        .post(app.url("/documents"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let to = location(&r);
     let id = to
@@ -55,7 +60,9 @@ fn heading(html: &str) -> &str {
 
 /// The `<details id="more-terms" …>` tag, to see whether it is open.
 fn more_terms_tag(html: &str) -> &str {
-    let start = html.find(r#"<details class="more-terms" id="more-terms""#).expect("the disclosure");
+    let start = html
+        .find(r#"<details class="more-terms" id="more-terms""#)
+        .expect("the disclosure");
     let end = start + html[start..].find('>').unwrap();
     &html[start..=end]
 }
@@ -84,24 +91,43 @@ async fn the_header_keeps_rare_fields_behind_a_disclosure_that_opens_when_they_a
         "prepaid_amount",
     ] {
         let at = html.find(&format!(r#"name="{name}""#)).expect(name);
-        assert!(details < at && at < details_end, "{name} is behind the disclosure");
+        assert!(
+            details < at && at < details_end,
+            "{name} is behind the disclosure"
+        );
     }
-    for name in ["date", "due_date", "delivery_date", "subject", "currency", "discount_percent"] {
+    for name in [
+        "date",
+        "due_date",
+        "delivery_date",
+        "subject",
+        "currency",
+        "discount_percent",
+    ] {
         let at = html.find(&format!(r#"name="{name}""#)).expect(name);
         assert!(at < details, "{name} is in the head");
     }
-    assert!(!more_terms_tag(&html).contains(" open"), "closed while empty");
+    assert!(
+        !more_terms_tag(&html).contains(" open"),
+        "closed while empty"
+    );
     assert!(html.contains("<summary>Skonto, Wechselkurs, bereits gezahlt</summary>"));
 
     // A draft without them: closed (a zero is no value); with one of them: open.
     let (plain, _) = save_new(&app, &b, &draft_form(&csrf, "invoice", &cid, &[])).await;
     let html = b.text(&format!("/documents/{plain}")).await;
-    assert!(html.contains(r#"name="prepaid_amount" type="text" value="0""#), "{html}");
+    assert!(
+        html.contains(r#"name="prepaid_amount" type="text" value="0""#),
+        "{html}"
+    );
     assert!(!more_terms_tag(&html).contains(" open"));
     for extra in [
         [("skonto1_days", "7"), ("skonto1_percent", "2")],
         [("currency", "USD"), ("exchange_rate", "1,08")],
-        [("prepaid_amount", "50"), ("subject", "Anzahlung verrechnet")],
+        [
+            ("prepaid_amount", "50"),
+            ("subject", "Anzahlung verrechnet"),
+        ],
     ] {
         let (id, _) = save_new(&app, &b, &draft_form(&csrf, "invoice", &cid, &extra)).await;
         let html = b.text(&format!("/documents/{id}")).await;
@@ -138,7 +164,10 @@ async fn a_draft_is_named_by_its_type_and_saving_is_confirmed() {
 
     let html = b.text("/documents/new?type=quote").await;
     assert_eq!(heading(&html), "Angebot (neu)");
-    assert!(html.contains(r#"data-title="Rechnung (neu)""#), "the script's heading per type");
+    assert!(
+        html.contains(r#"data-title="Rechnung (neu)""#),
+        "the script's heading per type"
+    );
     assert!(!html.contains(r#"class="flash""#));
 
     // Saving sends the browser to the draft (post/redirect/get), which confirms it.
@@ -182,7 +211,10 @@ async fn a_draft_is_named_by_its_type_and_saving_is_confirmed() {
     let html = b.text(&format!("/documents/{invoice}?saved=1")).await;
     assert_eq!(heading(&html), "Invoice (draft)");
     assert!(html.contains(r#"<p class="flash" role="status">Saved.</p>"#));
-    assert_eq!(heading(&b.text("/documents/new?type=quote").await), "Quote (new)");
+    assert_eq!(
+        heading(&b.text("/documents/new?type=quote").await),
+        "Quote (new)"
+    );
 }
 
 #[tokio::test]
@@ -198,7 +230,10 @@ async fn units_tax_modes_and_discounts_are_named_in_words() {
 
     // The unit picker shows names, not codes or abbreviations.
     let html = b.text("/documents/new?type=invoice").await;
-    assert!(html.contains(r#"<option value="HUR">Stunde</option>"#), "{html}");
+    assert!(
+        html.contains(r#"<option value="HUR">Stunde</option>"#),
+        "{html}"
+    );
     assert!(html.contains(r#"<option value="DAY">Tag</option>"#));
     assert!(html.contains(r#"<option value="C62" selected>Stück</option>"#));
     assert!(!html.contains(">HUR<") && !html.contains(">Std.<"));
@@ -217,7 +252,12 @@ async fn units_tax_modes_and_discounts_are_named_in_words() {
     // The totals name what each discount is: 2 × 95 − 10 % = 171,00 after the line discount,
     // 5 % of it (8,55) off the sum.
     assert!(html.contains("<dt>Summe Positionen (nach Positionsrabatten)</dt><dd id=\"t-line_total\">171,00 €</dd>"), "{html}");
-    assert!(html.contains("<dt>Gesamtrabatt auf die Summe</dt><dd id=\"t-allowance_total\">8,55 €</dd>"), "{html}");
+    assert!(
+        html.contains(
+            "<dt>Gesamtrabatt auf die Summe</dt><dd id=\"t-allowance_total\">8,55 €</dd>"
+        ),
+        "{html}"
+    );
 
     let form = draft_form(&csrf, "invoice", &cid, &[("tax_mode", "reverse_charge")]);
     let live: serde_json::Value = b
@@ -230,13 +270,15 @@ async fn units_tax_modes_and_discounts_are_named_in_words() {
         .await
         .unwrap();
     assert_eq!(
-        live["vat_breakdown"][0]["label"],
-        "USt 0 % – Reverse Charge (§ 13b UStG)",
+        live["vat_breakdown"][0]["label"], "USt 0 % – Reverse Charge (§ 13b UStG)",
         "{live}"
     );
     let (reverse, _) = save_new(&app, &b, &form).await;
     let html = b.text(&format!("/documents/{reverse}")).await;
-    assert!(html.contains("<dt>USt 0 % – Reverse Charge (§ 13b UStG)</dt>"), "{html}");
+    assert!(
+        html.contains("<dt>USt 0 % – Reverse Charge (§ 13b UStG)</dt>"),
+        "{html}"
+    );
     assert!(!html.contains("(AE)"));
 
     // In English.
@@ -246,10 +288,16 @@ async fn units_tax_modes_and_discounts_are_named_in_words() {
         .await
         .unwrap();
     let html = b.text(&format!("/documents/{reverse}")).await;
-    assert!(html.contains("<dt>VAT 0 % – Reverse charge (§ 13b UStG)</dt>"), "{html}");
+    assert!(
+        html.contains("<dt>VAT 0 % – Reverse charge (§ 13b UStG)</dt>"),
+        "{html}"
+    );
     assert!(html.contains(r#"<option value="HUR" selected>Hour</option>"#));
     assert!(html.contains("<dt>Document discount on the sum</dt>"));
     // The article pages name units the same way.
     let html = b.text("/articles/new").await;
-    assert!(html.contains(r#"<option value="HUR">Hour</option>"#), "{html}");
+    assert!(
+        html.contains(r#"<option value="HUR">Hour</option>"#),
+        "{html}"
+    );
 }
