@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use kontor_app::App;
-use kontor_domain::ErrorCode;
+use kontor_domain::{ErrorCode, Language};
 use kontor_pdf::look::Look;
 
 use super::error::{ApiError, ApiResult};
@@ -23,7 +23,7 @@ pub async fn put_pdf(
 ) -> ApiResult<Json<Look>> {
     let look = state
         .settings()
-        .save_look(&auth.actor(), body)
+        .save_look(&auth.actor(), body, Language::En)
         .await?
         .map_err(|problems| match problems.first() {
             Some((field, message)) => ApiError::field(*field, ErrorCode::Invalid, message),

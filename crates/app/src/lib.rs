@@ -16,6 +16,7 @@ pub mod logo;
 pub mod messages;
 pub mod model;
 pub mod numbers;
+pub mod rendering;
 pub mod reports;
 pub mod security;
 pub mod settings;
@@ -29,6 +30,7 @@ use kontor_storage::Store;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, Result};
 pub use kontor_domain::{ErrorCode, ErrorKind};
+pub use rendering::{InstanceTurns, TemplateBudget};
 
 /// One business's application: its store, the clock, and what `kontor serve` plugged in.
 #[derive(Clone)]
@@ -36,15 +38,35 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     backups: Option<Arc<dyn backups::BackupStatus>>,
+    rendering: rendering::Rendering,
 }
 
 impl App {
+    /// The business's application. Own document templates are compiled in a child process of
+    /// this program under the default [`TemplateBudget`] (see [`App::with_template_budget`]).
     pub fn new(store: Store) -> App {
+        let budget = TemplateBudget::default();
+        let turns = budget.instance_turns();
         App {
             store,
             clock: Arc::new(SystemClock),
             backups: None,
+            rendering: rendering::Rendering::sandboxed(&budget, turns),
         }
+    }
+
+    /// Compiles own document templates under `budget`, taking instance-wide turns from
+    /// `turns` (in the cloud, the same for every tenant).
+    pub fn with_template_budget(mut self, budget: &TemplateBudget, turns: InstanceTurns) -> App {
+        self.rendering = rendering::Rendering::sandboxed(budget, turns);
+        self
+    }
+
+    /// Compiles own document templates in this process without a budget: only for tests that
+    /// run without the `kontor` binary, whose hidden subcommand the child process is.
+    pub fn with_templates_in_process(mut self) -> App {
+        self.rendering = rendering::Rendering::in_process();
+        self
     }
 
     /// Uses `clock` for "now" and "today" (tests set the date).

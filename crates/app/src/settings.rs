@@ -180,16 +180,21 @@ impl Settings<'_> {
         look_of(&self.app.store).await
     }
 
-    /// Checks a look (an own template is compiled against sample documents) and stores it;
-    /// the inner error lists every problem.
+    /// Checks a look (an own template is compiled against sample documents, under the
+    /// template budget) and stores it; the inner error lists every problem, a broken budget
+    /// in `lang`.
     pub async fn save_look(
         &self,
         actor: &Actor,
         look: Look,
+        lang: Language,
     ) -> Result<std::result::Result<Look, LookProblems>> {
-        let checked = tokio::task::spawn_blocking(move || look.checked())
-            .await
-            .map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
+        let own = !look.template.trim().is_empty();
+        let checked = self
+            .app
+            .rendering
+            .run(own, move |renderer| look.checked(renderer, lang))
+            .await?;
         let look = match checked {
             Ok(look) => look,
             Err(problems) => return Ok(Err(problems)),
@@ -207,17 +212,20 @@ impl Settings<'_> {
             kontor_pdf::sample::draft(kontor_pdf::sample::invoice(12, TaxMode::Standard, lang));
         let extras = look_extras(store).await?;
         let buyer = kontor_pdf::sample::buyer();
-        let pdf = tokio::task::spawn_blocking(move || {
-            let preview = kontor_domain::Printable::Preview {
-                draft: &draft,
-                seller: &company,
-                buyer: &buyer,
-            };
-            kontor_pdf::render(preview, &extras)
-        })
-        .await
-        .map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?
-        .map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
+        let own = extras.template.is_some();
+        let pdf = self
+            .app
+            .rendering
+            .run(own, move |renderer| {
+                let preview = kontor_domain::Printable::Preview {
+                    draft: &draft,
+                    seller: &company,
+                    buyer: &buyer,
+                };
+                renderer.render(preview, &extras)
+            })
+            .await?
+            .map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
         Ok(File::pdf("vorschau.pdf".into(), pdf))
     }
 

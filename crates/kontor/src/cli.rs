@@ -96,6 +96,21 @@ pub enum Command {
     /// Restore a backup into a new data folder, schema or tenant (never over existing data).
     /// Files the backup holds from a blob store go into the restored database.
     Restore(RestoreArgs),
+    /// Internal: compiles one own document template under limits, the job on stdin and the
+    /// answer on stdout (the server starts it; see kontor_pdf::sandbox).
+    #[command(name = "render-template", hide = true)]
+    RenderTemplate(RenderTemplateArgs),
+}
+
+/// The limits the server gives a template child process.
+#[derive(Debug, Args)]
+pub struct RenderTemplateArgs {
+    /// Address space in MiB.
+    #[arg(long)]
+    pub memory_mib: u64,
+    /// CPU time in seconds.
+    #[arg(long)]
+    pub cpu_seconds: u64,
 }
 
 /// `kontor serve`: where it listens, TLS, cloud mode, monitoring and scheduled backups.
@@ -143,11 +158,43 @@ pub struct ServeArgs {
     /// Enables /operator/v1, which uses the --database URL as the admin connection.
     #[arg(long, env = "KONTOR_OPERATOR_TOKEN_FILE")]
     pub operator_token_file: Option<PathBuf>,
+    /// Own document templates: seconds one compilation (a document, or the check when a
+    /// template is saved) may take before it is stopped; also its CPU time.
+    #[arg(long, env = "KONTOR_TEMPLATE_SECONDS", default_value_t = 10)]
+    pub template_seconds: u64,
+    /// Own document templates: memory in MiB (address space of the compiling process, about
+    /// 100 MiB of it the program itself) one compilation may use.
+    #[arg(long, env = "KONTOR_TEMPLATE_MEMORY_MIB", default_value_t = 1024)]
+    pub template_memory_mib: u64,
+    /// Own document templates compiled at once in this instance, all tenants together (one
+    /// business or cloud tenant compiles one at a time).
+    #[arg(long, env = "KONTOR_TEMPLATE_RENDERS", default_value_t = 2)]
+    pub template_renders: usize,
     #[command(flatten)]
     pub monitor: crate::monitoring::MonitorArgs,
     /// Scheduled backups (on when a target and a recipient are configured).
     #[command(flatten)]
     pub backup: BackupArgs,
+}
+
+impl ServeArgs {
+    /// The budget of own document templates from the options.
+    pub fn template_budget(&self) -> anyhow::Result<kontor_app::TemplateBudget> {
+        if self.template_seconds == 0 || self.template_memory_mib < 64 || self.template_renders == 0
+        {
+            anyhow::bail!(
+                "--template-seconds and --template-renders must be at least 1, --template-memory-mib at least 64"
+            );
+        }
+        Ok(kontor_app::TemplateBudget {
+            limits: kontor_app::rendering::Limits {
+                time: std::time::Duration::from_secs(self.template_seconds),
+                memory_mib: self.template_memory_mib,
+            },
+            instance_wide: self.template_renders,
+            ..kontor_app::TemplateBudget::default()
+        })
+    }
 }
 
 /// `kontor check`: which database and certificate, and the monitoring and backup settings.

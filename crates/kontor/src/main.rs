@@ -9,6 +9,11 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
+    if let cli::Command::RenderTemplate(args) = &cli.command {
+        // A child process compiling an own document template: no runtime, no logging (its
+        // stdout is the answer).
+        return kontor_app::rendering::child_main(args.memory_mib, args.cpu_seconds);
+    }
     commands::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

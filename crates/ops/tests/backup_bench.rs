@@ -71,9 +71,10 @@ async fn fill(store: &Store, wanted: usize) -> (usize, usize, f64, f64) {
     }
     let seeded = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let archived = kontor_app::documents::archive_missing(store, "pdf")
-        .await
-        .unwrap();
+    let archived =
+        kontor_app::documents::archive_missing(&kontor_app::App::new(store.clone()), "pdf")
+            .await
+            .unwrap();
     (issued, archived, seeded, started.elapsed().as_secs_f64())
 }
 

@@ -8,7 +8,9 @@
 //! An administrator may supply an own template (`Extras::template`, typst markup reading the
 //! same `/data.json`, documented in docs/pdf-template.md). `check_template` compiles it
 //! against sample documents and names the line of the first error; at rendering time a custom
-//! template that fails falls back to the default one, so issuing never breaks.
+//! template that fails falls back to the default one, so issuing never breaks. A server
+//! compiles own templates through a [`Renderer::Sandboxed`]: in a child process under a time
+//! and memory budget (`sandbox.rs`), since a template can loop or allocate without end.
 //!
 //! Issued documents are PDF/A-3b. With `Extras::facturx_xml` set, the CII invoice is embedded
 //! as `factur-x.xml` (relationship "alternative", listed in the catalog's /AF) and the
@@ -23,10 +25,12 @@ pub mod girocode;
 pub mod look;
 #[doc(hidden)]
 pub mod sample;
+pub mod sandbox;
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use kontor_domain::Printable;
+use kontor_domain::{Language, Printable};
+use kontor_texts::Msg;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -37,6 +41,7 @@ use typst_layout::PagedDocument;
 
 pub use data::Columns;
 pub use fonts::FontFamily;
+pub use sandbox::{Limits, Sandbox};
 
 /// The template, compiled into the binary.
 pub const TEMPLATE: &str = include_str!("invoice.typ");
@@ -58,6 +63,58 @@ pub enum PdfError {
     Data(#[from] serde_json::Error),
     #[error("cannot add the Factur-X metadata: {0}")]
     FacturX(String),
+    /// An own template ran out of its time budget.
+    #[error("the template took longer than {} s, the time limit for own templates", .0.as_secs_f32())]
+    TooSlow(std::time::Duration),
+    /// An own template ran out of its memory budget (MiB).
+    #[error("the template needed more than {0} MiB of memory, the limit for own templates")]
+    TooMuchMemory(u64),
+    /// The child process compiling an own template failed otherwise.
+    #[error("the template renderer failed: {0}")]
+    Sandbox(String),
+}
+
+impl PdfError {
+    /// The message for a person in `lang`: the budget errors name their limit in either
+    /// language; typst's own messages (with their line) are English.
+    pub fn message(&self, lang: Language) -> String {
+        match self {
+            PdfError::TooSlow(time) => Msg::PdfTemplateTooSlow
+                .text(lang)
+                .replace("{seconds}", &seconds(*time, lang)),
+            PdfError::TooMuchMemory(mib) => Msg::PdfTemplateTooMuchMemory
+                .text(lang)
+                .replace("{mib}", &mib.to_string()),
+            PdfError::Sandbox(_) => Msg::PdfTemplateRendererFailed.text(lang).to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether the fault lies with an own template (it failed or broke its budget): the
+    /// document is then rendered with the default template.
+    fn is_template_fault(&self) -> bool {
+        matches!(
+            self,
+            PdfError::Template(_)
+                | PdfError::TooSlow(_)
+                | PdfError::TooMuchMemory(_)
+                | PdfError::Sandbox(_)
+        )
+    }
+}
+
+/// "10", "2,5" / "2.5": a duration in seconds for a message.
+fn seconds(time: std::time::Duration, lang: Language) -> String {
+    let ms = time.as_millis();
+    let text = if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{:.1}", time.as_secs_f64())
+    };
+    match lang {
+        Language::De => text.replace('.', ","),
+        Language::En => text,
+    }
 }
 
 /// Image formats a logo may have (the upload checks the bytes).
@@ -143,36 +200,79 @@ pub(crate) fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Renders a document: an issued one with its own snapshots taken at issue, or a draft preview
-/// with the parties given (marked as a draft). A custom template that fails is reported in the
-/// log and replaced by the default template.
-pub fn render(doc: Printable<'_>, extras: &Extras) -> Result<Vec<u8>, PdfError> {
-    let world = world_for(doc, extras)?;
-    let result = match &extras.template {
-        Some(custom) => match compile(&world, &custom_source(custom)) {
-            Ok(pdf) => Ok(pdf),
-            Err(PdfError::Template(message)) => {
-                tracing::warn!(
-                    "the custom document template failed ({message}); used the default template"
-                );
-                compile(&world, &DEFAULT_SOURCE)
-            }
-            Err(e) => Err(e),
-        },
-        None => compile(&world, &DEFAULT_SOURCE),
-    };
-    // Keep typst's memo cache bounded in a long-running process: results survive two more
-    // renders, enough for the next document to reuse the template's unchanged parts.
-    comemo::evict(2);
-    result
+/// Where own templates are compiled. The default template is Kontor's own and always renders
+/// in this process.
+#[derive(Debug, Clone, Default)]
+pub enum Renderer {
+    /// In this process, without a budget: for tests and tools, never for a server.
+    #[default]
+    InProcess,
+    /// In a child process under a time and memory budget.
+    Sandboxed(Sandbox),
 }
 
-/// Compiles `template` against sample documents (an invoice over several pages with a
-/// GiroCode, a delivery note, German and English, draft and issued) and returns the first
-/// error with its line, e.g. "line 12: unknown variable: foo".
+impl Renderer {
+    /// Renders a document: an issued one with its own snapshots taken at issue, or a draft
+    /// preview with the parties given (marked as a draft). A custom template that fails or
+    /// breaks its budget is reported in the log and replaced by the default template.
+    pub fn render(&self, doc: Printable<'_>, extras: &Extras) -> Result<Vec<u8>, PdfError> {
+        let world = world_for(doc, extras)?;
+        let result = match &extras.template {
+            Some(custom) => {
+                let own = match self {
+                    Renderer::InProcess => compile(&world, &custom_source(custom)),
+                    Renderer::Sandboxed(sandbox) => sandbox.render(&world, custom),
+                };
+                match own {
+                    Err(e) if e.is_template_fault() => {
+                        tracing::warn!(
+                            "the custom document template failed ({e}); used the default template"
+                        );
+                        compile(&world, &DEFAULT_SOURCE)
+                    }
+                    other => other,
+                }
+            }
+            None => compile(&world, &DEFAULT_SOURCE),
+        };
+        // Keep typst's memo cache bounded in a long-running process: results survive two more
+        // renders, enough for the next document to reuse the template's unchanged parts.
+        comemo::evict(2);
+        result
+    }
+
+    /// Compiles `template` against sample documents (an invoice over several pages with a
+    /// GiroCode, a delivery note, German and English, draft and issued) and returns the first
+    /// error with its line, e.g. "line 12: unknown variable: foo", or the budget it broke.
+    pub fn check_template(&self, template: &str) -> Result<(), PdfError> {
+        let worlds = sample_worlds()?;
+        match self {
+            Renderer::InProcess => {
+                let source = custom_source(template);
+                let result = worlds
+                    .iter()
+                    .try_for_each(|w| compile(w, &source).map(|_| ()));
+                comemo::evict(2);
+                result
+            }
+            Renderer::Sandboxed(sandbox) => sandbox.check(&worlds, template),
+        }
+    }
+}
+
+/// Renders in this process (see [`Renderer::render`]); a server uses its [`Renderer`].
+pub fn render(doc: Printable<'_>, extras: &Extras) -> Result<Vec<u8>, PdfError> {
+    Renderer::InProcess.render(doc, extras)
+}
+
+/// Checks in this process (see [`Renderer::check_template`]); a server uses its [`Renderer`].
 pub fn check_template(template: &str) -> Result<(), PdfError> {
-    use kontor_domain::{DocumentType, Language, TaxMode};
-    let source = custom_source(template);
+    Renderer::InProcess.check_template(template)
+}
+
+/// The sandboxes of the sample documents an own template is checked against.
+fn sample_worlds() -> Result<Vec<SandboxWorld>, PdfError> {
+    use kontor_domain::{DocumentType, TaxMode};
     let delivery_note = {
         let mut d = sample::invoice(4, TaxMode::Standard, Language::De);
         d.content.doc_type = DocumentType::DeliveryNote;
@@ -190,12 +290,12 @@ pub fn check_template(template: &str) -> Result<(), PdfError> {
         buyer: &buyer,
     };
     let extras = Extras::default();
-    for doc in issued.iter().map(Printable::Issued).chain([preview]) {
-        let world = world_for(doc, &extras)?;
-        compile(&world, &source)?;
-    }
-    comemo::evict(2);
-    Ok(())
+    issued
+        .iter()
+        .map(Printable::Issued)
+        .chain([preview])
+        .map(|doc| world_for(doc, &extras))
+        .collect()
 }
 
 fn world_for(doc: Printable<'_>, extras: &Extras) -> Result<SandboxWorld, PdfError> {

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Columns, DEFAULT_ACCENT, FontFamily, check_template};
+use kontor_domain::Language;
+
+use crate::{Columns, DEFAULT_ACCENT, FontFamily, Renderer};
 
 /// Largest own template accepted (the default template is about 7 KB).
 pub const MAX_TEMPLATE_BYTES: usize = 100_000;
@@ -38,9 +40,14 @@ impl Default for Look {
 
 impl Look {
     /// Normalises and checks every field; the own template is compiled against sample
-    /// documents (CPU work of a few hundred milliseconds: call it off the async workers).
-    /// Returns the field and an English message per problem.
-    pub fn checked(mut self) -> Result<Look, Vec<(&'static str, String)>> {
+    /// documents by `renderer` (CPU work of a few hundred milliseconds, up to the renderer's
+    /// time limit: call it off the async workers). Returns the field and a message per problem:
+    /// a broken budget in `lang`, the others in English.
+    pub fn checked(
+        mut self,
+        renderer: &Renderer,
+        lang: Language,
+    ) -> Result<Look, Vec<(&'static str, String)>> {
         let mut problems = Vec::new();
         self.accent = self.accent.trim().to_ascii_lowercase();
         if !crate::is_hex_colour(&self.accent) {
@@ -64,8 +71,8 @@ impl Look {
                 "template",
                 format!("must be at most {MAX_TEMPLATE_BYTES} bytes"),
             ));
-        } else if let Err(e) = check_template(&self.template) {
-            problems.push(("template", e.to_string()));
+        } else if let Err(e) = renderer.check_template(&self.template) {
+            problems.push(("template", e.message(lang)));
         }
         if problems.is_empty() {
             Ok(self)
@@ -88,7 +95,9 @@ mod tests {
             template: "#let x = (\n".into(),
             ..Look::default()
         };
-        let problems = look.checked().expect_err("four problems");
+        let problems = look
+            .checked(&Renderer::InProcess, Language::En)
+            .expect_err("four problems");
         let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["accent", "tagline", "font", "template"]);
         assert!(problems[3].1.contains("line"), "{problems:?}");
@@ -97,7 +106,7 @@ mod tests {
             template: "  \n".into(),
             ..Look::default()
         }
-        .checked()
+        .checked(&Renderer::InProcess, Language::En)
         .expect("valid");
         assert_eq!(fine.accent, "#aa0000");
         assert_eq!(fine.template, "");

@@ -111,8 +111,7 @@ fn window_words(words: &[Word]) -> (Vec<Word>, Vec<Word>) {
 }
 
 fn long_sender(doc: &mut Issued) {
-    doc.seller.name =
-        "Holzbau und Zimmerei Sebastian Maximilian Oberhuber-Schwarzenberger".into();
+    doc.seller.name = "Holzbau und Zimmerei Sebastian Maximilian Oberhuber-Schwarzenberger".into();
     doc.seller.legal_form = "GmbH & Co. KG".into();
     doc.seller.street = "Am Alten Marktplatz 12a".into();
     doc.seller.postal_code = "83209".into();
@@ -169,13 +168,16 @@ fn a_long_sender_line_stays_one_line_inside_the_window_above_the_recipient() {
     );
 
     // Even a street and place too long for the window alone give one line inside it.
-    doc.seller.street = "Straße der Deutsch-Französischen Freundschaft und Völkerverständigung 1".into();
+    doc.seller.street =
+        "Straße der Deutsch-Französischen Freundschaft und Völkerverständigung 1".into();
     doc.seller.city = "Hohenstein-Ernstthal an der Mulde im Erzgebirgsvorland".into();
     let pdf = render((&doc).into(), &Extras::default()).expect("renders");
     let (sender, _) = window_words(&words_of("sender-line-longest", &pdf));
     let top = sender[0].y0;
     assert!(
-        sender.iter().all(|w| (w.y0 - top).abs() < 1.0 && w.x1 <= mm(WINDOW_RIGHT)),
+        sender
+            .iter()
+            .all(|w| (w.y0 - top).abs() < 1.0 && w.x1 <= mm(WINDOW_RIGHT)),
         "{sender:?}"
     );
 }
@@ -213,12 +215,19 @@ fn correction(doc_type: DocumentType, lang: Language, prepaid: Decimal) -> Issue
 #[test]
 fn a_cancellation_and_a_credit_note_show_negative_amounts_and_a_credit_not_a_bill() {
     let invoice = sample::invoice(4, TaxMode::Standard, Language::De);
-    let bill = text_of("correction-original", &render((&invoice).into(), &Extras::default()).unwrap());
+    let bill = text_of(
+        "correction-original",
+        &render((&invoice).into(), &Extras::default()).unwrap(),
+    );
     let gross = format::money(invoice.totals.gross, "EUR", false);
     // The original asks for payment (the words the corrections must not have).
     for asked in ["überweisen", "Mit Banking-App scannen", "Zahlbetrag"] {
         let wanted = asked != "Zahlbetrag";
-        assert_eq!(bill.contains(asked), wanted, "{asked:?} in the invoice: {bill}");
+        assert_eq!(
+            bill.contains(asked),
+            wanted,
+            "{asked:?} in the invoice: {bill}"
+        );
     }
     for (doc_type, name) in [
         (DocumentType::Cancellation, "cancellation"),
@@ -245,20 +254,35 @@ fn a_cancellation_and_a_credit_note_show_negative_amounts_and_a_credit_not_a_bil
         let vat = t.vat_breakdown.iter().map(|g| g.vat);
         for v in [t.net].into_iter().chain(vat) {
             let amount = format::money(v, "EUR", false);
-            assert!(text.contains(&format!("-{amount}")), "{name}: -{amount} in {text}");
+            assert!(
+                text.contains(&format!("-{amount}")),
+                "{name}: -{amount} in {text}"
+            );
         }
         let first = kontor_domain::totals::line_amounts(&doc.content.lines[0]).net;
         let first = format::money(first, "EUR", false);
-        assert!(text.contains(&format!("-{first}")), "{name}: line -{first} in {text}");
+        assert!(
+            text.contains(&format!("-{first}")),
+            "{name}: line -{first} in {text}"
+        );
         // No payment request: no transfer text, no Skonto, no GiroCode, no amount due.
-        for asked in ["überweisen", "Skonto", "Mit Banking-App scannen", "Zahlbetrag", "Zahlbar"] {
+        for asked in [
+            "überweisen",
+            "Skonto",
+            "Mit Banking-App scannen",
+            "Zahlbetrag",
+            "Zahlbar",
+        ] {
             assert!(!text.contains(asked), "{name}: {asked:?} in {text}");
         }
     }
 
     // With a payment on account the credit is what was left to pay, in English too.
     let doc = correction(DocumentType::Cancellation, Language::En, Decimal::from(100));
-    let text = text_of("cancellation-en", &render((&doc).into(), &Extras::default()).unwrap());
+    let text = text_of(
+        "cancellation-en",
+        &render((&doc).into(), &Extras::default()).unwrap(),
+    );
     let due = format::money(doc.totals.due, "EUR", true);
     assert!(
         text.contains(&format!("Credit in your favour {due}")),

@@ -41,6 +41,9 @@ pub struct CloudConfig {
     pub transport: crate::Transport,
     /// Who may read `/metrics`, and what else `/readyz` requires.
     pub monitoring: crate::monitoring::Monitoring,
+    /// Own document templates: the budget of one compilation, one at a time per tenant, and
+    /// how many at once for all tenants together.
+    pub templates: kontor_app::TemplateBudget,
 }
 
 impl Default for CloudConfig {
@@ -53,6 +56,7 @@ impl Default for CloudConfig {
             secure_cookies: false,
             transport: crate::Transport::default(),
             monitoring: crate::monitoring::Monitoring::default(),
+            templates: kontor_app::TemplateBudget::default(),
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct Cloud {
     open: Mutex<HashMap<i64, OpenTenant>>,
     opening: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     swept: Mutex<HashSet<i64>>,
+    /// The instance-wide turns of own-template compilations, shared by every tenant's app.
+    template_turns: kontor_app::InstanceTurns,
 }
 
 /// Where the tenant of a request came from.
@@ -83,8 +89,10 @@ enum Source {
 
 impl Cloud {
     pub fn new(directory: Directory, config: CloudConfig) -> Arc<Cloud> {
+        let template_turns = config.templates.instance_turns();
         let cloud = Arc::new(Cloud {
             directory,
+            template_turns,
             config,
             open: Mutex::new(HashMap::new()),
             opening: Mutex::new(HashMap::new()),
@@ -141,8 +149,10 @@ impl Cloud {
             return Ok(app);
         }
         let store = self.directory.open(tenant, self.config.pool).await?;
-        self.sweep_once(tenant, &store);
-        let app = App::new(store.clone()).with_backups(Arc::new(kontor_app::backups::Hosted));
+        let app = App::new(store.clone())
+            .with_backups(Arc::new(kontor_app::backups::Hosted))
+            .with_template_budget(&self.config.templates, self.template_turns.clone());
+        self.sweep_once(tenant, &app);
         let options = crate::ServerOptions {
             transport: self.config.transport.clone(),
             ..crate::ServerOptions::default()
@@ -173,7 +183,7 @@ impl Cloud {
 
     /// Archives files of issued documents that a crash left unarchived, once per tenant and
     /// process (write-once inserts make a second instance doing the same harmless).
-    fn sweep_once(&self, tenant: &Tenant, store: &Store) {
+    fn sweep_once(&self, tenant: &Tenant, app: &App) {
         let first = self
             .swept
             .lock()
@@ -182,9 +192,9 @@ impl Cloud {
         if !first {
             return;
         }
-        let (store, slug) = (store.clone(), tenant.slug.clone());
+        let (app, slug) = (app.clone(), tenant.slug.clone());
         tokio::spawn(async move {
-            match kontor_app::documents::archive_missing(&store, "pdf").await {
+            match kontor_app::documents::archive_missing(&app, "pdf").await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tenant = %slug, documents = n, "archived missing PDFs"),
                 Err(e) => tracing::warn!(tenant = %slug, error = %e, "cannot archive missing PDFs"),

@@ -123,7 +123,9 @@ impl Spawn {
         } else {
             String::new()
         };
-        let mut app = App::new(store.clone());
+        // Own templates compile in this process: the test binary is not `kontor`, whose
+        // hidden subcommand the budgeted child process is (crates/kontor/tests test that).
+        let mut app = App::new(store.clone()).with_templates_in_process();
         if let Some(clock) = self.clock {
             app = app.with_clock(clock);
         }

@@ -92,6 +92,15 @@ macro_rules! pdf {
         PdfDownPaymentOpen "pdf.down_payment_open" =>
             "Die Anzahlungsrechnung {number} ist noch nicht vollständig bezahlt. Sie ist oben abgezogen, weil ihre Umsatzsteuer bereits in Rechnung gestellt ist; die offenen {amount} sind weiterhin auf die Anzahlungsrechnung zu zahlen und im Zahlbetrag dieser Rechnung nicht enthalten.",
             "Down-payment invoice {number} is not fully paid yet. It is deducted above because its VAT has already been invoiced; the open {amount} remain payable on the down-payment invoice and are not part of the amount due on this invoice.";
+        PdfTemplateTooSlow "pdf.template_too_slow" =>
+            "Die Vorlage braucht zu lange: sie wurde nach {seconds} Sekunden abgebrochen, der Zeitgrenze für eigene Vorlagen. Prüfen Sie Schleifen und Wiederholungen.",
+            "The template takes too long: it was stopped after {seconds} seconds, the time limit for own templates. Check its loops and repetitions.";
+        PdfTemplateTooMuchMemory "pdf.template_too_much_memory" =>
+            "Die Vorlage braucht zu viel Speicher: mehr als {mib} MiB, die Speichergrenze für eigene Vorlagen. Prüfen Sie, ob sie große Listen oder Texte aufbaut.",
+            "The template needs too much memory: more than {mib} MiB, the memory limit for own templates. Check whether it builds large arrays or texts.";
+        PdfTemplateRendererFailed "pdf.template_renderer_failed" =>
+            "Die Vorlage konnte nicht übersetzt werden: der Vorlagen-Prozess brach unerwartet ab.",
+            "The template could not be compiled: the template process stopped unexpectedly.";
         PdfDirectDebit "pdf.direct_debit" =>
             "Der Betrag von {amount} wird {when} per SEPA-Lastschrift von Ihrem Konto IBAN {iban} eingezogen (Mandatsreferenz {mandate}, Gläubiger-ID {creditor}).",
             "The amount of {amount} will be debited {when} from your account IBAN {iban} by SEPA direct debit (mandate reference {mandate}, creditor ID {creditor}).";

@@ -13,11 +13,16 @@ use kontor_storage::blobs::Artefact;
 use kontor_storage::{Document, Store};
 
 use super::{einvoice, look};
+use crate::rendering::Rendering;
 use crate::{App, Error, Result};
 
 /// The files of record for an issued document. `pdf_extras` is the PDF look (logo, settings)
-/// as it is at issue.
-pub fn artefacts_for(doc: &Issued, pdf_extras: &kontor_pdf::Extras) -> Result<Vec<Artefact>> {
+/// as it is at issue; `renderer` compiles an own template.
+pub fn artefacts_for(
+    doc: &Issued,
+    pdf_extras: &kontor_pdf::Extras,
+    renderer: &kontor_pdf::Renderer,
+) -> Result<Vec<Artefact>> {
     // The XRechnung in UBL and CII, when the data allows.
     let xml = einvoice::artefacts(doc)?;
     // The PDF from the document's own seller and buyer snapshots; for invoices, credit notes
@@ -26,7 +31,7 @@ pub fn artefacts_for(doc: &Issued, pdf_extras: &kontor_pdf::Extras) -> Result<Ve
     // gets it, whatever format the contact prefers).
     let mut extras = pdf_extras.clone();
     extras.facturx_xml = einvoice::facturx_xml(doc)?;
-    let pdf = kontor_pdf::render(doc.into(), &extras).map_err(|e| {
+    let pdf = renderer.render(doc.into(), &extras).map_err(|e| {
         Error::internal(
             ErrorCode::RenderFailed,
             format!("PDF of document {}: {e}", doc.number),
@@ -42,25 +47,27 @@ pub fn artefacts_for(doc: &Issued, pdf_extras: &kontor_pdf::Extras) -> Result<Ve
 }
 
 /// Archives an issued document's files (nothing for a draft).
-pub(super) async fn archive(store: &Store, doc: &Document) -> Result<()> {
+pub(super) async fn archive(store: &Store, rendering: &Rendering, doc: &Document) -> Result<()> {
     let Some(issued) = doc.to_issued() else {
         return Ok(());
     };
     let pdf_extras = look::pdf_extras(store, doc).await?;
-    // Rendering is CPU work of milliseconds: keep it off the async workers.
-    let artefacts = tokio::task::spawn_blocking(move || artefacts_for(&issued, &pdf_extras))
-        .await
-        .map_err(|e| {
-            Error::internal(ErrorCode::RenderFailed, format!("renderer stopped: {e}"))
-        })??;
+    // Rendering is CPU work of milliseconds (an own template: up to its time budget), done
+    // off the async workers.
+    let own = pdf_extras.template.is_some();
+    let artefacts = rendering
+        .run(own, move |renderer| {
+            artefacts_for(&issued, &pdf_extras, renderer)
+        })
+        .await??;
     store.archive_artefacts(doc.id, &artefacts).await?;
     Ok(())
 }
 
 /// Archives one issued document's files if they are missing (write once: existing files stay).
-pub(super) async fn archive_document(store: &Store, id: i64) -> Result<()> {
-    let doc = store.document(id).await?;
-    archive(store, &doc).await
+pub(super) async fn archive_document(app: &App, id: i64) -> Result<()> {
+    let doc = app.store.document(id).await?;
+    archive(&app.store, &app.rendering, &doc).await
 }
 
 /// One rendering at a time in the background: the renderer is CPU- and memory-heavy.
@@ -68,12 +75,12 @@ static RENDER_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1
 
 /// Archives a just-issued document's files in the background.
 pub(super) fn archive_later(app: &App, doc: &Document) {
-    let (store, doc) = (app.store.clone(), doc.clone());
+    let (store, rendering, doc) = (app.store.clone(), app.rendering.clone(), doc.clone());
     tokio::spawn(async move {
         let Ok(_turn) = RENDER_TURN.acquire().await else {
             return;
         };
-        if let Err(e) = archive(&store, &doc).await {
+        if let Err(e) = archive(&store, &rendering, &doc).await {
             tracing::error!(document = doc.id, error = %e, "archiving the issued document failed; it is retried at the next start");
         }
     });
@@ -81,7 +88,8 @@ pub(super) fn archive_later(app: &App, doc: &Document) {
 
 /// Archives issued documents that lack their files of `kind` (after a crash between issue and
 /// archive); returns how many got one.
-pub async fn archive_missing(store: &Store, kind: &str) -> Result<usize> {
+pub async fn archive_missing(app: &App, kind: &str) -> Result<usize> {
+    let store = &app.store;
     let mut done = 0;
     loop {
         let ids = store.documents_missing_artefact(kind, 100).await?;
@@ -96,7 +104,7 @@ pub async fn archive_missing(store: &Store, kind: &str) -> Result<usize> {
                     .acquire()
                     .await
                     .map_err(|e| Error::internal(ErrorCode::Internal, e))?;
-                archive(store, &doc).await?;
+                archive(store, &app.rendering, &doc).await?;
             }
             if store.archived_artefact(id, kind).await?.is_some() {
                 done += 1;

@@ -118,7 +118,7 @@ pub(super) async fn pdf(app: &App, id: i64) -> Result<File> {
         if let Some(blob) = store.archived_artefact(id, "pdf").await? {
             return Ok(File::pdf(name, blob.data));
         }
-        archive::archive_document(store, id).await?;
+        archive::archive_document(app, id).await?;
         if let Some(blob) = store.archived_artefact(id, "pdf").await? {
             return Ok(File::pdf(name, blob.data));
         }
@@ -133,14 +133,13 @@ pub(super) async fn pdf(app: &App, id: i64) -> Result<File> {
             store.contact(doc.contact_id).await?.data,
         ),
     };
-    let pdf = tokio::task::spawn_blocking(move || kontor_pdf::render(job.printable(), &extras))
-        .await
-        .map_err(|e| {
-            Error::internal(
-                ErrorCode::RenderFailed,
-                format!("PDF rendering stopped: {e}"),
-            )
-        })?
+    let own = extras.template.is_some();
+    let pdf = app
+        .rendering
+        .run(own, move |renderer| {
+            renderer.render(job.printable(), &extras)
+        })
+        .await?
         .map_err(|e| {
             Error::internal(
                 ErrorCode::RenderFailed,

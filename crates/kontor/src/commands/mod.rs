@@ -44,6 +44,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(command) => backup::run(global, command).await,
         Command::Blobs(command) => blobs::run(global, command).await,
         Command::Restore(args) => restore::run(global, args).await,
+        // Handled in `main` before the runtime starts.
+        Command::RenderTemplate(args) => Ok(kontor_app::rendering::child_main(
+            args.memory_mib,
+            args.cpu_seconds,
+        )),
     }
 }
 

@@ -54,6 +54,7 @@ fn single_leadership(global: &GlobalArgs, store: &Store) -> Leadership {
 pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
     let store = open(global).await?;
     let options = ServeOptions::from_args(args);
+    let templates = args.template_budget()?;
     let startup = Startup::new(
         &global.data_dir,
         args,
@@ -128,9 +129,14 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             keep_days: args.backup.backup_keep_days,
         }));
     }
+    let mut app =
+        kontor_app::App::new(store).with_template_budget(&templates, templates.instance_turns());
+    if let Some(b) = backup_status {
+        app = app.with_backups(b);
+    }
     // Issued documents whose PDF was not archived (a crash between issue and archive) are
     // archived in the background, so that serving starts at once.
-    let sweep = store.clone();
+    let sweep = app.clone();
     tokio::spawn(async move {
         match kontor_app::documents::archive_missing(&sweep, "pdf").await {
             Ok(0) => {}
@@ -142,10 +148,6 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         tls: options.tls.is_some(),
         trusted_proxies: options.trusted_proxies,
     };
-    let mut app = kontor_app::App::new(store);
-    if let Some(b) = backup_status {
-        app = app.with_backups(b);
-    }
     let server_options = kontor_server::ServerOptions::default()
         .with_transport(transport)
         .with_monitoring(monitoring);

@@ -27,6 +27,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         ..
     } = args;
     let backup_config = backup_config(backup)?;
+    let templates = args.template_budget()?;
     let url = cloud_url(global)?;
     let blobs = blob_store(global)?;
     let directory = connect_directory(global).await.with_context(|| {
@@ -108,6 +109,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             trusted_proxies: trusted_proxy.clone(),
         },
         monitoring,
+        templates,
     };
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
     kontor_server::Application::on(kontor_server::cloud::app(cloud, operator), listener)?

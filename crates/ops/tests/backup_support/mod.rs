@@ -95,9 +95,10 @@ pub async fn make_business(store: &Store, invoices: usize) -> Vec<i64> {
         .create_document(&a, &draft(contact.id, "Entwurf", 50))
         .await
         .unwrap();
-    let archived = kontor_app::documents::archive_missing(store, "pdf")
-        .await
-        .unwrap();
+    let archived =
+        kontor_app::documents::archive_missing(&kontor_app::App::new(store.clone()), "pdf")
+            .await
+            .unwrap();
     assert!(archived >= invoices, "archived {archived} PDFs");
     issued
 }

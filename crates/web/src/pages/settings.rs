@@ -409,7 +409,7 @@ pub async fn save_look(
     let checked = state
         .app
         .settings()
-        .save_look(&ctx.actor(), look)
+        .save_look(&ctx.actor(), look, ctx.lang())
         .await
         .map_err(|e| WebError::from_app(ctx.lang(), e))?;
     match checked {
