@@ -13,7 +13,7 @@ mod backup_support;
 
 use backup_support::*;
 use chrono::{Duration, Utc};
-use kontor_ops::backup::{self, BackupConfig, RunResult, Source, TargetSpec};
+use kontor_ops::backup::{self, RunResult, Source, TargetSpec};
 use kontor_storage::Store;
 use kontor_testkit::DataDir;
 

@@ -138,7 +138,7 @@ async fn forged_altered_and_unsigned_backups_are_refused_and_a_signed_one_restor
 
     // Unsigned (as backups made before Kontor signed them, or with the signature stripped):
     // refused, unless accepted on purpose; then the restore says it was unsigned.
-    let mut unsigned = read_manifest(&path);
+    let mut unsigned: Manifest = serde_json::from_slice(&good).unwrap();
     unsigned.signature = None;
     std::fs::write(&path, serde_json::to_vec_pretty(&unsigned).unwrap()).unwrap();
     let err = refused(

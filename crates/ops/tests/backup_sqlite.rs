@@ -528,8 +528,8 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
 }
 
 /// Another age identity, with the right verify key.
-fn keys_other(keys: &Keys) -> kontor_ops::backup::Identity {
+fn keys_other(ours: &Keys) -> kontor_ops::backup::Identity {
     keys()
         .identity
-        .with_verify_key(keys.identity.verify_keys()[0])
+        .with_verify_key(ours.identity.verify_keys()[0])
 }

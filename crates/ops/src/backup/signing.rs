@@ -199,12 +199,12 @@ pub fn check(
             return Ok(Authenticity::Unsigned);
         }
         return Err(BackupError::Unsigned {
-            id,
+            id: id.clone(),
             target: target.to_string(),
         });
     };
     if keys.is_empty() {
-        return Err(BackupError::NoVerifyKey { id });
+        return Err(BackupError::NoVerifyKey { id: id.clone() });
     }
     if signature.algorithm != ALGORITHM {
         return Err(refuse(format!(
@@ -240,4 +240,59 @@ pub fn check(
             )
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backup::manifest::{BackupId, BackupKind, FORMAT, FileEntry};
+
+    fn manifest() -> Manifest {
+        let now = chrono::Utc::now();
+        Manifest {
+            format: FORMAT.into(),
+            id: BackupId::new(now),
+            kind: BackupKind::Sqlite,
+            created_at: now.to_rfc3339(),
+            schema_version: 1,
+            recipient: "age1example".into(),
+            files: vec![FileEntry {
+                name: "kontor.db.zst.age".into(),
+                size: 10,
+                sha256: "ab".repeat(32),
+                tenant: None,
+            }],
+            skipped: Vec::new(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn keys_parse_back_and_signatures_cover_the_manifest() {
+        let (text, verify) = generate(chrono::Utc::now());
+        let key = SigningKey::parse(&text, "k").unwrap();
+        assert_eq!(key.verify_key(), verify);
+        assert_eq!(VerifyKey::parse(&verify.to_string()).unwrap(), verify);
+        assert!(!format!("{key:?}").contains(&text.lines().last().unwrap()[30..]));
+        let mut m = manifest();
+        key.sign(&mut m).unwrap();
+        // Stored and read back as JSON, it still verifies.
+        let back: Manifest = serde_json::from_slice(&serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        assert_eq!(check(&back, &[verify], false, "t").unwrap(), Authenticity::Signed(verify));
+        let mut changed = back.clone();
+        changed.files[0].size = 11;
+        let err = check(&changed, &[verify], false, "t").unwrap_err().to_string();
+        assert!(err.contains("changed after it was signed"), "{err}");
+        let (_, other) = generate(chrono::Utc::now());
+        let err = check(&back, &[other], false, "t").unwrap_err().to_string();
+        assert!(err.contains("not the verify key given"), "{err}");
+        let mut unsigned = back;
+        unsigned.signature = None;
+        assert!(check(&unsigned, &[verify], false, "t").is_err());
+        assert_eq!(check(&unsigned, &[verify], true, "t").unwrap(), Authenticity::Unsigned);
+        // The two kinds of key are not taken for each other.
+        assert!(VerifyKey::parse(text.lines().last().unwrap()).is_err());
+        assert!(SigningKey::parse(&verify.to_string(), "v").is_err());
+        assert!(SigningKey::parse("# nothing\n", "v").is_err());
+    }
 }
