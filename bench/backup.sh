@@ -98,8 +98,8 @@ if [[ "$CLOUD" == 1 ]]; then
     done
 
     mkdir -p "$WORK/t1" "$WORK/t2" "$WORK/keys"
-    RECIPIENT="$("$KONTOR" backup keygen --out "$WORK/keys/identity" 2>/dev/null)"
-    TARGETS=(--backup-target "$WORK/t1" --backup-target "$WORK/t2")
+    RECIPIENT="$("$KONTOR" backup keygen --out "$WORK/keys/identity" --signing-key-out "$WORK/keys/signing" 2>/dev/null)"
+    TARGETS=(--backup-target "$WORK/t1" --backup-target "$WORK/t2" --backup-signing-key "$WORK/keys/signing")
 
     t0=$(now)
     RUN="$(KONTOR_LOG=warn "${K[@]}" backup run --cloud "${TARGETS[@]}" --backup-recipient "$RECIPIENT")"
@@ -143,8 +143,8 @@ DB_SIZE=$(( $(size "$DATA/kontor.db") + $( [[ -f "$DATA/kontor.db-wal" ]] && siz
 echo "database: $(mib "$DB_SIZE") ($DB_SIZE bytes, files inside)"
 
 mkdir -p "$WORK/t1" "$WORK/t2" "$WORK/keys"
-RECIPIENT="$("$KONTOR" backup keygen --out "$WORK/keys/identity" 2>/dev/null)"
-TARGETS=(--backup-target "$WORK/t1" --backup-target "$WORK/t2")
+RECIPIENT="$("$KONTOR" backup keygen --out "$WORK/keys/identity" --signing-key-out "$WORK/keys/signing" 2>/dev/null)"
+TARGETS=(--backup-target "$WORK/t1" --backup-target "$WORK/t2" --backup-signing-key "$WORK/keys/signing")
 
 t0=$(now)
 RUN="$("$KONTOR" --data-dir "$DATA" backup run "${TARGETS[@]}" --backup-recipient "$RECIPIENT")"

@@ -218,9 +218,12 @@ pub struct CheckArgs {
 pub struct RestoreArgs {
     /// The backup's id (see `kontor backup list`).
     pub id: String,
-    /// The identity file (secret key) the backup is encrypted to.
+    /// The identity file (secret key) the backup is encrypted to; the verify key it holds
+    /// (from `kontor backup keygen`) checks the backup's signature.
     #[arg(long)]
     pub identity: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// SQLite: a new (missing or empty) data folder. PostgreSQL: a new schema.
     /// Cloud: the new tenant's name (with --tenant).
     #[arg(long)]
@@ -252,12 +255,31 @@ pub struct BackupArgs {
     /// secret key is not needed here and must not be kept next to the backups.
     #[arg(long, env = "KONTOR_BACKUP_RECIPIENT")]
     pub backup_recipient: Option<String>,
+    /// The file with the key every backup's manifest is signed with (see `kontor backup
+    /// keygen`); needed with --backup-target. Keep it with the server's settings, never on a
+    /// target: verify and restore check the signature with the matching verify key.
+    #[arg(long, env = "KONTOR_BACKUP_SIGNING_KEY_FILE")]
+    pub backup_signing_key: Option<PathBuf>,
     /// How often `kontor serve` backs up (e.g. 6h, 30m, 1d).
     #[arg(long, env = "KONTOR_BACKUP_EVERY", default_value = "6h")]
     pub backup_every: String,
     /// Days backups are kept on every target (the newest complete one always stays).
     #[arg(long, env = "KONTOR_BACKUP_KEEP_DAYS", default_value_t = 30)]
     pub backup_keep_days: i64,
+}
+
+/// Which backups `verify` and `restore` trust.
+#[derive(Debug, Clone, Args)]
+pub struct TrustArgs {
+    /// A verify key (kontor-backup-verify-key-…) that checks backup signatures, in addition
+    /// to those in the identity file. Repeatable. Never taken from a target.
+    #[arg(long = "verify-key", env = "KONTOR_BACKUP_VERIFY_KEY", value_delimiter = ',')]
+    pub verify_key: Vec<String>,
+    /// Also accept backups without a signature (made before Kontor signed backups). Only for
+    /// a backup you know is yours: anyone who can write to a target can put an unsigned one
+    /// there. A wrong signature is never accepted.
+    #[arg(long)]
+    pub accept_unsigned: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,12 +294,26 @@ pub enum BackupCommand {
         #[command(flatten)]
         backup: BackupArgs,
     },
-    /// Create a key pair: writes the identity (secret key) to --out (or prints it) and prints
-    /// the recipient (public key) for --backup-recipient.
+    /// Create the keys: the identity (secret key that opens backups, with the verify key that
+    /// checks their signatures) to --out (or printed), the signing key for the server to
+    /// --signing-key-out; prints the recipient (public key) for --backup-recipient.
     Keygen {
-        /// File to write the identity to (mode 600; must not exist).
+        /// File to write the identity to (mode 600; must not exist). It belongs to the
+        /// operator, away from the server and the targets.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// File to write the signing key to (mode 600; must not exist), for the server's
+        /// --backup-signing-key.
+        #[arg(long)]
+        signing_key_out: PathBuf,
+    },
+    /// Create only a signing key (for an installation that has an identity already): writes
+    /// it to --out and prints its verify key, to add to the identity file as a line of its own
+    /// (or to give verify and restore as --verify-key).
+    SigningKeygen {
+        /// File to write the signing key to (mode 600; must not exist).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// List the backups on every target.
     List {
@@ -288,18 +324,23 @@ pub enum BackupCommand {
     /// a corrupt or truncated file. Exits 2 when a copy is bad.
     Verify {
         id: String,
-        /// The identity file (secret key).
+        /// The identity file (secret key, and the verify key that checks the signature).
         #[arg(long)]
         identity: PathBuf,
         #[command(flatten)]
+        trust: TrustArgs,
+        #[command(flatten)]
         backup: BackupArgs,
     },
-    /// The recorded backup runs, newest first.
+    /// The recorded backup runs, newest first; with the targets and the signing key
+    /// configured, also the newest signed backup on every target and its age.
     Runs {
         #[arg(long, env = "KONTOR_CLOUD")]
         cloud: bool,
         #[arg(long, default_value_t = 20)]
         limit: i64,
+        #[command(flatten)]
+        backup: BackupArgs,
     },
 }
 

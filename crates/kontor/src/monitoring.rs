@@ -249,12 +249,12 @@ impl MonitorArgs {
     }
 }
 
-/// The watchdog's look at backups (age of the last complete one, targets writable), when
-/// backups are configured.
+/// The watchdog's look at backups (age of the newest signed one on every target, targets
+/// writable, the scheduled verification's outcome), when backups are configured.
 pub fn backup_check(
     config: Option<&BackupConfig>,
     database: Option<&Database>,
-) -> Result<Option<Arc<dyn Check>>> {
+) -> Result<Option<Arc<backup::BackupCheck>>> {
     let (Some(config), Some(database)) = (config, database) else {
         return Ok(None);
     };
@@ -266,11 +266,7 @@ pub fn backup_check(
         )
         .map_err(|e| anyhow!("{e}"))?,
     };
-    Ok(Some(Arc::new(backup::BackupCheck::new(
-        records,
-        config.targets.clone(),
-        config.every,
-    ))))
+    Ok(Some(Arc::new(backup::BackupCheck::new(records, config))))
 }
 
 /// The watchdog's look at the blob store; its last result also decides `/readyz`.

@@ -515,8 +515,16 @@ async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
     let key = format!("backup_target:{target_name}");
 
     let identity = work.path().join("identity");
+    let signing = work.path().join("signing.key");
     let out = kontor(&data).run(
-        &["backup", "keygen", "--out", identity.to_str().unwrap()],
+        &[
+            "backup",
+            "keygen",
+            "--out",
+            identity.to_str().unwrap(),
+            "--signing-key-out",
+            signing.to_str().unwrap(),
+        ],
         "",
     );
     assert!(out.success(), "{}", out.stderr);
@@ -526,6 +534,8 @@ async fn alerts_when_a_backup_target_becomes_unwritable_and_when_it_is_fixed() {
         &target_name,
         "--backup-recipient",
         &recipient,
+        "--backup-signing-key",
+        signing.to_str().unwrap(),
     ];
     // One backup before serving, as after an installation: the last backup is young, so only
     // the target's state can change during the drill (serve's schedule finds nothing due).

@@ -29,25 +29,51 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     std::fs::write(&broken, b"a file, not a folder").unwrap();
     let identity = dir.path().join("identity.key");
     let identity_s = identity.to_str().unwrap();
+    let signing = dir.path().join("signing.key");
+    let signing_s = signing.to_str().unwrap();
 
-    let out = kontor(&data).run(&["backup", "keygen", "--out", identity_s], "");
+    let out = kontor(&data).run(
+        &[
+            "backup",
+            "keygen",
+            "--out",
+            identity_s,
+            "--signing-key-out",
+            signing_s,
+        ],
+        "",
+    );
     assert!(out.success(), "{}", out.stderr);
     let recipient = out.stdout.trim().to_string();
     assert!(recipient.starts_with("age1"), "{recipient}");
     let key = std::fs::read_to_string(&identity).unwrap();
     assert!(key.contains("AGE-SECRET-KEY-1"));
+    // The identity holds the verify key of the signing key, which holds no age key.
+    let signing_text = std::fs::read_to_string(&signing).unwrap();
+    assert!(key.contains("kontor-backup-verify-key-"), "{key}");
+    assert!(signing_text.contains("KONTOR-BACKUP-SIGNING-KEY-"));
+    assert!(!signing_text.contains("AGE-SECRET-KEY"));
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&identity).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    // Never overwrites an identity.
-    assert!(
-        !kontor(&data)
-            .run(&["backup", "keygen", "--out", identity_s], "")
-            .status
-            .success()
-    );
+    for secret in [&identity, &signing] {
+        assert_eq!(
+            std::fs::metadata(secret).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // Never overwrites an identity or a signing key.
+    let other = dir.path().join("other.key");
+    for (out, signing_out) in [(identity_s, other.to_str().unwrap()), (other.to_str().unwrap(), signing_s)] {
+        assert!(
+            !kontor(&data)
+                .run(
+                    &["backup", "keygen", "--out", out, "--signing-key-out", signing_out],
+                    ""
+                )
+                .status
+                .success()
+        );
+    }
+    assert!(!other.exists());
 
     // Some data: a user.
     let out = kontor(&data).run(&["user", "add", "anna"], &format!("{PASSWORD}\n"));
@@ -63,12 +89,29 @@ fn backup_list_verify_and_restore_from_the_command_line() {
         t1.to_str().unwrap(),
         "--backup-target",
         t2.to_str().unwrap(),
+        "--backup-signing-key",
+        signing_s,
     ];
     let mut args = vec!["backup", "run", "--backup-recipient", secret_line];
     args.extend(targets);
     let out = kontor(&data).run(&args, "");
     assert!(!out.success());
     assert!(out.stderr.contains("backup_recipient"), "{}", out.stderr);
+
+    // Without a signing key nothing is backed up.
+    let out = kontor(&data).run(
+        &[
+            "backup",
+            "run",
+            "--backup-recipient",
+            &recipient,
+            "--backup-target",
+            t1.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!out.success());
+    assert!(out.stderr.contains("--backup-signing-key"), "{}", out.stderr);
 
     // Two good targets and a broken one: exit 2 (partial), the broken one named.
     let mut args = vec!["backup", "run", "--backup-recipient", &recipient];
@@ -169,10 +212,12 @@ async fn serve_backs_up_on_its_own_and_records_the_run() {
     let data = dir.path().join("data");
     let target = dir.path().join("t");
     std::fs::create_dir_all(&target).unwrap();
-    let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now());
+    let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now(), None);
+    let signing = signing_key_file(dir.path());
     let _server = kontor(&data)
         .env("KONTOR_BACKUP_TARGETS", target.to_str().unwrap())
         .env("KONTOR_BACKUP_RECIPIENT", recipient.to_string())
+        .env("KONTOR_BACKUP_SIGNING_KEY_FILE", signing.to_str().unwrap())
         .serve(&[])
         .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -193,6 +238,14 @@ async fn serve_backs_up_on_its_own_and_records_the_run() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+/// A new signing key in `dir`/signing.key.
+fn signing_key_file(dir: &Path) -> std::path::PathBuf {
+    let (text, _) = kontor_ops::backup::generate_signing_key(chrono::Utc::now());
+    let path = dir.join("signing.key");
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 /// `kontor user add NAME --role ROLE` with the password on stdin.
@@ -221,13 +274,16 @@ async fn the_backup_page_and_api_show_the_runs_and_start_one() {
         out.stdout.trim().to_string()
     };
     let (admin, accountant) = (token("anna"), token("bert"));
-    let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now());
+    let (_, recipient) = kontor_ops::backup::generate_identity(chrono::Utc::now(), None);
+    let signing = signing_key_file(dir.path());
     let server = kontor(&data)
         .serve(&[
             "--backup-target",
             target.to_str().unwrap(),
             "--backup-recipient",
             &recipient.to_string(),
+            "--backup-signing-key",
+            signing.to_str().unwrap(),
             "--backup-keep-days",
             "30",
         ])

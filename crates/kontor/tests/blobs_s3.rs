@@ -203,10 +203,18 @@ async fn invoices_archive_their_files_in_s3() {
 
     // A backup holds the files kept in the bucket; the restore is complete without it.
     let identity = dir.path().join("identity.key");
+    let signing = dir.path().join("signing.key");
     let recipient = run(
         &data,
         None,
-        &["backup", "keygen", "--out", identity.to_str().unwrap()],
+        &[
+            "backup",
+            "keygen",
+            "--out",
+            identity.to_str().unwrap(),
+            "--signing-key-out",
+            signing.to_str().unwrap(),
+        ],
     )
     .ok()
     .trim()
@@ -224,6 +232,8 @@ async fn invoices_archive_their_files_in_s3() {
             target_s,
             "--backup-recipient",
             &recipient,
+            "--backup-signing-key",
+            signing.to_str().unwrap(),
         ],
     )
     .ok()

@@ -99,6 +99,53 @@ async fn cloud_restore_drill_per_tenant_and_whole() {
         assert!(result.is_ok(), "{target}: {result:?}");
     }
 
+    // A tenant's file size changed in the manifest, or the signature removed, on every
+    // target: no tenant is restored, and the refusal says why.
+    let manifests: Vec<std::path::PathBuf> = [&a, &b]
+        .iter()
+        .map(|t| {
+            t.join("kontor-backups")
+                .join(record.id.as_str())
+                .join("manifest.json")
+        })
+        .collect();
+    let original: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
+    let rewrite = |change: &dyn Fn(&mut backup::Manifest)| {
+        for (path, bytes) in manifests.iter().zip(&original) {
+            let mut m: backup::Manifest = serde_json::from_slice(bytes).unwrap();
+            change(&mut m);
+            std::fs::write(path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        }
+    };
+    let tenant_file = |m: &mut backup::Manifest| {
+        let f = m
+            .files
+            .iter_mut()
+            .find(|f| f.tenant.as_deref() == Some("acme"))
+            .unwrap();
+        f.size += 1;
+    };
+    for (change, expected) in [
+        (&tenant_file as &dyn Fn(&mut backup::Manifest), "changed after it was signed"),
+        (&|m: &mut backup::Manifest| m.signature = None, "is not signed"),
+    ] {
+        rewrite(change);
+        let err = backup::restore_tenants(
+            &provisioner,
+            &specs(&config),
+            &record.id,
+            &keys.identity,
+            &[("acme".into(), "acme-forged".into())],
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(provisioner.find("acme-forged").await.unwrap().is_none());
+    }
+    for (path, bytes) in manifests.iter().zip(&original) {
+        std::fs::write(path, bytes).unwrap();
+    }
+
     damage(&acme).await;
     assert_ne!(rows(&acme).await, acme_rows);
 

@@ -13,7 +13,7 @@ mod backup_support;
 
 use backup_support::*;
 use chrono::{Duration, Utc};
-use kontor_ops::backup::{self, BackupConfig, RunResult, Source, TargetSpec};
+use kontor_ops::backup::{self, RunResult, Source, TargetSpec};
 use kontor_storage::Store;
 use kontor_testkit::DataDir;
 
@@ -65,13 +65,7 @@ async fn backup_verify_restore_and_retention_on_s3() {
     let local = dir.path().join("local");
     std::fs::create_dir_all(&local).unwrap();
     let keys = keys();
-    let config = BackupConfig::from_settings(
-        &[url.clone(), local.display().to_string()],
-        &keys.recipient,
-        "6h",
-        30,
-    )
-    .unwrap();
+    let config = config_of(&[url.clone(), local.display().to_string()], &keys);
     let source = Source::Sqlite {
         store: store.clone(),
         path: data.join("kontor.db"),

@@ -126,12 +126,8 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     let first_check = |clock: fn() -> DateTime<Utc>| {
         let config = config(&[&good], &keys());
         let age_key = format!("backup_age:{}", good.display());
-        let check = BackupCheck::new(
-            backup::Records::for_store(&i.store),
-            specs(&config),
-            Duration::hours(6),
-        )
-        .with_clock(clock);
+        let check =
+            BackupCheck::new(backup::Records::for_store(&i.store), &config).with_clock(clock);
         async move {
             let findings = check.run().await;
             findings.into_iter().find(|f| f.key == age_key).unwrap()
@@ -150,7 +146,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     );
     let late = first_check(in_an_hour).await;
     assert!(
-        !late.ok && late.message.contains("no complete backup"),
+        !late.ok && late.message.contains("no signed backup"),
         "{late:?}"
     );
     // A "folder" that is a file: writing below it fails (even for root, unlike chmod).
@@ -199,11 +195,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     }
 
     // The watchdog's check sees the same: good is fine, the others are problems.
-    let check = BackupCheck::new(
-        backup::Records::for_store(&i.store),
-        specs(&config),
-        Duration::hours(6),
-    );
+    let check = BackupCheck::new(backup::Records::for_store(&i.store), &config);
     let findings = check.run().await;
     let finding = |key: String| findings.iter().find(|f| f.key == key).unwrap().clone();
     assert!(finding(format!("backup_age:{}", good.display())).ok);
@@ -216,12 +208,8 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     fn much_later() -> DateTime<Utc> {
         Utc::now() + Duration::hours(7)
     }
-    let late = BackupCheck::new(
-        backup::Records::for_store(&i.store),
-        specs(&config),
-        Duration::hours(6),
-    )
-    .with_clock(much_later)
+    let late = BackupCheck::new(backup::Records::for_store(&i.store), &config)
+        .with_clock(much_later)
     .run()
     .await;
     let age = late
@@ -242,13 +230,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
         targets.path().join("elsewhere"),
     )
     .unwrap();
-    let good_only = kontor_ops::backup::BackupConfig::from_settings(
-        &[good.display().to_string()],
-        &keys.recipient,
-        "6h",
-        30,
-    )
-    .unwrap();
+    let good_only = config_of(&[good.display().to_string()], &keys);
     let record = backup::run_now(&source(&i), &good_only, Utc::now())
         .await
         .unwrap();
@@ -259,11 +241,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
         !good.join("kontor-backups").exists(),
         "nothing written on the mount point"
     );
-    let findings = BackupCheck::new(
-        backup::Records::for_store(&i.store),
-        specs(&good_only),
-        Duration::hours(6),
-    )
+    let findings = BackupCheck::new(backup::Records::for_store(&i.store), &good_only)
     .run()
     .await;
     let target = findings
@@ -290,13 +268,7 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     assert_eq!(record.result, RunResult::Ok, "{record:?}");
 
     // Every target failing: the run is failed.
-    let all_bad = kontor_ops::backup::BackupConfig::from_settings(
-        &[broken.display().to_string()],
-        &keys.recipient,
-        "6h",
-        30,
-    )
-    .unwrap();
+    let all_bad = config_of(&[broken.display().to_string()], &keys);
     let record = backup::run_now(&source(&i), &all_bad, Utc::now())
         .await
         .unwrap();
@@ -498,7 +470,8 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
     assert_eq!(leftovers.len(), 3, "no staging left behind: {leftovers:?}");
 
     // A file whose stored bytes match the manifest but whose encryption is damaged (the
-    // manifest rewritten to match) is caught when decrypting.
+    // manifest rewritten to match and signed again, as only the server could) is caught when
+    // decrypting.
     let manifest_path = b
         .join("kontor-backups")
         .join(record.id.as_str())
@@ -509,6 +482,7 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
     cut.truncate(good.len() - 1000);
     manifest.files[0].size = cut.len() as u64;
     manifest.files[0].sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&cut));
+    keys.signing.sign(&mut manifest).unwrap();
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let only_b = vec![backup::TargetSpec::Local(b.clone())];
     let results = backup::verify(&only_b, &record.id, &keys.identity)
@@ -522,7 +496,7 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
 
     // The wrong identity opens nothing, and is named as the wrong key, not as damage.
     std::fs::write(file(&b), &good).unwrap();
-    let other = keys_other();
+    let other = keys_other(&keys);
     let results = backup::verify(&specs(&config), &record.id, &other)
         .await
         .unwrap();
@@ -553,6 +527,9 @@ async fn corrupted_and_truncated_files_are_named_and_never_restored() {
     );
 }
 
-fn keys_other() -> kontor_ops::backup::Identity {
-    keys().identity
+/// Another age identity, with the right verify key.
+fn keys_other(ours: &Keys) -> kontor_ops::backup::Identity {
+    keys()
+        .identity
+        .with_verify_key(ours.identity.verify_keys()[0])
 }

@@ -9,20 +9,29 @@ use std::process::ExitCode;
 
 use super::cloud::cloud_directory;
 use super::open;
-use crate::cli::{BackupArgs, BackupCommand, GlobalArgs};
+use crate::cli::{BackupArgs, BackupCommand, GlobalArgs, TrustArgs};
 
 /// `kontor backup …`: one function per subcommand.
 pub(super) async fn run(global: &GlobalArgs, command: &BackupCommand) -> Result<ExitCode> {
     match command {
-        BackupCommand::Keygen { out } => keygen(out.as_deref()),
+        BackupCommand::Keygen {
+            out,
+            signing_key_out,
+        } => keygen(out.as_deref(), signing_key_out),
+        BackupCommand::SigningKeygen { out } => signing_keygen(out),
         BackupCommand::List { backup } => list(backup).await,
         BackupCommand::Verify {
             id,
             identity,
+            trust,
             backup,
-        } => verify(id, identity, backup).await,
+        } => verify(id, identity, trust, backup).await,
         BackupCommand::Run { cloud, backup } => run_now(global, *cloud, backup).await,
-        BackupCommand::Runs { cloud, limit } => runs(global, *cloud, *limit).await,
+        BackupCommand::Runs {
+            cloud,
+            limit,
+            backup,
+        } => runs(global, *cloud, *limit, backup).await,
     }
 }
 
@@ -34,15 +43,24 @@ pub(super) fn backup_config(args: &BackupArgs) -> Result<Option<BackupConfig>> {
             "--backup-target is set but --backup-recipient is not (the age public key; see `kontor backup keygen`)"
         ),
         (true, Some(_)) => bail!("--backup-recipient is set but no --backup-target"),
-        (false, Some(recipient)) => Ok(Some(
-            BackupConfig::from_settings(
-                &args.backup_target,
-                recipient,
-                &args.backup_every,
-                args.backup_keep_days,
-            )
-            .map_err(|e| anyhow!("{e}"))?,
-        )),
+        (false, Some(recipient)) => {
+            let Some(signing) = &args.backup_signing_key else {
+                bail!(
+                    "--backup-signing-key is not set: every backup is signed, so that verify and restore can tell your backups from ones someone else put on a target. Create a key with `kontor backup signing-keygen --out FILE` (or `kontor backup keygen`) and add the verify key it prints to your identity file"
+                );
+            };
+            let signing = backups::SigningKey::from_file(signing).map_err(|e| anyhow!("{e}"))?;
+            Ok(Some(
+                BackupConfig::from_settings(
+                    &args.backup_target,
+                    recipient,
+                    signing,
+                    &args.backup_every,
+                    args.backup_keep_days,
+                )
+                .map_err(|e| anyhow!("{e}"))?,
+            ))
+        }
     }
 }
 
@@ -81,9 +99,41 @@ pub(super) fn single_source(global: &GlobalArgs, store: Store) -> Source {
     }
 }
 
-/// The identity (secret key) in this file.
-pub(super) fn read_identity(path: &Path) -> Result<Identity> {
-    Identity::from_file(path).map_err(|e| anyhow!("{e}"))
+/// The identity (secret key and verify keys) in this file, with the verify keys and the
+/// acceptance of unsigned backups given on the command line.
+pub(super) fn read_identity(path: &Path, trust: &TrustArgs) -> Result<Identity> {
+    let mut identity = Identity::from_file(path).map_err(|e| anyhow!("{e}"))?;
+    for key in &trust.verify_key {
+        identity = identity
+            .with_verify_key(backups::VerifyKey::parse(key).map_err(|e| anyhow!("{e}"))?);
+    }
+    if identity.verify_keys().is_empty() && !trust.accept_unsigned {
+        bail!(
+            "{}: holds no verify key (kontor-backup-verify-key-…), which checks that a backup was made by your Kontor: add the line `kontor backup keygen` or `kontor backup signing-keygen` printed for it, or give --verify-key",
+            path.display()
+        );
+    }
+    Ok(identity.accepting_unsigned(trust.accept_unsigned))
+}
+
+/// Said when a backup without a signature was accepted.
+pub(super) const UNSIGNED_WARNING: &str = "warning: this backup is not signed; it was accepted because of --accept-unsigned. Nothing shows that your Kontor made it";
+
+/// Writes a new secret file (mode 600) that must not exist yet.
+fn write_secret(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A backup id as `kontor backup list` prints it.
@@ -91,32 +141,46 @@ pub(super) fn parse_id(id: &str) -> Result<BackupId> {
     BackupId::parse(id).map_err(|e| anyhow!("{e}"))
 }
 
-/// `kontor backup keygen`: the identity to --out (or standard output), then the recipient.
-fn keygen(out: Option<&Path>) -> Result<ExitCode> {
-    let (identity, recipient) = backups::generate_identity(chrono::Utc::now());
+/// `kontor backup keygen`: the signing key to --signing-key-out, the identity (with the
+/// signing key's verify key) to --out or standard output, then the recipient.
+fn keygen(out: Option<&Path>, signing_key_out: &Path) -> Result<ExitCode> {
+    let now = chrono::Utc::now();
+    if out == Some(signing_key_out) {
+        bail!("--out and --signing-key-out must be two files: they go to different places");
+    }
+    if let Some(path) = out.filter(|p| p.exists()) {
+        bail!("cannot create {} (it must not exist yet)", path.display());
+    }
+    let (signing, verify) = backups::generate_signing_key(now);
+    let (identity, recipient) = backups::generate_identity(now, Some(&verify));
+    write_secret(signing_key_out, &signing)?;
+    eprintln!(
+        "signing key written to {}: give it to the server (--backup-signing-key); it never goes to a backup target",
+        signing_key_out.display()
+    );
     match out {
         Some(path) => {
-            use std::io::Write;
-            #[cfg(unix)]
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            options.mode(0o600);
-            let mut file = options.open(path).with_context(|| {
-                format!("cannot create {} (it must not exist yet)", path.display())
-            })?;
-            file.write_all(identity.as_bytes())
-                .and_then(|_| file.sync_all())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_secret(path, &identity)?;
             eprintln!(
-                "identity written to {}: keep it (and a copy) away from the server and the backup targets; it is needed to restore",
+                "identity written to {}: keep it (and a copy) away from the server and the backup targets; it is needed to restore, and its verify key checks that a backup is yours",
                 path.display()
             );
         }
         None => print!("{identity}"),
     }
     println!("{recipient}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kontor backup signing-keygen`: a signing key to --out; prints its verify key.
+fn signing_keygen(out: &Path) -> Result<ExitCode> {
+    let (signing, verify) = backups::generate_signing_key(chrono::Utc::now());
+    write_secret(out, &signing)?;
+    eprintln!(
+        "signing key written to {}: give it to the server (--backup-signing-key). Add the verify key below to your identity file as a line of its own (or give it to verify and restore as --verify-key):",
+        out.display()
+    );
+    println!("{verify}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -156,9 +220,14 @@ async fn list(backup: &BackupArgs) -> Result<ExitCode> {
 }
 
 /// `kontor backup verify`: every copy of a backup; exit code 2 when one is bad.
-async fn verify(id: &str, identity: &Path, backup: &BackupArgs) -> Result<ExitCode> {
+async fn verify(
+    id: &str,
+    identity: &Path,
+    trust: &TrustArgs,
+    backup: &BackupArgs,
+) -> Result<ExitCode> {
     let targets = backup_targets(backup)?;
-    let identity = read_identity(identity)?;
+    let identity = read_identity(identity, trust)?;
     let id = parse_id(id)?;
     let results = backups::verify(&targets, &id, &identity)
         .await
@@ -166,11 +235,21 @@ async fn verify(id: &str, identity: &Path, backup: &BackupArgs) -> Result<ExitCo
     let mut bad = 0;
     for (target, result) in &results {
         match result {
-            Ok(m) => println!(
-                "ok\t{target}\t{} files, {} bytes, every checksum matches and every file decrypts",
-                m.files.len(),
-                m.total_size()
-            ),
+            Ok(m) => {
+                let signed = if m.signature.is_some() {
+                    "signed by your key"
+                } else {
+                    "NOT SIGNED (accepted: --accept-unsigned)"
+                };
+                println!(
+                    "ok\t{target}\t{} files, {} bytes, {signed}, every checksum matches and every file decrypts",
+                    m.files.len(),
+                    m.total_size()
+                );
+                if m.signature.is_none() {
+                    eprintln!("{UNSIGNED_WARNING} ({target})");
+                }
+            }
             Err(e) => {
                 bad += 1;
                 println!("BAD\t{target}\t{e}");
@@ -227,7 +306,12 @@ async fn run_now(global: &GlobalArgs, cloud: bool, backup: &BackupArgs) -> Resul
 }
 
 /// `kontor backup runs`: the recorded runs, newest first.
-async fn runs(global: &GlobalArgs, cloud: bool, limit: i64) -> Result<ExitCode> {
+async fn runs(
+    global: &GlobalArgs,
+    cloud: bool,
+    limit: i64,
+    backup: &BackupArgs,
+) -> Result<ExitCode> {
     let records = if cloud {
         Source::Cloud {
             directory: cloud_directory(global).await?,
@@ -266,6 +350,31 @@ async fn runs(global: &GlobalArgs, cloud: bool, limit: i64) -> Result<ExitCode> 
             targets.join("; "),
             r.error.as_deref().unwrap_or("")
         );
+    }
+    // What the targets hold (not what the records say): the newest signed backup on each.
+    if let Some(config) = backup_config(backup)? {
+        let now = chrono::Utc::now();
+        for (target, state) in
+            backups::newest_signed(&config.targets, &config.signing.verify_key()).await
+        {
+            let line = match state {
+                Ok(s) => {
+                    let mut line = match &s.newest {
+                        Some((id, at)) => format!(
+                            "newest signed backup {id}, {} min old",
+                            (now - *at).num_minutes().max(0)
+                        ),
+                        None => "no signed backup".to_string(),
+                    };
+                    for (id, why) in &s.refused {
+                        line.push_str(&format!("; refused {id}: {why}"));
+                    }
+                    line
+                }
+                Err(e) => format!("cannot read: {e}"),
+            };
+            println!("target\t{target}\t{line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ use kontor_ops::monitor::Finding;
 use kontor_ops::monitor::checks::Database;
 use kontor_storage::{ConnectOptions, Store};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::backup::backup_config;
 use super::cloud::connect_directory;
@@ -68,7 +69,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCod
         installation_blob_store(global)?
     };
     let mut checks = monitor.checks(database, Some(&global.data_dir), tls_cert.as_deref(), None)?;
-    checks.extend(backup);
+    checks.extend(backup.map(|b| b as Arc<dyn kontor_ops::monitor::Check>));
     checks.extend(blob_store_check(blobs.as_ref(), None));
     findings
         .extend(kontor_ops::monitor::run_all(&checks, std::time::Duration::from_secs(20)).await);

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use kontor_ops::backup as backups;
 use std::process::ExitCode;
 
-use super::backup::{backup_targets, parse_id, read_identity};
+use super::backup::{UNSIGNED_WARNING, backup_targets, parse_id, read_identity};
 use super::cloud::cloud_provisioner;
 use crate::cli::{GlobalArgs, RestoreArgs};
 
@@ -13,13 +13,14 @@ pub(super) async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitC
     let RestoreArgs {
         id,
         identity,
+        trust,
         to,
         tenant,
         cloud,
         backup,
     } = args;
     let targets = backup_targets(backup)?;
-    let identity = read_identity(identity)?;
+    let identity = read_identity(identity, trust)?;
     let id = parse_id(id)?;
     let report = if *cloud {
         let provisioner = cloud_provisioner(global)
@@ -46,6 +47,9 @@ pub(super) async fn run(global: &GlobalArgs, args: &RestoreArgs) -> Result<ExitC
         }
     }
     .map_err(|e| anyhow!("{e}"))?;
+    if report.unsigned {
+        eprintln!("{UNSIGNED_WARNING}");
+    }
     for problem in &report.skipped_copies {
         eprintln!("warning: skipped a bad copy: {problem}");
     }

@@ -38,6 +38,8 @@ pub(super) struct Startup {
     watchdog: Watchdog,
     check_interval: u64,
     schedule: Option<Schedule>,
+    /// Verifies the newest backup on every target once a day (its outcome is a finding).
+    backup_check: Option<Arc<backups::BackupCheck>>,
 }
 
 /// Scheduled backups: what is backed up, the settings, and the words for the message.
@@ -80,10 +82,12 @@ impl Startup {
             served.tls_cert,
             Some(Arc::new(kontor_server::monitoring::request_counts)),
         )?;
-        checks.extend(backup_check(
-            backup_config.as_ref(),
-            Some(&served.database),
-        )?);
+        let backup_check = backup_check(backup_config.as_ref(), Some(&served.database))?;
+        checks.extend(
+            backup_check
+                .clone()
+                .map(|c| c as Arc<dyn kontor_ops::monitor::Check>),
+        );
         checks.extend(blob_store_check(served.blobs, Some(&mut monitoring)));
         let watchdog = monitor.watchdog(checks, served.leadership)?;
         let schedule = backup_config.map(|config| Schedule {
@@ -98,6 +102,7 @@ impl Startup {
             watchdog,
             check_interval: monitor.check_interval,
             schedule,
+            backup_check,
         })
     }
 
@@ -115,6 +120,9 @@ impl Startup {
             backups::spawn_schedule(s.source.clone(), s.config.clone());
             (s.source, s.config)
         });
+        if let Some(check) = self.backup_check {
+            check.spawn_verify_schedule();
+        }
         start_watchdog(self.watchdog, self.check_interval);
         Started {
             monitoring: self.monitoring,

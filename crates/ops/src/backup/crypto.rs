@@ -11,6 +11,8 @@ use age::secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
 use super::error::{BackupError, Result};
+use super::manifest::Manifest;
+use super::signing::{self, Authenticity, VERIFY_PREFIX, VerifyKey};
 
 /// zstd level: 3 is zstd's default, a good speed/size balance for SQL pages and JSON.
 const ZSTD_LEVEL: i32 = 3;
@@ -51,24 +53,44 @@ impl std::fmt::Debug for Recipient {
     }
 }
 
-/// The secret key(s) that open backups.
+/// What the operator holds to open and check backups: the secret key(s) that decrypt them,
+/// the verify key(s) that check their signatures, and whether unsigned backups (made before
+/// Kontor signed them) are accepted.
 #[derive(Clone)]
-pub struct Identity(Vec<age::x25519::Identity>);
+pub struct Identity {
+    keys: Vec<age::x25519::Identity>,
+    verify: Vec<VerifyKey>,
+    accept_unsigned: bool,
+}
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Identity({} key(s), ***)", self.0.len())
+        write!(
+            f,
+            "Identity({} key(s), ***, verify keys {:?})",
+            self.keys.len(),
+            self.verify
+        )
     }
 }
 
 impl Identity {
     /// Parses an identity file as `kontor backup keygen` (or `age-keygen`) writes it: lines
-    /// `AGE-SECRET-KEY-1…`, comments starting with `#`.
+    /// `AGE-SECRET-KEY-1…`, verify keys `kontor-backup-verify-key-…`, comments starting
+    /// with `#`.
     pub fn parse(text: &str, source: &str) -> Result<Identity> {
         let mut keys = Vec::new();
+        let mut verify = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line.starts_with(VERIFY_PREFIX) {
+                let key = VerifyKey::parse(line).map_err(|e| {
+                    BackupError::config("identity", format!("{source}, line {}: {e}", n + 1))
+                })?;
+                verify.push(key);
                 continue;
             }
             let key = age::x25519::Identity::from_str(line).map_err(|e| {
@@ -85,7 +107,11 @@ impl Identity {
                 format!("{source} holds no AGE-SECRET-KEY-1… line"),
             ));
         }
-        Ok(Identity(keys))
+        Ok(Identity {
+            keys,
+            verify,
+            accept_unsigned: false,
+        })
     }
 
     pub fn from_file(path: &Path) -> Result<Identity> {
@@ -95,19 +121,52 @@ impl Identity {
 
     /// The public keys of these identities.
     pub fn recipients(&self) -> Vec<Recipient> {
-        self.0.iter().map(|k| Recipient(k.to_public())).collect()
+        self.keys.iter().map(|k| Recipient(k.to_public())).collect()
+    }
+
+    /// Also checks signatures with `key` (given apart from the identity file).
+    pub fn with_verify_key(mut self, key: VerifyKey) -> Identity {
+        if !self.verify.contains(&key) {
+            self.verify.push(key);
+        }
+        self
+    }
+
+    /// Accepts backups without a signature (those made before Kontor signed them), so that
+    /// they can still be restored; a wrong signature is never accepted.
+    pub fn accepting_unsigned(mut self, accept: bool) -> Identity {
+        self.accept_unsigned = accept;
+        self
+    }
+
+    pub fn verify_keys(&self) -> &[VerifyKey] {
+        &self.verify
+    }
+
+    /// Whether `manifest`, read from `target`, is one to trust (see [`signing::check`]).
+    pub fn check(&self, manifest: &Manifest, target: &str) -> Result<Authenticity> {
+        signing::check(manifest, &self.verify, self.accept_unsigned, target)
     }
 }
 
-/// A new key pair: the identity file's text (secret) and the recipient (public key).
-pub fn generate(now: chrono::DateTime<chrono::Utc>) -> (String, Recipient) {
+/// A new key pair: the identity file's text (secret) and the recipient (public key). With
+/// `verify`, the file also holds that verify key (of the server's signing key).
+pub fn generate(
+    now: chrono::DateTime<chrono::Utc>,
+    verify: Option<&VerifyKey>,
+) -> (String, Recipient) {
     let key = age::x25519::Identity::generate();
     let recipient = key.to_public();
-    let text = format!(
+    let mut text = format!(
         "# Kontor backup identity, created {}\n# Keep this file away from the backups and from the server that makes them.\n# public key: {recipient}\n{}\n",
         now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         key.to_string().expose_secret()
     );
+    if let Some(verify) = verify {
+        text.push_str(&format!(
+            "# Checks that a backup was signed by the server's signing key (public):\n{verify}\n"
+        ));
+    }
     (text, Recipient(recipient))
 }
 
@@ -232,7 +291,7 @@ pub fn open_file(
     let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, file))
         .map_err(|e| BackupError::content(id, name, format!("not a readable age file: {e}")))?;
     let reader = decryptor
-        .decrypt(identity.0.iter().map(|k| k as &dyn age::Identity))
+        .decrypt(identity.keys.iter().map(|k| k as &dyn age::Identity))
         .map_err(|e| {
             BackupError::content(id, name, format!("cannot decrypt with this identity: {e}"))
         })?;
@@ -271,7 +330,7 @@ mod tests {
     #[test]
     fn seal_and_open_round_trip_and_detect_damage() {
         let dir = tempfile::tempdir().unwrap();
-        let (identity_text, recipient) = generate(chrono::Utc::now());
+        let (identity_text, recipient) = generate(chrono::Utc::now(), None);
         let identity = Identity::parse(&identity_text, "test").unwrap();
         assert_eq!(identity.recipients()[0].to_string(), recipient.to_string());
         let plain: Vec<u8> = (0..300_000u32)
@@ -303,7 +362,7 @@ mod tests {
 
         // Another identity cannot open it.
         std::fs::write(&sealed, &bytes).unwrap();
-        let (other, _) = generate(chrono::Utc::now());
+        let (other, _) = generate(chrono::Utc::now(), None);
         let other = Identity::parse(&other, "other").unwrap();
         assert!(open_file(&sealed, &other, &mut Vec::new(), "b1", "x.age").is_err());
     }
@@ -311,7 +370,7 @@ mod tests {
     #[test]
     fn recipients_and_identities_are_checked() {
         assert!(Recipient::parse("age1nope").is_err());
-        let (text, recipient) = generate(chrono::Utc::now());
+        let (text, recipient) = generate(chrono::Utc::now(), None);
         assert!(Recipient::parse(&recipient.to_string()).is_ok());
         let secret_line = text
             .lines()

@@ -80,6 +80,27 @@ pub enum BackupError {
         given: String,
     },
 
+    /// The manifest carries no signature: nothing shows that this installation made the
+    /// backup (anyone who can write to a target can make one).
+    #[error(
+        "backup {id} on {target} is not signed, so nothing shows that your Kontor made it (whoever can write to a target can put a backup there). Backups made before Kontor signed them are refused unless you give --accept-unsigned, and then only if you know the backup is yours"
+    )]
+    Unsigned { id: String, target: String },
+
+    /// The manifest's signature does not verify with the verify keys given.
+    #[error("backup {id} on {target} is refused: its signature is not valid: {message}")]
+    BadSignature {
+        id: String,
+        target: String,
+        message: String,
+    },
+
+    /// The manifest is signed but no verify key was given to check it with.
+    #[error(
+        "backup {id} is signed, but no verify key was given to check it: use the identity file from `kontor backup keygen` (its kontor-backup-verify-key-… line) or give --verify-key"
+    )]
+    NoVerifyKey { id: String },
+
     /// Another instance is backing up right now.
     #[error("another backup is running (id {id}, started {started_at})")]
     Busy { id: String, started_at: String },

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{BackupError, Result};
+use super::signing::ManifestSignature;
 
 pub const FORMAT: &str = "kontor-backup/1";
 pub const MANIFEST: &str = "manifest.json";
@@ -115,6 +116,10 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// The installation's signature over everything above (see `signing`); missing on
+    /// backups made before Kontor signed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ManifestSignature>,
 }
 
 impl Manifest {

@@ -22,12 +22,13 @@ mod restore;
 mod retention;
 mod run;
 mod schedule;
+mod signing;
 mod sqlite;
 mod target;
 
 pub mod check;
 
-pub use check::BackupCheck;
+pub use check::{BackupCheck, TargetState, Verification, newest_signed, verify_stored};
 pub use crypto::{Digest256, Identity, Recipient, generate as generate_identity};
 pub use error::{BackupError, Result};
 pub use manifest::{BackupId, BackupKind, FileEntry, Manifest, Skipped};
@@ -36,6 +37,9 @@ pub use restore::{
     Listing, RestoreReport, list, restore_postgres, restore_sqlite, restore_tenants, verify,
 };
 pub use retention::plan as retention_plan;
+pub use signing::{
+    Authenticity, ManifestSignature, SigningKey, VerifyKey, generate as generate_signing_key,
+};
 pub use run::{Source, run_if_due, run_now, start_now};
 pub use schedule::{emit_last_success, spawn_schedule};
 pub use target::{Listed, Target, TargetSpec};
@@ -45,6 +49,9 @@ pub use target::{Listed, Target, TargetSpec};
 pub struct BackupConfig {
     pub targets: Vec<TargetSpec>,
     pub recipient: Recipient,
+    /// Signs every manifest, so that verify and restore can tell the installation's backups
+    /// from ones someone else put on a target.
+    pub signing: SigningKey,
     /// How often the schedule backs up.
     pub every: chrono::Duration,
     /// How long backups are kept (the newest complete one always stays).
@@ -59,6 +66,7 @@ impl BackupConfig {
     pub fn from_settings(
         targets: &[String],
         recipient: &str,
+        signing: SigningKey,
         every: &str,
         keep_days: i64,
     ) -> Result<BackupConfig> {
@@ -90,6 +98,7 @@ impl BackupConfig {
         Ok(BackupConfig {
             targets,
             recipient: Recipient::parse(recipient)?,
+            signing,
             every: parse_interval(every)?,
             keep: chrono::Duration::days(keep_days),
         })
@@ -141,17 +150,19 @@ mod tests {
 
     #[test]
     fn settings_name_the_bad_one() {
-        let (_, r) = generate_identity(chrono::Utc::now());
+        let (_, r) = generate_identity(chrono::Utc::now(), None);
         let r = r.to_string();
-        assert!(BackupConfig::from_settings(&["/tmp".into()], &r, "6h", 30).is_ok());
-        let e = BackupConfig::from_settings(&[], &r, "6h", 30).unwrap_err();
+        let (text, _) = generate_signing_key(chrono::Utc::now());
+        let k = SigningKey::parse(&text, "test").unwrap();
+        assert!(BackupConfig::from_settings(&["/tmp".into()], &r, k.clone(), "6h", 30).is_ok());
+        let e = BackupConfig::from_settings(&[], &r, k.clone(), "6h", 30).unwrap_err();
         assert!(e.to_string().starts_with("backup_target:"));
         let e =
-            BackupConfig::from_settings(&["/tmp".into(), "/tmp".into()], &r, "6h", 30).unwrap_err();
+            BackupConfig::from_settings(&["/tmp".into(), "/tmp".into()], &r, k.clone(), "6h", 30).unwrap_err();
         assert!(e.to_string().starts_with("backup_target:"));
-        let e = BackupConfig::from_settings(&["/tmp".into()], "nope", "6h", 30).unwrap_err();
+        let e = BackupConfig::from_settings(&["/tmp".into()], "nope", k.clone(), "6h", 30).unwrap_err();
         assert!(e.to_string().starts_with("backup_recipient:"));
-        let e = BackupConfig::from_settings(&["/tmp".into()], &r, "6h", 0).unwrap_err();
+        let e = BackupConfig::from_settings(&["/tmp".into()], &r, k.clone(), "6h", 0).unwrap_err();
         assert!(e.to_string().starts_with("backup_keep_days:"));
     }
 }

@@ -113,6 +113,9 @@ async fn fetch_verified(
     wanted: &dyn Fn(&super::manifest::FileEntry) -> bool,
 ) -> Result<Verified> {
     let manifest = read_manifest(target, id).await?;
+    // Signed by the installation (checked with the operator's verify key, never one the
+    // target names), or unsigned and accepted on request: before anything is downloaded.
+    identity.check(&manifest, target.name())?;
     // The manifest names its recipient: a wrong key is said as such, not as damaged files.
     let given: Vec<String> = identity
         .recipients()
@@ -333,6 +336,51 @@ async fn first_good_copy(
     }
 }
 
+/// The manifest of backup `id` from the first target whose copy is complete and passes the
+/// signature check; otherwise the problems seen.
+async fn trusted_manifest(
+    specs: &[TargetSpec],
+    id: &BackupId,
+    identity: &Identity,
+) -> Result<Manifest> {
+    let mut problems = Vec::new();
+    for spec in specs {
+        let result = async {
+            let target = spec.open()?;
+            let held = target
+                .list()
+                .await?
+                .into_iter()
+                .any(|l| &l.id == id && l.complete);
+            if !held {
+                return Ok(None);
+            }
+            let manifest = read_manifest(&target, id).await?;
+            identity.check(&manifest, target.name())?;
+            Ok::<_, BackupError>(Some(manifest))
+        }
+        .await;
+        match result {
+            Ok(Some(manifest)) => return Ok(manifest),
+            Ok(None) => {}
+            Err(e) => problems.push(e),
+        }
+    }
+    match problems.len() {
+        0 => Err(not_found(specs, id)),
+        1 => Err(problems.remove(0)),
+        _ => Err(BackupError::content(
+            id.as_str(),
+            "(every copy)",
+            problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+    }
+}
+
 /// What a restore did.
 #[derive(Debug, Clone)]
 pub struct RestoreReport {
@@ -343,6 +391,8 @@ pub struct RestoreReport {
     pub to: Vec<String>,
     /// Problems with copies on other targets that were skipped.
     pub skipped_copies: Vec<String>,
+    /// The backup had no signature and was restored because unsigned backups were accepted.
+    pub unsigned: bool,
 }
 
 /// Restores a SQLite backup into a new data folder (missing or empty).
@@ -371,6 +421,7 @@ pub async fn restore_sqlite(
         .map_err(|e| BackupError::destination(parent.display(), e.to_string()))?;
     let (verified, problems) =
         first_good_copy(specs, id, identity, Some(parent), &|_| true).await?;
+    let unsigned = verified.manifest.signature.is_none();
     if verified.manifest.kind != BackupKind::Sqlite {
         return Err(BackupError::destination(
             to.display(),
@@ -411,6 +462,7 @@ pub async fn restore_sqlite(
         from: verified.target,
         to: vec![to.display().to_string()],
         skipped_copies: problems.iter().map(|p| p.to_string()).collect(),
+        unsigned,
     })
 }
 
@@ -429,6 +481,7 @@ pub async fn restore_postgres(
         ));
     }
     let (verified, problems) = first_good_copy(specs, id, identity, None, &|_| true).await?;
+    let unsigned = verified.manifest.signature.is_none();
     if verified.manifest.kind != BackupKind::Postgres {
         return Err(BackupError::destination(
             schema,
@@ -478,6 +531,7 @@ pub async fn restore_postgres(
         from: verified.target,
         to: vec![schema.to_string()],
         skipped_copies: problems.iter().map(|p| p.to_string()).collect(),
+        unsigned,
     })
 }
 
@@ -524,13 +578,9 @@ pub async fn restore_tenants(
     identity: &Identity,
     pick: &[(String, String)],
 ) -> Result<RestoreReport> {
-    // The manifest first (from any complete copy), to know what to fetch.
-    let (listings, _) = super::restore::list(specs).await;
-    let manifest = listings
-        .into_iter()
-        .find(|l| &l.id == id)
-        .and_then(|l| l.manifest)
-        .ok_or_else(|| not_found(specs, id))?;
+    // The manifest first (from a copy that passes the signature check), to know what to
+    // fetch; the files are checked against the manifest of the copy they come from.
+    let manifest = trusted_manifest(specs, id, identity).await?;
     if manifest.kind != BackupKind::Cloud {
         return Err(BackupError::destination(
             "tenants",
@@ -583,6 +633,7 @@ pub async fn restore_tenants(
         f.name.starts_with("control.") || wanted_files.contains(&f.name)
     };
     let (verified, problems) = first_good_copy(specs, id, identity, None, &wanted).await?;
+    let unsigned = verified.manifest.signature.is_none();
     let control = control_rows(
         verified.plain("control.jsonl.zst.age")?,
         id.as_str(),
@@ -657,5 +708,6 @@ pub async fn restore_tenants(
         from: verified.target,
         to: done,
         skipped_copies: problems.iter().map(|p| p.to_string()).collect(),
+        unsigned,
     })
 }

@@ -207,7 +207,7 @@ async fn produce_and_upload(
             )
         })?;
     let (staged, schema_version, skipped) = produce(source, config, id, staging.path()).await?;
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: FORMAT.into(),
         id: id.clone(),
         kind: source.kind(),
@@ -216,7 +216,9 @@ async fn produce_and_upload(
         recipient: config.recipient.to_string(),
         files: staged.iter().map(|s| s.entry.clone()).collect(),
         skipped,
+        signature: None,
     };
+    config.signing.sign(&mut manifest)?;
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Database(e.to_string()))?;
     let total = manifest.total_size();

@@ -273,6 +273,24 @@ impl Target {
         Ok(hasher.finish().1)
     }
 
+    /// Size and SHA-256 of a stored file, read as a stream (nothing is kept). A missing file
+    /// is an error.
+    pub async fn digest(&self, id: &BackupId, file: &str) -> Result<Digest256> {
+        let what = format!("cannot read {id}/{file}");
+        let result = self
+            .store
+            .get(&self.path(id, file))
+            .await
+            .map_err(|e| self.err(&what, e))?;
+        let mut stream = result.into_stream();
+        let mut hasher = HashingWriter::new(std::io::sink());
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.err(&what, e))?;
+            std::io::Write::write_all(&mut hasher, &chunk).map_err(|e| self.err(&what, e))?;
+        }
+        Ok(hasher.finish().1)
+    }
+
     /// Every backup on this target, oldest first.
     pub async fn list(&self) -> Result<Vec<Listed>> {
         let mut found: BTreeMap<BackupId, Listed> = BTreeMap::new();

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kontor_domain::ContactData;
 use kontor_domain::document::DocumentType;
-use kontor_ops::backup::{BackupConfig, Identity, TargetSpec, generate_identity};
+use kontor_ops::backup::{
+    BackupConfig, Identity, SigningKey, TargetSpec, generate_identity, generate_signing_key,
+};
 use kontor_storage::*;
 pub use kontor_testkit::fixtures::day;
 use kontor_testkit::fixtures::{company_profile, german_b2b, item};
@@ -233,22 +235,32 @@ pub fn assert_same(
     }
 }
 
+/// The operator's identity (with the verify key) and the server's recipient and signing key,
+/// as `kontor backup keygen` makes them.
 pub struct Keys {
     pub identity: Identity,
     pub recipient: String,
+    pub signing: SigningKey,
 }
 
 pub fn keys() -> Keys {
-    let (text, recipient) = generate_identity(chrono::Utc::now());
+    let (signing, verify) = generate_signing_key(chrono::Utc::now());
+    let (text, recipient) = generate_identity(chrono::Utc::now(), Some(&verify));
     Keys {
         identity: Identity::parse(&text, "test identity").unwrap(),
         recipient: recipient.to_string(),
+        signing: SigningKey::parse(&signing, "test signing key").unwrap(),
     }
 }
 
 pub fn config(targets: &[&std::path::Path], keys: &Keys) -> BackupConfig {
     let targets: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
-    BackupConfig::from_settings(&targets, &keys.recipient, "6h", 30).unwrap()
+    config_of(&targets, keys)
+}
+
+/// A configuration for targets given as text (folders or s3:// URLs).
+pub fn config_of(targets: &[String], keys: &Keys) -> BackupConfig {
+    BackupConfig::from_settings(targets, &keys.recipient, keys.signing.clone(), "6h", 30).unwrap()
 }
 
 pub fn specs(config: &BackupConfig) -> Vec<TargetSpec> {
