@@ -79,6 +79,9 @@ describe('document list: sorting, selection, bulk downloads', { timeout: 180_000
     for (const checked of await rows.evaluateAll((bs) => bs.map((b) => b.checked))) assert.ok(checked);
     await rows.first().uncheck();
     assert.equal(await page.locator('#select-all').evaluate((b) => b.indeterminate), true);
+    assert.equal(await page.locator('#select-all').isChecked(), false);
+    await page.check('#select-all');
+    assert.equal(await page.locator('#documents-table tbody input.select-row:checked').count(), 3);
     await page.uncheck('#select-all');
     assert.equal(await page.locator('#documents-table tbody input.select-row:checked').count(), 0);
     assertClean(w);

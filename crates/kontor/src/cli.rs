@@ -273,7 +273,11 @@ pub struct BackupArgs {
 pub struct TrustArgs {
     /// A verify key (kontor-backup-verify-key-…) that checks backup signatures, in addition
     /// to those in the identity file. Repeatable. Never taken from a target.
-    #[arg(long = "verify-key", env = "KONTOR_BACKUP_VERIFY_KEY", value_delimiter = ',')]
+    #[arg(
+        long = "verify-key",
+        env = "KONTOR_BACKUP_VERIFY_KEY",
+        value_delimiter = ','
+    )]
     pub verify_key: Vec<String>,
     /// Also accept backups without a signature (made before Kontor signed backups). Only for
     /// a backup you know is yours: anyone who can write to a target can put an unsigned one

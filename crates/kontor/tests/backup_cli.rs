@@ -62,11 +62,21 @@ fn backup_list_verify_and_restore_from_the_command_line() {
     }
     // Never overwrites an identity or a signing key.
     let other = dir.path().join("other.key");
-    for (out, signing_out) in [(identity_s, other.to_str().unwrap()), (other.to_str().unwrap(), signing_s)] {
+    for (out, signing_out) in [
+        (identity_s, other.to_str().unwrap()),
+        (other.to_str().unwrap(), signing_s),
+    ] {
         assert!(
             !kontor(&data)
                 .run(
-                    &["backup", "keygen", "--out", out, "--signing-key-out", signing_out],
+                    &[
+                        "backup",
+                        "keygen",
+                        "--out",
+                        out,
+                        "--signing-key-out",
+                        signing_out
+                    ],
                     ""
                 )
                 .status
@@ -111,7 +121,11 @@ fn backup_list_verify_and_restore_from_the_command_line() {
         "",
     );
     assert!(!out.success());
-    assert!(out.stderr.contains("--backup-signing-key"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--backup-signing-key"),
+        "{}",
+        out.stderr
+    );
 
     // Two good targets and a broken one: exit 2 (partial), the broken one named.
     let mut args = vec!["backup", "run", "--backup-recipient", &recipient];

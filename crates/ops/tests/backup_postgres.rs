@@ -109,7 +109,10 @@ async fn cloud_restore_drill_per_tenant_and_whole() {
                 .join("manifest.json")
         })
         .collect();
-    let original: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
+    let original: Vec<Vec<u8>> = manifests
+        .iter()
+        .map(|m| std::fs::read(m).unwrap())
+        .collect();
     let rewrite = |change: &dyn Fn(&mut backup::Manifest)| {
         for (path, bytes) in manifests.iter().zip(&original) {
             let mut m: backup::Manifest = serde_json::from_slice(bytes).unwrap();
@@ -126,8 +129,14 @@ async fn cloud_restore_drill_per_tenant_and_whole() {
         f.size += 1;
     };
     for (change, expected) in [
-        (&tenant_file as &dyn Fn(&mut backup::Manifest), "changed after it was signed"),
-        (&|m: &mut backup::Manifest| m.signature = None, "is not signed"),
+        (
+            &tenant_file as &dyn Fn(&mut backup::Manifest),
+            "changed after it was signed",
+        ),
+        (
+            &|m: &mut backup::Manifest| m.signature = None,
+            "is not signed",
+        ),
     ] {
         rewrite(change);
         let err = backup::restore_tenants(

@@ -97,9 +97,13 @@ async fn forged_altered_and_unsigned_backups_are_refused_and_a_signed_one_restor
     let forger = DataDir::open().await;
     make_business(&forger.store, 2).await;
     let forger_keys = keys_with_recipient(&keys.recipient);
-    let forged = backup::run_now(&source(&forger), &config_of_keys(&target, &forger_keys), Utc::now())
-        .await
-        .unwrap();
+    let forged = backup::run_now(
+        &source(&forger),
+        &config_of_keys(&target, &forger_keys),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(forged.result, RunResult::Ok);
     let err = refused(
         &specs,
@@ -151,7 +155,9 @@ async fn forged_altered_and_unsigned_backups_are_refused_and_a_signed_one_restor
     .await;
     assert!(matches!(err, BackupError::Unsigned { .. }), "{err}");
     let accepting = keys.identity.clone().accepting_unsigned(true);
-    let results = backup::verify(&specs, &record.id, &accepting).await.unwrap();
+    let results = backup::verify(&specs, &record.id, &accepting)
+        .await
+        .unwrap();
     assert!(results[0].1.is_ok(), "{results:?}");
     let to = dir.path().join("r-accepted");
     let report = backup::restore_sqlite(&specs, &record.id, &accepting, &to)
@@ -211,7 +217,11 @@ impl Notifier for Recorder {
     fn describe(&self) -> String {
         "recorder".into()
     }
-    fn send<'a>(&'a self, _: &'a str, alerts: &'a [Alert]) -> BoxFuture<'a, Result<(), AlertError>> {
+    fn send<'a>(
+        &'a self,
+        _: &'a str,
+        alerts: &'a [Alert],
+    ) -> BoxFuture<'a, Result<(), AlertError>> {
         Box::pin(async move {
             self.0.lock().unwrap().extend_from_slice(alerts);
             Ok(())
@@ -247,7 +257,10 @@ async fn the_check_reads_the_targets_and_the_daily_verification_alerts_on_a_corr
     let findings = check.run().await;
     for t in [&a, &b] {
         let age = finding(&findings, "backup_age", t);
-        assert!(age.ok && age.message.contains(record.id.as_str()), "{age:?}");
+        assert!(
+            age.ok && age.message.contains(record.id.as_str()),
+            "{age:?}"
+        );
     }
 
     // b's backups are deleted: the records still say it got one minutes ago, the check names

@@ -210,8 +210,8 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
     }
     let late = BackupCheck::new(backup::Records::for_store(&i.store), &config)
         .with_clock(much_later)
-    .run()
-    .await;
+        .run()
+        .await;
     let age = late
         .iter()
         .find(|f| f.key == format!("backup_age:{}", good.display()))
@@ -242,8 +242,8 @@ async fn a_failing_target_does_not_stop_the_others_and_is_named() {
         "nothing written on the mount point"
     );
     let findings = BackupCheck::new(backup::Records::for_store(&i.store), &good_only)
-    .run()
-    .await;
+        .run()
+        .await;
     let target = findings
         .iter()
         .find(|f| f.key == format!("backup_target:{}", good.display()))

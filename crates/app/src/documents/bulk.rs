@@ -107,11 +107,12 @@ pub(super) async fn csv(app: &App, ids: &[i64], lang: Language) -> Result<File> 
             None => format!("{} #{}", t(Msg::DocsDraft), d.id),
         };
         let status = d.status(today);
-        let status =
-            Msg::from_key(&format!("status.{status}")).map_or(status.to_string(), |m| t(m));
-        let open = (d.state == DocState::Issued && d.doc_type.is_receivable())
-            .then(|| amount_cell((d.due - d.paid).max(Decimal::ZERO)))
-            .unwrap_or_default();
+        let status = Msg::from_key(&format!("status.{status}")).map_or(status.to_string(), &t);
+        let open = if d.state == DocState::Issued && d.doc_type.is_receivable() {
+            amount_cell((d.due - d.paid).max(Decimal::ZERO))
+        } else {
+            String::new()
+        };
         push_row(
             &mut out,
             [

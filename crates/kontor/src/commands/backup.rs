@@ -104,8 +104,8 @@ pub(super) fn single_source(global: &GlobalArgs, store: Store) -> Source {
 pub(super) fn read_identity(path: &Path, trust: &TrustArgs) -> Result<Identity> {
     let mut identity = Identity::from_file(path).map_err(|e| anyhow!("{e}"))?;
     for key in &trust.verify_key {
-        identity = identity
-            .with_verify_key(backups::VerifyKey::parse(key).map_err(|e| anyhow!("{e}"))?);
+        identity =
+            identity.with_verify_key(backups::VerifyKey::parse(key).map_err(|e| anyhow!("{e}"))?);
     }
     if identity.verify_keys().is_empty() && !trust.accept_unsigned {
         bail!(

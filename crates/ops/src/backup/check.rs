@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
+use super::BackupConfig;
 use super::error::{BackupError, Result};
 use super::manifest::{BackupId, MANIFEST, Manifest};
 use super::records::Records;
 use super::signing::{self, VerifyKey};
 use super::target::{Target, TargetSpec};
-use super::BackupConfig;
 use crate::monitor::{BoxFuture, Check, Finding};
 
 /// At most this many manifests (newest first) are read per target and look, so that a flood

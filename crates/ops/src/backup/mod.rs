@@ -37,11 +37,11 @@ pub use restore::{
     Listing, RestoreReport, list, restore_postgres, restore_sqlite, restore_tenants, verify,
 };
 pub use retention::plan as retention_plan;
+pub use run::{Source, run_if_due, run_now, start_now};
+pub use schedule::{emit_last_success, spawn_schedule};
 pub use signing::{
     Authenticity, ManifestSignature, SigningKey, VerifyKey, generate as generate_signing_key,
 };
-pub use run::{Source, run_if_due, run_now, start_now};
-pub use schedule::{emit_last_success, spawn_schedule};
 pub use target::{Listed, Target, TargetSpec};
 
 /// How backups are made.
@@ -158,9 +158,11 @@ mod tests {
         let e = BackupConfig::from_settings(&[], &r, k.clone(), "6h", 30).unwrap_err();
         assert!(e.to_string().starts_with("backup_target:"));
         let e =
-            BackupConfig::from_settings(&["/tmp".into(), "/tmp".into()], &r, k.clone(), "6h", 30).unwrap_err();
+            BackupConfig::from_settings(&["/tmp".into(), "/tmp".into()], &r, k.clone(), "6h", 30)
+                .unwrap_err();
         assert!(e.to_string().starts_with("backup_target:"));
-        let e = BackupConfig::from_settings(&["/tmp".into()], "nope", k.clone(), "6h", 30).unwrap_err();
+        let e =
+            BackupConfig::from_settings(&["/tmp".into()], "nope", k.clone(), "6h", 30).unwrap_err();
         assert!(e.to_string().starts_with("backup_recipient:"));
         let e = BackupConfig::from_settings(&["/tmp".into()], &r, k.clone(), "6h", 0).unwrap_err();
         assert!(e.to_string().starts_with("backup_keep_days:"));

@@ -116,7 +116,11 @@ impl VerifyKey {
         let bytes = text
             .strip_prefix(VERIFY_PREFIX)
             .and_then(key_bytes)
-            .ok_or_else(|| bad(&format!("not a verify key ({VERIFY_PREFIX} and 64 hex digits)")))?;
+            .ok_or_else(|| {
+                bad(&format!(
+                    "not a verify key ({VERIFY_PREFIX} and 64 hex digits)"
+                ))
+            })?;
         ed25519_dalek::VerifyingKey::from_bytes(&bytes)
             .map(VerifyKey)
             .map_err(|e| bad(&format!("not a valid Ed25519 public key: {e}")))
@@ -277,11 +281,17 @@ mod tests {
         let mut m = manifest();
         key.sign(&mut m).unwrap();
         // Stored and read back as JSON, it still verifies.
-        let back: Manifest = serde_json::from_slice(&serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-        assert_eq!(check(&back, &[verify], false, "t").unwrap(), Authenticity::Signed(verify));
+        let back: Manifest =
+            serde_json::from_slice(&serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        assert_eq!(
+            check(&back, &[verify], false, "t").unwrap(),
+            Authenticity::Signed(verify)
+        );
         let mut changed = back.clone();
         changed.files[0].size = 11;
-        let err = check(&changed, &[verify], false, "t").unwrap_err().to_string();
+        let err = check(&changed, &[verify], false, "t")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("changed after it was signed"), "{err}");
         let (_, other) = generate(chrono::Utc::now());
         let err = check(&back, &[other], false, "t").unwrap_err().to_string();
@@ -289,7 +299,10 @@ mod tests {
         let mut unsigned = back;
         unsigned.signature = None;
         assert!(check(&unsigned, &[verify], false, "t").is_err());
-        assert_eq!(check(&unsigned, &[verify], true, "t").unwrap(), Authenticity::Unsigned);
+        assert_eq!(
+            check(&unsigned, &[verify], true, "t").unwrap(),
+            Authenticity::Unsigned
+        );
         // The two kinds of key are not taken for each other.
         assert!(VerifyKey::parse(text.lines().last().unwrap()).is_err());
         assert!(SigningKey::parse(&verify.to_string(), "v").is_err());
