@@ -1,5 +1,7 @@
 //! Kontor's JSON API under `/api/v1`: one route table from which the router, the access checks
 //! and the OpenAPI document are all built, so none of them can miss a route.
+// The OpenAPI components are one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
 
 pub mod articles;
 pub mod audit;

@@ -784,7 +784,7 @@ async fn a_final_invoice_deducts_its_down_payments_in_every_e_invoice() {
     let mut files = Vec::new();
     let app = TestApp::spawn().await;
     app.put("/api/v1/company", company(false)).await.expect(200);
-    let buyer = contact(&app, json!({"vat_id": "DE987654321"})).await;
+    let buyer = contact(&app, json!({"vat_id": "DE987654328"})).await;
     let quote = issue(
         &app,
         invoice(

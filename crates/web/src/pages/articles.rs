@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::articles;
 use kontor_app::model::{Article, ArticleData, ArticleQuery, ArticleSort, Page, Role};
-use kontor_domain::{UnitCode, VatRate, codes};
+use kontor_domain::{UnitCode, VatRate};
 use kontor_texts::Msg;
 
 use crate::WebState;

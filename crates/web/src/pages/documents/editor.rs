@@ -170,7 +170,16 @@ pub(super) fn editor(
     problems: Vec<String>,
     totals: Option<Totals>,
 ) -> Response {
-    editor_page(ctx, f, id, errors, problems, totals, None, Outlook::default())
+    editor_page(
+        ctx,
+        f,
+        id,
+        errors,
+        problems,
+        totals,
+        None,
+        Outlook::default(),
+    )
 }
 
 /// [`editor`] with what issuing the saved draft would bring.
@@ -207,7 +216,10 @@ pub(super) fn saved_editor(
     )
 }
 
-#[allow(clippy::too_many_arguments, reason = "the parts of one page, each named")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one page, each named"
+)]
 fn editor_page(
     ctx: &Ctx,
     f: EditorForm,
