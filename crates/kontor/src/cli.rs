@@ -67,6 +67,10 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing the serve options buys nothing"
+)]
 pub enum Command {
     /// Start the web server (JSON API under /api/v1).
     Serve(ServeArgs),

@@ -106,7 +106,7 @@ impl PdfError {
 /// "10", "2,5" / "2.5": a duration in seconds for a message.
 fn seconds(time: std::time::Duration, lang: Language) -> String {
     let ms = time.as_millis();
-    let text = if ms % 1000 == 0 {
+    let text = if ms.is_multiple_of(1000) {
         (ms / 1000).to_string()
     } else {
         format!("{:.1}", time.as_secs_f64())

@@ -63,7 +63,8 @@ async fn business() -> TestStore {
         );
     }
     // (contact, type, date, due date, price, what happens to it)
-    let plan: &[(usize, DocumentType, &str, Option<&str>, Decimal, &str)] = &[
+    type Planned<'a> = (usize, DocumentType, &'a str, Option<&'a str>, Decimal, &'a str);
+    let plan: &[Planned] = &[
         (
             0,
             DocumentType::Invoice,

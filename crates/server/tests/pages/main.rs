@@ -1205,7 +1205,9 @@ async fn user_and_payment_rules_are_told_in_german() {
         }
     };
     let payments = format!("/documents/{}/payments", issued.id);
-    let cases: Vec<(String, Vec<(&str, String)>, &str, &str)> = vec![
+    // (path, form, the German text expected, the English text not expected)
+    type Case<'a> = (String, Vec<(&'a str, String)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             payments.clone(),
             vec![("amount", "10,00".into()), ("method", "barter".into())],
