@@ -63,7 +63,14 @@ async fn business() -> TestStore {
         );
     }
     // (contact, type, date, due date, price, what happens to it)
-    type Planned<'a> = (usize, DocumentType, &'a str, Option<&'a str>, Decimal, &'a str);
+    type Planned<'a> = (
+        usize,
+        DocumentType,
+        &'a str,
+        Option<&'a str>,
+        Decimal,
+        &'a str,
+    );
     let plan: &[Planned] = &[
         (
             0,
