@@ -293,10 +293,18 @@ async fn a_backup_of_an_older_schema_version_restores_and_is_migrated() {
     };
     // Takes a store at the latest version back to version 9 (migration 10 only adds a column).
     async fn downgrade(store: &Store, to: i64) {
-        sqlx::raw_sql("ALTER TABLE blobs DROP COLUMN external_key")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        // Undo every migration after `to` (10 external_blobs and the ones after it), newest
+        // first; keep in step with crates/storage/src/migrations/.
+        for undo in [
+            "ALTER TABLE documents DROP COLUMN down_payments",
+            "DROP INDEX payments_reverses",
+            "ALTER TABLE payments DROP COLUMN reverses_id",
+            "ALTER TABLE documents DROP COLUMN outcome_at",
+            "ALTER TABLE documents DROP COLUMN outcome",
+            "ALTER TABLE blobs DROP COLUMN external_key",
+        ] {
+            sqlx::raw_sql(undo).execute(store.pool()).await.unwrap();
+        }
         sqlx::query("DELETE FROM kontor_migrations WHERE version > $1")
             .bind(to)
             .execute(store.pool())

@@ -280,6 +280,10 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
             json!({"amount": "1", "note": "A"})
         } else if path.ends_with("/derive") {
             json!({"type": "credit_note"})
+        } else if path.ends_with("/outcome") {
+            json!({"outcome": "accepted"})
+        } else if path.ends_with("/reverse") {
+            json!({"reason": "von A"})
         } else if path.ends_with("/cancel")
             || path.ends_with("/issue")
             || path.ends_with("/archive")
@@ -311,7 +315,9 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
             .unwrap_or("")
             .to_string();
         for (b_kind, id) in b_ids.iter().filter(|(k, _)| *k == kind) {
-            let url_path = full.replace("{id}", &id.to_string());
+            let url_path = full
+                .replace("{id}", &id.to_string())
+                .replace("{payment_id}", "1");
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let body = (method != Method::GET && method != Method::DELETE).then(|| body_for(&full));
             // At A's host with A's token: B's ids are either missing at A or A's own records.
