@@ -1,0 +1,1 @@
+//! Readers from UBL and CII into [`crate::model::Invoice`].
