@@ -1,10 +1,10 @@
 //! A finding of the checker: one broken (or noteworthy) rule, with its official id.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a finding is. `Fatal` makes the invoice invalid (the official validator's
 /// "error" / "fatal" flag); `Warning` and `Info` do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Fatal,
@@ -26,7 +26,7 @@ impl Severity {
 /// `XSD`, `XML-WELLFORMED`, `PROFILE`, `FX-PDF-AF`, ...) or a Kontor id for the arithmetic
 /// re-check (`KONTOR-CALC-…`). `location` is a path to the element (e.g.
 /// `/Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount`) or empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,

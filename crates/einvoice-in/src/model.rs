@@ -7,10 +7,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The syntax a received file came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// OASIS UBL 2.1 Invoice or CreditNote.
@@ -35,7 +35,7 @@ impl Format {
 }
 
 /// A postal address (BG-5, BG-8, BG-12, BG-15).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Address {
     pub line1: Option<String>,
     pub line2: Option<String>,
@@ -48,7 +48,7 @@ pub struct Address {
 }
 
 /// A contact (BG-6, BG-9).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -56,14 +56,14 @@ pub struct Contact {
 }
 
 /// An identifier with its optional scheme (e.g. BT-29 with a scheme, BT-34 with EAS code).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Id {
     pub value: String,
     pub scheme: Option<String>,
 }
 
 /// Seller (BG-4) or buyer (BG-7), or payee (BG-10) / seller's tax representative (BG-11).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Party {
     /// BT-27 / BT-44: the legal name (UBL `RegistrationName`, else `PartyName`; CII `Name`).
     pub name: Option<String>,
@@ -86,7 +86,7 @@ pub struct Party {
 }
 
 /// BG-20 / BG-21 document level, BG-27 / BG-28 line level.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AllowanceCharge {
     /// `true` for a charge, `false` for an allowance.
     pub charge: bool,
@@ -101,14 +101,14 @@ pub struct AllowanceCharge {
 }
 
 /// BG-32 item attribute.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ItemAttribute {
     pub name: String,
     pub value: String,
 }
 
 /// BG-25 invoice line.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     /// BT-126.
     pub id: Option<String>,
@@ -154,7 +154,7 @@ pub struct Line {
 }
 
 /// BG-23 VAT breakdown.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VatGroup {
     /// BT-116 taxable amount, BT-117 tax amount.
     pub taxable: Option<Decimal>,
@@ -168,7 +168,7 @@ pub struct VatGroup {
 }
 
 /// BG-22 document totals, as written by the supplier.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     /// BT-106 sum of line net amounts.
     pub line_net: Option<Decimal>,
@@ -191,7 +191,7 @@ pub struct Totals {
 
 /// One Skonto step from the XRechnung convention `#SKONTO#TAGE=n#PROZENT=p#[BASISBETRAG=b#]`
 /// in BT-20.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skonto {
     pub days: u32,
     pub percent: Decimal,
@@ -199,7 +199,7 @@ pub struct Skonto {
 }
 
 /// BG-16 payment instructions (one per payment means element).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PaymentMeans {
     /// BT-81 UNCL4461 code (58 SEPA transfer, 59 SEPA direct debit, 48/54/55 card, ...),
     /// BT-82 its text.
@@ -222,7 +222,7 @@ pub struct PaymentMeans {
 
 /// BG-24 additional supporting document; an embedded attachment (BT-125) is kept as bytes
 /// decoded from base64, never opened.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// BT-122 reference, BT-123 description, BT-124 external location.
     pub id: Option<String>,
@@ -238,14 +238,14 @@ pub struct Attachment {
 }
 
 /// A preceding invoice (BG-3).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PrecedingInvoice {
     pub number: String,
     pub date: Option<NaiveDate>,
 }
 
 /// Every EN 16931 business term Kontor reads from a received invoice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Invoice {
     /// BT-24 specification identifier (e.g. the XRechnung or a Factur-X profile URN).
     pub customization_id: Option<String>,
