@@ -17,6 +17,7 @@ pub mod error;
 mod files;
 pub mod format;
 pub mod idempotency;
+pub mod incoming;
 pub mod input;
 pub mod json;
 pub mod numbers;
@@ -132,6 +133,13 @@ impl Route {
         self.idempotent = true;
         self
     }
+    /// Takes bodies up to `bytes` (file uploads) instead of the default [`json::BODY_LIMIT`].
+    fn body_limit(mut self, bytes: usize) -> Route {
+        self.handler = self
+            .handler
+            .layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
     fn no_content(mut self) -> Route {
         self.status = 204;
         self.response = None;
@@ -155,6 +163,7 @@ const DOCUMENT_LIST: &[&str] = &[
     "page",
     "per_page",
 ];
+const INCOMING_LIST: &[&str] = &["status", "due", "q", "page", "per_page"];
 const OPEN_ITEMS: &[&str] = &["contact_id", "page", "per_page"];
 
 /// Every API route.
@@ -314,6 +323,56 @@ pub fn routes() -> Vec<Route> {
             .summary("Issued invoices with an open amount")
             .query(OPEN_ITEMS)
             .returns(200, "DocumentSummaryPage"),
+        Route::post("/incoming", incoming::upload)
+            .role(Sales)
+            .summary("Receive an invoice file (XRechnung UBL/CII XML, ZUGFeRD/Factur-X PDF or a plain PDF) as the body with its content type, or as the one file of a multipart form; ?name= names it. 201 with what was read and the checker's findings")
+            .query(&["name"])
+            .body_limit(incoming::UPLOAD_LIMIT)
+            .returns(201, "Incoming"),
+        Route::get("/incoming", incoming::list)
+            .summary("Received invoices, newest first; due=week (or a date): approved, unpaid invoices due by then, earliest first")
+            .query(INCOMING_LIST)
+            .returns(200, "IncomingPage"),
+        Route::get("/incoming/{id}", incoming::get)
+            .summary("One received invoice with every business term read, its findings and payments")
+            .returns(200, "IncomingDetail"),
+        Route::get("/incoming/{id}/original", incoming::original)
+            .summary("The file as it arrived, byte-identical (the document of record)")
+            .returns_file("application/octet-stream"),
+        Route::get("/incoming/{id}/pdf", incoming::pdf)
+            .summary("The received invoice laid out readable as PDF (Accept-Language: de for German)")
+            .returns_file("application/pdf"),
+        Route::get("/incoming/{id}/attachments/{index}", incoming::attachment)
+            .summary("An attachment embedded in the invoice (BG-24) by position from 0, as bytes; never opened by Kontor")
+            .returns_file("application/octet-stream"),
+        Route::post("/incoming/{id}/check", incoming::check)
+            .role(Accountant)
+            .summary("Enter or correct the header (supplier, number, dates, amounts) and mark the invoice checked")
+            .body("IncomingHeaderInput")
+            .returns(200, "Incoming"),
+        Route::post("/incoming/{id}/approve", incoming::approve)
+            .role(Accountant)
+            .summary("Approve a checked invoice for payment; links or creates its supplier contact")
+            .returns(200, "Incoming"),
+        Route::post("/incoming/{id}/reject", incoming::reject)
+            .role(Accountant)
+            .summary("Reject a received invoice, with the reason")
+            .body("RejectInput")
+            .returns(200, "Incoming"),
+        Route::get("/incoming/{id}/payments", incoming::payments)
+            .summary("Payments of a received invoice")
+            .query(PAGE)
+            .returns(200, "IncomingPaymentPage"),
+        Route::post("/incoming/{id}/payments", incoming::pay)
+            .role(Accountant)
+            .summary("Record a payment of an approved invoice (default: the open amount, today, bank transfer)")
+            .body("IncomingPaymentInput")
+            .returns(201, "IncomingPayment"),
+        Route::post("/incoming/{id}/payments/{payment_id}/reverse", incoming::reverse)
+            .role(Accountant)
+            .summary("Take back a payment recorded by mistake")
+            .body("ReversalInput")
+            .returns(201, "IncomingPayment"),
         Route::get("/number-ranges", numbers::list)
             .summary("Number ranges")
             .query(PAGE)

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod company;
 pub mod contacts;
 pub mod documents;
+pub mod incoming;
 pub mod error;
 pub mod logo;
 pub mod messages;
@@ -39,6 +40,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     backups: Option<Arc<dyn backups::BackupStatus>>,
     rendering: rendering::Rendering,
+    pdf_reader: incoming::PdfReader,
 }
 
 impl App {
@@ -52,6 +54,7 @@ impl App {
             clock: Arc::new(SystemClock),
             backups: None,
             rendering: rendering::Rendering::sandboxed(&budget, turns),
+            pdf_reader: incoming::PdfReader::default(),
         }
     }
 
@@ -66,6 +69,13 @@ impl App {
     /// run without the `kontor` binary, whose hidden subcommand the child process is.
     pub fn with_templates_in_process(mut self) -> App {
         self.rendering = rendering::Rendering::in_process();
+        self
+    }
+
+    /// Reads received PDFs with `reader` (tests without the `kontor` binary read them in
+    /// process; by default a child process of this program does).
+    pub fn with_pdf_reader(mut self, reader: incoming::PdfReader) -> App {
+        self.pdf_reader = reader;
         self
     }
 
@@ -98,6 +108,11 @@ impl App {
 
     pub fn documents(&self) -> documents::Documents<'_> {
         documents::Documents { app: self }
+    }
+
+    /// Received invoices (payables).
+    pub fn incoming(&self) -> incoming::IncomingInvoices<'_> {
+        incoming::IncomingInvoices { app: self }
     }
 
     pub fn backups(&self) -> backups::Backups<'_> {

@@ -134,6 +134,23 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "Annehmen oder ablehnen lässt sich nur ein Angebot.",
             "only a quote can be accepted or declined",
         ),
+        NotAnEinvoice => (
+            "Die Datei ist keine E-Rechnung und kein PDF: {detail}",
+            "the file is neither an e-invoice nor a PDF",
+        ),
+        FileEmpty => ("Die Datei ist leer.", "the file is empty"),
+        FileTooLarge => (
+            "Die Datei ist zu groß: {detail}",
+            "the file is too large",
+        ),
+        IncomingState => (
+            "Das geht bei dieser Eingangsrechnung in ihrem Status nicht: {detail}",
+            "not possible for this received invoice in its status",
+        ),
+        IncomingDuplicate => (
+            "Diese Eingangsrechnung ist ein Duplikat und wird nicht gebucht: {detail}",
+            "this received invoice is a duplicate and is not booked",
+        ),
         NotPayable => (
             "Zahlungen werden nur zu gestellten, nicht stornierten Rechnungen erfasst.",
             "only issued invoices take payments",

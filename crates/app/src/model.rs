@@ -8,6 +8,7 @@ pub use kontor_storage::two_factor::TotpState;
 pub use kontor_storage::{
     Actor, ApiToken, Article, ArticleData, ArticleQuery, ArticleSort, AuditEntry, Contact,
     ContactQuery, ContactSort, DocState, Document, DocumentQuery, DocumentSort, DocumentSummary,
-    IdempotencyKey, IssuePreview, NumberRange, Once, Page, PageRequest, Payment, PaymentInput,
+    IdempotencyKey, Incoming, IncomingHeader, IncomingPayment, IncomingQuery, IncomingStatus,
+    IssuePreview, NumberRange, Once, Page, PageRequest, Payment, PaymentInput,
     Result as StoreResult, Role, Sort, SortKey, StatusFilter, StoreError, StoredResponse, User,
 };

@@ -131,6 +131,9 @@ error_codes! {
     LogoUnknownType = "logo_unknown_type" => Invalid,
     LogoUnsafeSvg = "logo_unsafe_svg" => Invalid,
     NotIssuable = "not_issuable" => Invalid,
+    NotAnEinvoice = "not_an_einvoice" => Invalid,
+    FileEmpty = "file_empty" => Invalid,
+    FileTooLarge = "file_too_large" => TooLarge,
     // The state of the data.
     DocumentLocked = "document_locked" => Conflict,
     VersionConflict = "version_conflict" => Conflict,
@@ -143,6 +146,8 @@ error_codes! {
     NotPayable = "not_payable" => Conflict,
     NotAQuote = "not_a_quote" => Conflict,
     PaymentReversed = "payment_reversed" => Conflict,
+    IncomingState = "incoming_state" => Conflict,
+    IncomingDuplicate = "incoming_duplicate" => Conflict,
     ContactInUse = "contact_in_use" => Conflict,
     EinvoiceUnavailable = "einvoice_unavailable" => Conflict,
     TotpEnabled = "totp_enabled" => Conflict,

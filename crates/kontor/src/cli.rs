@@ -100,10 +100,59 @@ pub enum Command {
     /// Restore a backup into a new data folder, schema or tenant (never over existing data).
     /// Files the backup holds from a blob store go into the restored database.
     Restore(RestoreArgs),
+    /// Received e-invoices: check files against EN 16931 / XRechnung (no database needed).
+    #[command(subcommand)]
+    Einvoice(EinvoiceCommand),
+    /// Received invoices (payables): import files.
+    #[command(subcommand)]
+    Incoming(IncomingCommand),
+    /// Internal: reads one received PDF's attachments under limits, the PDF on stdin and the
+    /// answer on stdout (the server starts it; see kontor_app::incoming::worker).
+    #[command(name = "extract-einvoice", hide = true)]
+    ExtractEinvoice(RenderTemplateArgs),
     /// Internal: compiles one own document template under limits, the job on stdin and the
     /// answer on stdout (the server starts it; see kontor_pdf::sandbox).
     #[command(name = "render-template", hide = true)]
     RenderTemplate(RenderTemplateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EinvoiceCommand {
+    /// Read and check XRechnung (UBL, CII) and ZUGFeRD / Factur-X files; print each finding.
+    /// Exit 0: all valid; 1: a fatal finding; 2: a file is not an e-invoice at all.
+    #[command(disable_version_flag = true)]
+    Check(EinvoiceCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EinvoiceCheckArgs {
+    /// Print the version of the official rule sets the checker follows, and exit.
+    #[arg(long)]
+    pub version: bool,
+    /// One JSON object per file instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the messages: en (default) or de.
+    #[arg(long, value_parser = ["en", "de"])]
+    pub lang: Option<String>,
+    /// The files (XML or PDF).
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncomingCommand {
+    /// Import received invoice files (XML or PDF); one JSON line per file.
+    Import(IncomingImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IncomingImportArgs {
+    /// Language of the findings' messages: en (default) or de.
+    #[arg(long, value_parser = ["en", "de"])]
+    pub lang: Option<String>,
+    /// The files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// The limits the server gives a template child process.

@@ -14,6 +14,10 @@ fn main() -> std::process::ExitCode {
         // stdout is the answer).
         return kontor_app::rendering::child_main(args.memory_mib, args.cpu_seconds);
     }
+    if let cli::Command::ExtractEinvoice(args) = &cli.command {
+        // A child process reading a received PDF: likewise.
+        return kontor_app::incoming::worker::child_main(args.memory_mib, args.cpu_seconds);
+    }
     commands::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

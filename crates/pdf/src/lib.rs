@@ -23,6 +23,7 @@ pub mod fonts;
 pub mod format;
 pub mod girocode;
 pub mod look;
+pub mod received;
 #[doc(hidden)]
 pub mod sample;
 pub mod sandbox;

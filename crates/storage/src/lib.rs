@@ -16,6 +16,7 @@ mod documents;
 pub mod error;
 mod export;
 pub mod idempotency;
+pub mod incoming;
 pub mod migrate;
 pub mod model;
 mod numbers;
@@ -36,6 +37,9 @@ pub use db::{Backend, ConnectOptions};
 pub use error::{Result, StoreError};
 pub use export::ZipWriter;
 pub use idempotency::{IdempotencyKey, Once, StoredResponse};
+pub use incoming::{
+    Incoming, IncomingHeader, IncomingPayment, IncomingQuery, IncomingStatus, NewIncoming,
+};
 pub use model::*;
 pub use sort::{ArticleSort, ContactSort, DocumentSort, Sort, SortKey, StatusFilter};
 pub use users::{MIN_PASSWORD_LEN, RESERVED_USERNAMES, check_username, hash_password, users_check};

@@ -64,6 +64,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "down_payments",
         include_str!("migrations/0013_down_payments.sql"),
     ),
+    (
+        14,
+        "incoming_invoices",
+        include_str!("migrations/0014_incoming_invoices.sql"),
+    ),
 ];
 
 /// The version from which a file's bytes may live in a blob store (`blobs.external_key`).

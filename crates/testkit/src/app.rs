@@ -125,7 +125,9 @@ impl Spawn {
         };
         // Own templates compile in this process: the test binary is not `kontor`, whose
         // hidden subcommand the budgeted child process is (crates/kontor/tests test that).
-        let mut app = App::new(store.clone()).with_templates_in_process();
+        let mut app = App::new(store.clone())
+            .with_templates_in_process()
+            .with_pdf_reader(kontor_app::incoming::PdfReader::InProcess);
         if let Some(clock) = self.clock {
             app = app.with_clock(clock);
         }

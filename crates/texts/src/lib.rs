@@ -36,6 +36,8 @@ mod pdf;
 mod einvoice;
 #[macro_use]
 mod lists;
+#[macro_use]
+mod incoming;
 
 mod labels;
 
@@ -80,7 +82,7 @@ macro_rules! catalogue {
     };
 }
 
-nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, einvoice, lists, catalogue;);
+nav!(login, security, common, fields, contacts, articles, documents, settings, backups, pdf, einvoice, lists, incoming, catalogue;);
 
 #[cfg(test)]
 mod tests {

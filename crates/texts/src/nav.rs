@@ -7,6 +7,7 @@ macro_rules! nav {
         NavContacts "nav.contacts" => "Kontakte", "Contacts";
         NavArticles "nav.articles" => "Artikel", "Articles";
         NavDocuments "nav.documents" => "Dokumente", "Documents";
+        NavIncoming "nav.incoming" => "Eingangsrechnungen", "Received invoices";
         NavSettings "nav.settings" => "Einstellungen", "Settings";
         NavLogout "nav.logout" => "Abmelden", "Log out";
         NavLanguage "nav.language" => "English", "Deutsch";

@@ -220,3 +220,23 @@
   new MutationObserver(function () { tbody.querySelectorAll("tr.line").forEach(wireArticle); }).observe(tbody, { childList: true });
   refreshTotals();
 })();
+
+// Received invoices: files dropped on the upload area are put into its file input and sent
+// at once (several at a time). Without script the file input and its button do the same.
+(function () {
+  var zone = document.querySelector("[data-dropzone]");
+  if (!zone) { return; }
+  var input = zone.querySelector("input[type=file]");
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (e) { e.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function () { zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (e) {
+    e.preventDefault();
+    if (!e.dataTransfer || !e.dataTransfer.files.length) { return; }
+    input.files = e.dataTransfer.files;
+    zone.submit();
+  });
+})();

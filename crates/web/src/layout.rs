@@ -33,12 +33,13 @@ impl Layout {
     }
 
     /// Navigation entries: (href, text, id).
-    pub fn nav(&self) -> [(&'static str, Msg, &'static str); 5] {
+    pub fn nav(&self) -> [(&'static str, Msg, &'static str); 6] {
         [
             ("/", Msg::NavDashboard, "dashboard"),
             ("/contacts", Msg::NavContacts, "contacts"),
             ("/articles", Msg::NavArticles, "articles"),
             ("/documents", Msg::NavDocuments, "documents"),
+            ("/incoming", Msg::NavIncoming, "incoming"),
             ("/settings", Msg::NavSettings, "settings"),
         ]
     }

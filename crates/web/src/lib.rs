@@ -111,6 +111,27 @@ pub fn router(state: WebState) -> Router {
             "/documents/{id}/payments/{payment_id}/reverse",
             post(documents::reverse_payment),
         )
+        .route("/incoming", get(incoming::list))
+        .route(
+            "/incoming/upload",
+            post(incoming::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(incoming::UPLOAD_LIMIT)),
+        )
+        .route("/incoming/{id}", get(incoming::show))
+        .route("/incoming/{id}/original", get(incoming::original))
+        .route("/incoming/{id}/pdf", get(incoming::pdf))
+        .route(
+            "/incoming/{id}/attachments/{index}",
+            get(incoming::attachment),
+        )
+        .route("/incoming/{id}/check", post(incoming::check))
+        .route("/incoming/{id}/approve", post(incoming::approve))
+        .route("/incoming/{id}/reject", post(incoming::reject))
+        .route("/incoming/{id}/payments", post(incoming::pay))
+        .route(
+            "/incoming/{id}/payments/{payment_id}/reverse",
+            post(incoming::reverse_payment),
+        )
         .route("/settings", get(settings::show))
         .route("/settings/company", post(settings::save_company))
         .route("/settings/numbers/{key}", post(settings::save_range))

@@ -4,6 +4,7 @@ mod backup;
 mod blobs;
 mod check;
 mod cloud;
+mod einvoice;
 mod restore;
 mod serve;
 mod serve_cloud;
@@ -44,7 +45,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup(command) => backup::run(global, command).await,
         Command::Blobs(command) => blobs::run(global, command).await,
         Command::Restore(args) => restore::run(global, args).await,
+        Command::Einvoice(crate::cli::EinvoiceCommand::Check(args)) => einvoice::check(args).await,
+        Command::Incoming(crate::cli::IncomingCommand::Import(args)) => {
+            einvoice::import(global, args).await
+        }
         // Handled in `main` before the runtime starts.
+        Command::ExtractEinvoice(args) => Ok(kontor_app::incoming::worker::child_main(
+            args.memory_mib,
+            args.cpu_seconds,
+        )),
         Command::RenderTemplate(args) => Ok(kontor_app::rendering::child_main(
             args.memory_mib,
             args.cpu_seconds,

@@ -16,6 +16,7 @@ mod documents;
 mod einvoice;
 mod errors;
 mod idempotency;
+mod incoming;
 mod lists;
 mod monitoring;
 mod numbers;

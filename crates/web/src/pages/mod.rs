@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod documents;
 pub mod files;
+pub mod incoming;
 pub mod login;
 pub mod logo;
 pub mod pager;
