@@ -52,6 +52,23 @@ fn text_in<'a>(
     }
 }
 
+/// Checks the upper-cased text of each element against a list (BR-CL-22 does so).
+fn upper_in<'a>(
+    out: &mut Out,
+    nodes: impl Iterator<Item = N<'a>>,
+    list: &[&str],
+    rule: &str,
+    de: &str,
+    en: &str,
+) {
+    for n in nodes {
+        let v = text(n).unwrap_or_default();
+        if !contains(list, &v.to_uppercase()) {
+            bad(out, rule, n, de, en, &v);
+        }
+    }
+}
+
 /// Checks an attribute of each element (only where the attribute is present).
 fn attr_in<'a>(
     out: &mut Out,
@@ -121,8 +138,10 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
     for n in r.children().filter(|c| is(*c, "cbc:Note")) {
         let v = text(n).unwrap_or_default();
         if v.contains('#') {
+            // As the Schematron: only a 3-character code between the first two '#' is checked.
             let code = v.split('#').nth(1).unwrap_or("");
-            if code.chars().count() != 3 || !contains(UNCL4451_UBL, code) {
+            let in_list = UNCL4451_UBL.iter().any(|c| c.contains(code));
+            if code.chars().count() == 3 && !in_list {
                 bad(out, "BR-CL-08", n, "Betreff-Code der Bemerkung (BT-21)", "Invoice note subject code (BT-21)", code);
             }
         }
@@ -188,7 +207,7 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
     }
     let std_ids = each(r, "cbc:ID").filter(|n| parent_is(*n, "cac:StandardItemIdentification"));
     attr_in(out, std_ids, "schemeID", ICD, "BR-CL-21", "Schema der Artikelkennung (BT-157)", "Item standard identifier scheme (BT-157)");
-    text_in(out, each(r, "cbc:TaxExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
+    upper_in(out, each(r, "cbc:TaxExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
     let units = r.descendants().filter(|n| {
         is(*n, "cbc:InvoicedQuantity") || is(*n, "cbc:CreditedQuantity") || is(*n, "cbc:BaseQuantity")
     });
@@ -244,7 +263,7 @@ fn cii(ctx: &Ctx<'_>, out: &mut Out) {
     }
     let std_ids = each(r, "ram:GlobalID").filter(|n| parent_is(*n, "ram:SpecifiedTradeProduct"));
     attr_in(out, std_ids, "schemeID", ICD, "BR-CL-21", "Schema der Artikelkennung (BT-157)", "Item standard identifier scheme (BT-157)");
-    text_in(out, each(r, "ram:ExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
+    upper_in(out, each(r, "ram:ExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
     let units = r
         .descendants()
         .filter(|n| is(*n, "ram:BasisQuantity") || is(*n, "ram:BilledQuantity"));

@@ -360,7 +360,8 @@ fn totals(ctx: &Ctx<'_>, out: &mut Out) {
             .map(|g| g - t.prepaid.unwrap_or_default() + t.rounding.unwrap_or_default());
         mismatch(out, "BR-CO-16", &loc, "Zahlbetrag (BT-115)", "Amount due for payment (BT-115)", expect, t.due);
     }
-    if t.due.is_some_and(|d| d > Decimal::ZERO) && inv.due_date.is_none() && inv.payment_terms.is_none() && !has_due_or_terms(ctx) {
+    let applies = ctx.syntax != crate::read::Syntax::UblCreditNote;
+    if applies && t.due.is_some_and(|d| d > Decimal::ZERO) && inv.due_date.is_none() && inv.payment_terms.is_none() && !has_due_or_terms(ctx) {
         out.fatal("BR-CO-25", &loc, "Bei positivem Zahlbetrag ist ein Fälligkeitsdatum (BT-9) oder sind Zahlungsbedingungen (BT-20) anzugeben.", "With a positive amount due, a payment due date (BT-9) or payment terms (BT-20) must be given.");
     }
 }
@@ -445,18 +446,38 @@ fn vat_breakdown(ctx: &Ctx<'_>, out: &mut Out) {
 }
 
 fn payment(ctx: &Ctx<'_>, out: &mut Out) {
+    use crate::read::xml::{all, child, text};
     let root = ctx.root_path();
-    for pm in &ctx.inv.payment_means {
-        if pm.code.is_none() {
+    let (path, code_tag) = if ctx.ubl() {
+        ("cac:PaymentMeans", "cbc:PaymentMeansCode")
+    } else {
+        (
+            "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans",
+            "ram:TypeCode",
+        )
+    };
+    for pm in all(ctx.root, path) {
+        let code = child(pm, code_tag).and_then(text);
+        if code.is_none() && !ctx.ubl() && child(pm, code_tag).is_none() {
             out.fatal("BR-49", root, "Einer Zahlungsanweisung fehlt die Zahlungsart (BT-81).", "A payment instruction has no payment means code (BT-81).");
         }
-        let transfer = matches!(pm.code.as_deref(), Some("30" | "58"));
-        if transfer && pm.has_transfer && pm.iban.is_none() {
-            out.fatal("BR-50", root, "Bei Überweisung fehlt die Kontokennung (BT-84).", "A credit transfer has no payment account identifier (BT-84).");
+        let transfer = matches!(code.as_deref(), Some("30" | "58"));
+        if ctx.ubl() {
+            let account = child(pm, "cac:PayeeFinancialAccount");
+            if transfer && account.is_some_and(|a| child(a, "cbc:ID").and_then(text).is_none()) {
+                out.fatal("BR-50", root, "Bei Überweisung fehlt die Kontokennung (BT-84).", "A credit transfer has no payment account identifier (BT-84).");
+            }
+            if transfer && account.and_then(|a| child(a, "cbc:ID")).is_none() {
+                out.fatal("BR-61", root, "Bei Überweisung (30, 58) ist die Kontokennung (BT-84) Pflicht.", "A credit transfer (30, 58) requires the payment account identifier (BT-84).");
+            }
+        } else if let Some(a) = child(pm, "ram:PayeePartyCreditorFinancialAccount") {
+            if transfer && child(a, "ram:IBANID").is_none() && child(a, "ram:ProprietaryID").is_none() {
+                out.fatal("BR-50", root, "Bei Überweisung fehlt die Kontokennung (BT-84).", "A credit transfer has no payment account identifier (BT-84).");
+                out.fatal("BR-61", root, "Bei Überweisung (30, 58) ist die Kontokennung (BT-84) Pflicht.", "A credit transfer (30, 58) requires the payment account identifier (BT-84).");
+            }
         }
-        if transfer && pm.iban.is_none() && (ctx.ubl() || pm.has_transfer) {
-            out.fatal("BR-61", root, "Bei Überweisung (30, 58) ist die Kontokennung (BT-84) Pflicht.", "A credit transfer (30, 58) requires the payment account identifier (BT-84).");
-        }
+    }
+    for pm in &ctx.inv.payment_means {
         if pm.card_number.as_ref().is_some_and(|c| c.chars().count() > 10) && !ctx.ubl() {
             out.fatal("BR-51", root, "Von der Kartennummer (BT-87) dürfen höchstens die letzten 4–6 Ziffern stehen.", "Only the last 4 to 6 digits of the card number (BT-87) may be given.");
         }

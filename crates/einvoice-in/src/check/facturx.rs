@@ -38,7 +38,16 @@ pub fn level(ctx: &Ctx<'_>, from_pdf: bool) -> Option<Level> {
 
 pub fn check(ctx: &Ctx<'_>, level: Level, en: &[Finding], out: &mut Out) {
     cardinality(ctx, level, out);
+    // EXTENDED adds logistics service charges to BT-108 (BR-FXEXT-CO-11/12), which the EN
+    // rules do not know: leave those two to the profile only when there are none.
+    let logistics = ctx
+        .root
+        .descendants()
+        .any(|n| is(n, "ram:SpecifiedLogisticsServiceCharge"));
     for f in en.iter().filter(|f| f.severity == Severity::Fatal) {
+        if level == Level::Extended && logistics && matches!(f.rule.as_str(), "BR-CO-11" | "BR-CO-12") {
+            continue;
+        }
         let ext = f
             .rule
             .strip_prefix("BR-")

@@ -230,11 +230,14 @@ fn tmp3(ctx: &Ctx<'_>, out: &mut Out) {
         let agr = child(line, "ram:SpecifiedLineTradeAgreement");
         let gq = agr.and_then(|a| at(a, "ram:GrossPriceProductTradePrice/ram:BasisQuantity"));
         let nq = agr.and_then(|a| at(a, "ram:NetPriceProductTradePrice/ram:BasisQuantity"));
-        let bad_val = matches!((gq, nq), (Some(g), Some(n)) if dec(Some(g)) != dec(Some(n)));
-        let bad_unit = nq
-            .and_then(|n| attr(n, "unitCode"))
-            .is_some_and(|u| gq.and_then(|g| attr(g, "unitCode")).as_deref() != Some(u.as_str()));
-        if bad_val || bad_unit {
+        let bad = match (gq, nq) {
+            (Some(g), Some(n)) => {
+                dec(Some(g)) != dec(Some(n))
+                    || (n.attribute("unitCode").is_some() && attr(n, "unitCode") != attr(g, "unitCode"))
+            }
+            _ => false,
+        };
+        if bad {
             out.fatal("BR-TMP-3", &path_of(line), "Die Basismengen (BT-149/150) von Brutto- und Nettopreis müssen übereinstimmen.", "The base quantities (BT-149/150) of gross and net price must agree.");
         }
     }
