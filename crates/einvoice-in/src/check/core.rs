@@ -52,8 +52,45 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
     payment(ctx, out);
     parties(ctx, out);
     decimals(ctx, out);
-    if !ctx.ubl() {
+    if ctx.ubl() {
+        ubl_dt01(ctx, out);
+    } else {
         super::schema::cii_dates(ctx, out);
+        cii_sr439(ctx, out);
+    }
+}
+
+/// UBL-DT-01: amounts (not prices, not price discounts) have at most two fraction digits.
+fn ubl_dt01(ctx: &Ctx<'_>, out: &mut Out) {
+    use crate::read::xml::{is, path_of, text};
+    for n in ctx.root.descendants().filter(|n| n.is_element()) {
+        let name = n.tag_name().name();
+        if !name.ends_with("Amount") || name.ends_with("PriceAmount") {
+            continue;
+        }
+        let in_price_ac = n
+            .ancestors()
+            .any(|a| is(a, "cac:AllowanceCharge") && a.parent_element().is_some_and(|p| is(p, "cac:Price")));
+        if in_price_ac {
+            continue;
+        }
+        let v = text(n).unwrap_or_default();
+        if v.split_once('.').is_some_and(|(_, f)| f.chars().count() > 2) {
+            out.fatal("UBL-DT-01", &path_of(n), &format!("Der Betrag '{v}' hat mehr als zwei Nachkommastellen."), &format!("Amounts shall be decimal up to two fraction digits: '{v}'."));
+        }
+    }
+}
+
+/// CII-SR-439: each line has exactly one net price amount.
+fn cii_sr439(ctx: &Ctx<'_>, out: &mut Out) {
+    use crate::read::xml::{all, children, path_of};
+    for agr in all(ctx.root, "rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement") {
+        let n: usize = children(agr, "ram:NetPriceProductTradePrice")
+            .map(|p| children(p, "ram:ChargeAmount").count())
+            .sum();
+        if n != 1 {
+            out.fatal("CII-SR-439", &path_of(agr), "Jede Position braucht genau einen Nettopreis (BT-146).", "Each line needs exactly one item net price (BT-146).");
+        }
     }
 }
 
@@ -119,7 +156,9 @@ fn mandatory(ctx: &Ctx<'_>, out: &mut Out) {
         }
     }
     let period = exists(ctx, "cac:InvoicePeriod", "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod");
-    if period && inv.period_start.is_none() && inv.period_end.is_none() && !period_has_dates(ctx) {
+    // UBL also accepts a period that carries only the tax point date code (BT-8).
+    let code_only = ctx.ubl() && inv.tax_point_code.is_some();
+    if period && !code_only && inv.period_start.is_none() && inv.period_end.is_none() && !period_has_dates(ctx) {
         out.fatal("BR-CO-19", root, "Der Rechnungszeitraum (BG-14) braucht ein Anfangs- oder Enddatum.", "The invoicing period (BG-14) needs a start or an end date.");
     }
     if inv.tax_point_date.is_some() && inv.tax_point_code.is_some() {

@@ -66,6 +66,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
 
         // x-01: a VAT breakdown group for the category.
         let ok01 = match code {
+            // CII counts category codes across lines, allowances and the breakdown.
+            "S" if !ctx.ubl() => {
+                let g = groups.len();
+                (lines.is_empty() || lines.len() + g >= 2)
+                    && (allows.len() + charges.len() == 0 || allows.len() + charges.len() + g >= 2)
+            }
             "S" => !used || !groups.is_empty(),
             "L" | "M" => used == !groups.is_empty(),
             _ => !used || groups.len() == 1,
