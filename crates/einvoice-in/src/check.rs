@@ -16,7 +16,7 @@ pub mod xrechnung;
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Format, Invoice};
-use crate::read::{self, xml::N, Syntax};
+use crate::read::{self, Syntax, xml::N};
 use crate::{Checked, ReadError};
 use profile::Profile;
 
@@ -165,7 +165,7 @@ pub fn check_xml(bytes: &[u8], container: Option<&Container>) -> Result<Checked,
                     "A DOCTYPE declaration is not allowed in an e-invoice.",
                     "",
                 ),
-            })
+            });
         }
         Err(e) => return Ok(not_wellformed(&e.to_string(), format)),
     };

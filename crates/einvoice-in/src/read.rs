@@ -9,7 +9,7 @@ use crate::model::{Attachment, Invoice, Skonto};
 use base64::Engine;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use xml::{attr, text, N};
+use xml::{N, attr, text};
 
 /// The XML vocabularies the checker knows, by root element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +113,8 @@ pub(crate) fn attachment(
         if let Some(b64) = text(o) {
             let clean: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
             if clean.len() <= MAX_ATTACHMENT_B64 {
-                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(clean.as_bytes())
+                if let Ok(bytes) =
+                    base64::engine::general_purpose::STANDARD.decode(clean.as_bytes())
                 {
                     a.size = Some(bytes.len());
                     a.content = Some(bytes);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{einvoice_dir, files_below, official, ours, Verdict};
+use common::{Verdict, einvoice_dir, files_below, official, ours};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -15,7 +15,11 @@ fn official_all() -> &'static BTreeMap<PathBuf, Verdict> {
     static CELL: OnceLock<BTreeMap<PathBuf, Verdict>> = OnceLock::new();
     CELL.get_or_init(|| {
         let files = files_below(&einvoice_dir().join("examples"));
-        assert!(files.len() >= 140, "expected the full example set, found {}", files.len());
+        assert!(
+            files.len() >= 140,
+            "expected the full example set, found {}",
+            files.len()
+        );
         official(&files)
     })
 }
@@ -24,7 +28,10 @@ fn compare(ext: &str) {
     let all = official_all();
     let mut checked = 0;
     let mut diffs = Vec::new();
-    for (path, want) in all.iter().filter(|(p, _)| p.extension().is_some_and(|e| e == ext)) {
+    for (path, want) in all
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == ext))
+    {
         checked += 1;
         let got = ours(&std::fs::read(path).unwrap());
         if got != *want {

@@ -17,7 +17,10 @@ pub fn round2(d: Decimal) -> Decimal {
 pub fn line_net(l: &Line) -> Option<Decimal> {
     let qty = l.quantity?;
     let price = l.net_price?;
-    let base = l.base_quantity.filter(|b| !b.is_zero()).unwrap_or(Decimal::ONE);
+    let base = l
+        .base_quantity
+        .filter(|b| !b.is_zero())
+        .unwrap_or(Decimal::ONE);
     let mut net = qty.checked_mul(price)?.checked_div(base)?;
     for a in &l.allowances_charges {
         let amount = a.amount.unwrap_or_default();
@@ -36,33 +39,79 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for (i, l) in inv.lines.iter().enumerate() {
         if let (Some(expect), Some(found)) = (line_net(l), l.net_amount) {
             if expect != found {
-                warn(out, "KONTOR-CALC-LINE", loc,
-                    format!("Position {}: Nettobetrag nachgerechnet {expect} (Menge × Preis / Basismenge ± Nachlässe/Zuschläge), angegeben {found}.", i + 1),
-                    format!("Line {}: net amount recomputed {expect} (quantity × price / base quantity ± allowances/charges), found {found}.", i + 1));
+                warn(
+                    out,
+                    "KONTOR-CALC-LINE",
+                    loc,
+                    format!(
+                        "Position {}: Nettobetrag nachgerechnet {expect} (Menge × Preis / Basismenge ± Nachlässe/Zuschläge), angegeben {found}.",
+                        i + 1
+                    ),
+                    format!(
+                        "Line {}: net amount recomputed {expect} (quantity × price / base quantity ± allowances/charges), found {found}.",
+                        i + 1
+                    ),
+                );
             }
         }
     }
     for g in &inv.vat_breakdown {
         let cat = g.category.as_deref().unwrap_or("?");
         if let (Some(base), Some(rate), Some(tax)) = (g.taxable, g.rate, g.tax) {
-            if let Some(e) = base.checked_mul(rate).map(|x| round2(x / Decimal::ONE_HUNDRED)) {
+            if let Some(e) = base
+                .checked_mul(rate)
+                .map(|x| round2(x / Decimal::ONE_HUNDRED))
+            {
                 if e != tax {
-                    warn(out, "KONTOR-CALC-VAT", loc,
-                        format!("Umsatzsteuer der Kategorie {cat} {rate} %: nachgerechnet {e}, angegeben {tax}."),
-                        format!("VAT of category {cat} {rate} %: recomputed {e}, found {tax}."));
+                    warn(
+                        out,
+                        "KONTOR-CALC-VAT",
+                        loc,
+                        format!(
+                            "Umsatzsteuer der Kategorie {cat} {rate} %: nachgerechnet {e}, angegeben {tax}."
+                        ),
+                        format!("VAT of category {cat} {rate} %: recomputed {e}, found {tax}."),
+                    );
                 }
             }
         }
         if let Some(found) = g.taxable {
-            let same = |c: &Option<String>, r: &Option<Decimal>| c.as_deref() == g.category.as_deref() && *r == g.rate;
-            let lines: Decimal = inv.lines.iter().filter(|l| same(&l.vat_category, &l.vat_rate)).filter_map(|l| l.net_amount).sum();
-            let acs: Decimal = inv.allowances_charges.iter().filter(|a| same(&a.vat_category, &a.vat_rate))
-                .map(|a| if a.charge { a.amount.unwrap_or_default() } else { -a.amount.unwrap_or_default() }).sum();
+            let same = |c: &Option<String>, r: &Option<Decimal>| {
+                c.as_deref() == g.category.as_deref() && *r == g.rate
+            };
+            let lines: Decimal = inv
+                .lines
+                .iter()
+                .filter(|l| same(&l.vat_category, &l.vat_rate))
+                .filter_map(|l| l.net_amount)
+                .sum();
+            let acs: Decimal = inv
+                .allowances_charges
+                .iter()
+                .filter(|a| same(&a.vat_category, &a.vat_rate))
+                .map(|a| {
+                    if a.charge {
+                        a.amount.unwrap_or_default()
+                    } else {
+                        -a.amount.unwrap_or_default()
+                    }
+                })
+                .sum();
             let e = round2(lines + acs);
             if e != found {
-                warn(out, "KONTOR-CALC-TAXABLE", loc,
-                    format!("Nettobetrag der Kategorie {cat} {}: nachgerechnet {e}, angegeben {found}.", crate::read::show(g.rate)),
-                    format!("Taxable amount of category {cat} {}: recomputed {e}, found {found}.", crate::read::show(g.rate)));
+                warn(
+                    out,
+                    "KONTOR-CALC-TAXABLE",
+                    loc,
+                    format!(
+                        "Nettobetrag der Kategorie {cat} {}: nachgerechnet {e}, angegeben {found}.",
+                        crate::read::show(g.rate)
+                    ),
+                    format!(
+                        "Taxable amount of category {cat} {}: recomputed {e}, found {found}.",
+                        crate::read::show(g.rate)
+                    ),
+                );
             }
         }
     }
@@ -71,16 +120,28 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
         let vat: Decimal = inv.vat_breakdown.iter().filter_map(|g| g.tax).sum();
         let e = round2(net + vat);
         if e != gross {
-            warn(out, "KONTOR-CALC-GROSS", loc,
-                format!("Gesamtbetrag mit USt: nachgerechnet {e} (netto + Summe der Steuerbeträge), angegeben {gross}."),
-                format!("Total with VAT: recomputed {e} (net + sum of VAT amounts), found {gross}."));
+            warn(
+                out,
+                "KONTOR-CALC-GROSS",
+                loc,
+                format!(
+                    "Gesamtbetrag mit USt: nachgerechnet {e} (netto + Summe der Steuerbeträge), angegeben {gross}."
+                ),
+                format!(
+                    "Total with VAT: recomputed {e} (net + sum of VAT amounts), found {gross}."
+                ),
+            );
         }
     }
     for s in &inv.skonto {
         if s.percent > Decimal::ONE_HUNDRED {
-            warn(out, "KONTOR-CALC-SKONTO", loc,
+            warn(
+                out,
+                "KONTOR-CALC-SKONTO",
+                loc,
                 format!("Skonto {} % über 100 %.", s.percent),
-                format!("Skonto {} % above 100 %.", s.percent));
+                format!("Skonto {} % above 100 %.", s.percent),
+            );
         }
     }
 }

@@ -5,7 +5,7 @@
 pub mod data;
 
 use super::{Ctx, Out};
-use crate::read::xml::{attr, is, path_of, text, N};
+use crate::read::xml::{N, attr, is, path_of, text};
 
 /// `true` when `code` is in the sorted list.
 pub fn contains(list: &[&str], code: &str) -> bool {
@@ -109,15 +109,44 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
         };
         let v = text(n).unwrap_or_default();
         if !contains(list, &v) {
-            bad(out, "BR-CL-01", n, "Rechnungsart (BT-3)", "Invoice type code (BT-3)", &v);
+            bad(
+                out,
+                "BR-CL-01",
+                n,
+                "Rechnungsart (BT-3)",
+                "Invoice type code (BT-3)",
+                &v,
+            );
         }
     }
     let amounts = r
         .descendants()
         .filter(|n| n.is_element() && n.attribute("currencyID").is_some());
-    attr_in(out, amounts, "currencyID", CURRENCY, "BR-CL-03", "Währung eines Betrags", "Currency of an amount");
-    text_in(out, each(r, "cbc:DocumentCurrencyCode"), CURRENCY, "BR-CL-04", "Rechnungswährung (BT-5)", "Invoice currency code (BT-5)");
-    text_in(out, each(r, "cbc:TaxCurrencyCode"), CURRENCY, "BR-CL-05", "Steuerwährung (BT-6)", "VAT accounting currency (BT-6)");
+    attr_in(
+        out,
+        amounts,
+        "currencyID",
+        CURRENCY,
+        "BR-CL-03",
+        "Währung eines Betrags",
+        "Currency of an amount",
+    );
+    text_in(
+        out,
+        each(r, "cbc:DocumentCurrencyCode"),
+        CURRENCY,
+        "BR-CL-04",
+        "Rechnungswährung (BT-5)",
+        "Invoice currency code (BT-5)",
+    );
+    text_in(
+        out,
+        each(r, "cbc:TaxCurrencyCode"),
+        CURRENCY,
+        "BR-CL-05",
+        "Steuerwährung (BT-6)",
+        "VAT accounting currency (BT-6)",
+    );
     text_in(
         out,
         each(r, "cbc:DescriptionCode").filter(|n| parent_is(*n, "cac:InvoicePeriod")),
@@ -132,7 +161,15 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
             .any(|c| is(c, "cbc:DocumentTypeCode") && text(c).as_deref() == Some("130"));
         if is130 {
             let ids = d.children().filter(|c| is(*c, "cbc:ID"));
-            attr_in(out, ids, "schemeID", UNCL1153, "BR-CL-07", "Schema der Objektkennung (BT-18)", "Invoiced object identifier scheme (BT-18)");
+            attr_in(
+                out,
+                ids,
+                "schemeID",
+                UNCL1153,
+                "BR-CL-07",
+                "Schema der Objektkennung (BT-18)",
+                "Invoiced object identifier scheme (BT-18)",
+            );
         }
     }
     for n in r.children().filter(|c| is(*c, "cbc:Note")) {
@@ -142,7 +179,14 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
             let code = v.split('#').nth(1).unwrap_or("");
             let in_list = UNCL4451_UBL.iter().any(|c| c.contains(code));
             if code.chars().count() == 3 && !in_list {
-                bad(out, "BR-CL-08", n, "Betreff-Code der Bemerkung (BT-21)", "Invoice note subject code (BT-21)", code);
+                bad(
+                    out,
+                    "BR-CL-08",
+                    n,
+                    "Betreff-Code der Bemerkung (BT-21)",
+                    "Invoice note subject code (BT-21)",
+                    code,
+                );
             }
         }
     }
@@ -152,14 +196,38 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
         }
         let v = attr(n, "schemeID").unwrap_or_default();
         let sepa_ok = v == "SEPA"
-            && (has_ancestor(n, "cac:AccountingSupplierParty") || has_ancestor(n, "cac:PayeeParty"));
+            && (has_ancestor(n, "cac:AccountingSupplierParty")
+                || has_ancestor(n, "cac:PayeeParty"));
         if !contains(ICD, &v) && !sepa_ok {
-            bad(out, "BR-CL-10", n, "Schema einer Kennung", "Identifier scheme", &v);
+            bad(
+                out,
+                "BR-CL-10",
+                n,
+                "Schema einer Kennung",
+                "Identifier scheme",
+                &v,
+            );
         }
     }
     let legal = each(r, "cbc:CompanyID").filter(|n| parent_is(*n, "cac:PartyLegalEntity"));
-    attr_in(out, legal, "schemeID", ICD, "BR-CL-11", "Schema der Registernummer", "Legal registration identifier scheme");
-    attr_in(out, each(r, "cbc:ItemClassificationCode"), "listID", UNCL7143, "BR-CL-13", "Schema der Artikelklassifizierung (BT-158)", "Item classification scheme (BT-158)");
+    attr_in(
+        out,
+        legal,
+        "schemeID",
+        ICD,
+        "BR-CL-11",
+        "Schema der Registernummer",
+        "Legal registration identifier scheme",
+    );
+    attr_in(
+        out,
+        each(r, "cbc:ItemClassificationCode"),
+        "listID",
+        UNCL7143,
+        "BR-CL-13",
+        "Schema der Artikelklassifizierung (BT-158)",
+        "Item classification scheme (BT-158)",
+    );
     text_in(
         out,
         each(r, "cbc:IdentificationCode").filter(|n| parent_is(*n, "cac:Country")),
@@ -176,7 +244,14 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
         "Ursprungsland (BT-159)",
         "Item country of origin (BT-159)",
     );
-    text_in(out, each(r, "cbc:PaymentMeansCode"), UNCL4461, "BR-CL-16", "Zahlungsart (BT-81)", "Payment means code (BT-81)");
+    text_in(
+        out,
+        each(r, "cbc:PaymentMeansCode"),
+        UNCL4461,
+        "BR-CL-16",
+        "Zahlungsart (BT-81)",
+        "Payment means code (BT-81)",
+    );
     text_in(
         out,
         each(r, "cbc:ID").filter(|n| parent_is(*n, "cac:TaxCategory")),
@@ -198,24 +273,89 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
             .children()
             .find(|c| is(*c, "cbc:ChargeIndicator"))
             .and_then(text);
-        let codes = ac.children().filter(|c| is(*c, "cbc:AllowanceChargeReasonCode"));
+        let codes = ac
+            .children()
+            .filter(|c| is(*c, "cbc:AllowanceChargeReasonCode"));
         match charge.as_deref() {
-            Some("false") => text_in(out, codes, UNCL5189, "BR-CL-19", "Grund-Code des Nachlasses", "Allowance reason code"),
-            Some("true") => text_in(out, codes, UNCL7161, "BR-CL-20", "Grund-Code des Zuschlags", "Charge reason code"),
+            Some("false") => text_in(
+                out,
+                codes,
+                UNCL5189,
+                "BR-CL-19",
+                "Grund-Code des Nachlasses",
+                "Allowance reason code",
+            ),
+            Some("true") => text_in(
+                out,
+                codes,
+                UNCL7161,
+                "BR-CL-20",
+                "Grund-Code des Zuschlags",
+                "Charge reason code",
+            ),
             _ => {}
         }
     }
     let std_ids = each(r, "cbc:ID").filter(|n| parent_is(*n, "cac:StandardItemIdentification"));
-    attr_in(out, std_ids, "schemeID", ICD, "BR-CL-21", "Schema der Artikelkennung (BT-157)", "Item standard identifier scheme (BT-157)");
-    upper_in(out, each(r, "cbc:TaxExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
+    attr_in(
+        out,
+        std_ids,
+        "schemeID",
+        ICD,
+        "BR-CL-21",
+        "Schema der Artikelkennung (BT-157)",
+        "Item standard identifier scheme (BT-157)",
+    );
+    upper_in(
+        out,
+        each(r, "cbc:TaxExemptionReasonCode"),
+        VATEX,
+        "BR-CL-22",
+        "Befreiungsgrund-Code (BT-121)",
+        "VAT exemption reason code (BT-121)",
+    );
     let units = r.descendants().filter(|n| {
-        is(*n, "cbc:InvoicedQuantity") || is(*n, "cbc:CreditedQuantity") || is(*n, "cbc:BaseQuantity")
+        is(*n, "cbc:InvoicedQuantity")
+            || is(*n, "cbc:CreditedQuantity")
+            || is(*n, "cbc:BaseQuantity")
     });
-    attr_in(out, units, "unitCode", REC20, "BR-CL-23", "Mengeneinheit", "Unit of measure");
-    attr_in(out, each(r, "cbc:EmbeddedDocumentBinaryObject"), "mimeCode", MIME, "BR-CL-24", "MIME-Code des Anhangs", "Attachment MIME code");
-    attr_in(out, each(r, "cbc:EndpointID"), "schemeID", EAS, "BR-CL-25", "Schema der elektronischen Adresse", "Electronic address scheme");
+    attr_in(
+        out,
+        units,
+        "unitCode",
+        REC20,
+        "BR-CL-23",
+        "Mengeneinheit",
+        "Unit of measure",
+    );
+    attr_in(
+        out,
+        each(r, "cbc:EmbeddedDocumentBinaryObject"),
+        "mimeCode",
+        MIME,
+        "BR-CL-24",
+        "MIME-Code des Anhangs",
+        "Attachment MIME code",
+    );
+    attr_in(
+        out,
+        each(r, "cbc:EndpointID"),
+        "schemeID",
+        EAS,
+        "BR-CL-25",
+        "Schema der elektronischen Adresse",
+        "Electronic address scheme",
+    );
     let loc = each(r, "cbc:ID").filter(|n| parent_is(*n, "cac:DeliveryLocation"));
-    attr_in(out, loc, "schemeID", ICD, "BR-CL-26", "Schema der Lieferortkennung (BT-71)", "Deliver to location identifier scheme (BT-71)");
+    attr_in(
+        out,
+        loc,
+        "schemeID",
+        ICD,
+        "BR-CL-26",
+        "Schema der Lieferortkennung (BT-71)",
+        "Deliver to location identifier scheme (BT-71)",
+    );
 }
 
 fn cii(ctx: &Ctx<'_>, out: &mut Out) {
@@ -225,29 +365,139 @@ fn cii(ctx: &Ctx<'_>, out: &mut Out) {
         .children()
         .filter(|c| is(*c, "rsm:ExchangedDocument"))
         .flat_map(|d| d.children().filter(|c| is(*c, "ram:TypeCode")));
-    text_in(out, doc_type, DOCUMENT_TYPE_CII, "BR-CL-01", "Rechnungsart (BT-3)", "Invoice type code (BT-3)");
-    attr_in(out, each(r, "ram:TaxTotalAmount"), "currencyID", CURRENCY, "BR-CL-03", "Währung des Steuerbetrags", "Currency of the VAT total");
-    text_in(out, each(r, "ram:InvoiceCurrencyCode"), CURRENCY, "BR-CL-04", "Rechnungswährung (BT-5)", "Invoice currency code (BT-5)");
-    text_in(out, each(r, "ram:TaxCurrencyCode"), CURRENCY, "BR-CL-05", "Steuerwährung (BT-6)", "VAT accounting currency (BT-6)");
-    text_in(out, each(r, "ram:DueDateTypeCode"), PERIOD_CODE_CII, "BR-CL-06", "Code des Steuerzeitpunkts (BT-8)", "Value added tax point date code (BT-8)");
-    text_in(out, each(r, "ram:ReferenceTypeCode"), UNCL1153, "BR-CL-07", "Schema der Objektkennung (BT-18)", "Invoiced object identifier scheme (BT-18)");
-    text_in(out, each(r, "ram:SubjectCode"), UNCL4451, "BR-CL-08", "Betreff-Code der Bemerkung (BT-21)", "Invoice note subject code (BT-21)");
+    text_in(
+        out,
+        doc_type,
+        DOCUMENT_TYPE_CII,
+        "BR-CL-01",
+        "Rechnungsart (BT-3)",
+        "Invoice type code (BT-3)",
+    );
+    attr_in(
+        out,
+        each(r, "ram:TaxTotalAmount"),
+        "currencyID",
+        CURRENCY,
+        "BR-CL-03",
+        "Währung des Steuerbetrags",
+        "Currency of the VAT total",
+    );
+    text_in(
+        out,
+        each(r, "ram:InvoiceCurrencyCode"),
+        CURRENCY,
+        "BR-CL-04",
+        "Rechnungswährung (BT-5)",
+        "Invoice currency code (BT-5)",
+    );
+    text_in(
+        out,
+        each(r, "ram:TaxCurrencyCode"),
+        CURRENCY,
+        "BR-CL-05",
+        "Steuerwährung (BT-6)",
+        "VAT accounting currency (BT-6)",
+    );
+    text_in(
+        out,
+        each(r, "ram:DueDateTypeCode"),
+        PERIOD_CODE_CII,
+        "BR-CL-06",
+        "Code des Steuerzeitpunkts (BT-8)",
+        "Value added tax point date code (BT-8)",
+    );
+    text_in(
+        out,
+        each(r, "ram:ReferenceTypeCode"),
+        UNCL1153,
+        "BR-CL-07",
+        "Schema der Objektkennung (BT-18)",
+        "Invoiced object identifier scheme (BT-18)",
+    );
+    text_in(
+        out,
+        each(r, "ram:SubjectCode"),
+        UNCL4451,
+        "BR-CL-08",
+        "Betreff-Code der Bemerkung (BT-21)",
+        "Invoice note subject code (BT-21)",
+    );
     let global = each(r, "ram:GlobalID").filter(|n| {
         !has_ancestor(*n, "ram:SpecifiedTradeProduct") && !has_ancestor(*n, "ram:ShipToTradeParty")
     });
-    attr_in(out, global, "schemeID", ICD, "BR-CL-10", "Schema einer Kennung", "Identifier scheme");
+    attr_in(
+        out,
+        global,
+        "schemeID",
+        ICD,
+        "BR-CL-10",
+        "Schema einer Kennung",
+        "Identifier scheme",
+    );
     let ids = each(r, "ram:ID").filter(|n| !has_ancestor(*n, "ram:SpecifiedTaxRegistration"));
-    attr_in(out, ids, "schemeID", ICD, "BR-CL-11", "Schema der Registernummer", "Legal registration identifier scheme");
-    attr_in(out, each(r, "ram:ClassCode"), "listID", UNCL7143, "BR-CL-13", "Schema der Artikelklassifizierung (BT-158)", "Item classification scheme (BT-158)");
-    text_in(out, each(r, "ram:CountryID"), COUNTRY, "BR-CL-14", "Ländercode", "Country code");
+    attr_in(
+        out,
+        ids,
+        "schemeID",
+        ICD,
+        "BR-CL-11",
+        "Schema der Registernummer",
+        "Legal registration identifier scheme",
+    );
+    attr_in(
+        out,
+        each(r, "ram:ClassCode"),
+        "listID",
+        UNCL7143,
+        "BR-CL-13",
+        "Schema der Artikelklassifizierung (BT-158)",
+        "Item classification scheme (BT-158)",
+    );
+    text_in(
+        out,
+        each(r, "ram:CountryID"),
+        COUNTRY,
+        "BR-CL-14",
+        "Ländercode",
+        "Country code",
+    );
     let origin = each(r, "ram:ID").filter(|n| parent_is(*n, "ram:OriginTradeCountry"));
-    text_in(out, origin, COUNTRY, "BR-CL-15", "Ursprungsland (BT-159)", "Item country of origin (BT-159)");
-    let pm = each(r, "ram:TypeCode").filter(|n| parent_is(*n, "ram:SpecifiedTradeSettlementPaymentMeans"));
-    text_in(out, pm, UNCL4461, "BR-CL-16", "Zahlungsart (BT-81)", "Payment means code (BT-81)");
+    text_in(
+        out,
+        origin,
+        COUNTRY,
+        "BR-CL-15",
+        "Ursprungsland (BT-159)",
+        "Item country of origin (BT-159)",
+    );
+    let pm = each(r, "ram:TypeCode")
+        .filter(|n| parent_is(*n, "ram:SpecifiedTradeSettlementPaymentMeans"));
+    text_in(
+        out,
+        pm,
+        UNCL4461,
+        "BR-CL-16",
+        "Zahlungsart (BT-81)",
+        "Payment means code (BT-81)",
+    );
     let ac_cat = each(r, "ram:CategoryCode").filter(|n| parent_is(*n, "ram:CategoryTradeTax"));
-    text_in(out, ac_cat, UNCL5305, "BR-CL-17", "Umsatzsteuerkategorie", "VAT category code");
+    text_in(
+        out,
+        ac_cat,
+        UNCL5305,
+        "BR-CL-17",
+        "Umsatzsteuerkategorie",
+        "VAT category code",
+    );
     let cat = each(r, "ram:CategoryCode").filter(|n| parent_is(*n, "ram:ApplicableTradeTax"));
-    text_in(out, cat, UNCL5305, "BR-CL-18", "Umsatzsteuerkategorie", "VAT category code");
+    text_in(
+        out,
+        cat,
+        UNCL5305,
+        "BR-CL-18",
+        "Umsatzsteuerkategorie",
+        "VAT category code",
+    );
     for ac in each(r, "ram:SpecifiedTradeAllowanceCharge") {
         let charge = ac
             .children()
@@ -256,24 +506,86 @@ fn cii(ctx: &Ctx<'_>, out: &mut Out) {
             .and_then(text);
         let codes = ac.children().filter(|c| is(*c, "ram:ReasonCode"));
         match charge.as_deref() {
-            Some("false") => text_in(out, codes, UNCL5189, "BR-CL-19", "Grund-Code des Nachlasses", "Allowance reason code"),
-            Some("true") => text_in(out, codes, UNCL7161, "BR-CL-20", "Grund-Code des Zuschlags", "Charge reason code"),
+            Some("false") => text_in(
+                out,
+                codes,
+                UNCL5189,
+                "BR-CL-19",
+                "Grund-Code des Nachlasses",
+                "Allowance reason code",
+            ),
+            Some("true") => text_in(
+                out,
+                codes,
+                UNCL7161,
+                "BR-CL-20",
+                "Grund-Code des Zuschlags",
+                "Charge reason code",
+            ),
             _ => {}
         }
     }
     let std_ids = each(r, "ram:GlobalID").filter(|n| parent_is(*n, "ram:SpecifiedTradeProduct"));
-    attr_in(out, std_ids, "schemeID", ICD, "BR-CL-21", "Schema der Artikelkennung (BT-157)", "Item standard identifier scheme (BT-157)");
-    upper_in(out, each(r, "ram:ExemptionReasonCode"), VATEX, "BR-CL-22", "Befreiungsgrund-Code (BT-121)", "VAT exemption reason code (BT-121)");
+    attr_in(
+        out,
+        std_ids,
+        "schemeID",
+        ICD,
+        "BR-CL-21",
+        "Schema der Artikelkennung (BT-157)",
+        "Item standard identifier scheme (BT-157)",
+    );
+    upper_in(
+        out,
+        each(r, "ram:ExemptionReasonCode"),
+        VATEX,
+        "BR-CL-22",
+        "Befreiungsgrund-Code (BT-121)",
+        "VAT exemption reason code (BT-121)",
+    );
     let units = r
         .descendants()
         .filter(|n| is(*n, "ram:BasisQuantity") || is(*n, "ram:BilledQuantity"));
-    attr_in(out, units, "unitCode", REC20, "BR-CL-23", "Mengeneinheit", "Unit of measure");
-    attr_in(out, each(r, "ram:AttachmentBinaryObject"), "mimeCode", MIME, "BR-CL-24", "MIME-Code des Anhangs", "Attachment MIME code");
+    attr_in(
+        out,
+        units,
+        "unitCode",
+        REC20,
+        "BR-CL-23",
+        "Mengeneinheit",
+        "Unit of measure",
+    );
+    attr_in(
+        out,
+        each(r, "ram:AttachmentBinaryObject"),
+        "mimeCode",
+        MIME,
+        "BR-CL-24",
+        "MIME-Code des Anhangs",
+        "Attachment MIME code",
+    );
     let uri = each(r, "ram:URIID").filter(|n| parent_is(*n, "ram:URIUniversalCommunication"));
-    attr_in(out, uri, "schemeID", EAS, "BR-CL-25", "Schema der elektronischen Adresse", "Electronic address scheme");
+    attr_in(
+        out,
+        uri,
+        "schemeID",
+        EAS,
+        "BR-CL-25",
+        "Schema der elektronischen Adresse",
+        "Electronic address scheme",
+    );
     let ship = each(r, "ram:GlobalID").filter(|n| {
         parent_is(*n, "ram:ShipToTradeParty")
-            && n.ancestors().any(|a| is(a, "ram:ApplicableHeaderTradeDelivery"))
+            && n.ancestors()
+                .any(|a| is(a, "ram:ApplicableHeaderTradeDelivery"))
     });
-    attr_in(out, ship, "schemeID", ICD, "BR-CL-26", "Schema der Lieferortkennung (BT-71)", "Deliver to location identifier scheme (BT-71)");
+    attr_in(
+        out,
+        ship,
+        "schemeID",
+        ICD,
+        "BR-CL-26",
+        "Schema der Lieferortkennung (BT-71)",
+        "Deliver to location identifier scheme (BT-71)",
+    );
 }

@@ -45,7 +45,10 @@ pub fn check(ctx: &Ctx<'_>, level: Level, en: &[Finding], out: &mut Out) {
         .descendants()
         .any(|n| is(n, "ram:SpecifiedLogisticsServiceCharge"));
     for f in en.iter().filter(|f| f.severity == Severity::Fatal) {
-        if level == Level::Extended && logistics && matches!(f.rule.as_str(), "BR-CO-11" | "BR-CO-12") {
+        if level == Level::Extended
+            && logistics
+            && matches!(f.rule.as_str(), "BR-CO-11" | "BR-CO-12")
+        {
             continue;
         }
         let ext = f

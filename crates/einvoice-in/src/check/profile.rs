@@ -53,10 +53,10 @@ impl Profile {
                 "urn:factur-x.eu:1p0:minimum" => return Profile::FxMinimum,
                 "urn:factur-x.eu:1p0:basicwl" => return Profile::FxBasicWl,
                 "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic" => {
-                    return Profile::FxBasic
+                    return Profile::FxBasic;
                 }
                 "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended" => {
-                    return Profile::FxExtended
+                    return Profile::FxExtended;
                 }
                 _ => {}
             }

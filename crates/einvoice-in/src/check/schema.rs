@@ -4,16 +4,25 @@
 //! Not a full XSD engine: element order and unknown elements are not checked.
 
 use super::{Ctx, Out};
-use crate::read::xml::{self, is, path_of, text, N};
+use crate::read::xml::{self, N, is, path_of, text};
 
 /// (parent element, required children) for UBL 2.1 Invoice / CreditNote.
 const UBL_REQUIRED: &[(&str, &[&str])] = &[
     ("cac:LegalMonetaryTotal", &["cbc:PayableAmount"]),
-    ("cac:InvoiceLine", &["cbc:ID", "cbc:LineExtensionAmount", "cac:Item"]),
-    ("cac:CreditNoteLine", &["cbc:ID", "cbc:LineExtensionAmount", "cac:Item"]),
+    (
+        "cac:InvoiceLine",
+        &["cbc:ID", "cbc:LineExtensionAmount", "cac:Item"],
+    ),
+    (
+        "cac:CreditNoteLine",
+        &["cbc:ID", "cbc:LineExtensionAmount", "cac:Item"],
+    ),
     ("cac:TaxTotal", &["cbc:TaxAmount"]),
     ("cac:TaxSubtotal", &["cbc:TaxAmount", "cac:TaxCategory"]),
-    ("cac:AllowanceCharge", &["cbc:ChargeIndicator", "cbc:Amount"]),
+    (
+        "cac:AllowanceCharge",
+        &["cbc:ChargeIndicator", "cbc:Amount"],
+    ),
     ("cac:PaymentMeans", &["cbc:PaymentMeansCode"]),
     ("cac:AdditionalDocumentReference", &["cbc:ID"]),
     ("cac:InvoiceDocumentReference", &["cbc:ID"]),
@@ -28,7 +37,10 @@ const UBL_REQUIRED: &[(&str, &[&str])] = &[
     ("cac:DespatchDocumentReference", &["cbc:ID"]),
     ("cac:ReceiptDocumentReference", &["cbc:ID"]),
     ("cac:OriginatorDocumentReference", &["cbc:ID"]),
-    ("cac:CardAccount", &["cbc:PrimaryAccountNumberID", "cbc:NetworkID"]),
+    (
+        "cac:CardAccount",
+        &["cbc:PrimaryAccountNumberID", "cbc:NetworkID"],
+    ),
     ("cac:Country", &[]),
 ];
 
@@ -49,8 +61,14 @@ fn missing(out: &mut Out, parent: N<'_>, child: &str) {
     xsd(
         out,
         parent,
-        &format!("Element '{}': das Pflichtelement '{child}' fehlt.", parent.tag_name().name()),
-        &format!("Element '{}': missing child element '{child}'.", parent.tag_name().name()),
+        &format!(
+            "Element '{}': das Pflichtelement '{child}' fehlt.",
+            parent.tag_name().name()
+        ),
+        &format!(
+            "Element '{}': missing child element '{child}'.",
+            parent.tag_name().name()
+        ),
     );
 }
 
@@ -88,7 +106,12 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
         let value = text(n).unwrap_or_default();
         if name.ends_with("Date") {
             if xml::xs_date(&value).is_none() {
-                xsd(out, n, &format!("'{value}' ist kein gültiges Datum (xs:date, JJJJ-MM-TT)."), &format!("'{value}' is not a valid value of the atomic type 'xs:date'."));
+                xsd(
+                    out,
+                    n,
+                    &format!("'{value}' ist kein gültiges Datum (xs:date, JJJJ-MM-TT)."),
+                    &format!("'{value}' is not a valid value of the atomic type 'xs:date'."),
+                );
             }
         } else if n.attribute("currencyID").is_some()
             || name.ends_with("Quantity")
@@ -96,10 +119,20 @@ fn ubl(ctx: &Ctx<'_>, out: &mut Out) {
             || name == "MultiplierFactorNumeric"
         {
             if !xml::is_xs_decimal(&value) {
-                xsd(out, n, &format!("'{value}' ist keine gültige Dezimalzahl."), &format!("'{value}' is not a valid value of the atomic type 'xs:decimal'."));
+                xsd(
+                    out,
+                    n,
+                    &format!("'{value}' ist keine gültige Dezimalzahl."),
+                    &format!("'{value}' is not a valid value of the atomic type 'xs:decimal'."),
+                );
             }
         } else if name.ends_with("Indicator") && xml::boolean(&value).is_none() {
-            xsd(out, n, &format!("'{value}' ist kein gültiger Wahrheitswert."), &format!("'{value}' is not a valid value of the atomic type 'xs:boolean'."));
+            xsd(
+                out,
+                n,
+                &format!("'{value}' ist kein gültiger Wahrheitswert."),
+                &format!("'{value}' is not a valid value of the atomic type 'xs:boolean'."),
+            );
         }
     }
 }
@@ -136,23 +169,35 @@ fn cii(ctx: &Ctx<'_>, out: &mut Out) {
         let name = n.tag_name().name();
         let value = text(n).unwrap_or_default();
         if ns == Some(xml::NS_RAM)
-            && (name.ends_with("Amount")
-                || name.ends_with("Quantity")
-                || name.ends_with("Percent"))
+            && (name.ends_with("Amount") || name.ends_with("Quantity") || name.ends_with("Percent"))
             && !n.children().any(|c| c.is_element())
         {
             if !xml::is_xs_decimal(&value) {
-                xsd(out, n, &format!("'{value}' ist keine gültige Dezimalzahl."), &format!("'{value}' is not a valid value of the atomic type 'xs:decimal'."));
+                xsd(
+                    out,
+                    n,
+                    &format!("'{value}' ist keine gültige Dezimalzahl."),
+                    &format!("'{value}' is not a valid value of the atomic type 'xs:decimal'."),
+                );
             }
         } else if ns == Some(xml::NS_UDT) && name == "Indicator" && xml::boolean(&value).is_none() {
-            xsd(out, n, &format!("'{value}' ist kein gültiger Wahrheitswert."), &format!("'{value}' is not a valid value of the atomic type 'xs:boolean'."));
+            xsd(
+                out,
+                n,
+                &format!("'{value}' ist kein gültiger Wahrheitswert."),
+                &format!("'{value}' is not a valid value of the atomic type 'xs:boolean'."),
+            );
         }
     }
 }
 
 /// CII-DT-097 (EN 16931 CII): a `udt:DateTimeString` with format 102 must be CCYYMMDD.
 pub fn cii_dates(ctx: &Ctx<'_>, out: &mut Out) {
-    for n in ctx.root.descendants().filter(|n| is(*n, "udt:DateTimeString")) {
+    for n in ctx
+        .root
+        .descendants()
+        .filter(|n| is(*n, "udt:DateTimeString"))
+    {
         if n.attribute("format") != Some("102") {
             continue;
         }
@@ -163,7 +208,12 @@ pub fn cii_dates(ctx: &Ctx<'_>, out: &mut Out) {
             ("01".."13").contains(&m) && ("01".."32").contains(&d)
         };
         if !ok {
-            out.fatal("CII-DT-097", &path_of(n), &format!("Datum '{v}' im Format 102 muss JJJJMMTT sein."), &format!("Date time string '{v}' with format attribute 102 shall be YYYYMMDD."));
+            out.fatal(
+                "CII-DT-097",
+                &path_of(n),
+                &format!("Datum '{v}' im Format 102 muss JJJJMMTT sein."),
+                &format!("Date time string '{v}' with format attribute 102 shall be YYYYMMDD."),
+            );
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (reverse charge), BR-IC (intra-community, code K), BR-G (export), BR-O (not subject),
 //! BR-AF (IGIC, code L), BR-AG (IPSI, code M) and BR-B (split payment).
 
-use super::core::{xround2, xround0};
+use super::core::{xround0, xround2};
 use super::{Ctx, Out};
 use crate::model::Invoice;
 use rust_decimal::Decimal;
@@ -35,7 +35,10 @@ struct Ids {
 }
 
 fn ids(inv: &Invoice) -> Ids {
-    let rep_vat = inv.tax_representative.as_ref().is_some_and(|r| r.vat_id.is_some());
+    let rep_vat = inv
+        .tax_representative
+        .as_ref()
+        .is_some_and(|r| r.vat_id.is_some());
     Ids {
         seller_any: inv.seller.vat_id.is_some() || inv.seller.tax_number.is_some() || rep_vat,
         seller_vat: inv.seller.vat_id.is_some() || rep_vat,
@@ -49,7 +52,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let root = ctx.root_path();
     let ids = ids(inv);
     for (code, p) in CATEGORIES {
-        let lines: Vec<_> = inv.lines.iter().filter(|l| is(&l.vat_category, code)).collect();
+        let lines: Vec<_> = inv
+            .lines
+            .iter()
+            .filter(|l| is(&l.vat_category, code))
+            .collect();
         let allows: Vec<_> = inv
             .allowances_charges
             .iter()
@@ -60,7 +67,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
             .iter()
             .filter(|a| a.charge && is(&a.vat_category, code))
             .collect();
-        let groups: Vec<_> = inv.vat_breakdown.iter().filter(|g| is(&g.category, code)).collect();
+        let groups: Vec<_> = inv
+            .vat_breakdown
+            .iter()
+            .filter(|g| is(&g.category, code))
+            .collect();
         let used = !lines.is_empty() || !allows.is_empty() || !charges.is_empty();
         let r = |n: &str| format!("{p}-{n}");
 
@@ -90,13 +101,31 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
         };
         if !ok_ids {
             let (de, en) = match code {
-                "O" => ("darf keine USt-IdNr. von Verkäufer, Steuervertreter oder Käufer enthalten", "must not carry a VAT identifier of the seller, tax representative or buyer"),
-                "AE" | "K" => ("braucht die Kennungen von Verkäufer und Käufer", "needs the seller's and the buyer's identifiers"),
-                _ => ("braucht die USt-IdNr. oder Steuernummer des Verkäufers", "needs the seller's VAT identifier or tax registration"),
+                "O" => (
+                    "darf keine USt-IdNr. von Verkäufer, Steuervertreter oder Käufer enthalten",
+                    "must not carry a VAT identifier of the seller, tax representative or buyer",
+                ),
+                "AE" | "K" => (
+                    "braucht die Kennungen von Verkäufer und Käufer",
+                    "needs the seller's and the buyer's identifiers",
+                ),
+                _ => (
+                    "braucht die USt-IdNr. oder Steuernummer des Verkäufers",
+                    "needs the seller's VAT identifier or tax registration",
+                ),
             };
-            for (n, used) in [("02", !lines.is_empty()), ("03", !allows.is_empty()), ("04", !charges.is_empty())] {
+            for (n, used) in [
+                ("02", !lines.is_empty()),
+                ("03", !allows.is_empty()),
+                ("04", !charges.is_empty()),
+            ] {
                 if used {
-                    out.fatal(&r(n), root, &format!("Eine Rechnung mit Kategorie {code} {de}."), &format!("An invoice with category {code} {en}."));
+                    out.fatal(
+                        &r(n),
+                        root,
+                        &format!("Eine Rechnung mit Kategorie {code} {de}."),
+                        &format!("An invoice with category {code} {en}."),
+                    );
                 }
             }
         }
@@ -108,7 +137,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
             _ => rate.is_some_and(|r| r.is_zero()),
         };
         let rate_msg = |out: &mut Out, n: &str| {
-            out.fatal(&r(n), root, &format!("Der Steuersatz passt nicht zur Kategorie {code}."), &format!("The VAT rate does not fit category {code}."));
+            out.fatal(
+                &r(n),
+                root,
+                &format!("Der Steuersatz passt nicht zur Kategorie {code}."),
+                &format!("The VAT rate does not fit category {code}."),
+            );
         };
         for l in &lines {
             if !rate_ok(l.vat_rate) {
@@ -131,9 +165,21 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
             if matches!(code, "L" | "M") && g.rate.is_none() {
                 continue;
             }
-            let l_sum: Decimal = lines.iter().filter(|l| same_rate(l.vat_rate)).filter_map(|l| l.net_amount).sum();
-            let c_sum: Decimal = charges.iter().filter(|a| same_rate(a.vat_rate)).filter_map(|a| a.amount).sum();
-            let a_sum: Decimal = allows.iter().filter(|a| same_rate(a.vat_rate)).filter_map(|a| a.amount).sum();
+            let l_sum: Decimal = lines
+                .iter()
+                .filter(|l| same_rate(l.vat_rate))
+                .filter_map(|l| l.net_amount)
+                .sum();
+            let c_sum: Decimal = charges
+                .iter()
+                .filter(|a| same_rate(a.vat_rate))
+                .filter_map(|a| a.amount)
+                .sum();
+            let a_sum: Decimal = allows
+                .iter()
+                .filter(|a| same_rate(a.vat_rate))
+                .filter_map(|a| a.amount)
+                .sum();
             let expect = if ctx.ubl() {
                 l_sum + c_sum - a_sum
             } else {
@@ -143,7 +189,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 _ if code == "S" && g.rate.is_none() => true,
                 Some(t) if ctx.ubl() && code == "S" => {
                     let any = lines.iter().any(|l| same_rate(l.vat_rate))
-                        || allows.iter().chain(charges.iter()).any(|a| same_rate(a.vat_rate));
+                        || allows
+                            .iter()
+                            .chain(charges.iter())
+                            .any(|a| same_rate(a.vat_rate));
                     any && t - Decimal::ONE < expect && t + Decimal::ONE > expect
                 }
                 Some(t) => t == expect,
@@ -168,7 +217,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 _ => g.tax.is_some_and(|t| t.is_zero()),
             };
             if !ok09 {
-                out.fatal(&r("09"), root, &format!("Steuerbetrag der Kategorie {code} (BT-117) stimmt nicht."), &format!("Tax amount of category {code} (BT-117) is wrong."));
+                out.fatal(
+                    &r("09"),
+                    root,
+                    &format!("Steuerbetrag der Kategorie {code} (BT-117) stimmt nicht."),
+                    &format!("Tax amount of category {code} (BT-117) is wrong."),
+                );
             }
             let has_reason = g.exemption_reason.is_some() || g.exemption_code.is_some();
             let ok10 = match code {
@@ -178,43 +232,107 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
             };
             if !ok10 {
                 let (de, en) = if matches!(code, "S" | "Z") {
-                    ("darf keinen Befreiungsgrund (BT-120/121) haben", "must not have an exemption reason (BT-120/121)")
+                    (
+                        "darf keinen Befreiungsgrund (BT-120/121) haben",
+                        "must not have an exemption reason (BT-120/121)",
+                    )
                 } else {
-                    ("braucht einen Befreiungsgrund (BT-120 oder BT-121)", "needs an exemption reason (BT-120 or BT-121)")
+                    (
+                        "braucht einen Befreiungsgrund (BT-120 oder BT-121)",
+                        "needs an exemption reason (BT-120 or BT-121)",
+                    )
                 };
-                out.fatal(&r("10"), root, &format!("Kategorie {code} {de}."), &format!("Category {code} {en}."));
+                out.fatal(
+                    &r("10"),
+                    root,
+                    &format!("Kategorie {code} {de}."),
+                    &format!("Category {code} {en}."),
+                );
             }
             if code == "K" {
-                if inv.delivery_date.is_none() && inv.period_start.is_none() && inv.period_end.is_none() {
+                if inv.delivery_date.is_none()
+                    && inv.period_start.is_none()
+                    && inv.period_end.is_none()
+                {
                     out.fatal("BR-IC-11", root, "Innergemeinschaftliche Lieferung: Lieferdatum (BT-72) oder Rechnungszeitraum (BG-14) fehlt.", "Intra-community supply: actual delivery date (BT-72) or invoicing period (BG-14) missing.");
                 }
-                if inv.delivery_address.as_ref().and_then(|a| a.country.as_ref()).is_none() {
-                    out.fatal("BR-IC-12", root, "Innergemeinschaftliche Lieferung: Land der Lieferanschrift (BT-80) fehlt.", "Intra-community supply: deliver-to country (BT-80) missing.");
+                if inv
+                    .delivery_address
+                    .as_ref()
+                    .and_then(|a| a.country.as_ref())
+                    .is_none()
+                {
+                    out.fatal(
+                        "BR-IC-12",
+                        root,
+                        "Innergemeinschaftliche Lieferung: Land der Lieferanschrift (BT-80) fehlt.",
+                        "Intra-community supply: deliver-to country (BT-80) missing.",
+                    );
                 }
             }
         }
         if code == "O" && !groups.is_empty() {
             if inv.vat_breakdown.iter().any(|g| !is(&g.category, "O")) {
-                out.fatal("BR-O-11", root, "Neben Kategorie O darf keine andere Umsatzsteueraufschlüsselung stehen.", "No other VAT breakdown may accompany category O.");
+                out.fatal(
+                    "BR-O-11",
+                    root,
+                    "Neben Kategorie O darf keine andere Umsatzsteueraufschlüsselung stehen.",
+                    "No other VAT breakdown may accompany category O.",
+                );
             }
-            if inv.lines.iter().any(|l| l.vat_category.is_some() && !is(&l.vat_category, "O")) {
-                out.fatal("BR-O-12", root, "Bei Kategorie O müssen alle Positionen Kategorie O haben.", "With category O every line must be category O.");
+            if inv
+                .lines
+                .iter()
+                .any(|l| l.vat_category.is_some() && !is(&l.vat_category, "O"))
+            {
+                out.fatal(
+                    "BR-O-12",
+                    root,
+                    "Bei Kategorie O müssen alle Positionen Kategorie O haben.",
+                    "With category O every line must be category O.",
+                );
             }
-            if inv.allowances_charges.iter().any(|a| !a.charge && a.vat_category.is_some() && !is(&a.vat_category, "O")) {
-                out.fatal("BR-O-13", root, "Bei Kategorie O müssen alle Nachlässe Kategorie O haben.", "With category O every allowance must be category O.");
+            if inv
+                .allowances_charges
+                .iter()
+                .any(|a| !a.charge && a.vat_category.is_some() && !is(&a.vat_category, "O"))
+            {
+                out.fatal(
+                    "BR-O-13",
+                    root,
+                    "Bei Kategorie O müssen alle Nachlässe Kategorie O haben.",
+                    "With category O every allowance must be category O.",
+                );
             }
-            if inv.allowances_charges.iter().any(|a| a.charge && a.vat_category.is_some() && !is(&a.vat_category, "O")) {
-                out.fatal("BR-O-14", root, "Bei Kategorie O müssen alle Zuschläge Kategorie O haben.", "With category O every charge must be category O.");
+            if inv
+                .allowances_charges
+                .iter()
+                .any(|a| a.charge && a.vat_category.is_some() && !is(&a.vat_category, "O"))
+            {
+                out.fatal(
+                    "BR-O-14",
+                    root,
+                    "Bei Kategorie O müssen alle Zuschläge Kategorie O haben.",
+                    "With category O every charge must be category O.",
+                );
             }
         }
     }
     let uses = |c: &str| {
         inv.lines.iter().any(|l| is(&l.vat_category, c))
-            || inv.allowances_charges.iter().any(|a| is(&a.vat_category, c))
+            || inv
+                .allowances_charges
+                .iter()
+                .any(|a| is(&a.vat_category, c))
             || inv.vat_breakdown.iter().any(|g| is(&g.category, c))
     };
     if uses("B") && uses("S") {
-        out.fatal("BR-B-02", root, "Split Payment (B) und Normalsatz (S) schließen sich aus.", "Split payment (B) and standard rate (S) are mutually exclusive.");
+        out.fatal(
+            "BR-B-02",
+            root,
+            "Split Payment (B) und Normalsatz (S) schließen sich aus.",
+            "Split payment (B) and standard rate (S) are mutually exclusive.",
+        );
     }
     let _ = xround0;
 }

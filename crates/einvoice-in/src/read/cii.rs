@@ -1,7 +1,7 @@
 //! Reader for UN/CEFACT CII D16B `CrossIndustryInvoice` (XRechnung CII and Factur-X /
 //! ZUGFeRD 2.x of every profile) into [`Invoice`]. Never requires anything.
 
-use super::xml::{all, at, attr, child, children, date_102, dec, t, text, N};
+use super::xml::{N, all, at, attr, child, children, date_102, dec, t, text};
 use super::{attachment, parse_skonto};
 use crate::model::*;
 use chrono::NaiveDate;
@@ -29,7 +29,10 @@ pub fn read(root: N<'_>) -> Invoice {
 
     let mut inv = Invoice {
         customization_id: gt(ctx, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"),
-        profile_id: gt(ctx, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"),
+        profile_id: gt(
+            ctx,
+            "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID",
+        ),
         number: gt(doc, "ram:ID"),
         issue_date: date(doc.and_then(|d| child(d, "ram:IssueDateTime"))),
         type_code: gt(doc, "ram:TypeCode"),
@@ -39,9 +42,18 @@ pub fn read(root: N<'_>) -> Invoice {
         project_ref: gt(agr, "ram:SpecifiedProcuringProject/ram:ID"),
         contract_ref: gt(agr, "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
         order_ref: gt(agr, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
-        sales_order_ref: gt(agr, "ram:SellerOrderReferencedDocument/ram:IssuerAssignedID"),
-        receiving_advice_ref: gt(del, "ram:ReceivingAdviceReferencedDocument/ram:IssuerAssignedID"),
-        despatch_advice_ref: gt(del, "ram:DespatchAdviceReferencedDocument/ram:IssuerAssignedID"),
+        sales_order_ref: gt(
+            agr,
+            "ram:SellerOrderReferencedDocument/ram:IssuerAssignedID",
+        ),
+        receiving_advice_ref: gt(
+            del,
+            "ram:ReceivingAdviceReferencedDocument/ram:IssuerAssignedID",
+        ),
+        despatch_advice_ref: gt(
+            del,
+            "ram:DespatchAdviceReferencedDocument/ram:IssuerAssignedID",
+        ),
         accounting_ref: gt(set, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID"),
         ..Invoice::default()
     };
@@ -98,7 +110,10 @@ pub fn read(root: N<'_>) -> Invoice {
                 });
             inv.delivery_address = child(st, "ram:PostalTradeAddress").map(address);
         }
-        inv.delivery_date = date(at(d, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime"));
+        inv.delivery_date = date(at(
+            d,
+            "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+        ));
     }
     if let Some(s) = set {
         read_settlement(s, &mut inv);
@@ -126,7 +141,10 @@ fn read_settlement(s: N<'_>, inv: &mut Invoice) {
             remittance: remittance.clone(),
             iban: account.and_then(|a| t(a, "ram:IBANID").or_else(|| t(a, "ram:ProprietaryID"))),
             account_name: account.and_then(|a| t(a, "ram:AccountName")),
-            bic: t(pm, "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID"),
+            bic: t(
+                pm,
+                "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID",
+            ),
             card_number: card.and_then(|c| t(c, "ram:ID")),
             card_holder: card.and_then(|c| t(c, "ram:CardholderName")),
             mandate: mandate.clone(),
@@ -314,7 +332,9 @@ fn line(l: N<'_>) -> Line {
             })
             .unwrap_or_default(),
         net_price: dec(net.and_then(|n| child(n, "ram:ChargeAmount"))),
-        price_discount: dec(gross.and_then(|g| at(g, "ram:AppliedTradeAllowanceCharge/ram:ActualAmount"))),
+        price_discount: dec(
+            gross.and_then(|g| at(g, "ram:AppliedTradeAllowanceCharge/ram:ActualAmount"))
+        ),
         gross_price: dec(gross.and_then(|g| child(g, "ram:ChargeAmount"))),
         base_quantity: dec(base_qty),
         base_quantity_unit: base_qty.and_then(|q| attr(q, "unitCode")),

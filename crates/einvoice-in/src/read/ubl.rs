@@ -2,7 +2,7 @@
 //! into [`Invoice`]. Reads every business term from every place UBL can carry it; never
 //! requires anything (the checks decide what is missing).
 
-use super::xml::{all, at, attr, child, children, dec, is, t, text, xs_date, N};
+use super::xml::{N, all, at, attr, child, children, dec, is, t, text, xs_date};
 use super::{attachment, parse_skonto};
 use crate::model::*;
 

@@ -168,8 +168,7 @@ pub fn xs_date(s: &str) -> Option<NaiveDate> {
     let shape = b.len() == 10
         && b.get(4) == Some(&b'-')
         && b.get(7) == Some(&b'-')
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !tz_ok || !shape {

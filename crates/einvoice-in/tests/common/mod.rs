@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use kontor_einvoice_in::{check_bytes, Severity};
+use kontor_einvoice_in::{Severity, check_bytes};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -113,10 +113,7 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|x| x.to_str()),
-                Some("xml" | "pdf")
-            ) {
+            } else if matches!(p.extension().and_then(|x| x.to_str()), Some("xml" | "pdf")) {
                 out.push(p);
             }
         }

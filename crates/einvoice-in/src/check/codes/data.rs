@@ -63,14 +63,10 @@ pub const DOCUMENT_TYPE_CII: &[&str] = &[
 ];
 
 /// UNCL 2005 subset for BT-8 (UBL InvoicePeriod/DescriptionCode) (BR-CL-06).
-pub const PERIOD_CODE_UBL: &[&str] = &[
-    "3", "35", "432",
-];
+pub const PERIOD_CODE_UBL: &[&str] = &["3", "35", "432"];
 
 /// UNCL 2475 subset for BT-8 (CII DueDateTypeCode) (BR-CL-06).
-pub const PERIOD_CODE_CII: &[&str] = &[
-    "29", "5", "72",
-];
+pub const PERIOD_CODE_CII: &[&str] = &["29", "5", "72"];
 
 /// UNCL 1153 reference qualifiers (BT-18 scheme) (BR-CL-07).
 pub const UNCL1153: &[&str] = &[
@@ -258,9 +254,7 @@ pub const UNCL4461: &[&str] = &[
 ];
 
 /// UNCL 5305 VAT category codes (BR-CL-17).
-pub const UNCL5305: &[&str] = &[
-    "AE", "B", "E", "G", "K", "L", "M", "O", "S", "Z",
-];
+pub const UNCL5305: &[&str] = &["AE", "B", "E", "G", "K", "L", "M", "O", "S", "Z"];
 
 /// UNCL 5189 allowance reason codes (BR-CL-19).
 pub const UNCL5189: &[&str] = &[
@@ -287,25 +281,94 @@ pub const UNCL7161: &[&str] = &[
 
 /// CEF VATEX exemption reason codes (BR-CL-22).
 pub const VATEX: &[&str] = &[
-    "VATEX-EU-132", "VATEX-EU-132-1A", "VATEX-EU-132-1B", "VATEX-EU-132-1C", "VATEX-EU-132-1D",
-    "VATEX-EU-132-1E", "VATEX-EU-132-1F", "VATEX-EU-132-1G", "VATEX-EU-132-1H", "VATEX-EU-132-1I",
-    "VATEX-EU-132-1J", "VATEX-EU-132-1K", "VATEX-EU-132-1L", "VATEX-EU-132-1M", "VATEX-EU-132-1N",
-    "VATEX-EU-132-1O", "VATEX-EU-132-1P", "VATEX-EU-132-1Q", "VATEX-EU-135-1", "VATEX-EU-143",
-    "VATEX-EU-143-1A", "VATEX-EU-143-1B", "VATEX-EU-143-1C", "VATEX-EU-143-1D", "VATEX-EU-143-1E",
-    "VATEX-EU-143-1F", "VATEX-EU-143-1FA", "VATEX-EU-143-1G", "VATEX-EU-143-1H", "VATEX-EU-143-1I",
-    "VATEX-EU-143-1J", "VATEX-EU-143-1K", "VATEX-EU-143-1L", "VATEX-EU-144", "VATEX-EU-146-1E",
-    "VATEX-EU-148", "VATEX-EU-148-A", "VATEX-EU-148-B", "VATEX-EU-148-C", "VATEX-EU-148-D",
-    "VATEX-EU-148-E", "VATEX-EU-148-F", "VATEX-EU-148-G", "VATEX-EU-151", "VATEX-EU-151-1A",
-    "VATEX-EU-151-1AA", "VATEX-EU-151-1B", "VATEX-EU-151-1C", "VATEX-EU-151-1D", "VATEX-EU-151-1E",
-    "VATEX-EU-153", "VATEX-EU-159", "VATEX-EU-309", "VATEX-EU-79-C", "VATEX-EU-AE", "VATEX-EU-D",
-    "VATEX-EU-F", "VATEX-EU-G", "VATEX-EU-I", "VATEX-EU-IC", "VATEX-EU-J", "VATEX-EU-O",
-    "VATEX-FR-298SEXDECIESA", "VATEX-FR-AE", "VATEX-FR-CGI261-1", "VATEX-FR-CGI261-2",
-    "VATEX-FR-CGI261-3", "VATEX-FR-CGI261-4", "VATEX-FR-CGI261-5", "VATEX-FR-CGI261-7",
-    "VATEX-FR-CGI261-8", "VATEX-FR-CGI261A", "VATEX-FR-CGI261B", "VATEX-FR-CGI261C-1",
-    "VATEX-FR-CGI261C-2", "VATEX-FR-CGI261C-3", "VATEX-FR-CGI261D-1", "VATEX-FR-CGI261D-1BIS",
-    "VATEX-FR-CGI261D-2", "VATEX-FR-CGI261D-3", "VATEX-FR-CGI261D-4", "VATEX-FR-CGI261E-1",
-    "VATEX-FR-CGI261E-2", "VATEX-FR-CGI275", "VATEX-FR-CGI277A", "VATEX-FR-CGI295",
-    "VATEX-FR-CNWVAT", "VATEX-FR-FRANCHISE",
+    "VATEX-EU-132",
+    "VATEX-EU-132-1A",
+    "VATEX-EU-132-1B",
+    "VATEX-EU-132-1C",
+    "VATEX-EU-132-1D",
+    "VATEX-EU-132-1E",
+    "VATEX-EU-132-1F",
+    "VATEX-EU-132-1G",
+    "VATEX-EU-132-1H",
+    "VATEX-EU-132-1I",
+    "VATEX-EU-132-1J",
+    "VATEX-EU-132-1K",
+    "VATEX-EU-132-1L",
+    "VATEX-EU-132-1M",
+    "VATEX-EU-132-1N",
+    "VATEX-EU-132-1O",
+    "VATEX-EU-132-1P",
+    "VATEX-EU-132-1Q",
+    "VATEX-EU-135-1",
+    "VATEX-EU-143",
+    "VATEX-EU-143-1A",
+    "VATEX-EU-143-1B",
+    "VATEX-EU-143-1C",
+    "VATEX-EU-143-1D",
+    "VATEX-EU-143-1E",
+    "VATEX-EU-143-1F",
+    "VATEX-EU-143-1FA",
+    "VATEX-EU-143-1G",
+    "VATEX-EU-143-1H",
+    "VATEX-EU-143-1I",
+    "VATEX-EU-143-1J",
+    "VATEX-EU-143-1K",
+    "VATEX-EU-143-1L",
+    "VATEX-EU-144",
+    "VATEX-EU-146-1E",
+    "VATEX-EU-148",
+    "VATEX-EU-148-A",
+    "VATEX-EU-148-B",
+    "VATEX-EU-148-C",
+    "VATEX-EU-148-D",
+    "VATEX-EU-148-E",
+    "VATEX-EU-148-F",
+    "VATEX-EU-148-G",
+    "VATEX-EU-151",
+    "VATEX-EU-151-1A",
+    "VATEX-EU-151-1AA",
+    "VATEX-EU-151-1B",
+    "VATEX-EU-151-1C",
+    "VATEX-EU-151-1D",
+    "VATEX-EU-151-1E",
+    "VATEX-EU-153",
+    "VATEX-EU-159",
+    "VATEX-EU-309",
+    "VATEX-EU-79-C",
+    "VATEX-EU-AE",
+    "VATEX-EU-D",
+    "VATEX-EU-F",
+    "VATEX-EU-G",
+    "VATEX-EU-I",
+    "VATEX-EU-IC",
+    "VATEX-EU-J",
+    "VATEX-EU-O",
+    "VATEX-FR-298SEXDECIESA",
+    "VATEX-FR-AE",
+    "VATEX-FR-CGI261-1",
+    "VATEX-FR-CGI261-2",
+    "VATEX-FR-CGI261-3",
+    "VATEX-FR-CGI261-4",
+    "VATEX-FR-CGI261-5",
+    "VATEX-FR-CGI261-7",
+    "VATEX-FR-CGI261-8",
+    "VATEX-FR-CGI261A",
+    "VATEX-FR-CGI261B",
+    "VATEX-FR-CGI261C-1",
+    "VATEX-FR-CGI261C-2",
+    "VATEX-FR-CGI261C-3",
+    "VATEX-FR-CGI261D-1",
+    "VATEX-FR-CGI261D-1BIS",
+    "VATEX-FR-CGI261D-2",
+    "VATEX-FR-CGI261D-3",
+    "VATEX-FR-CGI261D-4",
+    "VATEX-FR-CGI261E-1",
+    "VATEX-FR-CGI261E-2",
+    "VATEX-FR-CGI275",
+    "VATEX-FR-CGI277A",
+    "VATEX-FR-CGI295",
+    "VATEX-FR-CNWVAT",
+    "VATEX-FR-FRANCHISE",
 ];
 
 /// UN/ECE Rec 20 + Rec 21 unit codes (BR-CL-23).
@@ -509,4 +572,11 @@ pub const VAT_PREFIX: &[&str] = &[
 ];
 
 /// MIME codes allowed for attachments (BR-CL-24).
-pub const MIME: &[&str] = &["application/pdf", "application/vnd.oasis.opendocument.spreadsheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/jpeg", "image/png", "text/csv"];
+pub const MIME: &[&str] = &[
+    "application/pdf",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/jpeg",
+    "image/png",
+    "text/csv",
+];
