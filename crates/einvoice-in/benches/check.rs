@@ -2,6 +2,9 @@
 //! from the KoSIT test suite's 01.01a examples: the second line is repeated with new ids and
 //! the totals are recomputed, and the setup asserts that the result is valid.
 
+// Test helpers outside #[test] functions stop loudly too (see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use kontor_einvoice_in::check_bytes;
 use std::hint::black_box;

@@ -4,6 +4,9 @@
 //! expected fatal id (so each negative is known to be right), and Kontor must give the same
 //! verdict and the same set of fatal ids.
 
+// Test helpers outside #[test] functions stop loudly too (see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{einvoice_dir, official, ours};

@@ -3,6 +3,9 @@
 //! rule ids per file. The validator runs once for all files. XML and PDF files are compared
 //! in separate tests, because the PDF extractor is developed separately.
 
+// Test helpers outside #[test] functions stop loudly too (see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Verdict, einvoice_dir, files_below, official, ours};

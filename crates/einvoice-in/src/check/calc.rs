@@ -37,43 +37,41 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let inv = ctx.inv;
     let loc = ctx.root_path();
     for (i, l) in inv.lines.iter().enumerate() {
-        if let (Some(expect), Some(found)) = (line_net(l), l.net_amount) {
-            if expect != found {
-                warn(
-                    out,
-                    "KONTOR-CALC-LINE",
-                    loc,
-                    format!(
-                        "Position {}: Nettobetrag nachgerechnet {expect} (Menge × Preis / Basismenge ± Nachlässe/Zuschläge), angegeben {found}.",
-                        i + 1
-                    ),
-                    format!(
-                        "Line {}: net amount recomputed {expect} (quantity × price / base quantity ± allowances/charges), found {found}.",
-                        i + 1
-                    ),
-                );
-            }
+        if let (Some(expect), Some(found)) = (line_net(l), l.net_amount)
+            && expect != found
+        {
+            warn(
+                out,
+                "KONTOR-CALC-LINE",
+                loc,
+                format!(
+                    "Position {}: Nettobetrag nachgerechnet {expect} (Menge × Preis / Basismenge ± Nachlässe/Zuschläge), angegeben {found}.",
+                    i + 1
+                ),
+                format!(
+                    "Line {}: net amount recomputed {expect} (quantity × price / base quantity ± allowances/charges), found {found}.",
+                    i + 1
+                ),
+            );
         }
     }
     for g in &inv.vat_breakdown {
         let cat = g.category.as_deref().unwrap_or("?");
-        if let (Some(base), Some(rate), Some(tax)) = (g.taxable, g.rate, g.tax) {
-            if let Some(e) = base
+        if let (Some(base), Some(rate), Some(tax)) = (g.taxable, g.rate, g.tax)
+            && let Some(e) = base
                 .checked_mul(rate)
                 .map(|x| round2(x / Decimal::ONE_HUNDRED))
-            {
-                if e != tax {
-                    warn(
-                        out,
-                        "KONTOR-CALC-VAT",
-                        loc,
-                        format!(
-                            "Umsatzsteuer der Kategorie {cat} {rate} %: nachgerechnet {e}, angegeben {tax}."
-                        ),
-                        format!("VAT of category {cat} {rate} %: recomputed {e}, found {tax}."),
-                    );
-                }
-            }
+            && e != tax
+        {
+            warn(
+                out,
+                "KONTOR-CALC-VAT",
+                loc,
+                format!(
+                    "Umsatzsteuer der Kategorie {cat} {rate} %: nachgerechnet {e}, angegeben {tax}."
+                ),
+                format!("VAT of category {cat} {rate} %: recomputed {e}, found {tax}."),
+            );
         }
         if let Some(found) = g.taxable {
             let same = |c: &Option<String>, r: &Option<Decimal>| {

@@ -269,25 +269,25 @@ fn mandatory(ctx: &Ctx<'_>, out: &mut Out) {
             );
         }
     }
-    if let Some(a) = &inv.delivery_address {
-        if a.country.is_none() {
-            out.fatal(
-                "BR-57",
-                root,
-                "Es fehlt der Ländercode der Lieferanschrift (BT-80).",
-                "Missing deliver-to country code (BT-80).",
-            );
-        }
+    if let Some(a) = &inv.delivery_address
+        && a.country.is_none()
+    {
+        out.fatal(
+            "BR-57",
+            root,
+            "Es fehlt der Ländercode der Lieferanschrift (BT-80).",
+            "Missing deliver-to country code (BT-80).",
+        );
     }
-    if let (Some(s), Some(e)) = (inv.period_start, inv.period_end) {
-        if e < s {
-            out.fatal(
-                "BR-29",
-                root,
-                "Das Ende des Rechnungszeitraums liegt vor seinem Beginn.",
-                "The invoicing period ends before it starts.",
-            );
-        }
+    if let (Some(s), Some(e)) = (inv.period_start, inv.period_end)
+        && e < s
+    {
+        out.fatal(
+            "BR-29",
+            root,
+            "Das Ende des Rechnungszeitraums liegt vor seinem Beginn.",
+            "The invoicing period ends before it starts.",
+        );
     }
     let period = exists(
         ctx,
@@ -317,19 +317,18 @@ fn mandatory(ctx: &Ctx<'_>, out: &mut Out) {
             "Value added tax point date (BT-7) and its code (BT-8) are mutually exclusive.",
         );
     }
-    if let Some(tc) = &inv.tax_currency {
-        if !inv
+    if let Some(tc) = &inv.tax_currency
+        && !inv
             .vat_totals
             .iter()
             .any(|(_, c)| c.as_deref() == Some(tc.as_str()))
-        {
-            out.fatal(
-                "BR-53",
-                root,
-                "Die Steuerwährung (BT-6) ist angegeben, aber kein Steuerbetrag in ihr (BT-111).",
-                "A VAT accounting currency (BT-6) is given but no VAT total in it (BT-111).",
-            );
-        }
+    {
+        out.fatal(
+            "BR-53",
+            root,
+            "Die Steuerwährung (BT-6) ist angegeben, aber kein Steuerbetrag in ihr (BT-111).",
+            "A VAT accounting currency (BT-6) is given but no VAT total in it (BT-111).",
+        );
     }
     for a in &inv.attachments {
         if a.id.is_none() {
@@ -465,15 +464,15 @@ fn lines(ctx: &Ctx<'_>, out: &mut Out) {
                 &format!("Line {n}: the item gross price (BT-148) is negative."),
             );
         }
-        if let (Some(s), Some(e)) = (l.period_start, l.period_end) {
-            if e < s {
-                out.fatal(
-                    "BR-30",
-                    root,
-                    &format!("Position {n}: der Leistungszeitraum endet vor seinem Beginn."),
-                    &format!("Line {n}: the line period ends before it starts."),
-                );
-            }
+        if let (Some(s), Some(e)) = (l.period_start, l.period_end)
+            && e < s
+        {
+            out.fatal(
+                "BR-30",
+                root,
+                &format!("Position {n}: der Leistungszeitraum endet vor seinem Beginn."),
+                &format!("Line {n}: the line period ends before it starts."),
+            );
         }
         if l.vat_category.is_none() {
             miss(
@@ -955,24 +954,23 @@ fn payment(ctx: &Ctx<'_>, out: &mut Out) {
                     "A credit transfer (30, 58) requires the payment account identifier (BT-84).",
                 );
             }
-        } else if let Some(a) = child(pm, "ram:PayeePartyCreditorFinancialAccount") {
-            if transfer
-                && child(a, "ram:IBANID").is_none()
-                && child(a, "ram:ProprietaryID").is_none()
-            {
-                out.fatal(
-                    "BR-50",
-                    root,
-                    "Bei Überweisung fehlt die Kontokennung (BT-84).",
-                    "A credit transfer has no payment account identifier (BT-84).",
-                );
-                out.fatal(
-                    "BR-61",
-                    root,
-                    "Bei Überweisung (30, 58) ist die Kontokennung (BT-84) Pflicht.",
-                    "A credit transfer (30, 58) requires the payment account identifier (BT-84).",
-                );
-            }
+        } else if let Some(a) = child(pm, "ram:PayeePartyCreditorFinancialAccount")
+            && transfer
+            && child(a, "ram:IBANID").is_none()
+            && child(a, "ram:ProprietaryID").is_none()
+        {
+            out.fatal(
+                "BR-50",
+                root,
+                "Bei Überweisung fehlt die Kontokennung (BT-84).",
+                "A credit transfer has no payment account identifier (BT-84).",
+            );
+            out.fatal(
+                "BR-61",
+                root,
+                "Bei Überweisung (30, 58) ist die Kontokennung (BT-84) Pflicht.",
+                "A credit transfer (30, 58) requires the payment account identifier (BT-84).",
+            );
         }
     }
     for pm in &ctx.inv.payment_means {

@@ -148,10 +148,10 @@ fn cii(ctx: &Ctx<'_>, out: &mut Out) {
             missing(out, root, c);
         }
     }
-    if let Some(c) = xml::child(root, "rsm:ExchangedDocumentContext") {
-        if xml::child(c, "ram:GuidelineSpecifiedDocumentContextParameter").is_none() {
-            missing(out, c, "ram:GuidelineSpecifiedDocumentContextParameter");
-        }
+    if let Some(c) = xml::child(root, "rsm:ExchangedDocumentContext")
+        && xml::child(c, "ram:GuidelineSpecifiedDocumentContextParameter").is_none()
+    {
+        missing(out, c, "ram:GuidelineSpecifiedDocumentContextParameter");
     }
     if let Some(t) = xml::child(root, "rsm:SupplyChainTradeTransaction") {
         for c in [

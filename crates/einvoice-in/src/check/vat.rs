@@ -84,7 +84,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     && (allows.len() + charges.len() == 0 || allows.len() + charges.len() + g >= 2)
             }
             "S" => !used || !groups.is_empty(),
-            "L" | "M" => used == !groups.is_empty(),
+            "L" | "M" => used != groups.is_empty(),
             _ => !used || groups.len() == 1,
         };
         if !ok01 {

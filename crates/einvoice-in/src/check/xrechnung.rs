@@ -72,10 +72,10 @@ pub fn skonto_ok(raw: &str) -> bool {
     let mut offset = 0;
     for line in raw.split_inclusive('\n') {
         let body = line.strip_suffix('\n').unwrap_or(line);
-        if let (Some(first), Some(last)) = (body.find('#'), body.rfind('#')) {
-            if last > first + 1 {
-                last_end = Some(offset + last + 1);
-            }
+        if let (Some(first), Some(last)) = (body.find('#'), body.rfind('#'))
+            && last > first + 1
+        {
+            last_end = Some(offset + last + 1);
         }
         offset += line.len();
     }
@@ -156,10 +156,10 @@ fn national(ctx: &Ctx<'_>, out: &mut Out) {
             "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradePaymentTerms/ram:Description",
         )
     };
-    if let Some(n) = first_terms {
-        if !skonto_ok(&raw_text(n)) {
-            out.fatal("BR-DE-18", &path_of(n), "Skonto-Zeilen in den Zahlungsbedingungen (BT-20) müssen der Form #SKONTO#TAGE=n#PROZENT=n.nn#[BASISBETRAG=n.nn#] folgen und mit einem Zeilenumbruch enden.", "Skonto lines in the payment terms (BT-20) must follow #SKONTO#TAGE=n#PROZENT=n.nn#[BASISBETRAG=n.nn#] and end with a line break.");
-        }
+    if let Some(n) = first_terms
+        && !skonto_ok(&raw_text(n))
+    {
+        out.fatal("BR-DE-18", &path_of(n), "Skonto-Zeilen in den Zahlungsbedingungen (BT-20) müssen der Form #SKONTO#TAGE=n#PROZENT=n.nn#[BASISBETRAG=n.nn#] folgen und mit einem Zeilenumbruch enden.", "Skonto lines in the payment terms (BT-20) must follow #SKONTO#TAGE=n#PROZENT=n.nn#[BASISBETRAG=n.nn#] and end with a line break.");
     }
     let mut names: Vec<&str> = Vec::new();
     let mut dup = false;
@@ -453,10 +453,10 @@ fn peppol(ctx: &Ctx<'_>, out: &mut Out) {
             );
         }
     }
-    if let (Some(tc), Some(c)) = (&inv.tax_currency, &inv.currency) {
-        if tc == c {
-            out.fatal("PEPPOL-EN16931-R005", root, "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung unterscheiden.", "VAT accounting currency code MUST be different from invoice currency code when provided.");
-        }
+    if let (Some(tc), Some(c)) = (&inv.tax_currency, &inv.currency)
+        && tc == c
+    {
+        out.fatal("PEPPOL-EN16931-R005", root, "Die Steuerwährung (BT-6) muss sich von der Rechnungswährung unterscheiden.", "VAT accounting currency code MUST be different from invoice currency code when provided.");
     }
     if ubl {
         let tts: Vec<N<'_>> = children(ctx.root, "cac:TaxTotal").collect();
@@ -500,14 +500,13 @@ fn peppol(ctx: &Ctx<'_>, out: &mut Out) {
             out.fatal("PEPPOL-EN16931-R054", root, "Genau eine Steuersumme in Steuerwährung, wenn BT-6 angegeben ist.", "Only one tax total amount must be provided where currency id equals tax currency code, if tax currency code (BT-6) is provided.");
         }
     }
-    if let (Some(a), Some(b)) = (inv.totals.vat, inv.totals.vat_in_tax_currency) {
-        if inv.tax_currency.is_some()
-            && (a.is_sign_negative() != b.is_sign_negative())
-            && !a.is_zero()
-            && !b.is_zero()
-        {
-            out.fatal("PEPPOL-EN16931-R055", root, "Steuersumme und Steuersumme in Steuerwährung müssen dasselbe Vorzeichen haben.", "Invoice total VAT amount and Invoice total VAT amount in accounting currency MUST have the same operational sign.");
-        }
+    if let (Some(a), Some(b)) = (inv.totals.vat, inv.totals.vat_in_tax_currency)
+        && inv.tax_currency.is_some()
+        && (a.is_sign_negative() != b.is_sign_negative())
+        && !a.is_zero()
+        && !b.is_zero()
+    {
+        out.fatal("PEPPOL-EN16931-R055", root, "Steuersumme und Steuersumme in Steuerwährung müssen dasselbe Vorzeichen haben.", "Invoice total VAT amount and Invoice total VAT amount in accounting currency MUST have the same operational sign.");
     }
     if buyer_present(ctx) && inv.buyer.electronic_address.is_none() {
         out.fatal(
@@ -555,25 +554,25 @@ fn peppol(ctx: &Ctx<'_>, out: &mut Out) {
         }
     }
     for l in &inv.lines {
-        if let (Some(ls), Some(s)) = (l.period_start, inv.period_start) {
-            if ls < s {
-                out.fatal(
-                    "PEPPOL-EN16931-R110",
-                    root,
-                    "Der Beginn des Positionszeitraums liegt vor dem Rechnungszeitraum.",
-                    "Start date of line period MUST be within invoice period.",
-                );
-            }
+        if let (Some(ls), Some(s)) = (l.period_start, inv.period_start)
+            && ls < s
+        {
+            out.fatal(
+                "PEPPOL-EN16931-R110",
+                root,
+                "Der Beginn des Positionszeitraums liegt vor dem Rechnungszeitraum.",
+                "Start date of line period MUST be within invoice period.",
+            );
         }
-        if let (Some(le), Some(e)) = (l.period_end, inv.period_end) {
-            if le > e {
-                out.fatal(
-                    "PEPPOL-EN16931-R111",
-                    root,
-                    "Das Ende des Positionszeitraums liegt nach dem Rechnungszeitraum.",
-                    "End date of line period MUST be within invoice period.",
-                );
-            }
+        if let (Some(le), Some(e)) = (l.period_end, inv.period_end)
+            && le > e
+        {
+            out.fatal(
+                "PEPPOL-EN16931-R111",
+                root,
+                "Das Ende des Positionszeitraums liegt nach dem Rechnungszeitraum.",
+                "End date of line period MUST be within invoice period.",
+            );
         }
     }
     line_rules(ctx, out);
@@ -617,14 +616,14 @@ fn line_rules(ctx: &Ctx<'_>, out: &mut Out) {
             }
         }
         for l in lines {
-            if let Some(dr) = child(l, "cac:DocumentReference") {
-                if at(dr, "cbc:DocumentTypeCode").and_then(text).as_deref() != Some("130") {
-                    out.fatal("PEPPOL-EN16931-R101", &path_of(l), "Ein Dokumentverweis in der Position ist nur für die Objektkennung (130) erlaubt.", "Element Document reference can only be used for Invoice line object.");
-                }
+            if let Some(dr) = child(l, "cac:DocumentReference")
+                && at(dr, "cbc:DocumentTypeCode").and_then(text).as_deref() != Some("130")
+            {
+                out.fatal("PEPPOL-EN16931-R101", &path_of(l), "Ein Dokumentverweis in der Position ist nur für die Objektkennung (130) erlaubt.", "Element Document reference can only be used for Invoice line object.");
             }
             let price = child(l, "cac:Price");
             if let Some(bq) = price.and_then(|p| child(p, "cbc:BaseQuantity")) {
-                if !dec(Some(bq)).is_some_and(|q| q > Decimal::ZERO) {
+                if dec(Some(bq)).is_none_or(|q| q <= Decimal::ZERO) {
                     out.fatal(
                         "PEPPOL-EN16931-R121",
                         &path_of(l),
@@ -632,12 +631,16 @@ fn line_rules(ctx: &Ctx<'_>, out: &mut Out) {
                         "Base quantity MUST be a positive number above zero.",
                     );
                 }
-                if bq.attribute("unitCode").is_some() {
-                    if let Some(q) = child(l, qty_tag) {
-                        if bq.attribute("unitCode") != q.attribute("unitCode") {
-                            out.fatal("PEPPOL-EN16931-R130", &path_of(bq), "Die Einheit der Basismenge muss der Einheit der Menge entsprechen.", "Unit code of price base quantity MUST be same as invoiced quantity.");
-                        }
-                    }
+                if bq.attribute("unitCode").is_some()
+                    && let Some(q) = child(l, qty_tag)
+                    && bq.attribute("unitCode") != q.attribute("unitCode")
+                {
+                    out.fatal(
+                        "PEPPOL-EN16931-R130",
+                        &path_of(bq),
+                        "Die Einheit der Basismenge muss der Einheit der Menge entsprechen.",
+                        "Unit code of price base quantity MUST be same as invoiced quantity.",
+                    );
                 }
             }
             if let Some(pac) = price.and_then(|p| child(p, "cac:AllowanceCharge")) {
@@ -716,7 +719,7 @@ fn line_rules(ctx: &Ctx<'_>, out: &mut Out) {
                     continue;
                 };
                 if let Some(bq) = child(p, "ram:BasisQuantity") {
-                    if !dec(Some(bq)).is_some_and(|q| q > Decimal::ZERO) {
+                    if dec(Some(bq)).is_none_or(|q| q <= Decimal::ZERO) {
                         out.fatal(
                             "PEPPOL-EN16931-R121",
                             &path_of(p),
