@@ -38,7 +38,7 @@ pub fn read(root: N<'_>) -> Invoice {
         inv.credit_note = true;
     }
     for note in children(root, "cbc:Note").filter_map(text) {
-        inv.notes.push(note);
+        inv.notes.push(coded_note(&note));
     }
     let terms: Vec<String> = all(root, "cac:PaymentTerms/cbc:Note")
         .into_iter()
@@ -168,6 +168,19 @@ pub fn read(root: N<'_>) -> Invoice {
     };
     inv.lines = children(root, line_tag).map(line).collect();
     inv
+}
+
+/// UBL carries the note subject code (BT-21) as a `#CODE#` prefix of the text (BT-22); the
+/// model writes coded notes as `CODE: text`.
+fn coded_note(note: &str) -> String {
+    if let Some(rest) = note.strip_prefix('#') {
+        if let Some((code, text)) = rest.split_once('#') {
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return format!("{code}: {}", text.trim());
+            }
+        }
+    }
+    note.to_string()
 }
 
 /// BT-90: the seller's or payee's identifier with scheme `SEPA`.
