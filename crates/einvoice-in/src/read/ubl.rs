@@ -173,12 +173,11 @@ pub fn read(root: N<'_>) -> Invoice {
 /// UBL carries the note subject code (BT-21) as a `#CODE#` prefix of the text (BT-22); the
 /// model writes coded notes as `CODE: text`.
 fn coded_note(note: &str) -> String {
-    if let Some(rest) = note.strip_prefix('#') {
-        if let Some((code, text)) = rest.split_once('#') {
-            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-                return format!("{code}: {}", text.trim());
-            }
-        }
+    if let Some((code, text)) = note.strip_prefix('#').and_then(|r| r.split_once('#'))
+        && code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+    {
+        return format!("{code}: {}", text.trim());
     }
     note.to_string()
 }
