@@ -18,6 +18,12 @@ const CII: &str =
     "examples/xrechnung-testsuite-2026-01-31/business-cases/standard/01.01a-INVOICE_uncefact.xml";
 const EN_UBL: &str = "examples/en16931-1.3.15/ubl/ubl-tc434-example2.xml";
 const FX_BASIC: &str = "examples/zugferd-2.3-ferd/zugferd_2p3_BASIC_Einfach.xml";
+const DD_UBL: &str =
+    "examples/xrechnung-testsuite-2026-01-31/business-cases/standard/03.01a-INVOICE_ubl.xml";
+const COMP_UBL: &str =
+    "examples/xrechnung-testsuite-2026-01-31/technical-cases/cius/01.01_comprehensive_test_ubl.xml";
+const FX_MIN: &str = "examples/zugferd-2.3-ferd/zugferd_2p3_MINIMUM_Rechnung.xml";
+const FX_WL: &str = "examples/zugferd-2.3-ferd/zugferd_2p3_BASIC-WL_Einfach.xml";
 const FX_EXT: &str = "examples/zugferd-2.3-ferd/zugferd_2p3_EXTENDED_Warenrechnung.xml";
 
 /// (name, base file, text to find (first occurrence), replacement, expected fatal rule id).
@@ -585,6 +591,63 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "<ram:LineTotalAmount>198.00</ram:LineTotalAmount>\r\n        <ram:ChargeTotalAmount>",
         "<ram:LineTotalAmount>199.00</ram:LineTotalAmount>\r\n        <ram:ChargeTotalAmount>",
         "BR-CO-10",
+    ),
+    (
+        "fx-min-xsd",
+        FX_MIN,
+        "<ram:TaxBasisTotalAmount>198.00</ram:TaxBasisTotalAmount>",
+        "",
+        "XSD",
+    ),
+    (
+        "fx-wl-co15",
+        FX_WL,
+        "<ram:GrandTotalAmount>18.08<",
+        "<ram:GrandTotalAmount>19.08<",
+        "BR-CO-15",
+    ),
+    (
+        "ubl-de22",
+        COMP_UBL,
+        "filename=\"01_15_Anhang_02.pdf\"",
+        "filename=\"01_15_Anhang_01.pdf\"",
+        "BR-DE-22",
+    ),
+    (
+        "ubl-de30",
+        DD_UBL,
+        "<cbc:ID schemeID=\"SEPA\">[Bank assigned creditor identifier]</cbc:ID>",
+        "<cbc:ID>[Bank assigned creditor identifier]</cbc:ID>",
+        "BR-DE-30",
+    ),
+    (
+        "ubl-r061",
+        DD_UBL,
+        "<cbc:ID>[Mandate reference identifier]</cbc:ID>",
+        "",
+        "PEPPOL-EN16931-R061",
+    ),
+    (
+        "ubl-o02",
+        UBL,
+        "<cbc:ID>S</cbc:ID>\n                <cbc:Percent>7</cbc:Percent>\n                <cac:TaxScheme>\n                    <cbc:ID>VAT</cbc:ID>\n                </cac:TaxScheme>\n            </cac:ClassifiedTaxCategory>\n        </cac:Item>\n        <cac:Price>\n            <cbc:PriceAmount currencyID=\"EUR\">26.07",
+        "<cbc:ID>O</cbc:ID>\n                <cac:TaxScheme>\n                    <cbc:ID>VAT</cbc:ID>\n                </cac:TaxScheme>\n            </cac:ClassifiedTaxCategory>\n        </cac:Item>\n        <cac:Price>\n            <cbc:PriceAmount currencyID=\"EUR\">26.07",
+        "BR-O-02",
+    ),
+    (
+        "cii-g01",
+        CII,
+        "<ram:CategoryCode>S</ram:CategoryCode>\n                    <ram:RateApplicablePercent>7</ram:RateApplicablePercent>\n                </ram:ApplicableTradeTax>\n                <ram:SpecifiedTradeSettlementLineMonetarySummation>\n                    <ram:LineTotalAmount>26.07",
+        "<ram:CategoryCode>G</ram:CategoryCode>\n                    <ram:RateApplicablePercent>0</ram:RateApplicablePercent>\n                </ram:ApplicableTradeTax>\n                <ram:SpecifiedTradeSettlementLineMonetarySummation>\n                    <ram:LineTotalAmount>26.07",
+        "BR-G-01",
+    ),
+    ("cii-co09", CII, ">DE 123456789<", ">123456789<", "BR-CO-09"),
+    (
+        "cii-de23a",
+        CII,
+        "<ram:PayeePartyCreditorFinancialAccount>\n                    <!-- dies ist eine nicht existerende aber valide IBAN als test dummy -->\n                    <ram:IBANID>DE75512108001245126199</ram:IBANID>\n                </ram:PayeePartyCreditorFinancialAccount>",
+        "",
+        "BR-DE-23-a",
     ),
     (
         "fx-ext-co16",
