@@ -85,6 +85,13 @@ pub struct Party {
     pub contact: Option<Contact>,
 }
 
+impl Party {
+    /// The name to show: the legal name (BT-27 / BT-44), else the trading name.
+    pub fn display_name(&self) -> Option<&str> {
+        self.name.as_deref().or(self.trading_name.as_deref())
+    }
+}
+
 /// BG-20 / BG-21 document level, BG-27 / BG-28 line level.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AllowanceCharge {
@@ -218,6 +225,11 @@ pub struct PaymentMeans {
     pub mandate: Option<String>,
     pub creditor_id: Option<String>,
     pub debited_iban: Option<String>,
+    /// Which of the groups BG-17 (credit transfer), BG-18 (card) and BG-19 (direct debit)
+    /// are present as elements, even when empty (the XRechnung rules BR-DE-23..25 ask this).
+    pub has_transfer: bool,
+    pub has_card: bool,
+    pub has_direct_debit: bool,
 }
 
 /// BG-24 additional supporting document; an embedded attachment (BT-125) is kept as bytes
@@ -304,4 +316,7 @@ pub struct Invoice {
     pub vat_breakdown: Vec<VatGroup>,
     pub lines: Vec<Line>,
     pub attachments: Vec<Attachment>,
+    /// BT-110 as written once per currency: every document-level VAT total with its
+    /// `currencyID` (UBL `TaxTotal/TaxAmount`, CII `TaxTotalAmount`).
+    pub vat_totals: Vec<(Decimal, Option<String>)>,
 }
