@@ -139,10 +139,7 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "the file is neither an e-invoice nor a PDF",
         ),
         FileEmpty => ("Die Datei ist leer.", "the file is empty"),
-        FileTooLarge => (
-            "Die Datei ist zu groß: {detail}",
-            "the file is too large",
-        ),
+        FileTooLarge => ("Die Datei ist zu groß: {detail}", "the file is too large"),
         IncomingState => (
             "Das geht bei dieser Eingangsrechnung in ihrem Status nicht: {detail}",
             "not possible for this received invoice in its status",

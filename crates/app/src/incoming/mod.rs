@@ -89,9 +89,7 @@ pub struct IncomingFile {
 fn read_error(e: &ReadError) -> Error {
     match e {
         ReadError::Empty => Error::field("file", ErrorCode::FileEmpty, e.to_string()),
-        ReadError::TooLarge { .. } => {
-            Error::field("file", ErrorCode::FileTooLarge, e.to_string())
-        }
+        ReadError::TooLarge { .. } => Error::field("file", ErrorCode::FileTooLarge, e.to_string()),
         ReadError::UnknownFormat | ReadError::NotAnInvoice(_) => {
             Error::field("file", ErrorCode::NotAnEinvoice, e.to_string())
         }
@@ -209,8 +207,9 @@ impl IncomingInvoices<'_> {
         let findings = parse_findings(&incoming);
         let payments = self.app.store.incoming_payments(id).await?;
         let contact = match incoming.contact_id {
-            Some(cid) if incoming.status == IncomingStatus::Approved
-                || incoming.status == IncomingStatus::Paid =>
+            Some(cid)
+                if incoming.status == IncomingStatus::Approved
+                    || incoming.status == IncomingStatus::Paid =>
             {
                 Some((self.app.store.contact(cid).await?, MatchedBy::Linked))
             }
@@ -232,7 +231,11 @@ impl IncomingInvoices<'_> {
     }
 
     /// The invoice laid out for a person in `lang` (see [`readable::readable`]).
-    pub async fn readable(&self, id: i64, lang: kontor_domain::Language) -> Result<(IncomingDetail, readable::Readable)> {
+    pub async fn readable(
+        &self,
+        id: i64,
+        lang: kontor_domain::Language,
+    ) -> Result<(IncomingDetail, readable::Readable)> {
         let detail = self.detail(id).await?;
         let view = readable::readable(
             &detail.incoming,
@@ -244,9 +247,14 @@ impl IncomingInvoices<'_> {
     }
 
     /// The readable layout as PDF (not the document of record: that is the original).
-    pub async fn readable_pdf(&self, id: i64, lang: kontor_domain::Language) -> Result<IncomingFile> {
+    pub async fn readable_pdf(
+        &self,
+        id: i64,
+        lang: kontor_domain::Language,
+    ) -> Result<IncomingFile> {
         let (detail, view) = self.readable(id, lang).await?;
-        let json = serde_json::to_value(&view).map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
+        let json =
+            serde_json::to_value(&view).map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
         let title = view.title.clone();
         let bytes = self
             .app
@@ -293,12 +301,11 @@ impl IncomingInvoices<'_> {
     pub async fn attachment(&self, id: i64, index: usize) -> Result<IncomingFile> {
         let missing = || Error::not_found("attachment", index);
         let xml = self.xml(id).await?.ok_or_else(missing)?;
-        let checked = tokio::task::spawn_blocking(move || {
-            kontor_einvoice_in::check::check_xml(&xml, None)
-        })
-        .await
-        .map_err(|e| Error::internal(ErrorCode::Internal, e))?
-        .map_err(|e| read_error(&e))?;
+        let checked =
+            tokio::task::spawn_blocking(move || kontor_einvoice_in::check::check_xml(&xml, None))
+                .await
+                .map_err(|e| Error::internal(ErrorCode::Internal, e))?
+                .map_err(|e| read_error(&e))?;
         let attachment = checked
             .invoice
             .and_then(|inv| inv.attachments.into_iter().nth(index))
@@ -348,11 +355,7 @@ impl IncomingInvoices<'_> {
             Some((contact, _)) => contact.id,
             None => self.create_supplier(actor, &incoming).await?.id,
         };
-        Ok(self
-            .app
-            .store
-            .approve_incoming(actor, id, contact)
-            .await?)
+        Ok(self.app.store.approve_incoming(actor, id, contact).await?)
     }
 
     pub async fn reject(&self, actor: &Actor, id: i64, reason: &str) -> Result<Incoming> {
@@ -409,7 +412,11 @@ impl IncomingInvoices<'_> {
     pub async fn match_supplier(&self, h: &IncomingHeader) -> Result<Option<(Contact, MatchedBy)>> {
         let store = &self.app.store;
         let vat = normalize_id(&h.seller_vat_id);
-        let name = h.seller_name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = h
+            .seller_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if vat.is_empty() && name.is_empty() && h.seller_iban.is_empty() {
             return Ok(None);
         }
@@ -419,7 +426,7 @@ impl IncomingInvoices<'_> {
                 c.data
                     .vat_id
                     .as_ref()
-                    .is_some_and(|v| normalize_id(&v.to_string()) == vat)
+                    .is_some_and(|v| normalize_id(v.as_ref()) == vat)
             })
         {
             return Ok(Some((c.clone(), MatchedBy::VatId)));
@@ -516,7 +523,9 @@ pub async fn check_file(reader: PdfReader, bytes: Vec<u8>) -> Result<Checked> {
     }
     let checked = tokio::task::spawn_blocking(move || {
         if kontor_einvoice_in::pdf::looks_like_pdf(&bytes) {
-            Ok(kontor_einvoice_in::pdf::check_extracted(reader.extract(&bytes)))
+            Ok(kontor_einvoice_in::pdf::check_extracted(
+                reader.extract(&bytes),
+            ))
         } else {
             kontor_einvoice_in::check_bytes(&bytes)
         }

@@ -14,6 +14,7 @@ use kontor_testkit::{PASSWORD, TestApp, location};
 use rust_decimal::Decimal;
 
 mod editor;
+mod incoming;
 mod lists;
 
 #[tokio::test]

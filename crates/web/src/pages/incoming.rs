@@ -273,7 +273,8 @@ async fn show_incoming(
         can_decide: decide,
         can_enter: decide && before_approval,
         can_approve: decide && i.status == IncomingStatus::Checked && i.duplicate_of.is_none(),
-        can_reject: decide && before_approval || decide && i.status == IncomingStatus::Approved && i.paid.is_zero(),
+        can_reject: decide && before_approval
+            || decide && i.status == IncomingStatus::Approved && i.paid.is_zero(),
         can_pay: decide && i.status == IncomingStatus::Approved,
         open,
         payments,
@@ -402,8 +403,8 @@ async fn after<T>(
     }
 }
 
-/// The header as typed; a value that does not read as a date or amount names its field.
-fn typed_header(ctx: &Ctx, form: &FormData) -> Result<IncomingHeader, (IncomingHeader, String)> {
+/// The header as typed, and what does not read as a date or amount (naming its field).
+fn typed_header(ctx: &Ctx, form: &FormData) -> (IncomingHeader, Option<String>) {
     let lang = ctx.lang();
     let mut problems = Vec::new();
     let mut date = |field: &str, label: Msg| {
@@ -450,11 +451,8 @@ fn typed_header(ctx: &Ctx, form: &FormData) -> Result<IncomingHeader, (IncomingH
         gross: amount("gross", Msg::IncomingFieldGross),
         due: amount("due", Msg::IncomingFieldDue),
     };
-    if problems.is_empty() {
-        Ok(h)
-    } else {
-        Err((h, problems.join("; ")))
-    }
+    let problems = (!problems.is_empty()).then(|| problems.join("; "));
+    (h, problems)
 }
 
 pub async fn check(
@@ -465,8 +463,10 @@ pub async fn check(
 ) -> Result<Response, WebError> {
     let (ctx, form) = action_ctx(&state, &headers, &body).await?;
     let header = match typed_header(&ctx, &form) {
-        Ok(h) => h,
-        Err((typed, message)) => return show_incoming(&state, &ctx, id, message, Some(typed)).await,
+        (h, None) => h,
+        (typed, Some(message)) => {
+            return show_incoming(&state, &ctx, id, message, Some(typed)).await;
+        }
     };
     let keep = header.clone();
     match state.app.incoming().check(&ctx.actor(), id, header).await {
