@@ -64,7 +64,7 @@ async fn upload_several_files_then_read_approve_and_pay() {
         page.contains("Nicht empfangen: notiz.txt"),
         "the refused file is named"
     );
-    assert_eq!(page.matches("id=\"incoming-").count() - 1, 2, "two rows");
+    assert_eq!(page.matches("<tr id=\"incoming-").count(), 2, "two rows");
 
     let api = app.get("/api/v1/incoming").await.expect(200);
     let ubl = api["items"]
@@ -168,8 +168,8 @@ async fn a_plain_pdf_is_entered_by_hand_with_field_errors_named() {
         "the amount field is named: {page}"
     );
     assert!(
-        page.contains("Papier &lt;b&gt;GmbH&lt;/b&gt;"),
-        "typed values come back escaped"
+        page.contains("Papier &#60;b&#62;GmbH&#60;/b&#62;") && !page.contains("<b>GmbH"),
+        "typed values come back escaped: {page}"
     );
     let r = b
         .post(app.url(&check))
@@ -187,7 +187,7 @@ async fn a_plain_pdf_is_entered_by_hand_with_field_errors_named() {
     assert_eq!(r.status(), 303);
     let view = app.text(&b, &path).await;
     assert!(view.contains("Geprüft"));
-    assert!(view.contains("Papier &lt;b&gt;GmbH&lt;/b&gt;"));
+    assert!(view.contains("Papier &#60;b&#62;GmbH&#60;/b&#62;"));
     assert!(!view.contains("<b>GmbH</b>"), "never unescaped");
 }
 
