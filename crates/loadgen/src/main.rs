@@ -111,6 +111,30 @@ enum Command {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Upload received-invoice files (POST /api/v1/incoming) from a folder, round robin, with
+    /// N clients; reports files per second and, with --pid, the server's peak RSS.
+    Incoming {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        auth: AuthArgs,
+        #[command(flatten)]
+        out: Output,
+        /// Folder whose .xml and .pdf files (recursively) are uploaded.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Files to upload in all.
+        #[arg(long, default_value_t = 1000)]
+        files: u64,
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
+        /// Stop after this long at the latest.
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+        /// The server's process id, for its peak RSS (VmHWM) after the run.
+        #[arg(long)]
+        pid: Option<u32>,
+    },
     /// Create and issue invoices (POST /api/v1/documents, then POST …/{id}/issue) with N clients.
     CreateIssue {
         #[command(flatten)]
@@ -320,6 +344,49 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Setup { server, auth } => {
             let api = Api::new(target::loopback_base(&server.url)?, Some(&auth.token))?;
             println!("{}", http::setup(&api).await?);
+        }
+        Command::Incoming {
+            server,
+            auth,
+            out,
+            dir,
+            files,
+            clients,
+            seconds,
+            pid,
+        } => {
+            let api = Api::new(target::loopback_base(&server.url)?, Some(&auth.token))?;
+            let found = upload_files(&dir)?;
+            let kinds = found.len();
+            let bounds = Bounds {
+                clients,
+                duration: Duration::from_secs(seconds),
+                max_ops: files,
+                max_errors: files.max(1),
+            };
+            let mut r = http::upload_incoming(&api, std::sync::Arc::new(found), bounds).await?;
+            print_run(
+                &format!(
+                    "upload of {files} received-invoice files ({kinds} distinct, round robin), {clients} client(s), {}",
+                    out.backend
+                ),
+                "files",
+                &mut r,
+            );
+            let mut record = run_record("incoming_import", &out.backend, clients, &mut r);
+            record["distinct_files"] = json!(kinds);
+            if let Some(pid) = pid {
+                let m = rss::read(pid)?;
+                println!(
+                    "  {:<22} VmRSS {:.1} MB, VmHWM {:.1} MB",
+                    "server memory",
+                    m.rss_kb as f64 / 1024.0,
+                    m.hwm_kb as f64 / 1024.0
+                );
+                record["vm_rss_kb"] = json!(m.rss_kb);
+                record["vm_hwm_kb"] = json!(m.hwm_kb);
+            }
+            append_json(out.json.as_deref(), &record)?;
         }
         Command::CreateIssue {
             server,
@@ -603,4 +670,41 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Every .xml and .pdf file below `dir`, with its content type, sorted by path.
+fn upload_files(dir: &Path) -> Result<Vec<http::UploadFile>> {
+    let mut paths = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("xml" | "pdf")
+            ) {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let pdf = path.extension().is_some_and(|e| e == "pdf");
+            Ok(http::UploadFile {
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"))
+                    .unwrap_or_default(),
+                content_type: if pdf { "application/pdf" } else { "application/xml" },
+                bytes: std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            })
+        })
+        .collect()
 }
