@@ -14,7 +14,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             files(&path, out);
-        } else if path.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')) {
+        } else if path
+            .file_name()
+            .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+        {
             out.push(path);
         }
     }
@@ -27,7 +30,11 @@ fn committed_fuzz_inputs_do_not_panic() {
     files(&fuzz.join("corpus"), &mut all);
     files(&fuzz.join("crashes"), &mut all);
     all.sort();
-    assert!(!all.is_empty(), "no committed fuzz inputs under {}", fuzz.display());
+    assert!(
+        !all.is_empty(),
+        "no committed fuzz inputs under {}",
+        fuzz.display()
+    );
     for path in &all {
         let bytes = std::fs::read(path).unwrap();
         let _ = kontor_einvoice_in::check_bytes(&bytes);

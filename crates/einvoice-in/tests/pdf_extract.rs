@@ -766,7 +766,9 @@ fn garbage_and_mutated_files() {
 fn deeply_nested_objects() {
     for depth in [50usize, 99, 100, 101, 5_000, 100_000] {
         for (open, close) in [("[", "]"), ("<< /A ", " >>")] {
-            let mut pdf = String::from("%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(factur-x.xml) ");
+            let mut pdf = String::from(
+                "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(factur-x.xml) ",
+            );
             pdf.push_str(&open.repeat(depth));
             pdf.push_str(&close.repeat(depth));
             pdf.push_str("] >> >> >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
