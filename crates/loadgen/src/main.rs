@@ -699,9 +699,16 @@ fn upload_files(dir: &Path) -> Result<Vec<http::UploadFile>> {
             Ok(http::UploadFile {
                 name: path
                     .file_name()
-                    .map(|n| n.to_string_lossy().replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"))
+                    .map(|n| {
+                        n.to_string_lossy()
+                            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_")
+                    })
                     .unwrap_or_default(),
-                content_type: if pdf { "application/pdf" } else { "application/xml" },
+                content_type: if pdf {
+                    "application/pdf"
+                } else {
+                    "application/xml"
+                },
                 bytes: std::fs::read(&path)
                     .with_context(|| format!("cannot read {}", path.display()))?,
             })

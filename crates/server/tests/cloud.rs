@@ -202,6 +202,30 @@ async fn seed_b(t: &Tenants, client: &reqwest::Client) -> Vec<(String, i64)> {
             assert_eq!(s, 201, "{body}");
         }
     }
+    // Two received invoices whose supplier carries B's marker.
+    let ubl = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../../shared/einvoice/examples/xrechnung-testsuite-2026-01-31/business-cases/standard/01.01a-INVOICE_ubl.xml",
+        ),
+    )
+    .expect("the official example beside the repository");
+    for i in 0..2 {
+        let xml = String::from_utf8(ubl.clone())
+            .unwrap()
+            .replace("[Seller name]", &format!("{B_MARKER} Lieferant"))
+            .replacen("123456XX", &format!("B-{i}"), 1);
+        let r = client
+            .post(api("/incoming"))
+            .bearer_auth(&t.token_b)
+            .header("content-type", "application/xml")
+            .body(xml)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let body: Value = r.json().await.unwrap();
+        ids.push(("incoming".to_string(), body["id"].as_i64().unwrap()));
+    }
     ids
 }
 
@@ -213,6 +237,7 @@ async fn snapshot_b(t: &Tenants, client: &reqwest::Client) -> Vec<String> {
         "/articles",
         "/documents",
         "/open-items",
+        "/incoming",
         "/company",
         "/audit/verify",
     ] {
@@ -282,11 +307,14 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
             json!({"type": "credit_note"})
         } else if path.ends_with("/outcome") {
             json!({"outcome": "accepted"})
-        } else if path.ends_with("/reverse") {
+        } else if path.ends_with("/reverse") || path.ends_with("/reject") {
             json!({"reason": "von A"})
+        } else if path.ends_with("/check") {
+            json!({"seller_name": "von A", "number": "A-1", "issue_date": today, "due": "1"})
         } else if path.ends_with("/cancel")
             || path.ends_with("/issue")
             || path.ends_with("/archive")
+            || path.ends_with("/approve")
         {
             json!({})
         } else if path.contains("/contacts/") {
@@ -317,7 +345,8 @@ async fn tenant_a_cannot_reach_tenant_b_over_the_api() {
         for (b_kind, id) in b_ids.iter().filter(|(k, _)| *k == kind) {
             let url_path = full
                 .replace("{id}", &id.to_string())
-                .replace("{payment_id}", "1");
+                .replace("{payment_id}", "1")
+                .replace("{index}", "0");
             let method = Method::from_bytes(method.as_bytes()).unwrap();
             let body = (method != Method::GET && method != Method::DELETE).then(|| body_for(&full));
             // At A's host with A's token: B's ids are either missing at A or A's own records.

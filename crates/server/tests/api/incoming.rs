@@ -189,8 +189,25 @@ async fn what_is_no_e_invoice_is_refused_and_nothing_is_stored() {
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "not_an_einvoice");
+    let huge = vec![b' '; 20 * 1024 * 1024 + 100 * 1024];
+    let (status, body) = upload(&app, &huge, "application/xml", "huge.xml").await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "file_too_large");
+    assert_eq!(body["field"], "file");
+    let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"><cbc:ID xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">&lol2;</cbc:ID></Invoice>";
+    let (status, body) = upload(&app, doctype, "application/xml", "lol.xml").await;
+    assert_eq!(status, 201, "kept as received, with the refusal: {body}");
+    assert_eq!(body["valid"], false);
+    assert!(
+        body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "XML-DOCTYPE"),
+        "{body}"
+    );
     let list = app.get("/api/v1/incoming").await.expect(200);
-    assert_eq!(list["total"], 0, "nothing stored");
+    assert_eq!(list["total"], 1, "nothing else stored");
 }
 
 #[tokio::test]
