@@ -59,8 +59,8 @@ trap 'exit 143' TERM
 for clients in 1 4; do
     data="$WORK/data-$clients"
     mkdir -p "$data"
-    echo 'a long passphrase 123' | "$KONTOR" --data-dir "$data" user add bench --role admin >/dev/null
-    KONTOR_LOADGEN_TOKEN="$("$KONTOR" --data-dir "$data" token create bench)"
+    echo 'a long passphrase 123' | "$KONTOR" --data-dir "$data" user add bench --role admin >/dev/null 2>&1
+    KONTOR_LOADGEN_TOKEN="$("$KONTOR" --data-dir "$data" token create bench 2>/dev/null)"
     export KONTOR_LOADGEN_TOKEN
     port="$("$LOADGEN" free-port)"
     "$KONTOR" --data-dir "$data" serve --listen "127.0.0.1:$port" >"$WORK/server-$clients.log" 2>&1 &
