@@ -45,7 +45,10 @@ fn sent_name(headers: &HeaderMap, q: &QueryParams) -> String {
     headers
         .get(header::CONTENT_DISPOSITION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("filename=")))
+        .and_then(|v| {
+            v.split(';')
+                .find_map(|p| p.trim().strip_prefix("filename="))
+        })
         .map(|n| n.trim_matches('"').to_string())
         .unwrap_or_default()
 }
@@ -90,9 +93,8 @@ pub async fn upload(
                 .map_err(|e| ApiError::new(ErrorCode::UnreadableBody, e.body_text()))?;
             found = Some((bytes.to_vec(), name));
         }
-        found.ok_or_else(|| {
-            ApiError::field("file", ErrorCode::Required, "the form holds no file")
-        })?
+        found
+            .ok_or_else(|| ApiError::field("file", ErrorCode::Required, "the form holds no file"))?
     } else {
         let name = sent_name(&headers, &q);
         let bytes = axum::body::to_bytes(request.into_body(), UPLOAD_LIMIT)
@@ -443,7 +445,13 @@ pub async fn reverse(
     let reason = input::text("reason", body.reason, 200, true)?;
     let payment = state
         .incoming()
-        .reverse_payment(&auth.actor(), id, payment_id, body.date.map(|d| d.0), &reason)
+        .reverse_payment(
+            &auth.actor(),
+            id,
+            payment_id,
+            body.date.map(|d| d.0),
+            &reason,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(payment.into())))
 }

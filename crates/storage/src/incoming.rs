@@ -10,11 +10,11 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Store};
 use crate::audit::{self, Actor, Change};
 use crate::error::{Result, StoreError};
 use crate::model::{Page, PageRequest};
 use crate::util::{date_str, like_pattern, now, parse_date, parse_opt_date, search_text, sql};
+use crate::{Backend, Store};
 
 /// Where a received invoice stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -568,7 +568,9 @@ impl Store {
             action: "approve",
             entity: "incoming",
             entity_id: id.to_string(),
-            old: Some(serde_json::json!({"status": old.status.as_str(), "contact_id": old.contact_id})),
+            old: Some(
+                serde_json::json!({"status": old.status.as_str(), "contact_id": old.contact_id}),
+            ),
             new: Some(serde_json::json!({"status": "approved", "contact_id": contact_id})),
         };
         audit::append(&mut tx, actor, change).await?;
@@ -589,10 +591,8 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let old = locked(&mut tx, self.backend, id).await?;
-        if matches!(
-            old.status,
-            IncomingStatus::Paid | IncomingStatus::Rejected
-        ) || old.paid != Decimal::ZERO
+        if matches!(old.status, IncomingStatus::Paid | IncomingStatus::Rejected)
+            || old.paid != Decimal::ZERO
         {
             return Err(StoreError::conflict(
                 ErrorCode::IncomingState,
@@ -678,7 +678,8 @@ impl Store {
                 format!("exceeds the open amount of {open}"),
             ));
         }
-        let payment = insert_payment(&mut tx, actor, &old, date, amount, method, note, None).await?;
+        let payment =
+            insert_payment(&mut tx, actor, &old, date, amount, method, note, None).await?;
         tx.commit().await?;
         Ok(payment)
     }
@@ -863,8 +864,12 @@ async fn insert_payment(
         },
         entity: "incoming",
         entity_id: invoice.id.to_string(),
-        old: Some(serde_json::json!({"paid": invoice.paid.to_string(), "status": invoice.status.as_str()})),
-        new: Some(serde_json::json!({"paid": paid.to_string(), "status": status.as_str(), "payment_id": payment_id, "amount": amount.to_string(), "date": date_str(date)})),
+        old: Some(
+            serde_json::json!({"paid": invoice.paid.to_string(), "status": invoice.status.as_str()}),
+        ),
+        new: Some(
+            serde_json::json!({"paid": paid.to_string(), "status": status.as_str(), "payment_id": payment_id, "amount": amount.to_string(), "date": date_str(date)}),
+        ),
     };
     audit::append(conn, actor, change).await?;
     let row = sqlx::query(sql(format!(

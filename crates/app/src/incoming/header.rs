@@ -85,7 +85,11 @@ pub fn checked_input(mut h: IncomingHeader) -> Result<IncomingHeader> {
         return Err(Error::field("number", ErrorCode::Required, "is required"));
     }
     if h.issue_date.is_none() {
-        return Err(Error::field("issue_date", ErrorCode::Required, "is required"));
+        return Err(Error::field(
+            "issue_date",
+            ErrorCode::Required,
+            "is required",
+        ));
     }
     if h.due.is_none() {
         return Err(Error::field("due", ErrorCode::Required, "is required"));

@@ -198,7 +198,11 @@ fn party_lines(p: &Party, en: bool) -> Vec<String> {
     if let Some(n) = &p.name {
         out.push(n.clone());
     }
-    if let Some(t) = p.trading_name.as_ref().filter(|t| Some(*t) != p.name.as_ref()) {
+    if let Some(t) = p
+        .trading_name
+        .as_ref()
+        .filter(|t| Some(*t) != p.name.as_ref())
+    {
         out.push(t.clone());
     }
     if let Some(a) = &p.address {
@@ -208,7 +212,10 @@ fn party_lines(p: &Party, en: bool) -> Vec<String> {
         out.push(format!("{} {v}", if en { "VAT ID" } else { "USt-IdNr." }));
     }
     if let Some(t) = &p.tax_number {
-        out.push(format!("{} {t}", if en { "Tax no." } else { "Steuernummer" }));
+        out.push(format!(
+            "{} {t}",
+            if en { "Tax no." } else { "Steuernummer" }
+        ));
     }
     if let Some(l) = &p.legal_id {
         out.push(format!(
@@ -314,7 +321,13 @@ pub fn readable(
     } else {
         format!("{kind} {}", h.number)
     };
-    let t = |de: &str, en_text: &str| if en { en_text.to_string() } else { de.to_string() };
+    let t = |de: &str, en_text: &str| {
+        if en {
+            en_text.to_string()
+        } else {
+            de.to_string()
+        }
+    };
     let mut meta = Vec::new();
     let mut payment = Vec::new();
     let mut lines = Vec::new();
@@ -333,7 +346,10 @@ pub fn readable(
         ),
     };
     if !h.number.is_empty() {
-        meta.push(pair(&t("Rechnungsnummer", "Invoice number"), h.number.clone()));
+        meta.push(pair(
+            &t("Rechnungsnummer", "Invoice number"),
+            h.number.clone(),
+        ));
     }
     if let Some(d) = h.issue_date {
         meta.push(pair(&t("Rechnungsdatum", "Invoice date"), date(d)));
@@ -346,13 +362,21 @@ pub fn readable(
             meta.push(pair(&t("Rechnungsart", "Invoice type"), code.clone()));
         }
         let refs: [(&str, &str, &Option<String>); 9] = [
-            ("Leitweg-ID / Käuferreferenz", "Buyer reference", &inv.buyer_reference),
+            (
+                "Leitweg-ID / Käuferreferenz",
+                "Buyer reference",
+                &inv.buyer_reference,
+            ),
             ("Bestellnummer", "Purchase order", &inv.order_ref),
             ("Auftragsnummer", "Sales order", &inv.sales_order_ref),
             ("Vertrag", "Contract", &inv.contract_ref),
             ("Projekt", "Project", &inv.project_ref),
             ("Lieferschein", "Despatch advice", &inv.despatch_advice_ref),
-            ("Wareneingang", "Receiving advice", &inv.receiving_advice_ref),
+            (
+                "Wareneingang",
+                "Receiving advice",
+                &inv.receiving_advice_ref,
+            ),
             ("Ausschreibung / Los", "Tender or lot", &inv.tender_ref),
             ("Kostenstelle", "Accounting reference", &inv.accounting_ref),
         ];
@@ -374,7 +398,10 @@ pub fn readable(
             meta.push(pair(&t("Steuerzeitpunkt", "Tax point date"), date(d)));
         }
         for p in &inv.preceding {
-            let when = p.date.map(|d| format!(" ({})", date(d))).unwrap_or_default();
+            let when = p
+                .date
+                .map(|d| format!(" ({})", date(d)))
+                .unwrap_or_default();
             meta.push(pair(
                 &t("Vorherige Rechnung", "Preceding invoice"),
                 format!("{}{when}", p.number),
@@ -498,7 +525,10 @@ pub fn readable(
         }
         for m in &inv.payment_means {
             if let Some(code) = &m.code {
-                payment.push(pair(&t("Zahlungsart", "Payment means"), means_label(code, en)));
+                payment.push(pair(
+                    &t("Zahlungsart", "Payment means"),
+                    means_label(code, en),
+                ));
             }
             if let Some(iban) = &m.iban {
                 payment.push(pair("IBAN", iban.clone()));
@@ -516,7 +546,10 @@ pub fn readable(
                 payment.push(pair(&t("Karte", "Card"), c.clone()));
             }
             if let Some(mandate) = &m.mandate {
-                payment.push(pair(&t("Mandatsreferenz", "Mandate reference"), mandate.clone()));
+                payment.push(pair(
+                    &t("Mandatsreferenz", "Mandate reference"),
+                    mandate.clone(),
+                ));
             }
             if let Some(c) = &m.creditor_id {
                 payment.push(pair(&t("Gläubiger-ID", "Creditor ID"), c.clone()));
@@ -532,7 +565,10 @@ pub fn readable(
                 .filter(|l| !l.is_empty() && !l.starts_with("#SKONTO#"))
                 .collect();
             if !text.is_empty() {
-                payment.push(pair(&t("Zahlungsbedingungen", "Payment terms"), text.join(" ")));
+                payment.push(pair(
+                    &t("Zahlungsbedingungen", "Payment terms"),
+                    text.join(" "),
+                ));
             }
         }
         for step in &inv.skonto {

@@ -93,7 +93,10 @@ impl IncomingOut {
             status: i.status.as_str(),
             format: i.format.clone(),
             valid: i.valid,
-            findings: findings.iter().map(|f| FindingOut::new(f, german)).collect(),
+            findings: findings
+                .iter()
+                .map(|f| FindingOut::new(f, german))
+                .collect(),
             seller: SellerOut {
                 name: h.seller_name.clone(),
                 vat_id: h.seller_vat_id.clone(),

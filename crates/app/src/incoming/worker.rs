@@ -97,7 +97,11 @@ fn program_path(program: Option<PathBuf>) -> PathBuf {
     std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kontor"))
 }
 
-fn run_child(program: Option<PathBuf>, bytes: &[u8], limits: ReaderLimits) -> Result<Extracted, String> {
+fn run_child(
+    program: Option<PathBuf>,
+    bytes: &[u8],
+    limits: ReaderLimits,
+) -> Result<Extracted, String> {
     let program = program_path(program);
     let cpu = limits.time.as_secs().max(1);
     let mut child = Command::new(&program)

@@ -90,7 +90,8 @@ async fn an_xrechnung_is_read_checked_and_kept_byte_identical() {
     assert_eq!(body["original_name"], "rechnung.xml");
     let incoming = id(&body);
 
-    let (status, ct, bytes) = download(&app, &format!("/api/v1/incoming/{incoming}/original")).await;
+    let (status, ct, bytes) =
+        download(&app, &format!("/api/v1/incoming/{incoming}/original")).await;
     assert_eq!(status, 200);
     assert_eq!(ct, "application/xml");
     assert_eq!(bytes, original, "the original comes back byte-identical");
@@ -152,9 +153,12 @@ async fn a_multipart_upload_of_a_cii_works_and_duplicates_are_shown_never_booked
     let (_, ubl) = upload(&app, &example(UBL), "application/xml", "ubl.xml").await;
     assert_eq!(ubl["duplicate_of"], first["id"], "same supplier and number");
 
-    app.post(&format!("/api/v1/incoming/{}/approve", id(&again)), json!({}))
-        .await
-        .expect_error(409, "incoming_duplicate", None);
+    app.post(
+        &format!("/api/v1/incoming/{}/approve", id(&again)),
+        json!({}),
+    )
+    .await
+    .expect_error(409, "incoming_duplicate", None);
     let rejected = app
         .post(
             &format!("/api/v1/incoming/{}/reject", id(&again)),
@@ -210,9 +214,12 @@ async fn a_broken_invoice_is_kept_with_its_findings_and_needs_a_check_by_hand() 
         .filter_map(|f| f["rule"].as_str())
         .collect();
     assert!(fatal.contains(&"BR-CO-16"), "{body}");
-    app.post(&format!("/api/v1/incoming/{}/approve", id(&body)), json!({}))
-        .await
-        .expect_error(409, "incoming_state", None);
+    app.post(
+        &format!("/api/v1/incoming/{}/approve", id(&body)),
+        json!({}),
+    )
+    .await
+    .expect_error(409, "incoming_state", None);
 }
 
 #[tokio::test]
@@ -272,7 +279,10 @@ async fn from_received_to_paid_with_the_accountant_role() {
         .as_user(&accountant, Method::POST, &pay, Some(json!({})))
         .await
         .expect(201);
-    assert_eq!(rest["amount"], format!("{:.2}", due - rust_decimal::Decimal::TEN));
+    assert_eq!(
+        rest["amount"],
+        format!("{:.2}", due - rust_decimal::Decimal::TEN)
+    );
     let paid = app
         .get(&format!("/api/v1/incoming/{incoming}"))
         .await
@@ -330,9 +340,12 @@ async fn a_plain_pdf_is_kept_and_entered_by_hand() {
     assert_eq!((ct.as_str(), bytes == pdf), ("application/pdf", true));
 
     let check = format!("/api/v1/incoming/{incoming}/check");
-    app.post(&check, json!({"seller_name": "Papier GmbH", "number": "P-1"}))
-        .await
-        .expect_error(422, "required", Some("issue_date"));
+    app.post(
+        &check,
+        json!({"seller_name": "Papier GmbH", "number": "P-1"}),
+    )
+    .await
+    .expect_error(422, "required", Some("issue_date"));
     app.post(
         &check,
         json!({"seller_name": "Papier GmbH", "number": "P-1", "issue_date": "2026-11-02", "due": "119.005"}),
@@ -354,11 +367,17 @@ async fn a_plain_pdf_is_kept_and_entered_by_hand() {
         .await
         .expect(200);
     assert_eq!(approved["status"], "approved");
-    let audit = app.get(&format!("/api/v1/incoming/{incoming}")).await.expect(200);
+    let audit = app
+        .get(&format!("/api/v1/incoming/{incoming}"))
+        .await
+        .expect(200);
     assert_eq!(audit["number"], "P-1");
 
     // Due this week: the approved invoice due by Sunday (none here, it is due in 2026-12-02
     // and the app's today is later) shows in the payables list.
     let week = app.get("/api/v1/incoming?due=week").await.expect(200);
-    assert_eq!(week["items"][0]["id"], incoming, "overdue counts as due: {week}");
+    assert_eq!(
+        week["items"][0]["id"], incoming,
+        "overdue counts as due: {week}"
+    );
 }

@@ -273,7 +273,8 @@ async fn show_incoming(
         can_decide: decide,
         can_enter: decide && before_approval,
         can_approve: decide && i.status == IncomingStatus::Checked && i.duplicate_of.is_none(),
-        can_reject: decide && before_approval || decide && i.status == IncomingStatus::Approved && i.paid.is_zero(),
+        can_reject: decide && before_approval
+            || decide && i.status == IncomingStatus::Approved && i.paid.is_zero(),
         can_pay: decide && i.status == IncomingStatus::Approved,
         open,
         payments,
@@ -466,7 +467,9 @@ pub async fn check(
     let (ctx, form) = action_ctx(&state, &headers, &body).await?;
     let header = match typed_header(&ctx, &form) {
         Ok(h) => h,
-        Err((typed, message)) => return show_incoming(&state, &ctx, id, message, Some(typed)).await,
+        Err((typed, message)) => {
+            return show_incoming(&state, &ctx, id, message, Some(typed)).await;
+        }
     };
     let keep = header.clone();
     match state.app.incoming().check(&ctx.actor(), id, header).await {
