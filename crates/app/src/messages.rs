@@ -139,10 +139,7 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "the file is neither an e-invoice nor a PDF",
         ),
         FileEmpty => ("Die Datei ist leer.", "the file is empty"),
-        FileTooLarge => (
-            "Die Datei ist zu groß: {detail}",
-            "the file is too large",
-        ),
+        FileTooLarge => ("Die Datei ist zu groß: {detail}", "the file is too large"),
         IncomingState => (
             "Das geht bei dieser Eingangsrechnung in ihrem Status nicht: {detail}",
             "not possible for this received invoice in its status",
@@ -251,6 +248,26 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
         BackupsNotConfigured => (
             "Für diese Installation ist keine Datensicherung eingerichtet.",
             "backups are not set up for this installation (kontor serve --backup-recipient … --backup-target …)",
+        ),
+        MailboxNotConfigured => (
+            "Es ist kein Postfach eingerichtet (Server, Benutzername und Passwort in den Einstellungen).",
+            "no mailbox is set up",
+        ),
+        MailboxBusy => (
+            "Das Postfach wird gerade abgerufen; der Bericht erscheint, sobald der Abruf fertig ist.",
+            "the mailbox is being read right now",
+        ),
+        MailboxLoginFailed => (
+            "Der Mailserver hat die Anmeldung abgelehnt; bitte Benutzername und Passwort prüfen ({detail}).",
+            "the mail server refused the login",
+        ),
+        MailboxUnreachable => (
+            "Der Mailserver ist nicht erreichbar ({detail}).",
+            "the mail server cannot be reached",
+        ),
+        MailboxFailed => (
+            "Beim Abruf des Postfachs ist ein Fehler aufgetreten ({detail}).",
+            "reading the mailbox failed",
         ),
         Internal => ("Ein interner Fehler ist aufgetreten.", "internal error"),
         FileDamaged => (

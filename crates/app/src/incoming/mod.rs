@@ -3,6 +3,7 @@
 //! as the document of record (GoBD), matched to its supplier, approved and paid.
 
 mod header;
+pub mod mailbox;
 pub mod readable;
 pub mod summary;
 pub mod worker;
@@ -89,9 +90,7 @@ pub struct IncomingFile {
 fn read_error(e: &ReadError) -> Error {
     match e {
         ReadError::Empty => Error::field("file", ErrorCode::FileEmpty, e.to_string()),
-        ReadError::TooLarge { .. } => {
-            Error::field("file", ErrorCode::FileTooLarge, e.to_string())
-        }
+        ReadError::TooLarge { .. } => Error::field("file", ErrorCode::FileTooLarge, e.to_string()),
         ReadError::UnknownFormat | ReadError::NotAnInvoice(_) => {
             Error::field("file", ErrorCode::NotAnEinvoice, e.to_string())
         }
@@ -109,6 +108,13 @@ pub struct IncomingInvoices<'a> {
     pub(crate) app: &'a App,
 }
 
+impl<'a> IncomingInvoices<'a> {
+    /// The mailbox received invoices arrive in (IMAP).
+    pub fn mailbox(&self) -> mailbox::Mailbox<'a> {
+        mailbox::Mailbox { app: self.app }
+    }
+}
+
 impl IncomingInvoices<'_> {
     /// Reads and checks a file without storing it (`kontor einvoice check` uses the same).
     pub async fn check_file(&self, bytes: Vec<u8>) -> Result<Checked> {
@@ -120,6 +126,16 @@ impl IncomingInvoices<'_> {
     /// nothing is stored.
     pub async fn import(&self, actor: &Actor, file: Received) -> Result<Imported> {
         let checked = check_file(self.app.pdf_reader.clone(), file.bytes.clone()).await?;
+        self.store(actor, file, checked).await
+    }
+
+    /// Stores a file [`check_file`] has read (see [`IncomingInvoices::import`]).
+    pub(crate) async fn store(
+        &self,
+        actor: &Actor,
+        file: Received,
+        checked: Checked,
+    ) -> Result<Imported> {
         let store = &self.app.store;
         let content_type = if checked.format == Format::Ubl || checked.format == Format::Cii {
             "application/xml"
@@ -209,8 +225,9 @@ impl IncomingInvoices<'_> {
         let findings = parse_findings(&incoming);
         let payments = self.app.store.incoming_payments(id).await?;
         let contact = match incoming.contact_id {
-            Some(cid) if incoming.status == IncomingStatus::Approved
-                || incoming.status == IncomingStatus::Paid =>
+            Some(cid)
+                if incoming.status == IncomingStatus::Approved
+                    || incoming.status == IncomingStatus::Paid =>
             {
                 Some((self.app.store.contact(cid).await?, MatchedBy::Linked))
             }
@@ -232,7 +249,11 @@ impl IncomingInvoices<'_> {
     }
 
     /// The invoice laid out for a person in `lang` (see [`readable::readable`]).
-    pub async fn readable(&self, id: i64, lang: kontor_domain::Language) -> Result<(IncomingDetail, readable::Readable)> {
+    pub async fn readable(
+        &self,
+        id: i64,
+        lang: kontor_domain::Language,
+    ) -> Result<(IncomingDetail, readable::Readable)> {
         let detail = self.detail(id).await?;
         let view = readable::readable(
             &detail.incoming,
@@ -244,9 +265,14 @@ impl IncomingInvoices<'_> {
     }
 
     /// The readable layout as PDF (not the document of record: that is the original).
-    pub async fn readable_pdf(&self, id: i64, lang: kontor_domain::Language) -> Result<IncomingFile> {
+    pub async fn readable_pdf(
+        &self,
+        id: i64,
+        lang: kontor_domain::Language,
+    ) -> Result<IncomingFile> {
         let (detail, view) = self.readable(id, lang).await?;
-        let json = serde_json::to_value(&view).map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
+        let json =
+            serde_json::to_value(&view).map_err(|e| Error::internal(ErrorCode::RenderFailed, e))?;
         let title = view.title.clone();
         let bytes = self
             .app
@@ -293,12 +319,11 @@ impl IncomingInvoices<'_> {
     pub async fn attachment(&self, id: i64, index: usize) -> Result<IncomingFile> {
         let missing = || Error::not_found("attachment", index);
         let xml = self.xml(id).await?.ok_or_else(missing)?;
-        let checked = tokio::task::spawn_blocking(move || {
-            kontor_einvoice_in::check::check_xml(&xml, None)
-        })
-        .await
-        .map_err(|e| Error::internal(ErrorCode::Internal, e))?
-        .map_err(|e| read_error(&e))?;
+        let checked =
+            tokio::task::spawn_blocking(move || kontor_einvoice_in::check::check_xml(&xml, None))
+                .await
+                .map_err(|e| Error::internal(ErrorCode::Internal, e))?
+                .map_err(|e| read_error(&e))?;
         let attachment = checked
             .invoice
             .and_then(|inv| inv.attachments.into_iter().nth(index))
@@ -348,11 +373,7 @@ impl IncomingInvoices<'_> {
             Some((contact, _)) => contact.id,
             None => self.create_supplier(actor, &incoming).await?.id,
         };
-        Ok(self
-            .app
-            .store
-            .approve_incoming(actor, id, contact)
-            .await?)
+        Ok(self.app.store.approve_incoming(actor, id, contact).await?)
     }
 
     pub async fn reject(&self, actor: &Actor, id: i64, reason: &str) -> Result<Incoming> {
@@ -409,7 +430,11 @@ impl IncomingInvoices<'_> {
     pub async fn match_supplier(&self, h: &IncomingHeader) -> Result<Option<(Contact, MatchedBy)>> {
         let store = &self.app.store;
         let vat = normalize_id(&h.seller_vat_id);
-        let name = h.seller_name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = h
+            .seller_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if vat.is_empty() && name.is_empty() && h.seller_iban.is_empty() {
             return Ok(None);
         }
@@ -516,7 +541,9 @@ pub async fn check_file(reader: PdfReader, bytes: Vec<u8>) -> Result<Checked> {
     }
     let checked = tokio::task::spawn_blocking(move || {
         if kontor_einvoice_in::pdf::looks_like_pdf(&bytes) {
-            Ok(kontor_einvoice_in::pdf::check_extracted(reader.extract(&bytes)))
+            Ok(kontor_einvoice_in::pdf::check_extracted(
+                reader.extract(&bytes),
+            ))
         } else {
             kontor_einvoice_in::check_bytes(&bytes)
         }
