@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 
 mod editor;
 mod lists;
+mod mailbox;
 
 #[tokio::test]
 async fn first_run_setup_then_login_only() {
