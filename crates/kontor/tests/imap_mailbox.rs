@@ -559,3 +559,46 @@ async fn kontor_incoming_poll_prints_the_report() {
     assert!(out.stderr.contains("refused the login"), "{}", out.stderr);
     assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong));
 }
+
+#[tokio::test]
+async fn kontor_serve_reads_the_mailbox_on_its_schedule() {
+    let server = Dovecot::start();
+    let (db, app) = app().await;
+    configure(&app, settings(&server, "starttls")).await;
+    server.deliver(&mail(
+        "serve@lieferant.example",
+        "Rechnung 4711",
+        &[file(r#"filename="rechnung.xml""#, "application/xml", ubl())],
+    ));
+    let data = tempfile::tempdir().unwrap();
+    let mut kontor = kontor_testkit::Kontor::new(env!("CARGO_BIN_EXE_kontor"))
+        .data_dir(data.path())
+        .args(["--database", &db.url]);
+    if let Some(schema) = &db.schema {
+        kontor = kontor.args(["--schema", schema]);
+    }
+    let mut serving = kontor.serve(&[]).await;
+    // The first look comes at start; the mail is filed within seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.count(IMPORTED) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scheduled run within 30 s\n{}\n{}",
+            serving.log(),
+            server.log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    serving.stop();
+    let report = app
+        .incoming()
+        .mailbox()
+        .last_report()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.started_by, "system");
+    assert_eq!(report.imported, 1);
+    assert_eq!(stored(&app).await.len(), 1);
+    assert!(!serving.log().contains(IMAP_PASSWORD));
+}

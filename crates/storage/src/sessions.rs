@@ -340,6 +340,28 @@ impl Store {
         Ok(())
     }
 
+    /// Claims a scheduled run for this instance: stores `now` under `key` unless a claim
+    /// later than `since` is stored, atomically, so that of several instances on one database
+    /// one runs the job per period. `now` and `since` are RFC 3339 UTC times of one format
+    /// (they compare as text). No audit entry.
+    pub async fn claim_setting(&self, key: &str, now: &str, since: &str) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO settings (setting_key, setting_value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value, updated_at = excluded.updated_at \
+             WHERE settings.setting_value <= $4",
+        )
+        .bind(key)
+        .bind(serde_json::Value::from(now).to_string())
+        .bind(crate::util::now())
+        .bind(serde_json::Value::from(since).to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(claimed > 0)
+    }
+
     /// Stores what the system records about its own work (the last mailbox run's report) as
     /// a setting, without an audit entry: it changes with every run and no person set it.
     pub async fn record_setting(&self, key: &str, value: &serde_json::Value) -> Result<()> {

@@ -1,6 +1,7 @@
 //! The mailbox runs `kontor serve` starts: every minute it looks whether the business's
 //! mailbox is due (its `interval_minutes` since the last run started) and reads it. A run that
-//! is still going is not started twice; outcomes go to the log, without secrets.
+//! is still going is not started twice, and of several instances on one database one claims
+//! each period (a lease in the settings table); outcomes go to the log, without secrets.
 
 use std::time::Duration;
 
@@ -11,6 +12,9 @@ use crate::App;
 
 /// How often the schedule looks whether a run is due.
 pub const TICK: Duration = Duration::from_secs(60);
+
+/// The setting that holds the newest claim of a scheduled run.
+const LEASE: &str = "mailbox_schedule_lease";
 
 /// Reads `app`'s mailbox whenever it is due, until the task is dropped.
 pub async fn run(app: App) {
@@ -47,6 +51,22 @@ pub async fn poll_if_due(app: &App) -> bool {
     let now = app.clock().now();
     if last.is_some_and(|t| now.signed_duration_since(t) < interval) {
         return false;
+    }
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // A little less than the interval, so that the minute ticks of one instance keep its pace.
+    let since = now - interval + chrono::Duration::seconds(5);
+    match app
+        .store()
+        .claim_setting(LEASE, &stamp(now), &stamp(since))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return false,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot claim the mailbox run");
+            return false;
+        }
     }
     match mailbox.poll(&Actor::system()).await {
         Ok(_) => true,
