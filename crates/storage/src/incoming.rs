@@ -301,7 +301,7 @@ impl Store {
             .await?;
             match same_file {
                 Some(row) => Some(row.try_get("id")?),
-                None if !h.number.trim().is_empty() && !(vat.is_empty() && name.is_empty()) => {
+                None if !h.number.trim().is_empty() && (!vat.is_empty() || !name.is_empty()) => {
                     let row = if vat.is_empty() {
                         sqlx::query(
                             "SELECT id FROM incoming_invoices WHERE number = $1 AND seller_vat_id = '' AND LOWER(seller_name) = $2 AND status <> 'rejected' ORDER BY id LIMIT 1",
