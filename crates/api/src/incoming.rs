@@ -143,10 +143,7 @@ pub async fn list(
     let due_until = match q.str("due") {
         None | Some("") => None,
         Some("week") => Some(kontor_app::incoming::end_of_week(state.today())),
-        Some(_) => match q.date("due")? {
-            Some(d) => Some(d),
-            None => None,
-        },
+        Some(_) => q.date("due")?,
     };
     let query = IncomingQuery {
         status,

@@ -444,7 +444,7 @@ impl IncomingInvoices<'_> {
                 c.data
                     .vat_id
                     .as_ref()
-                    .is_some_and(|v| normalize_id(&v.to_string()) == vat)
+                    .is_some_and(|v| normalize_id(v.as_ref()) == vat)
             })
         {
             return Ok(Some((c.clone(), MatchedBy::VatId)));

@@ -436,8 +436,8 @@ async fn after<T>(
     }
 }
 
-/// The header as typed; a value that does not read as a date or amount names its field.
-fn typed_header(ctx: &Ctx, form: &FormData) -> Result<IncomingHeader, (IncomingHeader, String)> {
+/// The header as typed, and what does not read as a date or amount (naming its field).
+fn typed_header(ctx: &Ctx, form: &FormData) -> (IncomingHeader, Option<String>) {
     let lang = ctx.lang();
     let mut problems = Vec::new();
     let mut date = |field: &str, label: Msg| {
@@ -484,11 +484,8 @@ fn typed_header(ctx: &Ctx, form: &FormData) -> Result<IncomingHeader, (IncomingH
         gross: amount("gross", Msg::IncomingFieldGross),
         due: amount("due", Msg::IncomingFieldDue),
     };
-    if problems.is_empty() {
-        Ok(h)
-    } else {
-        Err((h, problems.join("; ")))
-    }
+    let problems = (!problems.is_empty()).then(|| problems.join("; "));
+    (h, problems)
 }
 
 pub async fn check(
@@ -498,12 +495,10 @@ pub async fn check(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, form) = action_ctx(&state, &headers, &body).await?;
-    let header = match typed_header(&ctx, &form) {
-        Ok(h) => h,
-        Err((typed, message)) => {
-            return show_incoming(&state, &ctx, id, message, Some(typed)).await;
-        }
-    };
+    let (header, problems) = typed_header(&ctx, &form);
+    if let Some(message) = problems {
+        return show_incoming(&state, &ctx, id, message, Some(header)).await;
+    }
     let keep = header.clone();
     match state.app.incoming().check(&ctx.actor(), id, header).await {
         Ok(_) => Ok(Redirect::to(&format!("/incoming/{id}")).into_response()),
