@@ -602,3 +602,26 @@ async fn kontor_serve_reads_the_mailbox_on_its_schedule() {
     assert_eq!(stored(&app).await.len(), 1);
     assert!(!serving.log().contains(IMAP_PASSWORD));
 }
+
+#[tokio::test]
+async fn a_server_without_move_gets_copy_deleted_and_expunge() {
+    let server = Dovecot::without_move();
+    let (_db, app) = app().await;
+    configure(&app, settings(&server, "imaps")).await;
+    server.deliver(&mail(
+        "copy@lieferant.example",
+        "Rechnung 4711",
+        &[file(r#"filename="rechnung.xml""#, "application/xml", ubl())],
+    ));
+    server.deliver(&mail("plain@lieferant.example", "Hallo", &[]));
+
+    let report = poll(&app, &server).await;
+    assert_eq!((report.mails_seen, report.imported), (2, 1), "{report:?}");
+    assert_eq!(
+        server.count("INBOX"),
+        0,
+        "copied mails are expunged from the INBOX"
+    );
+    assert_eq!(server.count(IMPORTED), 1);
+    assert_eq!(server.count(WITHOUT), 1);
+}

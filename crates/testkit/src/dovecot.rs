@@ -44,6 +44,19 @@ impl Dovecot {
     /// Starts dovecot and waits until both ports answer. Fails the test with a clear message
     /// when dovecot is not installed (CI installs `dovecot-imapd`).
     pub fn start() -> Dovecot {
+        Dovecot::start_with("")
+    }
+
+    /// A server that announces neither MOVE nor UIDPLUS after the login, as older servers do
+    /// (clients then copy, flag `\Deleted` and expunge).
+    pub fn without_move() -> Dovecot {
+        Dovecot::start_with(
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE CHILDREN\n",
+        )
+    }
+
+    /// Starts dovecot with `extra` lines appended to its configuration.
+    pub fn start_with(extra: &str) -> Dovecot {
         let binary = binary();
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
@@ -94,7 +107,7 @@ impl Dovecot {
             mail_ids,
         );
         let conf = root.join("dovecot.conf");
-        std::fs::write(&conf, config).expect("write dovecot.conf");
+        std::fs::write(&conf, format!("{config}{extra}")).expect("write dovecot.conf");
         let child = Command::new(&binary)
             .arg("-F")
             .arg("-c")
