@@ -1,5 +1,5 @@
 //! Received invoices (payables): upload a file, list and read them, download the original,
-//! correct, approve, reject and pay.
+//! correct, approve, reject and pay; read the mailbox they arrive in.
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use kontor_app::App;
+use kontor_app::incoming::mailbox::PollReport;
 use kontor_app::incoming::summary::IncomingOut;
 use kontor_app::incoming::{IncomingFile, Received, parse_findings};
 use kontor_app::model::{Incoming, IncomingHeader, IncomingPayment, IncomingQuery, IncomingStatus};
@@ -451,4 +452,22 @@ pub async fn reverse(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(payment.into())))
+}
+
+/// `POST /incoming/mailbox/poll`: reads the mailbox now; 200 with the run's report. A run that
+/// fails as a whole (no connection, login refused) answers with its error (503 or 409) and
+/// leaves the mailbox as it was.
+pub async fn poll_mailbox(State(state): State<App>, auth: Auth) -> ApiResult<Json<PollReport>> {
+    Ok(Json(state.incoming().mailbox().poll(&auth.actor()).await?))
+}
+
+/// `GET /incoming/mailbox/report`: the last run's report (404 before the first run).
+pub async fn mailbox_report(State(state): State<App>, _auth: Auth) -> ApiResult<Json<PollReport>> {
+    state
+        .incoming()
+        .mailbox()
+        .last_report()
+        .await?
+        .map(Json)
+        .ok_or_else(|| kontor_app::Error::not_found("mailbox report", "last").into())
 }

@@ -186,6 +186,15 @@ pub fn routes() -> Vec<Route> {
             .summary("Replace the document look; an own template is compiled with sample documents first (errors name the line)")
             .body("DocumentLook")
             .returns(200, "DocumentLook"),
+        Route::get("/settings/mailbox", settings::get_mailbox)
+            .role(Admin)
+            .summary("The mailbox received invoices are read from (IMAP): server, login, folders, interval, own CA; the password is never returned (password_set says whether one is stored)")
+            .returns(200, "MailboxSettings"),
+        Route::put("/settings/mailbox", settings::put_mailbox)
+            .role(Admin)
+            .summary("Replace the mailbox settings; a missing or empty password keeps the stored one, an empty host turns the mailbox off; plain (unencrypted) only to a loopback address. 422 names the field")
+            .body("MailboxSettingsInput")
+            .returns(200, "MailboxSettings"),
         Route::get("/backups", backups::get)
             .role(Admin)
             .summary("The backup schedule, its targets and the newest 30 runs with each target's outcome")
@@ -329,6 +338,13 @@ pub fn routes() -> Vec<Route> {
             .query(&["name"])
             .body_limit(incoming::UPLOAD_LIMIT)
             .returns(201, "Incoming"),
+        Route::post("/incoming/mailbox/poll", incoming::poll_mailbox)
+            .role(Accountant)
+            .summary("Read the mailbox now: import attached e-invoices, move each mail to the folder of its outcome, return the run's report. 409 mailbox_not_configured / mailbox_busy / mailbox_login_failed, 503 mailbox_unreachable / mailbox_failed (the message names the server)")
+            .returns(200, "MailboxReport"),
+        Route::get("/incoming/mailbox/report", incoming::mailbox_report)
+            .summary("The report of the mailbox's last run (404 before the first)")
+            .returns(200, "MailboxReport"),
         Route::get("/incoming", incoming::list)
             .summary("Received invoices, newest first; due=week (or a date): approved, unpaid invoices due by then, earliest first")
             .query(INCOMING_LIST)

@@ -397,6 +397,35 @@ fn schemas() -> Value {
             &[("accent", "string"), ("tagline", "string"), ("font", "liberation-sans|liberation-serif|dejavu-sans"), ("columns", "object"), ("template", "string")],
             &[],
         ),
+        "MailboxSettings": response(&[
+            ("configured", "boolean"), ("host", "string"), ("port", "integer"), ("security", "imaps|starttls|plain"),
+            ("username", "string"), ("password_set", "boolean"), ("folder", "string"), ("folder_imported", "string"),
+            ("folder_faulty", "string"), ("folder_without_invoice", "string"), ("interval_minutes", "integer"),
+            ("ca_certificate", "string"),
+        ]),
+        "MailboxSettingsInput": request(
+            &[
+                ("host", "string"), ("port", "integer"), ("security", "imaps|starttls|plain"), ("username", "string"),
+                ("password", "string"), ("folder", "string"), ("folder_imported", "string"), ("folder_faulty", "string"),
+                ("folder_without_invoice", "string"), ("interval_minutes", "integer"), ("ca_certificate", "string"),
+            ],
+            &[],
+        ),
+        "MailboxReport": response(&[
+            ("started_at", "datetime"), ("finished_at", "datetime"), ("started_by", "string"), ("server", "string"),
+            ("folder", "string"), ("mails_seen", "integer"), ("imported", "integer"), ("duplicates", "integer"),
+            ("invalid", "integer"), ("refused", "integer"), ("without_invoice", "integer"), ("waiting", "integer"),
+            ("mails", "[MailboxMail]"), ("errors", "[string]"), ("failed", "boolean"),
+        ]),
+        "MailboxMail": response(&[
+            ("subject", "string"), ("from", "string"), ("message_id", "string"),
+            ("outcome", "imported|faulty|without_invoice|kept"), ("folder", "string"),
+            ("attachments", "[MailboxAttachment]"), ("note", "string"),
+        ]),
+        "MailboxAttachment": response(&[
+            ("name", "string"), ("result", "imported|duplicate|invalid|refused|skipped|failed"),
+            ("incoming_id", "integer?"), ("note", "string"),
+        ]),
         "BackupStarted": response(&[("id", "string")]),
         "BackupOverview": response(&[("hosted", "boolean"), ("every", "string"), ("keep_days", "integer"), ("targets", "[string]"), ("runs", "[BackupRun]")]),
         "BackupRun": response(&[

@@ -41,6 +41,8 @@ pub struct App {
     backups: Option<Arc<dyn backups::BackupStatus>>,
     rendering: rendering::Rendering,
     pdf_reader: incoming::PdfReader,
+    /// Held while the mailbox is read: one run at a time per business.
+    mailbox_run: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl App {
@@ -55,6 +57,7 @@ impl App {
             backups: None,
             rendering: rendering::Rendering::sandboxed(&budget, turns),
             pdf_reader: incoming::PdfReader::default(),
+            mailbox_run: Arc::default(),
         }
     }
 

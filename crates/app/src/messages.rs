@@ -249,6 +249,26 @@ pub fn texts(code: ErrorCode) -> (&'static str, &'static str) {
             "Für diese Installation ist keine Datensicherung eingerichtet.",
             "backups are not set up for this installation (kontor serve --backup-recipient … --backup-target …)",
         ),
+        MailboxNotConfigured => (
+            "Es ist kein Postfach eingerichtet (Server, Benutzername und Passwort in den Einstellungen).",
+            "no mailbox is set up",
+        ),
+        MailboxBusy => (
+            "Das Postfach wird gerade abgerufen; der Bericht erscheint, sobald der Abruf fertig ist.",
+            "the mailbox is being read right now",
+        ),
+        MailboxLoginFailed => (
+            "Der Mailserver hat die Anmeldung abgelehnt; bitte Benutzername und Passwort prüfen ({detail}).",
+            "the mail server refused the login",
+        ),
+        MailboxUnreachable => (
+            "Der Mailserver ist nicht erreichbar ({detail}).",
+            "the mail server cannot be reached",
+        ),
+        MailboxFailed => (
+            "Beim Abruf des Postfachs ist ein Fehler aufgetreten ({detail}).",
+            "reading the mailbox failed",
+        ),
         Internal => ("Ein interner Fehler ist aufgetreten.", "internal error"),
         FileDamaged => (
             "Die gespeicherte Datei fehlt oder ist beschädigt.",

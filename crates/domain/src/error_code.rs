@@ -161,12 +161,17 @@ error_codes! {
     Hosted = "hosted" => Conflict,
     BackupsNotConfigured = "backups_not_configured" => NotFound,
     BackupRunning = "backup_running" => Conflict,
+    MailboxNotConfigured = "mailbox_not_configured" => Conflict,
+    MailboxBusy = "mailbox_busy" => Conflict,
+    MailboxLoginFailed = "mailbox_login_failed" => Conflict,
     // The server and the services it needs.
     Internal = "internal" => Internal,
     FileDamaged = "file_damaged" => Internal,
     RenderFailed = "render_failed" => Internal,
     FileStoreUnavailable = "file_store_unavailable" => Unavailable,
     DatabaseUnavailable = "database_unavailable" => Unavailable,
+    MailboxUnreachable = "mailbox_unreachable" => Unavailable,
+    MailboxFailed = "mailbox_failed" => Unavailable,
 }
 
 impl std::fmt::Display for ErrorCode {

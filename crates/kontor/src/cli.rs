@@ -103,7 +103,7 @@ pub enum Command {
     /// Received e-invoices: check files against EN 16931 / XRechnung (no database needed).
     #[command(subcommand)]
     Einvoice(EinvoiceCommand),
-    /// Received invoices (payables): import files.
+    /// Received invoices (payables): import files, read the mailbox.
     #[command(subcommand)]
     Incoming(IncomingCommand),
     /// Internal: reads one received PDF's attachments under limits, the PDF on stdin and the
@@ -143,6 +143,9 @@ pub struct EinvoiceCheckArgs {
 pub enum IncomingCommand {
     /// Import received invoice files (XML or PDF); one JSON line per file.
     Import(IncomingImportArgs),
+    /// Read the mailbox once (as set up in the settings): import its e-invoices, file its
+    /// mails, print the report as JSON. Exit 1 when the run or a mail failed.
+    Poll,
 }
 
 #[derive(Debug, Args)]

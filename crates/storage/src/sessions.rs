@@ -295,6 +295,19 @@ impl Store {
         key: &str,
         value: &serde_json::Value,
     ) -> Result<()> {
+        self.set_setting_redacted(actor, key, value, |v| v.clone())
+            .await
+    }
+
+    /// Stores a setting that holds a secret (a password): the audit log records the old and
+    /// the new value as `redact` shows them.
+    pub async fn set_setting_redacted(
+        &self,
+        actor: &crate::Actor,
+        key: &str,
+        value: &serde_json::Value,
+        redact: fn(&serde_json::Value) -> serde_json::Value,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         let old: Option<String> =
             sqlx::query("SELECT setting_value FROM settings WHERE setting_key = $1")
@@ -316,10 +329,52 @@ impl Store {
             action: "update",
             entity: "setting",
             entity_id: key.to_string(),
-            old: old.map(|o| serde_json::from_str(&o)).transpose()?,
-            new: Some(value.clone()),
+            old: old
+                .map(|o| serde_json::from_str(&o))
+                .transpose()?
+                .map(|o| redact(&o)),
+            new: Some(redact(value)),
         };
         crate::audit::append(&mut tx, actor, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Claims a scheduled run for this instance: stores `now` under `key` unless a claim
+    /// later than `since` is stored, atomically, so that of several instances on one database
+    /// one runs the job per period. `now` and `since` are RFC 3339 UTC times of one format
+    /// (they compare as text). No audit entry.
+    pub async fn claim_setting(&self, key: &str, now: &str, since: &str) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO settings (setting_key, setting_value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value, updated_at = excluded.updated_at \
+             WHERE settings.setting_value <= $4",
+        )
+        .bind(key)
+        .bind(serde_json::Value::from(now).to_string())
+        .bind(crate::util::now())
+        .bind(serde_json::Value::from(since).to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(claimed > 0)
+    }
+
+    /// Stores what the system records about its own work (the last mailbox run's report) as
+    /// a setting, without an audit entry: it changes with every run and no person set it.
+    pub async fn record_setting(&self, key: &str, value: &serde_json::Value) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO settings (setting_key, setting_value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value.to_string())
+        .bind(crate::util::now())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1055,6 +1055,72 @@ async fn sessions_expire_and_end() {
 }
 
 #[tokio::test]
+async fn settings_that_hold_secrets_runs_and_leases_keep_out_of_the_audit_log() {
+    let t = TestStore::new().await.unwrap();
+    let s = &t.store;
+    let before = s
+        .audit_entries("setting", "mailbox", 10)
+        .await
+        .unwrap()
+        .len();
+    let hide = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        v["password"] = "(set)".into();
+        v
+    };
+    for password in ["erstes", "zweites"] {
+        s.set_setting_redacted(
+            &Actor::cli(),
+            "mailbox",
+            &serde_json::json!({"host": "imap.example.com", "password": password}),
+            hide,
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        s.setting("mailbox").await.unwrap().unwrap()["password"],
+        "zweites"
+    );
+    let entries = s.audit_entries("setting", "mailbox", 10).await.unwrap();
+    assert_eq!(entries.len(), before + 2);
+    for e in &entries {
+        let text = format!("{:?} {:?}", e.old_value, e.new_value);
+        assert!(
+            !text.contains("erstes") && !text.contains("zweites"),
+            "{text}"
+        );
+    }
+    // A run's report: stored, not audited.
+    s.record_setting("mailbox_report", &serde_json::json!({"imported": 2}))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.setting("mailbox_report").await.unwrap().unwrap()["imported"],
+        2
+    );
+    assert!(
+        s.audit_entries("setting", "mailbox_report", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A lease of ten minutes: claimed once per period, whoever asks (`since` = now - 10 min).
+    let claim = |now: &str, since: &str| {
+        let (now, since) = (
+            format!("2026-12-07T{now}:00.000Z"),
+            format!("2026-12-07T{since}:00.000Z"),
+        );
+        async move { s.claim_setting("lease", &now, &since).await.unwrap() }
+    };
+    assert!(claim("10:00", "09:50").await);
+    assert!(!claim("10:05", "09:55").await, "claimed at 10:00 already");
+    assert!(claim("10:10", "10:00").await, "the period is over");
+    assert!(!claim("10:11", "10:01").await);
+    assert!(s.audit_verify().await.unwrap().ok());
+}
+
+#[tokio::test]
 async fn dashboard_sums() {
     let (t, cid) = setup().await;
     let s = &t.store;

@@ -11,6 +11,7 @@
 //! - [`Kontor`] and [`Binary`]: the built `kontor` binary, its subcommands, and `kontor serve`
 //!   on a free port.
 //! - [`cloud`]: cloud installations on PostgreSQL and cloud mode served.
+//! - [`dovecot`]: a real IMAP server (Debian's dovecot) on 127.0.0.1 for the mailbox tests.
 //!
 //! Test code only: list it under `[dev-dependencies]`, never under `[dependencies]`.
 
@@ -27,6 +28,7 @@ mod binary;
 mod browser;
 pub mod cloud;
 pub mod db;
+pub mod dovecot;
 pub mod fixtures;
 pub mod tls;
 

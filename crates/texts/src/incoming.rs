@@ -79,5 +79,54 @@ macro_rules! incoming {
         AuditApprove "audit.approve" => "zur Zahlung freigegeben", "approved for payment";
         AuditReject "audit.reject" => "abgelehnt", "rejected";
         IncomingFieldCreditNote "incoming.field.credit_note" => "Gutschrift", "Credit note";
+        MailboxTitle "mailbox.title" => "Rechnungseingang per E-Mail (IMAP)", "Invoices by e-mail (IMAP)";
+        MailboxHint "mailbox.hint" =>
+            "Kontor liest dieses Postfach regelmäßig: E-Rechnungen im Anhang (XRechnung, ZUGFeRD) werden als Eingangsrechnungen übernommen, jede Mail wird danach in den Ordner ihres Ergebnisses verschoben.",
+            "Kontor reads this mailbox regularly: e-invoices attached (XRechnung, ZUGFeRD) become received invoices, and each mail is then moved to the folder of its outcome.";
+        MailboxPasswordKept "mailbox.password_kept" =>
+            "Ein Passwort ist gespeichert; leer lassen, um es zu behalten.",
+            "A password is stored; leave this empty to keep it.";
+        MailboxSecurityImaps "mailbox.security.imaps" => "IMAPS (TLS, Port 993)", "IMAPS (TLS, port 993)";
+        MailboxSecurityStarttls "mailbox.security.starttls" => "STARTTLS (Port 143)", "STARTTLS (port 143)";
+        MailboxSecurityPlain "mailbox.security.plain" => "unverschlüsselt (nur 127.0.0.1)", "unencrypted (127.0.0.1 only)";
+        MailboxOffHint "mailbox.off_hint" =>
+            "Server leer lassen: kein Postfach. Abrufintervall 0: nur auf Knopfdruck.",
+            "Leave the server empty for no mailbox. Interval 0: only on request.";
+        MailboxPollNow "mailbox.poll_now" => "Postfach jetzt abrufen", "Check mailbox now";
+        MailboxLastRun "mailbox.last_run" => "Letzter Abruf", "Last run";
+        MailboxNoRun "mailbox.no_run" => "Das Postfach wurde noch nicht abgerufen.", "The mailbox has not been read yet.";
+        MailboxRunSummary "mailbox.run_summary" =>
+            "{time}: {mails} Mail(s) gelesen, {imported} Rechnung(en) übernommen ({invalid} mit Fehlern), {duplicates} schon vorhanden, {refused} abgewiesen, {without} ohne E-Rechnung.",
+            "{time}: {mails} mail(s) read, {imported} invoice(s) imported ({invalid} with errors), {duplicates} already there, {refused} refused, {without} without an e-invoice.";
+        MailboxRunFailed "mailbox.run_failed" => "Der Abruf ist fehlgeschlagen:", "The run failed:";
+        MailboxWaiting "mailbox.waiting" => "{n} weitere Mail(s) folgen beim nächsten Abruf.", "{n} more mail(s) follow in the next run.";
+        MailboxWithoutInvoice "mailbox.without_invoice" => "Mails ohne E-Rechnung", "Mails without an e-invoice";
+        MailboxMails "mailbox.mails" => "Gelesene Mails", "Mails read";
+        MailboxColSubject "mailbox.col_subject" => "Betreff", "Subject";
+        MailboxColFrom "mailbox.col_from" => "Absender", "From";
+        MailboxColOutcome "mailbox.col_outcome" => "Ergebnis", "Outcome";
+        MailboxColAttachments "mailbox.col_attachments" => "Anhänge", "Attachments";
+        MailboxOutcomeImported "mailbox.outcome.imported" => "übernommen", "imported";
+        MailboxOutcomeFaulty "mailbox.outcome.faulty" => "fehlerhaft", "faulty";
+        MailboxOutcomeWithoutInvoice "mailbox.outcome.without_invoice" => "ohne E-Rechnung", "without e-invoice";
+        MailboxOutcomeKept "mailbox.outcome.kept" => "im Postfach gelassen", "left in the mailbox";
+        MailboxResultImported "mailbox.result.imported" => "übernommen", "imported";
+        MailboxResultDuplicate "mailbox.result.duplicate" => "schon vorhanden", "already there";
+        MailboxResultInvalid "mailbox.result.invalid" => "übernommen, mit Fehlern", "imported, with errors";
+        MailboxResultRefused "mailbox.result.refused" => "abgewiesen", "refused";
+        MailboxResultSkipped "mailbox.result.skipped" => "nicht übernommen", "not imported";
+        MailboxResultFailed "mailbox.result.failed" => "nicht gespeichert", "not stored";
+        MailboxSettingsLink "mailbox.settings_link" => "Postfach einrichten", "Set up the mailbox";
+        FieldHost "field.host" => "Server (IMAP)", "Server (IMAP)";
+        FieldPort "field.port" => "Port", "Port";
+        FieldSecurity "field.security" => "Verbindung", "Connection";
+        FieldFolder "field.folder" => "Ordner, der gelesen wird", "Folder to read";
+        FieldFolderImported "field.folder_imported" => "Ordner für übernommene Mails", "Folder for imported mails";
+        FieldFolderFaulty "field.folder_faulty" => "Ordner für fehlerhafte Mails", "Folder for faulty mails";
+        FieldFolderWithoutInvoice "field.folder_without_invoice" => "Ordner für Mails ohne E-Rechnung", "Folder for mails without an e-invoice";
+        FieldIntervalMinutes "field.interval_minutes" => "Abrufintervall (Minuten, 0 = aus)", "Interval (minutes, 0 = off)";
+        FieldCaCertificate "field.ca_certificate" =>
+            "Eigenes CA-Zertifikat (PEM, optional)",
+            "Own CA certificate (PEM, optional)";
     } };
 }

@@ -117,6 +117,7 @@ pub fn router(state: WebState) -> Router {
             post(incoming::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(incoming::UPLOAD_LIMIT)),
         )
+        .route("/incoming/mailbox/poll", post(mailbox::poll_from_incoming))
         .route("/incoming/{id}", get(incoming::show))
         .route("/incoming/{id}/original", get(incoming::original))
         .route("/incoming/{id}/pdf", get(incoming::pdf))
@@ -140,6 +141,8 @@ pub fn router(state: WebState) -> Router {
         .route("/settings/logo", post(logo::upload))
         .route("/settings/look", post(settings::save_look))
         .route("/settings/look/preview", get(settings::preview_look))
+        .route("/settings/mailbox", post(mailbox::save))
+        .route("/settings/mailbox/poll", post(mailbox::poll_from_settings))
         .route("/logo", get(logo::show))
         .with_state(state)
 }

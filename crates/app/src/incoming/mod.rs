@@ -3,6 +3,7 @@
 //! as the document of record (GoBD), matched to its supplier, approved and paid.
 
 mod header;
+pub mod mailbox;
 pub mod readable;
 pub mod summary;
 pub mod worker;
@@ -107,6 +108,13 @@ pub struct IncomingInvoices<'a> {
     pub(crate) app: &'a App,
 }
 
+impl<'a> IncomingInvoices<'a> {
+    /// The mailbox received invoices arrive in (IMAP).
+    pub fn mailbox(&self) -> mailbox::Mailbox<'a> {
+        mailbox::Mailbox { app: self.app }
+    }
+}
+
 impl IncomingInvoices<'_> {
     /// Reads and checks a file without storing it (`kontor einvoice check` uses the same).
     pub async fn check_file(&self, bytes: Vec<u8>) -> Result<Checked> {
@@ -118,6 +126,16 @@ impl IncomingInvoices<'_> {
     /// nothing is stored.
     pub async fn import(&self, actor: &Actor, file: Received) -> Result<Imported> {
         let checked = check_file(self.app.pdf_reader.clone(), file.bytes.clone()).await?;
+        self.store(actor, file, checked).await
+    }
+
+    /// Stores a file [`check_file`] has read (see [`IncomingInvoices::import`]).
+    pub(crate) async fn store(
+        &self,
+        actor: &Actor,
+        file: Received,
+        checked: Checked,
+    ) -> Result<Imported> {
         let store = &self.app.store;
         let content_type = if checked.format == Format::Ubl || checked.format == Format::Cii {
             "application/xml"

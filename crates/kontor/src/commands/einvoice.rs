@@ -1,5 +1,6 @@
-//! `kontor einvoice check FILE…` (no database: reads and checks received e-invoices) and
-//! `kontor incoming import FILE…` (stores them as received invoices).
+//! `kontor einvoice check FILE…` (no database: reads and checks received e-invoices),
+//! `kontor incoming import FILE…` (stores them as received invoices) and `kontor incoming
+//! poll` (reads the mailbox once).
 
 use anyhow::Result;
 use kontor_app::App;
@@ -170,6 +171,27 @@ pub async fn import(global: &GlobalArgs, args: &IncomingImportArgs) -> Result<Ex
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads the mailbox once and prints the report as JSON. Exit 1 when the run failed (the
+/// reason on stderr) or a mail could not be handled.
+pub async fn poll(global: &GlobalArgs) -> Result<ExitCode> {
+    let store = super::open(global).await?;
+    let app = App::new(store);
+    match app.incoming().mailbox().poll(&Actor::cli()).await {
+        Ok(report) => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Err(e) => {
+            eprintln!("kontor incoming poll: {} ({})", e, e.code());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn file_name(path: &Path) -> String {

@@ -49,6 +49,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Incoming(crate::cli::IncomingCommand::Import(args)) => {
             einvoice::import(global, args).await
         }
+        Command::Incoming(crate::cli::IncomingCommand::Poll) => einvoice::poll(global).await,
         // Handled in `main` before the runtime starts.
         Command::ExtractEinvoice(args) => Ok(kontor_app::incoming::worker::child_main(
             args.memory_mib,

@@ -144,6 +144,9 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
             Err(e) => tracing::warn!(error = %e, "cannot archive missing PDFs"),
         }
     });
+    // Received invoices by mail: the mailbox is read every `interval_minutes` of its settings
+    // (nothing happens while none is set up); the task ends with the process.
+    kontor_app::incoming::mailbox::schedule::spawn(app.clone());
     let transport = kontor_server::Transport {
         tls: options.tls.is_some(),
         trusted_proxies: options.trusted_proxies,

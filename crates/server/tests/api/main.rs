@@ -18,6 +18,7 @@ mod errors;
 mod idempotency;
 mod incoming;
 mod lists;
+mod mailbox;
 mod monitoring;
 mod numbers;
 mod openapi;

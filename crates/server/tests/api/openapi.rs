@@ -60,6 +60,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/audit/verify"),
     ("get", "/backups"),
     ("post", "/backups"),
+    ("get", "/settings/mailbox"),
+    ("put", "/settings/mailbox"),
+    ("post", "/incoming"),
+    ("get", "/incoming"),
+    ("get", "/incoming/{id}"),
+    ("get", "/incoming/{id}/original"),
+    ("get", "/incoming/{id}/pdf"),
+    ("get", "/incoming/{id}/attachments/{index}"),
+    ("post", "/incoming/{id}/check"),
+    ("post", "/incoming/{id}/approve"),
+    ("post", "/incoming/{id}/reject"),
+    ("get", "/incoming/{id}/payments"),
+    ("post", "/incoming/{id}/payments"),
+    ("post", "/incoming/{id}/payments/{payment_id}/reverse"),
+    ("post", "/incoming/mailbox/poll"),
+    ("get", "/incoming/mailbox/report"),
 ];
 
 fn operations(spec: &Value) -> BTreeSet<(String, String)> {
@@ -212,6 +228,10 @@ async fn the_schemas_match_the_responses() {
             app.get(&format!("/api/v1/documents/{}/issue-check", id(&draft)))
                 .await
                 .expect(200),
+        ),
+        (
+            "MailboxSettings",
+            app.get("/api/v1/settings/mailbox").await.expect(200),
         ),
     ];
     for (schema, sample) in samples {

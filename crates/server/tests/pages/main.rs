@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 mod editor;
 mod incoming;
 mod lists;
+mod mailbox;
 
 #[tokio::test]
 async fn first_run_setup_then_login_only() {

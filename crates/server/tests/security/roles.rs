@@ -121,6 +121,9 @@ const PAGES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/settings/security", Some(Role::Admin)),
     ("GET", "/settings/backups", Some(Role::Admin)),
     ("POST", "/settings/backups/run", Some(Role::Admin)),
+    ("POST", "/settings/mailbox", Some(Role::Admin)),
+    ("POST", "/settings/mailbox/poll", Some(Role::Admin)),
+    ("POST", "/incoming/mailbox/poll", Some(Role::Accountant)),
     ("POST", "/settings/users/999999/role", Some(Role::Admin)),
     (
         "POST",

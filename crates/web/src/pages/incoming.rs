@@ -50,6 +50,12 @@ struct ListPage {
     due_sum: String,
     can_upload: bool,
     problems: Vec<String>,
+    /// The mailbox's last run, when there was one.
+    run: Option<super::mailbox::RunView>,
+    /// Whether a mailbox is set up (and this user may read it now).
+    can_poll: bool,
+    /// Whether this user may set the mailbox up.
+    is_admin: bool,
 }
 
 fn status_label(ctx: &Ctx, s: IncomingStatus) -> &'static str {
@@ -107,6 +113,19 @@ async fn list_page(
         .iter()
         .map(|s| (s.as_str(), status_label(ctx, *s)))
         .collect();
+    let mailbox = state.app.incoming().mailbox();
+    let run = super::mailbox::run_view(
+        &ctx.tr,
+        mailbox
+            .last_report()
+            .await
+            .map_err(|e| WebError::from_app(lang, e))?,
+    );
+    let configured = mailbox
+        .view()
+        .await
+        .map_err(|e| WebError::from_app(lang, e))?
+        .configured;
     let l = Layout::new(ctx, ctx.tr.t(Msg::IncomingTitle), "incoming").with_flash(flash);
     let page_view = ListPage {
         l,
@@ -119,6 +138,9 @@ async fn list_page(
         due_sum,
         can_upload: ctx.can(Role::Sales),
         problems,
+        run,
+        can_poll: configured && ctx.can(Role::Accountant),
+        is_admin: ctx.can(Role::Admin),
     };
     Ok(render(lang, &page_view))
 }
@@ -130,6 +152,17 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let ctx = session::current(&state, &headers).await?;
     list_page(&state, &ctx, query.as_deref(), String::new(), Vec::new()).await
+}
+
+/// The list with messages above it (a refused run of the mailbox).
+pub async fn list_with_problems(
+    state: &WebState,
+    ctx: &Ctx,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let mut r = list_page(state, ctx, None, String::new(), problems).await?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 /// Takes the files of the upload form (`files`, several); one file leads to its page, several
@@ -462,12 +495,10 @@ pub async fn check(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (ctx, form) = action_ctx(&state, &headers, &body).await?;
-    let header = match typed_header(&ctx, &form) {
-        (h, None) => h,
-        (typed, Some(message)) => {
-            return show_incoming(&state, &ctx, id, message, Some(typed)).await;
-        }
-    };
+    let (header, problems) = typed_header(&ctx, &form);
+    if let Some(message) = problems {
+        return show_incoming(&state, &ctx, id, message, Some(header)).await;
+    }
     let keep = header.clone();
     match state.app.incoming().check(&ctx.actor(), id, header).await {
         Ok(_) => Ok(Redirect::to(&format!("/incoming/{id}")).into_response()),

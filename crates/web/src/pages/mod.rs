@@ -11,6 +11,7 @@ pub mod files;
 pub mod incoming;
 pub mod login;
 pub mod logo;
+pub mod mailbox;
 pub mod pager;
 pub mod security;
 pub mod settings;

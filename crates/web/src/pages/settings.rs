@@ -17,6 +17,7 @@ use kontor_pdf::Columns;
 use kontor_pdf::look::Look;
 use kontor_texts::Msg;
 
+use super::mailbox::{MailboxForm, RunView};
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData, text_of};
@@ -48,6 +49,9 @@ struct SettingsPage {
     look: Look,
     look_errors: Vec<String>,
     fonts: Vec<(&'static str, &'static str)>,
+    mailbox: MailboxForm,
+    /// The mailbox's last run (the shared report partial reads it as `run`).
+    run: Option<RunView>,
 }
 
 const COMPANY_FIELDS: [(&str, Msg); 17] = [
@@ -106,6 +110,17 @@ impl SettingsPage {
     fn company_fields(&self) -> &'static [(&'static str, Msg)] {
         &COMPANY_FIELDS
     }
+    /// A mailbox folder field as stored or typed.
+    fn mailbox_folder(&self, name: &str) -> &str {
+        let v = &self.mailbox.view;
+        match name {
+            "folder" => &v.folder,
+            "folder_imported" => &v.folder_imported,
+            "folder_faulty" => &v.folder_faulty,
+            "folder_without_invoice" => &v.folder_without_invoice,
+            _ => "",
+        }
+    }
 }
 
 struct Extra {
@@ -117,6 +132,10 @@ struct Extra {
     range_error: String,
     user_error: String,
     flash: String,
+    /// Refused mailbox settings as typed, with the problems.
+    mailbox: Option<(kontor_app::incoming::mailbox::MailboxView, FieldErrors)>,
+    /// Why a run on request failed.
+    mailbox_error: String,
 }
 
 async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, WebError> {
@@ -138,7 +157,10 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
         Some(x) => x,
         None => (settings.look().await.map_err(failed)?, Vec::new()),
     };
+    let mut mailbox = MailboxForm::load(state, ctx, extra.mailbox, extra.mailbox_error).await?;
+    let run = mailbox.run.take();
     let failed_form = !errors.is_empty()
+        || !mailbox.errors.is_empty()
         || !look_errors.is_empty()
         || !extra.range_error.is_empty()
         || !extra.user_error.is_empty()
@@ -174,6 +196,8 @@ async fn page(state: &WebState, ctx: &Ctx, extra: Extra) -> Result<Response, Web
             .iter()
             .map(|f| (f.key(), f.name()))
             .collect(),
+        mailbox,
+        run,
     };
     let mut r = render(lang, &p);
     if failed_form {
@@ -190,7 +214,34 @@ fn none() -> Extra {
         range_error: String::new(),
         user_error: String::new(),
         flash: String::new(),
+        mailbox: None,
+        mailbox_error: String::new(),
     }
+}
+
+/// The settings page with the mailbox section as typed and refused, or with why a run on
+/// request failed.
+pub async fn with_mailbox(
+    state: &WebState,
+    ctx: &Ctx,
+    typed: Option<(kontor_app::incoming::mailbox::MailboxView, FieldErrors)>,
+    poll_error: String,
+) -> Result<Response, WebError> {
+    let failed = !poll_error.is_empty();
+    let mut r = page(
+        state,
+        ctx,
+        Extra {
+            mailbox: typed,
+            mailbox_error: poll_error,
+            ..none()
+        },
+    )
+    .await?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
 /// The settings page with a refused logo upload's message.
