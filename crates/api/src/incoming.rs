@@ -226,28 +226,14 @@ pub async fn get(
 }
 
 fn file_response(file: IncomingFile, inline: bool) -> Response {
-    let safe: String = file
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let kind = if inline { "inline" } else { "attachment" };
-    let headers = [
-        (header::CONTENT_TYPE, file.content_type),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("{kind}; filename=\"{safe}\""),
-        ),
-        (header::CACHE_CONTROL, "private, no-store".to_string()),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-    ];
-    (StatusCode::OK, headers, file.bytes).into_response()
+    let (headers, bytes) = file.into_response_parts(inline);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    for (name, value) in headers {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
 }
 
 /// The original file, byte-identical.

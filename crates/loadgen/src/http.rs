@@ -522,6 +522,67 @@ pub async fn list(
     .await
 }
 
+/// One file to upload: name, content type, bytes.
+pub struct UploadFile {
+    pub name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Uploads received-invoice files (`POST /api/v1/incoming`, the file as the body) round
+/// robin from `files`, as fast as the clients can; a 201 counts as done.
+pub async fn upload_incoming(
+    api: &Api,
+    files: Arc<Vec<UploadFile>>,
+    bounds: Bounds,
+) -> Result<RunResult> {
+    if files.is_empty() {
+        bail!("no files to upload");
+    }
+    run_clients(bounds, |_, control| {
+        let api = api.clone();
+        let files = files.clone();
+        async move {
+            let mut r = ClientResult {
+                total: Samples::with_capacity(4096),
+                ..Default::default()
+            };
+            while let Some(n) = control.claim() {
+                let file = &files[(n % files.len() as u64) as usize];
+                let t0 = Instant::now();
+                let sent = api
+                    .request(
+                        reqwest::Method::POST,
+                        &format!("/api/v1/incoming?name={}", file.name),
+                    )
+                    .header(reqwest::header::CONTENT_TYPE, file.content_type)
+                    .body(file.bytes.clone())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(resp) if resp.status().as_u16() == 201 => {
+                        let _ = resp.bytes().await;
+                        r.ok += 1;
+                        r.total.record(t0.elapsed());
+                    }
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let text = resp.text().await.unwrap_or_default();
+                        r.fail(
+                            &control,
+                            format!("upload: HTTP {}", status.as_u16()),
+                            format!("upload {} {status}: {}", file.name, excerpt(&text)),
+                        );
+                    }
+                    Err(e) => r.fail(&control, "upload: transport".into(), format!("upload: {e}")),
+                }
+            }
+            r
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,65 +651,4 @@ mod tests {
             "/api/v1/documents?type=invoice&per_page=50&page=3"
         );
     }
-}
-
-/// One file to upload: name, content type, bytes.
-pub struct UploadFile {
-    pub name: String,
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
-
-/// Uploads received-invoice files (`POST /api/v1/incoming`, the file as the body) round
-/// robin from `files`, as fast as the clients can; a 201 counts as done.
-pub async fn upload_incoming(
-    api: &Api,
-    files: Arc<Vec<UploadFile>>,
-    bounds: Bounds,
-) -> Result<RunResult> {
-    if files.is_empty() {
-        bail!("no files to upload");
-    }
-    run_clients(bounds, |_, control| {
-        let api = api.clone();
-        let files = files.clone();
-        async move {
-            let mut r = ClientResult {
-                total: Samples::with_capacity(4096),
-                ..Default::default()
-            };
-            while let Some(n) = control.claim() {
-                let file = &files[(n % files.len() as u64) as usize];
-                let t0 = Instant::now();
-                let sent = api
-                    .request(
-                        reqwest::Method::POST,
-                        &format!("/api/v1/incoming?name={}", file.name),
-                    )
-                    .header(reqwest::header::CONTENT_TYPE, file.content_type)
-                    .body(file.bytes.clone())
-                    .send()
-                    .await;
-                match sent {
-                    Ok(resp) if resp.status().as_u16() == 201 => {
-                        let _ = resp.bytes().await;
-                        r.ok += 1;
-                        r.total.record(t0.elapsed());
-                    }
-                    Ok(resp) => {
-                        let status = resp.status();
-                        let text = resp.text().await.unwrap_or_default();
-                        r.fail(
-                            &control,
-                            format!("upload: HTTP {}", status.as_u16()),
-                            format!("upload {} {status}: {}", file.name, excerpt(&text)),
-                        );
-                    }
-                    Err(e) => r.fail(&control, "upload: transport".into(), format!("upload: {e}")),
-                }
-            }
-            r
-        }
-    })
-    .await
 }

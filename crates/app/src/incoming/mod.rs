@@ -87,6 +87,43 @@ pub struct IncomingFile {
     pub name: String,
 }
 
+impl IncomingFile {
+    /// The response headers and body: the type, a safe download name, never cached, never
+    /// sniffed; a download (a received file) also gets a sandbox, so that opened in the
+    /// browser it runs nothing. Inline is only Kontor's own readable PDF, which the browser's
+    /// PDF viewer must be allowed to show.
+    pub fn into_response_parts(self, inline: bool) -> (Vec<(http::HeaderName, String)>, Vec<u8>) {
+        let safe: String = self
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let kind = if inline { "inline" } else { "attachment" };
+        let mut headers = vec![
+            (http::header::CONTENT_TYPE, self.content_type),
+            (
+                http::header::CONTENT_DISPOSITION,
+                format!("{kind}; filename=\"{safe}\""),
+            ),
+            (http::header::CACHE_CONTROL, "private, no-store".to_string()),
+            (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ];
+        if !inline {
+            headers.push((
+                http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ));
+        }
+        (headers, self.bytes)
+    }
+}
+
 fn read_error(e: &ReadError) -> Error {
     match e {
         ReadError::Empty => Error::field("file", ErrorCode::FileEmpty, e.to_string()),

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kontor_app::Error as AppError;
 use kontor_app::incoming::readable::Readable;
@@ -330,37 +330,14 @@ pub async fn show(
 }
 
 fn file_response(file: IncomingFile, inline: bool) -> Response {
-    let safe: String = file
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let kind = if inline { "inline" } else { "attachment" };
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, file.content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{kind}; filename=\"{safe}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            // A received XML or attachment opened in the browser runs nothing.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_string(),
-            ),
-        ],
-        file.bytes,
-    )
-        .into_response()
+    let (headers, bytes) = file.into_response_parts(inline);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    for (name, value) in headers {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
 }
 
 pub async fn original(
