@@ -44,6 +44,9 @@ pub struct CloudConfig {
     /// Own document templates: the budget of one compilation, one at a time per tenant, and
     /// how many at once for all tenants together.
     pub templates: kontor_app::TemplateBudget,
+    /// How often the instance looks whether a tenant's mailbox of received invoices is due
+    /// (each tenant's own `interval_minutes` decides whether it is); zero turns the rounds off.
+    pub mailbox_tick: Duration,
 }
 
 impl Default for CloudConfig {
@@ -57,6 +60,7 @@ impl Default for CloudConfig {
             transport: crate::Transport::default(),
             monitoring: crate::monitoring::Monitoring::default(),
             templates: kontor_app::TemplateBudget::default(),
+            mailbox_tick: kontor_app::incoming::mailbox::schedule::TICK,
         }
     }
 }
@@ -99,8 +103,47 @@ impl Cloud {
             swept: Mutex::new(HashSet::new()),
         });
         let weak = Arc::downgrade(&cloud);
-        tokio::spawn(evict_idle(weak));
+        tokio::spawn(evict_idle(weak.clone()));
+        if !cloud.config.mailbox_tick.is_zero() {
+            tokio::spawn(mailbox_rounds(weak, cloud.config.mailbox_tick));
+        }
         cloud
+    }
+
+    /// Reads every active tenant's mailbox that is set up and due, one tenant after the other,
+    /// each through a store of its own (one connection, as the tenant's role, closed after),
+    /// so that the rounds neither keep tenants' pools open nor take the requests' connections.
+    /// Several instances share the work through the lease in each tenant's settings. Returns
+    /// how many mailboxes were read.
+    pub async fn poll_mailboxes_once(&self) -> usize {
+        let tenants = match self.directory.list().await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "mailbox rounds: cannot list the tenants");
+                return 0;
+            }
+        };
+        let pool = TenantPool {
+            max_connections: 1,
+            idle_timeout: Duration::from_secs(30),
+        };
+        let mut runs = 0;
+        for tenant in tenants.iter().filter(|t| t.state == TenantState::Active) {
+            let store = match self.directory.open(tenant, pool).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(tenant = %tenant.slug, error = %e, "mailbox rounds: cannot open the tenant");
+                    continue;
+                }
+            };
+            let app = App::new(store.clone());
+            if kontor_app::incoming::mailbox::schedule::poll_if_due(&app).await {
+                tracing::info!(tenant = %tenant.slug, "read the mailbox of received invoices");
+                runs += 1;
+            }
+            store.close().await;
+        }
+        runs
     }
 
     /// How many tenants have an open pool now.
@@ -219,6 +262,17 @@ impl Cloud {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let label = host.strip_suffix(base)?.strip_suffix('.')?;
         (!label.is_empty() && !label.contains('.')).then(|| label.to_string())
+    }
+}
+
+/// Every `tick`: the tenants' mailboxes that are due (see [`Cloud::poll_mailboxes_once`]).
+async fn mailbox_rounds(cloud: Weak<Cloud>, tick: Duration) {
+    let mut interval = tokio::time::interval(tick);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        let Some(cloud) = cloud.upgrade() else { return };
+        cloud.poll_mailboxes_once().await;
     }
 }
 

@@ -760,3 +760,106 @@ async fn backups_are_the_operators_business_in_the_cloud() {
     assert_eq!(s, 409, "{body}");
     assert!(body.contains("\"hosted\""), "{body}");
 }
+
+/// The instance reads each tenant's own mailbox on its schedule: B's invoice lands at B, A
+/// (without a mailbox) gets nothing, and B's mailbox is read once.
+#[tokio::test]
+async fn each_tenants_mailbox_is_read_on_schedule_into_that_tenant() {
+    use kontor_testkit::dovecot::{Dovecot, IMAP_PASSWORD, IMAP_USER};
+    let Some(installation) = TestInstallation::new("cloud mailbox rounds") else {
+        return;
+    };
+    let provisioner = installation.provisioner().await;
+    let (_a, token_a) = installation
+        .tenant(&provisioner, "alpha", "Alpha GmbH", "alice")
+        .await;
+    let (_b, token_b) = installation
+        .tenant(&provisioner, "beta", "Beta GmbH", "bob")
+        .await;
+    let server = Dovecot::start();
+    let ubl = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../../shared/einvoice/examples/xrechnung-testsuite-2026-01-31/business-cases/standard/01.01a-INVOICE_ubl.xml",
+    ))
+    .expect("the official example beside the repository");
+    let mut mail = format!(
+        "From: Lieferant <rechnung@lieferant.example>\r\nSubject: Rechnung\r\nMessage-ID: <cloud@lieferant.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+         Anbei.\r\n--b\r\nContent-Type: application/xml\r\nContent-Disposition: attachment; filename=\"r.xml\"\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n"
+    )
+    .into_bytes();
+    mail.extend_from_slice(&ubl);
+    mail.extend_from_slice(b"\r\n--b--\r\n");
+    server.deliver(&mail);
+
+    let config = CloudConfig {
+        base_domain: Some(BASE.into()),
+        mailbox_tick: std::time::Duration::from_millis(300),
+        ..CloudConfig::default()
+    };
+    let addr = installation.serve(config, None).await;
+    let client = reqwest::Client::builder()
+        .resolve(&format!("alpha.{BASE}"), addr)
+        .resolve(&format!("beta.{BASE}"), addr)
+        .build()
+        .unwrap();
+    let url = |host: &str, path: &str| format!("http://{host}.{BASE}:{}{path}", addr.port());
+    let settings = json!({
+        "host": "127.0.0.1", "port": server.imap_port, "security": "starttls",
+        "username": IMAP_USER, "password": IMAP_PASSWORD, "ca_certificate": server.ca_pem,
+        "interval_minutes": 10,
+    });
+    let (s, body) = call(
+        &client,
+        Method::PUT,
+        &url("beta", "/api/v1/settings/mailbox"),
+        Some(&token_b),
+        Some(&settings),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+
+    let mut received = Value::Null;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let (s, body) = call(
+            &client,
+            Method::GET,
+            &url("beta", "/api/v1/incoming"),
+            Some(&token_b),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+        received = serde_json::from_str(&body).unwrap();
+        if received["total"] == 1 {
+            break;
+        }
+    }
+    assert_eq!(received["total"], 1, "B's invoice arrived at B: {received}");
+    assert_eq!(received["items"][0]["source"], "mailbox");
+    assert_eq!(server.count("INBOX"), 0, "the mail was filed");
+    // Further rounds within the interval read nothing again.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let (_, body) = call(
+        &client,
+        Method::GET,
+        &url("beta", "/api/v1/incoming/mailbox/report"),
+        Some(&token_b),
+        None,
+    )
+    .await;
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    let (s, body) = call(
+        &client,
+        Method::GET,
+        &url("alpha", "/api/v1/incoming"),
+        Some(&token_a),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let at_a: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(at_a["total"], 0, "nothing reached A: {at_a}");
+}

@@ -110,6 +110,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCod
         },
         monitoring,
         templates,
+        mailbox_tick: kontor_app::incoming::mailbox::schedule::TICK,
     };
     let cloud = kontor_server::cloud::Cloud::new(directory, config);
     kontor_server::Application::on(kontor_server::cloud::app(cloud, operator), listener)?
