@@ -781,7 +781,7 @@ async fn each_tenants_mailbox_is_read_on_schedule_into_that_tenant() {
         "../../../shared/einvoice/examples/xrechnung-testsuite-2026-01-31/business-cases/standard/01.01a-INVOICE_ubl.xml",
     ))
     .expect("the official example beside the repository");
-    let mut mail = format!(
+    let mut mail = String::from(
         "From: Lieferant <rechnung@lieferant.example>\r\nSubject: Rechnung\r\nMessage-ID: <cloud@lieferant.example>\r\n\
          MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
          Anbei.\r\n--b\r\nContent-Type: application/xml\r\nContent-Disposition: attachment; filename=\"r.xml\"\r\n\
