@@ -227,13 +227,7 @@ pub async fn get(
 
 fn file_response(file: IncomingFile, inline: bool) -> Response {
     let (headers, bytes) = file.into_response_parts(inline);
-    let mut response = (StatusCode::OK, bytes).into_response();
-    for (name, value) in headers {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, value);
-        }
-    }
-    response
+    (StatusCode::OK, headers, bytes).into_response()
 }
 
 /// The original file, byte-identical.

@@ -92,7 +92,7 @@ impl IncomingFile {
     /// sniffed; a download (a received file) also gets a sandbox, so that opened in the
     /// browser it runs nothing. Inline is only Kontor's own readable PDF, which the browser's
     /// PDF viewer must be allowed to show.
-    pub fn into_response_parts(self, inline: bool) -> (Vec<(http::HeaderName, String)>, Vec<u8>) {
+    pub fn into_response_parts(self, inline: bool) -> (http::HeaderMap, Vec<u8>) {
         let safe: String = self
             .name
             .chars()
@@ -105,7 +105,7 @@ impl IncomingFile {
             })
             .collect();
         let kind = if inline { "inline" } else { "attachment" };
-        let mut headers = vec![
+        let mut pairs = vec![
             (http::header::CONTENT_TYPE, self.content_type),
             (
                 http::header::CONTENT_DISPOSITION,
@@ -115,11 +115,15 @@ impl IncomingFile {
             (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ];
         if !inline {
-            headers.push((
+            pairs.push((
                 http::header::CONTENT_SECURITY_POLICY,
                 "default-src 'none'; sandbox".to_string(),
             ));
         }
+        let headers = pairs
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, http::HeaderValue::try_from(value).ok()?)))
+            .collect();
         (headers, self.bytes)
     }
 }

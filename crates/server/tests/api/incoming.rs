@@ -96,6 +96,25 @@ async fn an_xrechnung_is_read_checked_and_kept_byte_identical() {
     assert_eq!(ct, "application/xml");
     assert_eq!(bytes, original, "the original comes back byte-identical");
 
+    let headers = app
+        .client
+        .get(format!("{}/api/v1/incoming/{incoming}/original", app.base))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .clone();
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"rechnung.xml\""
+    );
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+
     let detail = app
         .get(&format!("/api/v1/incoming/{incoming}"))
         .await
